@@ -1,0 +1,58 @@
+// One geckos.io data channel to the server: unreliable, unordered, raw bytes.
+// The authorization is the single-use datagram token from the stream's
+// welcome. Uses the global RTCPeerConnection (the browser's, or
+// node-datachannel's polyfill in Node).
+import geckos, { type ClientChannel } from '@geckos.io/client';
+import { asBytes } from '../../protocol/decode-result.ts';
+
+export type DatagramState = 'connecting' | 'open' | 'closed' | 'failed';
+
+export interface DatagramHandlers {
+  onOpen(): void;
+  onBytes(bytes: Uint8Array): void;
+  /** The channel closed or could not open (`error` says why, e.g. 401 for a refused token). */
+  onClose(error?: string): void;
+}
+
+export class DatagramConnection {
+  state: DatagramState = 'connecting';
+  private readonly channel: ClientChannel;
+  private ended = false;
+
+  /** `baseUrl` is the game's HTTP origin; geckos signals over it, then talks UDP. */
+  constructor(baseUrl: string, token: string, private readonly handlers: DatagramHandlers) {
+    const url = new URL(baseUrl);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    this.channel = geckos({ url: `${url.protocol}//${url.hostname}`, port, authorization: token });
+    this.channel.onConnect((error) => {
+      if (error) return this.end('failed', error.status ? `status ${error.status}` : error.message);
+      if (this.ended) return this.channel.close(); // closed while connecting
+      this.state = 'open';
+      this.channel.onRaw((message) => {
+        const bytes = asBytes(message);
+        if (bytes) handlers.onBytes(bytes);
+      });
+      this.channel.onDisconnect(() => this.end('closed'));
+      handlers.onOpen();
+    });
+  }
+
+  /** Sends one datagram; false when the channel is not open. */
+  send(bytes: Uint8Array): boolean {
+    if (this.state !== 'open') return false;
+    this.channel.raw.emit(bytes);
+    return true;
+  }
+
+  close(): void {
+    if (this.state === 'open') this.channel.close();
+    this.end('closed');
+  }
+
+  private end(state: 'closed' | 'failed', error?: string) {
+    if (this.ended) return;
+    this.ended = true;
+    this.state = state;
+    this.handlers.onClose(error);
+  }
+}

@@ -1,0 +1,356 @@
+// The client side of both channels, shared by the browser game and the
+// headless bot. It opens the stream, says hello, binds a data channel with
+// the welcome's datagram token, keeps both alive with heartbeats, measures
+// each, and resumes the session after the stream drops.
+import {
+  DATAGRAM_RETRY_MAX_MS,
+  DATAGRAM_RETRY_MIN_MS,
+  DATAGRAM_TYPE_PING,
+  DATAGRAM_TYPE_PONG,
+  DATAGRAM_TYPE_SNAPSHOT,
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_TIMEOUT_MS,
+  RECONNECT_MAX_DELAY_MS,
+  RECONNECT_MIN_DELAY_MS,
+  STREAM_PATH,
+} from '../../protocol/constants.ts';
+import { ClockSync } from '../../protocol/clock-sync.ts';
+import { encodeInputPacket, type InputPacket } from '../../protocol/input.ts';
+import { datagramType, decodePing, encodePing } from '../../protocol/ping.ts';
+import { decodeSnapshot, type Snapshot } from '../../protocol/snapshot.ts';
+import { ChannelStats, type ChannelSummary } from '../../protocol/stats.ts';
+import type {
+  ErrorMessage,
+  GameConfig,
+  GameEvent,
+  PositionPath,
+  ServerMessage,
+  Welcome,
+} from '../../protocol/stream.ts';
+import { DatagramConnection } from './datagram-connection.ts';
+import { StreamConnection } from './stream-connection.ts';
+
+export type ChannelName = 'datagram' | 'stream';
+/** `fallback`: WebRTC could not connect, positions come over the stream. */
+export type DatagramLinkState = 'connecting' | 'open' | 'closed' | 'fallback';
+export type StreamLinkState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface NetClientOptions {
+  /** The game's HTTP origin, e.g. http://127.0.0.1:8080. */
+  url: string;
+  name: string;
+  /** A session to resume (after a page reload). */
+  resume?: { sessionToken: string; lastSeq: number };
+  /** false: never open WebRTC, positions over the stream only. */
+  useDatagram?: boolean;
+  now?: () => number;
+}
+
+export interface NetClientHandlers {
+  onWelcome?(welcome: Welcome): void;
+  /** A reliable event; `replayed` is true for history missed while disconnected (already counted in welcome's state). */
+  onEvent?(event: GameEvent, replayed: boolean): void;
+  onSnapshot?(snapshot: Snapshot, via: ChannelName, ageMs: number | null): void;
+  onServerError?(error: ErrorMessage): void;
+  /** Either channel changed state. */
+  onStateChange?(): void;
+}
+
+export interface ChannelStatus extends ChannelSummary {
+  state: string;
+  /** Datagrams or frames that failed to decode. */
+  malformed: number;
+}
+
+export class NetClient {
+  playerId = 0;
+  name: string;
+  sessionToken = '';
+  config: GameConfig | null = null;
+  /** Newest reliable event sequence seen; sent when resuming. */
+  lastSeq = 0;
+  /** Newest snapshot tick received on any channel; acknowledged in every input packet. */
+  newestTick = 0;
+  streamState: StreamLinkState = 'connecting';
+  datagramState: DatagramLinkState = 'connecting';
+  /** Why the datagram channel is not open, for the HUD. */
+  datagramNote = '';
+  readonly stats = { datagram: new ChannelStats(), stream: new ChannelStats() };
+  readonly clock = new ClockSync();
+  readonly malformed = { datagram: 0, stream: 0 };
+
+  private stream: StreamConnection | null = null;
+  private datagram: DatagramConnection | null = null;
+  private readonly now: () => number;
+  private resume: { sessionToken: string; lastSeq: number } | undefined;
+  private historyUntilSeq = 0;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private reconnectAttempts = 0;
+  private datagramAttempts = 0;
+  private pingId = 0;
+  private readonly streamPings = new Map<number, number>();
+  private lastHeard = { datagram: 0, stream: 0 };
+  private stopped = false;
+  private welcomed: (() => void) | null = null;
+
+  constructor(
+    private readonly options: NetClientOptions,
+    private readonly handlers: NetClientHandlers = {},
+  ) {
+    this.name = options.name;
+    this.now = options.now ?? (() => performance.now());
+    this.resume = options.resume;
+  }
+
+  /** Connects; resolves on the first welcome. */
+  start(): Promise<void> {
+    const welcomed = new Promise<void>((resolve) => (this.welcomed = resolve));
+    this.openStream();
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_INTERVAL_MS);
+    return welcomed;
+  }
+
+  /** Sends an input packet: over the datagram channel, or over the stream while there is none. */
+  sendInputs(packet: Omit<InputPacket, 'ackTick'>): void {
+    const bytes = encodeInputPacket({ ...packet, ackTick: this.newestTick });
+    const now = this.now();
+    if (this.datagramState === 'open' && this.datagram?.send(bytes)) {
+      this.stats.datagram.recordBytesOut(now, bytes.byteLength);
+    } else if (this.stream) {
+      this.stats.stream.recordBytesOut(now, this.stream.sendBinary(bytes));
+    }
+  }
+
+  chat(text: string): void {
+    this.sendStream({ type: 'chat', text });
+  }
+
+  setPath(path: PositionPath): void {
+    this.sendStream({ type: 'settings', path });
+  }
+
+  /** Says goodbye (the player leaves now) and closes both channels. */
+  leave(): void {
+    this.sendStream({ type: 'leave' });
+    this.close();
+  }
+
+  /** Closes both channels without a goodbye (the session stays resumable). */
+  close(): void {
+    this.stopped = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.stream?.close();
+    this.datagram?.close();
+    this.streamState = 'closed';
+    this.datagramState = 'closed';
+  }
+
+  /** Test hook: drop the stream as a network fault would; the client reconnects. */
+  dropStream(): void {
+    this.stream?.close(4999, 'simulated drop');
+  }
+
+  channelStatus(channel: ChannelName): ChannelStatus {
+    return {
+      state: channel === 'datagram' ? this.datagramState : this.streamState,
+      malformed: this.malformed[channel],
+      ...this.stats[channel].summary(this.now()),
+    };
+  }
+
+  // ── Stream ─────────────────────────────────────────────────────────────────
+
+  private openStream() {
+    const wsUrl = new URL(STREAM_PATH, this.options.url);
+    wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+    this.stream = new StreamConnection(wsUrl.toString(), {
+      onOpen: () => {
+        this.lastHeard.stream = this.now();
+        this.sendStream({ type: 'hello', name: this.name, ...(this.resume ? { resume: this.resume } : {}) });
+      },
+      onMessage: (message, bytes) => {
+        this.lastHeard.stream = this.now();
+        this.stats.stream.recordBytesIn(this.now(), bytes);
+        this.onStreamMessage(message);
+      },
+      onBinary: (bytes) => {
+        this.lastHeard.stream = this.now();
+        this.onSnapshotBytes(bytes, 'stream');
+      },
+      onInvalid: () => this.malformed.stream++,
+      onClose: () => this.onStreamClosed(),
+    });
+  }
+
+  private onStreamMessage(message: ServerMessage) {
+    switch (message.type) {
+      case 'welcome':
+        return this.onWelcome(message);
+      case 'pong': {
+        const sentAt = this.streamPings.get(message.id);
+        if (sentAt === undefined) return;
+        this.streamPings.delete(message.id);
+        const now = this.now();
+        this.clock.addSample(sentAt, message.serverTimeMs, now);
+        this.stats.stream.recordRtt(now - sentAt);
+        return;
+      }
+      case 'error':
+        return this.handlers.onServerError?.(message);
+      case 'datagram-token':
+        return this.openDatagram(message.token);
+      case 'shutdown':
+        return;
+      default:
+        return this.onGameEvent(message);
+    }
+  }
+
+  private onWelcome(welcome: Welcome) {
+    const resumed = welcome.resumed;
+    this.playerId = welcome.playerId;
+    this.name = welcome.name;
+    this.sessionToken = welcome.sessionToken;
+    this.config = welcome.config;
+    // Events up to welcome.lastSeq are already in welcome's state; on a resume
+    // the server follows with those we missed, which we show as history.
+    if (!resumed) this.lastSeq = welcome.lastSeq;
+    this.historyUntilSeq = welcome.lastSeq;
+    this.resume = { sessionToken: welcome.sessionToken, lastSeq: this.lastSeq };
+    this.streamState = 'open';
+    this.reconnectAttempts = 0;
+    this.handlers.onWelcome?.(welcome);
+    this.handlers.onStateChange?.();
+    // A resumed session may still have its data channel; only open one if not.
+    if (this.datagramState !== 'open') this.openDatagram(welcome.datagramToken);
+    this.welcomed?.();
+    this.welcomed = null;
+  }
+
+  private onGameEvent(event: GameEvent) {
+    if (event.seq <= this.lastSeq) return; // already seen (a replay overlap)
+    this.lastSeq = event.seq;
+    if (this.resume) this.resume.lastSeq = event.seq;
+    this.handlers.onEvent?.(event, event.seq <= this.historyUntilSeq);
+  }
+
+  private onStreamClosed() {
+    this.stream = null;
+    if (this.stopped) return;
+    this.streamState = 'reconnecting';
+    this.handlers.onStateChange?.();
+    const delay = Math.min(RECONNECT_MAX_DELAY_MS, RECONNECT_MIN_DELAY_MS * 2 ** this.reconnectAttempts++);
+    this.retryTimer = setTimeout(() => this.openStream(), delay);
+  }
+
+  private sendStream(message: Parameters<StreamConnection['send']>[0]) {
+    const bytes = this.stream?.send(message) ?? 0;
+    this.stats.stream.recordBytesOut(this.now(), bytes);
+  }
+
+  // ── Datagram ───────────────────────────────────────────────────────────────
+
+  private openDatagram(token: string) {
+    if (this.stopped || this.options.useDatagram === false) {
+      this.datagramState = 'fallback';
+      this.datagramNote = 'WebRTC disabled: positions travel over the stream';
+      this.handlers.onStateChange?.();
+      return;
+    }
+    const previous = this.datagram;
+    this.datagram = null; // so the old channel's close is not taken for a failure
+    previous?.close();
+    if (this.datagramState !== 'fallback') this.datagramState = 'connecting';
+    const connection = new DatagramConnection(this.options.url, token, {
+      onOpen: () => {
+        if (this.datagram !== connection) return;
+        this.datagramState = 'open';
+        this.datagramNote = '';
+        this.datagramAttempts = 0;
+        this.lastHeard.datagram = this.now();
+        this.handlers.onStateChange?.();
+      },
+      onBytes: (bytes) => {
+        if (this.datagram !== connection) return;
+        this.lastHeard.datagram = this.now();
+        this.onDatagramBytes(bytes);
+      },
+      onClose: (error) => {
+        if (this.datagram !== connection) return;
+        this.datagram = null;
+        if (this.stopped) return;
+        // The stream carries positions until a new channel opens.
+        this.datagramState = 'fallback';
+        this.datagramNote = error
+          ? `WebRTC could not connect (${error}): positions travel over the stream`
+          : 'WebRTC channel lost: positions travel over the stream';
+        this.handlers.onStateChange?.();
+        this.scheduleDatagramRetry();
+      },
+    });
+    this.datagram = connection;
+  }
+
+  private scheduleDatagramRetry() {
+    const delay = Math.min(DATAGRAM_RETRY_MAX_MS, DATAGRAM_RETRY_MIN_MS * 2 ** this.datagramAttempts++);
+    setTimeout(() => {
+      if (!this.stopped && this.datagramState !== 'open') this.sendStream({ type: 'datagram-token' });
+    }, delay);
+  }
+
+  private onDatagramBytes(bytes: Uint8Array) {
+    const type = datagramType(bytes);
+    if (type === DATAGRAM_TYPE_SNAPSHOT) return this.onSnapshotBytes(bytes, 'datagram');
+    const now = this.now();
+    if (type === DATAGRAM_TYPE_PONG) {
+      const pong = decodePing(bytes);
+      if (!pong.ok) return void this.malformed.datagram++;
+      this.stats.datagram.recordBytesIn(now, bytes.byteLength);
+      this.stats.datagram.recordRtt((Math.round(now) >>> 0) - pong.value.clientTimeMs);
+      return;
+    }
+    this.malformed.datagram++;
+  }
+
+  private onSnapshotBytes(bytes: Uint8Array, via: ChannelName) {
+    const now = this.now();
+    const snapshot = decodeSnapshot(bytes);
+    if (!snapshot.ok) {
+      this.malformed[via]++;
+      return;
+    }
+    const stats = this.stats[via];
+    if (!stats.recordUpdate(snapshot.value.seq, now, bytes.byteLength)) return; // duplicate
+    const ageMs = this.clock.synced ? this.clock.serverNow(now) - snapshot.value.serverTimeMs : null;
+    if (ageMs !== null) stats.recordAge(ageMs);
+    this.newestTick = Math.max(this.newestTick, snapshot.value.tick);
+    this.handlers.onSnapshot?.(snapshot.value, via, ageMs);
+  }
+
+  // ── Heartbeat ──────────────────────────────────────────────────────────────
+
+  /** Pings both channels and declares a channel dead after HEARTBEAT_TIMEOUT_MS of silence. */
+  private beat() {
+    const now = this.now();
+    if (this.streamState === 'open' && this.stream) {
+      if (now - this.lastHeard.stream > HEARTBEAT_TIMEOUT_MS) {
+        this.stream.close(4000, 'heartbeat timeout');
+      } else {
+        const id = ++this.pingId;
+        this.streamPings.set(id, now);
+        if (this.streamPings.size > 16) this.streamPings.delete(this.streamPings.keys().next().value!);
+        this.sendStream({ type: 'ping', id, clientTimeMs: Math.round(now) });
+      }
+    }
+    if (this.datagramState === 'open' && this.datagram) {
+      if (now - this.lastHeard.datagram > HEARTBEAT_TIMEOUT_MS) {
+        this.datagram.close();
+      } else {
+        const ping = encodePing({ type: DATAGRAM_TYPE_PING, id: ++this.pingId, clientTimeMs: Math.round(now) >>> 0 });
+        if (this.datagram.send(ping)) this.stats.datagram.recordBytesOut(now, ping.byteLength);
+      }
+    }
+  }
+}

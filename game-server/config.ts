@@ -1,0 +1,68 @@
+// Server configuration from flags or environment variables (flags win),
+// validated with zod so a typo fails at start with a clear message.
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { DEFAULT_NPC_COUNT, DEFAULT_SNAPSHOT_RATE_HZ, DEFAULT_TICK_RATE_HZ } from '../protocol/constants.ts';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const configSchema = z
+  .object({
+    port: port.default(8080),
+    host: z.string().min(1).default('0.0.0.0'),
+    tickRate: z.coerce.number().int().min(1).max(240).default(DEFAULT_TICK_RATE_HZ),
+    snapshotRate: z.coerce.number().int().min(1).max(240).default(DEFAULT_SNAPSHOT_RATE_HZ),
+    npcs: z.coerce.number().int().min(0).max(512).default(DEFAULT_NPC_COUNT),
+    rtcPortMin: port.min(1025).optional(),
+    rtcPortMax: port.min(1025).optional(),
+    publicIp: z.union([z.ipv4(), z.ipv6()]).optional(),
+    seed: z.coerce.number().int().default(1),
+    staticDir: z.string().default('dist'),
+  })
+  .refine((c) => c.snapshotRate <= c.tickRate, { message: 'SNAPSHOT_RATE cannot exceed TICK_RATE' })
+  .refine((c) => (c.rtcPortMin === undefined) === (c.rtcPortMax === undefined), {
+    message: 'set both RTC_PORT_MIN and RTC_PORT_MAX, or neither',
+  })
+  .refine((c) => c.rtcPortMin === undefined || c.rtcPortMin <= c.rtcPortMax!, {
+    message: 'RTC_PORT_MIN must not exceed RTC_PORT_MAX',
+  });
+
+export type ServerConfig = z.infer<typeof configSchema>;
+
+const FLAGS = {
+  port: 'PORT',
+  host: 'HOST',
+  'tick-rate': 'TICK_RATE',
+  'snapshot-rate': 'SNAPSHOT_RATE',
+  npcs: 'NPCS',
+  'rtc-port-min': 'RTC_PORT_MIN',
+  'rtc-port-max': 'RTC_PORT_MAX',
+  'public-ip': 'PUBLIC_IP',
+  seed: 'SEED',
+  'static-dir': 'STATIC_DIR',
+} as const;
+
+export const USAGE = `Usage: npm start -- [--flag value]…  (or the environment variable)
+${Object.entries(FLAGS)
+  .map(([flag, env]) => `  --${flag.padEnd(14)} ${env}`)
+  .join('\n')}`;
+
+/** Reads flags, then the environment, then defaults. Throws with every problem listed. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+    strict: true,
+  });
+  const raw: Record<string, string | undefined> = {};
+  for (const [flag, envName] of Object.entries(FLAGS)) {
+    const key = flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+    const value = (values as Record<string, string | undefined>)[flag] ?? env[envName];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('\n'));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,192 @@
+// The datagram channel: geckos.io (WebRTC data channels, unordered, no
+// retransmits) carrying raw binary inputs up and snapshots down.
+//
+// - Authorization: the client's `authorization` is a single-use datagram
+//   token from the stream's welcome; it binds the channel to that player.
+//   Inputs are attributed by channel, never by what the packet says.
+// - Every datagram is decoded by our codecs; anything malformed is dropped
+//   and counted by reason. geckos' own parser is bypassed (see below).
+// - Sends check the channel state, size and buffer first and count drops.
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import geckos, { type ServerChannel } from '@geckos.io/server';
+import {
+  DATAGRAM_TYPE_INPUT,
+  DATAGRAM_TYPE_PING,
+  DATAGRAM_TYPE_PONG,
+  DROP_BUFFERING,
+  DROP_CHANNEL_CLOSED,
+  DROP_NOT_BINARY,
+  DROP_OVERSIZE,
+  DROP_TOO_LONG,
+  DROP_UNBOUND,
+  DROP_UNKNOWN_TYPE,
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_TIMEOUT_MS,
+  MAX_CLIENT_DATAGRAM_BYTES,
+  MAX_DATAGRAM_BUFFERED_BYTES,
+} from '../protocol/constants.ts';
+import { asBytes } from '../protocol/decode-result.ts';
+import { decodeInputPacket } from '../protocol/input.ts';
+import { datagramType, decodePing, encodePing } from '../protocol/ping.ts';
+import type { DatagramLink, Game } from './game.ts';
+import { log } from './log.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface DatagramGatewayOptions {
+  portRange?: { min: number; max: number };
+  bindAddress?: string;
+}
+
+export interface DatagramGateway {
+  /** Handles a geckos signaling request (paths under /.wrtc/v2); the HTTP front has already capped its size. */
+  handleSignaling(request: IncomingMessage, response: ServerResponse): void;
+  readonly channelCount: number;
+  close(): Promise<void>;
+}
+
+/** The native data channel under a geckos ServerChannel (node-datachannel). */
+type NativeChannel = ServerChannel['dataChannel'];
+
+interface BoundChannel {
+  channel: ServerChannel;
+  link: DatagramLink;
+  playerId: number;
+  lastHeardAtMs: number;
+}
+
+export function createDatagramGateway(
+  game: Game,
+  metrics: Metrics,
+  clock: () => number,
+  options: DatagramGatewayOptions,
+): DatagramGateway {
+  const io = geckos({
+    ordered: false,
+    maxRetransmits: 0,
+    iceServers: [],
+    ...(options.portRange ? { portRange: options.portRange } : {}),
+    ...(options.bindAddress ? { bindAddress: options.bindAddress } : {}),
+    cors: { origin: '*', allowAuthorization: true },
+    authorization: async (auth: string | undefined) => {
+      const check = auth ? game.authorizeDatagram(auth) : ({ ok: false, reason: 'missing' } as const);
+      if (!check.ok) {
+        metrics.dropped('datagram', 'in', `auth-${check.reason}`);
+        log.info({ reason: check.reason }, 'datagram authorization refused');
+        return false; // geckos answers 401
+      }
+      // userData is sent back to the client, so it holds nothing secret.
+      return { playerId: check.playerId };
+    },
+  });
+
+  // geckos attaches its routes to an http.Server-like emitter. We give it a
+  // private one and forward only signaling requests, after our own checks.
+  const signaling = new EventEmitter();
+  io.addServer(signaling as never);
+
+  const bound = new Map<string, BoundChannel>();
+
+  io.onConnection((channel: ServerChannel) => {
+    const playerId = Number((channel.userData as { playerId?: unknown } | undefined)?.playerId);
+    const native = channel.dataChannel;
+    const link = linkFor(channel, native);
+    if (!Number.isInteger(playerId) || !game.bindDatagram(playerId, link)) {
+      metrics.dropped('datagram', 'in', DROP_UNBOUND);
+      void channel.close();
+      return;
+    }
+    const entry: BoundChannel = { channel, link, playerId, lastHeardAtMs: clock() };
+    bound.set(channel.id!, entry);
+    // geckos' parser JSON-parses any text datagram and throws on "null" inside
+    // a native callback, which would take the process down. We replace it:
+    // node-datachannel keeps one message callback per channel.
+    native.onMessage((message: string | Buffer | ArrayBuffer) => onDatagram(entry, message));
+    channel.onDisconnect(() => {
+      bound.delete(channel.id!);
+      game.datagramClosed(playerId, link);
+    });
+    log.info({ playerId, channel: channel.id }, 'datagram channel bound');
+  });
+
+  function linkFor(channel: ServerChannel, native: NativeChannel): DatagramLink {
+    return {
+      send(bytes: Uint8Array) {
+        if (!native.isOpen()) return drop(DROP_CHANNEL_CLOSED);
+        // An unreliable channel must not queue: a snapshot waiting behind
+        // others arrives late, and the next one supersedes it anyway.
+        if (native.bufferedAmount() > MAX_DATAGRAM_BUFFERED_BYTES) return drop(DROP_BUFFERING);
+        if (bytes.byteLength > (channel.maxMessageSize ?? Infinity)) return drop(DROP_OVERSIZE);
+        try {
+          native.sendMessageBinary(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        } catch {
+          return drop(DROP_CHANNEL_CLOSED);
+        }
+        metrics.sent('datagram', bytes.byteLength);
+        return true;
+      },
+      close() {
+        void channel.close().catch(() => {});
+      },
+    };
+  }
+
+  function drop(reason: string): false {
+    metrics.dropped('datagram', 'out', reason);
+    return false;
+  }
+
+  function onDatagram(entry: BoundChannel, message: string | Buffer | ArrayBuffer) {
+    const bytes = typeof message === 'string' ? null : asBytes(message);
+    metrics.received('datagram', bytes?.byteLength ?? Buffer.byteLength(message as string));
+    if (!bytes) return metrics.dropped('datagram', 'in', DROP_NOT_BINARY);
+    if (bytes.byteLength > MAX_CLIENT_DATAGRAM_BYTES) return metrics.dropped('datagram', 'in', DROP_TOO_LONG);
+    entry.lastHeardAtMs = clock();
+    switch (datagramType(bytes)) {
+      case DATAGRAM_TYPE_INPUT: {
+        const packet = decodeInputPacket(bytes);
+        if (!packet.ok) return metrics.dropped('datagram', 'in', packet.error);
+        game.onInputPacket(entry.playerId, packet.value);
+        return;
+      }
+      case DATAGRAM_TYPE_PING: {
+        const ping = decodePing(bytes);
+        if (!ping.ok) return metrics.dropped('datagram', 'in', ping.error);
+        entry.link.send(encodePing({ ...ping.value, type: DATAGRAM_TYPE_PONG }));
+        return;
+      }
+      default:
+        metrics.dropped('datagram', 'in', DROP_UNKNOWN_TYPE);
+    }
+  }
+
+  // A vanished WebRTC peer takes ICE many seconds to notice; clients ping
+  // every HEARTBEAT_INTERVAL_MS and send inputs every tick, so silence means gone.
+  const heartbeat = setInterval(() => {
+    const now = clock();
+    for (const entry of bound.values()) {
+      if (now - entry.lastHeardAtMs > HEARTBEAT_TIMEOUT_MS) {
+        log.info({ playerId: entry.playerId }, 'datagram heartbeat timed out');
+        bound.delete(entry.channel.id!);
+        game.datagramClosed(entry.playerId, entry.link);
+        entry.link.close();
+      }
+    }
+  }, HEARTBEAT_INTERVAL_MS);
+
+  return {
+    handleSignaling(request, response) {
+      signaling.emit('request', request, response);
+    },
+    get channelCount() {
+      return bound.size;
+    },
+    async close() {
+      clearInterval(heartbeat);
+      const closing = [...bound.values()].map((entry) => entry.channel.close().catch(() => {}));
+      bound.clear();
+      await Promise.all(closing);
+      signaling.emit('close'); // geckos' cleanup of node-datachannel
+    },
+  };
+}

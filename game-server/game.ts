@@ -1,0 +1,346 @@
+// The game: joins, resumes and leaves, chat and scores, the fixed-step loop and
+// the snapshots it sends. It talks to players only through the two link
+// interfaces below, which the stream and datagram gateways implement.
+import {
+  ARENA_HEIGHT_PX,
+  ARENA_WIDTH_PX,
+  CHAT_BURST,
+  CHAT_HISTORY_LINES,
+  CHAT_REFILL_PER_S,
+  CLOSE_GOING_AWAY,
+  CLOSE_SESSION_REPLACED,
+  DROP_QUEUE_FULL,
+  ERROR_CHAT_RATE_LIMITED,
+  ERROR_SERVER_FULL,
+  LINKDEAD_GRACE_MS,
+  MAX_CATCH_UP_STEPS,
+  MAX_PLAYERS,
+} from '../protocol/constants.ts';
+import type { InputPacket } from '../protocol/input.ts';
+import { encodeSnapshot } from '../protocol/snapshot.ts';
+import type { ChatEvent, GameEvent, PositionPath, ServerMessage, Welcome } from '../protocol/stream.ts';
+import { EventLog, type UnsequencedEvent } from './event-log.ts';
+import { log } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import { Room } from './room.ts';
+import { SessionStore, type DatagramTokenCheck, type Session } from './sessions.ts';
+import { TokenBucket } from './token-bucket.ts';
+
+/** The stream side of one player, as the game sees it. */
+export interface StreamLink {
+  send(message: ServerMessage): void;
+  /** Sends a binary snapshot frame; false if it was dropped (socket backed up). */
+  sendBinary(bytes: Uint8Array): boolean;
+  close(code: number, reason: string): void;
+}
+
+/** The datagram side of one player. */
+export interface DatagramLink {
+  /** Sends one unreliable datagram; false if it was dropped before the wire. */
+  send(bytes: Uint8Array): boolean;
+  close(): void;
+}
+
+/** Everything the server holds for one session. */
+interface Seat {
+  session: Session;
+  stream: StreamLink | null;
+  datagram: DatagramLink | null;
+  path: PositionPath;
+  inArena: boolean;
+  /** Per-channel snapshot packet sequence, for the client's loss and reorder accounting. */
+  datagramSeq: number;
+  streamSeq: number;
+  chat: TokenBucket;
+}
+
+export interface GameOptions {
+  tickRateHz: number;
+  snapshotRateHz: number;
+  npcCount: number;
+  seed: number;
+  metrics: Metrics;
+  /** Milliseconds on a monotonic clock; the snapshot `serverTimeMs` uses it. */
+  clock: () => number;
+}
+
+export type JoinResult = { ok: true; welcome: Welcome; replay: GameEvent[] } | { ok: false; code: string; message: string };
+
+export class Game {
+  readonly room: Room;
+  readonly sessions = new SessionStore();
+  private readonly seats = new Map<number, Seat>();
+  private readonly events = new EventLog();
+  private readonly recentChat: ChatEvent[] = [];
+  private loop: ReturnType<typeof setInterval> | null = null;
+  private lastStepAtMs = 0;
+  private unsimulatedMs = 0;
+
+  constructor(private readonly options: GameOptions) {
+    this.room = new Room({ tickRateHz: options.tickRateHz, npcCount: options.npcCount, seed: options.seed });
+  }
+
+  get playerCount(): number {
+    return this.room.playerCount;
+  }
+
+  get tick(): number {
+    return this.room.tick;
+  }
+
+  /** A new player: a session, a place in the arena and a join event for everyone else. */
+  join(name: string, stream: StreamLink): JoinResult {
+    if (this.room.playerCount >= MAX_PLAYERS) {
+      return { ok: false, code: ERROR_SERVER_FULL, message: `the arena holds ${MAX_PLAYERS} players` };
+    }
+    const session = this.sessions.create(name);
+    const seat: Seat = {
+      session,
+      stream,
+      datagram: null,
+      path: 'datagram',
+      inArena: false,
+      datagramSeq: 0,
+      streamSeq: 0,
+      chat: new TokenBucket(CHAT_BURST, CHAT_REFILL_PER_S, this.options.clock()),
+    };
+    this.seats.set(session.playerId, seat);
+    this.enterArena(seat);
+    log.info({ playerId: session.playerId, name }, 'player joined');
+    return { ok: true, welcome: this.welcome(seat, false), replay: [] };
+  }
+
+  /**
+   * A returning player with a session token: same id, same score. Events
+   * after `lastSeq` are returned for replay. An unknown or expired token
+   * joins as a new player instead (welcome.resumed = false).
+   */
+  resume(sessionToken: string, lastSeq: number, name: string, stream: StreamLink): JoinResult {
+    const session = this.sessions.findByToken(sessionToken);
+    const seat = session && this.seats.get(session.playerId);
+    if (!session || !seat) return this.join(name, stream);
+    if (seat.stream && seat.stream !== stream) seat.stream.close(CLOSE_SESSION_REPLACED, 'session resumed elsewhere');
+    seat.stream = stream;
+    session.disconnectedAtMs = null;
+    if (!seat.inArena) {
+      if (this.room.playerCount >= MAX_PLAYERS) {
+        return { ok: false, code: ERROR_SERVER_FULL, message: `the arena holds ${MAX_PLAYERS} players` };
+      }
+      this.enterArena(seat);
+    }
+    log.info({ playerId: session.playerId, lastSeq }, 'session resumed');
+    return { ok: true, welcome: this.welcome(seat, true), replay: this.events.since(lastSeq).events };
+  }
+
+  /** The stream closed. The player stays LINKDEAD_GRACE_MS, then leaves; the session stays resumable. */
+  streamClosed(playerId: number, stream: StreamLink): void {
+    const seat = this.seats.get(playerId);
+    if (!seat || seat.stream !== stream) return; // an older, replaced link
+    seat.stream = null;
+    seat.session.disconnectedAtMs = this.options.clock();
+  }
+
+  /** The player said goodbye: out of the arena now, session ended. */
+  leave(playerId: number): void {
+    const seat = this.seats.get(playerId);
+    if (!seat) return;
+    this.leaveArena(seat, 'left');
+    seat.datagram?.close();
+    this.seats.delete(playerId);
+    this.sessions.delete(seat.session);
+  }
+
+  chat(playerId: number, text: string): { ok: true } | { ok: false; code: string; message: string } {
+    const seat = this.seats.get(playerId);
+    if (!seat) return { ok: false, code: ERROR_CHAT_RATE_LIMITED, message: 'no such player' };
+    if (!seat.chat.take(this.options.clock())) {
+      return { ok: false, code: ERROR_CHAT_RATE_LIMITED, message: `at most ${CHAT_REFILL_PER_S} line per second` };
+    }
+    const event = this.publish({
+      type: 'chat',
+      playerId,
+      name: seat.session.name,
+      text,
+      serverTimeMs: Math.round(this.options.clock()),
+    });
+    this.recentChat.push(event as ChatEvent);
+    if (this.recentChat.length > CHAT_HISTORY_LINES) this.recentChat.shift();
+    return { ok: true };
+  }
+
+  setPath(playerId: number, path: PositionPath): void {
+    const seat = this.seats.get(playerId);
+    if (seat) seat.path = path;
+  }
+
+  newDatagramToken(playerId: number): string {
+    return this.sessions.issueDatagramToken(playerId, this.options.clock());
+  }
+
+  /** geckos' authorization hook lands here: a valid, unexpired, unused token names the player. */
+  authorizeDatagram(token: string): DatagramTokenCheck {
+    return this.sessions.consumeDatagramToken(token, this.options.clock());
+  }
+
+  /** Binds an open data channel to a player, replacing (and closing) any older one. */
+  bindDatagram(playerId: number, datagram: DatagramLink): boolean {
+    const seat = this.seats.get(playerId);
+    if (!seat) return false;
+    if (seat.datagram && seat.datagram !== datagram) seat.datagram.close();
+    seat.datagram = datagram;
+    return true;
+  }
+
+  datagramClosed(playerId: number, datagram: DatagramLink): void {
+    const seat = this.seats.get(playerId);
+    if (seat?.datagram === datagram) seat.datagram = null;
+  }
+
+  /** Inputs from the datagram channel bound to `playerId` (never from the packet's content). */
+  onInputPacket(playerId: number, packet: InputPacket): void {
+    const result = this.room.queueInputs(playerId, packet);
+    for (let i = 0; i < result.overflow; i++) this.options.metrics.dropped('datagram', 'in', DROP_QUEUE_FULL);
+  }
+
+  /** Starts the fixed-step loop. */
+  start(): void {
+    const stepMs = 1000 / this.options.tickRateHz;
+    this.lastStepAtMs = this.options.clock();
+    // The interval only wakes us; the accumulator decides how many steps are due,
+    // so the simulation keeps real time even though timers fire late.
+    this.loop = setInterval(() => {
+      const now = this.options.clock();
+      this.unsimulatedMs += now - this.lastStepAtMs;
+      this.lastStepAtMs = now;
+      let steps = 0;
+      while (this.unsimulatedMs >= stepMs && steps < MAX_CATCH_UP_STEPS) {
+        this.safeTick();
+        this.unsimulatedMs -= stepMs;
+        steps++;
+      }
+      if (steps === MAX_CATCH_UP_STEPS) this.unsimulatedMs = 0; // too far behind: skip, don't spiral
+      this.sweep(now);
+    }, stepMs / 2);
+  }
+
+  /** Tells every client the server is going away and closes their links. */
+  shutdown(): void {
+    if (this.loop) clearInterval(this.loop);
+    this.loop = null;
+    for (const seat of this.seats.values()) {
+      seat.stream?.send({ type: 'shutdown', reason: 'server shutting down' });
+      seat.stream?.close(CLOSE_GOING_AWAY, 'server shutting down');
+      seat.datagram?.close();
+    }
+  }
+
+  /** One simulation step plus, when due, snapshots. Exceptions are logged, never thrown into the timer. */
+  private safeTick(): void {
+    const endTimer = this.options.metrics.tickDuration.startTimer();
+    try {
+      const pickups = this.room.step();
+      for (const { playerId, points } of pickups) {
+        const seat = this.seats.get(playerId);
+        if (!seat) continue;
+        seat.session.score += points;
+        this.publish({ type: 'score', playerId, score: seat.session.score, delta: points });
+      }
+      const { tickRateHz, snapshotRateHz } = this.options;
+      const tick = this.room.tick;
+      if (Math.floor((tick * snapshotRateHz) / tickRateHz) > Math.floor(((tick - 1) * snapshotRateHz) / tickRateHz)) {
+        this.sendSnapshots();
+      }
+    } catch (error) {
+      log.error({ err: error, tick: this.room.tick }, 'tick failed');
+    } finally {
+      endTimer();
+    }
+  }
+
+  private sendSnapshots(): void {
+    const entities = this.room.entities();
+    const serverTimeMs = Math.round(this.options.clock());
+    for (const seat of this.seats.values()) {
+      if (!seat.inArena) continue;
+      const base = {
+        tick: this.room.tick,
+        serverTimeMs,
+        ackInputSeq: this.room.lastAppliedInput(seat.session.playerId),
+        entities,
+      };
+      if (seat.datagram && seat.path !== 'stream') {
+        seat.datagram.send(encodeSnapshot({ ...base, seq: ++seat.datagramSeq }));
+      }
+      // The stream carries positions when chosen, for comparison, or as the
+      // fallback while no data channel is bound (WebRTC blocked or connecting).
+      if (seat.stream && (seat.path !== 'datagram' || !seat.datagram)) {
+        seat.stream.sendBinary(encodeSnapshot({ ...base, seq: ++seat.streamSeq }));
+      }
+    }
+  }
+
+  /** Removes players whose stream stayed closed past the grace period, and expired sessions. */
+  private sweep(nowMs: number): void {
+    for (const seat of this.seats.values()) {
+      const since = seat.session.disconnectedAtMs;
+      if (seat.inArena && since !== null && nowMs - since > LINKDEAD_GRACE_MS) {
+        this.leaveArena(seat, 'disconnected');
+        seat.datagram?.close();
+        seat.datagram = null;
+      }
+    }
+    for (const expired of this.sessions.sweep(nowMs)) this.seats.delete(expired.playerId);
+  }
+
+  private enterArena(seat: Seat): void {
+    this.room.addPlayer(seat.session.playerId);
+    seat.inArena = true;
+    this.options.metrics.players.set(this.room.playerCount);
+    this.publish(
+      { type: 'join', playerId: seat.session.playerId, name: seat.session.name, score: seat.session.score },
+      seat.session.playerId,
+    );
+  }
+
+  private leaveArena(seat: Seat, reason: 'left' | 'disconnected'): void {
+    if (!seat.inArena) return;
+    this.room.removePlayer(seat.session.playerId);
+    seat.inArena = false;
+    this.options.metrics.players.set(this.room.playerCount);
+    this.publish({ type: 'leave', playerId: seat.session.playerId, reason });
+    log.info({ playerId: seat.session.playerId, reason }, 'player left');
+  }
+
+  /** Numbers an event, logs it for replay and sends it to every connected player (but `except`). */
+  private publish(event: UnsequencedEvent, except?: number): GameEvent {
+    const sequenced = this.events.append(event);
+    for (const seat of this.seats.values()) {
+      if (seat.session.playerId !== except) seat.stream?.send(sequenced);
+    }
+    return sequenced;
+  }
+
+  private welcome(seat: Seat, resumed: boolean): Welcome {
+    const players = [...this.seats.values()]
+      .filter((s) => s.inArena)
+      .map((s) => ({ id: s.session.playerId, name: s.session.name, score: s.session.score }));
+    return {
+      type: 'welcome',
+      playerId: seat.session.playerId,
+      name: seat.session.name,
+      sessionToken: seat.session.token,
+      datagramToken: this.newDatagramToken(seat.session.playerId),
+      resumed,
+      lastSeq: this.events.newestSeq,
+      config: {
+        tickRateHz: this.options.tickRateHz,
+        snapshotRateHz: this.options.snapshotRateHz,
+        arenaWidthPx: ARENA_WIDTH_PX,
+        arenaHeightPx: ARENA_HEIGHT_PX,
+      },
+      players,
+      scores: Object.fromEntries(players.map((p) => [String(p.id), p.score])),
+      recentChat: [...this.recentChat],
+    };
+  }
+}

@@ -1,0 +1,90 @@
+// Wires one game server together: HTTP front, stream gateway (ws), datagram
+// gateway (geckos), metrics and the game loop. main.ts calls it with the
+// parsed config; tests call it with port 0.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { createDatagramGateway } from './datagram-gateway.ts';
+import { Game } from './game.ts';
+import { createRequestHandler } from './http.ts';
+import { createMetrics } from './metrics.ts';
+import type { ServerConfig } from './config.ts';
+import { attachStreamGateway } from './stream-gateway.ts';
+
+export interface RunningServer {
+  /** http://host:port, with the real port when 0 was asked for. */
+  url: string;
+  port: number;
+  game: Game;
+  metrics: ReturnType<typeof createMetrics>;
+  streamConnections(): number;
+  datagramChannels(): number;
+  /** Tells clients, closes every socket and channel, stops the loop. */
+  close(): Promise<void>;
+}
+
+/** Flushing time for the goodbye frames before sockets are cut. */
+const SHUTDOWN_FLUSH_MS = 200;
+
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const startedAt = performance.now();
+  const clock = () => performance.now() - startedAt;
+  const metrics = createMetrics();
+  const game = new Game({
+    tickRateHz: config.tickRate,
+    snapshotRateHz: config.snapshotRate,
+    npcCount: config.npcs,
+    seed: config.seed,
+    metrics,
+    clock,
+  });
+  const datagram = createDatagramGateway(game, metrics, clock, {
+    ...(config.rtcPortMin !== undefined ? { portRange: { min: config.rtcPortMin, max: config.rtcPortMax! } } : {}),
+  });
+  const httpServer = createServer(
+    createRequestHandler({
+      staticDir: config.staticDir,
+      ...(config.publicIp ? { publicIp: config.publicIp } : {}),
+      signaling: datagram.handleSignaling,
+      health: () => ({
+        status: 'ok',
+        players: game.playerCount,
+        tick: game.tick,
+        uptimeS: Math.round(clock() / 1000),
+        streamConnections: stream.connectionCount,
+        datagramChannels: datagram.channelCount,
+      }),
+      metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
+    }),
+  );
+  const stream = attachStreamGateway(httpServer, game, metrics, clock);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  game.start();
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    game,
+    metrics,
+    streamConnections: () => stream.connectionCount,
+    datagramChannels: () => datagram.channelCount,
+    close() {
+      closing ??= (async () => {
+        game.shutdown();
+        await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS));
+        stream.close();
+        await datagram.close();
+        httpServer.closeAllConnections();
+        await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// Sessions and datagram tokens.
+//
+// A session is what survives a dropped stream: player id, name and score,
+// found again by its secret session token. A datagram token is a second,
+// short-lived, single-use secret that lets one WebRTC channel bind to the
+// player: the stream hands it out, geckos' authorization hook consumes it.
+import { randomBytes } from 'node:crypto';
+import {
+  DATAGRAM_TOKEN_BYTES,
+  DATAGRAM_TOKEN_TTL_MS,
+  SESSION_RESUME_WINDOW_MS,
+  SESSION_TOKEN_BYTES,
+  WORLD_ENTITY_ID_BASE,
+} from '../protocol/constants.ts';
+
+export interface Session {
+  playerId: number;
+  name: string;
+  score: number;
+  token: string;
+  /** When the stream closed; null while connected. The session expires SESSION_RESUME_WINDOW_MS later. */
+  disconnectedAtMs: number | null;
+}
+
+export type DatagramTokenCheck = { ok: true; playerId: number } | { ok: false; reason: 'unknown' | 'expired' };
+
+const newToken = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+export class SessionStore {
+  private readonly byToken = new Map<string, Session>();
+  private readonly byPlayer = new Map<number, Session>();
+  private readonly datagramTokens = new Map<string, { playerId: number; expiresAtMs: number }>();
+  private nextPlayerId = 1;
+
+  get size(): number {
+    return this.byPlayer.size;
+  }
+
+  /** Opens a session for a new player, with the lowest free id after the last one given. */
+  create(name: string): Session {
+    let id = this.nextPlayerId;
+    while (this.byPlayer.has(id)) id = id + 1 >= WORLD_ENTITY_ID_BASE ? 1 : id + 1;
+    this.nextPlayerId = id + 1 >= WORLD_ENTITY_ID_BASE ? 1 : id + 1;
+    const session: Session = { playerId: id, name, score: 0, token: newToken(SESSION_TOKEN_BYTES), disconnectedAtMs: null };
+    this.byToken.set(session.token, session);
+    this.byPlayer.set(id, session);
+    return session;
+  }
+
+  findByToken(token: string): Session | undefined {
+    return this.byToken.get(token);
+  }
+
+  findByPlayer(playerId: number): Session | undefined {
+    return this.byPlayer.get(playerId);
+  }
+
+  /** Ends a session for good: its token no longer resumes, its datagram tokens no longer bind. */
+  delete(session: Session): void {
+    this.byToken.delete(session.token);
+    this.byPlayer.delete(session.playerId);
+    for (const [token, entry] of this.datagramTokens) {
+      if (entry.playerId === session.playerId) this.datagramTokens.delete(token);
+    }
+  }
+
+  /** Issues a single-use datagram token for a player; it expires DATAGRAM_TOKEN_TTL_MS after `nowMs`. */
+  issueDatagramToken(playerId: number, nowMs: number): string {
+    const token = newToken(DATAGRAM_TOKEN_BYTES);
+    this.datagramTokens.set(token, { playerId, expiresAtMs: nowMs + DATAGRAM_TOKEN_TTL_MS });
+    return token;
+  }
+
+  /** Checks and consumes a datagram token: a second use of the same token fails. */
+  consumeDatagramToken(token: string, nowMs: number): DatagramTokenCheck {
+    const entry = this.datagramTokens.get(token);
+    if (!entry) return { ok: false, reason: 'unknown' };
+    this.datagramTokens.delete(token);
+    if (nowMs > entry.expiresAtMs || !this.byPlayer.has(entry.playerId)) return { ok: false, reason: 'expired' };
+    return { ok: true, playerId: entry.playerId };
+  }
+
+  /** Deletes sessions disconnected longer than the resume window and expired datagram tokens; returns the sessions removed. */
+  sweep(nowMs: number): Session[] {
+    const expired: Session[] = [];
+    for (const session of this.byPlayer.values()) {
+      if (session.disconnectedAtMs !== null && nowMs - session.disconnectedAtMs > SESSION_RESUME_WINDOW_MS) {
+        expired.push(session);
+      }
+    }
+    for (const session of expired) this.delete(session);
+    for (const [token, entry] of this.datagramTokens) {
+      if (nowMs > entry.expiresAtMs) this.datagramTokens.delete(token);
+    }
+    return expired;
+  }
+}

@@ -1,0 +1,33 @@
+// Estimates the server's clock from ping/pong round trips (Cristian's
+// algorithm): server time ≈ the pong's stamp + half the round trip. The
+// sample with the smallest round trip is the least distorted by queuing, so
+// the newest CLOCK_SYNC_SAMPLES are kept and the fastest one wins.
+
+const CLOCK_SYNC_SAMPLES = 16;
+
+export class ClockSync {
+  private readonly samples: { rttMs: number; offsetMs: number }[] = [];
+
+  /** Records one round trip: sent at `sentAtMs`, answered with `serverTimeMs`, received at `receivedAtMs` (client clock). */
+  addSample(sentAtMs: number, serverTimeMs: number, receivedAtMs: number): void {
+    const rttMs = Math.max(0, receivedAtMs - sentAtMs);
+    this.samples.push({ rttMs, offsetMs: serverTimeMs + rttMs / 2 - receivedAtMs });
+    if (this.samples.length > CLOCK_SYNC_SAMPLES) this.samples.shift();
+  }
+
+  get synced(): boolean {
+    return this.samples.length > 0;
+  }
+
+  /** Server clock minus client clock, in ms. */
+  get offsetMs(): number {
+    let best = this.samples[0];
+    for (const s of this.samples) if (best && s.rttMs < best.rttMs) best = s;
+    return best?.offsetMs ?? 0;
+  }
+
+  /** The server clock now, given the client clock now. */
+  serverNow(clientNowMs: number): number {
+    return clientNowMs + this.offsetMs;
+  }
+}

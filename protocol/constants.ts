@@ -1,0 +1,164 @@
+// Every number the game and its wire format depend on, in one place.
+// Units are in the names: _HZ, _MS, _PX, _BYTES, _PER_S.
+
+// ── Simulation ───────────────────────────────────────────────────────────────
+export const DEFAULT_TICK_RATE_HZ = 60;
+export const DEFAULT_SNAPSHOT_RATE_HZ = 30;
+export const DEFAULT_NPC_COUNT = 4;
+/** Most simulation steps the server runs to catch up after a stall, so a long GC pause cannot spiral. */
+export const MAX_CATCH_UP_STEPS = 5;
+
+export const ARENA_WIDTH_PX = 1600;
+export const ARENA_HEIGHT_PX = 900;
+export const PLAYER_RADIUS_PX = 16;
+export const PLAYER_SPEED_PX_PER_S = 240;
+export const NPC_RADIUS_PX = 14;
+export const NPC_SPEED_PX_PER_S = 120;
+/** How often an NPC picks a new heading, on average. */
+export const NPC_TURN_INTERVAL_MS = 1500;
+export const COIN_RADIUS_PX = 10;
+export const COIN_COUNT = 8;
+export const COIN_RESPAWN_MS = 2000;
+export const POINTS_PER_COIN = 1;
+
+/** Input axes travel as signed bytes; ±127 is full stick. */
+export const INPUT_AXIS_MAX = 127;
+/**
+ * Input budget: a player earns one input per tick and may bank up to this many,
+ * so inputs that arrive in a burst after jitter are absorbed, yet no client can
+ * move faster than real time over any window longer than a few ticks.
+ */
+export const MAX_INPUT_CREDITS = 3;
+/** Ids from here up are world objects (NPCs, coins); players get ids below. */
+export const WORLD_ENTITY_ID_BASE = 0xf000;
+/** Inputs queued per player, beyond which new ones are dropped (a flooding client cannot grow memory). */
+export const MAX_QUEUED_INPUTS = 8;
+
+// ── Entities ─────────────────────────────────────────────────────────────────
+export const ENTITY_KIND_PLAYER = 0;
+export const ENTITY_KIND_NPC = 1;
+export const ENTITY_KIND_COIN = 2;
+export const MAX_ENTITY_KIND = ENTITY_KIND_COIN;
+/** Entity ids are uint16 on the wire. */
+export const MAX_ENTITY_ID = 0xffff;
+export const MAX_PLAYERS = 64;
+export const MAX_ENTITIES_PER_SNAPSHOT = 1024;
+
+// ── Datagram wire format (see protocol/WIRE.md) ──────────────────────────────
+export const DATAGRAM_TYPE_INPUT = 1;
+export const DATAGRAM_TYPE_SNAPSHOT = 2;
+export const DATAGRAM_TYPE_PING = 3;
+export const DATAGRAM_TYPE_PONG = 4;
+
+/** Positions are sent as uint16 fixed point: 1/32 px steps, so the error is at most 1/64 px. */
+export const POSITION_SCALE = 32;
+/** Inputs repeated in every input packet: up to this many consecutive losses cost no input. */
+export const INPUT_REDUNDANCY = 4;
+export const INPUT_HEADER_BYTES = 10; // type u8, seq u32, ackTick u32, count u8
+export const INPUT_BYTES = 2; // moveX i8, moveY i8
+export const SNAPSHOT_HEADER_BYTES = 19; // type u8, seq u32, tick u32, serverTimeMs u32, ackInputSeq u32, count u16
+export const SNAPSHOT_ENTITY_BYTES = 7; // id u16, kind u8, x u16, y u16
+export const PING_BYTES = 9; // type u8, id u32, clientTimeMs u32
+/** Largest datagram we accept from a client; anything bigger is dropped before decoding. */
+export const MAX_CLIENT_DATAGRAM_BYTES = INPUT_HEADER_BYTES + INPUT_BYTES * INPUT_REDUNDANCY;
+/** SCTP over DTLS keeps messages under ~1200 bytes to avoid IP fragmentation. Bigger snapshots are still sent, but counted. */
+export const DATAGRAM_MTU_BYTES = 1200;
+/**
+ * Bytes a data channel may hold unsent before the server drops a snapshot for
+ * it instead (a few snapshots' worth): a queued snapshot would only arrive
+ * late, and the next one supersedes it. geckos' own default drops at > 0.
+ */
+export const MAX_DATAGRAM_BUFFERED_BYTES = 4096;
+/** geckos' signaling bodies are small SDP JSON; its own reader has no cap, ours does. */
+export const MAX_SIGNALING_BODY_BYTES = 16 * 1024;
+
+// ── Stream (WebSocket) ───────────────────────────────────────────────────────
+export const STREAM_PATH = '/ws';
+/** ws maxPayload: our largest legal client message is a hello or a chat line, well under this. */
+export const MAX_STREAM_MESSAGE_BYTES = 2048;
+export const MAX_NAME_CHARS = 16;
+export const MAX_CHAT_CHARS = 200;
+export const CHAT_HISTORY_LINES = 20;
+/** Chat token bucket: a burst of 5 lines, then one line per second. */
+export const CHAT_BURST = 5;
+export const CHAT_REFILL_PER_S = 1;
+/** All stream messages from one client: a burst of 40, then 20/s (pings and chat fit easily). */
+export const STREAM_MESSAGE_BURST = 40;
+export const STREAM_MESSAGE_REFILL_PER_S = 20;
+/**
+ * Input packets may also travel as binary stream frames, when WebRTC cannot
+ * connect (fallback). They have their own bucket: one per tick plus slack.
+ */
+export const STREAM_INPUT_BURST = 30;
+export const STREAM_INPUT_REFILL_PER_S = 2 * DEFAULT_TICK_RATE_HZ;
+/** A client that keeps flooding after this many refused messages is disconnected. */
+export const MAX_RATE_LIMIT_STRIKES = 50;
+/** Reliable events kept for replay after a reconnect. */
+export const EVENT_LOG_CAPACITY = 512;
+/** Bytes the server lets queue on one socket before it stops sending snapshots to it (events still go). */
+export const MAX_STREAM_BUFFERED_BYTES = 256 * 1024;
+
+// ws close codes (4000–4999 are for applications, RFC 6455 §7.4.2).
+export const CLOSE_NORMAL = 1000;
+export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_TOO_BIG = 1009;
+export const CLOSE_HEARTBEAT_TIMEOUT = 4000;
+export const CLOSE_SESSION_REPLACED = 4001;
+export const CLOSE_RATE_LIMITED = 4002;
+export const CLOSE_SERVER_FULL = 4003;
+export const CLOSE_HELLO_TIMEOUT = 4004;
+
+// Error codes sent in stream `error` messages.
+export const ERROR_BAD_JSON = 'bad-json';
+export const ERROR_INVALID_MESSAGE = 'invalid-message';
+export const ERROR_BINARY_NOT_ACCEPTED = 'binary-not-accepted';
+export const ERROR_NOT_JOINED = 'not-joined';
+export const ERROR_ALREADY_JOINED = 'already-joined';
+export const ERROR_RATE_LIMITED = 'rate-limited';
+export const ERROR_CHAT_RATE_LIMITED = 'chat-rate-limited';
+export const ERROR_UNKNOWN_SESSION = 'unknown-session';
+export const ERROR_SERVER_FULL = 'server-full';
+
+// Reasons a datagram is dropped (metric labels, also in decoder errors).
+export const DROP_TOO_SHORT = 'too-short';
+export const DROP_TOO_LONG = 'too-long';
+export const DROP_UNKNOWN_TYPE = 'unknown-type';
+export const DROP_BAD_COUNT = 'bad-count';
+export const DROP_BAD_VALUE = 'bad-value';
+export const DROP_NOT_BINARY = 'not-binary';
+export const DROP_UNBOUND = 'unbound-channel';
+export const DROP_QUEUE_FULL = 'input-queue-full';
+export const DROP_STALE_INPUT = 'stale-input';
+export const DROP_BUFFERING = 'send-buffer-full';
+export const DROP_CHANNEL_CLOSED = 'channel-closed';
+export const DROP_OVERSIZE = 'over-mtu';
+
+// ── Sessions and liveness ────────────────────────────────────────────────────
+export const SESSION_TOKEN_BYTES = 24;
+export const DATAGRAM_TOKEN_BYTES = 24;
+/** A datagram token must be used this soon after it was issued, and only once. */
+export const DATAGRAM_TOKEN_TTL_MS = 15_000;
+/** A session can be resumed (same player, same score) for this long after its stream closed. */
+export const SESSION_RESUME_WINDOW_MS = 120_000;
+/** A player whose stream closed stays in the arena this long, so a quick reconnect is seamless. */
+export const LINKDEAD_GRACE_MS = 2_000;
+export const HEARTBEAT_INTERVAL_MS = 1_000;
+/** No message on a channel for this long means the peer is gone. */
+export const HEARTBEAT_TIMEOUT_MS = 3_500;
+/** A socket must say hello this soon after opening. */
+export const HELLO_TIMEOUT_MS = 5_000;
+export const RECONNECT_MIN_DELAY_MS = 250;
+export const RECONNECT_MAX_DELAY_MS = 4_000;
+/** After WebRTC fails, the client retries with a fresh token, backing off to the max. */
+export const DATAGRAM_RETRY_MIN_MS = 2_000;
+export const DATAGRAM_RETRY_MAX_MS = 30_000;
+
+// ── Measurement ──────────────────────────────────────────────────────────────
+/** Packets remembered for loss / reorder accounting. */
+export const STATS_SEQUENCE_WINDOW = 1024;
+/** Samples kept for age and RTT percentiles. */
+export const STATS_SAMPLE_WINDOW = 512;
+/** Window for kbit/s rates. */
+export const STATS_RATE_WINDOW_MS = 2_000;
+/** An update older than this when applied counts as "late" (two snapshot intervals at defaults). */
+export const LATE_UPDATE_MS = 100;

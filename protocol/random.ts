@@ -1,0 +1,14 @@
+// A small seeded PRNG (mulberry32), so simulations and network models repeat
+// exactly under a fixed seed. Not for secrets: tokens use node:crypto.
+
+/** Returns a function yielding floats in [0, 1), determined by `seed`. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,155 @@
+// Per-channel measurements: what arrived, what was lost or reordered, how old
+// each update was when it was applied, round-trip time and bandwidth.
+// Pure: the caller passes the clock in.
+import { LATE_UPDATE_MS, STATS_RATE_WINDOW_MS, STATS_SAMPLE_WINDOW, STATS_SEQUENCE_WINDOW } from './constants.ts';
+
+export interface ChannelSummary {
+  received: number;
+  lost: number;
+  /** 0–100. */
+  lossPct: number;
+  outOfOrder: number;
+  duplicates: number;
+  late: number;
+  ageP50Ms: number;
+  ageP95Ms: number;
+  ageP99Ms: number;
+  rttMs: number;
+  kbpsIn: number;
+  kbpsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** The p-th percentile (0–100) of `values` by nearest rank; 0 for no values. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+/** A fixed-size window of the newest samples. */
+class SampleWindow {
+  private readonly samples: number[] = [];
+  private next = 0;
+  constructor(private readonly capacity: number) {}
+  add(value: number) {
+    if (this.samples.length < this.capacity) this.samples.push(value);
+    else this.samples[this.next] = value;
+    this.next = (this.next + 1) % this.capacity;
+  }
+  values(): readonly number[] {
+    return this.samples;
+  }
+}
+
+/** Bytes seen within the last STATS_RATE_WINDOW_MS. */
+class RateWindow {
+  private readonly events: { atMs: number; bytes: number }[] = [];
+  private total = 0;
+  add(atMs: number, bytes: number) {
+    this.events.push({ atMs, bytes });
+    this.total += bytes;
+    this.prune(atMs);
+  }
+  kbps(nowMs: number): number {
+    this.prune(nowMs);
+    return (this.total * 8) / STATS_RATE_WINDOW_MS; // bits per ms = kbit/s
+  }
+  private prune(nowMs: number) {
+    while (this.events.length > 0 && this.events[0]!.atMs < nowMs - STATS_RATE_WINDOW_MS) {
+      this.total -= this.events.shift()!.bytes;
+    }
+  }
+}
+
+/** Counters for one channel (datagram or stream) as seen by one receiver. */
+export class ChannelStats {
+  received = 0;
+  duplicates = 0;
+  outOfOrder = 0;
+  late = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  private firstSeq = -1;
+  private highestSeq = -1;
+  /** Sequence numbers received within STATS_SEQUENCE_WINDOW of the highest, to spot duplicates. */
+  private readonly seen = new Set<number>();
+  private readonly ages = new SampleWindow(STATS_SAMPLE_WINDOW);
+  private readonly rtts = new SampleWindow(STATS_SAMPLE_WINDOW);
+  private readonly rateIn = new RateWindow();
+  private readonly rateOut = new RateWindow();
+
+  /**
+   * Records a sequenced update. Returns false for a duplicate or one too old to
+   * account for, which the caller should not apply.
+   */
+  recordUpdate(seq: number, nowMs: number, bytes: number): boolean {
+    this.bytesIn += bytes;
+    this.rateIn.add(nowMs, bytes);
+    if (this.firstSeq < 0) this.firstSeq = seq;
+    if (seq < this.firstSeq || this.seen.has(seq) || seq <= this.highestSeq - STATS_SEQUENCE_WINDOW) {
+      this.duplicates++;
+      return false;
+    }
+    this.received++;
+    this.seen.add(seq);
+    if (seq < this.highestSeq) this.outOfOrder++;
+    else {
+      this.highestSeq = seq;
+      for (const old of this.seen) if (old <= seq - STATS_SEQUENCE_WINDOW) this.seen.delete(old);
+    }
+    return true;
+  }
+
+  /** Records how old an applied update was (ms since the server produced it). */
+  recordAge(ageMs: number) {
+    this.ages.add(Math.max(0, ageMs));
+    if (ageMs > LATE_UPDATE_MS) this.late++;
+  }
+
+  recordRtt(rttMs: number) {
+    this.rtts.add(rttMs);
+  }
+
+  /** Counts bytes received that carry no sequence (pongs, events). */
+  recordBytesIn(nowMs: number, bytes: number) {
+    this.bytesIn += bytes;
+    this.rateIn.add(nowMs, bytes);
+  }
+
+  recordBytesOut(nowMs: number, bytes: number) {
+    this.bytesOut += bytes;
+    this.rateOut.add(nowMs, bytes);
+  }
+
+  /** Updates never received between the first and the highest sequence seen. */
+  get lost(): number {
+    if (this.highestSeq < 0) return 0;
+    return Math.max(0, this.highestSeq - this.firstSeq + 1 - this.received);
+  }
+
+  summary(nowMs: number): ChannelSummary {
+    const expected = this.received + this.lost;
+    const round = (v: number) => Math.round(v * 10) / 10;
+    const ages = this.ages.values();
+    const rtts = this.rtts.values();
+    return {
+      received: this.received,
+      lost: this.lost,
+      lossPct: expected === 0 ? 0 : round((100 * this.lost) / expected),
+      outOfOrder: this.outOfOrder,
+      duplicates: this.duplicates,
+      late: this.late,
+      ageP50Ms: round(percentile(ages, 50)),
+      ageP95Ms: round(percentile(ages, 95)),
+      ageP99Ms: round(percentile(ages, 99)),
+      rttMs: round(percentile(rtts, 50)),
+      kbpsIn: round(this.rateIn.kbps(nowMs)),
+      kbpsOut: round(this.rateOut.kbps(nowMs)),
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+    };
+  }
+}

@@ -1,0 +1,174 @@
+// Stream (WebSocket) messages: JSON text, one schema per type, checked at
+// runtime with zod on both ends. Reliable events (join, leave, chat, score)
+// carry `seq`, a room-wide sequence number used to replay what a reconnecting
+// client missed. A message that fails validation becomes a typed error value;
+// `parseClientMessage` and `parseServerMessage` never throw.
+import { z } from 'zod';
+import {
+  ERROR_BAD_JSON,
+  ERROR_INVALID_MESSAGE,
+  MAX_CHAT_CHARS,
+  MAX_ENTITY_ID,
+  MAX_NAME_CHARS,
+} from './constants.ts';
+import { decoded, rejected, type DecodeResult } from './decode-result.ts';
+
+const playerId = z.number().int().min(1).max(MAX_ENTITY_ID);
+const seq = z.number().int().min(1);
+const timeMs = z.number().finite().nonnegative();
+const token = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'expected a token');
+/** Printable text: control characters (newlines, bidi overrides …) are refused, not stripped. */
+const printable = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'control characters are not allowed');
+
+export const positionPathSchema = z.enum(['datagram', 'stream', 'compare']);
+export type PositionPath = z.infer<typeof positionPathSchema>;
+
+// ── Client → server ──────────────────────────────────────────────────────────
+
+const helloSchema = z.strictObject({
+  type: z.literal('hello'),
+  name: printable(MAX_NAME_CHARS),
+  resume: z.strictObject({ sessionToken: token, lastSeq: z.number().int().min(0) }).optional(),
+});
+const chatSendSchema = z.strictObject({ type: z.literal('chat'), text: printable(MAX_CHAT_CHARS) });
+const pingSchema = z.strictObject({ type: z.literal('ping'), id: z.number().int().nonnegative(), clientTimeMs: timeMs });
+const datagramTokenRequestSchema = z.strictObject({ type: z.literal('datagram-token') });
+const settingsSchema = z.strictObject({ type: z.literal('settings'), path: positionPathSchema });
+const leaveRequestSchema = z.strictObject({ type: z.literal('leave') });
+
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  helloSchema,
+  chatSendSchema,
+  pingSchema,
+  datagramTokenRequestSchema,
+  settingsSchema,
+  leaveRequestSchema,
+]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+// ── Server → client ──────────────────────────────────────────────────────────
+
+export const playerInfoSchema = z.strictObject({ id: playerId, name: z.string(), score: z.number().int() });
+export type PlayerInfo = z.infer<typeof playerInfoSchema>;
+
+const joinEventSchema = z.strictObject({
+  type: z.literal('join'),
+  seq,
+  playerId,
+  name: z.string(),
+  score: z.number().int(),
+});
+const leaveEventSchema = z.strictObject({
+  type: z.literal('leave'),
+  seq,
+  playerId,
+  reason: z.enum(['left', 'disconnected', 'timeout', 'shutdown']),
+});
+const chatEventSchema = z.strictObject({
+  type: z.literal('chat'),
+  seq,
+  playerId,
+  name: z.string(),
+  text: z.string(),
+  serverTimeMs: timeMs,
+});
+const scoreEventSchema = z.strictObject({
+  type: z.literal('score'),
+  seq,
+  playerId,
+  /** The player's total after this event, so applying an event twice is harmless. */
+  score: z.number().int(),
+  delta: z.number().int(),
+});
+export const gameEventSchema = z.discriminatedUnion('type', [
+  joinEventSchema,
+  leaveEventSchema,
+  chatEventSchema,
+  scoreEventSchema,
+]);
+export type GameEvent = z.infer<typeof gameEventSchema>;
+export type ChatEvent = z.infer<typeof chatEventSchema>;
+
+export const gameConfigSchema = z.strictObject({
+  tickRateHz: z.number().positive(),
+  snapshotRateHz: z.number().positive(),
+  arenaWidthPx: z.number().positive(),
+  arenaHeightPx: z.number().positive(),
+});
+export type GameConfig = z.infer<typeof gameConfigSchema>;
+
+const welcomeSchema = z.strictObject({
+  type: z.literal('welcome'),
+  playerId,
+  name: z.string(),
+  sessionToken: token,
+  datagramToken: token,
+  resumed: z.boolean(),
+  /** Newest event sequence at the moment of welcome; replayed events follow. */
+  lastSeq: z.number().int().min(0),
+  config: gameConfigSchema,
+  players: z.array(playerInfoSchema),
+  scores: z.record(z.string(), z.number().int()),
+  recentChat: z.array(chatEventSchema),
+});
+export type Welcome = z.infer<typeof welcomeSchema>;
+
+const pongSchema = z.strictObject({
+  type: z.literal('pong'),
+  id: z.number().int().nonnegative(),
+  clientTimeMs: timeMs,
+  serverTimeMs: timeMs,
+});
+const errorSchema = z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() });
+const datagramTokenSchema = z.strictObject({ type: z.literal('datagram-token'), token });
+const shutdownSchema = z.strictObject({ type: z.literal('shutdown'), reason: z.string() });
+
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  welcomeSchema,
+  ...gameEventSchema.options,
+  pongSchema,
+  errorSchema,
+  datagramTokenSchema,
+  shutdownSchema,
+]);
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
+export type ErrorMessage = z.infer<typeof errorSchema>;
+
+/** A failed parse: `code` is ERROR_BAD_JSON or ERROR_INVALID_MESSAGE, `message` says what was wrong. */
+export interface StreamParseError {
+  code: string;
+  message: string;
+}
+
+function parseWith<T>(schema: z.ZodType<T>, text: string): DecodeResult<T> & { detail?: StreamParseError } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ...rejected<T>(ERROR_BAD_JSON), detail: { code: ERROR_BAD_JSON, message: 'message is not valid JSON' } };
+  }
+  const result = schema.safeParse(json);
+  if (result.success) return decoded(result.data);
+  const issue = result.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return {
+    ...rejected<T>(ERROR_INVALID_MESSAGE),
+    detail: { code: ERROR_INVALID_MESSAGE, message: `${where}${issue?.message ?? 'invalid message'}` },
+  };
+}
+
+/** Parses and validates one client → server text frame. */
+export function parseClientMessage(text: string) {
+  return parseWith(clientMessageSchema, text);
+}
+
+/** Parses and validates one server → client text frame. */
+export function parseServerMessage(text: string) {
+  return parseWith(serverMessageSchema, text);
+}
