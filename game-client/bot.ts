@@ -1,0 +1,179 @@
+// Headless clients for Node: the same game-client/net/ code as the browser,
+// over both real channels (ws + geckos with node-datachannel). Each bot
+// wanders and now and then chats; at the end it prints what it measured.
+//
+//   npm run bots -- --url http://127.0.0.1:8080 --count 20 --duration 20 --json
+import { parseArgs } from 'node:util';
+import { INPUT_AXIS_MAX, INPUT_REDUNDANCY } from '../protocol/constants.ts';
+import type { MoveInput } from '../protocol/sim.ts';
+import { percentile } from '../protocol/stats.ts';
+import { NetClient, type ChannelStatus } from './net/net-client.ts';
+import { installNodePolyfills } from './net/node-polyfills.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    url: { type: 'string', default: 'http://127.0.0.1:8080' },
+    count: { type: 'string', default: '4' },
+    duration: { type: 'string', default: '10' },
+    'chat-every': { type: 'string', default: '5' },
+    'connect-timeout': { type: 'string', default: '15' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log('npm run bots -- [--url URL] [--count N] [--duration S] [--chat-every S] [--connect-timeout S] [--json]');
+  process.exit(0);
+}
+const count = positiveInt(args.count, 'count');
+const durationS = positiveInt(args.duration, 'duration');
+const chatEveryS = positiveInt(args['chat-every'], 'chat-every');
+const connectTimeoutMs = positiveInt(args['connect-timeout'], 'connect-timeout') * 1000;
+
+installNodePolyfills();
+
+interface Bot {
+  client: NetClient;
+  seq: number;
+  recent: MoveInput[];
+  heading: number;
+  events: number;
+  chatReceived: number;
+  errors: string[];
+}
+
+const ages: number[] = [];
+const startedAt = performance.now();
+const bots: Bot[] = [];
+const errors: string[] = [];
+
+// Connect a few at a time: WebRTC setup is the expensive part.
+for (let i = 0; i < count; i++) {
+  const bot: Bot = { client: null!, seq: 0, recent: [], heading: Math.random() * 2 * Math.PI, events: 0, chatReceived: 0, errors: [] };
+  bot.client = new NetClient(
+    { url: args.url, name: `bot-${i + 1}` },
+    {
+      onEvent: (event) => {
+        bot.events++;
+        if (event.type === 'chat') bot.chatReceived++;
+      },
+      onSnapshot: (_snapshot, via, ageMs) => {
+        if (via === 'datagram' && ageMs !== null && ages.length < 1_000_000) ages.push(ageMs);
+      },
+      onServerError: (error) => bot.errors.push(`${error.code}: ${error.message}`),
+    },
+  );
+  bots.push(bot);
+}
+const connected = await Promise.all(bots.map((bot, i) => connect(bot, i * 25)));
+
+// Drive every bot at the server's tick rate with a fixed-step accumulator, as
+// the browser does: timers fire early or late, the input count must not drift.
+const tickRateHz = bots.find((b) => b.client.config)?.client.config?.tickRateHz ?? 60;
+const inputsStartedAt = performance.now();
+let inputsSent = 0;
+const inputTimer = setInterval(() => {
+  const due = Math.floor(((performance.now() - inputsStartedAt) * tickRateHz) / 1000) - inputsSent;
+  for (let i = 0; i < due; i++) sendOneInputEach();
+  inputsSent += due;
+}, 1000 / tickRateHz / 2);
+
+function sendOneInputEach() {
+  for (const bot of bots) {
+    if (Math.random() < 1 / tickRateHz) bot.heading += (Math.random() - 0.5) * Math.PI;
+    const input = { moveX: Math.round(Math.cos(bot.heading) * INPUT_AXIS_MAX), moveY: Math.round(Math.sin(bot.heading) * INPUT_AXIS_MAX) };
+    bot.recent.unshift(input);
+    bot.recent.length = Math.min(bot.recent.length, INPUT_REDUNDANCY);
+    bot.client.sendInputs({ seq: ++bot.seq, inputs: bot.recent });
+  }
+}
+const chatTimer = setInterval(() => {
+  for (const bot of bots) if (Math.random() < 1 / chatEveryS) bot.client.chat(`hello from ${bot.client.name}`);
+}, 1000);
+
+await new Promise((resolve) => setTimeout(resolve, durationS * 1000));
+clearInterval(inputTimer);
+clearInterval(chatTimer);
+
+const summary = summarize();
+for (const bot of bots) bot.client.close();
+if (args.json) console.log(JSON.stringify(summary));
+else printTable(summary);
+process.exit(summary.connected === count ? 0 : 1);
+
+async function connect(bot: Bot, delayMs: number): Promise<boolean> {
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  const deadline = performance.now() + connectTimeoutMs;
+  try {
+    await withTimeout(bot.client.start(), connectTimeoutMs, 'stream welcome');
+    while (bot.client.datagramState !== 'open') {
+      if (performance.now() > deadline) throw new Error(`datagram channel not open (${bot.client.datagramNote || bot.client.datagramState})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return true;
+  } catch (error) {
+    errors.push(`${bot.client.name}: ${(error as Error).message}`);
+    return false;
+  }
+}
+
+function summarize() {
+  const elapsedS = (performance.now() - startedAt) / 1000;
+  const datagram = bots.map((b) => b.client.channelStatus('datagram'));
+  const stream = bots.map((b) => b.client.channelStatus('stream'));
+  const sum = (list: ChannelStatus[], key: keyof ChannelStatus) => list.reduce((n, s) => n + Number(s[key]), 0);
+  const round = (v: number) => Math.round(v * 10) / 10;
+  const received = sum(datagram, 'received');
+  const lost = sum(datagram, 'lost');
+  return {
+    clients: count,
+    connected: connected.filter(Boolean).length,
+    durationS: round(elapsedS),
+    datagram: {
+      received,
+      lost,
+      lossPct: received + lost === 0 ? 0 : round((100 * lost) / (received + lost)),
+      outOfOrder: sum(datagram, 'outOfOrder'),
+      duplicates: sum(datagram, 'duplicates'),
+      malformed: sum(datagram, 'malformed'),
+      ageP50Ms: round(percentile(ages, 50)),
+      ageP95Ms: round(percentile(ages, 95)),
+      ageP99Ms: round(percentile(ages, 99)),
+      rttMsP50: round(percentile(datagram.map((d) => d.rttMs).filter((v) => v > 0), 50)),
+      bytesPerSecDown: Math.round(sum(datagram, 'bytesIn') / elapsedS / count),
+      bytesPerSecUp: Math.round(sum(datagram, 'bytesOut') / elapsedS / count),
+    },
+    stream: {
+      events: bots.reduce((n, b) => n + b.events, 0),
+      chatReceived: bots.reduce((n, b) => n + b.chatReceived, 0),
+      snapshotsReceived: sum(stream, 'received'),
+      malformed: sum(stream, 'malformed'),
+      bytesPerSecDown: Math.round(sum(stream, 'bytesIn') / elapsedS / count),
+    },
+    rttMsP50: round(percentile(stream.map((s) => s.rttMs).filter((v) => v > 0), 50)),
+    errors: [...errors, ...bots.flatMap((b) => b.errors.map((e) => `${b.client.name}: ${e}`))],
+  };
+}
+
+function printTable(summary: ReturnType<typeof summarize>) {
+  console.log(`${summary.connected}/${summary.clients} clients connected for ${summary.durationS} s`);
+  console.table({ datagram: summary.datagram, stream: summary.stream });
+  console.log(`stream RTT p50 ${summary.rttMsP50} ms`);
+  for (const error of summary.errors) console.log(`error: ${error}`);
+}
+
+function positiveInt(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a positive integer, got ${JSON.stringify(value)}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)),
+  ]);
+}
