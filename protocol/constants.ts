@@ -152,6 +152,8 @@ export const RECONNECT_MAX_DELAY_MS = 4_000;
 /** After WebRTC fails, the client retries with a fresh token, backing off to the max. */
 export const DATAGRAM_RETRY_MIN_MS = 2_000;
 export const DATAGRAM_RETRY_MAX_MS = 30_000;
+/** A data channel that delivers nothing this long after signaling is given up (UDP blocked). */
+export const DATAGRAM_OPEN_TIMEOUT_MS = 5_000;
 
 // ── Measurement ──────────────────────────────────────────────────────────────
 /** Packets remembered for loss / reorder accounting. */

@@ -3,6 +3,7 @@
 // welcome. Uses the global RTCPeerConnection (the browser's, or
 // node-datachannel's polyfill in Node).
 import geckos, { type ClientChannel } from '@geckos.io/client';
+import { DATAGRAM_OPEN_TIMEOUT_MS } from '../../protocol/constants.ts';
 import { asBytes } from '../../protocol/decode-result.ts';
 
 export type DatagramState = 'connecting' | 'open' | 'closed' | 'failed';
@@ -18,6 +19,8 @@ export class DatagramConnection {
   state: DatagramState = 'connecting';
   private readonly channel: ClientChannel;
   private ended = false;
+  /** geckos' close() needs a finished handshake; before that there is nothing to close. */
+  private signaled = false;
 
   /** `baseUrl` is the game's HTTP origin; geckos signals over it, then talks UDP. */
   constructor(baseUrl: string, token: string, private readonly handlers: DatagramHandlers) {
@@ -26,14 +29,29 @@ export class DatagramConnection {
     this.channel = geckos({ url: `${url.protocol}//${url.hostname}`, port, authorization: token });
     this.channel.onConnect((error) => {
       if (error) return this.end('failed', error.status ? `status ${error.status}` : error.message);
+      this.signaled = true;
       if (this.ended) return this.channel.close(); // closed while connecting
-      this.state = 'open';
+      // geckos reports "connected" when the data channel is announced, which can
+      // be before it is open for sending. The server sends snapshots as soon as
+      // it binds the channel, so the first datagram heard is our "open".
+      const openTimer = setTimeout(() => {
+        this.channel.close();
+        this.end('failed', 'no datagram arrived (is UDP blocked?)');
+      }, DATAGRAM_OPEN_TIMEOUT_MS);
       this.channel.onRaw((message) => {
+        if (this.ended) return;
+        if (this.state === 'connecting') {
+          clearTimeout(openTimer);
+          this.state = 'open';
+          handlers.onOpen();
+        }
         const bytes = asBytes(message);
         if (bytes) handlers.onBytes(bytes);
       });
-      this.channel.onDisconnect(() => this.end('closed'));
-      handlers.onOpen();
+      this.channel.onDisconnect(() => {
+        clearTimeout(openTimer);
+        this.end('closed');
+      });
     });
   }
 
@@ -45,7 +63,7 @@ export class DatagramConnection {
   }
 
   close(): void {
-    if (this.state === 'open') this.channel.close();
+    if (!this.ended && this.signaled) this.channel.close();
     this.end('closed');
   }
 

@@ -1,0 +1,175 @@
+// The datagram channel over real geckos.io / WebRTC (node-datachannel on both
+// ends): who may bind a channel, snapshots down, inputs up, and bad datagrams.
+import geckos, { type ClientChannel } from '@geckos.io/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DatagramConnection } from '../../game-client/net/datagram-connection.ts';
+import type { RunningServer } from '../../game-server/server.ts';
+import {
+  DROP_NOT_BINARY,
+  DROP_TOO_LONG,
+  DROP_TOO_SHORT,
+  DROP_UNKNOWN_TYPE,
+  INPUT_AXIS_MAX,
+  PLAYER_SPEED_PX_PER_S,
+} from '../../protocol/constants.ts';
+import { connectClient, eventually, RawStream, startTestServer, waitFor, type TestClient } from './harness.ts';
+
+let server: RunningServer;
+let alice: TestClient;
+let bob: TestClient;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  alice = await connectClient(server.url, 'alice');
+  bob = await connectClient(server.url, 'bob');
+});
+
+afterAll(async () => {
+  alice?.net.close();
+  bob?.net.close();
+  await server?.close();
+});
+
+/** Tries to open a data channel with `token`; resolves 'open' or the failure reason. */
+function tryDatagram(token: string): Promise<{ result: string; connection: DatagramConnection }> {
+  return new Promise((resolve) => {
+    const connection: DatagramConnection = new DatagramConnection(server.url, token, {
+      onOpen: () => resolve({ result: 'open', connection }),
+      onBytes: () => {},
+      onClose: (error) => resolve({ result: error ?? 'closed', connection }),
+    });
+  });
+}
+
+/** A fresh welcome (with an unused datagram token) from a raw stream socket. */
+async function freshWelcome(name: string) {
+  const raw = new RawStream(server.url);
+  await raw.opened();
+  raw.send(JSON.stringify({ type: 'hello', name }));
+  return { raw, welcome: await raw.next('welcome') };
+}
+
+/** Sends `seconds` worth of full-right inputs at the tick rate, with redundancy. */
+async function holdRight(client: TestClient, ticks: number, firstSeq: number): Promise<number> {
+  const right = { moveX: INPUT_AXIS_MAX, moveY: 0 };
+  let seq = firstSeq;
+  for (let i = 0; i < ticks; i++) {
+    seq++;
+    client.net.sendInputs({ seq, inputs: [right, right, right, right].slice(0, Math.min(4, seq)) });
+    await new Promise((resolve) => setTimeout(resolve, 1000 / 60));
+  }
+  return seq;
+}
+
+describe('authorization', () => {
+  it('refuses a data channel without a token (401)', async () => {
+    expect((await tryDatagram('')).result).toBe('status 401');
+  });
+
+  it('refuses a data channel with a wrong token (401)', async () => {
+    expect((await tryDatagram('not-a-token-that-was-ever-issued')).result).toBe('status 401');
+  });
+
+  it('refuses a second channel with a token already used (401)', async () => {
+    const { raw, welcome } = await freshWelcome('once');
+    const first = await tryDatagram(welcome.datagramToken);
+    expect(first.result).toBe('open');
+    expect((await tryDatagram(welcome.datagramToken)).result).toBe('status 401');
+    first.connection.close();
+    raw.socket.close();
+  });
+
+  it('counts refused authorizations in the metrics', async () => {
+    expect(await server.metrics.dropCount('datagram', 'in', 'auth-unknown')).toBeGreaterThanOrEqual(2);
+    expect(await server.metrics.dropCount('datagram', 'in', 'auth-missing')).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('snapshots and inputs', () => {
+  it('delivers snapshots over the datagram channel with every entity', async () => {
+    const from = alice.snapshots.length;
+    await waitFor(() => alice.snapshots.length > from + 10, 'ten snapshots');
+    const recent = alice.snapshots.slice(from);
+    expect(recent.every((s) => s.via === 'datagram')).toBe(true);
+    const ids = recent.at(-1)!.snapshot.entities.map((e) => e.id);
+    expect(ids).toEqual(expect.arrayContaining([alice.net.playerId, bob.net.playerId]));
+    expect(recent.at(-1)!.snapshot.entities.filter((e) => e.kind === 1)).toHaveLength(4); // NPCs
+  });
+
+  it('moves the player by its inputs, and acknowledges them', async () => {
+    const start = alice.ownPosition()!;
+    // Stand clear of the right wall so the move is not clamped.
+    server.game.room.placePlayer(alice.net.playerId, { x: 300, y: start.y });
+    await waitFor(() => Math.abs(alice.ownPosition()!.x - 300) < 0.1, 'the placed position to arrive');
+    const lastSeq = await holdRight(alice, 30, 0);
+    await waitFor(() => alice.snapshots.at(-1)!.snapshot.ackInputSeq === lastSeq, 'every input to be acknowledged');
+    const moved = alice.ownPosition()!.x - 300;
+    expect(moved).toBeCloseTo((PLAYER_SPEED_PX_PER_S * 30) / 60, 0); // exactly 30 steps, none lost or doubled
+  });
+
+  it("never moves another player: inputs belong to the channel that sent them", async () => {
+    const bobBefore = bob.ownPosition()!;
+    await holdRight(alice, 20, 1000);
+    await waitFor(() => alice.snapshots.at(-1)!.snapshot.ackInputSeq === 1020, 'alice inputs applied');
+    const bobAfter = alice.snapshots.at(-1)!.snapshot.entities.find((e) => e.id === bob.net.playerId)!;
+    expect(bobAfter.x).toBeCloseTo(bobBefore.x, 1);
+    expect(bobAfter.y).toBeCloseTo(bobBefore.y, 1);
+  });
+});
+
+describe('bad datagrams', () => {
+  let channel: ClientChannel;
+  let raw: RawStream;
+
+  beforeAll(async () => {
+    const fresh = await freshWelcome('noisy');
+    raw = fresh.raw;
+    const url = new URL(server.url);
+    channel = geckos({ url: `http://${url.hostname}`, port: Number(url.port), authorization: fresh.welcome.datagramToken });
+    await new Promise<void>((resolve, reject) => channel.onConnect((error) => (error ? reject(error) : resolve())));
+    // The channel is usable once the server's first snapshot comes through.
+    await new Promise<void>((resolve) => channel.onRaw(() => resolve()));
+  });
+
+  afterAll(() => {
+    channel?.close();
+    raw?.socket.close();
+  });
+
+  it('drops and counts malformed datagrams by reason, and keeps serving everyone', async () => {
+    const dropped = async (reason: string) => server.metrics.dropCount('datagram', 'in', reason);
+    const before = { short: await dropped(DROP_TOO_SHORT), type: await dropped(DROP_UNKNOWN_TYPE), text: await dropped(DROP_NOT_BINARY), long: await dropped(DROP_TOO_LONG) };
+    channel.raw.emit(new Uint8Array([1, 0, 0])); // an input packet cut short
+    channel.raw.emit(new Uint8Array([99, 1, 2, 3])); // no such type
+    channel.raw.emit(new Uint8Array(500)); // far over the largest input packet
+    channel.raw.emit('null'); // geckos' own parser would throw on this one
+    channel.raw.emit('hello');
+    await eventually(async () => {
+      expect(await dropped(DROP_TOO_SHORT)).toBe(before.short + 1);
+      expect(await dropped(DROP_UNKNOWN_TYPE)).toBe(before.type + 1);
+      expect(await dropped(DROP_TOO_LONG)).toBe(before.long + 1);
+      expect(await dropped(DROP_NOT_BINARY)).toBe(before.text + 2);
+    });
+
+    // The server is alive and everyone else still plays.
+    const from = alice.snapshots.length;
+    await waitFor(() => alice.snapshots.length > from + 5, 'alice to keep receiving snapshots');
+    const seq = await holdRight(bob, 5, 5000);
+    await waitFor(() => bob.snapshots.at(-1)!.snapshot.ackInputSeq === seq, "bob's inputs to be applied");
+  });
+
+  it('closes a data channel that goes silent past the heartbeat timeout', async () => {
+    const before = server.datagramChannels();
+    // This channel never sent a valid datagram after the junk above, nor pings.
+    await waitFor(() => server.datagramChannels() < before, 'the silent channel to be closed', 10_000);
+  });
+});
+
+describe('cleanup', () => {
+  it('forgets a data channel when its client closes', async () => {
+    const carol = await connectClient(server.url, 'carol');
+    const before = server.datagramChannels();
+    carol.net.close();
+    await waitFor(() => server.datagramChannels() === before - 1, 'the channel to be forgotten', 10_000);
+  });
+});

@@ -1,0 +1,118 @@
+// Shared setup for integration tests: a real server on an ephemeral loopback
+// port, real clients over real ws and geckos sockets, and a polling wait.
+import { WebSocket } from 'ws';
+import { loadConfig } from '../../game-server/config.ts';
+import { startServer, type RunningServer } from '../../game-server/server.ts';
+import { NetClient, type NetClientOptions } from '../../game-client/net/net-client.ts';
+import { installNodePolyfills } from '../../game-client/net/node-polyfills.ts';
+import type { Snapshot } from '../../protocol/snapshot.ts';
+import type { GameEvent, ServerMessage, Welcome } from '../../protocol/stream.ts';
+
+installNodePolyfills();
+
+export async function startTestServer(flags: string[] = []): Promise<RunningServer> {
+  return startServer(loadConfig(['--port', '0', '--host', '127.0.0.1', '--static-dir', 'no-client-here', ...flags], {}));
+}
+
+/** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(check: () => T, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export interface TestClient {
+  net: NetClient;
+  welcomes: Welcome[];
+  events: GameEvent[];
+  replayed: GameEvent[];
+  errors: string[];
+  snapshots: { snapshot: Snapshot; via: 'datagram' | 'stream' }[];
+  /** Newest snapshot position of this client's own player. */
+  ownPosition(): { x: number; y: number } | undefined;
+}
+
+/** A full client (stream + datagram) that has its welcome and an open data channel. */
+export async function connectClient(url: string, name: string, options: Partial<NetClientOptions> = {}): Promise<TestClient> {
+  const client: TestClient = {
+    net: null!,
+    welcomes: [],
+    events: [],
+    replayed: [],
+    errors: [],
+    snapshots: [],
+    ownPosition() {
+      const last = client.snapshots.at(-1)?.snapshot;
+      return last?.entities.find((e) => e.id === client.net.playerId);
+    },
+  };
+  client.net = new NetClient(
+    { url, name, ...options },
+    {
+      onWelcome: (welcome) => client.welcomes.push(welcome),
+      onEvent: (event, replayed) => (replayed ? client.replayed : client.events).push(event),
+      onServerError: (error) => client.errors.push(error.code),
+      onSnapshot: (snapshot, via) => {
+        client.snapshots.push({ snapshot, via });
+        if (client.snapshots.length > 2000) client.snapshots.splice(0, 1000);
+      },
+    },
+  );
+  await client.net.start();
+  if (options.useDatagram !== false) await waitFor(() => client.net.datagramState === 'open', `${name}'s data channel`);
+  return client;
+}
+
+/** A bare ws socket for sending what a well-behaved client never would. */
+export class RawStream {
+  readonly messages: ServerMessage[] = [];
+  closed: { code: number; reason: string } | null = null;
+  readonly socket: WebSocket;
+
+  constructor(url: string) {
+    this.socket = new WebSocket(url.replace(/^http/, 'ws') + '/ws');
+    this.socket.on('error', () => {});
+    this.socket.on('message', (data, isBinary) => {
+      if (!isBinary) this.messages.push(JSON.parse(data.toString()) as ServerMessage);
+    });
+    this.socket.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.socket.readyState === WebSocket.OPEN) return resolve();
+      this.socket.once('open', () => resolve());
+      this.socket.once('error', reject);
+    });
+  }
+
+  send(data: string | Buffer): void {
+    this.socket.send(data);
+  }
+
+  /** Waits for the next message of `type` after the first `skip` of them. */
+  async next<T extends ServerMessage['type']>(type: T, skip = 0): Promise<Extract<ServerMessage, { type: T }>> {
+    return waitFor(
+      () => this.messages.filter((m) => m.type === type)[skip] as Extract<ServerMessage, { type: T }> | undefined,
+      `a ${type} message`,
+    );
+  }
+}
+
+/** Retries an (async) assertion until it passes; rethrows its last failure after `timeoutMs`. */
+export async function eventually(assertion: () => Promise<void> | void, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

@@ -1,0 +1,81 @@
+// The server as a real process: configuration printed at start, HTTP
+// endpoints, signaling limits, and a graceful shutdown on SIGTERM.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSE_GOING_AWAY } from '../../protocol/constants.ts';
+import { RawStream, waitFor } from './harness.ts';
+
+let child: ChildProcess;
+let output = '';
+let url = '';
+let exit: Promise<number | null>;
+
+/** A port the OS says is free right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  child = spawn(process.execPath, ['--import', 'tsx', 'game-server/main.ts', '--host', '127.0.0.1', '--npcs', '7'], {
+    env: { ...process.env, PORT: String(port), TICK_RATE: '50', SNAPSHOT_RATE: '25', LOG_LEVEL: 'info', VITEST: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  await waitFor(() => output.includes('listening'), 'the server to start', 20_000);
+});
+
+afterAll(() => {
+  if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+describe('the server process', () => {
+  it('prints its configuration at start, flags and environment merged', () => {
+    const line = JSON.parse(output.split('\n').find((l) => l.includes('listening'))!);
+    expect(line).toMatchObject({ tickRate: 50, snapshotRate: 25, npcs: 7, host: '127.0.0.1', url });
+  });
+
+  it('answers /healthz with status, players and tick', async () => {
+    const health = await (await fetch(`${url}/healthz`)).json();
+    expect(health).toMatchObject({ status: 'ok', players: 0 });
+    expect(health.tick).toBeGreaterThan(0);
+  });
+
+  it('serves Prometheus metrics at /metrics', async () => {
+    const response = await fetch(`${url}/metrics`);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await response.text();
+    for (const name of ['arena_players', 'arena_tick_duration_seconds_bucket', 'arena_messages_in_total', 'arena_drops_total']) {
+      expect(text).toContain(name);
+    }
+  });
+
+  it('refuses a signaling body over the size limit before geckos reads it (413)', async () => {
+    const response = await fetch(`${url}/.wrtc/v2/connections/abcdefghijklmnopqrstuvwx/remote-description`, {
+      method: 'POST',
+      body: 'x'.repeat(100_000),
+    });
+    expect(response.status).toBe(413);
+  });
+
+  it('on SIGTERM tells connected clients, closes their sockets (1001) and exits 0', async () => {
+    const raw = new RawStream(url);
+    await raw.opened();
+    raw.send(JSON.stringify({ type: 'hello', name: 'witness' }));
+    await raw.next('welcome');
+    child.kill('SIGTERM');
+    expect(await raw.next('shutdown')).toMatchObject({ reason: expect.any(String) });
+    await waitFor(() => raw.closed, 'the socket to close');
+    expect(raw.closed!.code).toBe(CLOSE_GOING_AWAY);
+    expect(await exit).toBe(0);
+  });
+});

@@ -1,0 +1,185 @@
+// The stream channel over real ws sockets: welcome, reliable ordered events,
+// and what happens to bad input. One real server for the whole file.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CLOSE_TOO_BIG,
+  ERROR_BAD_JSON,
+  ERROR_BINARY_NOT_ACCEPTED,
+  ERROR_CHAT_RATE_LIMITED,
+  ERROR_INVALID_MESSAGE,
+  ERROR_NOT_JOINED,
+  MAX_STREAM_MESSAGE_BYTES,
+} from '../../protocol/constants.ts';
+import type { RunningServer } from '../../game-server/server.ts';
+import { connectClient, RawStream, startTestServer, waitFor, type TestClient } from './harness.ts';
+
+let server: RunningServer;
+let alice: TestClient;
+let bob: TestClient;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  alice = await connectClient(server.url, 'alice');
+  bob = await connectClient(server.url, 'bob');
+});
+
+afterAll(async () => {
+  alice?.net.close();
+  bob?.net.close();
+  await server?.close();
+});
+
+/** A raw socket that has said hello and got its welcome. */
+async function joinedRaw(name: string): Promise<RawStream> {
+  const raw = new RawStream(server.url);
+  await raw.opened();
+  raw.send(JSON.stringify({ type: 'hello', name }));
+  await raw.next('welcome');
+  return raw;
+}
+
+describe('welcome', () => {
+  it('gives a player id, tokens, config and the players already here', async () => {
+    const raw = new RawStream(server.url);
+    await raw.opened();
+    raw.send(JSON.stringify({ type: 'hello', name: 'carol' }));
+    const welcome = await raw.next('welcome');
+    expect(welcome.playerId).toBeGreaterThan(0);
+    expect(welcome.name).toBe('carol');
+    expect(welcome.sessionToken).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+    expect(welcome.datagramToken).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+    expect(welcome.sessionToken).not.toBe(welcome.datagramToken);
+    expect(welcome.resumed).toBe(false);
+    expect(welcome.config).toEqual({ tickRateHz: 60, snapshotRateHz: 30, arenaWidthPx: 1600, arenaHeightPx: 900 });
+    expect(welcome.players.map((p) => p.name)).toEqual(expect.arrayContaining(['alice', 'bob', 'carol']));
+    expect(welcome.scores[String(alice.net.playerId)]).toBe(0);
+    raw.socket.close();
+  });
+
+  it('announces a new player to everyone already here', async () => {
+    const raw = await joinedRaw('dave');
+    const daveId = (await raw.next('welcome')).playerId;
+    await waitFor(() => alice.events.some((e) => e.type === 'join' && e.playerId === daveId), 'alice to see dave join');
+    await waitFor(() => bob.events.some((e) => e.type === 'join' && e.playerId === daveId), 'bob to see dave join');
+    raw.socket.close();
+  });
+});
+
+describe('reliable events', () => {
+  it('delivers chat and score events to every client in the same order', async () => {
+    const before = { alice: alice.events.length, bob: bob.events.length };
+    for (let i = 0; i < 3; i++) {
+      alice.net.chat(`a${i}`);
+      bob.net.chat(`b${i}`);
+    }
+    // A coin pickup, made certain by standing the player on a coin.
+    const coin = server.game.room.coinPositions()[0]!;
+    server.game.room.placePlayer(bob.net.playerId, coin);
+    const isBobsScore = (e: { type: string; playerId?: number }) => e.type === 'score' && e.playerId === bob.net.playerId;
+    await waitFor(() => alice.events.slice(before.alice).some(isBobsScore), "bob's score event");
+    await waitFor(() => alice.events.slice(before.alice).filter((e) => e.type === 'chat').length === 6, 'six chat lines at alice');
+    await waitFor(() => bob.events.slice(before.bob).length >= alice.events.slice(before.alice).length, 'bob to catch up');
+
+    const seen = (c: TestClient, from: number) => c.events.slice(from).map((e) => `${e.seq}:${e.type}`);
+    expect(seen(bob, before.bob)).toEqual(seen(alice, before.alice));
+    const seqs = alice.events.slice(before.alice).map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(alice.events.find(isBobsScore)).toMatchObject({ score: 1, delta: 1 });
+  });
+
+  it('refuses chat beyond the rate limit with an error message', async () => {
+    const raw = await joinedRaw('spammer');
+    for (let i = 0; i < 10; i++) raw.send(JSON.stringify({ type: 'chat', text: `spam ${i}` }));
+    const error = await raw.next('error');
+    expect(error.code).toBe(ERROR_CHAT_RATE_LIMITED);
+    raw.socket.close();
+  });
+});
+
+describe('bad input', () => {
+  it('answers a message that is not JSON with a bad-json error', async () => {
+    const raw = await joinedRaw('typo');
+    raw.send('{"type": "chat", "text": ');
+    expect(await raw.next('error')).toMatchObject({ code: ERROR_BAD_JSON });
+    raw.socket.close();
+  });
+
+  it('answers a message that fails its schema with an invalid-message error naming the field', async () => {
+    const raw = await joinedRaw('schema');
+    raw.send(JSON.stringify({ type: 'chat', text: 'x'.repeat(500) }));
+    const error = await raw.next('error');
+    expect(error.code).toBe(ERROR_INVALID_MESSAGE);
+    expect(error.message).toMatch(/^text:/);
+    raw.send(JSON.stringify({ type: 'teleport', x: 0, y: 0 }));
+    expect(await raw.next('error', 1)).toMatchObject({ code: ERROR_INVALID_MESSAGE });
+    raw.socket.close();
+  });
+
+  it('refuses anything but hello before hello', async () => {
+    const raw = new RawStream(server.url);
+    await raw.opened();
+    raw.send(JSON.stringify({ type: 'chat', text: 'hi' }));
+    expect(await raw.next('error')).toMatchObject({ code: ERROR_NOT_JOINED });
+    raw.socket.close();
+  });
+
+  it('refuses binary frames that are not input packets', async () => {
+    const raw = await joinedRaw('binary');
+    raw.send(Buffer.from([0xde, 0xad, 0xbe, 0xef]));
+    expect(await raw.next('error')).toMatchObject({ code: ERROR_BINARY_NOT_ACCEPTED });
+    raw.socket.close();
+  });
+
+  it('closes a socket that sends a frame over the size limit (1009) without buffering it', async () => {
+    const raw = await joinedRaw('big');
+    raw.send(JSON.stringify({ type: 'chat', text: 'x'.repeat(MAX_STREAM_MESSAGE_BYTES * 4) }));
+    await waitFor(() => raw.closed, 'the oversized socket to close');
+    expect(raw.closed!.code).toBe(CLOSE_TOO_BIG);
+    expect(await server.metrics.dropCount('stream', 'in', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')).toBeGreaterThan(0);
+  });
+
+  it('keeps every other player playing while one client misbehaves', async () => {
+    const raw = await joinedRaw('vandal');
+    const aliceSnapshots = alice.snapshots.length;
+    const bobEvents = bob.events.length;
+    for (const junk of ['', 'null', '[]', '{"type":"hello"}', '{"type":"ping","id":-1,"clientTimeMs":0}', '\u0000\u0001']) {
+      raw.send(junk);
+    }
+    raw.send(Buffer.alloc(64, 0xff));
+    await waitFor(() => raw.messages.filter((m) => m.type === 'error').length >= 6, 'errors for each junk frame');
+    alice.net.chat('still here');
+    await waitFor(() => bob.events.slice(bobEvents).some((e) => e.type === 'chat' && e.text === 'still here'), 'bob to get the chat');
+    await waitFor(() => alice.snapshots.length > aliceSnapshots + 10, 'alice to keep receiving snapshots');
+    expect(alice.net.streamState).toBe('open');
+    expect(bob.net.datagramState).toBe('open');
+    raw.socket.close();
+  });
+});
+
+describe('vanished clients', () => {
+  it('removes a killed client within a few seconds and announces its departure', async () => {
+    const raw = await joinedRaw('killed');
+    const id = (await raw.next('welcome')).playerId;
+    raw.socket.terminate(); // no close frame, like a killed process
+    const left = await waitFor(
+      () => alice.events.find((e) => e.type === 'leave' && e.playerId === id),
+      'the leave event',
+      8_000,
+    );
+    expect(left).toMatchObject({ reason: 'disconnected' });
+  });
+
+  it('removes a client that stops sending heartbeats, within a few seconds', async () => {
+    const raw = await joinedRaw('silent'); // says hello, then never pings again
+    const id = (await raw.next('welcome')).playerId;
+    await waitFor(() => alice.events.find((e) => e.type === 'leave' && e.playerId === id), 'the leave event', 10_000);
+    expect(raw.closed?.code).toBeDefined();
+  });
+
+  it('forgets a closed socket: no connection is left behind once every client is gone', async () => {
+    const raw = await joinedRaw('temporary');
+    const before = server.streamConnections();
+    raw.socket.close();
+    await waitFor(() => server.streamConnections() === before - 1, 'the connection to be removed');
+  });
+});
