@@ -332,6 +332,7 @@ export class Game {
       datagramToken: this.newDatagramToken(seat.session.playerId),
       resumed,
       lastSeq: this.events.newestSeq,
+      inputSeq: this.room.lastAppliedInput(seat.session.playerId),
       config: {
         tickRateHz: this.options.tickRateHz,
         snapshotRateHz: this.options.snapshotRateHz,

@@ -24,15 +24,18 @@ export const POINTS_PER_COIN = 1;
 /** Input axes travel as signed bytes; ±127 is full stick. */
 export const INPUT_AXIS_MAX = 127;
 /**
- * Input budget: a player earns one input per tick and may bank up to this many,
- * so inputs that arrive in a burst after jitter are absorbed, yet no client can
- * move faster than real time over any window longer than a few ticks.
+ * Input budget: a player earns one input per tick and may bank up to this
+ * many. Inputs that arrive in a clump after jitter or a client stall are then
+ * applied at once instead of queueing for good (which would add lag forever),
+ * yet no client moves faster than real time by more than this many ticks.
  */
-export const MAX_INPUT_CREDITS = 3;
+export const MAX_INPUT_CREDITS = 8;
+/** After a stall, the client sends at most this many overdue inputs at once and skips the rest. */
+export const MAX_INPUT_CATCH_UP = MAX_INPUT_CREDITS;
 /** Ids from here up are world objects (NPCs, coins); players get ids below. */
 export const WORLD_ENTITY_ID_BASE = 0xf000;
 /** Inputs queued per player, beyond which new ones are dropped (a flooding client cannot grow memory). */
-export const MAX_QUEUED_INPUTS = 8;
+export const MAX_QUEUED_INPUTS = 16;
 
 // ── Entities ─────────────────────────────────────────────────────────────────
 export const ENTITY_KIND_PLAYER = 0;

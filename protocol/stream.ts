@@ -112,6 +112,8 @@ const welcomeSchema = z.strictObject({
   resumed: z.boolean(),
   /** Newest event sequence at the moment of welcome; replayed events follow. */
   lastSeq: z.number().int().min(0),
+  /** Newest input sequence the server has applied for this player; the client continues after it. */
+  inputSeq: z.number().int().min(0),
   config: gameConfigSchema,
   players: z.array(playerInfoSchema),
   scores: z.record(z.string(), z.number().int()),

@@ -1,0 +1,223 @@
+// One player's game in the browser: the network client, the fixed-rate input
+// loop, prediction for the own player, interpolation buffers for everyone
+// else, and the roster. Scenes read `frame()`; the UI subscribes to events;
+// `status()` is what window.netcode.status() returns.
+import { DEFAULT_TICK_RATE_HZ, ENTITY_KIND_PLAYER, INPUT_REDUNDANCY, MAX_INPUT_CATCH_UP } from '../protocol/constants.ts';
+import type { MoveInput } from '../protocol/sim.ts';
+import type { EntityState, Snapshot } from '../protocol/snapshot.ts';
+import type { ErrorMessage, GameEvent, PositionPath, Welcome } from '../protocol/stream.ts';
+import { NetClient, type ChannelName, type ChannelStatus } from './net/net-client.ts';
+import { SnapshotBuffer } from './play/interpolation.ts';
+import { inputFromKeys, NO_KEYS, type DirectionKeys } from './play/keys.ts';
+import { Prediction } from './play/prediction.ts';
+import { Roster } from './play/roster.ts';
+
+export interface PlaySettings {
+  path: PositionPath;
+  prediction: boolean;
+  reconciliation: boolean;
+  interpolation: boolean;
+  interpDelayMs: number;
+}
+
+export interface DrawnEntity extends EntityState {
+  name?: string;
+  own?: boolean;
+}
+
+export interface Frame {
+  /** Entities from the chosen path (in compare mode: from the datagram channel). */
+  entities: DrawnEntity[];
+  /** Compare mode only: remote players as the stream delivers them. */
+  ghosts: DrawnEntity[];
+}
+
+export interface SessionEvents {
+  onWelcome?(welcome: Welcome): void;
+  onEvent?(event: GameEvent, replayed: boolean): void;
+  onServerError?(error: ErrorMessage): void;
+  onStateChange?(): void;
+}
+
+/** Default interpolation delay: three snapshot intervals at 30 Hz, so one or two lost snapshots never starve it. */
+export const DEFAULT_INTERP_DELAY_MS = 100;
+
+export class GameSession {
+  readonly net: NetClient;
+  readonly roster = new Roster();
+  readonly settings: PlaySettings = {
+    path: 'datagram',
+    prediction: true,
+    reconciliation: true,
+    interpolation: true,
+    interpDelayMs: DEFAULT_INTERP_DELAY_MS,
+  };
+  fps = 0;
+  private prediction = new Prediction(1000 / DEFAULT_TICK_RATE_HZ);
+  private readonly buffers: Record<ChannelName, SnapshotBuffer> = { datagram: new SnapshotBuffer(), stream: new SnapshotBuffer() };
+  private keys: DirectionKeys = NO_KEYS;
+  private inputSeq = 0;
+  private recentInputs: MoveInput[] = [];
+  private reconciledTick = 0;
+  private inputTimer: ReturnType<typeof setInterval> | null = null;
+  private lastFrameAtMs = 0;
+  private lastEntities: DrawnEntity[] = [];
+
+  constructor(
+    url: string,
+    name: string,
+    resume: { sessionToken: string; lastSeq: number } | undefined,
+    private readonly events: SessionEvents = {},
+  ) {
+    this.net = new NetClient(
+      { url, name, ...(resume ? { resume } : {}) },
+      {
+        onWelcome: (welcome) => this.onWelcome(welcome),
+        onEvent: (event, replayed) => {
+          this.roster.applyEvent(event, replayed);
+          events.onEvent?.(event, replayed);
+        },
+        onSnapshot: (snapshot, via) => this.onSnapshot(snapshot, via),
+        onServerError: (error) => events.onServerError?.(error),
+        onStateChange: () => events.onStateChange?.(),
+      },
+    );
+  }
+
+  start(): Promise<void> {
+    return this.net.start();
+  }
+
+  /** The keys held now; sampled once per simulation tick. */
+  setKeys(keys: DirectionKeys): void {
+    this.keys = keys;
+  }
+
+  setPath(path: PositionPath): void {
+    this.settings.path = path;
+    this.net.setPath(path);
+  }
+
+  /** Entities to draw now, at `nowMs` on the client clock. */
+  frame(nowMs: number): Frame {
+    const elapsed = this.lastFrameAtMs ? nowMs - this.lastFrameAtMs : 0;
+    this.lastFrameAtMs = nowMs;
+    const primary: ChannelName = this.settings.path === 'stream' ? 'stream' : 'datagram';
+    // Before the data channel opens (or when WebRTC fails) positions come over the stream.
+    const source = this.buffers[primary].size > 0 ? primary : primary === 'datagram' ? 'stream' : 'datagram';
+    const entities = this.sampleRemote(source, nowMs).map((e) => this.decorate(e));
+    const own = this.ownDrawPosition(elapsed, source);
+    const ownIndex = entities.findIndex((e) => e.id === this.net.playerId);
+    if (own && ownIndex >= 0) entities[ownIndex] = { ...entities[ownIndex]!, ...own, own: true };
+    else if (own) entities.push({ id: this.net.playerId, kind: ENTITY_KIND_PLAYER, ...own, name: this.net.name, own: true });
+    const ghosts =
+      this.settings.path === 'compare'
+        ? this.sampleRemote('stream', nowMs)
+            .filter((e) => e.kind === ENTITY_KIND_PLAYER && e.id !== this.net.playerId)
+            .map((e) => this.decorate(e))
+        : [];
+    this.lastEntities = entities;
+    return { entities, ghosts };
+  }
+
+  /** A plain, JSON-safe picture of the session, for tests and curious players. */
+  status() {
+    const channel = (name: ChannelName): ChannelStatus => this.net.channelStatus(name);
+    return {
+      playerId: this.net.playerId,
+      name: this.net.name,
+      score: this.roster.get(this.net.playerId)?.score ?? 0,
+      path: this.settings.path,
+      fps: Math.round(this.fps),
+      channels: { datagram: channel('datagram'), stream: channel('stream') },
+      datagramNote: this.net.datagramNote,
+      entities: this.lastEntities.map(({ id, kind, x, y, name }) => ({
+        id,
+        kind: (['player', 'npc', 'coin'] as const)[kind],
+        x: Math.round(x * 10) / 10,
+        y: Math.round(y * 10) / 10,
+        ...(name ? { name } : {}),
+      })),
+      players: this.roster.ranked(),
+      prediction: {
+        pendingInputs: this.prediction.pendingCount,
+        lastCorrectionPx: Math.round(this.prediction.lastErrorPx * 1000) / 1000,
+        maxCorrectionPx: Math.round(this.prediction.maxErrorPx * 1000) / 1000,
+        snaps: this.prediction.snaps,
+      },
+      settings: { loss: 0, latency: 0, jitter: 0, duplicate: 0, ...this.settings },
+    };
+  }
+
+  close(): void {
+    if (this.inputTimer) clearInterval(this.inputTimer);
+    this.net.close();
+  }
+
+  private onWelcome(welcome: Welcome) {
+    this.roster.applyWelcome(welcome);
+    if (!welcome.resumed || this.inputSeq === 0) {
+      // A new arena entry (or a page reload): the server's input count is in the welcome.
+      this.prediction = new Prediction(1000 / welcome.config.tickRateHz);
+      this.recentInputs = [];
+      this.reconciledTick = 0;
+    }
+    // Inputs keep counting up across a resume, so none is mistaken for an old one.
+    this.inputSeq = Math.max(welcome.resumed ? this.inputSeq : 0, welcome.inputSeq);
+    if (this.settings.path !== 'datagram') this.net.setPath(this.settings.path);
+    this.startInputLoop(welcome.config.tickRateHz);
+    this.events.onWelcome?.(welcome);
+  }
+
+  /**
+   * Samples the keys at the server's tick rate, whatever the frame rate: one
+   * input per tick, so prediction and server step the same amounts. Runs on
+   * a timer, not in the render loop, which browsers pause in hidden tabs.
+   */
+  private startInputLoop(tickRateHz: number) {
+    if (this.inputTimer) clearInterval(this.inputTimer);
+    const startedAt = performance.now();
+    let ticks = 0;
+    this.inputTimer = setInterval(() => {
+      const due = Math.floor(((performance.now() - startedAt) * tickRateHz) / 1000) - ticks;
+      // After a long stall (a hidden tab) skip ahead instead of sending a burst.
+      for (let i = 0; i < Math.min(due, MAX_INPUT_CATCH_UP); i++) this.sendInput();
+      ticks += due;
+    }, 1000 / tickRateHz / 2);
+  }
+
+  private sendInput() {
+    const input = inputFromKeys(this.keys);
+    this.inputSeq++;
+    this.recentInputs.unshift(input);
+    this.recentInputs.length = Math.min(this.recentInputs.length, INPUT_REDUNDANCY);
+    this.net.sendInputs({ seq: this.inputSeq, inputs: this.recentInputs });
+    if (this.settings.prediction) this.prediction.applyInput(this.inputSeq, input);
+  }
+
+  private onSnapshot(snapshot: Snapshot, via: ChannelName) {
+    this.buffers[via].insert(snapshot);
+    // The own player follows the newest state from either channel; an older,
+    // reordered snapshot must not pull it back.
+    if (snapshot.tick <= this.reconciledTick) return;
+    this.reconciledTick = snapshot.tick;
+    const own = snapshot.entities.find((e) => e.id === this.net.playerId);
+    if (own && this.settings.prediction) this.prediction.reconcile(own, snapshot.ackInputSeq, this.settings.reconciliation);
+  }
+
+  private sampleRemote(channel: ChannelName, nowMs: number): EntityState[] {
+    const buffer = this.buffers[channel];
+    if (!this.settings.interpolation || !this.net.clock.synced) return buffer.newest();
+    return buffer.sample(this.net.clock.serverNow(nowMs) - this.settings.interpDelayMs);
+  }
+
+  /** Own player: predicted, or (prediction off) exactly what the newest snapshot says. */
+  private ownDrawPosition(elapsedMs: number, source: ChannelName): { x: number; y: number } | null {
+    if (this.settings.prediction) return this.prediction.drawPosition(elapsedMs);
+    return this.buffers[source].newest().find((e) => e.id === this.net.playerId) ?? null;
+  }
+
+  private decorate(entity: EntityState): DrawnEntity {
+    return entity.kind === ENTITY_KIND_PLAYER ? { ...entity, name: this.roster.nameOf(entity.id) } : entity;
+  }
+}

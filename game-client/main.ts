@@ -1,0 +1,87 @@
+// Browser entry point: pick a name, connect, start Phaser, wire the UI, and
+// expose window.netcode for tests and curious players.
+import Phaser from 'phaser';
+import type { GameEvent } from '../protocol/stream.ts';
+import { GameSession } from './game-session.ts';
+import { ArenaScene } from './scenes/ArenaScene.ts';
+import { ARENA_SCENE } from './scenes/scene-keys.ts';
+import { createChatBox } from './ui/chat.ts';
+import { renderHud } from './ui/hud.ts';
+import { askForName } from './ui/join-screen.ts';
+import { renderScoreboard } from './ui/scoreboard.ts';
+import { loadSavedSession, saveSession } from './saved-session.ts';
+import { showToast } from './ui/toasts.ts';
+
+const HUD_REFRESH_MS = 250;
+
+const params = new URLSearchParams(location.search);
+const saved = loadSavedSession();
+const name = params.get('name')?.trim() || (await askForName(saved?.name ?? ''));
+// A reload in the same tab resumes the same player (sessionStorage is per tab).
+const resume = saved && saved.name === name ? { sessionToken: saved.sessionToken, lastSeq: saved.lastSeq } : undefined;
+
+let scene: ArenaScene | null = null;
+const chat = createChatBox(
+  (text) => session.net.chat(text),
+  (typing) => scene?.setKeysEnabled(!typing),
+);
+
+const session: GameSession = new GameSession(location.origin, name, resume, {
+  onWelcome: (welcome) => {
+    for (const line of welcome.recentChat) chat.addLine(line.name, line.text, true);
+    chat.addNotice(welcome.resumed ? `Welcome back, ${welcome.name}.` : `Welcome, ${welcome.name}.`);
+    refreshScores();
+    remember();
+  },
+  onEvent: (event, replayed) => {
+    describe(event, replayed);
+    refreshScores();
+    remember();
+  },
+  onServerError: (error) => chat.addNotice(`Server: ${error.message}`),
+  onStateChange: () => renderHud(session.net, session.fps, session.settings.path),
+});
+
+declare global {
+  interface Window {
+    netcode: { status: () => ReturnType<GameSession['status']>; session: GameSession };
+  }
+}
+window.netcode = { status: () => session.status(), session };
+
+await session.start();
+
+const game = new Phaser.Game({
+  type: Phaser.AUTO,
+  parent: 'game',
+  backgroundColor: '#0d0f17',
+  banner: false,
+  scale: { mode: Phaser.Scale.RESIZE, width: '100%', height: '100%' },
+  scene: [],
+});
+game.scene.add(ARENA_SCENE, ArenaScene, true, { session });
+scene = game.scene.getScene(ARENA_SCENE) as ArenaScene;
+setInterval(() => renderHud(session.net, session.fps, session.settings.path), HUD_REFRESH_MS);
+
+function describe(event: GameEvent, replayed: boolean) {
+  const who = session.roster.nameOf(event.playerId);
+  switch (event.type) {
+    case 'chat':
+      return chat.addLine(event.name, event.text, replayed);
+    case 'join':
+      return chat.addNotice(`${event.name} joined`);
+    case 'leave':
+      return chat.addNotice(`${who} left`);
+    case 'score':
+      if (!replayed) showToast(event.playerId === session.net.playerId ? `You scored! (${event.score})` : `${who} scored (${event.score})`);
+      return;
+  }
+}
+
+function refreshScores() {
+  renderScoreboard(session.roster.ranked(), session.net.playerId);
+}
+
+function remember() {
+  saveSession({ name: session.net.name, sessionToken: session.net.sessionToken, lastSeq: session.net.lastSeq });
+}

@@ -1,0 +1,164 @@
+// Draws the arena from the session's state each frame and reads the movement
+// keys. It owns neither the network nor the rules: GameSession does.
+import Phaser from 'phaser';
+import {
+  ARENA_HEIGHT_PX,
+  ARENA_WIDTH_PX,
+  COIN_RADIUS_PX,
+  ENTITY_KIND_COIN,
+  ENTITY_KIND_NPC,
+  NPC_RADIUS_PX,
+  PLAYER_RADIUS_PX,
+} from '../../protocol/constants.ts';
+import type { DrawnEntity, GameSession } from '../game-session.ts';
+import { NO_KEYS } from '../play/keys.ts';
+import { ARENA_SCENE } from './scene-keys.ts';
+
+const COLORS = {
+  floor: 0x151a2b,
+  grid: 0x1f2640,
+  wall: 0x3a4470,
+  own: 0x2ee6a6,
+  player: 0x5b9dff,
+  npc: 0xc05bff,
+  coin: 0xffd966,
+  ghost: 0xff8a65,
+};
+const GRID_PX = 100;
+/** Space kept around the arena when it is scaled to the window. */
+const MARGIN = 0.94;
+
+interface Sprite {
+  body: Phaser.GameObjects.Arc;
+  label?: Phaser.GameObjects.Text;
+}
+
+type MoveKeys = Record<'W' | 'A' | 'S' | 'D', Phaser.Input.Keyboard.Key>;
+
+export class ArenaScene extends Phaser.Scene {
+  private session!: GameSession;
+  private cursors!: Phaser.Types.Input.Keyboard.CursorKeys;
+  private wasd!: MoveKeys;
+  private readonly sprites = new Map<number, Sprite>();
+  private readonly ghosts = new Map<number, Sprite>();
+  /** While the chat input has focus, movement keys belong to it. */
+  keysEnabled = true;
+
+  constructor() {
+    super(ARENA_SCENE);
+  }
+
+  init(data: { session: GameSession }) {
+    this.session = data.session;
+  }
+
+  create() {
+    this.drawFloor();
+    const keyboard = this.input.keyboard!;
+    this.cursors = keyboard.createCursorKeys();
+    this.wasd = keyboard.addKeys('W,A,S,D') as MoveKeys;
+    this.fitArena();
+    this.scale.on('resize', this.fitArena, this);
+    this.events.once(Phaser.Scenes.Events.SHUTDOWN, () => this.scale.off('resize', this.fitArena, this));
+  }
+
+  override update(time: number) {
+    this.session.fps = this.game.loop.actualFps;
+    this.session.setKeys(this.keysEnabled ? this.heldKeys() : NO_KEYS);
+    const frame = this.session.frame(time);
+    this.sync(this.sprites, frame.entities, (entity) => this.createSprite(entity));
+    this.sync(this.ghosts, frame.ghosts, (entity) => this.createGhost(entity));
+  }
+
+  /** Stops reading keys (and releases any held) while the player types. */
+  setKeysEnabled(enabled: boolean) {
+    this.keysEnabled = enabled;
+    const keyboard = this.input.keyboard!;
+    keyboard.enabled = enabled;
+    if (enabled) keyboard.enableGlobalCapture();
+    else keyboard.disableGlobalCapture().resetKeys();
+  }
+
+  private heldKeys() {
+    return {
+      up: this.cursors.up.isDown || this.wasd.W.isDown,
+      down: this.cursors.down.isDown || this.wasd.S.isDown,
+      left: this.cursors.left.isDown || this.wasd.A.isDown,
+      right: this.cursors.right.isDown || this.wasd.D.isDown,
+    };
+  }
+
+  /** Creates, moves and removes game objects so they match `entities`. */
+  private sync(sprites: Map<number, Sprite>, entities: DrawnEntity[], create: (e: DrawnEntity) => Sprite) {
+    const seen = new Set<number>();
+    for (const entity of entities) {
+      seen.add(entity.id);
+      let sprite = sprites.get(entity.id);
+      if (!sprite) {
+        sprite = create(entity);
+        sprites.set(entity.id, sprite);
+      }
+      sprite.body.setPosition(entity.x, entity.y);
+      if (sprite.label) {
+        if (entity.name && sprite.label.text !== entity.name) sprite.label.setText(entity.name);
+        sprite.label.setPosition(entity.x, entity.y - PLAYER_RADIUS_PX - 4);
+      }
+    }
+    for (const [id, sprite] of sprites) {
+      if (seen.has(id)) continue;
+      sprite.body.destroy();
+      sprite.label?.destroy();
+      sprites.delete(id);
+    }
+  }
+
+  private createSprite(entity: DrawnEntity): Sprite {
+    if (entity.kind === ENTITY_KIND_COIN) {
+      return { body: this.add.circle(0, 0, COIN_RADIUS_PX, COLORS.coin).setStrokeStyle(2, 0xb8860b).setDepth(1) };
+    }
+    if (entity.kind === ENTITY_KIND_NPC) {
+      return { body: this.add.circle(0, 0, NPC_RADIUS_PX, COLORS.npc, 0.85).setDepth(2) };
+    }
+    const own = entity.own === true;
+    const body = this.add
+      .circle(0, 0, PLAYER_RADIUS_PX, own ? COLORS.own : COLORS.player)
+      .setStrokeStyle(own ? 4 : 2, 0xffffff)
+      .setDepth(own ? 5 : 4);
+    return { body, label: this.nameLabel(entity.name ?? '', own) };
+  }
+
+  private createGhost(entity: DrawnEntity): Sprite {
+    const body = this.add.circle(0, 0, PLAYER_RADIUS_PX).setStrokeStyle(2, COLORS.ghost).setDepth(3);
+    return { body };
+  }
+
+  private nameLabel(name: string, own: boolean) {
+    return this.add
+      .text(0, 0, name, {
+        fontFamily: 'system-ui, sans-serif',
+        fontSize: '16px',
+        color: own ? '#2ee6a6' : '#ffffff',
+        stroke: '#000000',
+        strokeThickness: 3,
+      })
+      .setOrigin(0.5, 1)
+      .setDepth(6);
+  }
+
+  private drawFloor() {
+    const g = this.add.graphics().setDepth(0);
+    g.fillStyle(COLORS.floor).fillRect(0, 0, ARENA_WIDTH_PX, ARENA_HEIGHT_PX);
+    g.lineStyle(1, COLORS.grid);
+    for (let x = GRID_PX; x < ARENA_WIDTH_PX; x += GRID_PX) g.lineBetween(x, 0, x, ARENA_HEIGHT_PX);
+    for (let y = GRID_PX; y < ARENA_HEIGHT_PX; y += GRID_PX) g.lineBetween(0, y, ARENA_WIDTH_PX, y);
+    g.lineStyle(4, COLORS.wall).strokeRect(0, 0, ARENA_WIDTH_PX, ARENA_HEIGHT_PX);
+  }
+
+  /** Scales the whole arena into the window, centred. */
+  private fitArena() {
+    const camera = this.cameras.main;
+    const zoom = Math.min(this.scale.width / ARENA_WIDTH_PX, this.scale.height / ARENA_HEIGHT_PX) * MARGIN;
+    camera.setZoom(zoom);
+    camera.centerOn(ARENA_WIDTH_PX / 2, ARENA_HEIGHT_PX / 2);
+  }
+}

@@ -1,0 +1,147 @@
+// Two real players in real headless Chromium against a real server: they
+// see each other, move, chat, score, and a reload resumes the same player.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../game-server/server.ts';
+import { entity, holdKey, openGame, startGame, waitForStatus, type GamePage } from './browser-harness.ts';
+
+let server: RunningServer;
+let browser: Browser;
+let alice: GamePage;
+let bob: GamePage;
+
+beforeAll(async () => {
+  // 40 NPCs + 8 coins + 2 players: the 50 entities the client must draw smoothly.
+  ({ server, browser } = await startGame(['--npcs', '40']));
+  alice = await openGame(browser, server.url, 'alice');
+  bob = await openGame(browser, server.url, 'bob');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Puts a player somewhere open, so a held key moves it freely. */
+async function place(game: GamePage, x: number, y: number) {
+  const { playerId } = await game.status();
+  server.game.room.placePlayer(playerId, { x, y });
+  await waitForStatus(game, (s) => Math.abs(entity(s, playerId)!.x - x) < 1, 'the placed position');
+}
+
+/**
+ * Opens the chat box with Enter, enters `text`, sends it with Enter. The text
+ * goes in as one edit: typing it key by key under software WebGL starves the
+ * page's timers for seconds (heartbeats included), which no human typist does.
+ */
+async function say(game: GamePage, text: string) {
+  await game.page.keyboard.press('Enter');
+  await game.page.locator('#chat-input').fill(text);
+  await game.page.keyboard.press('Enter');
+}
+
+describe('two players in the browser', () => {
+  it('each sees the other, by name', async () => {
+    const a = await alice.status();
+    const b = await bob.status();
+    await waitForStatus(alice, (s) => entity(s, b.playerId)?.name === 'bob', 'alice to see bob');
+    await waitForStatus(bob, (s) => entity(s, a.playerId)?.name === 'alice', 'bob to see alice');
+    expect(a.entities.filter((e) => e.kind === 'npc')).toHaveLength(40);
+  });
+
+  it('each sees the other move while keys are held (arrows and WASD)', async () => {
+    const a = await alice.status();
+    const b = await bob.status();
+    await place(alice, 300, 300);
+    await place(bob, 300, 600);
+    await holdKey(alice, 'ArrowRight', 1000);
+    await holdKey(bob, 'd', 1000);
+    // Both moved about 240 px/s × 1 s to the right, as seen from the other page.
+    const aliceSeenByBob = await waitForStatus(bob, (s) => entity(s, a.playerId)!.x > 450, "bob to see alice's move");
+    const bobSeenByAlice = await waitForStatus(alice, (s) => entity(s, b.playerId)!.x > 450, "alice to see bob's move");
+    expect(entity(aliceSeenByBob, a.playerId)!.y).toBeCloseTo(300, 0);
+    expect(entity(bobSeenByAlice, b.playerId)!.y).toBeCloseTo(600, 0);
+  });
+
+  it('predicts the own player without visible correction at 0 loss', async () => {
+    const status = await alice.status();
+    // Reconciliation replays unacknowledged inputs: the result matches the
+    // prediction up to the 1/64 px snapshot quantization. (The test's own
+    // teleports are snaps, counted apart.)
+    expect(status.prediction.maxCorrectionPx).toBeLessThan(0.1);
+    expect(status.prediction.snaps).toBeGreaterThanOrEqual(1);
+    console.log(`fps with ${status.entities.length} entities: alice ${status.fps}, bob ${(await bob.status()).fps}`);
+  });
+
+  it('delivers a chat line to the other page', async () => {
+    await say(alice, 'good luck, bob');
+    await bob.page.locator('#chat-log li', { hasText: 'good luck, bob' }).waitFor({ timeout: 10_000 });
+    expect(await bob.page.locator('#chat-log li', { hasText: 'good luck, bob' }).innerText()).toMatch(/^alice\s*good luck, bob$/);
+  });
+
+  it('shows a chat line containing HTML literally and runs nothing', async () => {
+    const payload = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>`;
+    await say(alice, payload);
+    const line = bob.page.locator('#chat-log li', { hasText: '<img src=x' });
+    await line.waitFor({ timeout: 10_000 });
+    expect(await line.innerText()).toContain(payload);
+    expect(await bob.page.locator('#chat-log img, #chat-log script').count()).toBe(0);
+    expect(await bob.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await alice.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+
+  it('shows a score in both scoreboards', async () => {
+    const { playerId } = await alice.status();
+    server.game.room.placePlayer(playerId, server.game.room.coinPositions()[0]!);
+    for (const page of [alice, bob]) {
+      await waitForStatus(page, (s) => s.players.find((p) => p.id === playerId)!.score >= 1, 'the score');
+      const row = page.page.locator(`#scoreboard li[data-player-id="${playerId}"] .score`);
+      await expect.poll(() => row.innerText(), { timeout: 5_000 }).toBe('1');
+    }
+    expect(await alice.page.locator('#scoreboard li').first().innerText()).toMatch(/^alice/);
+  });
+
+  it('resumes the same player and score after a reload', async () => {
+    const before = await alice.status();
+    await alice.page.reload();
+    const after = await waitForStatus(
+      alice,
+      (s) => s.channels.stream.state === 'open' && s.channels.datagram.state === 'open' && s.playerId > 0,
+      'the reloaded page to connect',
+    );
+    expect(after.playerId).toBe(before.playerId);
+    expect(after.score).toBe(before.score);
+    expect(after.score).toBeGreaterThanOrEqual(1);
+    // And it still plays: the held key moves the same player.
+    await place(alice, 300, 300);
+    await holdKey(alice, 'ArrowRight', 500);
+    await waitForStatus(bob, (s) => entity(s, before.playerId)!.x > 360, 'bob to see the resumed alice move');
+  });
+
+  it('logs no errors on either page', () => {
+    expect(alice.errors).toEqual([]);
+    expect(bob.errors).toEqual([]);
+  });
+});
+
+describe('a dropped stream', () => {
+  it('shows "reconnecting", then goes on with the same player and score', async () => {
+    const before = await bob.status();
+    // Record every time the banner is shown: the reconnect may take only a moment.
+    await bob.page.evaluate(() => {
+      const banner = document.getElementById('banner')!;
+      const seen: string[] = ((window as unknown as { bannerSeen: string[] }).bannerSeen = []);
+      new MutationObserver(() => {
+        if (!banner.hidden) seen.push(banner.textContent ?? '');
+      }).observe(banner, { attributes: true, childList: true });
+    });
+    await bob.page.evaluate(() => window.netcode.session.net.dropStream());
+    const after = await waitForStatus(bob, (s) => s.channels.stream.state === 'open', 'the stream to come back');
+    const seen = await bob.page.evaluate(() => (window as unknown as { bannerSeen: string[] }).bannerSeen);
+    expect(seen.some((text) => /reconnecting/i.test(text))).toBe(true);
+    expect(await bob.page.locator('#banner').isHidden()).toBe(true);
+    expect(after.playerId).toBe(before.playerId);
+    expect(after.score).toBe(before.score);
+    expect(bob.errors).toEqual([]);
+  });
+});

@@ -1,0 +1,139 @@
+// Server configuration: defaults, environment, flags (which win), and the
+// errors a bad setting gives at start.
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../game-server/config.ts';
+import { DEFAULT_NPC_COUNT, DEFAULT_SNAPSHOT_RATE_HZ, DEFAULT_TICK_RATE_HZ } from '../../protocol/constants.ts';
+
+describe('loadConfig', () => {
+  it('uses the defaults with no flags and no environment', () => {
+    expect(loadConfig([], {})).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      tickRate: DEFAULT_TICK_RATE_HZ,
+      snapshotRate: DEFAULT_SNAPSHOT_RATE_HZ,
+      npcs: DEFAULT_NPC_COUNT,
+      seed: 1,
+      staticDir: 'dist',
+    });
+  });
+
+  it('reads environment variables and turns numbers into numbers', () => {
+    const config = loadConfig([], {
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      TICK_RATE: '30',
+      SNAPSHOT_RATE: '15',
+      NPCS: '0',
+      RTC_PORT_MIN: '40000',
+      RTC_PORT_MAX: '40100',
+      PUBLIC_IP: '203.0.113.7',
+      SEED: '-5',
+      STATIC_DIR: 'public',
+    });
+    expect(config).toEqual({
+      port: 9000,
+      host: '127.0.0.1',
+      tickRate: 30,
+      snapshotRate: 15,
+      npcs: 0,
+      rtcPortMin: 40000,
+      rtcPortMax: 40100,
+      publicIp: '203.0.113.7',
+      seed: -5,
+      staticDir: 'public',
+    });
+  });
+
+  it('lets a flag win over the environment variable', () => {
+    const config = loadConfig(['--port', '7000', '--tick-rate=120'], { PORT: '9000', TICK_RATE: '30', NPCS: '9' });
+    expect(config).toMatchObject({ port: 7000, tickRate: 120, npcs: 9 });
+  });
+
+  it('ignores an empty environment variable', () => {
+    expect(loadConfig([], { PORT: '', HOST: '' })).toMatchObject({ port: 8080, host: '0.0.0.0' });
+  });
+
+  it('accepts an IPv6 PUBLIC_IP', () => {
+    expect(loadConfig(['--public-ip', '2001:db8::1'], {}).publicIp).toBe('2001:db8::1');
+  });
+
+  it('refuses a snapshot rate above the tick rate', () => {
+    expect(() => loadConfig([], { TICK_RATE: '30', SNAPSHOT_RATE: '60' })).toThrow(
+      'SNAPSHOT_RATE cannot exceed TICK_RATE',
+    );
+  });
+
+  it('accepts a snapshot rate equal to the tick rate', () => {
+    expect(loadConfig(['--tick-rate', '20', '--snapshot-rate', '20'], {})).toMatchObject({ tickRate: 20, snapshotRate: 20 });
+  });
+
+  it('refuses only one end of the RTC port range', () => {
+    expect(() => loadConfig(['--rtc-port-min', '40000'], {})).toThrow('set both RTC_PORT_MIN and RTC_PORT_MAX, or neither');
+    expect(() => loadConfig([], { RTC_PORT_MAX: '40000' })).toThrow('set both RTC_PORT_MIN and RTC_PORT_MAX, or neither');
+  });
+
+  it('refuses an RTC port range that runs backwards', () => {
+    expect(() => loadConfig(['--rtc-port-min', '40100', '--rtc-port-max', '40000'], {})).toThrow(
+      'RTC_PORT_MIN must not exceed RTC_PORT_MAX',
+    );
+  });
+
+  it('refuses a privileged RTC port', () => {
+    expect(() => loadConfig(['--rtc-port-min', '1024', '--rtc-port-max', '2000'], {})).toThrow(/^rtcPortMin: /);
+  });
+
+  it('refuses a PUBLIC_IP that is not an IP address', () => {
+    expect(() => loadConfig([], { PUBLIC_IP: 'example.com' })).toThrow(/^publicIp: /);
+    expect(() => loadConfig([], { PUBLIC_IP: '300.1.1.1' })).toThrow(/^publicIp: /);
+  });
+
+  it('refuses a port that is not a whole number in range', () => {
+    expect(() => loadConfig(['--port', 'http'], {})).toThrow(/^port: /);
+    expect(() => loadConfig(['--port', '65536'], {})).toThrow(/^port: /);
+    expect(() => loadConfig(['--port', '80.5'], {})).toThrow(/^port: /);
+  });
+
+  it('refuses a tick rate of 0', () => {
+    expect(() => loadConfig([], { TICK_RATE: '0' })).toThrow(/^tickRate: /);
+  });
+
+  it('lists every field problem, one per line', () => {
+    expect(() => loadConfig(['--port', 'x', '--npcs=-1'], {})).toThrow(/^port: .*\nnpcs: /);
+  });
+
+  it('lists every cross-field problem, one per line', () => {
+    expect(() => loadConfig([], { TICK_RATE: '30', SNAPSHOT_RATE: '60', RTC_PORT_MAX: '40000' })).toThrow(
+      /^config: SNAPSHOT_RATE cannot exceed TICK_RATE\nconfig: set both RTC_PORT_MIN and RTC_PORT_MAX, or neither/,
+    );
+  });
+
+  // BUG (config.ts loadConfig / configSchema): the doc comment promises "every
+  // problem listed", but zod skips the .refine() checks once any field fails,
+  // so a bad PORT hides SNAPSHOT_RATE > TICK_RATE until the next start.
+  it.fails('lists a field problem and a cross-field problem together', () => {
+    expect(() => loadConfig(['--port', 'x'], { TICK_RATE: '30', SNAPSHOT_RATE: '60' })).toThrow(
+      /^port: .*\nconfig: SNAPSHOT_RATE cannot exceed TICK_RATE$/,
+    );
+  });
+
+  // BUG (config.ts, third .refine): with only RTC_PORT_MIN set, `rtcPortMin <=
+  // rtcPortMax!` compares against undefined, which is false, so the error also
+  // claims "RTC_PORT_MIN must not exceed RTC_PORT_MAX", a range that doesn't exist.
+  it.fails('names only the missing end when one end of the RTC port range is set', () => {
+    expect(() => loadConfig(['--rtc-port-min', '40000'], {})).toThrow(
+      /^config: set both RTC_PORT_MIN and RTC_PORT_MAX, or neither$/,
+    );
+  });
+
+  it('refuses an unknown flag', () => {
+    expect(() => loadConfig(['--tickrate', '30'], {})).toThrow(/Unknown option '--tickrate'/);
+  });
+
+  it('refuses a stray positional argument', () => {
+    expect(() => loadConfig(['8080'], {})).toThrow(/Unexpected argument '8080'/);
+  });
+
+  it('refuses a flag with no value', () => {
+    expect(() => loadConfig(['--port'], {})).toThrow(/argument missing/);
+  });
+});

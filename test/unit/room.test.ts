@@ -1,0 +1,319 @@
+// The authoritative world: determinism, how inputs move players (and how
+// fast at most), coins, NPCs, and staying inside the arena.
+import { describe, expect, it } from 'vitest';
+import { Room, type RoomOptions } from '../../game-server/room.ts';
+import {
+  ARENA_HEIGHT_PX,
+  ARENA_WIDTH_PX,
+  COIN_COUNT,
+  COIN_RADIUS_PX,
+  COIN_RESPAWN_MS,
+  ENTITY_KIND_COIN,
+  ENTITY_KIND_NPC,
+  ENTITY_KIND_PLAYER,
+  INPUT_AXIS_MAX,
+  MAX_INPUT_CREDITS,
+  MAX_QUEUED_INPUTS,
+  NPC_RADIUS_PX,
+  PLAYER_RADIUS_PX,
+  PLAYER_SPEED_PX_PER_S,
+  POINTS_PER_COIN,
+  WORLD_ENTITY_ID_BASE,
+} from '../../protocol/constants.ts';
+import type { InputPacket } from '../../protocol/input.ts';
+import { stepPlayer, type MoveInput, type Vec2 } from '../../protocol/sim.ts';
+
+const TICK_RATE_HZ = 60;
+const DT_MS = 1000 / TICK_RATE_HZ;
+const STEP_PX = (PLAYER_SPEED_PX_PER_S * DT_MS) / 1000;
+const RIGHT: MoveInput = { moveX: INPUT_AXIS_MAX, moveY: 0 };
+const DOWN: MoveInput = { moveX: 0, moveY: INPUT_AXIS_MAX };
+const CENTER: Vec2 = { x: ARENA_WIDTH_PX / 2, y: ARENA_HEIGHT_PX / 2 };
+
+function newRoom(options: Partial<RoomOptions> = {}): Room {
+  return new Room({ tickRateHz: TICK_RATE_HZ, npcCount: 4, seed: 1, ...options });
+}
+
+/** A room with player 1 standing at `at`. */
+function roomWithPlayer(at: Vec2, options: Partial<RoomOptions> = {}): Room {
+  const room = newRoom(options);
+  room.addPlayer(1);
+  room.placePlayer(1, at);
+  return room;
+}
+
+/** A packet carrying `inputs` (newest first) ending at `seq`. */
+const packet = (seq: number, ...inputs: MoveInput[]): InputPacket => ({ seq, ackTick: 0, inputs });
+
+function positionOf(room: Room, id: number): Vec2 {
+  const entity = room.entities().find((e) => e.id === id && e.kind === ENTITY_KIND_PLAYER);
+  if (!entity) throw new Error(`player ${id} is not in the room`);
+  return { x: entity.x, y: entity.y };
+}
+
+const countOf = (room: Room, kind: number) => room.entities().filter((e) => e.kind === kind).length;
+
+function steps(room: Room, n: number) {
+  for (let i = 0; i < n; i++) room.step();
+}
+
+describe('Room setup', () => {
+  it('creates the requested number of NPCs and COIN_COUNT coins, with world ids', () => {
+    const room = newRoom({ npcCount: 7 });
+    const entities = room.entities();
+    expect(countOf(room, ENTITY_KIND_NPC)).toBe(7);
+    expect(countOf(room, ENTITY_KIND_COIN)).toBe(COIN_COUNT);
+    expect(entities.map((e) => e.id)).toEqual(Array.from({ length: 7 + COIN_COUNT }, (_, i) => WORLD_ENTITY_ID_BASE + i));
+  });
+
+  it('can have no NPCs', () => {
+    expect(countOf(newRoom({ npcCount: 0 }), ENTITY_KIND_NPC)).toBe(0);
+  });
+
+  it('lists players first, then NPCs, then coins', () => {
+    const room = newRoom({ npcCount: 2 });
+    room.addPlayer(5);
+    room.addPlayer(3);
+    expect(room.entities().map((e) => e.kind)).toEqual([
+      ENTITY_KIND_PLAYER,
+      ENTITY_KIND_PLAYER,
+      ENTITY_KIND_NPC,
+      ENTITY_KIND_NPC,
+      ...Array<number>(COIN_COUNT).fill(ENTITY_KIND_COIN),
+    ]);
+    expect(room.entities().slice(0, 2).map((e) => e.id)).toEqual([5, 3]);
+  });
+
+  it('adds and removes players', () => {
+    const room = newRoom();
+    room.addPlayer(1);
+    expect(room.hasPlayer(1)).toBe(true);
+    expect(room.playerCount).toBe(1);
+    room.removePlayer(1);
+    expect(room.hasPlayer(1)).toBe(false);
+    expect(countOf(room, ENTITY_KIND_PLAYER)).toBe(0);
+  });
+});
+
+describe('Room determinism', () => {
+  /** Runs the same script of joins and inputs in a fresh room. */
+  function run(seed: number) {
+    const room = newRoom({ seed, npcCount: 6 });
+    room.addPlayer(1);
+    room.addPlayer(2);
+    for (let tick = 1; tick <= 300; tick++) {
+      room.queueInputs(1, packet(tick, tick % 90 < 45 ? RIGHT : DOWN));
+      room.queueInputs(2, packet(tick, { moveX: -INPUT_AXIS_MAX, moveY: tick % 2 ? 60 : -60 }));
+      room.step();
+    }
+    return room.entities();
+  }
+
+  it('produces the same world from the same seed and inputs', () => {
+    expect(run(7)).toEqual(run(7));
+  });
+
+  it('produces a different world from a different seed', () => {
+    expect(run(7)).not.toEqual(run(8));
+  });
+});
+
+describe('Room inputs', () => {
+  it('moves a player by exactly one sim step per input', () => {
+    const room = roomWithPlayer(CENTER);
+    expect(room.queueInputs(1, packet(1, RIGHT))).toEqual({ accepted: 1, stale: 0, overflow: 0 });
+    room.step();
+    expect(positionOf(room, 1)).toEqual(stepPlayer(CENTER, RIGHT, DT_MS));
+    expect(positionOf(room, 1).x - CENTER.x).toBeCloseTo(STEP_PX, 10);
+    expect(room.lastAppliedInput(1)).toBe(1);
+  });
+
+  it('does not move a player without input', () => {
+    const room = roomWithPlayer(CENTER);
+    steps(room, 10);
+    expect(positionOf(room, 1)).toEqual(CENTER);
+    expect(room.lastAppliedInput(1)).toBe(0);
+  });
+
+  it('applies queued inputs oldest first, even when they arrive newest first', () => {
+    // Against the left wall, LEFT then RIGHT ends one step out; RIGHT then LEFT ends on the wall.
+    const LEFT: MoveInput = { moveX: -INPUT_AXIS_MAX, moveY: 0 };
+    const start = { x: PLAYER_RADIUS_PX, y: CENTER.y };
+    const inOnePacket = roomWithPlayer(start);
+    inOnePacket.queueInputs(1, packet(2, RIGHT, LEFT)); // seq 2 RIGHT, seq 1 LEFT
+    const reordered = roomWithPlayer(start);
+    reordered.queueInputs(1, packet(2, RIGHT));
+    reordered.queueInputs(1, packet(1, LEFT));
+    for (const room of [inOnePacket, reordered]) {
+      steps(room, 5);
+      expect(room.lastAppliedInput(1)).toBe(2);
+      expect(positionOf(room, 1).x).toBeCloseTo(PLAYER_RADIUS_PX + STEP_PX, 10);
+    }
+  });
+
+  it('ignores an input it has already queued (packets repeat inputs on purpose)', () => {
+    const room = roomWithPlayer(CENTER);
+    room.queueInputs(1, packet(1, RIGHT));
+    expect(room.queueInputs(1, packet(1, RIGHT))).toEqual({ accepted: 0, stale: 1, overflow: 0 });
+    steps(room, 5);
+    expect(positionOf(room, 1).x - CENTER.x).toBeCloseTo(STEP_PX, 10);
+  });
+
+  it('ignores an input it has already applied', () => {
+    const room = roomWithPlayer(CENTER);
+    room.queueInputs(1, packet(1, RIGHT));
+    room.step();
+    expect(room.queueInputs(1, packet(2, RIGHT, RIGHT))).toEqual({ accepted: 1, stale: 1, overflow: 0 });
+    expect(room.queueInputs(1, packet(1, RIGHT))).toEqual({ accepted: 0, stale: 1, overflow: 0 });
+    steps(room, 5);
+    expect(positionOf(room, 1).x - CENTER.x).toBeCloseTo(2 * STEP_PX, 10);
+    expect(room.lastAppliedInput(1)).toBe(2);
+  });
+
+  it('does nothing for a player who is not in the room', () => {
+    const room = newRoom();
+    expect(room.queueInputs(99, packet(1, RIGHT))).toEqual({ accepted: 0, stale: 0, overflow: 0 });
+    expect(room.lastAppliedInput(99)).toBe(0);
+  });
+
+  it(`keeps only the newest MAX_QUEUED_INPUTS (${MAX_QUEUED_INPUTS}) inputs and reports the overflow`, () => {
+    const start = { x: 200, y: CENTER.y };
+    const room = roomWithPlayer(start);
+    for (let seq = 1; seq <= MAX_QUEUED_INPUTS; seq++) {
+      expect(room.queueInputs(1, packet(seq, RIGHT))).toEqual({ accepted: 1, stale: 0, overflow: 0 });
+    }
+    const newest = MAX_QUEUED_INPUTS + 4;
+    expect(room.queueInputs(1, packet(newest, RIGHT, RIGHT, RIGHT, RIGHT))).toEqual({ accepted: 4, stale: 0, overflow: 4 });
+    steps(room, MAX_QUEUED_INPUTS + 5);
+    // The four oldest were dropped: the newest was applied, and only MAX_QUEUED_INPUTS steps were taken.
+    expect(room.lastAppliedInput(1)).toBe(newest);
+    expect(positionOf(room, 1).x - start.x).toBeCloseTo(MAX_QUEUED_INPUTS * STEP_PX, 10);
+  });
+
+  it('drops a late input that is older than a full queue', () => {
+    const room = roomWithPlayer(CENTER);
+    for (let seq = 2; seq <= MAX_QUEUED_INPUTS + 1; seq++) room.queueInputs(1, packet(seq, RIGHT));
+    expect(room.queueInputs(1, packet(1, RIGHT))).toEqual({ accepted: 1, stale: 0, overflow: 1 });
+  });
+
+  it('moves a client sending 10 inputs per tick no faster than one input per tick on average', () => {
+    const start = { x: PLAYER_RADIUS_PX, y: CENTER.y };
+    const room = roomWithPlayer(start);
+    const ticks = 300;
+    let seq = 0;
+    for (let tick = 0; tick < ticks; tick++) {
+      for (let i = 0; i < 10; i++) {
+        seq++;
+        // Like a real client: each packet repeats the previous inputs too.
+        room.queueInputs(1, packet(seq, ...Array<MoveInput>(Math.min(seq, 4)).fill(RIGHT)));
+      }
+      room.step();
+    }
+    const moved = positionOf(room, 1).x - start.x;
+    // At most one input per tick, plus what the budget lets a player bank.
+    expect(moved).toBeLessThanOrEqual((ticks + MAX_INPUT_CREDITS - 1) * STEP_PX + 1e-6);
+    expect(moved).toBeGreaterThanOrEqual(ticks * STEP_PX - 1e-6); // and it never falls behind real time
+  });
+
+  it(`lets a paused client catch up by at most MAX_INPUT_CREDITS (${MAX_INPUT_CREDITS}) inputs in one tick`, () => {
+    expect(MAX_QUEUED_INPUTS).toBeGreaterThan(MAX_INPUT_CREDITS); // else the queue, not the budget, would limit
+    const room = roomWithPlayer(CENTER);
+    steps(room, MAX_INPUT_CREDITS + 2); // idle: credits build up to the cap
+    for (let seq = 1; seq <= MAX_INPUT_CREDITS + 1; seq++) room.queueInputs(1, packet(seq, RIGHT));
+    room.step();
+    expect(room.lastAppliedInput(1)).toBe(MAX_INPUT_CREDITS);
+    room.step();
+    expect(room.lastAppliedInput(1)).toBe(MAX_INPUT_CREDITS + 1);
+  });
+
+  it('starts a re-added player with a fresh input sequence', () => {
+    const room = roomWithPlayer(CENTER);
+    room.queueInputs(1, packet(50, RIGHT));
+    room.step();
+    room.removePlayer(1);
+    room.addPlayer(1);
+    expect(room.lastAppliedInput(1)).toBe(0);
+    expect(room.queueInputs(1, packet(1, RIGHT)).accepted).toBe(1);
+  });
+});
+
+describe('Room coins', () => {
+  const respawnTicks = Math.round(COIN_RESPAWN_MS / DT_MS);
+
+  /** Puts player 1 on the first coin and steps once; returns the room, the pickups and the coin's id. */
+  function pickUpFirstCoin() {
+    const room = newRoom({ npcCount: 0 });
+    const coin = room.entities().find((e) => e.kind === ENTITY_KIND_COIN)!;
+    expect(room.coinPositions()[0]).toEqual({ x: coin.x, y: coin.y });
+    room.addPlayer(1);
+    room.placePlayer(1, { x: coin.x, y: coin.y });
+    const pickups = room.step();
+    return { room, pickups, coinId: coin.id };
+  }
+
+  it('gives a pickup to the player touching a coin, and the coin disappears', () => {
+    const { room, pickups, coinId } = pickUpFirstCoin();
+    expect(pickups).toEqual([{ playerId: 1, points: POINTS_PER_COIN }]);
+    expect(room.entities().some((e) => e.id === coinId)).toBe(false);
+    expect(countOf(room, ENTITY_KIND_COIN)).toBe(COIN_COUNT - 1);
+    expect(room.coinPositions()).toHaveLength(COIN_COUNT - 1);
+  });
+
+  it('picks a coin up from as far as the two radii', () => {
+    const room = newRoom({ npcCount: 0 });
+    const [coin] = room.coinPositions();
+    room.addPlayer(1);
+    room.placePlayer(1, { x: coin!.x, y: coin!.y - (PLAYER_RADIUS_PX + COIN_RADIUS_PX) });
+    expect(room.step()).toEqual([{ playerId: 1, points: POINTS_PER_COIN }]);
+  });
+
+  it('gives a coin to only one of two players touching it', () => {
+    const room = newRoom({ npcCount: 0 });
+    const [coin] = room.coinPositions();
+    room.addPlayer(1);
+    room.addPlayer(2);
+    room.placePlayer(1, coin!);
+    room.placePlayer(2, coin!);
+    expect(room.step()).toHaveLength(1);
+  });
+
+  it(`respawns a taken coin COIN_RESPAWN_MS (${COIN_RESPAWN_MS} ms) worth of ticks later`, () => {
+    const { room, coinId } = pickUpFirstCoin();
+    expect(respawnTicks).toBe(120);
+    steps(room, respawnTicks - 1);
+    expect(room.entities().some((e) => e.id === coinId)).toBe(false);
+    room.step();
+    const back = room.entities().find((e) => e.id === coinId);
+    expect(back?.kind).toBe(ENTITY_KIND_COIN);
+    expect(countOf(room, ENTITY_KIND_COIN)).toBe(COIN_COUNT);
+  });
+
+  it('does not give a pickup while the coin is away', () => {
+    const { room } = pickUpFirstCoin(); // the player stays on the empty spot
+    for (let i = 0; i < respawnTicks - 1; i++) expect(room.step()).toEqual([]);
+  });
+});
+
+describe('Room bounds', () => {
+  it('keeps every entity inside the arena over many steps', () => {
+    const room = newRoom({ npcCount: 20, seed: 99 });
+    for (let id = 1; id <= 3; id++) room.addPlayer(id);
+    const radius = { [ENTITY_KIND_PLAYER]: PLAYER_RADIUS_PX, [ENTITY_KIND_NPC]: NPC_RADIUS_PX, [ENTITY_KIND_COIN]: COIN_RADIUS_PX };
+    for (let tick = 1; tick <= 3000; tick++) {
+      const heading = tick / 200; // player 2 circles
+      room.queueInputs(1, packet(tick, RIGHT));
+      room.queueInputs(2, packet(tick, { moveX: Math.round(127 * Math.cos(heading)), moveY: Math.round(127 * Math.sin(heading)) }));
+      room.queueInputs(3, packet(tick, { moveX: -INPUT_AXIS_MAX, moveY: -INPUT_AXIS_MAX }));
+      room.step();
+      for (const e of room.entities()) {
+        const r = radius[e.kind];
+        if (e.x < r || e.x > ARENA_WIDTH_PX - r || e.y < r || e.y > ARENA_HEIGHT_PX - r) {
+          throw new Error(`entity ${e.id} (kind ${e.kind}) left the arena at tick ${tick}: ${e.x}, ${e.y}`);
+        }
+      }
+    }
+    // The players that pushed against walls are resting on them.
+    expect(positionOf(room, 1).x).toBe(ARENA_WIDTH_PX - PLAYER_RADIUS_PX);
+    expect(positionOf(room, 3)).toEqual({ x: PLAYER_RADIUS_PX, y: PLAYER_RADIUS_PX });
+  });
+});

@@ -1,0 +1,165 @@
+// Per-channel measurements: percentiles, loss / reorder / duplicate
+// accounting for a sequence pattern, late updates, and kbit/s over a window.
+import { describe, expect, it } from 'vitest';
+import { LATE_UPDATE_MS, STATS_RATE_WINDOW_MS, STATS_SEQUENCE_WINDOW } from '../../protocol/constants.ts';
+import { ChannelStats, percentile } from '../../protocol/stats.ts';
+
+/** Feeds sequence numbers in order of arrival; returns what recordUpdate said for each. */
+function feed(stats: ChannelStats, seqs: number[]): boolean[] {
+  return seqs.map((seq) => stats.recordUpdate(seq, 0, 10));
+}
+
+describe('percentile', () => {
+  const oneToTen = [7, 3, 10, 1, 5, 9, 2, 8, 4, 6];
+
+  it('is 0 for no values', () => {
+    expect(percentile([], 50)).toBe(0);
+  });
+
+  it('picks by nearest rank', () => {
+    expect(percentile(oneToTen, 50)).toBe(5);
+    expect(percentile(oneToTen, 90)).toBe(9);
+    expect(percentile(oneToTen, 95)).toBe(10);
+    expect(percentile(oneToTen, 11)).toBe(2);
+  });
+
+  it('gives the minimum at 0 and the maximum at 100', () => {
+    expect(percentile(oneToTen, 0)).toBe(1);
+    expect(percentile(oneToTen, 100)).toBe(10);
+  });
+
+  it('sorts numerically, not as strings', () => {
+    expect(percentile([100, 9, 20], 50)).toBe(20);
+  });
+
+  it('leaves its input unsorted', () => {
+    const values = [3, 1, 2];
+    percentile(values, 50);
+    expect(values).toEqual([3, 1, 2]);
+  });
+});
+
+describe('ChannelStats sequence accounting', () => {
+  it('counts a gap, a reorder and a duplicate in 1,2,4,3,6,6', () => {
+    const stats = new ChannelStats();
+    expect(feed(stats, [1, 2, 4, 3, 6, 6])).toEqual([true, true, true, true, true, false]);
+    expect(stats.received).toBe(5);
+    expect(stats.lost).toBe(1); // 5 is missing
+    expect(stats.outOfOrder).toBe(1); // 3 after 4
+    expect(stats.duplicates).toBe(1); // the second 6
+  });
+
+  it('stops counting a packet as lost once it arrives late', () => {
+    const stats = new ChannelStats();
+    feed(stats, [1, 2, 4, 3, 6, 6, 5]);
+    expect(stats.received).toBe(6);
+    expect(stats.lost).toBe(0);
+    expect(stats.outOfOrder).toBe(2);
+    expect(stats.duplicates).toBe(1);
+  });
+
+  it('reports nothing lost before the first update', () => {
+    const stats = new ChannelStats();
+    expect(stats.lost).toBe(0);
+    expect(stats.summary(0).lossPct).toBe(0);
+  });
+
+  it('counts from the first sequence seen, not from 1', () => {
+    const stats = new ChannelStats();
+    feed(stats, [1000, 1001, 1003]);
+    expect(stats.received).toBe(3);
+    expect(stats.lost).toBe(1);
+  });
+
+  it('gives loss as a percentage of expected updates, to one decimal', () => {
+    const twoInTen = new ChannelStats();
+    feed(twoInTen, [1, 2, 4, 5, 6, 8, 9, 10]);
+    expect(twoInTen.summary(0)).toMatchObject({ received: 8, lost: 2, lossPct: 20 });
+
+    const oneInThree = new ChannelStats();
+    feed(oneInThree, [1, 3]);
+    expect(oneInThree.summary(0).lossPct).toBe(33.3);
+  });
+
+  it('refuses an update older than the first one seen', () => {
+    const stats = new ChannelStats();
+    expect(feed(stats, [5, 4])).toEqual([true, false]);
+    expect(stats.received).toBe(1);
+  });
+
+  it('refuses an update STATS_SEQUENCE_WINDOW or more behind the highest, but takes one just inside', () => {
+    const stats = new ChannelStats();
+    const highest = 1 + 2 * STATS_SEQUENCE_WINDOW;
+    feed(stats, [1, highest]);
+    expect(stats.recordUpdate(highest - STATS_SEQUENCE_WINDOW, 0, 10)).toBe(false);
+    expect(stats.recordUpdate(highest - STATS_SEQUENCE_WINDOW + 1, 0, 10)).toBe(true);
+    expect(stats.outOfOrder).toBe(1);
+    expect(stats.duplicates).toBe(1);
+  });
+
+  it('still spots a duplicate after many updates have passed', () => {
+    const stats = new ChannelStats();
+    for (let seq = 1; seq <= 3 * STATS_SEQUENCE_WINDOW; seq++) stats.recordUpdate(seq, 0, 10);
+    const recent = 3 * STATS_SEQUENCE_WINDOW - 10;
+    expect(stats.recordUpdate(recent, 0, 10)).toBe(false);
+    expect(stats.received).toBe(3 * STATS_SEQUENCE_WINDOW);
+    expect(stats.lost).toBe(0);
+  });
+});
+
+describe('ChannelStats ages and round trips', () => {
+  it(`counts an update as late only when older than LATE_UPDATE_MS (${LATE_UPDATE_MS} ms)`, () => {
+    const stats = new ChannelStats();
+    stats.recordAge(LATE_UPDATE_MS);
+    expect(stats.late).toBe(0);
+    stats.recordAge(LATE_UPDATE_MS + 1);
+    expect(stats.late).toBe(1);
+  });
+
+  it('summarizes ages by percentile, clamping negative ages to 0', () => {
+    const stats = new ChannelStats();
+    for (const age of [-5, 10, 20, 30, 40, 50, 60, 70, 80, 200]) stats.recordAge(age);
+    expect(stats.summary(0)).toMatchObject({ ageP50Ms: 40, ageP95Ms: 200, ageP99Ms: 200, late: 1 });
+  });
+
+  it('records a negative age (clock skew) as 0', () => {
+    const stats = new ChannelStats();
+    stats.recordAge(-5);
+    expect(stats.summary(0)).toMatchObject({ ageP50Ms: 0, late: 0 });
+  });
+
+  it('reports the median round trip', () => {
+    const stats = new ChannelStats();
+    for (const rtt of [30, 10, 20, 500]) stats.recordRtt(rtt);
+    expect(stats.summary(0).rttMs).toBe(20);
+  });
+});
+
+describe('ChannelStats byte rates', () => {
+  it(`averages bytes over the last STATS_RATE_WINDOW_MS (${STATS_RATE_WINDOW_MS} ms)`, () => {
+    const stats = new ChannelStats();
+    stats.recordUpdate(1, 0, 500);
+    stats.recordBytesIn(1000, 500);
+    // 1000 bytes = 8000 bits over 2000 ms = 4 kbit/s.
+    expect(stats.summary(1000).kbpsIn).toBe(4);
+    expect(stats.summary(STATS_RATE_WINDOW_MS).kbpsIn).toBe(4); // the first is exactly at the window's edge
+    expect(stats.summary(STATS_RATE_WINDOW_MS + 1).kbpsIn).toBe(2); // the first has left the window
+    expect(stats.summary(1000 + STATS_RATE_WINDOW_MS + 1).kbpsIn).toBe(0);
+  });
+
+  it('keeps total bytes after they leave the rate window', () => {
+    const stats = new ChannelStats();
+    stats.recordUpdate(1, 0, 500);
+    stats.recordUpdate(1, 0, 500); // a duplicate still cost bandwidth
+    stats.recordBytesOut(0, 300);
+    const summary = stats.summary(60_000);
+    expect(summary).toMatchObject({ bytesIn: 1000, bytesOut: 300, kbpsIn: 0, kbpsOut: 0 });
+  });
+
+  it('measures outgoing bytes separately', () => {
+    const stats = new ChannelStats();
+    stats.recordBytesOut(0, 250);
+    stats.recordBytesOut(100, 250);
+    expect(stats.summary(100)).toMatchObject({ kbpsOut: 2, kbpsIn: 0 });
+  });
+});
