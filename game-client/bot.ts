@@ -1,14 +1,16 @@
 // Headless clients for Node: the same game-client/net/ code as the browser,
 // over both real channels (ws + geckos with node-datachannel). Each bot
-// wanders and now and then chats; at the end it prints what it measured.
+// chases coins and now and then chats; at the end it prints what it measured.
 //
 //   npm run bots -- --url http://127.0.0.1:8080 --count 20 --duration 20 --json
 import { parseArgs } from 'node:util';
-import { INPUT_AXIS_MAX, INPUT_REDUNDANCY } from '../protocol/constants.ts';
+import { INPUT_REDUNDANCY } from '../protocol/constants.ts';
 import type { MoveInput } from '../protocol/sim.ts';
+import type { EntityState } from '../protocol/snapshot.ts';
 import { percentile } from '../protocol/stats.ts';
 import { NetClient, type ChannelStatus } from './net/net-client.ts';
 import { installNodePolyfills } from './net/node-polyfills.ts';
+import { randomWaypoint, steer, type BotGoal } from './play/bot-brain.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,7 +38,9 @@ interface Bot {
   client: NetClient;
   seq: number;
   recent: MoveInput[];
-  heading: number;
+  /** Newest world state seen, to steer by. */
+  world: EntityState[];
+  goal: BotGoal;
   events: number;
   chatReceived: number;
   errors: string[];
@@ -49,7 +53,7 @@ const errors: string[] = [];
 
 // Connect a few at a time: WebRTC setup is the expensive part.
 for (let i = 0; i < count; i++) {
-  const bot: Bot = { client: null!, seq: 0, recent: [], heading: Math.random() * 2 * Math.PI, events: 0, chatReceived: 0, errors: [] };
+  const bot: Bot = { client: null!, seq: 0, recent: [], world: [], goal: { coinId: null, waypoint: randomWaypoint(Math.random) }, events: 0, chatReceived: 0, errors: [] };
   bot.client = new NetClient(
     { url: args.url, name: `bot-${i + 1}` },
     {
@@ -57,8 +61,9 @@ for (let i = 0; i < count; i++) {
         bot.events++;
         if (event.type === 'chat') bot.chatReceived++;
       },
-      onSnapshot: (_snapshot, via, ageMs) => {
+      onSnapshot: (snapshot, via, ageMs) => {
         if (via === 'datagram' && ageMs !== null && ages.length < 1_000_000) ages.push(ageMs);
+        bot.world = snapshot.entities;
       },
       onServerError: (error) => bot.errors.push(`${error.code}: ${error.message}`),
     },
@@ -80,8 +85,9 @@ const inputTimer = setInterval(() => {
 
 function sendOneInputEach() {
   for (const bot of bots) {
-    if (Math.random() < 1 / tickRateHz) bot.heading += (Math.random() - 0.5) * Math.PI;
-    const input = { moveX: Math.round(Math.cos(bot.heading) * INPUT_AXIS_MAX), moveY: Math.round(Math.sin(bot.heading) * INPUT_AXIS_MAX) };
+    const own = bot.world.find((e) => e.id === bot.client.playerId);
+    const { input, goal } = own ? steer(own, bot.world, bot.goal, Math.random) : { input: { moveX: 0, moveY: 0 }, goal: bot.goal };
+    bot.goal = goal;
     bot.recent.unshift(input);
     bot.recent.length = Math.min(bot.recent.length, INPUT_REDUNDANCY);
     bot.client.sendInputs({ seq: ++bot.seq, inputs: bot.recent });

@@ -6,6 +6,15 @@ import { DEFAULT_NPC_COUNT, DEFAULT_SNAPSHOT_RATE_HZ, DEFAULT_TICK_RATE_HZ } fro
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/**
+ * Runs a cross-field check even when some other field failed, as long as
+ * `keys` themselves parsed, so one start reports every problem at once.
+ */
+const whenValid = (...keys: string[]) => ({
+  when: (payload: { issues: readonly { path?: readonly PropertyKey[] }[] }) =>
+    !payload.issues.some((issue) => keys.includes(String(issue.path?.[0]))),
+});
+
 const configSchema = z
   .object({
     port: port.default(8080),
@@ -19,12 +28,17 @@ const configSchema = z
     seed: z.coerce.number().int().default(1),
     staticDir: z.string().default('dist'),
   })
-  .refine((c) => c.snapshotRate <= c.tickRate, { message: 'SNAPSHOT_RATE cannot exceed TICK_RATE' })
+  .refine((c) => c.snapshotRate <= c.tickRate, {
+    message: 'SNAPSHOT_RATE cannot exceed TICK_RATE',
+    ...whenValid('tickRate', 'snapshotRate'),
+  })
   .refine((c) => (c.rtcPortMin === undefined) === (c.rtcPortMax === undefined), {
     message: 'set both RTC_PORT_MIN and RTC_PORT_MAX, or neither',
+    ...whenValid('rtcPortMin', 'rtcPortMax'),
   })
-  .refine((c) => c.rtcPortMin === undefined || c.rtcPortMin <= c.rtcPortMax!, {
+  .refine((c) => c.rtcPortMin === undefined || c.rtcPortMax === undefined || c.rtcPortMin <= c.rtcPortMax, {
     message: 'RTC_PORT_MIN must not exceed RTC_PORT_MAX',
+    ...whenValid('rtcPortMin', 'rtcPortMax'),
   });
 
 export type ServerConfig = z.infer<typeof configSchema>;

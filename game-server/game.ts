@@ -94,6 +94,7 @@ export class Game {
       return { ok: false, code: ERROR_SERVER_FULL, message: `the arena holds ${MAX_PLAYERS} players` };
     }
     const session = this.sessions.create(name);
+    if (!session) return { ok: false, code: ERROR_SERVER_FULL, message: 'no free player id' };
     const seat: Seat = {
       session,
       stream,

@@ -36,8 +36,9 @@ export class SessionStore {
     return this.byPlayer.size;
   }
 
-  /** Opens a session for a new player, with the lowest free id after the last one given. */
-  create(name: string): Session {
+  /** Opens a session for a new player, with the next free id; null when every player id is taken. */
+  create(name: string): Session | null {
+    if (this.byPlayer.size >= WORLD_ENTITY_ID_BASE - 1) return null;
     let id = this.nextPlayerId;
     while (this.byPlayer.has(id)) id = id + 1 >= WORLD_ENTITY_ID_BASE ? 1 : id + 1;
     this.nextPlayerId = id + 1 >= WORLD_ENTITY_ID_BASE ? 1 : id + 1;

@@ -163,6 +163,8 @@ export const DATAGRAM_OPEN_TIMEOUT_MS = 5_000;
 export const STATS_SEQUENCE_WINDOW = 1024;
 /** Samples kept for age and RTT percentiles. */
 export const STATS_SAMPLE_WINDOW = 512;
+/** Round trips kept for clock sync; the fastest of them sets the offset. */
+export const CLOCK_SYNC_SAMPLES = 16;
 /** Window for kbit/s rates. */
 export const STATS_RATE_WINDOW_MS = 2_000;
 /** An update older than this when applied counts as "late" (two snapshot intervals at defaults). */

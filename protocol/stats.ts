@@ -89,8 +89,13 @@ export class ChannelStats {
     this.bytesIn += bytes;
     this.rateIn.add(nowMs, bytes);
     if (this.firstSeq < 0) this.firstSeq = seq;
-    if (seq < this.firstSeq || this.seen.has(seq) || seq <= this.highestSeq - STATS_SEQUENCE_WINDOW) {
+    if (this.seen.has(seq)) {
       this.duplicates++;
+      return false;
+    }
+    // Older than anything we account for: it arrived out of order, too late to use.
+    if (seq < this.firstSeq || seq <= this.highestSeq - STATS_SEQUENCE_WINDOW) {
+      this.outOfOrder++;
       return false;
     }
     this.received++;

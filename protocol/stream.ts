@@ -17,14 +17,19 @@ const playerId = z.number().int().min(1).max(MAX_ENTITY_ID);
 const seq = z.number().int().min(1);
 const timeMs = z.number().finite().nonnegative();
 const token = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'expected a token');
-/** Printable text: control characters (newlines, bidi overrides …) are refused, not stripped. */
+/**
+ * Printable text on one line: control and format characters (newlines, bidi
+ * overrides …) and Unicode line/paragraph separators are refused, not
+ * stripped, so one message can never pose as several. Checked before the
+ * surrounding spaces are trimmed.
+ */
 const printable = (max: number) =>
   z
     .string()
+    .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]*$/u, 'control characters are not allowed')
     .trim()
     .min(1)
-    .max(max)
-    .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'control characters are not allowed');
+    .max(max);
 
 export const positionPathSchema = z.enum(['datagram', 'stream', 'compare']);
 export type PositionPath = z.infer<typeof positionPathSchema>;

@@ -25,8 +25,9 @@ const COLORS = {
   ghost: 0xff8a65,
 };
 const GRID_PX = 100;
-/** Space kept around the arena when it is scaled to the window. */
-const MARGIN = 0.94;
+/** Screen space kept free for the HUD panels above the arena, and a little below and beside it. */
+const TOP_MARGIN_PX = 84;
+const EDGE_MARGIN_PX = 8;
 
 interface Sprite {
   body: Phaser.GameObjects.Arc;
@@ -154,11 +155,14 @@ export class ArenaScene extends Phaser.Scene {
     g.lineStyle(4, COLORS.wall).strokeRect(0, 0, ARENA_WIDTH_PX, ARENA_HEIGHT_PX);
   }
 
-  /** Scales the whole arena into the window, centred. */
+  /** Scales the whole arena into the window below the HUD, centred. */
   private fitArena() {
     const camera = this.cameras.main;
-    const zoom = Math.min(this.scale.width / ARENA_WIDTH_PX, this.scale.height / ARENA_HEIGHT_PX) * MARGIN;
+    const width = this.scale.width - 2 * EDGE_MARGIN_PX;
+    const height = this.scale.height - TOP_MARGIN_PX - EDGE_MARGIN_PX;
+    const zoom = Math.max(0.05, Math.min(width / ARENA_WIDTH_PX, height / ARENA_HEIGHT_PX));
     camera.setZoom(zoom);
-    camera.centerOn(ARENA_WIDTH_PX / 2, ARENA_HEIGHT_PX / 2);
+    // Centre the arena in the free area: shift the view up by half the extra top margin.
+    camera.centerOn(ARENA_WIDTH_PX / 2, ARENA_HEIGHT_PX / 2 - (TOP_MARGIN_PX - EDGE_MARGIN_PX) / 2 / zoom);
   }
 }

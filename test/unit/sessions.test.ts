@@ -10,7 +10,7 @@ const TOKEN_FORMAT = /^[A-Za-z0-9_-]{16,64}$/;
 describe('SessionStore sessions', () => {
   it('gives players ids 1, 2, 3 … with a fresh score', () => {
     const store = new SessionStore();
-    const [a, b, c] = ['a', 'b', 'c'].map((name) => store.create(name));
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => store.create(name)!);
     expect([a!.playerId, b!.playerId, c!.playerId]).toEqual([1, 2, 3]);
     expect(a).toMatchObject({ name: 'a', score: 0, disconnectedAtMs: null });
     expect(store.size).toBe(3);
@@ -18,15 +18,15 @@ describe('SessionStore sessions', () => {
 
   it('issues distinct session tokens the stream schema accepts', () => {
     const store = new SessionStore();
-    const tokens = Array.from({ length: 50 }, () => store.create('p').token);
+    const tokens = Array.from({ length: 50 }, () => store.create('p')!.token);
     for (const token of tokens) expect(token).toMatch(TOKEN_FORMAT);
     expect(new Set(tokens).size).toBe(50);
   });
 
   it('finds a session by its token and by its player id', () => {
     const store = new SessionStore();
-    store.create('a');
-    const b = store.create('b');
+    store.create('a')!;
+    const b = store.create('b')!;
     expect(store.findByToken(b.token)).toBe(b);
     expect(store.findByPlayer(b.playerId)).toBe(b);
     expect(store.findByToken('not-a-token-at-all-000')).toBeUndefined();
@@ -35,26 +35,26 @@ describe('SessionStore sessions', () => {
 
   it('does not reuse a freed id straight away', () => {
     const store = new SessionStore();
-    store.create('a');
-    const b = store.create('b');
-    store.create('c');
+    store.create('a')!;
+    const b = store.create('b')!;
+    store.create('c')!;
     store.delete(b);
-    expect(store.create('d').playerId).toBe(4);
+    expect(store.create('d')!.playerId).toBe(4);
   });
 
   it('wraps ids below WORLD_ENTITY_ID_BASE back to 1, skipping ids in use', () => {
     const store = new SessionStore();
-    const sessions = Array.from({ length: WORLD_ENTITY_ID_BASE - 1 }, () => store.create('p'));
+    const sessions = Array.from({ length: WORLD_ENTITY_ID_BASE - 1 }, () => store.create('p')!);
     expect(sessions.at(-1)!.playerId).toBe(WORLD_ENTITY_ID_BASE - 1);
     store.delete(sessions[2]!); // id 3
     store.delete(sessions[4]!); // id 5
-    expect(store.create('q').playerId).toBe(3);
-    expect(store.create('r').playerId).toBe(5);
+    expect(store.create('q')!.playerId).toBe(3);
+    expect(store.create('r')!.playerId).toBe(5);
   });
 
   it('forgets a deleted session: its token no longer resumes', () => {
     const store = new SessionStore();
-    const a = store.create('a');
+    const a = store.create('a')!;
     store.delete(a);
     expect(store.findByToken(a.token)).toBeUndefined();
     expect(store.findByPlayer(a.playerId)).toBeUndefined();
@@ -65,7 +65,7 @@ describe('SessionStore sessions', () => {
 describe('SessionStore datagram tokens', () => {
   it('binds a datagram token to its player once', () => {
     const store = new SessionStore();
-    const a = store.create('a');
+    const a = store.create('a')!;
     const token = store.issueDatagramToken(a.playerId, 1000);
     expect(token).toMatch(TOKEN_FORMAT);
     expect(token).not.toBe(a.token);
@@ -79,14 +79,14 @@ describe('SessionStore datagram tokens', () => {
 
   it(`accepts a token up to DATAGRAM_TOKEN_TTL_MS (${DATAGRAM_TOKEN_TTL_MS} ms) after issue`, () => {
     const store = new SessionStore();
-    const a = store.create('a');
+    const a = store.create('a')!;
     const token = store.issueDatagramToken(a.playerId, 1000);
     expect(store.consumeDatagramToken(token, 1000 + DATAGRAM_TOKEN_TTL_MS)).toEqual({ ok: true, playerId: a.playerId });
   });
 
   it('refuses an expired token, and it stays used up', () => {
     const store = new SessionStore();
-    const a = store.create('a');
+    const a = store.create('a')!;
     const token = store.issueDatagramToken(a.playerId, 1000);
     expect(store.consumeDatagramToken(token, 1001 + DATAGRAM_TOKEN_TTL_MS)).toEqual({ ok: false, reason: 'expired' });
     expect(store.consumeDatagramToken(token, 1000)).toEqual({ ok: false, reason: 'unknown' });
@@ -94,8 +94,8 @@ describe('SessionStore datagram tokens', () => {
 
   it('invalidates every datagram token of a deleted session, and only those', () => {
     const store = new SessionStore();
-    const a = store.create('a');
-    const b = store.create('b');
+    const a = store.create('a')!;
+    const b = store.create('b')!;
     const first = store.issueDatagramToken(a.playerId, 0);
     const second = store.issueDatagramToken(a.playerId, 0);
     const bobs = store.issueDatagramToken(b.playerId, 0);
@@ -115,15 +115,15 @@ describe('SessionStore datagram tokens', () => {
 describe('SessionStore.sweep', () => {
   it('keeps connected sessions however much time passes', () => {
     const store = new SessionStore();
-    store.create('a');
+    store.create('a')!;
     expect(store.sweep(10 * SESSION_RESUME_WINDOW_MS)).toEqual([]);
     expect(store.size).toBe(1);
   });
 
   it(`removes a session disconnected longer than SESSION_RESUME_WINDOW_MS (${SESSION_RESUME_WINDOW_MS} ms)`, () => {
     const store = new SessionStore();
-    const gone = store.create('gone');
-    const back = store.create('back');
+    const gone = store.create('gone')!;
+    const back = store.create('back')!;
     gone.disconnectedAtMs = 5000;
     back.disconnectedAtMs = 6000;
 
@@ -136,7 +136,7 @@ describe('SessionStore.sweep', () => {
 
   it('invalidates the datagram tokens of a swept session', () => {
     const store = new SessionStore();
-    const a = store.create('a');
+    const a = store.create('a')!;
     a.disconnectedAtMs = 0;
     const token = store.issueDatagramToken(a.playerId, SESSION_RESUME_WINDOW_MS);
     store.sweep(SESSION_RESUME_WINDOW_MS + 1);
@@ -145,7 +145,7 @@ describe('SessionStore.sweep', () => {
 
   it('drops expired datagram tokens of live sessions', () => {
     const store = new SessionStore();
-    const a = store.create('a');
+    const a = store.create('a')!;
     const stale = store.issueDatagramToken(a.playerId, 0);
     const fresh = store.issueDatagramToken(a.playerId, 10_000);
     store.sweep(DATAGRAM_TOKEN_TTL_MS + 1);

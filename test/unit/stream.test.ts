@@ -102,12 +102,12 @@ describe('parseClientMessage: malformed hello', () => {
   it('rejects a hello with an extra field', () => refusedMessage(parseClientMessage, hello({ admin: true })));
   it('rejects a resume with a token that is too short', () =>
     refusedMessage(parseClientMessage, hello({ resume: { sessionToken: 'abc', lastSeq: 0 } }), 'resume.sessionToken'));
-  it('rejects a resume with a token that has characters outside base64url', () =>
-    refusedMessage(
-      parseClientMessage,
-      hello({ resume: { sessionToken: `${TOKEN.slice(0, 20)}+/=!`, lastSeq: 0 } }),
-      'resume.sessionToken',
-    ));
+  it('rejects a resume with a standard-base64 token (+ and /, not base64url)', () =>
+    refusedMessage(parseClientMessage, hello({ resume: { sessionToken: `${TOKEN.slice(0, 20)}+/+/`, lastSeq: 0 } }), 'resume.sessionToken'));
+  it('rejects a resume with a token that has a space or punctuation in it', () => {
+    refusedMessage(parseClientMessage, hello({ resume: { sessionToken: `${TOKEN.slice(0, 20)} abc`, lastSeq: 0 } }), 'resume.sessionToken');
+    refusedMessage(parseClientMessage, hello({ resume: { sessionToken: `${TOKEN.slice(0, 20)}!abc`, lastSeq: 0 } }), 'resume.sessionToken');
+  });
   it('rejects a resume with a token longer than 64 characters', () =>
     refusedMessage(parseClientMessage, hello({ resume: { sessionToken: 'a'.repeat(65), lastSeq: 0 } }), 'resume.sessionToken'));
   it('rejects a resume with a negative lastSeq', () =>
@@ -132,6 +132,11 @@ describe('parseClientMessage: malformed chat', () => {
   it('rejects a chat line with a control character inside it', () => {
     refusedMessage(parseClientMessage, { type: 'chat', text: 'line one\nline two' }, 'text');
     refusedMessage(parseClientMessage, { type: 'chat', text: 'bell\u0007' + '!' }, 'text');
+  });
+  // U+2028 / U+2029 are mandatory line breaks: one line must not pose as several.
+  it('rejects a chat line with a Unicode line or paragraph separator', () => {
+    refusedMessage(parseClientMessage, { type: 'chat', text: 'gg\u2028alice: my password is…' }, 'text');
+    refusedMessage(parseClientMessage, { type: 'chat', text: 'gg\u2029bob: me too' }, 'text');
   });
   it('rejects a chat line with an extra field', () =>
     refusedMessage(parseClientMessage, { type: 'chat', text: 'hi', playerId: 3 }));
