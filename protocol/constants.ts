@@ -169,3 +169,20 @@ export const CLOCK_SYNC_SAMPLES = 16;
 export const STATS_RATE_WINDOW_MS = 2_000;
 /** An update older than this when applied counts as "late" (two snapshot intervals at defaults). */
 export const LATE_UPDATE_MS = 100;
+
+// ── Simulated network (protocol/conditioner.ts) ──────────────────────────────
+/** The largest settings a player may choose; anything beyond is clamped. */
+export const CONDITION_LIMITS = { lossPct: 90, latencyMs: 1000, jitterMs: 500, duplicatePct: 50 } as const;
+/** TCP's retransmission timeout floor (Linux's TCP_RTO_MIN). */
+export const MIN_RTO_MS = 200;
+/** Resends of one segment before the model stops adding timeouts (TCP would keep trying). */
+export const MAX_RETRANSMISSIONS = 6;
+/** A duplicated datagram arrives at least this long after its twin. */
+export const DUPLICATE_EXTRA_DELAY_MS = 1;
+/** One-click network presets for the panel: loss %, one-way latency and jitter in ms, duplicates %. */
+export const NETWORK_PRESETS = {
+  LAN: { lossPct: 0, latencyMs: 1, jitterMs: 0, duplicatePct: 0 },
+  'Wi-Fi': { lossPct: 1, latencyMs: 10, jitterMs: 5, duplicatePct: 0 },
+  '4G': { lossPct: 2, latencyMs: 40, jitterMs: 15, duplicatePct: 0 },
+  'bad mobile': { lossPct: 10, latencyMs: 120, jitterMs: 50, duplicatePct: 1 },
+} as const;
