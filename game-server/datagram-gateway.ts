@@ -29,11 +29,14 @@ import {
 import { asBytes } from '../protocol/decode-result.ts';
 import { decodeInputPacket } from '../protocol/input.ts';
 import { datagramType, decodePing, encodePing } from '../protocol/ping.ts';
+import { ConditionedDatagramLink, type SocketDatagramLink } from './conditioned-links.ts';
 import type { DatagramLink, Game } from './game.ts';
 import { log } from './log.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface DatagramGatewayOptions {
+  /** Seeds each channel's simulated network. */
+  seed: number;
   portRange?: { min: number; max: number };
   bindAddress?: string;
 }
@@ -86,6 +89,7 @@ export function createDatagramGateway(
   io.addServer(signaling as never);
 
   const bound = new Map<string, BoundChannel>();
+  let channelsOpened = 0;
 
   io.onConnection((channel: ServerChannel) => {
     const playerId = Number((channel.userData as { playerId?: unknown } | undefined)?.playerId);
@@ -109,7 +113,12 @@ export function createDatagramGateway(
     log.info({ playerId, channel: channel.id }, 'datagram channel bound');
   });
 
+  /** The channel's link, behind the player's simulated network (perfect until they choose otherwise). */
   function linkFor(channel: ServerChannel, native: NativeChannel): DatagramLink {
+    return new ConditionedDatagramLink(channelLink(channel, native), options.seed + ++channelsOpened, clock, metrics);
+  }
+
+  function channelLink(channel: ServerChannel, native: NativeChannel): SocketDatagramLink {
     return {
       send(bytes: Uint8Array) {
         if (!native.isOpen()) return drop(DROP_CHANNEL_CLOSED);

@@ -16,6 +16,7 @@ import {
   MAX_CATCH_UP_STEPS,
   MAX_PLAYERS,
 } from '../protocol/constants.ts';
+import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../protocol/conditioner.ts';
 import type { InputPacket } from '../protocol/input.ts';
 import { encodeSnapshot } from '../protocol/snapshot.ts';
 import type { ChatEvent, GameEvent, PositionPath, ServerMessage, Welcome } from '../protocol/stream.ts';
@@ -32,6 +33,8 @@ export interface StreamLink {
   /** Sends a binary snapshot frame; false if it was dropped (socket backed up). */
   sendBinary(bytes: Uint8Array): boolean;
   close(code: number, reason: string): void;
+  /** The player's simulated network for what the server sends it. */
+  setConditions(conditions: NetworkConditions): void;
 }
 
 /** The datagram side of one player. */
@@ -39,6 +42,13 @@ export interface DatagramLink {
   /** Sends one unreliable datagram; false if it was dropped before the wire. */
   send(bytes: Uint8Array): boolean;
   close(): void;
+  setConditions(conditions: NetworkConditions): void;
+}
+
+/** What a player may change about its own game over the stream. */
+export interface PlayerSettings {
+  path?: PositionPath;
+  conditions?: NetworkConditions;
 }
 
 /** Everything the server holds for one session. */
@@ -47,6 +57,7 @@ interface Seat {
   stream: StreamLink | null;
   datagram: DatagramLink | null;
   path: PositionPath;
+  conditions: NetworkConditions;
   inArena: boolean;
   /** Per-channel snapshot packet sequence, for the client's loss and reorder accounting. */
   datagramSeq: number;
@@ -100,6 +111,7 @@ export class Game {
       stream,
       datagram: null,
       path: 'datagram',
+      conditions: PERFECT_NETWORK,
       inArena: false,
       datagramSeq: 0,
       streamSeq: 0,
@@ -122,6 +134,7 @@ export class Game {
     if (!session || !seat) return this.join(name, stream);
     if (seat.stream && seat.stream !== stream) seat.stream.close(CLOSE_SESSION_REPLACED, 'session resumed elsewhere');
     seat.stream = stream;
+    stream.setConditions(seat.conditions);
     session.disconnectedAtMs = null;
     if (!seat.inArena) {
       if (this.room.playerCount >= MAX_PLAYERS) {
@@ -169,9 +182,16 @@ export class Game {
     return { ok: true };
   }
 
-  setPath(playerId: number, path: PositionPath): void {
+  /** Applies a player's own settings: the position path, and the simulated network for what we send it. */
+  applySettings(playerId: number, settings: PlayerSettings): void {
     const seat = this.seats.get(playerId);
-    if (seat) seat.path = path;
+    if (!seat) return;
+    if (settings.path) seat.path = settings.path;
+    if (settings.conditions) {
+      seat.conditions = clampConditions(settings.conditions);
+      seat.stream?.setConditions(seat.conditions);
+      seat.datagram?.setConditions(seat.conditions);
+    }
   }
 
   newDatagramToken(playerId: number): string {
@@ -189,6 +209,7 @@ export class Game {
     if (!seat) return false;
     if (seat.datagram && seat.datagram !== datagram) seat.datagram.close();
     seat.datagram = datagram;
+    datagram.setConditions(seat.conditions);
     return true;
   }
 

@@ -39,6 +39,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     clock,
   });
   const datagram = createDatagramGateway(game, metrics, clock, {
+    seed: config.seed * 7919,
     ...(config.rtcPortMin !== undefined ? { portRange: { min: config.rtcPortMin, max: config.rtcPortMax! } } : {}),
   });
   const httpServer = createServer(
@@ -57,7 +58,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
     }),
   );
-  const stream = attachStreamGateway(httpServer, game, metrics, clock);
+  const stream = attachStreamGateway(httpServer, game, metrics, clock, { seed: config.seed * 104729 });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

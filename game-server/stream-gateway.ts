@@ -33,6 +33,7 @@ import {
 import { asBytes } from '../protocol/decode-result.ts';
 import { decodeInputPacket } from '../protocol/input.ts';
 import { parseClientMessage, type ClientMessage, type ServerMessage } from '../protocol/stream.ts';
+import { ConditionedStreamLink, type SocketStreamLink } from './conditioned-links.ts';
 import type { Game, StreamLink } from './game.ts';
 import { log } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -56,10 +57,22 @@ export interface StreamGateway {
   close(): void;
 }
 
-export function attachStreamGateway(httpServer: Server, game: Game, metrics: Metrics, clock: () => number): StreamGateway {
+export interface StreamGatewayOptions {
+  /** Seeds each connection's simulated network. */
+  seed: number;
+}
+
+export function attachStreamGateway(
+  httpServer: Server,
+  game: Game,
+  metrics: Metrics,
+  clock: () => number,
+  options: StreamGatewayOptions,
+): StreamGateway {
   // maxPayload: ws refuses a larger frame while reading its header (close 1009), before buffering it.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_STREAM_MESSAGE_BYTES, clientTracking: false });
   const connections = new Set<Connection>();
+  let connectionsOpened = 0;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -97,7 +110,12 @@ export function attachStreamGateway(httpServer: Server, game: Game, metrics: Met
     });
   }
 
+  /** The socket's link, behind the player's simulated network (perfect until they choose otherwise). */
   function linkFor(socket: WebSocket): StreamLink {
+    return new ConditionedStreamLink(socketLink(socket), options.seed + ++connectionsOpened, clock, metrics);
+  }
+
+  function socketLink(socket: WebSocket): SocketStreamLink {
     return {
       send(message: ServerMessage) {
         if (socket.readyState !== WebSocket.OPEN) return;
@@ -216,7 +234,10 @@ export function attachStreamGateway(httpServer: Server, game: Game, metrics: Met
         link.send({ type: 'datagram-token', token: game.newDatagramToken(playerId) });
         return;
       case 'settings':
-        game.setPath(playerId, message.path);
+        game.applySettings(playerId, {
+          ...(message.path ? { path: message.path } : {}),
+          ...(message.conditions ? { conditions: message.conditions } : {}),
+        });
         return;
       case 'leave':
         connection.playerId = null;

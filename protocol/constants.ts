@@ -135,6 +135,9 @@ export const DROP_STALE_INPUT = 'stale-input';
 export const DROP_BUFFERING = 'send-buffer-full';
 export const DROP_CHANNEL_CLOSED = 'channel-closed';
 export const DROP_OVERSIZE = 'over-mtu';
+/** Dropped on purpose by the player's simulated network (not a real loss). */
+export const DROP_SIMULATED_LOSS = 'simulated-loss';
+export const DROP_SIMULATED_BACKLOG = 'simulated-backlog';
 
 // ── Sessions and liveness ────────────────────────────────────────────────────
 export const SESSION_TOKEN_BYTES = 24;
@@ -177,6 +180,8 @@ export const CONDITION_LIMITS = { lossPct: 90, latencyMs: 1000, jitterMs: 500, d
 export const MIN_RTO_MS = 200;
 /** Resends of one segment before the model stops adding timeouts (TCP would keep trying). */
 export const MAX_RETRANSMISSIONS = 6;
+/** Messages one link may hold in simulated flight; beyond this they are dropped (a flood cannot grow memory). */
+export const MAX_DELAYED_MESSAGES = 2048;
 /** A duplicated datagram arrives at least this long after its twin. */
 export const DUPLICATE_EXTRA_DELAY_MS = 1;
 /** One-click network presets for the panel: loss %, one-way latency and jitter in ms, duplicates %. */

@@ -44,7 +44,18 @@ const helloSchema = z.strictObject({
 const chatSendSchema = z.strictObject({ type: z.literal('chat'), text: printable(MAX_CHAT_CHARS) });
 const pingSchema = z.strictObject({ type: z.literal('ping'), id: z.number().int().nonnegative(), clientTimeMs: timeMs });
 const datagramTokenRequestSchema = z.strictObject({ type: z.literal('datagram-token') });
-const settingsSchema = z.strictObject({ type: z.literal('settings'), path: positionPathSchema });
+/** Any finite number is accepted here; the server clamps it to CONDITION_LIMITS. */
+const conditionsSchema = z.strictObject({
+  lossPct: z.number().finite(),
+  latencyMs: z.number().finite(),
+  jitterMs: z.number().finite(),
+  duplicatePct: z.number().finite(),
+});
+const settingsSchema = z.strictObject({
+  type: z.literal('settings'),
+  path: positionPathSchema.optional(),
+  conditions: conditionsSchema.optional(),
+});
 const leaveRequestSchema = z.strictObject({ type: z.literal('leave') });
 
 export const clientMessageSchema = z.discriminatedUnion('type', [

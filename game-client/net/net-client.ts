@@ -15,6 +15,14 @@ import {
   STREAM_PATH,
 } from '../../protocol/constants.ts';
 import { ClockSync } from '../../protocol/clock-sync.ts';
+import {
+  clampConditions,
+  DatagramModel,
+  isPerfect,
+  PERFECT_NETWORK,
+  StreamModel,
+  type NetworkConditions,
+} from '../../protocol/conditioner.ts';
 import { encodeInputPacket, type InputPacket } from '../../protocol/input.ts';
 import { datagramType, decodePing, encodePing } from '../../protocol/ping.ts';
 import { decodeSnapshot, type Snapshot } from '../../protocol/snapshot.ts';
@@ -28,6 +36,7 @@ import type {
   Welcome,
 } from '../../protocol/stream.ts';
 import { DatagramConnection } from './datagram-connection.ts';
+import { DelayedDeliveries } from './delayed-deliveries.ts';
 import { StreamConnection } from './stream-connection.ts';
 
 export type ChannelName = 'datagram' | 'stream';
@@ -44,6 +53,8 @@ export interface NetClientOptions {
   /** false: never open WebRTC, positions over the stream only. */
   useDatagram?: boolean;
   now?: () => number;
+  /** Seeds this client's simulated network (upstream). */
+  seed?: number;
 }
 
 export interface NetClientHandlers {
@@ -78,6 +89,8 @@ export class NetClient {
   readonly stats = { datagram: new ChannelStats(), stream: new ChannelStats() };
   readonly clock = new ClockSync();
   readonly malformed = { datagram: 0, stream: 0 };
+  /** The simulated network this player chose; applied to what we send, and by the server to what it sends us. */
+  conditions: NetworkConditions = PERFECT_NETWORK;
 
   private stream: StreamConnection | null = null;
   private datagram: DatagramConnection | null = null;
@@ -93,6 +106,9 @@ export class NetClient {
   private lastHeard = { datagram: 0, stream: 0 };
   private stopped = false;
   private welcomed: (() => void) | null = null;
+  private readonly upDatagram: DatagramModel;
+  private readonly upStream: StreamModel;
+  private readonly delayed: DelayedDeliveries;
 
   constructor(
     private readonly options: NetClientOptions,
@@ -101,6 +117,10 @@ export class NetClient {
     this.name = options.name;
     this.now = options.now ?? (() => performance.now());
     this.resume = options.resume;
+    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+    this.upDatagram = new DatagramModel(seed);
+    this.upStream = new StreamModel(seed + 1);
+    this.delayed = new DelayedDeliveries(this.now);
   }
 
   /** Connects; resolves on the first welcome. */
@@ -114,18 +134,26 @@ export class NetClient {
   /** Sends an input packet: over the datagram channel, or over the stream while there is none. */
   sendInputs(packet: Omit<InputPacket, 'ackTick'>): void {
     const bytes = encodeInputPacket({ ...packet, ackTick: this.newestTick });
-    const now = this.now();
-    if (this.datagramState === 'open' && this.datagram?.send(bytes)) {
-      this.stats.datagram.recordBytesOut(now, bytes.byteLength);
-    } else if (this.stream) {
-      this.stats.stream.recordBytesOut(now, this.stream.sendBinary(bytes));
-    }
+    if (this.datagramState === 'open') this.sendDatagram(bytes);
+    else this.sendStreamBinary(bytes);
+  }
+
+  /**
+   * Chooses the simulated network: applied here to everything we send, and
+   * sent to the server (which clamps it) for everything it sends us.
+   */
+  setConditions(conditions: NetworkConditions): void {
+    this.conditions = clampConditions(conditions);
+    this.upDatagram.conditions = this.conditions;
+    this.upStream.conditions = this.conditions;
+    this.sendStream({ type: 'settings', conditions: this.conditions });
   }
 
   chat(text: string): void {
     this.sendStream({ type: 'chat', text });
   }
 
+  /** Chooses which channel carries positions to us: datagram, stream, or both (compare). */
   setPath(path: PositionPath): void {
     this.sendStream({ type: 'settings', path });
   }
@@ -139,6 +167,7 @@ export class NetClient {
   /** Closes both channels without a goodbye (the session stays resumable). */
   close(): void {
     this.stopped = true;
+    this.delayed.cancelAll();
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.stream?.close();
@@ -221,6 +250,8 @@ export class NetClient {
     this.resume = { sessionToken: welcome.sessionToken, lastSeq: this.lastSeq };
     this.streamState = 'open';
     this.reconnectAttempts = 0;
+    // A new connection starts with a perfect network on the server side.
+    if (!isPerfect(this.conditions)) this.sendStream({ type: 'settings', conditions: this.conditions });
     this.handlers.onWelcome?.(welcome);
     this.handlers.onStateChange?.();
     // A resumed session may still have its data channel; only open one if not.
@@ -245,9 +276,28 @@ export class NetClient {
     this.retryTimer = setTimeout(() => this.openStream(), delay);
   }
 
+  /** Sends on the stream through the simulated network: late, in order, never lost. */
   private sendStream(message: Parameters<StreamConnection['send']>[0]) {
-    const bytes = this.stream?.send(message) ?? 0;
-    this.stats.stream.recordBytesOut(this.now(), bytes);
+    this.throughStream(() => this.stream?.send(message) ?? 0);
+  }
+
+  private sendStreamBinary(bytes: Uint8Array) {
+    this.throughStream(() => this.stream?.sendBinary(bytes) ?? 0);
+  }
+
+  private throughStream(send: () => number) {
+    const deliver = () => this.stats.stream.recordBytesOut(this.now(), send());
+    if (isPerfect(this.conditions) && this.delayed.pending === 0) return deliver();
+    this.delayed.at(this.upStream.delivery(this.now()), deliver);
+  }
+
+  /** Sends one datagram through the simulated network: maybe lost, late, reordered or twice. */
+  private sendDatagram(bytes: Uint8Array) {
+    const deliver = () => {
+      if (this.datagram?.send(bytes)) this.stats.datagram.recordBytesOut(this.now(), bytes.byteLength);
+    };
+    if (isPerfect(this.conditions)) return deliver();
+    for (const at of this.upDatagram.deliveries(this.now())) this.delayed.at(at, deliver);
   }
 
   // ── Datagram ───────────────────────────────────────────────────────────────
@@ -348,8 +398,7 @@ export class NetClient {
       if (now - this.lastHeard.datagram > HEARTBEAT_TIMEOUT_MS) {
         this.datagram.close();
       } else {
-        const ping = encodePing({ type: DATAGRAM_TYPE_PING, id: ++this.pingId, clientTimeMs: Math.round(now) >>> 0 });
-        if (this.datagram.send(ping)) this.stats.datagram.recordBytesOut(now, ping.byteLength);
+        this.sendDatagram(encodePing({ type: DATAGRAM_TYPE_PING, id: ++this.pingId, clientTimeMs: Math.round(now) >>> 0 }));
       }
     }
   }

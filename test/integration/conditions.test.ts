@@ -1,0 +1,82 @@
+// The simulated network end to end: a player's settings travel over the
+// stream, the server applies them to what it sends that player, the client to
+// what it sends — and nobody else is affected.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../game-server/server.ts';
+import { PERFECT_NETWORK } from '../../protocol/conditioner.ts';
+import { connectClient, startTestServer, waitFor, type TestClient } from './harness.ts';
+
+let server: RunningServer;
+let alice: TestClient;
+let bob: TestClient;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  alice = await connectClient(server.url, 'alice', { seed: 1 });
+  bob = await connectClient(server.url, 'bob', { seed: 2 });
+});
+
+afterAll(async () => {
+  alice?.net.close();
+  bob?.net.close();
+  await server?.close();
+});
+
+const received = (client: TestClient, via: 'datagram' | 'stream') => client.snapshots.filter((s) => s.via === via).length;
+
+describe('simulated network', () => {
+  it("applies a player's loss and latency to that player only", async () => {
+    alice.net.setConditions({ lossPct: 30, latencyMs: 60, jitterMs: 0, duplicatePct: 0 });
+    const start = { alice: alice.net.channelStatus('datagram'), bob: bob.net.channelStatus('datagram') };
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const a = alice.net.channelStatus('datagram');
+    const b = bob.net.channelStatus('datagram');
+    const lossShare = (now: typeof a, then: typeof a) => (now.lost - then.lost) / (now.lost - then.lost + now.received - then.received);
+    expect(lossShare(a, start.alice)).toBeGreaterThan(0.2);
+    expect(lossShare(a, start.alice)).toBeLessThan(0.4);
+    expect(b.lost - start.bob.lost).toBe(0);
+    // Round trips cross the simulated link twice: 2 × 60 ms for alice, ~0 for bob.
+    expect(alice.net.channelStatus('stream').rttMs).toBeGreaterThanOrEqual(110);
+    expect(bob.net.channelStatus('stream').rttMs).toBeLessThan(50);
+  });
+
+  it('still delivers every stream event to the lossy player, in order', async () => {
+    const from = alice.events.length;
+    for (let i = 0; i < 5; i++) bob.net.chat(`line ${i}`);
+    await waitFor(() => alice.events.slice(from).filter((e) => e.type === 'chat').length === 5, 'five lines at alice', 15_000);
+    const lines = alice.events.slice(from).flatMap((e) => (e.type === 'chat' ? [e.text] : []));
+    expect(lines).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
+  });
+
+  it('sends snapshots on both channels in compare mode, and only on the chosen one otherwise', async () => {
+    alice.net.setConditions(PERFECT_NETWORK);
+    alice.net.setPath('compare');
+    const before = { datagram: received(alice, 'datagram'), stream: received(alice, 'stream') };
+    await waitFor(() => received(alice, 'stream') > before.stream + 20, 'stream snapshots');
+    expect(received(alice, 'datagram')).toBeGreaterThan(before.datagram + 10);
+
+    alice.net.setPath('stream');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const onlyStream = { datagram: received(alice, 'datagram'), stream: received(alice, 'stream') };
+    await waitFor(() => received(alice, 'stream') > onlyStream.stream + 20, 'more stream snapshots');
+    expect(received(alice, 'datagram')).toBe(onlyStream.datagram);
+
+    // Bob never asked for any of this.
+    const bobStream = received(bob, 'stream');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(received(bob, 'stream')).toBe(bobStream);
+    alice.net.setPath('datagram');
+  });
+
+  it('clamps settings beyond the limits instead of refusing them', async () => {
+    const carol = await connectClient(server.url, 'carol');
+    // Sent raw: NetClient.setConditions would clamp on this side already.
+    const raw = carol.net as unknown as { sendStream(message: unknown): void };
+    raw.sendStream({ type: 'settings', conditions: { lossPct: 0, latencyMs: 99_999, jitterMs: 0, duplicatePct: 0 } });
+    // Unclamped, carol's pongs would take 100 s; clamped to 1 s, they come back.
+    await waitFor(() => carol.net.channelStatus('stream').rttMs >= 900, 'a ~1 s round trip', 15_000);
+    expect(carol.net.channelStatus('stream').rttMs).toBeLessThan(1_200);
+    expect(carol.errors).toEqual([]);
+    carol.net.close();
+  });
+});
