@@ -5,20 +5,14 @@
 import { DEFAULT_TICK_RATE_HZ, ENTITY_KIND_PLAYER, INPUT_REDUNDANCY, MAX_INPUT_CATCH_UP } from '../protocol/constants.ts';
 import type { MoveInput } from '../protocol/sim.ts';
 import type { EntityState, Snapshot } from '../protocol/snapshot.ts';
-import type { ErrorMessage, GameEvent, PositionPath, Welcome } from '../protocol/stream.ts';
+import { isPerfect } from '../protocol/conditioner.ts';
+import type { ErrorMessage, GameEvent, Welcome } from '../protocol/stream.ts';
 import { NetClient, type ChannelName, type ChannelStatus } from './net/net-client.ts';
 import { SnapshotBuffer } from './play/interpolation.ts';
 import { inputFromKeys, NO_KEYS, type DirectionKeys } from './play/keys.ts';
 import { Prediction } from './play/prediction.ts';
 import { Roster } from './play/roster.ts';
-
-export interface PlaySettings {
-  path: PositionPath;
-  prediction: boolean;
-  reconciliation: boolean;
-  interpolation: boolean;
-  interpDelayMs: number;
-}
+import { conditionsOf, DEFAULT_SETTINGS, type ClientSettings } from './play/settings.ts';
 
 export interface DrawnEntity extends EntityState {
   name?: string;
@@ -39,19 +33,10 @@ export interface SessionEvents {
   onStateChange?(): void;
 }
 
-/** Default interpolation delay: three snapshot intervals at 30 Hz, so one or two lost snapshots never starve it. */
-export const DEFAULT_INTERP_DELAY_MS = 100;
-
 export class GameSession {
   readonly net: NetClient;
   readonly roster = new Roster();
-  readonly settings: PlaySettings = {
-    path: 'datagram',
-    prediction: true,
-    reconciliation: true,
-    interpolation: true,
-    interpDelayMs: DEFAULT_INTERP_DELAY_MS,
-  };
+  settings: ClientSettings = { ...DEFAULT_SETTINGS };
   fps = 0;
   private prediction = new Prediction(1000 / DEFAULT_TICK_RATE_HZ);
   private readonly buffers: Record<ChannelName, SnapshotBuffer> = { datagram: new SnapshotBuffer(), stream: new SnapshotBuffer() };
@@ -67,8 +52,10 @@ export class GameSession {
     url: string,
     name: string,
     resume: { sessionToken: string; lastSeq: number } | undefined,
+    initial: ClientSettings,
     private readonly events: SessionEvents = {},
   ) {
+    this.settings = { ...initial };
     this.net = new NetClient(
       { url, name, ...(resume ? { resume } : {}) },
       {
@@ -82,6 +69,8 @@ export class GameSession {
         onStateChange: () => events.onStateChange?.(),
       },
     );
+    this.net.stats.datagram.lateThresholdMs = initial.interpDelayMs;
+    this.net.stats.stream.lateThresholdMs = initial.interpDelayMs;
   }
 
   start(): Promise<void> {
@@ -93,9 +82,22 @@ export class GameSession {
     this.keys = keys;
   }
 
-  setPath(path: PositionPath): void {
-    this.settings.path = path;
-    this.net.setPath(path);
+  /**
+   * Changes settings. A new network or path is sent to the server (which
+   * applies it to what it sends us) and starts the measurements afresh, so
+   * the numbers describe the new setup only.
+   */
+  update(changes: Partial<ClientSettings>): void {
+    const before = this.settings;
+    this.settings = { ...before, ...changes };
+    const after = this.settings;
+    const networkChanged =
+      after.loss !== before.loss || after.latency !== before.latency || after.jitter !== before.jitter || after.duplicate !== before.duplicate;
+    if (networkChanged) this.net.setConditions(conditionsOf(after));
+    if (after.path !== before.path) this.net.setPath(after.path);
+    if (networkChanged || after.path !== before.path) this.net.resetStats();
+    this.net.stats.datagram.lateThresholdMs = after.interpDelayMs;
+    this.net.stats.stream.lateThresholdMs = after.interpDelayMs;
   }
 
   /** Entities to draw now, at `nowMs` on the client clock. */
@@ -145,7 +147,7 @@ export class GameSession {
         maxCorrectionPx: Math.round(this.prediction.maxErrorPx * 1000) / 1000,
         snaps: this.prediction.snaps,
       },
-      settings: { loss: 0, latency: 0, jitter: 0, duplicate: 0, ...this.settings },
+      settings: { ...this.settings },
     };
   }
 
@@ -165,6 +167,7 @@ export class GameSession {
     // Inputs keep counting up across a resume, so none is mistaken for an old one.
     this.inputSeq = Math.max(welcome.resumed ? this.inputSeq : 0, welcome.inputSeq);
     if (this.settings.path !== 'datagram') this.net.setPath(this.settings.path);
+    if (!isPerfect(conditionsOf(this.settings)) && isPerfect(this.net.conditions)) this.net.setConditions(conditionsOf(this.settings));
     this.startInputLoop(welcome.config.tickRateHz);
     this.events.onWelcome?.(welcome);
   }

@@ -4,7 +4,11 @@ import Phaser from 'phaser';
 import type { GameEvent } from '../protocol/stream.ts';
 import { GameSession } from './game-session.ts';
 import { ArenaScene } from './scenes/ArenaScene.ts';
-import { ARENA_SCENE } from './scenes/scene-keys.ts';
+import { NetGraphScene } from './scenes/NetGraphScene.ts';
+import { ARENA_SCENE, NET_GRAPH_SCENE } from './scenes/scene-keys.ts';
+import { settingsFromQuery } from './play/settings.ts';
+import { byId } from './ui/dom.ts';
+import { createNetworkPanel } from './ui/network-panel.ts';
 import { createChatBox } from './ui/chat.ts';
 import { renderHud } from './ui/hud.ts';
 import { askForName } from './ui/join-screen.ts';
@@ -26,7 +30,7 @@ const chat = createChatBox(
   (typing) => scene?.setKeysEnabled(!typing),
 );
 
-const session: GameSession = new GameSession(location.origin, name, resume, {
+const session: GameSession = new GameSession(location.origin, name, resume, settingsFromQuery(params), {
   onWelcome: (welcome) => {
     for (const line of welcome.recentChat) chat.addLine(line.name, line.text, true);
     chat.addNotice(welcome.resumed ? `Welcome back, ${welcome.name}.` : `Welcome, ${welcome.name}.`);
@@ -41,6 +45,7 @@ const session: GameSession = new GameSession(location.origin, name, resume, {
   onServerError: (error) => chat.addNotice(`Server: ${error.message}`),
   onStateChange: () => renderHud(session.net, session.fps, session.settings.path),
 });
+createNetworkPanel(session, () => chat.typing);
 
 declare global {
   interface Window {
@@ -60,8 +65,12 @@ const game = new Phaser.Game({
   scene: [],
 });
 game.scene.add(ARENA_SCENE, ArenaScene, true, { session });
+game.scene.add(NET_GRAPH_SCENE, NetGraphScene, true, { session });
 scene = game.scene.getScene(ARENA_SCENE) as ArenaScene;
-setInterval(() => renderHud(session.net, session.fps, session.settings.path), HUD_REFRESH_MS);
+setInterval(() => {
+  renderHud(session.net, session.fps, session.settings.path);
+  byId('legend').hidden = session.settings.path !== 'compare';
+}, HUD_REFRESH_MS);
 
 function describe(event: GameEvent, replayed: boolean) {
   const who = session.roster.nameOf(event.playerId);

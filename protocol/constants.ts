@@ -166,6 +166,8 @@ export const DATAGRAM_OPEN_TIMEOUT_MS = 5_000;
 export const STATS_SEQUENCE_WINDOW = 1024;
 /** Samples kept for age and RTT percentiles. */
 export const STATS_SAMPLE_WINDOW = 512;
+/** Updates shown in the net graph's scrolling history (3 s at 30 Hz). */
+export const NET_GRAPH_UPDATES = 90;
 /** Round trips kept for clock sync; the fastest of them sets the offset. */
 export const CLOCK_SYNC_SAMPLES = 16;
 /** Window for kbit/s rates. */

@@ -1,7 +1,23 @@
 // Per-channel measurements: what arrived, what was lost or reordered, how old
 // each update was when it was applied, round-trip time and bandwidth.
 // Pure: the caller passes the clock in.
-import { LATE_UPDATE_MS, STATS_RATE_WINDOW_MS, STATS_SAMPLE_WINDOW, STATS_SEQUENCE_WINDOW } from './constants.ts';
+import {
+  LATE_UPDATE_MS,
+  NET_GRAPH_UPDATES,
+  STATS_RATE_WINDOW_MS,
+  STATS_SAMPLE_WINDOW,
+  STATS_SEQUENCE_WINDOW,
+} from './constants.ts';
+
+/** What became of one update, for the net graph. */
+export type UpdateOutcome = 'on-time' | 'late' | 'lost';
+
+export interface UpdateMark {
+  seq: number;
+  outcome: UpdateOutcome;
+  /** Age when applied (0 for a lost update, or before the clocks are synced). */
+  ageMs: number;
+}
 
 export interface ChannelSummary {
   received: number;
@@ -80,6 +96,10 @@ export class ChannelStats {
   private readonly rtts = new SampleWindow(STATS_SAMPLE_WINDOW);
   private readonly rateIn = new RateWindow();
   private readonly rateOut = new RateWindow();
+  /** The newest NET_GRAPH_UPDATES sequence numbers and what became of each. */
+  private readonly marks = new Map<number, UpdateMark>();
+  /** An update older than this when applied is "late": it missed its interpolation slot. */
+  lateThresholdMs = LATE_UPDATE_MS;
 
   /**
    * Records a sequenced update. Returns false for a duplicate or one too old to
@@ -100,18 +120,36 @@ export class ChannelStats {
     }
     this.received++;
     this.seen.add(seq);
-    if (seq < this.highestSeq) this.outOfOrder++;
-    else {
+    if (seq < this.highestSeq) {
+      this.outOfOrder++;
+      // It was marked lost when a newer one overtook it: it came, but late.
+      this.mark(seq, 'late', 0);
+    } else {
+      // Everything skipped between the previous highest and this one is lost, until it shows up.
+      if (this.highestSeq >= 0) {
+        for (let gap = Math.max(this.highestSeq + 1, seq - NET_GRAPH_UPDATES); gap < seq; gap++) this.mark(gap, 'lost', 0);
+      }
       this.highestSeq = seq;
+      this.mark(seq, 'on-time', 0);
       for (const old of this.seen) if (old <= seq - STATS_SEQUENCE_WINDOW) this.seen.delete(old);
     }
     return true;
   }
 
-  /** Records how old an applied update was (ms since the server produced it). */
-  recordAge(ageMs: number) {
+  /** Records how old the update `seq` was when applied (ms since the server produced it). */
+  recordAge(ageMs: number, seq?: number) {
     this.ages.add(Math.max(0, ageMs));
-    if (ageMs > LATE_UPDATE_MS) this.late++;
+    const late = ageMs > this.lateThresholdMs;
+    if (late) this.late++;
+    if (seq !== undefined && this.marks.has(seq)) {
+      const outcome = late || this.marks.get(seq)!.outcome === 'late' ? 'late' : 'on-time';
+      this.mark(seq, outcome, Math.max(0, ageMs));
+    }
+  }
+
+  /** The newest updates, oldest first, for a scrolling history. */
+  history(): UpdateMark[] {
+    return [...this.marks.values()].sort((a, b) => a.seq - b.seq);
   }
 
   recordRtt(rttMs: number) {
@@ -127,6 +165,12 @@ export class ChannelStats {
   recordBytesOut(nowMs: number, bytes: number) {
     this.bytesOut += bytes;
     this.rateOut.add(nowMs, bytes);
+  }
+
+  private mark(seq: number, outcome: UpdateOutcome, ageMs: number) {
+    this.marks.set(seq, { seq, outcome, ageMs });
+    const oldest = this.highestSeq - NET_GRAPH_UPDATES;
+    for (const key of this.marks.keys()) if (key <= oldest) this.marks.delete(key);
   }
 
   /** Updates never received between the first and the highest sequence seen. */

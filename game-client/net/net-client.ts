@@ -86,7 +86,7 @@ export class NetClient {
   datagramState: DatagramLinkState = 'connecting';
   /** Why the datagram channel is not open, for the HUD. */
   datagramNote = '';
-  readonly stats = { datagram: new ChannelStats(), stream: new ChannelStats() };
+  stats = { datagram: new ChannelStats(), stream: new ChannelStats() };
   readonly clock = new ClockSync();
   readonly malformed = { datagram: 0, stream: 0 };
   /** The simulated network this player chose; applied to what we send, and by the server to what it sends us. */
@@ -174,6 +174,17 @@ export class NetClient {
     this.datagram?.close();
     this.streamState = 'closed';
     this.datagramState = 'closed';
+  }
+
+  /** Starts both channels' measurements afresh (after the network or path changed). */
+  resetStats(): void {
+    const lateThresholdMs = this.stats.datagram.lateThresholdMs;
+    for (const channel of ['datagram', 'stream'] as const) {
+      this.stats[channel] = new ChannelStats();
+      this.stats[channel].lateThresholdMs = lateThresholdMs;
+    }
+    this.malformed.datagram = 0;
+    this.malformed.stream = 0;
   }
 
   /** Test hook: drop the stream as a network fault would; the client reconnects. */
@@ -374,7 +385,7 @@ export class NetClient {
     const stats = this.stats[via];
     if (!stats.recordUpdate(snapshot.value.seq, now, bytes.byteLength)) return; // duplicate
     const ageMs = this.clock.synced ? this.clock.serverNow(now) - snapshot.value.serverTimeMs : null;
-    if (ageMs !== null) stats.recordAge(ageMs);
+    if (ageMs !== null) stats.recordAge(ageMs, snapshot.value.seq);
     this.newestTick = Math.max(this.newestTick, snapshot.value.tick);
     this.handlers.onSnapshot?.(snapshot.value, via, ageMs);
   }

@@ -24,7 +24,10 @@ export class Prediction {
   private pending: { seq: number; input: MoveInput }[] = [];
   /** Size of the last correction, in px (0 when prediction was right). */
   lastErrorPx = 0;
-  /** Largest blended correction so far: at 0 loss it stays at the quantization error (< 0.03 px). */
+  /**
+   * Largest blended correction so far. At 0 loss it is only snapshot rounding:
+   * two positions each within 1/64 px per axis, so at most 2·√2/64 ≈ 0.044 px.
+   */
   maxErrorPx = 0;
   /** Corrections too large to blend (a teleport, a long loss burst), applied at once. */
   snaps = 0;
@@ -70,12 +73,5 @@ export class Prediction {
     const keep = Math.pow(0.5, elapsedMs / CORRECTION_HALF_LIFE_MS);
     this.correction = { x: this.correction.x * keep, y: this.correction.y * keep };
     return { x: this.position.x + this.correction.x, y: this.position.y + this.correction.y };
-  }
-
-  /** Forgets everything (after a resume, the server's sequence starts over). */
-  reset(): void {
-    this.position = null;
-    this.pending = [];
-    this.correction = { x: 0, y: 0 };
   }
 }

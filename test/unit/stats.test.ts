@@ -1,7 +1,7 @@
 // Per-channel measurements: percentiles, loss / reorder / duplicate
 // accounting for a sequence pattern, late updates, and kbit/s over a window.
 import { describe, expect, it } from 'vitest';
-import { LATE_UPDATE_MS, STATS_RATE_WINDOW_MS, STATS_SEQUENCE_WINDOW } from '../../protocol/constants.ts';
+import { LATE_UPDATE_MS, NET_GRAPH_UPDATES, STATS_RATE_WINDOW_MS, STATS_SEQUENCE_WINDOW } from '../../protocol/constants.ts';
 import { ChannelStats, percentile } from '../../protocol/stats.ts';
 
 /** Feeds sequence numbers in order of arrival; returns what recordUpdate said for each. */
@@ -161,5 +161,25 @@ describe('ChannelStats byte rates', () => {
     stats.recordBytesOut(0, 250);
     stats.recordBytesOut(100, 250);
     expect(stats.summary(100)).toMatchObject({ kbpsOut: 2, kbpsIn: 0 });
+  });
+});
+
+describe('ChannelStats update history (net graph)', () => {
+  it('marks each update on time, late (arrived after a newer one, or too old) or lost', () => {
+    const stats = new ChannelStats();
+    stats.lateThresholdMs = 100;
+    for (const seq of [1, 2, 4, 3, 6]) stats.recordUpdate(seq, 0, 10);
+    stats.recordAge(150, 6);
+    stats.recordAge(20, 4);
+    expect(stats.history().map((m) => `${m.seq}:${m.outcome}`)).toEqual(['1:on-time', '2:on-time', '3:late', '4:on-time', '5:lost', '6:late']);
+    expect(stats.history().find((m) => m.seq === 6)!.ageMs).toBe(150);
+  });
+
+  it('keeps only the newest NET_GRAPH_UPDATES updates', () => {
+    const stats = new ChannelStats();
+    for (let seq = 1; seq <= 500; seq++) stats.recordUpdate(seq, 0, 10);
+    const history = stats.history();
+    expect(history).toHaveLength(NET_GRAPH_UPDATES);
+    expect(history.at(-1)!.seq).toBe(500);
   });
 });

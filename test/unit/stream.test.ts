@@ -33,6 +33,7 @@ describe('parseClientMessage: valid messages', () => {
     ['ping', { type: 'ping', id: 0, clientTimeMs: 1234.5 }],
     ['datagram-token', { type: 'datagram-token' }],
     ['settings', { type: 'settings', path: 'compare' }],
+    ['settings with a network', { type: 'settings', conditions: { lossPct: 20, latencyMs: 50, jitterMs: 10, duplicatePct: 0 } }],
     ['leave', { type: 'leave' }],
   ])('accepts a %s message', (_name, message) => {
     expect(parseClientMessage(JSON.stringify(message))).toEqual({ ok: true, value: message });
@@ -158,7 +159,10 @@ describe('parseClientMessage: malformed ping, datagram-token, settings, leave', 
     refusedMessage(parseClientMessage, { type: 'datagram-token', token: TOKEN }));
   it('rejects settings with an unknown path', () =>
     refusedMessage(parseClientMessage, { type: 'settings', path: 'carrier-pigeon' }, 'path'));
-  it('rejects settings with no path', () => refusedMessage(parseClientMessage, { type: 'settings' }, 'path'));
+  it('rejects settings whose network values are not numbers', () =>
+    refusedMessage(parseClientMessage, { type: 'settings', conditions: { lossPct: '20', latencyMs: 0, jitterMs: 0, duplicatePct: 0 } }, 'conditions.lossPct'));
+  it('rejects settings with a network value missing', () =>
+    refusedMessage(parseClientMessage, { type: 'settings', conditions: { lossPct: 20 } }, 'conditions.latencyMs'));
   it('rejects a leave with an extra field', () =>
     refusedMessage(parseClientMessage, { type: 'leave', reason: 'timeout' }));
 });

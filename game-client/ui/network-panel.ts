@@ -1,0 +1,79 @@
+// The network panel (lil-gui): presets and sliders for the simulated network,
+// the position path, and the lag-hiding switches. N shows and hides it. Every
+// change is mirrored into the address bar, so a setup can be shared as a link.
+import GUI, { type Controller } from 'lil-gui';
+import { CONDITION_LIMITS } from '../../protocol/constants.ts';
+import type { GameSession } from '../game-session.ts';
+import {
+  MAX_INTERP_DELAY_MS,
+  PRESET_NAMES,
+  presetOf,
+  settingsToQuery,
+  withPreset,
+  type ClientSettings,
+  type PresetName,
+} from '../play/settings.ts';
+import { byId } from './dom.ts';
+
+export const NETWORK_PANEL_KEY = 'n';
+
+export function createNetworkPanel(session: GameSession, isTyping: () => boolean): void {
+  const gui = new GUI({ container: byId('network-panel'), title: `Network  (${NETWORK_PANEL_KEY.toUpperCase()} hides)`, width: 260 });
+  // lil-gui edits this object; every change goes to the session from here.
+  const model: ClientSettings & { preset: PresetName } = { ...session.settings, preset: presetOf(session.settings) };
+
+  const apply = (changes: Partial<ClientSettings>) => {
+    session.update(changes);
+    Object.assign(model, session.settings, { preset: presetOf(session.settings) });
+    for (const controller of gui.controllersRecursive()) controller.updateDisplay();
+    mirrorToAddressBar(session.settings);
+  };
+  const named = (controller: Controller, id: string) => {
+    controller.domElement.dataset.setting = id; // a stable handle for tests and stylesheets
+    return controller;
+  };
+
+  const network = gui.addFolder('Simulated network (both directions)');
+  named(network.add(model, 'preset', [...PRESET_NAMES]), 'preset').onChange((preset: PresetName) => {
+    if (preset !== 'custom') apply(withPreset(session.settings, preset));
+  });
+  // onFinishChange: a dragged slider sends one settings message, not sixty.
+  named(network.add(model, 'loss', 0, CONDITION_LIMITS.lossPct, 1).name('loss %'), 'loss').onFinishChange((loss: number) => apply({ loss }));
+  named(network.add(model, 'latency', 0, CONDITION_LIMITS.latencyMs, 5).name('latency ms (one way)'), 'latency').onFinishChange(
+    (latency: number) => apply({ latency }),
+  );
+  named(network.add(model, 'jitter', 0, CONDITION_LIMITS.jitterMs, 1).name('jitter ± ms'), 'jitter').onFinishChange((jitter: number) =>
+    apply({ jitter }),
+  );
+  named(network.add(model, 'duplicate', 0, CONDITION_LIMITS.duplicatePct, 0.5).name('duplicate %'), 'duplicate').onFinishChange(
+    (duplicate: number) => apply({ duplicate }),
+  );
+
+  const positions = gui.addFolder('Positions travel over');
+  named(positions.add(model, 'path', ['datagram', 'stream', 'compare']).name('path'), 'path').onChange((path: ClientSettings['path']) =>
+    apply({ path }),
+  );
+
+  const hiding = gui.addFolder('Lag hiding');
+  named(hiding.add(model, 'prediction'), 'prediction').onChange((prediction: boolean) => apply({ prediction }));
+  named(hiding.add(model, 'reconciliation'), 'reconciliation').onChange((reconciliation: boolean) => apply({ reconciliation }));
+  named(hiding.add(model, 'interpolation'), 'interpolation').onChange((interpolation: boolean) => apply({ interpolation }));
+  named(hiding.add(model, 'interpDelayMs', 0, MAX_INTERP_DELAY_MS, 10).name('interp. delay ms'), 'interpDelayMs').onFinishChange(
+    (interpDelayMs: number) => apply({ interpDelayMs }),
+  );
+
+  window.addEventListener('keydown', (event) => {
+    if (event.key.toLowerCase() !== NETWORK_PANEL_KEY || isTyping() || event.target instanceof HTMLInputElement) return;
+    gui.show(gui._hidden);
+  });
+  mirrorToAddressBar(session.settings);
+}
+
+/** Keeps ?name= and writes the settings that differ from the defaults. */
+function mirrorToAddressBar(settings: ClientSettings) {
+  const query = settingsToQuery(settings);
+  const name = new URLSearchParams(location.search).get('name');
+  if (name) query.set('name', name);
+  const search = query.toString();
+  history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}`);
+}
