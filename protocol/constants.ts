@@ -110,6 +110,8 @@ export const CLOSE_SESSION_REPLACED = 4001;
 export const CLOSE_RATE_LIMITED = 4002;
 export const CLOSE_SERVER_FULL = 4003;
 export const CLOSE_HELLO_TIMEOUT = 4004;
+/** Used by a client that drops its own stream on purpose (tests, demos); it reconnects. */
+export const CLOSE_SIMULATED_DROP = 4999;
 
 // Error codes sent in stream `error` messages.
 export const ERROR_BAD_JSON = 'bad-json';
@@ -170,6 +172,11 @@ export const STATS_SAMPLE_WINDOW = 512;
 export const NET_GRAPH_UPDATES = 90;
 /** Round trips kept for clock sync; the fastest of them sets the offset. */
 export const CLOCK_SYNC_SAMPLES = 16;
+/** Quick pings right after welcome, so the clock estimate starts good. */
+export const CLOCK_SYNC_WARMUP_PINGS = 5;
+export const CLOCK_SYNC_WARMUP_INTERVAL_MS = 100;
+/** Pings remembered while awaiting their pong (older ones are forgotten). */
+export const MAX_PINGS_IN_FLIGHT = 16;
 /** Window for kbit/s rates. */
 export const STATS_RATE_WINDOW_MS = 2_000;
 /** An update older than this when applied counts as "late" (two snapshot intervals at defaults). */

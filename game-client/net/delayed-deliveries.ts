@@ -1,31 +1,63 @@
 // Runs each delivery at the time the simulated network chose for it. Both
 // ends use it: the client for what it sends, the server for what it sends to
 // each player (game-server/conditioned-links.ts).
+//
+// One timer for the earliest delivery, and a queue ordered by time (ties in
+// the order they were added). Separate setTimeout calls would not do: timers
+// of different lengths that fall due in the same millisecond may fire in
+// either order, and a stream must never reorder.
+
+interface Pending {
+  atMs: number;
+  order: number;
+  deliver: () => void;
+}
 
 export class DelayedDeliveries {
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private queue: Pending[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private added = 0;
 
   constructor(private readonly clock: () => number) {}
 
   /** Deliveries waiting for their time. */
   get pending(): number {
-    return this.timers.size;
+    return this.queue.length;
   }
 
-  /** Runs `deliver` at `atMs` on the clock, or now if that time has come. */
+  /** Runs `deliver` at `atMs` on the clock; never before anything queued for an earlier or equal time. */
   at(atMs: number, deliver: () => void): void {
-    const wait = atMs - this.clock();
-    if (wait <= 0) return deliver();
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      deliver();
-    }, wait);
-    this.timers.add(timer);
+    if (this.queue.length === 0 && atMs <= this.clock()) return deliver();
+    const item = { atMs, order: this.added++, deliver };
+    // Insert after every item due at or before atMs (binary search keeps it O(log n)).
+    let low = 0;
+    let high = this.queue.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.queue[mid]!.atMs <= atMs) low = mid + 1;
+      else high = mid;
+    }
+    this.queue.splice(low, 0, item);
+    if (low === 0) this.arm();
   }
 
   /** Forgets everything still in flight (the connection closed). */
   cancelAll(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.queue = [];
+  }
+
+  private arm() {
+    if (this.timer) clearTimeout(this.timer);
+    const next = this.queue[0];
+    this.timer = next ? setTimeout(() => this.flush(), Math.max(0, next.atMs - this.clock())) : null;
+  }
+
+  private flush() {
+    this.timer = null;
+    const now = this.clock();
+    while (this.queue.length > 0 && this.queue[0]!.atMs <= now) this.queue.shift()!.deliver();
+    this.arm();
   }
 }

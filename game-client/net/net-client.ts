@@ -3,7 +3,12 @@
 // the welcome's datagram token, keeps both alive with heartbeats, measures
 // each, and resumes the session after the stream drops.
 import {
+  CLOCK_SYNC_WARMUP_INTERVAL_MS,
+  CLOCK_SYNC_WARMUP_PINGS,
+  CLOSE_HEARTBEAT_TIMEOUT,
+  CLOSE_SIMULATED_DROP,
   DATAGRAM_RETRY_MAX_MS,
+  MAX_PINGS_IN_FLIGHT,
   DATAGRAM_RETRY_MIN_MS,
   DATAGRAM_TYPE_PING,
   DATAGRAM_TYPE_PONG,
@@ -189,7 +194,7 @@ export class NetClient {
 
   /** Test hook: drop the stream as a network fault would; the client reconnects. */
   dropStream(): void {
-    this.stream?.close(4999, 'simulated drop');
+    this.stream?.close(CLOSE_SIMULATED_DROP, 'simulated drop');
   }
 
   channelStatus(channel: ChannelName): ChannelStatus {
@@ -265,6 +270,8 @@ export class NetClient {
     if (!isPerfect(this.conditions)) this.sendStream({ type: 'settings', conditions: this.conditions });
     this.handlers.onWelcome?.(welcome);
     this.handlers.onStateChange?.();
+    // A few quick pings give the clock estimate (update ages) a good start.
+    for (let i = 1; i <= CLOCK_SYNC_WARMUP_PINGS; i++) setTimeout(() => this.pingStream(), i * CLOCK_SYNC_WARMUP_INTERVAL_MS);
     // A resumed session may still have its data channel; only open one if not.
     if (this.datagramState !== 'open') this.openDatagram(welcome.datagramToken);
     this.welcomed?.();
@@ -392,17 +399,23 @@ export class NetClient {
 
   // ── Heartbeat ──────────────────────────────────────────────────────────────
 
+  private pingStream() {
+    if (this.streamState !== 'open') return;
+    const now = this.now();
+    const id = ++this.pingId;
+    this.streamPings.set(id, now);
+    if (this.streamPings.size > MAX_PINGS_IN_FLIGHT) this.streamPings.delete(this.streamPings.keys().next().value!);
+    this.sendStream({ type: 'ping', id, clientTimeMs: Math.round(now) });
+  }
+
   /** Pings both channels and declares a channel dead after HEARTBEAT_TIMEOUT_MS of silence. */
   private beat() {
     const now = this.now();
     if (this.streamState === 'open' && this.stream) {
       if (now - this.lastHeard.stream > HEARTBEAT_TIMEOUT_MS) {
-        this.stream.close(4000, 'heartbeat timeout');
+        this.stream.close(CLOSE_HEARTBEAT_TIMEOUT, 'heartbeat timeout');
       } else {
-        const id = ++this.pingId;
-        this.streamPings.set(id, now);
-        if (this.streamPings.size > 16) this.streamPings.delete(this.streamPings.keys().next().value!);
-        this.sendStream({ type: 'ping', id, clientTimeMs: Math.round(now) });
+        this.pingStream();
       }
     }
     if (this.datagramState === 'open' && this.datagram) {

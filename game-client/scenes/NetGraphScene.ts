@@ -10,7 +10,7 @@ import type { ChannelName } from '../net/net-client.ts';
 import { NET_GRAPH_SCENE } from './scene-keys.ts';
 
 export const NET_GRAPH_KEY = 'G';
-const WIDTH_PX = 300;
+const WIDTH_PX = 330;
 const STRIP_HEIGHT_PX = 36;
 const BAR_WIDTH_PX = WIDTH_PX / NET_GRAPH_UPDATES;
 /** An update this old fills the strip's height. */
@@ -56,7 +56,7 @@ export class NetGraphScene extends Phaser.Scene {
     if (refreshText) {
       this.lastTextAtMs = time;
       const { path } = this.session.settings;
-      this.header.setText(`net graph · ${Math.round(this.session.fps)} fps · positions: ${path}   (${NET_GRAPH_KEY} hides)`);
+      this.header.setText(`net graph · ${Math.round(this.session.fps)} fps · positions: ${path} · ${NET_GRAPH_KEY} hides`);
     }
     this.header.setPosition(left, top);
     CHANNELS.forEach((channel, row) => {
@@ -81,9 +81,8 @@ export class NetGraphScene extends Phaser.Scene {
   private describe(channel: ChannelName): string {
     const s = this.session.net.channelStatus(channel);
     return [
-      `${channel.padEnd(8)} ${s.state.padEnd(10)} age p50 ${s.ageP50Ms.toFixed(0)} / p95 ${s.ageP95Ms.toFixed(0)} ms`,
-      `loss ${s.lossPct.toFixed(1)} %  ooo ${s.outOfOrder}  late ${s.late}  rtt ${s.rttMs.toFixed(0)} ms  ` +
-        `${s.kbpsIn.toFixed(0)}↓ ${s.kbpsOut.toFixed(0)}↑ kbit/s`,
+      `${channel.padEnd(8)} ${s.state.padEnd(9)} age p50 ${s.ageP50Ms.toFixed(0)} p95 ${s.ageP95Ms.toFixed(0)} ms  rtt ${s.rttMs.toFixed(0)} ms`,
+      `loss ${s.lossPct.toFixed(1)}%  ooo ${s.outOfOrder}  late ${s.late}  ${s.kbpsIn.toFixed(0)}↓ ${s.kbpsOut.toFixed(0)}↑ kbit/s`,
     ].join('\n');
   }
 }
