@@ -27,6 +27,10 @@ export function createNetworkPanel(session: GameSession, isTyping: () => boolean
     Object.assign(model, session.settings, { preset: presetOf(session.settings) });
     for (const controller of gui.controllersRecursive()) controller.updateDisplay();
     mirrorToAddressBar(session.settings);
+    // A clicked checkbox or menu would keep the keyboard, and the arrow keys
+    // would flip it instead of moving the player: hand focus back to the game.
+    const focused = document.activeElement;
+    if (focused instanceof HTMLSelectElement || (focused instanceof HTMLInputElement && focused.type === 'checkbox')) focused.blur();
   };
   const named = (controller: Controller, id: string) => {
     controller.domElement.dataset.setting = id; // a stable handle for tests and stylesheets
@@ -62,6 +66,8 @@ export function createNetworkPanel(session: GameSession, isTyping: () => boolean
     (interpDelayMs: number) => apply({ interpDelayMs }),
   );
 
+  // Keys typed into the panel's fields belong to them, not to the game or the chat box.
+  for (const type of ['keydown', 'keyup'] as const) byId('network-panel').addEventListener(type, (event) => event.stopPropagation());
   window.addEventListener('keydown', (event) => {
     if (event.key.toLowerCase() !== NETWORK_PANEL_KEY || isTyping() || event.target instanceof HTMLInputElement) return;
     gui.show(gui._hidden);

@@ -1,0 +1,147 @@
+// The simulated network in the browser, set through the network panel:
+// datagrams vs the stream under loss, and what prediction hides.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../game-server/server.ts';
+import { entity, openGame, startGame, waitForStatus, type GamePage, type Status } from './browser-harness.ts';
+
+let server: RunningServer;
+let browser: Browser;
+let carol: GamePage;
+
+beforeAll(async () => {
+  ({ server, browser } = await startGame());
+  carol = await openGame(browser, server.url, 'carol');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Types a value into one of the panel's number fields, as a player would, and commits it with Enter. */
+async function setNumber(game: GamePage, setting: string, value: number) {
+  const input = game.page.locator(`[data-setting="${setting}"] input`);
+  await input.fill(String(value));
+  await input.press('Enter');
+}
+
+async function setPath(game: GamePage, path: 'datagram' | 'stream' | 'compare') {
+  await game.page.locator('[data-setting="path"] select').selectOption(path);
+}
+
+async function setFlag(game: GamePage, setting: string, on: boolean) {
+  await game.page.locator(`[data-setting="${setting}"] input[type="checkbox"]`).setChecked(on);
+}
+
+const describeChannels = (s: Status) =>
+  (['datagram', 'stream'] as const)
+    .map((c) => `${c}: loss ${s.channels[c].lossPct} %, age p50 ${s.channels[c].ageP50Ms} / p95 ${s.channels[c].ageP95Ms} ms, rtt ${s.channels[c].rttMs} ms`)
+    .join('; ');
+
+describe('compare mode', () => {
+  it('under 20 % loss: datagrams lose about 20 %, the stream loses nothing but its updates arrive older', async () => {
+    await setPath(carol, 'compare');
+    await setNumber(carol, 'loss', 20);
+    await waitForStatus(carol, (s) => s.settings.loss === 20 && s.path === 'compare', 'the panel settings');
+    await carol.page.waitForTimeout(10_000);
+    const status = await carol.status();
+    console.log(`20 % loss, 10 s: ${describeChannels(status)}`);
+    const { datagram, stream } = status.channels;
+    expect(datagram.received).toBeGreaterThan(150);
+    expect(datagram.lossPct).toBeGreaterThan(13);
+    expect(datagram.lossPct).toBeLessThan(27);
+    expect(stream.received).toBeGreaterThan(150);
+    expect(stream.lossPct).toBe(0);
+    expect(stream.ageP95Ms).toBeGreaterThan(datagram.ageP95Ms);
+    // Head-of-line blocking: a lost segment costs an RTO (≥ 200 ms) and stalls everything behind it.
+    expect(stream.ageP95Ms).toBeGreaterThan(200);
+  });
+
+  it('at 0 % loss: both channels deliver updates of about the same age', async () => {
+    await carol.page.locator('[data-setting="preset"] select').selectOption('LAN');
+    await waitForStatus(carol, (s) => s.settings.loss === 0, 'the LAN preset');
+    await carol.page.waitForTimeout(6_000);
+    const status = await carol.status();
+    console.log(`0 % loss, 6 s: ${describeChannels(status)}`);
+    const { datagram, stream } = status.channels;
+    expect(datagram.lossPct).toBe(0);
+    expect(stream.lossPct).toBe(0);
+    expect(Math.abs(stream.ageP50Ms - datagram.ageP50Ms)).toBeLessThan(20);
+    expect(Math.abs(stream.ageP95Ms - datagram.ageP95Ms)).toBeLessThan(40);
+  });
+
+  it('shows the legend only in compare mode', async () => {
+    await expect.poll(() => carol.page.locator('#legend').isVisible()).toBe(true);
+    await setPath(carol, 'datagram');
+    await expect.poll(() => carol.page.locator('#legend').isVisible()).toBe(false);
+  });
+});
+
+describe('prediction', () => {
+  /** Milliseconds from pressing a key to the own player moving on screen. */
+  async function inputToMotionMs(game: GamePage): Promise<number> {
+    const { playerId } = await game.status();
+    server.game.room.placePlayer(playerId, { x: 400, y: 450 });
+    await waitForStatus(game, (s) => Math.abs(entity(s, playerId)!.x - 400) < 1, 'the placed position');
+    await game.page.waitForTimeout(300);
+    const measured = game.page.evaluate(
+      (id) =>
+        new Promise<number>((resolve) => {
+          const startX = window.netcode.status().entities.find((e) => e.id === id)!.x;
+          let pressedAt: number | null = null;
+          window.addEventListener('keydown', () => (pressedAt ??= performance.now()), { once: true });
+          const poll = () => {
+            const me = window.netcode.status().entities.find((e) => e.id === id);
+            if (pressedAt !== null && me && Math.abs(me.x - startX) > 1) resolve(performance.now() - pressedAt);
+            else requestAnimationFrame(poll);
+          };
+          poll();
+        }),
+      playerId,
+    );
+    await game.page.waitForTimeout(100);
+    await game.page.keyboard.down('ArrowRight');
+    const ms = await measured;
+    await game.page.keyboard.up('ArrowRight');
+    return ms;
+  }
+
+  it('hides the round trip; switched off, the own player lags by about the RTT', async () => {
+    await setNumber(carol, 'latency', 100);
+    await waitForStatus(carol, (s) => s.settings.latency === 100, 'the latency');
+    await waitForStatus(carol, (s) => s.channels.datagram.rttMs >= 180, 'the round trip to grow');
+    const withPrediction = await inputToMotionMs(carol);
+    await setFlag(carol, 'prediction', false);
+    await waitForStatus(carol, (s) => !s.settings.prediction, 'prediction off');
+    const withoutPrediction = await inputToMotionMs(carol);
+    const rtt = (await carol.status()).channels.datagram.rttMs;
+    console.log(`latency 100 ms each way, RTT ${rtt} ms: input → motion ${withPrediction.toFixed(0)} ms with prediction, ${withoutPrediction.toFixed(0)} ms without`);
+    expect(withPrediction).toBeLessThan(rtt / 2);
+    expect(withoutPrediction).toBeGreaterThan(rtt * 0.7);
+    expect(withoutPrediction).toBeLessThan(rtt + 250);
+    await setFlag(carol, 'prediction', true);
+    await setNumber(carol, 'latency', 0);
+  });
+});
+
+describe('settings in the URL', () => {
+  it('takes ?loss=&latency=&jitter=&path= and shows them in the panel; N hides the panel', async () => {
+    const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
+    await page.goto(`${server.url}/?name=dave&loss=5&latency=30&jitter=4&path=stream`);
+    const dave: GamePage = { page, errors: [], status: () => page.evaluate(() => window.netcode.status()) };
+    const status = await waitForStatus(dave, (s) => s.channels.stream.state === 'open', 'dave to join');
+    expect(status.settings).toMatchObject({ loss: 5, latency: 30, jitter: 4, duplicate: 0 });
+    expect(status.path).toBe('stream');
+    expect(await page.locator('[data-setting="loss"] input').inputValue()).toBe('5');
+    expect(await page.locator('[data-setting="path"] select').inputValue()).toBe('stream');
+    await expect.poll(() => page.locator('#network-panel .lil-root').isVisible()).toBe(true);
+    await page.keyboard.press('n');
+    await expect.poll(() => page.locator('#network-panel .lil-root').isVisible()).toBe(false);
+    await page.close();
+  });
+
+  it('logged no errors', () => {
+    expect(carol.errors).toEqual([]);
+  });
+});
