@@ -1,37 +1,63 @@
-// `npm run screenshot`: plays a short scripted scene — a server, three
-// headless bots, one browser player who moves and chats — and saves what the
-// player sees to docs/screenshot.png (the picture in the README).
+// `npm run screenshot`: plays two short scripted scenes — a server, three
+// headless bots and one browser player — and saves what the player sees:
+//   docs/screenshot.png  the game as it starts (moving, chatting)
+//   docs/compare.png     compare mode under 20 % loss: solid = datagrams, outline = stream
 import { spawn } from 'node:child_process';
+import type { Page } from 'playwright-core';
 import { loadConfig } from '../game-server/config.ts';
 import { startServer } from '../game-server/server.ts';
 import { launchChromium } from './chromium.ts';
 
-const OUTPUT = process.argv[2] ?? 'docs/screenshot.png';
+/** Compare shot: wait until some ghost trails its solid by this much, so the stall is visible. */
+const VISIBLE_GAP_PX = 40;
 
 const server = await startServer(loadConfig(['--port', '0', '--host', '127.0.0.1', '--static-dir', 'dist', '--npcs', '6'], {}));
-const bots = spawn(process.execPath, ['--import', 'tsx', 'game-client/bot.ts', '--url', server.url, '--count', '3', '--duration', '30', '--chat-every', '10'], {
+const bots = spawn(process.execPath, ['--import', 'tsx', 'game-client/bot.ts', '--url', server.url, '--count', '3', '--duration', '60', '--chat-every', '10'], {
   stdio: 'ignore',
 });
 const browser = await launchChromium();
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.goto(`${server.url}/?name=you`);
-  await page.waitForFunction(() => window.netcode?.status().channels.datagram.state === 'open', null, { timeout: 20_000 });
-  for (const key of ['ArrowRight', 'ArrowDown', 'ArrowLeft']) {
-    await page.keyboard.down(key);
-    await page.waitForTimeout(600);
-    await page.keyboard.up(key);
-  }
-  await page.keyboard.press('Enter');
-  await page.locator('#chat-input').fill('gl hf <3');
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(3000);
-  await page.screenshot({ path: OUTPUT });
-  const status = await page.evaluate(() => window.netcode.status());
-  console.log(`saved ${OUTPUT}: ${status.entities.length} entities, ${status.fps} fps, datagram age p50 ${status.channels.datagram.ageP50Ms} ms`);
+  await playScene('docs/screenshot.png', '', async (page) => {
+    for (const key of ['ArrowRight', 'ArrowDown', 'ArrowLeft']) {
+      await page.keyboard.down(key);
+      await page.waitForTimeout(600);
+      await page.keyboard.up(key);
+    }
+    await page.keyboard.press('Enter');
+    await page.locator('#chat-input').fill('gl hf <3');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(3000);
+  });
+  await playScene('docs/compare.png', '&loss=20&latency=40&jitter=10&path=compare', async (page) => {
+    await page.waitForTimeout(6000);
+    // Wait for a moment when the stream is visibly stalled behind a lost segment.
+    await page.waitForFunction(
+      (gap) => {
+        const frame = window.netcode.session.frame(performance.now());
+        return frame.ghosts.some((g) => frame.entities.some((e) => e.id === g.id && Math.hypot(e.x - g.x, e.y - g.y) > gap));
+      },
+      VISIBLE_GAP_PX,
+      { timeout: 20_000, polling: 50 },
+    );
+  });
 } finally {
   bots.kill();
   await browser.close();
   await server.close();
 }
 process.exit(0);
+
+async function playScene(output: string, query: string, play: (page: Page) => Promise<void>) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await page.goto(`${server.url}/?name=you${query}`);
+  await page.waitForFunction(() => window.netcode?.status().channels.datagram.state === 'open', null, { timeout: 20_000 });
+  await play(page);
+  await page.screenshot({ path: output });
+  const status = await page.evaluate(() => window.netcode.status());
+  const { datagram, stream } = status.channels;
+  console.log(
+    `saved ${output}: ${status.entities.length} entities, ${status.fps} fps; ` +
+      `datagram loss ${datagram.lossPct} % age p95 ${datagram.ageP95Ms} ms; stream loss ${stream.lossPct} % age p95 ${stream.ageP95Ms} ms`,
+  );
+  await page.close();
+}
