@@ -52,15 +52,28 @@ export const DATAGRAM_TYPE_INPUT = 1;
 export const DATAGRAM_TYPE_SNAPSHOT = 2;
 export const DATAGRAM_TYPE_PING = 3;
 export const DATAGRAM_TYPE_PONG = 4;
+export const DATAGRAM_TYPE_SNAPSHOT_DELTA = 5;
 
-/** Positions are sent as uint16 fixed point: 1/32 px steps, so the error is at most 1/64 px. */
-export const POSITION_SCALE = 32;
+/**
+ * Positions are sent as uint16 fixed point in 1/8 px steps, so the error is at
+ * most 1/16 px: far below what a screen shows, and coarse enough that a
+ * moving entity's delta fits in few bits (see delta-snapshot.ts).
+ */
+export const POSITION_SCALE = 8;
 /** Inputs repeated in every input packet: up to this many consecutive losses cost no input. */
 export const INPUT_REDUNDANCY = 4;
 export const INPUT_HEADER_BYTES = 10; // type u8, seq u32, ackTick u32, count u8
 export const INPUT_BYTES = 2; // moveX i8, moveY i8
 export const SNAPSHOT_HEADER_BYTES = 19; // type u8, seq u32, tick u32, serverTimeMs u32, ackInputSeq u32, count u16
 export const SNAPSHOT_ENTITY_BYTES = 7; // id u16, kind u8, x u16, y u16
+export const DELTA_HEADER_BYTES = 18; // type u8, seq u32, tick u32, baselineAge u8, serverTimeMs u32, ackInputSeq u32
+/**
+ * A delta may refer to a baseline at most this many ticks old (1 s at 60 Hz;
+ * it travels as a u8). Older acknowledgements get a full snapshot instead.
+ */
+export const MAX_BASELINE_AGE_TICKS = 60;
+/** Snapshot states each end keeps as possible baselines (well over a second at 30 Hz). */
+export const BASELINE_HISTORY = 64;
 export const PING_BYTES = 9; // type u8, id u32, clientTimeMs u32
 /** Largest datagram we accept from a client; anything bigger is dropped before decoding. */
 export const MAX_CLIENT_DATAGRAM_BYTES = INPUT_HEADER_BYTES + INPUT_BYTES * INPUT_REDUNDANCY;
@@ -137,6 +150,8 @@ export const DROP_STALE_INPUT = 'stale-input';
 export const DROP_BUFFERING = 'send-buffer-full';
 export const DROP_CHANNEL_CLOSED = 'channel-closed';
 export const DROP_OVERSIZE = 'over-mtu';
+/** A delta snapshot against a baseline the client no longer (or never) had. */
+export const DROP_MISSING_BASELINE = 'missing-baseline';
 /** Dropped on purpose by the player's simulated network (not a real loss). */
 export const DROP_SIMULATED_LOSS = 'simulated-loss';
 export const DROP_SIMULATED_BACKLOG = 'simulated-backlog';

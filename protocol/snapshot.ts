@@ -10,9 +10,9 @@
 //   17     u16  count
 //   19     7×count            id u16, kind u8, x u16, y u16
 //
-// Positions are fixed point with POSITION_SCALE = 32 steps per pixel: a
-// decoded coordinate is within 1/64 px of the simulated one. The arena
-// (1600 × 900 px) fits u16 with room to spare (65535 / 32 ≈ 2047 px).
+// Positions are fixed point with POSITION_SCALE = 8 steps per pixel: a
+// decoded coordinate is within 1/16 px of the simulated one. The arena
+// (1600 × 900 px) fits u16 with room to spare (65535 / 8 ≈ 8191 px).
 import {
   DATAGRAM_TYPE_SNAPSHOT,
   DROP_BAD_COUNT,
@@ -48,7 +48,9 @@ export interface Snapshot {
 /** Largest quantization error of a coordinate, in pixels. */
 export const POSITION_PRECISION_PX = 1 / (2 * POSITION_SCALE);
 
-const quantize = (v: number) => Math.max(0, Math.min(0xffff, Math.round(v * POSITION_SCALE)));
+/** A coordinate in fixed point, as it travels (clamped to u16). */
+export const quantize = (v: number) => Math.max(0, Math.min(0xffff, Math.round(v * POSITION_SCALE)));
+export const dequantize = (q: number) => q / POSITION_SCALE;
 
 /** Encodes a snapshot. At most MAX_ENTITIES_PER_SNAPSHOT entities are written. */
 export function encodeSnapshot(snapshot: Snapshot): Uint8Array {
@@ -90,8 +92,8 @@ export function decodeSnapshot(bytes: Uint8Array): DecodeResult<Snapshot> {
     entities.push({
       id: view.getUint16(at),
       kind: kind as EntityKind,
-      x: view.getUint16(at + 3) / POSITION_SCALE,
-      y: view.getUint16(at + 5) / POSITION_SCALE,
+      x: dequantize(view.getUint16(at + 3)),
+      y: dequantize(view.getUint16(at + 5)),
     });
   }
   return decoded({

@@ -26,7 +26,7 @@ export class Prediction {
   lastErrorPx = 0;
   /**
    * Largest blended correction so far. At 0 loss it is only snapshot rounding:
-   * two positions each within 1/64 px per axis, so at most 2·√2/64 ≈ 0.044 px.
+   * two positions each within 1/16 px per axis, so at most 2·√2/16 ≈ 0.18 px.
    */
   maxErrorPx = 0;
   /** Corrections too large to blend (a teleport, a long loss burst), applied at once. */

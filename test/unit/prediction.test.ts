@@ -33,7 +33,7 @@ const STILL: MoveInput = { moveX: 0, moveY: 0 };
 const RIGHT: MoveInput = { moveX: INPUT_AXIS_MAX, moveY: 0 };
 /** Both axes through the quantization grid at once: the worst case for rounding. */
 const DOWN_RIGHT: MoveInput = inputFromKeys({ ...NO_KEYS, down: true, right: true });
-/** The largest reconciliation error that 1/32 px snapshot positions can cause: two rounding errors of up to 1/64 px per axis. */
+/** The largest reconciliation error that quantized snapshot positions can cause: two rounding errors of up to POSITION_PRECISION_PX per axis. */
 const QUANTIZATION_BOUND_PX = 2 * Math.SQRT2 * POSITION_PRECISION_PX;
 
 const distance = (a: Vec2, b: Vec2) => Math.hypot(a.x - b.x, a.y - b.y);
@@ -43,7 +43,7 @@ function walk(start: Vec2, inputs: readonly MoveInput[]): Vec2 {
   return inputs.reduce((position, input) => stepPlayer(position, input, DT_MS), start);
 }
 
-/** A position as the client receives it: through the snapshot codec, in 1/32 px steps. */
+/** A position as the client receives it: through the snapshot codec, in 1/POSITION_SCALE px steps. */
 function viaSnapshot(position: Vec2): Vec2 {
   const bytes = encodeSnapshot({
     seq: 1,
@@ -77,7 +77,7 @@ interface Link {
   appliesAt?: (tick: number) => number;
   /** A snapshot reaches the client every this many ticks (2 = 30 Hz snapshots at 60 Hz). */
   snapshotEveryTicks?: number;
-  /** Send the server's position through the snapshot codec (1/32 px) instead of exactly. */
+  /** Send the server's position through the snapshot codec (quantized) instead of exactly. */
   quantized?: boolean;
 }
 
@@ -196,7 +196,7 @@ describe('Prediction.reconcile against a server running the same sim', () => {
     expect(prediction.snaps).toBe(0);
   });
 
-  it('stays within the 1/32 px quantization bound when the server position comes through the snapshot codec', () => {
+  it('stays within the quantization bound when the server position comes through the snapshot codec', () => {
     const { prediction, worstDivergencePx } = playAgainstServer(START, KEYBOARD_SESSION, {
       lagTicks: 6,
       quantized: true,
@@ -244,14 +244,14 @@ describe('Prediction.reconcile against a server running the same sim', () => {
     );
   });
 
-  // Each reconcile compares two positions that were each rounded to 1/32 px,
-  // so the two rounding errors can add up: √2/32 ≈ 0.044 px on a diagonal.
-  // Plain keyboard play already reaches 0.031 px (tick 112 of KEYBOARD_SESSION).
+  // Each reconcile compares two positions that were each rounded to the
+  // snapshot grid, so the two rounding errors can add up: 2·√2·POSITION_PRECISION_PX
+  // on a diagonal. Plain keyboard play gets past one rounding step.
   it('keeps maxErrorPx within two quantization steps at 0 loss, as its doc comment says', () => {
     const { prediction } = playAgainstServer(START, KEYBOARD_SESSION, { lagTicks: 6, quantized: true });
     expect(prediction.snaps).toBe(0);
-    expect(prediction.maxErrorPx).toBeGreaterThan(0.03); // the rounding really does add up…
-    expect(prediction.maxErrorPx).toBeLessThanOrEqual(QUANTIZATION_BOUND_PX); // …but never past 2·√2·(1/64) px
+    expect(prediction.maxErrorPx).toBeGreaterThan(Math.SQRT2 * POSITION_PRECISION_PX); // the rounding really does add up…
+    expect(prediction.maxErrorPx).toBeLessThanOrEqual(QUANTIZATION_BOUND_PX); // …but never past two steps
   });
 });
 

@@ -20,6 +20,7 @@ import {
   MAX_ENTITY_KIND,
   SNAPSHOT_ENTITY_BYTES,
   SNAPSHOT_HEADER_BYTES,
+  POSITION_SCALE,
 } from '../../protocol/constants.ts';
 import {
   decodeSnapshot,
@@ -31,7 +32,7 @@ import {
 
 const DECODER_ERRORS = [DROP_TOO_SHORT, DROP_TOO_LONG, DROP_UNKNOWN_TYPE, DROP_BAD_COUNT, DROP_BAD_VALUE];
 
-/** Positions on exact 1/32 px steps, so this snapshot round-trips exactly. */
+/** Positions on exact 1/POSITION_SCALE px steps, so this snapshot round-trips exactly. */
 const snapshot: Snapshot = {
   seq: 0xfffffffe,
   tick: 123456,
@@ -40,7 +41,7 @@ const snapshot: Snapshot = {
   entities: [
     { id: 1, kind: ENTITY_KIND_PLAYER, x: 100.5, y: 200.25 },
     { id: 0xf000, kind: ENTITY_KIND_NPC, x: 0, y: ARENA_HEIGHT_PX },
-    { id: MAX_ENTITY_ID, kind: ENTITY_KIND_COIN, x: ARENA_WIDTH_PX, y: 0.03125 },
+    { id: MAX_ENTITY_ID, kind: ENTITY_KIND_COIN, x: ARENA_WIDTH_PX, y: 1 / POSITION_SCALE },
   ],
 };
 
@@ -127,11 +128,11 @@ describe('encodeSnapshot / decodeSnapshot', () => {
     );
   });
 
-  it('rounds to the nearest 1/32 px, so the worst error is exactly POSITION_PRECISION_PX', () => {
-    expect(POSITION_PRECISION_PX).toBe(1 / 64);
-    const halfway = { ...snapshot, entities: [{ id: 1, kind: ENTITY_KIND_PLAYER as EntityKind, x: 10 + 1 / 64, y: 10 }] };
+  it('rounds to the nearest 1/POSITION_SCALE px, so the worst error is exactly POSITION_PRECISION_PX', () => {
+    expect(POSITION_PRECISION_PX).toBe(1 / (2 * POSITION_SCALE));
+    const halfway = { ...snapshot, entities: [{ id: 1, kind: ENTITY_KIND_PLAYER as EntityKind, x: 10 + POSITION_PRECISION_PX, y: 10 }] };
     const result = decodeSnapshot(encodeSnapshot(halfway));
-    expect(result.ok && result.value.entities[0]!.x).toBe(10 + 1 / 32);
+    expect(result.ok && result.value.entities[0]!.x).toBe(10 + 1 / POSITION_SCALE);
   });
 });
 

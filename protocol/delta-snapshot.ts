@@ -1,0 +1,274 @@
+// Delta snapshot, server → client over the datagram channel: the state at
+// `tick`, written as the difference from a baseline the client has
+// acknowledged (its input packets carry the newest tick it received). An
+// unchanged entity costs nothing, a moved one a few bits, new and removed
+// entities are listed explicitly.
+//
+//   offset size field (bytes, aligned)
+//   0      u8   type = DATAGRAM_TYPE_SNAPSHOT_DELTA
+//   1      u32  seq           as in the full snapshot
+//   5      u32  tick
+//   9      u8   baselineAge   tick - baselineTick, 1..MAX_BASELINE_AGE_TICKS
+//   10     u32  serverTimeMs
+//   14     u32  ackInputSeq
+//   18     bits, most significant first, zero-padded to a byte (protocol/bits.ts):
+//          removed: gamma(count + 1), then per entity gamma(id gap)
+//          added:   gamma(count + 1), then per entity gamma(id gap), kind (2 bits), x (16), y (16)
+//          moved:   gamma(count + 1), bits per component B - 1 (4 bits), then per entity
+//                   gamma(id gap), dx (B bits), dy (B bits), two's complement
+//
+// Ids in each list are ascending; an "id gap" is the id minus the previous
+// one in that list (the first counts from 0). Coordinates are the full
+// snapshot's fixed-point integers (POSITION_SCALE steps per pixel), so a delta
+// reconstructs exactly what the full encoding would have given.
+//
+// A client that lacks the baseline cannot decode the delta: the decoder
+// reports `missing-baseline` and the client drops it. A lost or reordered
+// datagram can therefore never corrupt the client's state.
+import {
+  DATAGRAM_TYPE_SNAPSHOT_DELTA,
+  DELTA_HEADER_BYTES,
+  DROP_BAD_COUNT,
+  DROP_BAD_VALUE,
+  DROP_MISSING_BASELINE,
+  DROP_TOO_LONG,
+  DROP_TOO_SHORT,
+  DROP_UNKNOWN_TYPE,
+  MAX_BASELINE_AGE_TICKS,
+  MAX_ENTITIES_PER_SNAPSHOT,
+  MAX_ENTITY_KIND,
+} from './constants.ts';
+import { BitReader, BitWriter, signedBitsFor, toSigned, toUnsigned } from './bits.ts';
+import { decoded, rejected, viewOf, type DecodeResult } from './decode-result.ts';
+import { dequantize, quantize, type EntityKind, type EntityState, type Snapshot } from './snapshot.ts';
+
+/** Largest per-component delta width; enough for any move across the arena. */
+const MAX_DELTA_BITS = 16;
+
+export interface DeltaSnapshot extends Snapshot {
+  baselineTick: number;
+}
+
+/** An entity in fixed-point units, as both ends hold baselines, with the state it came from. */
+interface Quantized {
+  id: number;
+  kind: EntityKind;
+  qx: number;
+  qy: number;
+  /** The decoded entity this stands for; an unchanged entity's is reused as is. */
+  source: EntityState | null;
+}
+
+const toQuantized = (e: EntityState): Quantized => ({ id: e.id, kind: e.kind, qx: quantize(e.x), qy: quantize(e.y), source: e });
+const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
+/**
+ * Entities in fixed point, sorted by id: both codecs walk two such lists side
+ * by side. Remembered per entity array, because the same arrays come back —
+ * a tick's state is encoded for every client, and each decoded state is the
+ * baseline of later deltas. (A WeakMap, so nothing outlives its array.)
+ */
+const quantizedCache = new WeakMap<readonly EntityState[], Quantized[]>();
+function sortedQuantized(entities: readonly EntityState[]): Quantized[] {
+  let sorted = quantizedCache.get(entities);
+  if (!sorted) {
+    sorted = entities.slice(0, MAX_ENTITIES_PER_SNAPSHOT).map(toQuantized).sort(byId);
+    quantizedCache.set(entities, sorted);
+  }
+  return sorted;
+}
+
+/** Encodes `snapshot` against `baseline` (the entities of tick `baselineTick`, which the client has). */
+export function encodeDeltaSnapshot(snapshot: Snapshot, baselineTick: number, baseline: readonly EntityState[]): Uint8Array {
+  const before = sortedQuantized(baseline);
+  const now = sortedQuantized(snapshot.entities);
+  const removed: Quantized[] = [];
+  const added: Quantized[] = [];
+  const moved: { id: number; dx: number; dy: number }[] = [];
+  let largest = 0;
+  // Walk both id-sorted lists at once; an id whose kind changed is removed, then added.
+  for (let i = 0, j = 0; i < before.length || j < now.length; ) {
+    const old = before[i];
+    const cur = now[j];
+    if (cur === undefined || (old !== undefined && old.id < cur.id)) {
+      removed.push(old!);
+      i++;
+    } else if (old === undefined || cur.id < old.id) {
+      added.push(cur);
+      j++;
+    } else {
+      if (old.kind !== cur.kind) {
+        removed.push(old);
+        added.push(cur);
+      } else if (old.qx !== cur.qx || old.qy !== cur.qy) {
+        const dx = cur.qx - old.qx;
+        const dy = cur.qy - old.qy;
+        moved.push({ id: cur.id, dx, dy });
+        largest = Math.max(largest, Math.abs(dx), Math.abs(dy));
+      }
+      i++;
+      j++;
+    }
+  }
+
+  const bits = new BitWriter();
+  writeIds(bits, removed);
+  writeIds(bits, added, (e) => {
+    bits.write(e.kind, 2);
+    bits.write(e.qx, 16);
+    bits.write(e.qy, 16);
+  });
+  const width = Math.min(MAX_DELTA_BITS, signedBitsFor(largest));
+  writeIds(bits, moved, (e) => {
+    bits.write(toUnsigned(e.dx, width), width);
+    bits.write(toUnsigned(e.dy, width), width);
+  }, width);
+
+  const body = bits.finish();
+  const bytes = new Uint8Array(DELTA_HEADER_BYTES + body.byteLength);
+  const view = viewOf(bytes);
+  view.setUint8(0, DATAGRAM_TYPE_SNAPSHOT_DELTA);
+  view.setUint32(1, snapshot.seq >>> 0);
+  view.setUint32(5, snapshot.tick >>> 0);
+  view.setUint8(9, snapshot.tick - baselineTick);
+  view.setUint32(10, snapshot.serverTimeMs >>> 0);
+  view.setUint32(14, snapshot.ackInputSeq >>> 0);
+  bytes.set(body, DELTA_HEADER_BYTES);
+  return bytes;
+}
+
+/** Writes a count, the delta width (moved list only), then ascending id gaps with `extra` fields after each. */
+function writeIds<T extends { id: number }>(bits: BitWriter, list: T[], extra?: (e: T) => void, width?: number) {
+  bits.writeGamma(list.length + 1);
+  if (width !== undefined) bits.write(width - 1, 4);
+  let last = 0;
+  for (const e of list) {
+    bits.writeGamma(e.id - last);
+    last = e.id;
+    extra?.(e);
+  }
+}
+
+/** The baseline tick a delta refers to, without decoding the rest (so the caller can find it). */
+export function deltaBaselineTick(bytes: Uint8Array): number | null {
+  if (bytes.byteLength < DELTA_HEADER_BYTES || bytes[0] !== DATAGRAM_TYPE_SNAPSHOT_DELTA) return null;
+  const view = viewOf(bytes);
+  return view.getUint32(5) - view.getUint8(9);
+}
+
+/**
+ * Decodes a delta against the baseline `findBaseline(tick)` returns. Rejects
+ * a missing baseline, wrong lengths, unknown ids and out-of-range values.
+ */
+export function decodeDeltaSnapshot(
+  bytes: Uint8Array,
+  findBaseline: (tick: number) => readonly EntityState[] | undefined,
+): DecodeResult<DeltaSnapshot> {
+  if (bytes.byteLength < DELTA_HEADER_BYTES) return rejected(DROP_TOO_SHORT);
+  const view = viewOf(bytes);
+  if (view.getUint8(0) !== DATAGRAM_TYPE_SNAPSHOT_DELTA) return rejected(DROP_UNKNOWN_TYPE);
+  const tick = view.getUint32(5);
+  const age = view.getUint8(9);
+  if (age < 1 || age > MAX_BASELINE_AGE_TICKS || age > tick) return rejected(DROP_BAD_VALUE);
+  const baselineTick = tick - age;
+  const baseline = findBaseline(baselineTick);
+  if (!baseline) return rejected(DROP_MISSING_BASELINE);
+
+  const bits = new BitReader(bytes.subarray(DELTA_HEADER_BYTES));
+  const entities = readBody(bits, sortedQuantized(baseline));
+  if (typeof entities === 'string') return rejected(entities);
+  if (bits.remaining >= 8) return rejected(DROP_TOO_LONG);
+
+  return decoded({
+    seq: view.getUint32(1),
+    tick,
+    baselineTick,
+    serverTimeMs: view.getUint32(10),
+    ackInputSeq: view.getUint32(14),
+    entities,
+  });
+}
+
+/** Reads a count, then that many ascending ids as gaps, calling `each` after every id; an error code or null. */
+function readIds(bits: BitReader, each: (id: number) => void): string | null {
+  const count = bits.readGamma() - 1;
+  if (bits.overrun) return DROP_TOO_SHORT;
+  if (count > MAX_ENTITIES_PER_SNAPSHOT) return DROP_BAD_COUNT;
+  let id = 0;
+  for (let i = 0; i < count; i++) {
+    id += bits.readGamma();
+    each(id);
+    if (bits.overrun) return DROP_TOO_SHORT;
+  }
+  return null;
+}
+
+/**
+ * Reads the removed and added lists, then walks the id-sorted baseline once,
+ * reading the moved list as it goes (it is the long one, so it is never
+ * materialised). Every removed or moved id must be in the baseline, every
+ * added one must not (unless removed first); anything else is a corrupt or
+ * forged packet. Unchanged entities keep their baseline objects: only what
+ * moved or is new is allocated (this runs 30 times a second per client).
+ */
+function readBody(bits: BitReader, baseline: Quantized[]): EntityState[] | string {
+  const removed: number[] = [];
+  const added: Quantized[] = [];
+  const listError =
+    readIds(bits, (id) => removed.push(id)) ??
+    readIds(bits, (id) => added.push({ id, kind: bits.read(2) as EntityKind, qx: bits.read(16), qy: bits.read(16), source: null }));
+  if (listError) return listError;
+  for (const entity of added) if (entity.kind > MAX_ENTITY_KIND) return DROP_BAD_VALUE;
+
+  let movesLeft = bits.readGamma() - 1;
+  const width = bits.read(4) + 1;
+  if (bits.overrun) return DROP_TOO_SHORT;
+  if (movesLeft > baseline.length) return DROP_BAD_COUNT;
+  let movedId = movesLeft > 0 ? bits.readGamma() : Infinity;
+
+  const out: EntityState[] = [];
+  const quantized: Quantized[] = [];
+  let r = 0;
+  let a = 0;
+  for (const old of baseline) {
+    while (a < added.length && added[a]!.id < old.id) {
+      quantized.push(added[a]!);
+      out.push(stateOf(added[a++]!));
+    }
+    if (removed[r]! < old.id || movedId < old.id) return DROP_BAD_VALUE; // removes or moves an id it never had
+    if (removed[r] === old.id) {
+      r++;
+      if (movedId === old.id) return DROP_BAD_VALUE;
+      continue;
+    }
+    if (added[a]?.id === old.id) return DROP_BAD_VALUE; // adds an id it still has
+    if (movedId !== old.id) {
+      quantized.push(old);
+      out.push(old.source ?? stateOf(old));
+      continue;
+    }
+    const dx = toSigned(bits.read(width), width);
+    const dy = toSigned(bits.read(width), width);
+    const entity: Quantized = { id: old.id, kind: old.kind, qx: old.qx + dx, qy: old.qy + dy, source: null };
+    if (bits.overrun) return DROP_TOO_SHORT;
+    if (entity.qx < 0 || entity.qx > 0xffff || entity.qy < 0 || entity.qy > 0xffff) return DROP_BAD_VALUE;
+    quantized.push(entity);
+    out.push(stateOf(entity));
+    movedId = --movesLeft > 0 ? movedId + bits.readGamma() : Infinity;
+  }
+  while (a < added.length) {
+    quantized.push(added[a]!);
+    out.push(stateOf(added[a++]!));
+  }
+  if (r < removed.length || movesLeft > 0) return DROP_BAD_VALUE;
+  if (out.length > MAX_ENTITIES_PER_SNAPSHOT) return DROP_BAD_COUNT;
+  // Ids must be strictly ascending (an added id equal to a kept one would repeat it).
+  for (let i = 1; i < out.length; i++) if (out[i]!.id <= out[i - 1]!.id) return DROP_BAD_VALUE;
+  quantizedCache.set(out, quantized); // this state will be a baseline: skip re-quantizing it then
+  return out;
+}
+
+/** The decoded entity for a quantized one (remembered, so a later baseline reuses it). */
+function stateOf(entity: Quantized): EntityState {
+  entity.source = { id: entity.id, kind: entity.kind, x: dequantize(entity.qx), y: dequantize(entity.qy) };
+  return entity.source;
+}
