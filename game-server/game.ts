@@ -4,6 +4,7 @@
 import {
   ARENA_HEIGHT_PX,
   ARENA_WIDTH_PX,
+  BASELINE_HISTORY,
   CHAT_BURST,
   CHAT_HISTORY_LINES,
   CHAT_REFILL_PER_S,
@@ -13,12 +14,14 @@ import {
   ERROR_CHAT_RATE_LIMITED,
   ERROR_SERVER_FULL,
   LINKDEAD_GRACE_MS,
+  MAX_BASELINE_AGE_TICKS,
   MAX_CATCH_UP_STEPS,
   MAX_PLAYERS,
 } from '../protocol/constants.ts';
 import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../protocol/conditioner.ts';
 import type { InputPacket } from '../protocol/input.ts';
-import { encodeSnapshot } from '../protocol/snapshot.ts';
+import { encodeDeltaSnapshot } from '../protocol/delta-snapshot.ts';
+import { encodeSnapshot, type EntityState, type Snapshot } from '../protocol/snapshot.ts';
 import type { ChatEvent, GameEvent, PositionPath, ServerMessage, Welcome } from '../protocol/stream.ts';
 import { EventLog, type UnsequencedEvent } from './event-log.ts';
 import { log } from './log.ts';
@@ -61,6 +64,8 @@ interface Seat {
   inArena: boolean;
   /** Per-channel snapshot packet sequence, for the client's loss and reorder accounting. */
   datagramSeq: number;
+  /** Newest snapshot tick the client says it has (from its input packets): the baseline for deltas. */
+  ackedTick: number;
   streamSeq: number;
   chat: TokenBucket;
 }
@@ -83,6 +88,8 @@ export class Game {
   private readonly seats = new Map<number, Seat>();
   private readonly events = new EventLog();
   private readonly recentChat: ChatEvent[] = [];
+  /** The entities of recent snapshots by tick, the possible baselines for delta snapshots. */
+  private readonly sentStates = new Map<number, EntityState[]>();
   private loop: ReturnType<typeof setInterval> | null = null;
   private lastStepAtMs = 0;
   private unsimulatedMs = 0;
@@ -114,6 +121,7 @@ export class Game {
       conditions: PERFECT_NETWORK,
       inArena: false,
       datagramSeq: 0,
+      ackedTick: 0,
       streamSeq: 0,
       chat: new TokenBucket(CHAT_BURST, CHAT_REFILL_PER_S, this.options.clock()),
     };
@@ -220,6 +228,9 @@ export class Game {
 
   /** Inputs from the datagram channel bound to `playerId` (never from the packet's content). */
   onInputPacket(playerId: number, packet: InputPacket): void {
+    const seat = this.seats.get(playerId);
+    // An ack of a tick not yet simulated is a lie or a bug; it is ignored.
+    if (seat && packet.ackTick <= this.room.tick) seat.ackedTick = Math.max(seat.ackedTick, packet.ackTick);
     const result = this.room.queueInputs(playerId, packet);
     for (let i = 0; i < result.overflow; i++) this.options.metrics.dropped('datagram', 'in', DROP_QUEUE_FULL);
   }
@@ -281,17 +292,20 @@ export class Game {
 
   private sendSnapshots(): void {
     const entities = this.room.entities();
+    const tick = this.room.tick;
+    this.sentStates.set(tick, entities);
+    while (this.sentStates.size > BASELINE_HISTORY) this.sentStates.delete(this.sentStates.keys().next().value!);
     const serverTimeMs = Math.round(this.options.clock());
     for (const seat of this.seats.values()) {
       if (!seat.inArena) continue;
       const base = {
-        tick: this.room.tick,
+        tick,
         serverTimeMs,
         ackInputSeq: this.room.lastAppliedInput(seat.session.playerId),
         entities,
       };
       if (seat.datagram && seat.path !== 'stream') {
-        seat.datagram.send(encodeSnapshot({ ...base, seq: ++seat.datagramSeq }));
+        seat.datagram.send(this.encodeForDatagram(seat, { ...base, seq: ++seat.datagramSeq }));
       }
       // The stream carries positions when chosen, for comparison, or as the
       // fallback while no data channel is bound (WebRTC blocked or connecting).
@@ -299,6 +313,22 @@ export class Game {
         seat.stream.sendBinary(encodeSnapshot({ ...base, seq: ++seat.streamSeq }));
       }
     }
+  }
+
+  /**
+   * A delta against the newest snapshot the client acknowledged, if we still
+   * have it and it is recent; otherwise a full snapshot. (The stream is
+   * reliable and carries full snapshots: it is the comparison, not the
+   * bandwidth path.)
+   */
+  private encodeForDatagram(seat: Seat, snapshot: Snapshot): Uint8Array {
+    const baseline = this.sentStates.get(seat.ackedTick);
+    if (baseline && snapshot.tick - seat.ackedTick <= MAX_BASELINE_AGE_TICKS) {
+      this.options.metrics.snapshotSent('delta');
+      return encodeDeltaSnapshot(snapshot, seat.ackedTick, baseline);
+    }
+    this.options.metrics.snapshotSent('full');
+    return encodeSnapshot(snapshot);
   }
 
   /** Removes players whose stream stayed closed past the grace period, and expired sessions. */

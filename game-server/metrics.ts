@@ -35,8 +35,18 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  const snapshots = new Counter({
+    name: 'arena_datagram_snapshots_total',
+    help: 'Snapshots sent on the datagram channel, full or delta',
+    labelNames: ['encoding'],
+    registers: [registry],
+  });
+
   return {
     registry,
+    snapshotSent(encoding: 'full' | 'delta') {
+      snapshots.inc({ encoding });
+    },
     players,
     tickDuration,
     received(channel: Channel, bytes: number) {

@@ -13,6 +13,9 @@ import {
   DATAGRAM_TYPE_PING,
   DATAGRAM_TYPE_PONG,
   DATAGRAM_TYPE_SNAPSHOT,
+  DATAGRAM_TYPE_SNAPSHOT_DELTA,
+  DROP_MISSING_BASELINE,
+  BASELINE_HISTORY,
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_TIMEOUT_MS,
   RECONNECT_MAX_DELAY_MS,
@@ -30,7 +33,8 @@ import {
 } from '../../protocol/conditioner.ts';
 import { encodeInputPacket, type InputPacket } from '../../protocol/input.ts';
 import { datagramType, decodePing, encodePing } from '../../protocol/ping.ts';
-import { decodeSnapshot, type Snapshot } from '../../protocol/snapshot.ts';
+import { decodeDeltaSnapshot } from '../../protocol/delta-snapshot.ts';
+import { decodeSnapshot, type EntityState, type Snapshot } from '../../protocol/snapshot.ts';
 import { ChannelStats, type ChannelSummary } from '../../protocol/stats.ts';
 import type {
   ErrorMessage,
@@ -76,6 +80,11 @@ export interface ChannelStatus extends ChannelSummary {
   state: string;
   /** Datagrams or frames that failed to decode. */
   malformed: number;
+  /** Snapshots that arrived whole, and as deltas against an acknowledged baseline. */
+  fullSnapshots: number;
+  deltaSnapshots: number;
+  /** Deltas dropped because their baseline was no longer here (never corrupts the state). */
+  baselineMisses: number;
 }
 
 export class NetClient {
@@ -94,6 +103,12 @@ export class NetClient {
   stats = { datagram: new ChannelStats(), stream: new ChannelStats() };
   readonly clock = new ClockSync();
   readonly malformed = { datagram: 0, stream: 0 };
+  readonly snapshotCounts = {
+    datagram: { full: 0, delta: 0, baselineMisses: 0 },
+    stream: { full: 0, delta: 0, baselineMisses: 0 },
+  };
+  /** Recent decoded states by tick: what the server may send deltas against. */
+  private readonly baselines = new Map<number, readonly EntityState[]>();
   /** The simulated network this player chose; applied to what we send, and by the server to what it sends us. */
   conditions: NetworkConditions = PERFECT_NETWORK;
 
@@ -198,9 +213,13 @@ export class NetClient {
   }
 
   channelStatus(channel: ChannelName): ChannelStatus {
+    const counts = this.snapshotCounts[channel];
     return {
       state: channel === 'datagram' ? this.datagramState : this.streamState,
       malformed: this.malformed[channel],
+      fullSnapshots: counts.full,
+      deltaSnapshots: counts.delta,
+      baselineMisses: counts.baselineMisses,
       ...this.stats[channel].summary(this.now()),
     };
   }
@@ -370,7 +389,7 @@ export class NetClient {
 
   private onDatagramBytes(bytes: Uint8Array) {
     const type = datagramType(bytes);
-    if (type === DATAGRAM_TYPE_SNAPSHOT) return this.onSnapshotBytes(bytes, 'datagram');
+    if (type === DATAGRAM_TYPE_SNAPSHOT || type === DATAGRAM_TYPE_SNAPSHOT_DELTA) return this.onSnapshotBytes(bytes, 'datagram');
     const now = this.now();
     if (type === DATAGRAM_TYPE_PONG) {
       const pong = decodePing(bytes);
@@ -384,11 +403,17 @@ export class NetClient {
 
   private onSnapshotBytes(bytes: Uint8Array, via: ChannelName) {
     const now = this.now();
-    const snapshot = decodeSnapshot(bytes);
+    const counts = this.snapshotCounts[via];
+    const isDelta = datagramType(bytes) === DATAGRAM_TYPE_SNAPSHOT_DELTA;
+    const snapshot = isDelta ? decodeDeltaSnapshot(bytes, (tick) => this.baselines.get(tick)) : decodeSnapshot(bytes);
     if (!snapshot.ok) {
-      this.malformed[via]++;
+      if (snapshot.error === DROP_MISSING_BASELINE) counts.baselineMisses++;
+      else this.malformed[via]++;
       return;
     }
+    counts[isDelta ? 'delta' : 'full']++;
+    this.baselines.set(snapshot.value.tick, snapshot.value.entities);
+    if (this.baselines.size > BASELINE_HISTORY) this.baselines.delete(Math.min(...this.baselines.keys())); // the oldest tick
     const stats = this.stats[via];
     if (!stats.recordUpdate(snapshot.value.seq, now, bytes.byteLength)) return; // duplicate
     const ageMs = this.clock.synced ? this.clock.serverNow(now) - snapshot.value.serverTimeMs : null;
