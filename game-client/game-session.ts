@@ -38,6 +38,8 @@ export class GameSession {
   readonly roster = new Roster();
   settings: ClientSettings = { ...DEFAULT_SETTINGS };
   fps = 0;
+  /** Milliseconds the scene's update takes per frame (moving average), rendering excluded. */
+  updateMs = 0;
   private prediction = new Prediction(1000 / DEFAULT_TICK_RATE_HZ);
   private readonly buffers: Record<ChannelName, SnapshotBuffer> = { datagram: new SnapshotBuffer(), stream: new SnapshotBuffer() };
   private keys: DirectionKeys = NO_KEYS;
@@ -122,6 +124,10 @@ export class GameSession {
     return { entities, ghosts };
   }
 
+  recordUpdateCost(ms: number): void {
+    this.updateMs += (ms - this.updateMs) * 0.05;
+  }
+
   /** A plain, JSON-safe picture of the session, for tests and curious players. */
   status() {
     const channel = (name: ChannelName): ChannelStatus => this.net.channelStatus(name);
@@ -131,6 +137,7 @@ export class GameSession {
       score: this.roster.get(this.net.playerId)?.score ?? 0,
       path: this.settings.path,
       fps: Math.round(this.fps),
+      updateMs: Math.round(this.updateMs * 100) / 100,
       channels: { datagram: channel('datagram'), stream: channel('stream') },
       datagramNote: this.net.datagramNote,
       entities: this.lastEntities.map(({ id, kind, x, y, name }) => ({

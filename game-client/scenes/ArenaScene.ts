@@ -64,11 +64,14 @@ export class ArenaScene extends Phaser.Scene {
   }
 
   override update(time: number) {
+    const started = performance.now();
     this.session.fps = this.game.loop.actualFps;
     this.session.setKeys(this.keysEnabled ? this.heldKeys() : NO_KEYS);
     const frame = this.session.frame(time);
     this.sync(this.sprites, frame.entities, (entity) => this.createSprite(entity));
     this.sync(this.ghosts, frame.ghosts, (entity) => this.createGhost(entity));
+    // Our share of the frame (the renderer's is not in it): see bench/render.
+    this.session.recordUpdateCost(performance.now() - started);
   }
 
   /** Stops reading keys (and releases any held) while the player types. */
