@@ -21,27 +21,32 @@ export class DatagramConnection {
   private ended = false;
   /** geckos' close() needs a finished handshake; before that there is nothing to close. */
   private signaled = false;
+  private openTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** `baseUrl` is the game's HTTP origin; geckos signals over it, then talks UDP. */
   constructor(baseUrl: string, token: string, private readonly handlers: DatagramHandlers) {
     const url = new URL(baseUrl);
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     this.channel = geckos({ url: `${url.protocol}//${url.hostname}`, port, authorization: token });
+    // Without UDP, ICE never completes and geckos' connect never settles; we
+    // give up on our own. The server sends snapshots as soon as it binds the
+    // channel, so the first datagram heard is what counts as "open" (geckos'
+    // "connected" can come before the channel can carry anything).
+    this.openTimer = setTimeout(() => {
+      if (this.signaled) this.channel.close();
+      this.end('failed', 'no datagram arrived in time (is UDP blocked?)');
+    }, DATAGRAM_OPEN_TIMEOUT_MS);
     this.channel.onConnect((error) => {
-      if (error) return this.end('failed', error.status ? `status ${error.status}` : error.message);
+      if (error) {
+        clearTimeout(this.openTimer);
+        return this.end('failed', error.status ? `status ${error.status}` : error.message);
+      }
       this.signaled = true;
-      if (this.ended) return this.channel.close(); // closed while connecting
-      // geckos reports "connected" when the data channel is announced, which can
-      // be before it is open for sending. The server sends snapshots as soon as
-      // it binds the channel, so the first datagram heard is our "open".
-      const openTimer = setTimeout(() => {
-        this.channel.close();
-        this.end('failed', 'no datagram arrived (is UDP blocked?)');
-      }, DATAGRAM_OPEN_TIMEOUT_MS);
+      if (this.ended) return this.channel.close(); // closed or timed out while connecting
       this.channel.onRaw((message) => {
         if (this.ended) return;
         if (this.state === 'connecting') {
-          clearTimeout(openTimer);
+          clearTimeout(this.openTimer);
           this.state = 'open';
           handlers.onOpen();
         }
@@ -49,7 +54,7 @@ export class DatagramConnection {
         if (bytes) handlers.onBytes(bytes);
       });
       this.channel.onDisconnect(() => {
-        clearTimeout(openTimer);
+        clearTimeout(this.openTimer);
         this.end('closed');
       });
     });
@@ -64,6 +69,7 @@ export class DatagramConnection {
 
   close(): void {
     if (!this.ended && this.signaled) this.channel.close();
+    clearTimeout(this.openTimer);
     this.end('closed');
   }
 

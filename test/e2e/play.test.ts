@@ -146,3 +146,17 @@ describe('a dropped stream', () => {
     expect(bob.errors).toEqual([]);
   });
 });
+
+describe('the join screen', () => {
+  it('asks for a name when the link has none, then joins with it', async () => {
+    const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
+    await page.goto(server.url);
+    await page.locator('#join-name').fill('  frank  ');
+    await page.locator('#join button[type="submit"]').click();
+    await expect.poll(() => page.locator('#join').isHidden()).toBe(true);
+    const game = { page, errors: [], status: () => page.evaluate(() => window.netcode.status()) };
+    const status = await waitForStatus(game, (s) => s.playerId > 0 && s.channels.stream.state === 'open', 'frank to join');
+    expect(status.name).toBe('frank');
+    await page.close();
+  });
+});

@@ -183,3 +183,24 @@ describe('vanished clients', () => {
     await waitFor(() => server.streamConnections() === before - 1, 'the connection to be removed');
   });
 });
+
+describe('fallback without WebRTC', () => {
+  it('carries positions over the stream, and inputs too, when the client has no data channel', async () => {
+    const dora = await connectClient(server.url, 'dora', { useDatagram: false });
+    expect(dora.net.datagramState).toBe('fallback');
+    expect(dora.net.datagramNote).toMatch(/stream/);
+    await waitFor(() => dora.snapshots.filter((s) => s.via === 'stream').length > 10, 'snapshots over the stream');
+    const start = dora.ownPosition()!;
+    server.game.room.placePlayer(dora.net.playerId, { x: 300, y: start.y });
+    await waitFor(() => Math.abs(dora.ownPosition()!.x - 300) < 0.5, 'the placed position');
+    const right = { moveX: 127, moveY: 0 };
+    for (let seq = 1; seq <= 30; seq++) {
+      dora.net.sendInputs({ seq, inputs: [right] });
+      await new Promise((resolve) => setTimeout(resolve, 1000 / 60));
+    }
+    await waitFor(() => dora.snapshots.at(-1)!.snapshot.ackInputSeq === 30, 'the inputs sent over the stream to be applied');
+    expect(dora.ownPosition()!.x).toBeCloseTo(300 + 120, 0);
+    expect(dora.snapshots.every((s) => s.via === 'stream')).toBe(true);
+    dora.net.close();
+  });
+});
