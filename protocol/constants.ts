@@ -72,6 +72,10 @@ export const DELTA_HEADER_BYTES = 18; // type u8, seq u32, tick u32, baselineAge
  * it travels as a u8). Older acknowledgements get a full snapshot instead.
  */
 export const MAX_BASELINE_AGE_TICKS = 60;
+/** A delta's per-component width B travels as B - 1 in this many bits. */
+export const DELTA_WIDTH_FIELD_BITS = 5;
+/** Widest delta: a move across the whole u16 coordinate range (±65535 steps) in two's complement. */
+export const DELTA_MAX_BITS = 17;
 /** Snapshot states each end keeps as possible baselines (well over a second at 30 Hz). */
 export const BASELINE_HISTORY = 64;
 export const PING_BYTES = 9; // type u8, id u32, clientTimeMs u32

@@ -14,11 +14,13 @@
 //   18     bits, most significant first, zero-padded to a byte (protocol/bits.ts):
 //          removed: gamma(count + 1), then per entity gamma(id gap)
 //          added:   gamma(count + 1), then per entity gamma(id gap), kind (2 bits), x (16), y (16)
-//          moved:   gamma(count + 1), bits per component B - 1 (4 bits), then per entity
+//          moved:   gamma(count + 1), bits per component B - 1 (5 bits), then per entity
 //                   gamma(id gap), dx (B bits), dy (B bits), two's complement
 //
 // Ids in each list are ascending; an "id gap" is the id minus the previous
-// one in that list (the first counts from 0). Coordinates are the full
+// one in that list (the first counts from -1, so id 0 has gap 1: gamma codes
+// start at 1). A delta spans up to B = 17 bits, enough for any move within
+// the u16 coordinate range. Coordinates are the full
 // snapshot's fixed-point integers (POSITION_SCALE steps per pixel), so a delta
 // reconstructs exactly what the full encoding would have given.
 //
@@ -36,14 +38,15 @@ import {
   DROP_UNKNOWN_TYPE,
   MAX_BASELINE_AGE_TICKS,
   MAX_ENTITIES_PER_SNAPSHOT,
+  MAX_ENTITY_ID,
   MAX_ENTITY_KIND,
+  DELTA_MAX_BITS,
+  DELTA_WIDTH_FIELD_BITS,
 } from './constants.ts';
 import { BitReader, BitWriter, signedBitsFor, toSigned, toUnsigned } from './bits.ts';
 import { decoded, rejected, viewOf, type DecodeResult } from './decode-result.ts';
 import { dequantize, quantize, type EntityKind, type EntityState, type Snapshot } from './snapshot.ts';
 
-/** Largest per-component delta width; enough for any move across the arena. */
-const MAX_DELTA_BITS = 16;
 
 export interface DeltaSnapshot extends Snapshot {
   baselineTick: number;
@@ -117,7 +120,7 @@ export function encodeDeltaSnapshot(snapshot: Snapshot, baselineTick: number, ba
     bits.write(e.qx, 16);
     bits.write(e.qy, 16);
   });
-  const width = Math.min(MAX_DELTA_BITS, signedBitsFor(largest));
+  const width = signedBitsFor(largest); // ≤ DELTA_MAX_BITS: |move| ≤ 0xffff
   writeIds(bits, moved, (e) => {
     bits.write(toUnsigned(e.dx, width), width);
     bits.write(toUnsigned(e.dy, width), width);
@@ -139,8 +142,8 @@ export function encodeDeltaSnapshot(snapshot: Snapshot, baselineTick: number, ba
 /** Writes a count, the delta width (moved list only), then ascending id gaps with `extra` fields after each. */
 function writeIds<T extends { id: number }>(bits: BitWriter, list: T[], extra?: (e: T) => void, width?: number) {
   bits.writeGamma(list.length + 1);
-  if (width !== undefined) bits.write(width - 1, 4);
-  let last = 0;
+  if (width !== undefined) bits.write(width - 1, DELTA_WIDTH_FIELD_BITS);
+  let last = -1;
   for (const e of list) {
     bits.writeGamma(e.id - last);
     last = e.id;
@@ -193,9 +196,11 @@ function readIds(bits: BitReader, each: (id: number) => void): string | null {
   const count = bits.readGamma() - 1;
   if (bits.overrun) return DROP_TOO_SHORT;
   if (count > MAX_ENTITIES_PER_SNAPSHOT) return DROP_BAD_COUNT;
-  let id = 0;
+  let id = -1;
   for (let i = 0; i < count; i++) {
     id += bits.readGamma();
+    if (bits.overrun) return DROP_TOO_SHORT;
+    if (id > MAX_ENTITY_ID) return DROP_BAD_VALUE;
     each(id);
     if (bits.overrun) return DROP_TOO_SHORT;
   }
@@ -220,10 +225,12 @@ function readBody(bits: BitReader, baseline: Quantized[]): EntityState[] | strin
   for (const entity of added) if (entity.kind > MAX_ENTITY_KIND) return DROP_BAD_VALUE;
 
   let movesLeft = bits.readGamma() - 1;
-  const width = bits.read(4) + 1;
+  const width = bits.read(DELTA_WIDTH_FIELD_BITS) + 1;
   if (bits.overrun) return DROP_TOO_SHORT;
   if (movesLeft > baseline.length) return DROP_BAD_COUNT;
-  let movedId = movesLeft > 0 ? bits.readGamma() : Infinity;
+  if (width > DELTA_MAX_BITS) return DROP_BAD_VALUE;
+  let movedId = movesLeft > 0 ? bits.readGamma() - 1 : Infinity;
+  if (bits.overrun) return DROP_TOO_SHORT;
 
   const out: EntityState[] = [];
   const quantized: Quantized[] = [];
@@ -254,6 +261,7 @@ function readBody(bits: BitReader, baseline: Quantized[]): EntityState[] | strin
     quantized.push(entity);
     out.push(stateOf(entity));
     movedId = --movesLeft > 0 ? movedId + bits.readGamma() : Infinity;
+    if (bits.overrun) return DROP_TOO_SHORT;
   }
   while (a < added.length) {
     quantized.push(added[a]!);

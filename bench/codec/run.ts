@@ -34,47 +34,59 @@ export interface Result {
   maxErrorPx: number;
 }
 
-function measure(entry: CodecEntry, frames: Frame[], entities: number): Result {
+/** One pass of one codec over the scenario: bytes, time per snapshot, largest error. */
+function runOnce(entry: CodecEntry, frames: Frame[]) {
+  const codec = entry.create(frames);
   let bytes = 0;
+  let encodeMs = 0;
+  let decodeMs = 0;
+  let decoded = 0;
   let maxError = 0;
-  const encodeTimes: number[] = [];
-  const decodeTimes: number[] = [];
+  frames.forEach((frame, index) => {
+    let start = performance.now();
+    const message = codec.encode(frame, index);
+    encodeMs += performance.now() - start;
+    bytes += byteLength(message);
+    const arrives = entry.reliableOnly || !frame.lost;
+    codec.delivered?.(frame, index, arrives);
+    if (!arrives) return;
+    start = performance.now();
+    const positions = codec.decode(message, frame);
+    decodeMs += performance.now() - start;
+    decoded++;
+    maxError = Math.max(maxError, largestError(frame, positions));
+  });
+  return { bytes, encodeUs: (encodeMs * 1000) / frames.length, decodeUs: (decodeMs * 1000) / decoded, maxError };
+}
+
+/**
+ * Runs every codec RUNS times, interleaved (run 1 of each, then run 2 of
+ * each …), so a noisy moment or a garbage collection hits them all alike;
+ * reports the median time of each.
+ */
+function measureAll(frames: Frame[], entities: number): Result[] {
+  const runs = new Map(CODECS.map((c) => [c, [] as ReturnType<typeof runOnce>[]]));
   for (let run = -WARM_UP_RUNS; run < RUNS; run++) {
-    const codec = entry.create(frames);
-    let encodeMs = 0;
-    let decodeMs = 0;
-    let decoded = 0;
-    bytes = 0;
-    frames.forEach((frame, index) => {
-      let start = performance.now();
-      const message = codec.encode(frame, index);
-      encodeMs += performance.now() - start;
-      bytes += byteLength(message);
-      const arrives = entry.reliableOnly || !frame.lost;
-      codec.delivered?.(frame, index, arrives);
-      if (!arrives) return;
-      start = performance.now();
-      const positions = codec.decode(message, frame);
-      decodeMs += performance.now() - start;
-      decoded++;
-      if (run === -WARM_UP_RUNS) maxError = Math.max(maxError, largestError(frame, positions));
-    });
-    if (run < 0) continue; // warm-up
-    encodeTimes.push((encodeMs * 1000) / frames.length);
-    decodeTimes.push((decodeMs * 1000) / decoded);
+    for (const codec of CODECS) {
+      const result = runOnce(codec, frames);
+      if (run >= 0) runs.get(codec)!.push(result);
+    }
   }
-  const perSnapshot = bytes / frames.length;
-  return {
-    codec: entry.name,
-    entities,
-    reliableOnly: entry.reliableOnly,
-    bytesPerSnapshot: round(perSnapshot, 1),
-    bytesPerEntity: round(perSnapshot / entities, 2),
-    kbitPerSecond: round((perSnapshot * DEFAULT_SCENARIO.snapshotRateHz * 8) / 1000, 1),
-    encodeUs: round(median(encodeTimes), 1),
-    decodeUs: round(median(decodeTimes), 1),
-    maxErrorPx: round(maxError, 4),
-  };
+  return CODECS.map((entry) => {
+    const list = runs.get(entry)!;
+    const perSnapshot = list[0]!.bytes / frames.length;
+    return {
+      codec: entry.name,
+      entities,
+      reliableOnly: entry.reliableOnly,
+      bytesPerSnapshot: round(perSnapshot, 1),
+      bytesPerEntity: round(perSnapshot / entities, 2),
+      kbitPerSecond: round((perSnapshot * DEFAULT_SCENARIO.snapshotRateHz * 8) / 1000, 1),
+      encodeUs: round(median(list.map((r) => r.encodeUs)), 1),
+      decodeUs: round(median(list.map((r) => r.decodeUs)), 1),
+      maxErrorPx: round(Math.max(...list.map((r) => r.maxError)), 4),
+    };
+  });
 }
 
 /** Largest distance between where an entity is and where the client decoded it; a missing entity is an error too. */
@@ -94,13 +106,12 @@ const round = (value: number, digits: number) => Math.round(value * 10 ** digits
 
 const results: Result[] = [];
 for (const entities of ENTITY_COUNTS) {
-  const frames = buildScenario({ ...DEFAULT_SCENARIO, entityCount: entities });
-  for (const codec of CODECS) results.push(measure(codec, frames, entities));
+  results.push(...measureAll(buildScenario({ ...DEFAULT_SCENARIO, entityCount: entities }), entities));
 }
 
 console.log(
   `Scenario: ${DEFAULT_SCENARIO.seconds} s at ${DEFAULT_SCENARIO.snapshotRateHz} snapshots/s, ` +
-    `${Math.round(DEFAULT_SCENARIO.movingShare * 100)} % of entities moving, ${DEFAULT_SCENARIO.lossShare * 100} % of snapshots lost, seed ${DEFAULT_SCENARIO.seed}; median of ${RUNS} runs after ${WARM_UP_RUNS} warm-up runs.`,
+    `${Math.round(DEFAULT_SCENARIO.movingShare * 100)} % of entities moving, ${DEFAULT_SCENARIO.lossShare * 100} % of snapshots lost, seed ${DEFAULT_SCENARIO.seed}; median of ${RUNS} interleaved runs after ${WARM_UP_RUNS} warm-up runs.`,
 );
 console.table(
   results.map((r) => ({
