@@ -5,13 +5,13 @@
 import { DROP_SIMULATED_BACKLOG, DROP_SIMULATED_LOSS, MAX_DELAYED_MESSAGES } from '../protocol/constants.ts';
 import { DatagramModel, isPerfect, PERFECT_NETWORK, StreamModel, type NetworkConditions } from '../protocol/conditioner.ts';
 import type { ServerMessage } from '../protocol/stream.ts';
-import { DelayedDeliveries } from '../game-client/net/delayed-deliveries.ts';
+import { DelayedDeliveries } from '../protocol/delayed-deliveries.ts';
 import type { DatagramLink, StreamLink } from './game.ts';
+import type { Metrics } from './metrics.ts';
 
 /** What a gateway provides: a socket's own sends, before any simulated network. */
 export type SocketStreamLink = Omit<StreamLink, 'setConditions'>;
 export type SocketDatagramLink = Omit<DatagramLink, 'setConditions'>;
-import type { Metrics } from './metrics.ts';
 
 /** A stream link whose messages arrive late, in order, as a TCP path with loss would deliver them. */
 export class ConditionedStreamLink implements StreamLink {
@@ -34,33 +34,35 @@ export class ConditionedStreamLink implements StreamLink {
     this.perfect = isPerfect(conditions);
   }
 
+  /** Events are never dropped: the stream is reliable, however bad the simulated network. */
   send(message: ServerMessage): void {
     this.schedule(() => this.link.send(message));
   }
 
+  /** A snapshot may be dropped when the simulated backlog is full: the next one supersedes it. */
   sendBinary(bytes: Uint8Array): boolean {
-    return this.schedule(() => this.link.sendBinary(bytes));
-  }
-
-  close(code: number, reason: string): void {
-    // TCP closes after the data already sent; so do we.
-    this.schedule(() => {
-      this.deliveries.cancelAll();
-      this.link.close(code, reason);
-    }, true);
-  }
-
-  private schedule(deliver: () => void, always = false): boolean {
-    if (this.perfect && this.deliveries.pending === 0) {
-      deliver();
-      return true;
-    }
-    if (!always && this.deliveries.pending >= MAX_DELAYED_MESSAGES) {
+    if (this.deliveries.pending >= MAX_DELAYED_MESSAGES) {
       this.metrics.dropped('stream', 'out', DROP_SIMULATED_BACKLOG);
       return false;
     }
-    this.deliveries.at(this.model.delivery(this.clock()), deliver);
+    this.schedule(() => this.link.sendBinary(bytes));
     return true;
+  }
+
+  /** Closes now: whatever is still in simulated flight is abandoned with the connection. */
+  close(code: number, reason: string): void {
+    this.dispose();
+    this.link.close(code, reason);
+  }
+
+  /** Cancels everything in simulated flight (the socket closed). */
+  dispose(): void {
+    this.deliveries.cancelAll();
+  }
+
+  private schedule(deliver: () => void) {
+    if (this.perfect && this.deliveries.pending === 0) deliver();
+    else this.deliveries.at(this.model.delivery(this.clock()), deliver);
   }
 }
 
@@ -98,7 +100,12 @@ export class ConditionedDatagramLink implements DatagramLink {
   }
 
   close(): void {
-    this.deliveries.cancelAll();
+    this.dispose();
     this.link.close();
+  }
+
+  /** Cancels everything in simulated flight (the channel closed). */
+  dispose(): void {
+    this.deliveries.cancelAll();
   }
 }

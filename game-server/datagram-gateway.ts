@@ -11,13 +11,16 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import geckos, { type ServerChannel } from '@geckos.io/server';
 import {
+  DATAGRAM_OPEN_TIMEOUT_MS,
   DATAGRAM_TYPE_INPUT,
   DATAGRAM_TYPE_PING,
   DATAGRAM_TYPE_PONG,
+  DROP_ABANDONED_HANDSHAKE,
   DROP_BUFFERING,
   DROP_CHANNEL_CLOSED,
   DROP_NOT_BINARY,
   DROP_OVERSIZE,
+  DROP_SIGNALING_ERROR,
   DROP_TOO_LONG,
   DROP_UNBOUND,
   DROP_UNKNOWN_TYPE,
@@ -53,7 +56,7 @@ type NativeChannel = ServerChannel['dataChannel'];
 
 interface BoundChannel {
   channel: ServerChannel;
-  link: DatagramLink;
+  link: ConditionedDatagramLink;
   playerId: number;
   lastHeardAtMs: number;
 }
@@ -84,9 +87,12 @@ export function createDatagramGateway(
   });
 
   // geckos attaches its routes to an http.Server-like emitter. We give it a
-  // private one and forward only signaling requests, after our own checks.
+  // private one and call its listener ourselves, after our own checks.
   const signaling = new EventEmitter();
   io.addServer(signaling as never);
+  const geckosRoutes = signaling.listeners('request')[0] as (request: IncomingMessage, response: ServerResponse) => unknown;
+  /** geckos' connections that have not (yet) become a bound channel, with when we first saw them. */
+  const unbound = new Map<string, number>();
 
   const bound = new Map<string, BoundChannel>();
   let channelsOpened = 0;
@@ -97,7 +103,7 @@ export function createDatagramGateway(
     const link = linkFor(channel, native);
     if (!Number.isInteger(playerId) || !game.bindDatagram(playerId, link)) {
       metrics.dropped('datagram', 'in', DROP_UNBOUND);
-      void channel.close();
+      void channel.close().catch(() => {});
       return;
     }
     const entry: BoundChannel = { channel, link, playerId, lastHeardAtMs: clock() };
@@ -108,13 +114,14 @@ export function createDatagramGateway(
     native.onMessage((message: string | Buffer | ArrayBuffer) => onDatagram(entry, message));
     channel.onDisconnect(() => {
       bound.delete(channel.id!);
+      link.dispose();
       game.datagramClosed(playerId, link);
     });
     log.info({ playerId, channel: channel.id }, 'datagram channel bound');
   });
 
   /** The channel's link, behind the player's simulated network (perfect until they choose otherwise). */
-  function linkFor(channel: ServerChannel, native: NativeChannel): DatagramLink {
+  function linkFor(channel: ServerChannel, native: NativeChannel): ConditionedDatagramLink {
     return new ConditionedDatagramLink(channelLink(channel, native), options.seed + ++channelsOpened, clock, metrics);
   }
 
@@ -173,6 +180,7 @@ export function createDatagramGateway(
   // every HEARTBEAT_INTERVAL_MS and send inputs every tick, so silence means gone.
   const heartbeat = setInterval(() => {
     const now = clock();
+    closeAbandonedConnections(now);
     for (const entry of bound.values()) {
       if (now - entry.lastHeardAtMs > HEARTBEAT_TIMEOUT_MS) {
         log.info({ playerId: entry.playerId }, 'datagram heartbeat timed out');
@@ -183,9 +191,41 @@ export function createDatagramGateway(
     }
   }, HEARTBEAT_INTERVAL_MS);
 
+  /**
+   * A client that signals but never completes the handshake leaves a native
+   * peer connection behind, which geckos keeps forever. Close any connection
+   * not bound to a player within DATAGRAM_OPEN_TIMEOUT_MS (plus a beat).
+   */
+  function closeAbandonedConnections(now: number) {
+    const connections = io.connectionsManager.connections;
+    for (const [id, connection] of connections) {
+      if (!id || bound.has(id)) {
+        if (id) unbound.delete(id);
+        continue;
+      }
+      const firstSeen = unbound.get(id) ?? now;
+      unbound.set(id, firstSeen);
+      if (now - firstSeen > DATAGRAM_OPEN_TIMEOUT_MS + HEARTBEAT_INTERVAL_MS) {
+        unbound.delete(id);
+        metrics.dropped('datagram', 'in', DROP_ABANDONED_HANDSHAKE);
+        void connection.close().catch(() => {});
+      }
+    }
+    for (const id of unbound.keys()) if (!connections.has(id)) unbound.delete(id);
+  }
+
   return {
     handleSignaling(request, response) {
-      signaling.emit('request', request, response);
+      // geckos' routes are async, and one answers 400 to a body without an
+      // sdp, then writes a second status and throws: caught here, that is a
+      // refused request instead of an unhandled rejection that ends the process.
+      Promise.resolve()
+        .then(() => geckosRoutes(request, response))
+        .catch((error: unknown) => {
+          metrics.dropped('datagram', 'in', DROP_SIGNALING_ERROR);
+          log.info({ err: error, url: request.url }, 'signaling request failed');
+          if (!response.headersSent) response.writeHead(400).end('bad signaling request\n');
+        });
     },
     get channelCount() {
       return bound.size;

@@ -12,11 +12,14 @@ import {
   CLOSE_SESSION_REPLACED,
   DROP_QUEUE_FULL,
   ERROR_CHAT_RATE_LIMITED,
+  ERROR_NOT_JOINED,
   ERROR_SERVER_FULL,
   LINKDEAD_GRACE_MS,
   MAX_BASELINE_AGE_TICKS,
   MAX_CATCH_UP_STEPS,
   MAX_PLAYERS,
+  MAX_SESSIONS,
+  SWEEP_INTERVAL_MS,
 } from '../protocol/constants.ts';
 import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../protocol/conditioner.ts';
 import type { InputPacket } from '../protocol/input.ts';
@@ -93,6 +96,7 @@ export class Game {
   private loop: ReturnType<typeof setInterval> | null = null;
   private lastStepAtMs = 0;
   private unsimulatedMs = 0;
+  private lastSweepAtMs = 0;
 
   constructor(private readonly options: GameOptions) {
     this.room = new Room({ tickRateHz: options.tickRateHz, npcCount: options.npcCount, seed: options.seed });
@@ -110,6 +114,12 @@ export class Game {
   join(name: string, stream: StreamLink): JoinResult {
     if (this.room.playerCount >= MAX_PLAYERS) {
       return { ok: false, code: ERROR_SERVER_FULL, message: `the arena holds ${MAX_PLAYERS} players` };
+    }
+    // Resumable sessions of players who left are kept for a while, but not
+    // without bound: past MAX_SESSIONS the longest-gone one is forgotten.
+    if (this.sessions.size >= MAX_SESSIONS) {
+      const oldest = this.sessions.longestDisconnected();
+      if (oldest) this.forget(oldest);
     }
     const session = this.sessions.create(name);
     if (!session) return { ok: false, code: ERROR_SERVER_FULL, message: 'no free player id' };
@@ -140,16 +150,15 @@ export class Game {
     const session = this.sessions.findByToken(sessionToken);
     const seat = session && this.seats.get(session.playerId);
     if (!session || !seat) return this.join(name, stream);
+    // Refuse before touching the seat, so a refused resume leaves it exactly as it was.
+    if (!seat.inArena && this.room.playerCount >= MAX_PLAYERS) {
+      return { ok: false, code: ERROR_SERVER_FULL, message: `the arena holds ${MAX_PLAYERS} players` };
+    }
     if (seat.stream && seat.stream !== stream) seat.stream.close(CLOSE_SESSION_REPLACED, 'session resumed elsewhere');
     seat.stream = stream;
     stream.setConditions(seat.conditions);
     session.disconnectedAtMs = null;
-    if (!seat.inArena) {
-      if (this.room.playerCount >= MAX_PLAYERS) {
-        return { ok: false, code: ERROR_SERVER_FULL, message: `the arena holds ${MAX_PLAYERS} players` };
-      }
-      this.enterArena(seat);
-    }
+    if (!seat.inArena) this.enterArena(seat);
     log.info({ playerId: session.playerId, lastSeq }, 'session resumed');
     return { ok: true, welcome: this.welcome(seat, true), replay: this.events.since(lastSeq).events };
   }
@@ -167,14 +176,21 @@ export class Game {
     const seat = this.seats.get(playerId);
     if (!seat) return;
     this.leaveArena(seat, 'left');
-    seat.datagram?.close();
-    this.seats.delete(playerId);
-    this.sessions.delete(seat.session);
+    this.forget(seat.session);
+  }
+
+  /** Ends a session for good: its seat, its data channel, its token. */
+  private forget(session: Session): void {
+    const seat = this.seats.get(session.playerId);
+    if (seat) this.leaveArena(seat, 'disconnected');
+    seat?.datagram?.close();
+    this.seats.delete(session.playerId);
+    this.sessions.delete(session);
   }
 
   chat(playerId: number, text: string): { ok: true } | { ok: false; code: string; message: string } {
     const seat = this.seats.get(playerId);
-    if (!seat) return { ok: false, code: ERROR_CHAT_RATE_LIMITED, message: 'no such player' };
+    if (!seat) return { ok: false, code: ERROR_NOT_JOINED, message: 'no such player' };
     if (!seat.chat.take(this.options.clock())) {
       return { ok: false, code: ERROR_CHAT_RATE_LIMITED, message: `at most ${CHAT_REFILL_PER_S} line per second` };
     }
@@ -218,6 +234,21 @@ export class Game {
     if (seat.datagram && seat.datagram !== datagram) seat.datagram.close();
     seat.datagram = datagram;
     datagram.setConditions(seat.conditions);
+    // A new channel starts from a full snapshot, sent now whatever the path:
+    // the first datagram is how the client knows the channel works.
+    seat.ackedTick = 0;
+    if (seat.inArena && this.sentStates.size > 0) {
+      const [tick, entities] = [...this.sentStates].at(-1)!;
+      datagram.send(
+        encodeSnapshot({
+          seq: ++seat.datagramSeq,
+          tick,
+          serverTimeMs: Math.round(this.options.clock()),
+          ackInputSeq: this.room.lastAppliedInput(playerId),
+          entities,
+        }),
+      );
+    }
     return true;
   }
 
@@ -252,7 +283,14 @@ export class Game {
         steps++;
       }
       if (steps === MAX_CATCH_UP_STEPS) this.unsimulatedMs = 0; // too far behind: skip, don't spiral
-      this.sweep(now);
+      if (now - this.lastSweepAtMs >= SWEEP_INTERVAL_MS) {
+        this.lastSweepAtMs = now;
+        try {
+          this.sweep(now);
+        } catch (error) {
+          log.error({ err: error }, 'sweep failed');
+        }
+      }
     }, stepMs / 2);
   }
 
@@ -341,7 +379,7 @@ export class Game {
         seat.datagram = null;
       }
     }
-    for (const expired of this.sessions.sweep(nowMs)) this.seats.delete(expired.playerId);
+    for (const expired of this.sessions.sweep(nowMs)) this.forget(expired);
   }
 
   private enterArena(seat: Seat): void {

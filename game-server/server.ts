@@ -58,7 +58,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
     }),
   );
-  const stream = attachStreamGateway(httpServer, game, metrics, clock, { seed: config.seed * 104729 });
+  const stream = attachStreamGateway(httpServer, game, metrics, clock, { seed: config.seed * 104729, tickRateHz: config.tickRate });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

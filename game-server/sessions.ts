@@ -30,6 +30,8 @@ export class SessionStore {
   private readonly byToken = new Map<string, Session>();
   private readonly byPlayer = new Map<number, Session>();
   private readonly datagramTokens = new Map<string, { playerId: number; expiresAtMs: number }>();
+  /** Each player has at most one live datagram token: a new one revokes the old. */
+  private readonly tokenByPlayer = new Map<number, string>();
   private nextPlayerId = 1;
 
   get size(): number {
@@ -48,6 +50,16 @@ export class SessionStore {
     return session;
   }
 
+  /** The session whose stream has been closed longest (null if every session is connected). */
+  longestDisconnected(): Session | null {
+    let oldest: Session | null = null;
+    for (const session of this.byPlayer.values()) {
+      if (session.disconnectedAtMs === null) continue;
+      if (!oldest || session.disconnectedAtMs < oldest.disconnectedAtMs!) oldest = session;
+    }
+    return oldest;
+  }
+
   findByToken(token: string): Session | undefined {
     return this.byToken.get(token);
   }
@@ -60,23 +72,29 @@ export class SessionStore {
   delete(session: Session): void {
     this.byToken.delete(session.token);
     this.byPlayer.delete(session.playerId);
-    for (const [token, entry] of this.datagramTokens) {
-      if (entry.playerId === session.playerId) this.datagramTokens.delete(token);
-    }
+    this.revokeDatagramToken(session.playerId);
   }
 
   /** Issues a single-use datagram token for a player; it expires DATAGRAM_TOKEN_TTL_MS after `nowMs`. */
   issueDatagramToken(playerId: number, nowMs: number): string {
+    this.revokeDatagramToken(playerId);
     const token = newToken(DATAGRAM_TOKEN_BYTES);
     this.datagramTokens.set(token, { playerId, expiresAtMs: nowMs + DATAGRAM_TOKEN_TTL_MS });
+    this.tokenByPlayer.set(playerId, token);
     return token;
+  }
+
+  private revokeDatagramToken(playerId: number): void {
+    const token = this.tokenByPlayer.get(playerId);
+    if (token !== undefined) this.datagramTokens.delete(token);
+    this.tokenByPlayer.delete(playerId);
   }
 
   /** Checks and consumes a datagram token: a second use of the same token fails. */
   consumeDatagramToken(token: string, nowMs: number): DatagramTokenCheck {
     const entry = this.datagramTokens.get(token);
     if (!entry) return { ok: false, reason: 'unknown' };
-    this.datagramTokens.delete(token);
+    this.revokeDatagramToken(entry.playerId);
     if (nowMs > entry.expiresAtMs || !this.byPlayer.has(entry.playerId)) return { ok: false, reason: 'expired' };
     return { ok: true, playerId: entry.playerId };
   }
@@ -90,8 +108,8 @@ export class SessionStore {
       }
     }
     for (const session of expired) this.delete(session);
-    for (const [token, entry] of this.datagramTokens) {
-      if (nowMs > entry.expiresAtMs) this.datagramTokens.delete(token);
+    for (const entry of this.datagramTokens.values()) {
+      if (nowMs > entry.expiresAtMs) this.revokeDatagramToken(entry.playerId);
     }
     return expired;
   }

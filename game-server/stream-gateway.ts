@@ -25,7 +25,11 @@ import {
   MAX_STREAM_MESSAGE_BYTES,
   DATAGRAM_TYPE_INPUT,
   STREAM_INPUT_BURST,
-  STREAM_INPUT_REFILL_PER_S,
+  STREAM_INPUT_REFILL_FACTOR,
+  DATAGRAM_RETRY_MIN_MS,
+  MAX_STREAM_BACKLOG_BYTES,
+  DROP_SLOW_CONSUMER,
+  CLOSE_TOO_SLOW,
   STREAM_MESSAGE_BURST,
   STREAM_MESSAGE_REFILL_PER_S,
   STREAM_PATH,
@@ -42,13 +46,14 @@ import { TokenBucket } from './token-bucket.ts';
 /** What the gateway keeps per open socket; all of it goes in the one close handler. */
 interface Connection {
   socket: WebSocket;
-  link: StreamLink;
+  link: ConditionedStreamLink;
   playerId: number | null;
   lastHeardAtMs: number;
   limit: TokenBucket;
   inputLimit: TokenBucket;
   strikes: number;
   helloTimer: ReturnType<typeof setTimeout>;
+  lastDatagramTokenAtMs: number;
 }
 
 export interface StreamGateway {
@@ -60,6 +65,8 @@ export interface StreamGateway {
 export interface StreamGatewayOptions {
   /** Seeds each connection's simulated network. */
   seed: number;
+  /** The server's tick rate: clients send one input packet per tick. */
+  tickRateHz: number;
 }
 
 export function attachStreamGateway(
@@ -92,8 +99,10 @@ export function attachStreamGateway(
       playerId: null,
       lastHeardAtMs: clock(),
       limit: new TokenBucket(STREAM_MESSAGE_BURST, STREAM_MESSAGE_REFILL_PER_S, clock()),
-      inputLimit: new TokenBucket(STREAM_INPUT_BURST, STREAM_INPUT_REFILL_PER_S, clock()),
+      // One input packet per tick, plus slack for clumps (fallback clients send every input here).
+      inputLimit: new TokenBucket(STREAM_INPUT_BURST, STREAM_INPUT_REFILL_FACTOR * options.tickRateHz, clock()),
       strikes: 0,
+      lastDatagramTokenAtMs: -Infinity,
       helloTimer: setTimeout(() => socket.close(CLOSE_HELLO_TIMEOUT, 'no hello'), HELLO_TIMEOUT_MS),
     };
     connections.add(connection);
@@ -105,13 +114,14 @@ export function attachStreamGateway(
     socket.on('message', (data, isBinary) => onMessage(connection, data, isBinary));
     socket.once('close', () => {
       clearTimeout(connection.helloTimer);
+      connection.link.dispose();
       connections.delete(connection);
       if (connection.playerId !== null) game.streamClosed(connection.playerId, connection.link);
     });
   }
 
   /** The socket's link, behind the player's simulated network (perfect until they choose otherwise). */
-  function linkFor(socket: WebSocket): StreamLink {
+  function linkFor(socket: WebSocket): ConditionedStreamLink {
     return new ConditionedStreamLink(socketLink(socket), options.seed + ++connectionsOpened, clock, metrics);
   }
 
@@ -119,6 +129,13 @@ export function attachStreamGateway(
     return {
       send(message: ServerMessage) {
         if (socket.readyState !== WebSocket.OPEN) return;
+        // A client that does not read would make us buffer without end: cut it off
+        // (it can resume, and the event log replays what it missed).
+        if (socket.bufferedAmount > MAX_STREAM_BACKLOG_BYTES) {
+          metrics.dropped('stream', 'out', DROP_SLOW_CONSUMER);
+          socket.close(CLOSE_TOO_SLOW, 'not reading');
+          return;
+        }
         const text = JSON.stringify(message);
         socket.send(text);
         metrics.sent('stream', Buffer.byteLength(text));
@@ -154,10 +171,7 @@ export function attachStreamGateway(
       onBinary(connection, data, now);
       return;
     }
-    if (!connection.limit.take(now)) {
-      rateLimited(connection, `at most ${STREAM_MESSAGE_REFILL_PER_S} messages per second`);
-      return;
-    }
+    if (!takeOrStrike(connection, connection.limit, now, `at most ${STREAM_MESSAGE_REFILL_PER_S} messages per second`)) return;
     const parsed = parseClientMessage(data.toString());
     if (!parsed.ok) {
       reject(connection, parsed.detail!.code, parsed.detail!.message);
@@ -166,22 +180,32 @@ export function attachStreamGateway(
     dispatch(connection, parsed.value, now);
   }
 
-  function rateLimited(connection: Connection, message: string) {
+  /**
+   * Takes a token from `bucket`, or refuses the message with an error and a
+   * strike. Strikes fade as the client behaves (one per accepted message);
+   * a client that keeps flooding is disconnected.
+   */
+  function takeOrStrike(connection: Connection, bucket: TokenBucket, now: number, message: string): boolean {
+    if (bucket.take(now)) {
+      connection.strikes = Math.max(0, connection.strikes - 1);
+      return true;
+    }
     if (++connection.strikes > MAX_RATE_LIMIT_STRIKES) connection.socket.close(CLOSE_RATE_LIMITED, 'rate limited');
     else reject(connection, ERROR_RATE_LIMITED, message);
+    return false;
   }
 
   /** Binary frames are input packets sent over the stream as a fallback when WebRTC is unavailable. */
   function onBinary(connection: Connection, data: RawData, now: number) {
     const bytes = asBytes(Array.isArray(data) ? Buffer.concat(data) : data);
     if (!bytes || bytes[0] !== DATAGRAM_TYPE_INPUT) {
-      reject(connection, ERROR_BINARY_NOT_ACCEPTED, 'binary frames must be input packets');
+      // Counted like any message, so junk frames cannot buy unlimited error replies.
+      if (takeOrStrike(connection, connection.limit, now, `at most ${STREAM_MESSAGE_REFILL_PER_S} messages per second`)) {
+        reject(connection, ERROR_BINARY_NOT_ACCEPTED, 'binary frames must be input packets');
+      }
       return;
     }
-    if (!connection.inputLimit.take(now)) {
-      rateLimited(connection, `at most ${STREAM_INPUT_REFILL_PER_S} input packets per second`);
-      return;
-    }
+    if (!takeOrStrike(connection, connection.inputLimit, now, 'at most one input packet per tick')) return;
     const packet = decodeInputPacket(bytes);
     if (!packet.ok) {
       reject(connection, ERROR_INVALID_MESSAGE, `bad input packet: ${packet.error}`);
@@ -231,6 +255,12 @@ export function attachStreamGateway(
         return;
       }
       case 'datagram-token':
+        // Each token can start a WebRTC handshake (a native peer connection): ration them.
+        if (now - connection.lastDatagramTokenAtMs < DATAGRAM_RETRY_MIN_MS) {
+          reject(connection, ERROR_RATE_LIMITED, `at most one datagram token per ${DATAGRAM_RETRY_MIN_MS} ms`);
+          return;
+        }
+        connection.lastDatagramTokenAtMs = now;
         link.send({ type: 'datagram-token', token: game.newDatagramToken(playerId) });
         return;
       case 'settings':

@@ -107,16 +107,19 @@ export const STREAM_MESSAGE_BURST = 40;
 export const STREAM_MESSAGE_REFILL_PER_S = 20;
 /**
  * Input packets may also travel as binary stream frames, when WebRTC cannot
- * connect (fallback). They have their own bucket: one per tick plus slack.
+ * connect (fallback). They have their own bucket: twice the tick rate, so
+ * clumps after a stall pass, and a burst of half a second.
  */
 export const STREAM_INPUT_BURST = 30;
-export const STREAM_INPUT_REFILL_PER_S = 2 * DEFAULT_TICK_RATE_HZ;
+export const STREAM_INPUT_REFILL_FACTOR = 2;
 /** A client that keeps flooding after this many refused messages is disconnected. */
 export const MAX_RATE_LIMIT_STRIKES = 50;
 /** Reliable events kept for replay after a reconnect. */
 export const EVENT_LOG_CAPACITY = 512;
 /** Bytes the server lets queue on one socket before it stops sending snapshots to it (events still go). */
 export const MAX_STREAM_BUFFERED_BYTES = 256 * 1024;
+/** …and before it gives up on a client that does not read at all. */
+export const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
 
 // ws close codes (4000–4999 are for applications, RFC 6455 §7.4.2).
 export const CLOSE_NORMAL = 1000;
@@ -129,6 +132,7 @@ export const CLOSE_SERVER_FULL = 4003;
 export const CLOSE_HELLO_TIMEOUT = 4004;
 /** Used by a client that drops its own stream on purpose (tests, demos); it reconnects. */
 export const CLOSE_SIMULATED_DROP = 4999;
+export const CLOSE_TOO_SLOW = 4005;
 
 // Error codes sent in stream `error` messages.
 export const ERROR_BAD_JSON = 'bad-json';
@@ -153,7 +157,11 @@ export const DROP_QUEUE_FULL = 'input-queue-full';
 export const DROP_STALE_INPUT = 'stale-input';
 export const DROP_BUFFERING = 'send-buffer-full';
 export const DROP_CHANNEL_CLOSED = 'channel-closed';
-export const DROP_OVERSIZE = 'over-mtu';
+export const DROP_OVERSIZE = 'over-max-message-size';
+export const DROP_SIGNALING_ERROR = 'signaling-error';
+export const DROP_SLOW_CONSUMER = 'slow-consumer';
+/** A WebRTC handshake started but never finished; its native connection is closed. */
+export const DROP_ABANDONED_HANDSHAKE = 'abandoned-handshake';
 /** A delta snapshot against a baseline the client no longer (or never) had. */
 export const DROP_MISSING_BASELINE = 'missing-baseline';
 /** Dropped on purpose by the player's simulated network (not a real loss). */
@@ -169,6 +177,10 @@ export const DATAGRAM_TOKEN_TTL_MS = 15_000;
 export const SESSION_RESUME_WINDOW_MS = 120_000;
 /** A player whose stream closed stays in the arena this long, so a quick reconnect is seamless. */
 export const LINKDEAD_GRACE_MS = 2_000;
+/** Sessions kept at once (players in the arena plus recently gone, resumable ones). */
+export const MAX_SESSIONS = 1024;
+/** How often the server looks for players to remove and sessions to expire. */
+export const SWEEP_INTERVAL_MS = 250;
 export const HEARTBEAT_INTERVAL_MS = 1_000;
 /** No message on a channel for this long means the peer is gone. */
 export const HEARTBEAT_TIMEOUT_MS = 3_500;

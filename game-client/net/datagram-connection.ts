@@ -5,6 +5,7 @@
 import geckos, { type ClientChannel } from '@geckos.io/client';
 import { DATAGRAM_OPEN_TIMEOUT_MS } from '../../protocol/constants.ts';
 import { asBytes } from '../../protocol/decode-result.ts';
+import { guardLateIceCandidates } from './late-candidate-guard.ts';
 
 export type DatagramState = 'connecting' | 'open' | 'closed' | 'failed';
 
@@ -25,6 +26,7 @@ export class DatagramConnection {
 
   /** `baseUrl` is the game's HTTP origin; geckos signals over it, then talks UDP. */
   constructor(baseUrl: string, token: string, private readonly handlers: DatagramHandlers) {
+    guardLateIceCandidates();
     const url = new URL(baseUrl);
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     this.channel = geckos({ url: `${url.protocol}//${url.hostname}`, port, authorization: token });

@@ -45,7 +45,7 @@ import type {
   Welcome,
 } from '../../protocol/stream.ts';
 import { DatagramConnection } from './datagram-connection.ts';
-import { DelayedDeliveries } from './delayed-deliveries.ts';
+import { DelayedDeliveries } from '../../protocol/delayed-deliveries.ts';
 import { StreamConnection } from './stream-connection.ts';
 
 export type ChannelName = 'datagram' | 'stream';

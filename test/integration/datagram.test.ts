@@ -3,6 +3,7 @@
 import geckos, { type ClientChannel } from '@geckos.io/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatagramConnection } from '../../game-client/net/datagram-connection.ts';
+import { NetClient } from '../../game-client/net/net-client.ts';
 import type { RunningServer } from '../../game-server/server.ts';
 import {
   DROP_NOT_BINARY,
@@ -199,5 +200,47 @@ describe('delta snapshots', () => {
     for (const tick of common) expect(deltaByTick.get(tick), `tick ${tick}`).toBe(fullByTick.get(tick));
     expect(await server.metrics.registry.getSingleMetricAsString('arena_datagram_snapshots_total')).toMatch(/encoding="delta"} [1-9]/);
     observer.net.close();
+  });
+});
+
+describe('the WebRTC handshake', () => {
+  /** Starts a handshake with a fresh token and never finishes it: the geckos connection id. */
+  async function abandonedHandshake(): Promise<{ id: string; raw: RawStream }> {
+    const { raw, welcome } = await freshWelcome('half-open');
+    const response = await fetch(`${server.url}/.wrtc/v2/connections`, {
+      method: 'POST',
+      headers: { authorization: welcome.datagramToken, 'content-type': 'application/json' },
+      body: '',
+    });
+    expect(response.status).toBe(200);
+    return { id: ((await response.json()) as { id: string }).id, raw };
+  }
+
+  it('refuses a remote description without an sdp and keeps running (geckos would answer twice and throw)', async () => {
+    const { id, raw } = await abandonedHandshake();
+    const response = await fetch(`${server.url}/.wrtc/v2/connections/${id}/remote-description`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(400);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(((await (await fetch(`${server.url}/healthz`)).json()) as { status: string }).status).toBe('ok');
+    raw.socket.close();
+  });
+
+  it('closes a handshake that never completes, so native connections cannot pile up', async () => {
+    const before = await server.metrics.dropCount('datagram', 'in', 'abandoned-handshake');
+    const { raw } = await abandonedHandshake();
+    await eventually(async () => {
+      expect(await server.metrics.dropCount('datagram', 'in', 'abandoned-handshake')).toBeGreaterThan(before);
+    }, 12_000);
+    raw.socket.close();
+  });
+});
+
+describe('a client that chose the stream for positions', () => {
+  it('still gets a working data channel (the server opens it with a full snapshot)', async () => {
+    const net = new NetClient({ url: server.url, name: 'streamer' });
+    await net.start();
+    net.setPath('stream');
+    await waitFor(() => net.datagramState === 'open', 'the data channel', 10_000);
+    net.close();
   });
 });

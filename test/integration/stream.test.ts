@@ -2,13 +2,17 @@
 // and what happens to bad input. One real server for the whole file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CLOSE_RATE_LIMITED,
   CLOSE_TOO_BIG,
   ERROR_BAD_JSON,
   ERROR_BINARY_NOT_ACCEPTED,
   ERROR_CHAT_RATE_LIMITED,
   ERROR_INVALID_MESSAGE,
   ERROR_NOT_JOINED,
+  ERROR_RATE_LIMITED,
+  MAX_RATE_LIMIT_STRIKES,
   MAX_STREAM_MESSAGE_BYTES,
+  STREAM_MESSAGE_BURST,
 } from '../../protocol/constants.ts';
 import type { RunningServer } from '../../game-server/server.ts';
 import { connectClient, RawStream, startTestServer, waitFor, type TestClient } from './harness.ts';
@@ -202,5 +206,27 @@ describe('fallback without WebRTC', () => {
     expect(dora.ownPosition()!.x).toBeCloseTo(300 + 120, 0);
     expect(dora.snapshots.every((s) => s.via === 'stream')).toBe(true);
     dora.net.close();
+  });
+});
+
+describe('flood protection', () => {
+  it('counts junk binary frames against the message budget and disconnects a client that keeps flooding (4002)', async () => {
+    const raw = await joinedRaw('flooder');
+    for (let i = 0; i < 200; i++) raw.send(Buffer.from([0xde, 0xad]));
+    await waitFor(() => raw.closed, 'the flooder to be cut off');
+    expect(raw.closed!.code).toBe(CLOSE_RATE_LIMITED);
+    const errors = raw.messages.filter((m) => m.type === 'error');
+    expect(errors.length).toBeLessThanOrEqual(STREAM_MESSAGE_BURST + MAX_RATE_LIMIT_STRIKES + 1);
+    expect(errors.some((e) => e.type === 'error' && e.code === ERROR_RATE_LIMITED)).toBe(true);
+  });
+
+  it('rations datagram tokens: a second request right away is refused', async () => {
+    const raw = await joinedRaw('tokens');
+    raw.send(JSON.stringify({ type: 'datagram-token' }));
+    raw.send(JSON.stringify({ type: 'datagram-token' }));
+    await raw.next('datagram-token');
+    expect(await raw.next('error')).toMatchObject({ code: ERROR_RATE_LIMITED });
+    expect(raw.messages.filter((m) => m.type === 'datagram-token')).toHaveLength(1);
+    raw.socket.close();
   });
 });

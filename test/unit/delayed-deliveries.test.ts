@@ -1,6 +1,6 @@
 // The delivery queue behind the simulated network: on time, and in order.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DelayedDeliveries } from '../../game-client/net/delayed-deliveries.ts';
+import { DelayedDeliveries } from '../../protocol/delayed-deliveries.ts';
 
 describe('DelayedDeliveries', () => {
   beforeEach(() => vi.useFakeTimers());

@@ -6,6 +6,20 @@
 // the order they were added). Separate setTimeout calls would not do: timers
 // of different lengths that fall due in the same millisecond may fire in
 // either order, and a stream must never reorder.
+//
+// The clock and the timer functions are passed in, which keeps protocol/
+// free of I/O (and lets tests drive time).
+
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The host's own timers (browser or Node). */
+export const HOST_TIMERS: Timers = {
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 interface Pending {
   atMs: number;
@@ -15,10 +29,13 @@ interface Pending {
 
 export class DelayedDeliveries {
   private queue: Pending[] = [];
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: unknown = null;
   private added = 0;
 
-  constructor(private readonly clock: () => number) {}
+  constructor(
+    private readonly clock: () => number,
+    private readonly timers: Timers = HOST_TIMERS,
+  ) {}
 
   /** Deliveries waiting for their time. */
   get pending(): number {
@@ -43,21 +60,25 @@ export class DelayedDeliveries {
 
   /** Forgets everything still in flight (the connection closed). */
   cancelAll(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
     this.timer = null;
     this.queue = [];
   }
 
   private arm() {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
     const next = this.queue[0];
-    this.timer = next ? setTimeout(() => this.flush(), Math.max(0, next.atMs - this.clock())) : null;
+    this.timer = next ? this.timers.setTimeout(() => this.flush(), Math.max(0, next.atMs - this.clock())) : null;
   }
 
   private flush() {
     this.timer = null;
     const now = this.clock();
-    while (this.queue.length > 0 && this.queue[0]!.atMs <= now) this.queue.shift()!.deliver();
-    this.arm();
+    try {
+      while (this.queue.length > 0 && this.queue[0]!.atMs <= now) this.queue.shift()!.deliver();
+    } finally {
+      // One delivery that throws must not strand the rest of the queue.
+      this.arm();
+    }
   }
 }
