@@ -2,7 +2,13 @@
 // validated with zod so a typo fails at start with a clear message.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { DEFAULT_NPC_COUNT, DEFAULT_SNAPSHOT_RATE_HZ, DEFAULT_TICK_RATE_HZ } from '../protocol/constants.ts';
+import {
+  DEFAULT_NPC_COUNT,
+  DEFAULT_SNAPSHOT_RATE_HZ,
+  DEFAULT_TICK_RATE_HZ,
+  MAX_NPC_COUNT,
+  MAX_TICK_RATE_HZ,
+} from '../protocol/constants.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -19,9 +25,9 @@ const configSchema = z
   .object({
     port: port.default(8080),
     host: z.string().min(1).default('0.0.0.0'),
-    tickRate: z.coerce.number().int().min(1).max(240).default(DEFAULT_TICK_RATE_HZ),
-    snapshotRate: z.coerce.number().int().min(1).max(240).default(DEFAULT_SNAPSHOT_RATE_HZ),
-    npcs: z.coerce.number().int().min(0).max(512).default(DEFAULT_NPC_COUNT),
+    tickRate: z.coerce.number().int().min(1).max(MAX_TICK_RATE_HZ).default(DEFAULT_TICK_RATE_HZ),
+    snapshotRate: z.coerce.number().int().min(1).max(MAX_TICK_RATE_HZ).default(DEFAULT_SNAPSHOT_RATE_HZ),
+    npcs: z.coerce.number().int().min(0).max(MAX_NPC_COUNT).default(DEFAULT_NPC_COUNT),
     rtcPortMin: port.min(1025).optional(),
     rtcPortMax: port.min(1025).optional(),
     publicIp: z.union([z.ipv4(), z.ipv6()]).optional(),

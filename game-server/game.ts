@@ -64,6 +64,10 @@ interface Seat {
   datagram: DatagramLink | null;
   path: PositionPath;
   conditions: NetworkConditions;
+  /**
+   * In the world, simulated and in snapshots. A seat can exist without it:
+   * the player left (stream gone past the grace period) but may still resume.
+   */
   inArena: boolean;
   /** Per-channel snapshot packet sequence, for the client's loss and reorder accounting. */
   datagramSeq: number;

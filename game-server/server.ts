@@ -2,6 +2,7 @@
 // gateway (geckos), metrics and the game loop. main.ts calls it with the
 // parsed config; tests call it with port 0.
 import { createServer } from 'node:http';
+import { SHUTDOWN_FLUSH_MS } from '../protocol/constants.ts';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createDatagramGateway } from './datagram-gateway.ts';
@@ -23,8 +24,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Flushing time for the goodbye frames before sockets are cut. */
-const SHUTDOWN_FLUSH_MS = 200;
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const startedAt = performance.now();

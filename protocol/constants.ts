@@ -5,6 +5,11 @@
 export const DEFAULT_TICK_RATE_HZ = 60;
 export const DEFAULT_SNAPSHOT_RATE_HZ = 30;
 export const DEFAULT_NPC_COUNT = 4;
+/** Configuration limits (flags / environment). */
+export const MAX_TICK_RATE_HZ = 240;
+export const MAX_NPC_COUNT = 512;
+/** Flushing time for the goodbye frames at shutdown, before sockets are cut. */
+export const SHUTDOWN_FLUSH_MS = 200;
 /** Most simulation steps the server runs to catch up after a stall, so a long GC pause cannot spiral. */
 export const MAX_CATCH_UP_STEPS = 5;
 
@@ -47,7 +52,7 @@ export const MAX_ENTITY_ID = 0xffff;
 export const MAX_PLAYERS = 64;
 export const MAX_ENTITIES_PER_SNAPSHOT = 1024;
 
-// ── Datagram wire format (see protocol/WIRE.md) ──────────────────────────────
+// ── Datagram wire format (layouts in input.ts, snapshot.ts, delta-snapshot.ts, ping.ts; README "Wire format") ──
 export const DATAGRAM_TYPE_INPUT = 1;
 export const DATAGRAM_TYPE_SNAPSHOT = 2;
 export const DATAGRAM_TYPE_PING = 3;
@@ -60,29 +65,31 @@ export const DATAGRAM_TYPE_SNAPSHOT_DELTA = 5;
  * moving entity's delta fits in few bits (see delta-snapshot.ts).
  */
 export const POSITION_SCALE = 8;
-/** Inputs repeated in every input packet: up to this many consecutive losses cost no input. */
+/** Inputs repeated in every input packet: up to INPUT_REDUNDANCY - 1 consecutive lost packets cost no input. */
 export const INPUT_REDUNDANCY = 4;
 export const INPUT_HEADER_BYTES = 10; // type u8, seq u32, ackTick u32, count u8
 export const INPUT_BYTES = 2; // moveX i8, moveY i8
 export const SNAPSHOT_HEADER_BYTES = 19; // type u8, seq u32, tick u32, serverTimeMs u32, ackInputSeq u32, count u16
 export const SNAPSHOT_ENTITY_BYTES = 7; // id u16, kind u8, x u16, y u16
+/** Delta snapshot field widths, in bits: entity kind, and a full coordinate of a new entity. */
+export const DELTA_KIND_BITS = 2;
+export const DELTA_COORDINATE_BITS = 16;
 export const DELTA_HEADER_BYTES = 18; // type u8, seq u32, tick u32, baselineAge u8, serverTimeMs u32, ackInputSeq u32
 /**
- * A delta may refer to a baseline at most this many ticks old (1 s at 60 Hz;
- * it travels as a u8). Older acknowledgements get a full snapshot instead.
+ * A delta may refer to a baseline at most this many *ticks* old (1 s at the
+ * default 60 Hz; it travels as a u8). Older acknowledgements get a full
+ * snapshot instead.
  */
 export const MAX_BASELINE_AGE_TICKS = 60;
 /** A delta's per-component width B travels as B - 1 in this many bits. */
 export const DELTA_WIDTH_FIELD_BITS = 5;
 /** Widest delta: a move across the whole u16 coordinate range (±65535 steps) in two's complement. */
 export const DELTA_MAX_BITS = 17;
-/** Snapshot states each end keeps as possible baselines (well over a second at 30 Hz). */
+/** Snapshot states (not ticks) each end keeps as possible baselines: about 2 s at 30 Hz. */
 export const BASELINE_HISTORY = 64;
 export const PING_BYTES = 9; // type u8, id u32, clientTimeMs u32
 /** Largest datagram we accept from a client; anything bigger is dropped before decoding. */
 export const MAX_CLIENT_DATAGRAM_BYTES = INPUT_HEADER_BYTES + INPUT_BYTES * INPUT_REDUNDANCY;
-/** SCTP over DTLS keeps messages under ~1200 bytes to avoid IP fragmentation. Bigger snapshots are still sent, but counted. */
-export const DATAGRAM_MTU_BYTES = 1200;
 /**
  * Bytes a data channel may hold unsent before the server drops a snapshot for
  * it instead (a few snapshots' worth): a queued snapshot would only arrive
@@ -128,6 +135,7 @@ export const CLOSE_TOO_BIG = 1009;
 export const CLOSE_HEARTBEAT_TIMEOUT = 4000;
 export const CLOSE_SESSION_REPLACED = 4001;
 export const CLOSE_RATE_LIMITED = 4002;
+/** The arena is full, or (rarely) no player id is free. */
 export const CLOSE_SERVER_FULL = 4003;
 export const CLOSE_HELLO_TIMEOUT = 4004;
 /** Used by a client that drops its own stream on purpose (tests, demos); it reconnects. */
@@ -142,7 +150,6 @@ export const ERROR_NOT_JOINED = 'not-joined';
 export const ERROR_ALREADY_JOINED = 'already-joined';
 export const ERROR_RATE_LIMITED = 'rate-limited';
 export const ERROR_CHAT_RATE_LIMITED = 'chat-rate-limited';
-export const ERROR_UNKNOWN_SESSION = 'unknown-session';
 export const ERROR_SERVER_FULL = 'server-full';
 
 // Reasons a datagram is dropped (metric labels, also in decoder errors).
@@ -154,7 +161,6 @@ export const DROP_BAD_VALUE = 'bad-value';
 export const DROP_NOT_BINARY = 'not-binary';
 export const DROP_UNBOUND = 'unbound-channel';
 export const DROP_QUEUE_FULL = 'input-queue-full';
-export const DROP_STALE_INPUT = 'stale-input';
 export const DROP_BUFFERING = 'send-buffer-full';
 export const DROP_CHANNEL_CLOSED = 'channel-closed';
 export const DROP_OVERSIZE = 'over-max-message-size';
@@ -193,6 +199,19 @@ export const DATAGRAM_RETRY_MIN_MS = 2_000;
 export const DATAGRAM_RETRY_MAX_MS = 30_000;
 /** A data channel that delivers nothing this long after signaling is given up (UDP blocked). */
 export const DATAGRAM_OPEN_TIMEOUT_MS = 5_000;
+
+// ── Lag hiding (client) ──────────────────────────────────────────────────────
+/** Default interpolation delay: three snapshot intervals at 30 Hz, so one or two lost snapshots never starve it. */
+export const DEFAULT_INTERP_DELAY_MS = 100;
+export const MAX_INTERP_DELAY_MS = 500;
+/** Snapshots kept for interpolation: about two seconds at 30 Hz, far more than any sane delay needs. */
+export const INTERPOLATION_BUFFER_SNAPSHOTS = 64;
+/** Inputs kept for replay: five seconds at 60 Hz, enough for any sane round trip. */
+export const MAX_PENDING_INPUTS = 300;
+/** Corrections larger than this are applied at once: blending a teleport looks worse. */
+export const SNAP_DISTANCE_PX = 80;
+/** How fast a visual correction fades: the remaining error halves every this many ms. */
+export const CORRECTION_HALF_LIFE_MS = 60;
 
 // ── Measurement ──────────────────────────────────────────────────────────────
 /** Packets remembered for loss / reorder accounting. */

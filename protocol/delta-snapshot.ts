@@ -40,6 +40,8 @@ import {
   MAX_ENTITIES_PER_SNAPSHOT,
   MAX_ENTITY_ID,
   MAX_ENTITY_KIND,
+  DELTA_COORDINATE_BITS,
+  DELTA_KIND_BITS,
   DELTA_MAX_BITS,
   DELTA_WIDTH_FIELD_BITS,
 } from './constants.ts';
@@ -116,9 +118,9 @@ export function encodeDeltaSnapshot(snapshot: Snapshot, baselineTick: number, ba
   const bits = new BitWriter();
   writeIds(bits, removed);
   writeIds(bits, added, (e) => {
-    bits.write(e.kind, 2);
-    bits.write(e.qx, 16);
-    bits.write(e.qy, 16);
+    bits.write(e.kind, DELTA_KIND_BITS);
+    bits.write(e.qx, DELTA_COORDINATE_BITS);
+    bits.write(e.qy, DELTA_COORDINATE_BITS);
   });
   const width = signedBitsFor(largest); // ≤ DELTA_MAX_BITS: |move| ≤ 0xffff
   writeIds(bits, moved, (e) => {
@@ -220,7 +222,15 @@ function readBody(bits: BitReader, baseline: Quantized[]): EntityState[] | strin
   const added: Quantized[] = [];
   const listError =
     readIds(bits, (id) => removed.push(id)) ??
-    readIds(bits, (id) => added.push({ id, kind: bits.read(2) as EntityKind, qx: bits.read(16), qy: bits.read(16), source: null }));
+    readIds(bits, (id) =>
+      added.push({
+        id,
+        kind: bits.read(DELTA_KIND_BITS) as EntityKind,
+        qx: bits.read(DELTA_COORDINATE_BITS),
+        qy: bits.read(DELTA_COORDINATE_BITS),
+        source: null,
+      }),
+    );
   if (listError) return listError;
   for (const entity of added) if (entity.kind > MAX_ENTITY_KIND) return DROP_BAD_VALUE;
 

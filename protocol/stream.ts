@@ -58,7 +58,7 @@ const settingsSchema = z.strictObject({
 });
 const leaveRequestSchema = z.strictObject({ type: z.literal('leave') });
 
-export const clientMessageSchema = z.discriminatedUnion('type', [
+const clientMessageSchema = z.discriminatedUnion('type', [
   helloSchema,
   chatSendSchema,
   pingSchema,
@@ -70,7 +70,7 @@ export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
 // ── Server → client ──────────────────────────────────────────────────────────
 
-export const playerInfoSchema = z.strictObject({ id: playerId, name: z.string(), score: z.number().int() });
+const playerInfoSchema = z.strictObject({ id: playerId, name: z.string(), score: z.number().int() });
 export type PlayerInfo = z.infer<typeof playerInfoSchema>;
 
 const joinEventSchema = z.strictObject({
@@ -84,7 +84,8 @@ const leaveEventSchema = z.strictObject({
   type: z.literal('leave'),
   seq,
   playerId,
-  reason: z.enum(['left', 'disconnected', 'timeout', 'shutdown']),
+  /** `left`: said goodbye; `disconnected`: the stream stayed closed past the grace period. */
+  reason: z.enum(['left', 'disconnected']),
 });
 const chatEventSchema = z.strictObject({
   type: z.literal('chat'),
@@ -102,7 +103,7 @@ const scoreEventSchema = z.strictObject({
   score: z.number().int(),
   delta: z.number().int(),
 });
-export const gameEventSchema = z.discriminatedUnion('type', [
+const gameEventSchema = z.discriminatedUnion('type', [
   joinEventSchema,
   leaveEventSchema,
   chatEventSchema,
@@ -111,7 +112,7 @@ export const gameEventSchema = z.discriminatedUnion('type', [
 export type GameEvent = z.infer<typeof gameEventSchema>;
 export type ChatEvent = z.infer<typeof chatEventSchema>;
 
-export const gameConfigSchema = z.strictObject({
+const gameConfigSchema = z.strictObject({
   tickRateHz: z.number().positive(),
   snapshotRateHz: z.number().positive(),
   arenaWidthPx: z.number().positive(),
@@ -147,7 +148,7 @@ const errorSchema = z.strictObject({ type: z.literal('error'), code: z.string(),
 const datagramTokenSchema = z.strictObject({ type: z.literal('datagram-token'), token });
 const shutdownSchema = z.strictObject({ type: z.literal('shutdown'), reason: z.string() });
 
-export const serverMessageSchema = z.discriminatedUnion('type', [
+const serverMessageSchema = z.discriminatedUnion('type', [
   welcomeSchema,
   ...gameEventSchema.options,
   pongSchema,

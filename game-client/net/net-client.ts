@@ -94,7 +94,11 @@ export class NetClient {
   config: GameConfig | null = null;
   /** Newest reliable event sequence seen; sent when resuming. */
   lastSeq = 0;
-  /** Newest snapshot tick received on any channel; acknowledged in every input packet. */
+  /**
+   * Newest snapshot tick received on any channel; acknowledged in every input
+   * packet. Stream snapshots count too: every decoded state is kept as a
+   * possible baseline, whichever channel brought it.
+   */
   newestTick = 0;
   streamState: StreamLinkState = 'connecting';
   datagramState: DatagramLinkState = 'connecting';

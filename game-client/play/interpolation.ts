@@ -2,10 +2,8 @@
 // between the two buffered snapshots around that moment, so they move
 // smoothly although updates arrive 30 times a second, late, out of order
 // or not at all. A lost snapshot only widens the gap being blended.
+import { INTERPOLATION_BUFFER_SNAPSHOTS } from '../../protocol/constants.ts';
 import type { EntityState, Snapshot } from '../../protocol/snapshot.ts';
-
-/** Snapshots kept: about two seconds at 30 Hz, far more than any sane delay needs. */
-const MAX_FRAMES = 64;
 
 interface Frame {
   tick: number;
@@ -36,7 +34,7 @@ export class SnapshotBuffer {
     while (at > 0 && this.frames[at - 1]!.tick > frame.tick) at--;
     if (this.frames[at - 1]?.tick === frame.tick) return;
     this.frames.splice(at, 0, frame);
-    if (this.frames.length > MAX_FRAMES) this.frames.shift();
+    if (this.frames.length > INTERPOLATION_BUFFER_SNAPSHOTS) this.frames.shift();
   }
 
   /** Entities as of the newest snapshot, no blending (interpolation off). */

@@ -7,14 +7,8 @@
 // sim and no loss, the replayed result equals what was predicted, so
 // nothing moves on screen; after loss or a correction the difference is
 // blended out over a few frames instead of snapping.
+import { CORRECTION_HALF_LIFE_MS, MAX_PENDING_INPUTS, SNAP_DISTANCE_PX } from '../../protocol/constants.ts';
 import { stepPlayer, type MoveInput, type Vec2 } from '../../protocol/sim.ts';
-
-/** Inputs kept for replay: a few seconds at 60 Hz, enough for any sane RTT. */
-const MAX_PENDING_INPUTS = 300;
-/** Corrections larger than this are applied at once: blending a teleport looks worse. */
-const SNAP_DISTANCE_PX = 80;
-/** How fast a visual correction fades: the remaining error halves every this many ms. */
-const CORRECTION_HALF_LIFE_MS = 60;
 
 export class Prediction {
   /** The predicted simulation position (null until the first snapshot). */

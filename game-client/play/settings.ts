@@ -1,16 +1,13 @@
 // The player's settings: the simulated network, the position path and the
 // lag-hiding switches. Pure: read from the URL, matched against presets,
 // turned back into a shareable query string.
-import { CONDITION_LIMITS, NETWORK_PRESETS } from '../../protocol/constants.ts';
+import { CONDITION_LIMITS, DEFAULT_INTERP_DELAY_MS, MAX_INTERP_DELAY_MS, NETWORK_PRESETS } from '../../protocol/constants.ts';
 import type { NetworkConditions } from '../../protocol/conditioner.ts';
 import { positionPathSchema, type PositionPath } from '../../protocol/stream.ts';
 
 export type PresetName = keyof typeof NETWORK_PRESETS | 'custom';
 export const PRESET_NAMES = [...(Object.keys(NETWORK_PRESETS) as (keyof typeof NETWORK_PRESETS)[]), 'custom'] as const;
 
-/** Default interpolation delay: three snapshot intervals at 30 Hz, so one or two lost snapshots never starve it. */
-export const DEFAULT_INTERP_DELAY_MS = 100;
-export const MAX_INTERP_DELAY_MS = 500;
 
 export interface ClientSettings {
   /** Loss %, one-way latency and jitter (ms), duplication %: both directions. */

@@ -69,7 +69,7 @@ export class ArenaScene extends Phaser.Scene {
     this.session.setKeys(this.keysEnabled ? this.heldKeys() : NO_KEYS);
     const frame = this.session.frame(time);
     this.sync(this.sprites, frame.entities, (entity) => this.createSprite(entity));
-    this.sync(this.ghosts, frame.ghosts, (entity) => this.createGhost(entity));
+    this.sync(this.ghosts, frame.ghosts, () => this.createGhost());
     // Our share of the frame (the renderer's is not in it): see bench/render.
     this.session.recordUpdateCost(performance.now() - started);
   }
@@ -131,7 +131,7 @@ export class ArenaScene extends Phaser.Scene {
     return { body, label: this.nameLabel(entity.name ?? '', own) };
   }
 
-  private createGhost(entity: DrawnEntity): Sprite {
+  private createGhost(): Sprite {
     const body = this.add.circle(0, 0, PLAYER_RADIUS_PX).setStrokeStyle(2, COLORS.ghost).setDepth(3);
     return { body };
   }

@@ -2,10 +2,9 @@
 // the position path, and the lag-hiding switches. N shows and hides it. Every
 // change is mirrored into the address bar, so a setup can be shared as a link.
 import GUI, { type Controller } from 'lil-gui';
-import { CONDITION_LIMITS } from '../../protocol/constants.ts';
+import { CONDITION_LIMITS, MAX_INTERP_DELAY_MS } from '../../protocol/constants.ts';
 import type { GameSession } from '../game-session.ts';
 import {
-  MAX_INTERP_DELAY_MS,
   PRESET_NAMES,
   presetOf,
   settingsToQuery,
