@@ -9,7 +9,7 @@ import type { MoveInput } from '../protocol/sim.ts';
 import type { EntityState } from '../protocol/snapshot.ts';
 import { percentile } from '../protocol/stats.ts';
 import { NetClient, type ChannelStatus } from './net/net-client.ts';
-import { installNodePolyfills } from './net/node-polyfills.ts';
+import { installNodePolyfills, shutdownNodeWebRtc } from './net/node-polyfills.ts';
 import { randomWaypoint, steer, type BotGoal } from './play/bot-brain.ts';
 
 const { values: args } = parseArgs({
@@ -103,6 +103,7 @@ clearInterval(chatTimer);
 
 const summary = summarize();
 for (const bot of bots) bot.client.close();
+await shutdownNodeWebRtc();
 if (args.json) console.log(JSON.stringify(summary));
 else printTable(summary);
 process.exit(summary.connected === count ? 0 : 1);

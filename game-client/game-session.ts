@@ -124,6 +124,12 @@ export class GameSession {
     return { entities, ghosts };
   }
 
+  /** Starts the correction statistics afresh (the largest correction, snaps): "since now". */
+  resetPredictionStats(): void {
+    this.prediction.maxErrorPx = 0;
+    this.prediction.snaps = 0;
+  }
+
   recordUpdateCost(ms: number): void {
     this.updateMs += (ms - this.updateMs) * 0.05;
   }

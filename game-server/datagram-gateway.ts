@@ -208,6 +208,13 @@ export function createDatagramGateway(
       if (now - firstSeen > DATAGRAM_OPEN_TIMEOUT_MS + HEARTBEAT_INTERVAL_MS) {
         unbound.delete(id);
         metrics.dropped('datagram', 'in', DROP_ABANDONED_HANDSHAKE);
+        // geckos closes a data channel only if it is open; this one never
+        // opened, so close it first, then let geckos close the connection.
+        try {
+          connection.channel?.dataChannel?.close();
+        } catch {
+          // already gone
+        }
         void connection.close().catch(() => {});
       }
     }

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
 import { PERFECT_NETWORK } from '../../protocol/conditioner.ts';
-import { connectClient, startTestServer, waitFor, type TestClient } from './harness.ts';
+import { connectClient, shutDown, startTestServer, waitFor, type TestClient } from './harness.ts';
 
 let server: RunningServer;
 let alice: TestClient;
@@ -16,11 +16,7 @@ beforeAll(async () => {
   bob = await connectClient(server.url, 'bob', { seed: 2 });
 });
 
-afterAll(async () => {
-  alice?.net.close();
-  bob?.net.close();
-  await server?.close();
-});
+afterAll(() => shutDown(server, alice, bob));
 
 const received = (client: TestClient, via: 'datagram' | 'stream') => client.snapshots.filter((s) => s.via === via).length;
 

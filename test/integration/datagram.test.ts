@@ -13,7 +13,7 @@ import {
   INPUT_AXIS_MAX,
   PLAYER_SPEED_PX_PER_S,
 } from '../../protocol/constants.ts';
-import { connectClient, eventually, RawStream, startTestServer, waitFor, type TestClient } from './harness.ts';
+import { connectClient, shutDown, eventually, RawStream, startTestServer, waitFor, type TestClient } from './harness.ts';
 
 let server: RunningServer;
 let alice: TestClient;
@@ -25,11 +25,7 @@ beforeAll(async () => {
   bob = await connectClient(server.url, 'bob');
 });
 
-afterAll(async () => {
-  alice?.net.close();
-  bob?.net.close();
-  await server?.close();
-});
+afterAll(() => shutDown(server, alice, bob));
 
 /** Tries to open a data channel with `token`; resolves 'open' or the failure reason. */
 function tryDatagram(token: string): Promise<{ result: string; connection: DatagramConnection }> {

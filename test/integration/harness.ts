@@ -14,6 +14,20 @@ export async function startTestServer(flags: string[] = []): Promise<RunningServ
   return startServer(loadConfig(['--port', '0', '--host', '127.0.0.1', '--static-dir', 'no-client-here', ...flags], {}));
 }
 
+/**
+ * Closes the clients, lets their peer connections wind down, then closes the
+ * server. Server and clients share this process and node-datachannel's
+ * threads; tearing the server down (geckos cleans up node-datachannel) while
+ * client connections are still closing can abort the process at exit.
+ */
+export async function shutDown(server: RunningServer | undefined, ...clients: (TestClient | undefined)[]): Promise<void> {
+  for (const client of clients) client?.net.close();
+  await new Promise((resolve) => setTimeout(resolve, CLIENT_SETTLE_MS));
+  await server?.close();
+}
+
+const CLIENT_SETTLE_MS = 500;
+
 /** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */
 export async function waitFor<T>(check: () => T, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;

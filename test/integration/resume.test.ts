@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
 import { LINKDEAD_GRACE_MS } from '../../protocol/constants.ts';
-import { connectClient, startTestServer, waitFor, type TestClient } from './harness.ts';
+import { connectClient, shutDown, startTestServer, waitFor, type TestClient } from './harness.ts';
 
 let server: RunningServer;
 let alice: TestClient;
@@ -18,11 +18,7 @@ beforeAll(async () => {
   await waitFor(() => alice.events.some((e) => e.type === 'score' && e.playerId === alice.net.playerId), 'alice to score');
 });
 
-afterAll(async () => {
-  alice?.net.close();
-  bob?.net.close();
-  await server?.close();
-});
+afterAll(() => shutDown(server, alice, bob));
 
 const chatLines = (client: TestClient) =>
   [...client.replayed, ...client.events].flatMap((e) => (e.type === 'chat' ? [e.text] : []));

@@ -15,7 +15,7 @@ import {
   STREAM_MESSAGE_BURST,
 } from '../../protocol/constants.ts';
 import type { RunningServer } from '../../game-server/server.ts';
-import { connectClient, RawStream, startTestServer, waitFor, type TestClient } from './harness.ts';
+import { connectClient, shutDown, RawStream, startTestServer, waitFor, type TestClient } from './harness.ts';
 
 let server: RunningServer;
 let alice: TestClient;
@@ -27,11 +27,7 @@ beforeAll(async () => {
   bob = await connectClient(server.url, 'bob');
 });
 
-afterAll(async () => {
-  alice?.net.close();
-  bob?.net.close();
-  await server?.close();
-});
+afterAll(() => shutDown(server, alice, bob));
 
 /** A raw socket that has said hello and got its welcome. */
 async function joinedRaw(name: string): Promise<RawStream> {
