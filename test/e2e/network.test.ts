@@ -51,8 +51,9 @@ describe('compare mode', () => {
     const { datagram, stream } = status.channels;
     expect(datagram.lossPct).toBe(0);
     expect(stream.lossPct).toBe(0);
-    expect(Math.abs(stream.ageP50Ms - datagram.ageP50Ms)).toBeLessThan(20);
-    expect(Math.abs(stream.ageP95Ms - datagram.ageP95Ms)).toBeLessThan(40);
+    // Close: within a few frames of each other (under 20 % loss the stream's p95 is over a second).
+    expect(Math.abs(stream.ageP50Ms - datagram.ageP50Ms)).toBeLessThan(40);
+    expect(Math.abs(stream.ageP95Ms - datagram.ageP95Ms)).toBeLessThan(80);
   });
 
   it('under 20 % loss: datagrams lose about 20 %, the stream loses nothing but its updates arrive older', async () => {
