@@ -168,7 +168,9 @@ export function createDatagramGateway(
       case DATAGRAM_TYPE_PING: {
         const ping = decodePing(bytes);
         if (!ping.ok) return metrics.dropped('datagram', 'in', ping.error);
-        entry.link.send(encodePing({ ...ping.value, type: DATAGRAM_TYPE_PONG }));
+        if (ping.value.type !== DATAGRAM_TYPE_PING) return metrics.dropped('datagram', 'in', DROP_UNKNOWN_TYPE);
+        const { id, clientTimeMs } = ping.value;
+        entry.link.send(encodePing({ type: DATAGRAM_TYPE_PONG, id, clientTimeMs, serverTimeMs: Math.round(clock()) }));
         return;
       }
       default:

@@ -88,6 +88,7 @@ export const DELTA_MAX_BITS = 17;
 /** Snapshot states (not ticks) each end keeps as possible baselines: about 2 s at 30 Hz. */
 export const BASELINE_HISTORY = 64;
 export const PING_BYTES = 9; // type u8, id u32, clientTimeMs u32
+export const PONG_BYTES = 13; // … and serverTimeMs u32 // type u8, id u32, clientTimeMs u32
 /** Largest datagram we accept from a client; anything bigger is dropped before decoding. */
 export const MAX_CLIENT_DATAGRAM_BYTES = INPUT_HEADER_BYTES + INPUT_BYTES * INPUT_REDUNDANCY;
 /**
@@ -245,6 +246,7 @@ export const MAX_DELAYED_MESSAGES = 2048;
 export const DUPLICATE_EXTRA_DELAY_MS = 1;
 /** One-click network presets for the panel: loss %, one-way latency and jitter in ms, duplicates %. */
 export const NETWORK_PRESETS = {
+  off: { lossPct: 0, latencyMs: 0, jitterMs: 0, duplicatePct: 0 },
   LAN: { lossPct: 0, latencyMs: 1, jitterMs: 0, duplicatePct: 0 },
   'Wi-Fi': { lossPct: 1, latencyMs: 10, jitterMs: 5, duplicatePct: 0 },
   '4G': { lossPct: 2, latencyMs: 40, jitterMs: 15, duplicatePct: 0 },

@@ -397,9 +397,12 @@ export class NetClient {
     const now = this.now();
     if (type === DATAGRAM_TYPE_PONG) {
       const pong = decodePing(bytes);
-      if (!pong.ok) return void this.malformed.datagram++;
+      if (!pong.ok || pong.value.type !== DATAGRAM_TYPE_PONG) return void this.malformed.datagram++;
       this.stats.datagram.recordBytesIn(now, bytes.byteLength);
       this.stats.datagram.recordRtt((Math.round(now) >>> 0) - pong.value.clientTimeMs);
+      // The datagram path has no head-of-line blocking: under stream loss it
+      // gives the cleanest round trips for the clock estimate.
+      this.clock.addSample(pong.value.clientTimeMs, pong.value.serverTimeMs, now);
       return;
     }
     this.malformed.datagram++;

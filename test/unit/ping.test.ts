@@ -1,4 +1,4 @@
-// The datagram heartbeat: PING and PONG share one 9-byte layout.
+// The datagram heartbeat: a 9-byte PING, and a 13-byte PONG that adds the server's clock.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,10 +10,12 @@ import {
   DROP_TOO_SHORT,
   DROP_UNKNOWN_TYPE,
   PING_BYTES,
+  PONG_BYTES,
 } from '../../protocol/constants.ts';
-import { datagramType, decodePing, encodePing, type Ping } from '../../protocol/ping.ts';
+import { datagramType, decodePing, encodePing, type Ping, type Pong } from '../../protocol/ping.ts';
 
 const ping: Ping = { type: DATAGRAM_TYPE_PING, id: 7, clientTimeMs: 0xfffffff0 };
+const pong: Pong = { type: DATAGRAM_TYPE_PONG, id: 0xffffffff, clientTimeMs: 0, serverTimeMs: 123456 };
 
 function expectRejected(bytes: Uint8Array, error: string) {
   expect(decodePing(bytes)).toEqual({ ok: false, error });
@@ -22,8 +24,8 @@ function expectRejected(bytes: Uint8Array, error: string) {
 describe('encodePing / decodePing', () => {
   it('round-trips a ping and a pong exactly', () => {
     expect(decodePing(encodePing(ping))).toEqual({ ok: true, value: ping });
-    const pong: Ping = { type: DATAGRAM_TYPE_PONG, id: 0xffffffff, clientTimeMs: 0 };
     expect(decodePing(encodePing(pong))).toEqual({ ok: true, value: pong });
+    expect(encodePing(pong).byteLength).toBe(PONG_BYTES);
   });
 
   it('is PING_BYTES long, big-endian', () => {
@@ -40,17 +42,20 @@ describe('encodePing / decodePing', () => {
     expect(decodePing(view)).toEqual({ ok: true, value: ping });
   });
 
-  it('round-trips any id and clientTimeMs that fit u32', () => {
+  it('round-trips any id and times that fit u32', () => {
+    const u32 = fc.integer({ min: 0, max: 0xffffffff });
     fc.assert(
-      fc.property(
-        fc.constantFrom<Ping['type']>(DATAGRAM_TYPE_PING, DATAGRAM_TYPE_PONG),
-        fc.integer({ min: 0, max: 0xffffffff }),
-        fc.integer({ min: 0, max: 0xffffffff }),
-        (type, id, clientTimeMs) => {
-          expect(decodePing(encodePing({ type, id, clientTimeMs }))).toEqual({ ok: true, value: { type, id, clientTimeMs } });
-        },
-      ),
+      fc.property(u32, u32, u32, (id, clientTimeMs, serverTimeMs) => {
+        const p: Ping = { type: DATAGRAM_TYPE_PING, id, clientTimeMs };
+        const q: Pong = { type: DATAGRAM_TYPE_PONG, id, clientTimeMs, serverTimeMs };
+        expect(decodePing(encodePing(p))).toEqual({ ok: true, value: p });
+        expect(decodePing(encodePing(q))).toEqual({ ok: true, value: q });
+      }),
     );
+  });
+
+  it('drops a pong cut to a ping\'s length', () => {
+    expectRejected(encodePing(pong).subarray(0, PING_BYTES), DROP_TOO_SHORT);
   });
 });
 
@@ -66,7 +71,7 @@ describe('decodePing rejections', () => {
     expectRejected(longer, DROP_TOO_LONG);
   });
 
-  it('drops a 9-byte datagram that is neither PING nor PONG', () => {
+  it('drops a datagram that is neither PING nor PONG', () => {
     const bytes = encodePing(ping);
     bytes[0] = DATAGRAM_TYPE_SNAPSHOT;
     expectRejected(bytes, DROP_UNKNOWN_TYPE);
@@ -74,7 +79,7 @@ describe('decodePing rejections', () => {
 
   it('never throws on random bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 2 * PING_BYTES }), (bytes) => {
+      fc.property(fc.uint8Array({ maxLength: 2 * PONG_BYTES }), (bytes) => {
         const result = decodePing(bytes);
         if (result.ok) expect(encodePing(result.value)).toEqual(bytes);
         else expect([DROP_TOO_SHORT, DROP_TOO_LONG, DROP_UNKNOWN_TYPE]).toContain(result.error);
@@ -87,7 +92,7 @@ describe('decodePing rejections', () => {
 describe('datagramType', () => {
   it('reads the first byte', () => {
     expect(datagramType(Uint8Array.of(DATAGRAM_TYPE_INPUT, 9, 9))).toBe(DATAGRAM_TYPE_INPUT);
-    expect(datagramType(encodePing({ ...ping, type: DATAGRAM_TYPE_PONG }))).toBe(DATAGRAM_TYPE_PONG);
+    expect(datagramType(encodePing(pong))).toBe(DATAGRAM_TYPE_PONG);
   });
 
   it('reads the first byte of a view, not of its backing buffer', () => {
