@@ -144,10 +144,11 @@ describe('a dropped stream', () => {
       }).observe(banner, { attributes: true, childList: true });
     });
     await bob.page.evaluate(() => window.netcode.session.net.dropStream());
+    // The socket closes asynchronously: first see the banner, then the stream back and the banner gone.
+    const bannerSeen = () => bob.page.evaluate(() => (window as unknown as { bannerSeen: string[] }).bannerSeen);
+    await expect.poll(async () => (await bannerSeen()).some((text) => /reconnecting/i.test(text)), { timeout: 10_000 }).toBe(true);
     const after = await waitForStatus(bob, (s) => s.channels.stream.state === 'open', 'the stream to come back');
-    const seen = await bob.page.evaluate(() => (window as unknown as { bannerSeen: string[] }).bannerSeen);
-    expect(seen.some((text) => /reconnecting/i.test(text))).toBe(true);
-    expect(await bob.page.locator('#banner').isHidden()).toBe(true);
+    await expect.poll(() => bob.page.locator('#banner').isHidden(), { timeout: 5_000 }).toBe(true);
     expect(after.playerId).toBe(before.playerId);
     expect(after.score).toBe(before.score);
     expect(bob.errors).toEqual([]);
