@@ -6,7 +6,7 @@ import { DROP_SIMULATED_BACKLOG, DROP_SIMULATED_LOSS, MAX_DELAYED_MESSAGES } fro
 import { DatagramModel, isPerfect, PERFECT_NETWORK, StreamModel, type NetworkConditions } from '../protocol/conditioner.ts';
 import type { ServerMessage } from '../protocol/stream.ts';
 import { DelayedDeliveries } from '../protocol/delayed-deliveries.ts';
-import type { DatagramLink, StreamLink } from './game.ts';
+import type { DatagramLink, StreamLink } from './links.ts';
 import type { Metrics } from './metrics.ts';
 
 /** What a gateway provides: a socket's own sends, before any simulated network. */

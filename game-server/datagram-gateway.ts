@@ -33,7 +33,7 @@ import { asBytes } from '../protocol/decode-result.ts';
 import { decodeInputPacket } from '../protocol/input.ts';
 import { datagramType, decodePing, encodePing } from '../protocol/ping.ts';
 import { ConditionedDatagramLink, type SocketDatagramLink } from './conditioned-links.ts';
-import type { DatagramLink, Game } from './game.ts';
+import type { Game } from './game.ts';
 import { log } from './log.ts';
 import type { Metrics } from './metrics.ts';
 

@@ -1,10 +1,9 @@
 // The game: joins, resumes and leaves, chat and scores, the fixed-step loop and
 // the snapshots it sends. It talks to players only through the two link
-// interfaces below, which the stream and datagram gateways implement.
+// interfaces in links.ts, which the stream and datagram gateways implement.
 import {
   ARENA_HEIGHT_PX,
   ARENA_WIDTH_PX,
-  BASELINE_HISTORY,
   CHAT_BURST,
   CHAT_HISTORY_LINES,
   CHAT_REFILL_PER_S,
@@ -15,7 +14,6 @@ import {
   ERROR_NOT_JOINED,
   ERROR_SERVER_FULL,
   LINKDEAD_GRACE_MS,
-  MAX_BASELINE_AGE_TICKS,
   MAX_CATCH_UP_STEPS,
   MAX_PLAYERS,
   MAX_SESSIONS,
@@ -23,39 +21,16 @@ import {
 } from '../protocol/constants.ts';
 import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../protocol/conditioner.ts';
 import type { InputPacket } from '../protocol/input.ts';
-import { encodeDeltaSnapshot } from '../protocol/delta-snapshot.ts';
-import { encodeSnapshot, type EntityState, type Snapshot } from '../protocol/snapshot.ts';
-import type { ChatEvent, GameEvent, PositionPath, ServerMessage, Welcome } from '../protocol/stream.ts';
+import { encodeSnapshot } from '../protocol/snapshot.ts';
+import type { ChatEvent, GameEvent, PositionPath, Welcome } from '../protocol/stream.ts';
 import { EventLog, type UnsequencedEvent } from './event-log.ts';
 import { log } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { Room } from './room.ts';
 import { SessionStore, type DatagramTokenCheck, type Session } from './sessions.ts';
+import type { DatagramLink, PlayerSettings, StreamLink } from './links.ts';
+import { SnapshotEncoder } from './snapshot-encoder.ts';
 import { TokenBucket } from './token-bucket.ts';
-
-/** The stream side of one player, as the game sees it. */
-export interface StreamLink {
-  send(message: ServerMessage): void;
-  /** Sends a binary snapshot frame; false if it was dropped (socket backed up). */
-  sendBinary(bytes: Uint8Array): boolean;
-  close(code: number, reason: string): void;
-  /** The player's simulated network for what the server sends it. */
-  setConditions(conditions: NetworkConditions): void;
-}
-
-/** The datagram side of one player. */
-export interface DatagramLink {
-  /** Sends one unreliable datagram; false if it was dropped before the wire. */
-  send(bytes: Uint8Array): boolean;
-  close(): void;
-  setConditions(conditions: NetworkConditions): void;
-}
-
-/** What a player may change about its own game over the stream. */
-export interface PlayerSettings {
-  path?: PositionPath;
-  conditions?: NetworkConditions;
-}
 
 /** Everything the server holds for one session. */
 interface Seat {
@@ -95,14 +70,14 @@ export class Game {
   private readonly seats = new Map<number, Seat>();
   private readonly events = new EventLog();
   private readonly recentChat: ChatEvent[] = [];
-  /** The entities of recent snapshots by tick, the possible baselines for delta snapshots. */
-  private readonly sentStates = new Map<number, EntityState[]>();
+  private readonly snapshots: SnapshotEncoder;
   private loop: ReturnType<typeof setInterval> | null = null;
   private lastStepAtMs = 0;
   private unsimulatedMs = 0;
   private lastSweepAtMs = 0;
 
   constructor(private readonly options: GameOptions) {
+    this.snapshots = new SnapshotEncoder(options.metrics);
     this.room = new Room({ tickRateHz: options.tickRateHz, npcCount: options.npcCount, seed: options.seed });
   }
 
@@ -241,8 +216,9 @@ export class Game {
     // A new channel starts from a full snapshot, sent now whatever the path:
     // the first datagram is how the client knows the channel works.
     seat.ackedTick = 0;
-    if (seat.inArena && this.sentStates.size > 0) {
-      const [tick, entities] = [...this.sentStates].at(-1)!;
+    const latest = this.snapshots.latest();
+    if (seat.inArena && latest) {
+      const { tick, entities } = latest;
       datagram.send(
         encodeSnapshot({
           seq: ++seat.datagramSeq,
@@ -335,8 +311,7 @@ export class Game {
   private sendSnapshots(): void {
     const entities = this.room.entities();
     const tick = this.room.tick;
-    this.sentStates.set(tick, entities);
-    while (this.sentStates.size > BASELINE_HISTORY) this.sentStates.delete(this.sentStates.keys().next().value!);
+    this.snapshots.remember(tick, entities);
     const serverTimeMs = Math.round(this.options.clock());
     for (const seat of this.seats.values()) {
       if (!seat.inArena) continue;
@@ -347,7 +322,7 @@ export class Game {
         entities,
       };
       if (seat.datagram && seat.path !== 'stream') {
-        seat.datagram.send(this.encodeForDatagram(seat, { ...base, seq: ++seat.datagramSeq }));
+        seat.datagram.send(this.snapshots.forDatagram({ ...base, seq: ++seat.datagramSeq }, seat.ackedTick));
       }
       // The stream carries positions when chosen, for comparison, or as the
       // fallback while no data channel is bound (WebRTC blocked or connecting).
@@ -355,22 +330,6 @@ export class Game {
         seat.stream.sendBinary(encodeSnapshot({ ...base, seq: ++seat.streamSeq }));
       }
     }
-  }
-
-  /**
-   * A delta against the newest snapshot the client acknowledged, if we still
-   * have it and it is recent; otherwise a full snapshot. (The stream is
-   * reliable and carries full snapshots: it is the comparison, not the
-   * bandwidth path.)
-   */
-  private encodeForDatagram(seat: Seat, snapshot: Snapshot): Uint8Array {
-    const baseline = this.sentStates.get(seat.ackedTick);
-    if (baseline && snapshot.tick - seat.ackedTick <= MAX_BASELINE_AGE_TICKS) {
-      this.options.metrics.snapshotSent('delta');
-      return encodeDeltaSnapshot(snapshot, seat.ackedTick, baseline);
-    }
-    this.options.metrics.snapshotSent('full');
-    return encodeSnapshot(snapshot);
   }
 
   /** Removes players whose stream stayed closed past the grace period, and expired sessions. */

@@ -38,7 +38,7 @@ import { asBytes } from '../protocol/decode-result.ts';
 import { decodeInputPacket } from '../protocol/input.ts';
 import { parseClientMessage, type ClientMessage, type ServerMessage } from '../protocol/stream.ts';
 import { ConditionedStreamLink, type SocketStreamLink } from './conditioned-links.ts';
-import type { Game, StreamLink } from './game.ts';
+import type { Game } from './game.ts';
 import { log } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { TokenBucket } from './token-bucket.ts';

@@ -1,0 +1,29 @@
+// How the game reaches a player: one link per channel, implemented by the
+// gateways (and wrapped in the player's simulated network). The game never
+// touches a socket.
+import type { NetworkConditions } from '../protocol/conditioner.ts';
+import type { PositionPath, ServerMessage } from '../protocol/stream.ts';
+
+/** The stream side of one player, as the game sees it. */
+export interface StreamLink {
+  send(message: ServerMessage): void;
+  /** Sends a binary snapshot frame; false if it was dropped (socket backed up). */
+  sendBinary(bytes: Uint8Array): boolean;
+  close(code: number, reason: string): void;
+  /** The player's simulated network for what the server sends it. */
+  setConditions(conditions: NetworkConditions): void;
+}
+
+/** The datagram side of one player. */
+export interface DatagramLink {
+  /** Sends one unreliable datagram; false if it was dropped before the wire. */
+  send(bytes: Uint8Array): boolean;
+  close(): void;
+  setConditions(conditions: NetworkConditions): void;
+}
+
+/** What a player may change about its own game over the stream. */
+export interface PlayerSettings {
+  path?: PositionPath;
+  conditions?: NetworkConditions;
+}
