@@ -14,8 +14,6 @@ import {
   DATAGRAM_TYPE_PONG,
   DATAGRAM_TYPE_SNAPSHOT,
   DATAGRAM_TYPE_SNAPSHOT_DELTA,
-  DROP_MISSING_BASELINE,
-  BASELINE_HISTORY,
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_TIMEOUT_MS,
   RECONNECT_MAX_DELAY_MS,
@@ -23,18 +21,10 @@ import {
   STREAM_PATH,
 } from '../../protocol/constants.ts';
 import { ClockSync } from '../../protocol/clock-sync.ts';
-import {
-  clampConditions,
-  DatagramModel,
-  isPerfect,
-  PERFECT_NETWORK,
-  StreamModel,
-  type NetworkConditions,
-} from '../../protocol/conditioner.ts';
+import { isPerfect, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/conditioner.ts';
 import { encodeInputPacket, type InputPacket } from '../../protocol/input.ts';
 import { datagramType, decodePing, encodePing } from '../../protocol/ping.ts';
-import { decodeDeltaSnapshot } from '../../protocol/delta-snapshot.ts';
-import { decodeSnapshot, type EntityState, type Snapshot } from '../../protocol/snapshot.ts';
+import type { Snapshot } from '../../protocol/snapshot.ts';
 import { ChannelStats, type ChannelSummary } from '../../protocol/stats.ts';
 import type {
   ErrorMessage,
@@ -44,8 +34,9 @@ import type {
   ServerMessage,
   Welcome,
 } from '../../protocol/stream.ts';
+import { ConditionedSender } from './conditioned-sender.ts';
 import { DatagramConnection } from './datagram-connection.ts';
-import { DelayedDeliveries } from '../../protocol/delayed-deliveries.ts';
+import { SnapshotIntake } from './snapshot-intake.ts';
 import { StreamConnection } from './stream-connection.ts';
 
 export type ChannelName = 'datagram' | 'stream';
@@ -107,12 +98,7 @@ export class NetClient {
   stats = { datagram: new ChannelStats(), stream: new ChannelStats() };
   readonly clock = new ClockSync();
   readonly malformed = { datagram: 0, stream: 0 };
-  readonly snapshotCounts = {
-    datagram: { full: 0, delta: 0, baselineMisses: 0 },
-    stream: { full: 0, delta: 0, baselineMisses: 0 },
-  };
-  /** Recent decoded states by tick: what the server may send deltas against. */
-  private readonly baselines = new Map<number, readonly EntityState[]>();
+  private readonly intake = new SnapshotIntake();
   /** The simulated network this player chose; applied to what we send, and by the server to what it sends us. */
   conditions: NetworkConditions = PERFECT_NETWORK;
 
@@ -130,9 +116,7 @@ export class NetClient {
   private lastHeard = { datagram: 0, stream: 0 };
   private stopped = false;
   private welcomed: (() => void) | null = null;
-  private readonly upDatagram: DatagramModel;
-  private readonly upStream: StreamModel;
-  private readonly delayed: DelayedDeliveries;
+  private readonly outgoing: ConditionedSender;
 
   constructor(
     private readonly options: NetClientOptions,
@@ -142,9 +126,7 @@ export class NetClient {
     this.now = options.now ?? (() => performance.now());
     this.resume = options.resume;
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-    this.upDatagram = new DatagramModel(seed);
-    this.upStream = new StreamModel(seed + 1);
-    this.delayed = new DelayedDeliveries(this.now);
+    this.outgoing = new ConditionedSender(seed, this.now);
   }
 
   /** Connects; resolves on the first welcome. */
@@ -167,9 +149,7 @@ export class NetClient {
    * sent to the server (which clamps it) for everything it sends us.
    */
   setConditions(conditions: NetworkConditions): void {
-    this.conditions = clampConditions(conditions);
-    this.upDatagram.conditions = this.conditions;
-    this.upStream.conditions = this.conditions;
+    this.conditions = this.outgoing.setConditions(conditions);
     this.sendStream({ type: 'settings', conditions: this.conditions });
   }
 
@@ -191,7 +171,7 @@ export class NetClient {
   /** Closes both channels without a goodbye (the session stays resumable). */
   close(): void {
     this.stopped = true;
-    this.delayed.cancelAll();
+    this.outgoing.cancelAll();
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.stream?.close();
@@ -217,7 +197,7 @@ export class NetClient {
   }
 
   channelStatus(channel: ChannelName): ChannelStatus {
-    const counts = this.snapshotCounts[channel];
+    const counts = this.intake.counts[channel];
     return {
       state: channel === 'datagram' ? this.datagramState : this.streamState,
       malformed: this.malformed[channel],
@@ -319,26 +299,18 @@ export class NetClient {
 
   /** Sends on the stream through the simulated network: late, in order, never lost. */
   private sendStream(message: Parameters<StreamConnection['send']>[0]) {
-    this.throughStream(() => this.stream?.send(message) ?? 0);
+    this.outgoing.stream(() => this.stats.stream.recordBytesOut(this.now(), this.stream?.send(message) ?? 0));
   }
 
   private sendStreamBinary(bytes: Uint8Array) {
-    this.throughStream(() => this.stream?.sendBinary(bytes) ?? 0);
-  }
-
-  private throughStream(send: () => number) {
-    const deliver = () => this.stats.stream.recordBytesOut(this.now(), send());
-    if (isPerfect(this.conditions) && this.delayed.pending === 0) return deliver();
-    this.delayed.at(this.upStream.delivery(this.now()), deliver);
+    this.outgoing.stream(() => this.stats.stream.recordBytesOut(this.now(), this.stream?.sendBinary(bytes) ?? 0));
   }
 
   /** Sends one datagram through the simulated network: maybe lost, late, reordered or twice. */
   private sendDatagram(bytes: Uint8Array) {
-    const deliver = () => {
+    this.outgoing.datagram(() => {
       if (this.datagram?.send(bytes)) this.stats.datagram.recordBytesOut(this.now(), bytes.byteLength);
-    };
-    if (isPerfect(this.conditions)) return deliver();
-    for (const at of this.upDatagram.deliveries(this.now())) this.delayed.at(at, deliver);
+    });
   }
 
   // ── Datagram ───────────────────────────────────────────────────────────────
@@ -410,23 +382,18 @@ export class NetClient {
 
   private onSnapshotBytes(bytes: Uint8Array, via: ChannelName) {
     const now = this.now();
-    const counts = this.snapshotCounts[via];
-    const isDelta = datagramType(bytes) === DATAGRAM_TYPE_SNAPSHOT_DELTA;
-    const snapshot = isDelta ? decodeDeltaSnapshot(bytes, (tick) => this.baselines.get(tick)) : decodeSnapshot(bytes);
-    if (!snapshot.ok) {
-      if (snapshot.error === DROP_MISSING_BASELINE) counts.baselineMisses++;
-      else this.malformed[via]++;
+    const result = this.intake.decode(bytes, via);
+    if (!result.ok) {
+      if (result.reason === 'malformed') this.malformed[via]++;
       return;
     }
-    counts[isDelta ? 'delta' : 'full']++;
-    this.baselines.set(snapshot.value.tick, snapshot.value.entities);
-    if (this.baselines.size > BASELINE_HISTORY) this.baselines.delete(Math.min(...this.baselines.keys())); // the oldest tick
+    const { snapshot } = result;
     const stats = this.stats[via];
-    if (!stats.recordUpdate(snapshot.value.seq, now, bytes.byteLength)) return; // duplicate
-    const ageMs = this.clock.synced ? this.clock.serverNow(now) - snapshot.value.serverTimeMs : null;
-    if (ageMs !== null) stats.recordAge(ageMs, snapshot.value.seq);
-    this.newestTick = Math.max(this.newestTick, snapshot.value.tick);
-    this.handlers.onSnapshot?.(snapshot.value, via, ageMs);
+    if (!stats.recordUpdate(snapshot.seq, now, bytes.byteLength)) return; // duplicate
+    const ageMs = this.clock.synced ? this.clock.serverNow(now) - snapshot.serverTimeMs : null;
+    if (ageMs !== null) stats.recordAge(ageMs, snapshot.seq);
+    this.newestTick = Math.max(this.newestTick, snapshot.tick);
+    this.handlers.onSnapshot?.(snapshot, via, ageMs);
   }
 
   // ── Heartbeat ──────────────────────────────────────────────────────────────
