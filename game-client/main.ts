@@ -34,6 +34,7 @@ const session: GameSession = new GameSession(location.origin, name, resume, sett
   onWelcome: (welcome) => {
     for (const line of welcome.recentChat) chat.addLine(line.name, line.text, true);
     chat.addNotice(welcome.resumed ? `Welcome back, ${welcome.name}.` : `Welcome, ${welcome.name}.`);
+    if (!welcome.replayComplete) chat.addNotice('You were away long enough that some older messages are not shown.');
     refreshScores();
     remember();
   },

@@ -139,7 +139,8 @@ export class Game {
     session.disconnectedAtMs = null;
     if (!seat.inArena) this.enterArena(seat);
     log.info({ playerId: session.playerId, lastSeq }, 'session resumed');
-    return { ok: true, welcome: this.welcome(seat, true), replay: this.events.since(lastSeq).events };
+    const replay = this.events.since(lastSeq);
+    return { ok: true, welcome: this.welcome(seat, true, replay.complete), replay: replay.events };
   }
 
   /** The stream closed. The player stays LINKDEAD_GRACE_MS, then leaves; the session stays resumable. */
@@ -373,7 +374,7 @@ export class Game {
     return sequenced;
   }
 
-  private welcome(seat: Seat, resumed: boolean): Welcome {
+  private welcome(seat: Seat, resumed: boolean, replayComplete = true): Welcome {
     const players = [...this.seats.values()]
       .filter((s) => s.inArena)
       .map((s) => ({ id: s.session.playerId, name: s.session.name, score: s.session.score }));
@@ -385,6 +386,7 @@ export class Game {
       datagramToken: this.newDatagramToken(seat.session.playerId),
       resumed,
       lastSeq: this.events.newestSeq,
+      replayComplete,
       inputSeq: this.room.lastAppliedInput(seat.session.playerId),
       config: {
         tickRateHz: this.options.tickRateHz,

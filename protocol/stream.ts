@@ -129,6 +129,11 @@ const welcomeSchema = z.strictObject({
   resumed: z.boolean(),
   /** Newest event sequence at the moment of welcome; replayed events follow. */
   lastSeq: z.number().int().min(0),
+  /**
+   * On a resume: false when some missed events had already left the bounded
+   * log, so the replay that follows is partial (the state above is still whole).
+   */
+  replayComplete: z.boolean(),
   /** Newest input sequence the server has applied for this player; the client continues after it. */
   inputSeq: z.number().int().min(0),
   config: gameConfigSchema,

@@ -38,6 +38,7 @@ describe('resuming a session', () => {
     expect(new Set(seqs).size).toBe(seqs.length);
     const welcome = alice.welcomes[1]!;
     expect(welcome.resumed).toBe(true);
+    expect(welcome.replayComplete).toBe(true);
     expect(welcome.playerId).toBe(id);
     expect(welcome.scores[String(id)]).toBeGreaterThanOrEqual(score + 1);
     // A quick reconnect is seamless: nobody saw alice leave.

@@ -17,6 +17,7 @@ function welcome(players: PlayerInfo[]): Welcome {
     datagramToken: 'datagram-token-0123456789',
     resumed: false,
     lastSeq: 10,
+    replayComplete: true,
     inputSeq: 0,
     config: { tickRateHz: 60, snapshotRateHz: 30, arenaWidthPx: 1600, arenaHeightPx: 900 },
     players,

@@ -215,6 +215,7 @@ const welcome = {
   datagramToken: OTHER_TOKEN,
   resumed: false,
   lastSeq: 3,
+  replayComplete: true,
   inputSeq: 0,
   config: { tickRateHz: 60, snapshotRateHz: 30, arenaWidthPx: 1600, arenaHeightPx: 900 },
   players: [
