@@ -1,11 +1,11 @@
 // The server's half of the simulated network: what it sends to a player goes
-// through that player's chosen conditions (protocol/conditioner.ts) before it
-// reaches the socket. Each player's links have their own models and seeds, so
-// one player's bad network never touches another's.
+// through that player's chosen conditions (protocol/conditioned-sender.ts)
+// before it reaches the socket. Each player's links have their own models and
+// seeds, so one player's bad network never touches another's.
 import { DROP_SIMULATED_BACKLOG, DROP_SIMULATED_LOSS, MAX_DELAYED_MESSAGES } from '../protocol/constants.ts';
-import { DatagramModel, isPerfect, PERFECT_NETWORK, StreamModel, type NetworkConditions } from '../protocol/conditioner.ts';
+import type { NetworkConditions } from '../protocol/conditioner.ts';
+import { ConditionedSender } from '../protocol/conditioned-sender.ts';
 import type { ServerMessage } from '../protocol/stream.ts';
-import { DelayedDeliveries } from '../protocol/delayed-deliveries.ts';
 import type { DatagramLink, StreamLink } from './links.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -15,37 +15,33 @@ export type SocketDatagramLink = Omit<DatagramLink, 'setConditions'>;
 
 /** A stream link whose messages arrive late, in order, as a TCP path with loss would deliver them. */
 export class ConditionedStreamLink implements StreamLink {
-  private readonly model: StreamModel;
-  private readonly deliveries: DelayedDeliveries;
-  private perfect = true;
+  private readonly network: ConditionedSender;
 
   constructor(
     private readonly link: SocketStreamLink,
     seed: number,
-    private readonly clock: () => number,
+    clock: () => number,
     private readonly metrics: Metrics,
   ) {
-    this.model = new StreamModel(seed, PERFECT_NETWORK);
-    this.deliveries = new DelayedDeliveries(clock);
+    this.network = new ConditionedSender(seed, clock);
   }
 
   setConditions(conditions: NetworkConditions): void {
-    this.model.conditions = conditions;
-    this.perfect = isPerfect(conditions);
+    this.network.setConditions(conditions);
   }
 
   /** Events are never dropped: the stream is reliable, however bad the simulated network. */
   send(message: ServerMessage): void {
-    this.schedule(() => this.link.send(message));
+    this.network.stream(() => this.link.send(message));
   }
 
   /** A snapshot may be dropped when the simulated backlog is full: the next one supersedes it. */
   sendBinary(bytes: Uint8Array): boolean {
-    if (this.deliveries.pending >= MAX_DELAYED_MESSAGES) {
+    if (this.network.pending >= MAX_DELAYED_MESSAGES) {
       this.metrics.dropped('stream', 'out', DROP_SIMULATED_BACKLOG);
       return false;
     }
-    this.schedule(() => this.link.sendBinary(bytes));
+    this.network.stream(() => this.link.sendBinary(bytes));
     return true;
   }
 
@@ -57,46 +53,36 @@ export class ConditionedStreamLink implements StreamLink {
 
   /** Cancels everything in simulated flight (the socket closed). */
   dispose(): void {
-    this.deliveries.cancelAll();
-  }
-
-  private schedule(deliver: () => void) {
-    if (this.perfect && this.deliveries.pending === 0) deliver();
-    else this.deliveries.at(this.model.delivery(this.clock()), deliver);
+    this.network.cancelAll();
   }
 }
 
 /** A datagram link whose packets are lost, delayed, reordered and duplicated as the player chose. */
 export class ConditionedDatagramLink implements DatagramLink {
-  private readonly model: DatagramModel;
-  private readonly deliveries: DelayedDeliveries;
-  private perfect = true;
+  private readonly network: ConditionedSender;
 
   constructor(
     private readonly link: SocketDatagramLink,
     seed: number,
-    private readonly clock: () => number,
+    clock: () => number,
     private readonly metrics: Metrics,
   ) {
-    this.model = new DatagramModel(seed, PERFECT_NETWORK);
-    this.deliveries = new DelayedDeliveries(clock);
+    this.network = new ConditionedSender(seed, clock);
   }
 
   setConditions(conditions: NetworkConditions): void {
-    this.model.conditions = conditions;
-    this.perfect = isPerfect(conditions);
+    this.network.setConditions(conditions);
   }
 
+  /** False when the simulated network lost the datagram (or its backlog is full). */
   send(bytes: Uint8Array): boolean {
-    if (this.perfect) return this.link.send(bytes);
-    if (this.deliveries.pending >= MAX_DELAYED_MESSAGES) {
+    if (this.network.pending >= MAX_DELAYED_MESSAGES) {
       this.metrics.dropped('datagram', 'out', DROP_SIMULATED_BACKLOG);
       return false;
     }
-    const times = this.model.deliveries(this.clock());
-    if (times.length === 0) this.metrics.dropped('datagram', 'out', DROP_SIMULATED_LOSS);
-    for (const at of times) this.deliveries.at(at, () => this.link.send(bytes));
-    return times.length > 0;
+    const copies = this.network.datagram(() => this.link.send(bytes));
+    if (copies === 0) this.metrics.dropped('datagram', 'out', DROP_SIMULATED_LOSS);
+    return copies > 0;
   }
 
   close(): void {
@@ -106,6 +92,6 @@ export class ConditionedDatagramLink implements DatagramLink {
 
   /** Cancels everything in simulated flight (the channel closed). */
   dispose(): void {
-    this.deliveries.cancelAll();
+    this.network.cancelAll();
   }
 }

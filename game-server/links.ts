@@ -16,7 +16,7 @@ export interface StreamLink {
 
 /** The datagram side of one player. */
 export interface DatagramLink {
-  /** Sends one unreliable datagram; false if it was dropped before the wire. */
+  /** Sends one unreliable datagram; false if it was dropped (before the wire, or by the simulated network). */
   send(bytes: Uint8Array): boolean;
   close(): void;
   setConditions(conditions: NetworkConditions): void;

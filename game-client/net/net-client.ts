@@ -21,6 +21,7 @@ import {
   STREAM_PATH,
 } from '../../protocol/constants.ts';
 import { ClockSync } from '../../protocol/clock-sync.ts';
+import { ConditionedSender } from '../../protocol/conditioned-sender.ts';
 import { isPerfect, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/conditioner.ts';
 import { encodeInputPacket, type InputPacket } from '../../protocol/input.ts';
 import { datagramType, decodePing, encodePing } from '../../protocol/ping.ts';
@@ -34,7 +35,6 @@ import type {
   ServerMessage,
   Welcome,
 } from '../../protocol/stream.ts';
-import { ConditionedSender } from './conditioned-sender.ts';
 import { DatagramConnection } from './datagram-connection.ts';
 import { SnapshotIntake } from './snapshot-intake.ts';
 import { StreamConnection } from './stream-connection.ts';

@@ -1,10 +1,10 @@
-// The client's half of the simulated network: everything it sends goes
-// through the player's chosen conditions (protocol/conditioner.ts) before it
-// reaches the socket. The server applies the same settings to what it sends
-// back (game-server/conditioned-links.ts), so each direction is conditioned
-// once, at its sender.
-import { clampConditions, DatagramModel, isPerfect, PERFECT_NETWORK, StreamModel, type NetworkConditions } from '../../protocol/conditioner.ts';
-import { DelayedDeliveries } from '../../protocol/delayed-deliveries.ts';
+// A sender's half of the simulated network: each send runs when (and as
+// often as) the player's chosen conditions (conditioner.ts) would deliver it.
+// Each direction is conditioned once, at its sender: the client uses this for
+// what it sends, the server (game-server/conditioned-links.ts) for what it
+// sends to that player.
+import { clampConditions, DatagramModel, isPerfect, PERFECT_NETWORK, StreamModel, type NetworkConditions } from './conditioner.ts';
+import { DelayedDeliveries } from './delayed-deliveries.ts';
 
 export class ConditionedSender {
   conditions: NetworkConditions = PERFECT_NETWORK;
@@ -21,6 +21,11 @@ export class ConditionedSender {
     this.delayed = new DelayedDeliveries(now);
   }
 
+  /** Sends waiting for their simulated delivery time. */
+  get pending(): number {
+    return this.delayed.pending;
+  }
+
   /** Chooses the conditions (clamped to CONDITION_LIMITS) and returns them. */
   setConditions(conditions: NetworkConditions): NetworkConditions {
     this.conditions = clampConditions(conditions);
@@ -35,10 +40,18 @@ export class ConditionedSender {
     else this.delayed.at(this.streamModel.delivery(this.now()), send);
   }
 
-  /** Runs a datagram send as the simulated path would: maybe never, late, out of order or twice. */
-  datagram(send: () => void): void {
-    if (isPerfect(this.conditions)) return send();
-    for (const at of this.datagramModel.deliveries(this.now())) this.delayed.at(at, send);
+  /**
+   * Runs a datagram send as the simulated path would: maybe never, late, out
+   * of order or twice. Returns how many copies will arrive (0: lost).
+   */
+  datagram(send: () => void): number {
+    if (isPerfect(this.conditions)) {
+      send();
+      return 1;
+    }
+    const deliveries = this.datagramModel.deliveries(this.now());
+    for (const at of deliveries) this.delayed.at(at, send);
+    return deliveries.length;
   }
 
   /** Forgets everything in simulated flight (the client closed). */
