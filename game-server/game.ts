@@ -216,19 +216,11 @@ export class Game {
     datagram.setConditions(seat.conditions);
     // A new channel starts from a full snapshot, sent now whatever the path:
     // the first datagram is how the client knows the channel works.
-    seat.ackedTick = 0;
+    seat.ackedTick = 0; // no baseline: forDatagram sends it whole
     const latest = this.snapshots.latest();
     if (seat.inArena && latest) {
-      const { tick, entities } = latest;
-      datagram.send(
-        encodeSnapshot({
-          seq: ++seat.datagramSeq,
-          tick,
-          serverTimeMs: Math.round(this.options.clock()),
-          ackInputSeq: this.room.lastAppliedInput(playerId),
-          entities,
-        }),
-      );
+      const ackInputSeq = this.room.lastAppliedInput(playerId);
+      datagram.send(this.snapshots.forDatagram({ ...latest, ackInputSeq, seq: ++seat.datagramSeq }, seat.ackedTick));
     }
     return true;
   }
@@ -312,8 +304,8 @@ export class Game {
   private sendSnapshots(): void {
     const entities = this.room.entities();
     const tick = this.room.tick;
-    this.snapshots.remember(tick, entities);
     const serverTimeMs = Math.round(this.options.clock());
+    this.snapshots.remember(tick, serverTimeMs, entities);
     for (const seat of this.seats.values()) {
       if (!seat.inArena) continue;
       const base = {

@@ -8,19 +8,20 @@ import type { Metrics } from './metrics.ts';
 export class SnapshotEncoder {
   /** The entities of recent snapshots by tick: the possible baselines. One array per tick, shared by every client. */
   private readonly sent = new Map<number, EntityState[]>();
+  private newest: { tick: number; serverTimeMs: number; entities: EntityState[] } | null = null;
 
   constructor(private readonly metrics: Metrics) {}
 
   /** Keeps a tick's state as a possible baseline (the newest BASELINE_HISTORY of them). */
-  remember(tick: number, entities: EntityState[]): void {
+  remember(tick: number, serverTimeMs: number, entities: EntityState[]): void {
+    this.newest = { tick, serverTimeMs, entities };
     this.sent.set(tick, entities);
     while (this.sent.size > BASELINE_HISTORY) this.sent.delete(this.sent.keys().next().value!);
   }
 
   /** The newest remembered state, for a client that needs one right now. */
-  latest(): { tick: number; entities: EntityState[] } | null {
-    const last = [...this.sent].at(-1);
-    return last ? { tick: last[0], entities: last[1] } : null;
+  latest(): { tick: number; serverTimeMs: number; entities: EntityState[] } | null {
+    return this.newest;
   }
 
   /**
