@@ -80,6 +80,21 @@ class RateWindow {
   }
 }
 
+/**
+ * Forgets the keys that left a window of `size` sequence numbers when the
+ * highest moved from `previous` to `highest`: just that range, so a packet
+ * costs a few deletes rather than a pass over everything kept.
+ */
+function forgetFallenOut(keys: { keys(): Iterable<number>; delete(key: number): boolean }, previous: number, highest: number, size: number) {
+  const from = previous - size + 1;
+  const to = highest - size;
+  if (to - from > size) {
+    for (const key of [...keys.keys()]) if (key <= to) keys.delete(key);
+  } else {
+    for (let key = from; key <= to; key++) keys.delete(key);
+  }
+}
+
 /** Counters for one channel (datagram or stream) as seen by one receiver. */
 export class ChannelStats {
   received = 0;
@@ -125,13 +140,15 @@ export class ChannelStats {
       // It was marked lost when a newer one overtook it: it came, but late.
       this.mark(seq, 'late', 0);
     } else {
-      // Everything skipped between the previous highest and this one is lost, until it shows up.
-      if (this.highestSeq >= 0) {
-        for (let gap = Math.max(this.highestSeq + 1, seq - NET_GRAPH_UPDATES); gap < seq; gap++) this.mark(gap, 'lost', 0);
-      }
+      const previous = this.highestSeq;
       this.highestSeq = seq;
+      forgetFallenOut(this.seen, previous, seq, STATS_SEQUENCE_WINDOW);
+      forgetFallenOut(this.marks, previous, seq, NET_GRAPH_UPDATES);
+      // Everything skipped between the previous highest and this one is lost, until it shows up.
+      if (previous >= 0) {
+        for (let gap = Math.max(previous + 1, seq - NET_GRAPH_UPDATES + 1); gap < seq; gap++) this.mark(gap, 'lost', 0);
+      }
       this.mark(seq, 'on-time', 0);
-      for (const old of this.seen) if (old <= seq - STATS_SEQUENCE_WINDOW) this.seen.delete(old);
     }
     return true;
   }
@@ -167,10 +184,9 @@ export class ChannelStats {
     this.rateOut.add(nowMs, bytes);
   }
 
+  /** Notes what became of `seq`, if it is still within the net graph's window. */
   private mark(seq: number, outcome: UpdateOutcome, ageMs: number) {
-    this.marks.set(seq, { seq, outcome, ageMs });
-    const oldest = this.highestSeq - NET_GRAPH_UPDATES;
-    for (const key of this.marks.keys()) if (key <= oldest) this.marks.delete(key);
+    if (seq > this.highestSeq - NET_GRAPH_UPDATES) this.marks.set(seq, { seq, outcome, ageMs });
   }
 
   /** Updates never received between the first and the highest sequence seen. */
