@@ -30,6 +30,11 @@ export class ConditionedStreamLink implements StreamLink {
     this.network.setConditions(conditions);
   }
 
+  /** Extra silence the player's simulated network can cause on this stream, which is not a vanished client. */
+  get stallToleranceMs(): number {
+    return this.network.streamStallMs;
+  }
+
   /** Events are never dropped: the stream is reliable, however bad the simulated network. */
   send(message: ServerMessage): void {
     this.network.stream(() => this.link.send(message));

@@ -282,7 +282,8 @@ export function attachStreamGateway(
   const heartbeat = setInterval(() => {
     const now = clock();
     for (const connection of connections) {
-      if (now - connection.lastHeardAtMs > HEARTBEAT_TIMEOUT_MS) {
+      // The player's own simulated loss can stall its stream for seconds: that is not silence.
+      if (now - connection.lastHeardAtMs > HEARTBEAT_TIMEOUT_MS + connection.link.stallToleranceMs) {
         log.info({ playerId: connection.playerId }, 'stream heartbeat timed out');
         connection.socket.close(CLOSE_HEARTBEAT_TIMEOUT, 'heartbeat timeout');
         connection.socket.terminate();

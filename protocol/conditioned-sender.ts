@@ -3,7 +3,15 @@
 // Each direction is conditioned once, at its sender: the client uses this for
 // what it sends, the server (game-server/conditioned-links.ts) for what it
 // sends to that player.
-import { clampConditions, DatagramModel, isPerfect, PERFECT_NETWORK, StreamModel, type NetworkConditions } from './conditioner.ts';
+import {
+  clampConditions,
+  DatagramModel,
+  isPerfect,
+  PERFECT_NETWORK,
+  StreamModel,
+  worstStreamStallMs,
+  type NetworkConditions,
+} from './conditioner.ts';
 import { DelayedDeliveries } from './delayed-deliveries.ts';
 
 export class ConditionedSender {
@@ -19,6 +27,11 @@ export class ConditionedSender {
     this.datagramModel = new DatagramModel(seed);
     this.streamModel = new StreamModel(seed + 1);
     this.delayed = new DelayedDeliveries(now);
+  }
+
+  /** How much longer than usual the stream may stay silent under these conditions (see worstStreamStallMs). */
+  get streamStallMs(): number {
+    return worstStreamStallMs(this.conditions);
   }
 
   /** Sends waiting for their simulated delivery time. */

@@ -72,6 +72,19 @@ export class DatagramModel {
   }
 }
 
+/**
+ * How long a stream may fall silent without anything being wrong, under
+ * these conditions: a segment lost MAX_RETRANSMISSIONS times in a row waits
+ * out every doubled RTO, and everything behind it waits too. A liveness
+ * check must allow that on top of its usual timeout, or it would take a
+ * simulated stall for a vanished peer.
+ */
+export function worstStreamStallMs(conditions: NetworkConditions, minRtoMs = MIN_RTO_MS): number {
+  if (conditions.lossPct === 0) return conditions.latencyMs + conditions.jitterMs;
+  const rto = Math.max(minRtoMs, 2 * conditions.latencyMs + 4 * conditions.jitterMs);
+  return rto * (2 ** MAX_RETRANSMISSIONS - 1) + conditions.latencyMs + conditions.jitterMs;
+}
+
 /** The stream model: every message arrives, in order, but a lost segment holds up all behind it. */
 export class StreamModel {
   private readonly random: () => number;

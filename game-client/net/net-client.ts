@@ -411,7 +411,8 @@ export class NetClient {
   private beat() {
     const now = this.now();
     if (this.streamState === 'open' && this.stream) {
-      if (now - this.lastHeard.stream > HEARTBEAT_TIMEOUT_MS) {
+      // A stall of our own simulated network is not a dead server.
+      if (now - this.lastHeard.stream > HEARTBEAT_TIMEOUT_MS + this.outgoing.streamStallMs) {
         this.stream.close(CLOSE_HEARTBEAT_TIMEOUT, 'heartbeat timeout');
       } else {
         this.pingStream();
