@@ -1,9 +1,8 @@
 // Vite builds the browser client from game-client/ into dist/, which the game
-// server serves. In `npm run dev` it serves with hot reload and forwards the
-// game's endpoints to the game server.
+// server serves. `npm run dev` (scripts/dev.ts) serves it with hot reload and
+// adds the proxy to the game server it started itself: no default target
+// here, so a dev server can never quietly forward to some other server.
 import { defineConfig } from 'vite';
-
-const GAME_SERVER = `http://127.0.0.1:${process.env.GAME_SERVER_PORT ?? 8080}`;
 
 export default defineConfig({
   root: 'game-client',
@@ -14,13 +13,5 @@ export default defineConfig({
     // Phaser alone is ~1.4 MB minified; it gets a chunk of its own.
     chunkSizeWarningLimit: 1600,
     rollupOptions: { output: { manualChunks: (id) => (id.includes('node_modules/phaser/') ? 'phaser' : undefined) } },
-  },
-  server: {
-    proxy: {
-      '/ws': { target: GAME_SERVER, ws: true },
-      '/.wrtc': GAME_SERVER,
-      '/healthz': GAME_SERVER,
-      '/metrics': GAME_SERVER,
-    },
   },
 });

@@ -1,20 +1,28 @@
 // Headless clients for Node: the same game-client/net/ code as the browser,
 // over both real channels (ws + geckos with node-datachannel). Each bot
 // chases coins and now and then chats; at the end it prints what it measured.
+// On a terminal it also shows progress on stderr (connected count, then a line
+// every PROGRESS_INTERVAL_MS); with --json it prints only the final object,
+// for the tools that parse it.
 //
 //   npm run bots -- --url http://127.0.0.1:8080 --count 20 --duration 20 --json
 import { parseArgs } from 'node:util';
-import { INPUT_REDUNDANCY } from '../protocol/constants.ts';
+import { DEFAULT_HTTP_PORT, INPUT_REDUNDANCY } from '../protocol/constants.ts';
 import type { MoveInput } from '../protocol/sim.ts';
 import type { EntityState } from '../protocol/snapshot.ts';
-import { percentile } from '../protocol/stats.ts';
+import { percentile } from '../protocol/percentile.ts';
 import { NetClient, type ChannelStatus } from './net/net-client.ts';
 import { installNodePolyfills, shutdownNodeWebRtc } from './net/node-polyfills.ts';
 import { randomWaypoint, steer, type BotGoal } from './play/bot-brain.ts';
 
+/** A progress line this often: often enough to see a run is alive, rare enough to read. */
+const PROGRESS_INTERVAL_MS = 5_000;
+/** Update ages kept for the percentiles, so a long run with many bots cannot grow memory without bound. */
+const MAX_AGE_SAMPLES = 1_000_000;
+
 const { values: args } = parseArgs({
   options: {
-    url: { type: 'string', default: 'http://127.0.0.1:8080' },
+    url: { type: 'string', default: `http://127.0.0.1:${DEFAULT_HTTP_PORT}` },
     count: { type: 'string', default: '4' },
     duration: { type: 'string', default: '10' },
     'chat-every': { type: 'string', default: '5' },
@@ -47,9 +55,12 @@ interface Bot {
 }
 
 const ages: number[] = [];
+/** Ages since the last progress line. */
+let recentAges: number[] = [];
 const startedAt = performance.now();
 const bots: Bot[] = [];
 const errors: string[] = [];
+let connectedSoFar = 0;
 
 // Connect a few at a time: WebRTC setup is the expensive part.
 for (let i = 0; i < count; i++) {
@@ -62,7 +73,10 @@ for (let i = 0; i < count; i++) {
         if (event.type === 'chat') bot.chatReceived++;
       },
       onSnapshot: (snapshot, via, ageMs) => {
-        if (via === 'datagram' && ageMs !== null && ages.length < 1_000_000) ages.push(ageMs);
+        if (via === 'datagram' && ageMs !== null) {
+          if (ages.length < MAX_AGE_SAMPLES) ages.push(ageMs);
+          if (recentAges.length < MAX_AGE_SAMPLES) recentAges.push(ageMs);
+        }
         bot.world = snapshot.entities;
       },
       onServerError: (error) => bot.errors.push(`${error.code}: ${error.message}`),
@@ -70,7 +84,19 @@ for (let i = 0; i < count; i++) {
   );
   bots.push(bot);
 }
+progress(`connecting ${count} bot${count === 1 ? '' : 's'} to ${args.url}`);
+const stopConnectingProgress = args.json
+  ? () => {}
+  : every(PROGRESS_INTERVAL_MS, () => progress(`${elapsed()} connecting, ${connectedSoFar}/${count} connected`));
 const connected = await Promise.all(bots.map((bot, i) => connect(bot, i * 25)));
+stopConnectingProgress();
+const failed = count - connectedSoFar;
+progress(
+  `${connectedSoFar}/${count} bots connected in ${seconds(performance.now() - startedAt)} s` +
+    (failed > 0 ? ` (${failed} failed; reasons in the summary)` : '') +
+    `; running for ${durationS} s`,
+);
+const stopProgress = args.json ? () => {} : reportProgress();
 
 // Drive every bot at the server's tick rate with a fixed-step accumulator, as
 // the browser does: timers fire early or late, the input count must not drift.
@@ -100,6 +126,7 @@ const chatTimer = setInterval(() => {
 await new Promise((resolve) => setTimeout(resolve, durationS * 1000));
 clearInterval(inputTimer);
 clearInterval(chatTimer);
+stopProgress();
 
 const summary = summarize();
 for (const bot of bots) bot.client.close();
@@ -117,11 +144,64 @@ async function connect(bot: Bot, delayMs: number): Promise<boolean> {
       if (performance.now() > deadline) throw new Error(`datagram channel not open (${bot.client.datagramNote || bot.client.datagramState})`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    connectedSoFar++;
     return true;
   } catch (error) {
     errors.push(`${bot.client.name}: ${(error as Error).message}`);
     return false;
   }
+}
+
+/** Progress goes to stderr, so stdout holds only the summary; --json keeps both quiet but for the final object. */
+function progress(line: string) {
+  if (!args.json) console.error(line);
+}
+
+/**
+ * A line every PROGRESS_INTERVAL_MS with what the interval before it brought:
+ * bots up on both channels, datagrams, loss, update age, events. Returns the stop.
+ */
+function reportProgress(): () => void {
+  let previous = totals();
+  recentAges = [];
+  return every(PROGRESS_INTERVAL_MS, () => {
+    const onBoth = bots.filter((b) => b.client.streamState === 'open' && b.client.datagramState === 'open').length;
+    const now = totals();
+    const received = now.received - previous.received;
+    const lost = now.lost - previous.lost;
+    const lossPct = received + lost === 0 ? 0 : (100 * lost) / (received + lost);
+    const ageP50 = recentAges.length === 0 ? '–' : `${percentile(recentAges, 50).toFixed(1)} ms`;
+    progress(
+      `${elapsed()} ${onBoth}/${count} on both channels; last ${PROGRESS_INTERVAL_MS / 1000} s: ` +
+        `${received} datagrams, ${lossPct.toFixed(1)} % lost, update age p50 ${ageP50}, ${now.events - previous.events} events`,
+    );
+    previous = now;
+    recentAges = [];
+  });
+}
+
+/** Runs `tick` every `ms`; returns the function that stops it. */
+function every(ms: number, tick: () => void): () => void {
+  const timer = setInterval(tick, ms);
+  return () => clearInterval(timer);
+}
+
+/** Running totals over every bot, for the difference between two progress lines. */
+function totals() {
+  const datagram = bots.map((b) => b.client.channelStatus('datagram'));
+  return {
+    received: datagram.reduce((n, d) => n + d.received, 0),
+    lost: datagram.reduce((n, d) => n + d.lost, 0),
+    events: bots.reduce((n, b) => n + b.events, 0),
+  };
+}
+
+function elapsed(): string {
+  return `${seconds(performance.now() - startedAt).padStart(5)} s:`;
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
 }
 
 function summarize() {
@@ -182,8 +262,9 @@ function positiveInt(value: string, name: string): number {
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)),
-  ]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<T>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -2,10 +2,17 @@
 // loop, prediction for the own player, interpolation buffers for everyone
 // else, and the roster. Scenes read `frame()`; the UI subscribes to events;
 // `status()` is what window.netcode.status() returns.
-import { DEFAULT_TICK_RATE_HZ, ENTITY_KIND_PLAYER, INPUT_REDUNDANCY, MAX_INPUT_CATCH_UP } from '../protocol/constants.ts';
+import {
+  DEFAULT_TICK_RATE_HZ,
+  ENTITY_KIND_COIN,
+  ENTITY_KIND_PLAYER,
+  INPUT_REDUNDANCY,
+  MAX_INPUT_CATCH_UP,
+} from '../protocol/constants.ts';
 import type { MoveInput } from '../protocol/sim.ts';
 import type { EntityState, Snapshot } from '../protocol/snapshot.ts';
 import { isPerfect } from '../protocol/conditioner.ts';
+import type { UpdateMark } from '../protocol/stats.ts';
 import type { ErrorMessage, GameEvent, Welcome } from '../protocol/stream.ts';
 import { NetClient, type ChannelName, type ChannelStatus } from './net/net-client.ts';
 import { SnapshotBuffer } from './play/interpolation.ts';
@@ -22,12 +29,21 @@ export interface DrawnEntity extends EntityState {
 export interface Frame {
   /** Entities from the chosen path (in compare mode: from the datagram channel). */
   entities: DrawnEntity[];
-  /** Compare mode only: remote players as the stream delivers them. */
+  /**
+   * Compare mode only: every moving entity but our own (players and NPCs) as
+   * the stream delivers it. The own player is drawn predicted, ahead of any
+   * update, so a ghost of it would show the prediction, not the channel.
+   */
   ghosts: DrawnEntity[];
 }
 
+/** What `status()` returns: a plain, JSON-safe view the UI and tests read. */
+export type SessionStatus = ReturnType<GameSession['status']>;
+
 export interface SessionEvents {
-  onWelcome?(welcome: Welcome): void;
+  /** `freshStart`: the server did not know our session (it restarted): new id, score 0. */
+  onWelcome?(welcome: Welcome, freshStart: boolean): void;
+  onShutdown?(reason: string): void;
   onEvent?(event: GameEvent, replayed: boolean): void;
   onServerError?(error: ErrorMessage): void;
   onStateChange?(): void;
@@ -49,6 +65,7 @@ export class GameSession {
   private inputTimer: ReturnType<typeof setInterval> | null = null;
   private lastFrameAtMs = 0;
   private lastEntities: DrawnEntity[] = [];
+  private lastGhosts: DrawnEntity[] = [];
 
   constructor(
     url: string,
@@ -61,7 +78,8 @@ export class GameSession {
     this.net = new NetClient(
       { url, name, ...(resume ? { resume } : {}) },
       {
-        onWelcome: (welcome) => this.onWelcome(welcome),
+        onWelcome: (welcome, freshStart) => this.onWelcome(welcome, freshStart),
+        onShutdown: (reason) => events.onShutdown?.(reason),
         onEvent: (event, replayed) => {
           this.roster.applyEvent(event, replayed);
           events.onEvent?.(event, replayed);
@@ -97,7 +115,8 @@ export class GameSession {
       after.loss !== before.loss || after.latency !== before.latency || after.jitter !== before.jitter || after.duplicate !== before.duplicate;
     if (networkChanged) this.net.setConditions(conditionsOf(after));
     if (after.path !== before.path) this.net.setPath(after.path);
-    if (networkChanged || after.path !== before.path) this.net.resetStats();
+    // "Late" is measured against the interpolation delay: a new delay is a new measurement too.
+    if (networkChanged || after.path !== before.path || after.interpDelayMs !== before.interpDelayMs) this.net.resetStats();
     this.net.stats.datagram.lateThresholdMs = after.interpDelayMs;
     this.net.stats.stream.lateThresholdMs = after.interpDelayMs;
   }
@@ -117,11 +136,17 @@ export class GameSession {
     const ghosts =
       this.settings.path === 'compare'
         ? this.sampleRemote('stream', nowMs)
-            .filter((e) => e.kind === ENTITY_KIND_PLAYER && e.id !== this.net.playerId)
+            .filter((e) => e.kind !== ENTITY_KIND_COIN && e.id !== this.net.playerId)
             .map((e) => this.decorate(e))
         : [];
     this.lastEntities = entities;
+    this.lastGhosts = ghosts;
     return { entities, ghosts };
+  }
+
+  /** The newest position updates on `channel` and what became of each (the net graph's strip). */
+  updateHistory(channel: ChannelName): UpdateMark[] {
+    return this.net.stats[channel].history();
   }
 
   /** Starts the correction statistics afresh (the largest correction, snaps): "since now". */
@@ -153,6 +178,14 @@ export class GameSession {
         y: Math.round(y * 10) / 10,
         ...(name ? { name } : {}),
       })),
+      /** Compare mode: where the stream puts each moving entity (world units), beside its solid from datagrams. */
+      ghosts: this.lastGhosts.map(({ id, x, y }) => ({ id, x: Math.round(x * 10) / 10, y: Math.round(y * 10) / 10 })),
+      connection: {
+        stream: this.net.streamState,
+        /** The server announced a shutdown and has not welcomed us since. */
+        shutdownReason: this.net.shutdownReason,
+        reconnectAttempts: this.net.reconnectAttempts,
+      },
       players: this.roster.ranked(),
       prediction: {
         pendingInputs: this.prediction.pendingCount,
@@ -169,8 +202,15 @@ export class GameSession {
     this.net.close();
   }
 
-  private onWelcome(welcome: Welcome) {
+  private onWelcome(welcome: Welcome, freshStart: boolean) {
     this.roster.applyWelcome(welcome);
+    if (freshStart) {
+      // Everything drawn came from the old server: its entities (our old self
+      // among them) and ticks must not linger next to the new world.
+      for (const buffer of Object.values(this.buffers)) buffer.clear();
+      this.lastEntities = [];
+      this.lastGhosts = [];
+    }
     if (!welcome.resumed || this.inputSeq === 0) {
       // A new arena entry (or a page reload): the server's input count is in the welcome.
       this.prediction = new Prediction(1000 / welcome.config.tickRateHz);
@@ -182,7 +222,7 @@ export class GameSession {
     if (this.settings.path !== 'datagram') this.net.setPath(this.settings.path);
     if (!isPerfect(conditionsOf(this.settings)) && isPerfect(this.net.conditions)) this.net.setConditions(conditionsOf(this.settings));
     this.startInputLoop(welcome.config.tickRateHz);
-    this.events.onWelcome?.(welcome);
+    this.events.onWelcome?.(welcome, freshStart);
   }
 
   /**

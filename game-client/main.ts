@@ -1,97 +1,182 @@
-// Browser entry point: pick a name, connect, start Phaser, wire the UI, and
-// expose window.netcode for tests and curious players.
+// Browser entry point: pick a name (or resume this tab's player), connect,
+// start Phaser, wire the UI, and expose window.netcode for tests and
+// curious players.
 import Phaser from 'phaser';
-import type { GameEvent } from '../protocol/stream.ts';
-import { GameSession } from './game-session.ts';
-import { ArenaScene } from './scenes/ArenaScene.ts';
-import { NetGraphScene } from './scenes/NetGraphScene.ts';
-import { ARENA_SCENE, NET_GRAPH_SCENE } from './scenes/scene-keys.ts';
+import { checkName, type GameEvent } from '../protocol/stream.ts';
+import { GameSession, type SessionStatus } from './game-session.ts';
+import { JoinRefusedError } from './net/net-client.ts';
+import { worldToCanvas } from './play/arena-fit.ts';
 import { settingsFromQuery } from './play/settings.ts';
-import { byId } from './ui/dom.ts';
-import { createNetworkPanel } from './ui/network-panel.ts';
+import { loadSavedSession, saveSession } from './saved-session.ts';
+import { ArenaScene } from './scenes/ArenaScene.ts';
+import { ARENA_SCENE } from './scenes/scene-keys.ts';
 import { createChatBox } from './ui/chat.ts';
+import { byId } from './ui/dom.ts';
 import { renderHud } from './ui/hud.ts';
 import { askForName } from './ui/join-screen.ts';
+import { measureLayout, type PageLayout } from './ui/layout.ts';
+import { createNetGraph } from './ui/net-graph.ts';
+import { createNetworkPanel } from './ui/network-panel.ts';
 import { renderScoreboard } from './ui/scoreboard.ts';
-import { loadSavedSession, saveSession } from './saved-session.ts';
 import { showToast } from './ui/toasts.ts';
 
 const HUD_REFRESH_MS = 250;
 
 const params = new URLSearchParams(location.search);
-const saved = loadSavedSession();
-const name = params.get('name')?.trim() || (await askForName(saved?.name ?? ''));
-// A reload in the same tab resumes the same player (sessionStorage is per tab).
-const resume = saved && saved.name === name ? { sessionToken: saved.sessionToken, lastSeq: saved.lastSeq } : undefined;
-
 let scene: ArenaScene | null = null;
+let session: GameSession | null = null;
 const chat = createChatBox(
-  (text) => session.net.chat(text),
+  (text) => session?.net.chat(text),
   (typing) => scene?.setKeysEnabled(!typing),
 );
+/** True once this page has been welcomed: later welcomes are reconnects. */
+let welcomedBefore = false;
 
-const session: GameSession = new GameSession(location.origin, name, resume, settingsFromQuery(params), {
-  onWelcome: (welcome) => {
-    for (const line of welcome.recentChat) chat.addLine(line.name, line.text, true);
-    chat.addNotice(welcome.resumed ? `Welcome back, ${welcome.name}.` : `Welcome, ${welcome.name}.`);
-    if (!welcome.replayComplete) chat.addNotice('You were away long enough that some older messages are not shown.');
-    refreshScores();
-    remember();
-  },
-  onEvent: (event, replayed) => {
-    describe(event, replayed);
-    refreshScores();
-    remember();
-  },
-  onServerError: (error) => chat.addNotice(`Server: ${error.message}`),
-  onStateChange: () => renderHud(session.net, session.fps, session.settings.path),
-});
-createNetworkPanel(session, () => chat.typing);
+session = await joinGame();
+const joined = session;
+byId('page').hidden = false;
+createNetworkPanel(joined, () => chat.typing);
+createNetGraph(joined, () => chat.typing);
 
 declare global {
   interface Window {
-    netcode: { status: () => ReturnType<GameSession['status']>; session: GameSession };
+    netcode: { status: () => SessionStatus & { layout: PageLayout | null }; session: GameSession };
   }
 }
-window.netcode = { status: () => session.status(), session };
-
-await session.start();
+window.netcode = { status: () => ({ ...joined.status(), layout: layoutNow() }), session: joined };
 
 const game = new Phaser.Game({
   type: Phaser.AUTO,
   parent: 'game',
   backgroundColor: '#0d0f17',
   banner: false,
-  scale: { mode: Phaser.Scale.RESIZE, width: '100%', height: '100%' },
+  // Sized by us, to the arena's region of the page (below), not by Phaser's window-following modes.
+  scale: { mode: Phaser.Scale.NONE, width: byId('game').clientWidth || 1, height: byId('game').clientHeight || 1 },
   scene: [],
 });
-game.scene.add(ARENA_SCENE, ArenaScene, true, { session });
-game.scene.add(NET_GRAPH_SCENE, NetGraphScene, true, { session });
-scene = game.scene.getScene(ARENA_SCENE) as ArenaScene;
-setInterval(() => {
-  renderHud(session.net, session.fps, session.settings.path);
-  byId('legend').hidden = session.settings.path !== 'compare';
-}, HUD_REFRESH_MS);
+game.scene.add(ARENA_SCENE, ArenaScene, true, { session: joined });
+// The arena's region changes with the window and with the panels around it
+// (the network panel opens, the net graph hides): the canvas follows it.
+new ResizeObserver(([entry]) => {
+  const { width, height } = entry!.contentRect;
+  if (width > 0 && height > 0) game.scale.resize(Math.floor(width), Math.floor(height));
+}).observe(byId('game'));
+// The scene exists once Phaser has booted (scenes added before that are queued).
+game.events.once(Phaser.Core.Events.READY, () => (scene = game.scene.getScene(ARENA_SCENE) as ArenaScene));
+const refresh = () => {
+  renderHud(joined.status());
+  byId('legend').hidden = joined.settings.path !== 'compare';
+};
+refresh();
+setInterval(refresh, HUD_REFRESH_MS);
 
-function describe(event: GameEvent, replayed: boolean) {
-  const who = session.roster.nameOf(event.playerId);
+/**
+ * Chooses a name and joins. A reload resumes this tab's saved player
+ * without asking; a `?name=` link joins with that name; otherwise the join
+ * screen asks. A name the server (or the same check, here) refuses brings
+ * the join screen back once, with the reason.
+ */
+async function joinGame(): Promise<GameSession> {
+  let saved = loadSavedSession();
+  let linkName = params.get('name');
+  let suggestion = linkName ?? saved?.name ?? '';
+  let problem = '';
+  for (;;) {
+    let name: string;
+    if (linkName !== null) {
+      const checked = checkName(linkName);
+      linkName = null;
+      if (checked.ok) name = checked.name;
+      else {
+        forgetLinkName();
+        name = await askForName(suggestion.trim(), `The name in the link cannot be used. ${checked.message}`);
+      }
+    } else if (saved && !problem) {
+      name = saved.name;
+    } else {
+      name = await askForName(suggestion, problem);
+    }
+    const resume = saved && saved.name === name ? { sessionToken: saved.sessionToken, lastSeq: saved.lastSeq } : undefined;
+    const attempt: GameSession = newSession(name, resume);
+    session = attempt;
+    try {
+      await attempt.start();
+      return attempt;
+    } catch (error) {
+      attempt.close();
+      if (!(error instanceof JoinRefusedError)) throw error;
+      problem = `The server did not let you in: ${error.message}`;
+      suggestion = name;
+      saved = null;
+      forgetLinkName();
+    }
+  }
+}
+
+function newSession(name: string, resume: { sessionToken: string; lastSeq: number } | undefined): GameSession {
+  const created: GameSession = new GameSession(location.origin, name, resume, settingsFromQuery(params), {
+    onWelcome: (welcome, freshStart) => {
+      if (!welcomedBefore) for (const line of welcome.recentChat) chat.addLine(line.name, line.text, true);
+      if (freshStart) {
+        chat.addNotice(`The server restarted and no longer knew you: you joined as a new player (#${welcome.playerId}, score 0).`);
+        showToast('Joined as a new player: the server restarted');
+      } else if (welcomedBefore) {
+        chat.addNotice(welcome.resumed ? 'Reconnected: same player, same score.' : `Welcome, ${welcome.name}.`);
+      } else {
+        chat.addNotice(welcome.resumed ? `Welcome back, ${welcome.name}.` : `Welcome, ${welcome.name}.`);
+      }
+      if (!welcome.replayComplete) chat.addNotice('You were away long enough that some older messages are not shown.');
+      welcomedBefore = true;
+      refreshScores(created);
+      remember(created);
+    },
+    onShutdown: (reason) => chat.addNotice(`The server is shutting down (${reason}). The game reconnects when it is back.`),
+    onEvent: (event, replayed) => {
+      describe(created, event, replayed);
+      refreshScores(created);
+      remember(created);
+    },
+    onServerError: (error) => chat.addNotice(`Server: ${error.message}`),
+    onStateChange: () => welcomedBefore && renderHud(created.status()),
+  });
+  return created;
+}
+
+function describe(current: GameSession, event: GameEvent, replayed: boolean) {
+  const who = current.roster.nameOf(event.playerId);
   switch (event.type) {
     case 'chat':
       return chat.addLine(event.name, event.text, replayed);
     case 'join':
       return chat.addNotice(`${event.name} joined`);
     case 'leave':
-      return chat.addNotice(`${who} left`);
+      return chat.addNotice(`${event.name} left`);
     case 'score':
-      if (!replayed) showToast(event.playerId === session.net.playerId ? `You scored! (${event.score})` : `${who} scored (${event.score})`);
+      if (!replayed) showToast(event.playerId === current.net.playerId ? `You scored! (${event.score})` : `${who} scored (${event.score})`);
       return;
   }
 }
 
-function refreshScores() {
-  renderScoreboard(session.roster.ranked(), session.net.playerId);
+function refreshScores(current: GameSession) {
+  renderScoreboard(current.roster.ranked(), current.net.playerId);
 }
 
-function remember() {
-  saveSession({ name: session.net.name, sessionToken: session.net.sessionToken, lastSeq: session.net.lastSeq });
+function remember(current: GameSession) {
+  saveSession({ name: current.net.name, sessionToken: current.net.sessionToken, lastSeq: current.net.lastSeq });
+}
+
+/** Drops ?name= from the address bar, so a reload does not try a refused name again. */
+function forgetLinkName() {
+  const query = new URLSearchParams(location.search);
+  query.delete('name');
+  const search = query.toString();
+  history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}`);
+}
+
+/** Where the arena, the panels and our player are on the page now (null before Phaser draws). */
+function layoutNow(): PageLayout | null {
+  if (!scene?.sys.isActive()) return null;
+  const fit = scene.arenaOnCanvas;
+  const own = joined.status().entities.find((e) => e.id === joined.net.playerId);
+  return measureLayout(fit, own ? worldToCanvas(fit, own.x, own.y) : null);
 }

@@ -3,14 +3,16 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
+  DEFAULT_HTTP_PORT,
   DEFAULT_NPC_COUNT,
   DEFAULT_SNAPSHOT_RATE_HZ,
   DEFAULT_TICK_RATE_HZ,
   MAX_NPC_COUNT,
+  MAX_TCP_PORT,
   MAX_TICK_RATE_HZ,
 } from '../protocol/constants.ts';
 
-const port = z.coerce.number().int().min(0).max(65535);
+const port = z.coerce.number().int().min(0).max(MAX_TCP_PORT);
 
 /**
  * Runs a cross-field check even when some other field failed, as long as
@@ -23,7 +25,7 @@ const whenValid = (...keys: string[]) => ({
 
 const configSchema = z
   .object({
-    port: port.default(8080),
+    port: port.default(DEFAULT_HTTP_PORT),
     host: z.string().min(1).default('0.0.0.0'),
     tickRate: z.coerce.number().int().min(1).max(MAX_TICK_RATE_HZ).default(DEFAULT_TICK_RATE_HZ),
     snapshotRate: z.coerce.number().int().min(1).max(MAX_TICK_RATE_HZ).default(DEFAULT_SNAPSHOT_RATE_HZ),

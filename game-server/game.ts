@@ -353,7 +353,7 @@ export class Game {
     this.room.removePlayer(seat.session.playerId);
     seat.inArena = false;
     this.options.metrics.players.set(this.room.playerCount);
-    this.publish({ type: 'leave', playerId: seat.session.playerId, reason });
+    this.publish({ type: 'leave', playerId: seat.session.playerId, name: seat.session.name, reason });
     log.info({ playerId: seat.session.playerId, reason }, 'player left');
   }
 

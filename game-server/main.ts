@@ -1,18 +1,12 @@
 // Entry point: read the config, start the server, print what it listens on,
-// shut down cleanly on SIGINT / SIGTERM.
-import { loadConfig, USAGE } from './config.ts';
+// shut down cleanly on SIGINT / SIGTERM. A bad config or a port it cannot
+// listen on ends it with one line, not a stack trace (preflight.ts).
 import { log } from './log.ts';
+import { configOrExit, exitIfCannotListen } from './preflight.ts';
 import { startServer } from './server.ts';
 
-let config;
-try {
-  config = loadConfig(process.argv.slice(2), process.env);
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-const server = await startServer(config);
+const config = configOrExit(process.argv.slice(2), process.env);
+const server = await startServer(config).catch((error: unknown) => exitIfCannotListen(error, config));
 log.info({ ...config, url: server.url }, `netcode arena listening on ${server.url}`);
 
 let stopping = false;

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { createDatagramGateway } from './datagram-gateway.ts';
 import { Game } from './game.ts';
 import { createRequestHandler } from './http.ts';
+import { localUrl } from './local-url.ts';
 import { createMetrics } from './metrics.ts';
 import type { ServerConfig } from './config.ts';
 import { attachStreamGateway } from './stream-gateway.ts';
@@ -65,11 +66,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   game.start();
   const port = (httpServer.address() as AddressInfo).port;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${host}:${port}`,
+    url: localUrl(config.host, port),
     port,
     game,
     metrics,

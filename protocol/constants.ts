@@ -8,6 +8,11 @@ export const DEFAULT_NPC_COUNT = 4;
 /** Configuration limits (flags / environment). */
 export const MAX_TICK_RATE_HZ = 240;
 export const MAX_NPC_COUNT = 512;
+/** HTTP, WebSocket and WebRTC signaling share one port unless --port / PORT picks another. */
+export const DEFAULT_HTTP_PORT = 8080;
+/** Ports below this need privileges on most systems; listening there fails with EACCES otherwise. */
+export const FIRST_UNPRIVILEGED_PORT = 1024;
+export const MAX_TCP_PORT = 65535;
 /** Flushing time for the goodbye frames at shutdown, before sockets are cut. */
 export const SHUTDOWN_FLUSH_MS = 200;
 /** Most simulation steps the server runs to catch up after a stall, so a long GC pause cannot spiral. */
@@ -228,8 +233,16 @@ export const CLOCK_SYNC_WARMUP_PINGS = 5;
 export const CLOCK_SYNC_WARMUP_INTERVAL_MS = 100;
 /** Pings remembered while awaiting their pong (older ones are forgotten). */
 export const MAX_PINGS_IN_FLIGHT = 16;
-/** Window for kbit/s rates. */
-export const STATS_RATE_WINDOW_MS = 2_000;
+/**
+ * The window of every figure the net graph shows (loss, out of order, late,
+ * ages, RTT, kbit/s): the last 5 s, or less when the settings changed more
+ * recently, so the numbers on screen describe the settings on screen.
+ */
+export const STATS_RECENT_WINDOW_MS = 5_000;
+/** Rates over less than this (right after a reset) would swing wildly; they are spread over at least this long. */
+export const STATS_MIN_RATE_SPAN_MS = 1_000;
+/** Events the recent window keeps at most, whatever arrives (30 Hz snapshots fill ~150). */
+export const STATS_RECENT_MAX_EVENTS = 2_048;
 /** An update older than this when applied counts as "late" (two snapshot intervals at defaults). */
 export const LATE_UPDATE_MS = 100;
 

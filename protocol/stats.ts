@@ -1,13 +1,9 @@
 // Per-channel measurements: what arrived, what was lost or reordered, how old
 // each update was when it was applied, round-trip time and bandwidth.
 // Pure: the caller passes the clock in.
-import {
-  LATE_UPDATE_MS,
-  NET_GRAPH_UPDATES,
-  STATS_RATE_WINDOW_MS,
-  STATS_SAMPLE_WINDOW,
-  STATS_SEQUENCE_WINDOW,
-} from './constants.ts';
+import { LATE_UPDATE_MS, NET_GRAPH_UPDATES, STATS_SAMPLE_WINDOW, STATS_SEQUENCE_WINDOW } from './constants.ts';
+import { percentile } from './percentile.ts';
+import { RecentWindow, type RecentSummary } from './recent-window.ts';
 
 /** What became of one update, for the net graph. */
 export type UpdateOutcome = 'on-time' | 'late' | 'lost';
@@ -35,14 +31,8 @@ export interface ChannelSummary {
   kbpsOut: number;
   bytesIn: number;
   bytesOut: number;
-}
-
-/** The p-th percentile (0–100) of `values` by nearest rank; 0 for no values. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+  /** The same figures over the last few seconds only (what the net graph shows). */
+  recent: RecentSummary;
 }
 
 /** A fixed-size window of the newest samples. */
@@ -57,26 +47,6 @@ class SampleWindow {
   }
   values(): readonly number[] {
     return this.samples;
-  }
-}
-
-/** Bytes seen within the last STATS_RATE_WINDOW_MS. */
-class RateWindow {
-  private readonly events: { atMs: number; bytes: number }[] = [];
-  private total = 0;
-  add(atMs: number, bytes: number) {
-    this.events.push({ atMs, bytes });
-    this.total += bytes;
-    this.prune(atMs);
-  }
-  kbps(nowMs: number): number {
-    this.prune(nowMs);
-    return (this.total * 8) / STATS_RATE_WINDOW_MS; // bits per ms = kbit/s
-  }
-  private prune(nowMs: number) {
-    while (this.events.length > 0 && this.events[0]!.atMs < nowMs - STATS_RATE_WINDOW_MS) {
-      this.total -= this.events.shift()!.bytes;
-    }
   }
 }
 
@@ -109,12 +79,17 @@ export class ChannelStats {
   private readonly seen = new Set<number>();
   private readonly ages = new SampleWindow(STATS_SAMPLE_WINDOW);
   private readonly rtts = new SampleWindow(STATS_SAMPLE_WINDOW);
-  private readonly rateIn = new RateWindow();
-  private readonly rateOut = new RateWindow();
+  /** Everything above, but only the last few seconds of it. */
+  private readonly window: RecentWindow;
   /** The newest NET_GRAPH_UPDATES sequence numbers and what became of each. */
   private readonly marks = new Map<number, UpdateMark>();
   /** An update older than this when applied is "late": it missed its interpolation slot. */
   lateThresholdMs = LATE_UPDATE_MS;
+
+  /** `startedAtMs`: when measuring began (a reset), so the recent window never reaches back before it. */
+  constructor(startedAtMs = 0) {
+    this.window = new RecentWindow(startedAtMs);
+  }
 
   /**
    * Records a sequenced update. Returns false for a duplicate or one too old to
@@ -122,7 +97,7 @@ export class ChannelStats {
    */
   recordUpdate(seq: number, nowMs: number, bytes: number): boolean {
     this.bytesIn += bytes;
-    this.rateIn.add(nowMs, bytes);
+    this.window.addBytesIn(nowMs, bytes);
     if (this.firstSeq < 0) this.firstSeq = seq;
     if (this.seen.has(seq)) {
       this.duplicates++;
@@ -131,15 +106,19 @@ export class ChannelStats {
     // Older than anything we account for: it arrived out of order, too late to use.
     if (seq < this.firstSeq || seq <= this.highestSeq - STATS_SEQUENCE_WINDOW) {
       this.outOfOrder++;
+      this.window.addStale(nowMs);
       return false;
     }
     this.received++;
     this.seen.add(seq);
     if (seq < this.highestSeq) {
       this.outOfOrder++;
+      this.window.addReceived(nowMs, seq, true);
       // It was marked lost when a newer one overtook it: it came, but late.
       this.mark(seq, 'late', 0);
     } else {
+      this.window.addReceived(nowMs, seq, false);
+      if (this.highestSeq >= 0) this.window.addLost(nowMs, this.highestSeq + 1, seq);
       const previous = this.highestSeq;
       this.highestSeq = seq;
       forgetFallenOut(this.seen, previous, seq, STATS_SEQUENCE_WINDOW);
@@ -158,6 +137,7 @@ export class ChannelStats {
     this.ages.add(Math.max(0, ageMs));
     const late = ageMs > this.lateThresholdMs;
     if (late) this.late++;
+    if (seq !== undefined) this.window.setAge(seq, Math.max(0, ageMs), late);
     if (seq !== undefined && this.marks.has(seq)) {
       const outcome = late || this.marks.get(seq)!.outcome === 'late' ? 'late' : 'on-time';
       this.mark(seq, outcome, Math.max(0, ageMs));
@@ -169,19 +149,20 @@ export class ChannelStats {
     return [...this.marks.values()].sort((a, b) => a.seq - b.seq);
   }
 
-  recordRtt(rttMs: number) {
+  recordRtt(rttMs: number, nowMs?: number) {
     this.rtts.add(rttMs);
+    if (nowMs !== undefined) this.window.addRtt(nowMs, rttMs);
   }
 
   /** Counts bytes received that carry no sequence (pongs, events). */
   recordBytesIn(nowMs: number, bytes: number) {
     this.bytesIn += bytes;
-    this.rateIn.add(nowMs, bytes);
+    this.window.addBytesIn(nowMs, bytes);
   }
 
   recordBytesOut(nowMs: number, bytes: number) {
     this.bytesOut += bytes;
-    this.rateOut.add(nowMs, bytes);
+    this.window.addBytesOut(nowMs, bytes);
   }
 
   /** Notes what became of `seq`, if it is still within the net graph's window. */
@@ -200,6 +181,7 @@ export class ChannelStats {
     const round = (v: number) => Math.round(v * 10) / 10;
     const ages = this.ages.values();
     const rtts = this.rtts.values();
+    const recent = this.window.summary(nowMs);
     return {
       received: this.received,
       lost: this.lost,
@@ -211,10 +193,11 @@ export class ChannelStats {
       ageP95Ms: round(percentile(ages, 95)),
       ageP99Ms: round(percentile(ages, 99)),
       rttMs: round(percentile(rtts, 50)),
-      kbpsIn: round(this.rateIn.kbps(nowMs)),
-      kbpsOut: round(this.rateOut.kbps(nowMs)),
+      kbpsIn: recent.kbpsIn,
+      kbpsOut: recent.kbpsOut,
       bytesIn: this.bytesIn,
       bytesOut: this.bytesOut,
+      recent,
     };
   }
 }

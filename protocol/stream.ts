@@ -31,6 +31,21 @@ const printable = (max: number) =>
     .min(1)
     .max(max);
 
+const nameSchema = printable(MAX_NAME_CHARS);
+
+/**
+ * Checks a player name as the server will, with a message a player can act
+ * on: the join screen and a `?name=` link use it before connecting.
+ */
+export function checkName(raw: string): { ok: true; name: string } | { ok: false; message: string } {
+  const result = nameSchema.safeParse(raw);
+  if (result.success) return { ok: true, name: result.data };
+  const name = raw.trim();
+  if (name.length === 0) return { ok: false, message: 'Type a name: spaces alone do not count.' };
+  if (name.length > MAX_NAME_CHARS) return { ok: false, message: `A name has at most ${MAX_NAME_CHARS} characters; this one has ${name.length}.` };
+  return { ok: false, message: 'A name must be one line of printable text (no line breaks or control characters).' };
+}
+
 export const positionPathSchema = z.enum(['datagram', 'stream', 'compare']);
 export type PositionPath = z.infer<typeof positionPathSchema>;
 
@@ -38,7 +53,7 @@ export type PositionPath = z.infer<typeof positionPathSchema>;
 
 const helloSchema = z.strictObject({
   type: z.literal('hello'),
-  name: printable(MAX_NAME_CHARS),
+  name: nameSchema,
   resume: z.strictObject({ sessionToken: token, lastSeq: z.number().int().min(0) }).optional(),
 });
 const chatSendSchema = z.strictObject({ type: z.literal('chat'), text: printable(MAX_CHAT_CHARS) });
@@ -84,6 +99,8 @@ const leaveEventSchema = z.strictObject({
   type: z.literal('leave'),
   seq,
   playerId,
+  /** So a replayed or late leave can still say who left, after the roster forgot them. */
+  name: z.string(),
   /** `left`: said goodbye; `disconnected`: the stream stayed closed past the grace period. */
   reason: z.enum(['left', 'disconnected']),
 });

@@ -35,7 +35,7 @@ export class DatagramConnection {
     // channel, so the first datagram heard is what counts as "open" (geckos'
     // "connected" can come before the channel can carry anything).
     this.openTimer = setTimeout(() => {
-      if (this.signaled) this.channel.close();
+      if (this.signaled) closeQuietly(this.channel);
       this.end('failed', 'no datagram arrived in time (is UDP blocked?)');
     }, DATAGRAM_OPEN_TIMEOUT_MS);
     this.channel.onConnect((error) => {
@@ -44,7 +44,7 @@ export class DatagramConnection {
         return this.end('failed', error.status ? `status ${error.status}` : error.message);
       }
       this.signaled = true;
-      if (this.ended) return this.channel.close(); // closed or timed out while connecting
+      if (this.ended) return closeQuietly(this.channel); // closed or timed out while connecting
       this.channel.onRaw((message) => {
         if (this.ended) return;
         if (this.state === 'connecting') {
@@ -70,7 +70,7 @@ export class DatagramConnection {
   }
 
   close(): void {
-    if (!this.ended && this.signaled) this.channel.close();
+    if (!this.ended && this.signaled) closeQuietly(this.channel);
     clearTimeout(this.openTimer);
     this.end('closed');
   }
@@ -80,5 +80,21 @@ export class DatagramConnection {
     this.ended = true;
     this.state = state;
     this.handlers.onClose(error);
+  }
+}
+
+/**
+ * geckos' close() tells the server with a fetch it neither awaits nor
+ * catches: when the server is gone (restarted, unreachable) that becomes an
+ * uncaught "Failed to fetch". The fetch starts synchronously inside close(),
+ * so for that one call we hand geckos a fetch whose failure is absorbed.
+ */
+function closeQuietly(channel: ClientChannel): void {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (input, init) => realFetch(input, init).catch(() => new Response(null, { status: 503 }));
+  try {
+    channel.close();
+  } finally {
+    globalThis.fetch = realFetch;
   }
 }

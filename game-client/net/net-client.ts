@@ -57,8 +57,26 @@ export interface NetClientOptions {
   seed?: number;
 }
 
+/** Why `start()` failed: the server refused our hello (a bad name, a full server). */
+export class JoinRefusedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'JoinRefusedError';
+  }
+}
+
 export interface NetClientHandlers {
-  onWelcome?(welcome: Welcome): void;
+  /**
+   * Joined or resumed. `freshStart` is true when we had a session and the
+   * server did not know it (it restarted, or the session expired): our id,
+   * score and everything tied to the old server are gone.
+   */
+  onWelcome?(welcome: Welcome, freshStart: boolean): void;
+  /** The server said it is shutting down; the stream will close next. */
+  onShutdown?(reason: string): void;
   /** A reliable event; `replayed` is true for history missed while disconnected (already counted in welcome's state). */
   onEvent?(event: GameEvent, replayed: boolean): void;
   onSnapshot?(snapshot: Snapshot, via: ChannelName, ageMs: number | null): void;
@@ -95,10 +113,14 @@ export class NetClient {
   datagramState: DatagramLinkState = 'connecting';
   /** Why the datagram channel is not open, for the HUD. */
   datagramNote = '';
+  /** Set when the server announced its shutdown; cleared by the next welcome. */
+  shutdownReason: string | null = null;
+  /** Reconnect attempts since the stream was last open. */
+  reconnectAttempts = 0;
   stats = { datagram: new ChannelStats(), stream: new ChannelStats() };
-  readonly clock = new ClockSync();
+  clock = new ClockSync();
   readonly malformed = { datagram: 0, stream: 0 };
-  private readonly intake = new SnapshotIntake();
+  private intake = new SnapshotIntake();
   /** The simulated network this player chose; applied to what we send, and by the server to what it sends us. */
   conditions: NetworkConditions = PERFECT_NETWORK;
 
@@ -109,13 +131,14 @@ export class NetClient {
   private historyUntilSeq = 0;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private reconnectAttempts = 0;
   private datagramAttempts = 0;
   private pingId = 0;
   private readonly streamPings = new Map<number, number>();
   private lastHeard = { datagram: 0, stream: 0 };
   private stopped = false;
-  private welcomed: (() => void) | null = null;
+  private welcomed: { resolve(): void; reject(error: Error): void } | null = null;
+  /** True once any welcome arrived: a later fresh welcome means the server forgot us. */
+  private hadSession = false;
   private readonly outgoing: ConditionedSender;
 
   constructor(
@@ -129,19 +152,24 @@ export class NetClient {
     this.outgoing = new ConditionedSender(seed, this.now);
   }
 
-  /** Connects; resolves on the first welcome. */
+  /** Connects; resolves on the first welcome, rejects with JoinRefusedError if the server refuses the hello. */
   start(): Promise<void> {
-    const welcomed = new Promise<void>((resolve) => (this.welcomed = resolve));
+    const welcomed = new Promise<void>((resolve, reject) => (this.welcomed = { resolve, reject }));
     this.openStream();
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_INTERVAL_MS);
     return welcomed;
   }
 
-  /** Sends an input packet: over the datagram channel, or over the stream while there is none. */
+  /**
+   * Sends an input packet: over the datagram channel, or over the stream when
+   * WebRTC failed. Not while the first data channel is still connecting
+   * (under a second): behind simulated stream loss those inputs would reach
+   * the server in one burst, which its input rate limit refuses.
+   */
   sendInputs(packet: Omit<InputPacket, 'ackTick'>): void {
     const bytes = encodeInputPacket({ ...packet, ackTick: this.newestTick });
     if (this.datagramState === 'open') this.sendDatagram(bytes);
-    else this.sendStreamBinary(bytes);
+    else if (this.datagramState !== 'connecting') this.sendStreamBinary(bytes);
   }
 
   /**
@@ -184,7 +212,7 @@ export class NetClient {
   resetStats(): void {
     const lateThresholdMs = this.stats.datagram.lateThresholdMs;
     for (const channel of ['datagram', 'stream'] as const) {
-      this.stats[channel] = new ChannelStats();
+      this.stats[channel] = new ChannelStats(this.now());
       this.stats[channel].lateThresholdMs = lateThresholdMs;
     }
     this.malformed.datagram = 0;
@@ -242,14 +270,19 @@ export class NetClient {
         this.streamPings.delete(message.id);
         const now = this.now();
         this.clock.addSample(sentAt, message.serverTimeMs, now);
-        this.stats.stream.recordRtt(now - sentAt);
+        this.stats.stream.recordRtt(now - sentAt, now);
         return;
       }
       case 'error':
+        // Before the first welcome, the only thing we sent is hello: an error refuses it.
+        if (this.welcomed && !this.hadSession) return this.refuseJoin(message);
         return this.handlers.onServerError?.(message);
       case 'datagram-token':
         return this.openDatagram(message.token);
       case 'shutdown':
+        this.shutdownReason = message.reason;
+        this.handlers.onShutdown?.(message.reason);
+        this.handlers.onStateChange?.();
         return;
       default:
         return this.onGameEvent(message);
@@ -258,6 +291,10 @@ export class NetClient {
 
   private onWelcome(welcome: Welcome) {
     const resumed = welcome.resumed;
+    const freshStart = this.hadSession && !resumed;
+    if (freshStart) this.forgetServer();
+    this.hadSession = true;
+    this.shutdownReason = null;
     this.playerId = welcome.playerId;
     this.name = welcome.name;
     this.sessionToken = welcome.sessionToken;
@@ -271,14 +308,36 @@ export class NetClient {
     this.reconnectAttempts = 0;
     // A new connection starts with a perfect network on the server side.
     if (!isPerfect(this.conditions)) this.sendStream({ type: 'settings', conditions: this.conditions });
-    this.handlers.onWelcome?.(welcome);
+    this.handlers.onWelcome?.(welcome, freshStart);
     this.handlers.onStateChange?.();
     // A few quick pings give the clock estimate (update ages) a good start.
     for (let i = 1; i <= CLOCK_SYNC_WARMUP_PINGS; i++) setTimeout(() => this.pingStream(), i * CLOCK_SYNC_WARMUP_INTERVAL_MS);
     // A resumed session may still have its data channel; only open one if not.
-    if (this.datagramState !== 'open') this.openDatagram(welcome.datagramToken);
-    this.welcomed?.();
+    // A fresh start needs a new one: the old channel was bound to a session the server forgot.
+    if (this.datagramState !== 'open' || freshStart) this.openDatagram(welcome.datagramToken);
+    this.welcomed?.resolve();
     this.welcomed = null;
+  }
+
+  /**
+   * Forgets everything that belonged to the previous server: its snapshot
+   * ticks and baselines (a restarted server counts ticks from 1 again, and
+   * deltas need baselines it knows we have), its clock, our measurements.
+   */
+  private forgetServer() {
+    this.intake = new SnapshotIntake();
+    this.newestTick = 0;
+    this.clock = new ClockSync();
+    this.streamPings.clear();
+    this.resetStats();
+  }
+
+  /** The server refused our hello: stop, and let `start()`'s caller say why. */
+  private refuseJoin(error: ErrorMessage) {
+    const welcomed = this.welcomed;
+    this.welcomed = null;
+    this.close();
+    welcomed?.reject(new JoinRefusedError(error.code, error.message));
   }
 
   private onGameEvent(event: GameEvent) {
@@ -371,7 +430,7 @@ export class NetClient {
       const pong = decodePing(bytes);
       if (!pong.ok || pong.value.type !== DATAGRAM_TYPE_PONG) return void this.malformed.datagram++;
       this.stats.datagram.recordBytesIn(now, bytes.byteLength);
-      this.stats.datagram.recordRtt((Math.round(now) >>> 0) - pong.value.clientTimeMs);
+      this.stats.datagram.recordRtt((Math.round(now) >>> 0) - pong.value.clientTimeMs, now);
       // The datagram path has no head-of-line blocking: under stream loss it
       // gives the cleanest round trips for the clock estimate.
       this.clock.addSample(pong.value.clientTimeMs, pong.value.serverTimeMs, now);

@@ -76,6 +76,7 @@ export class SnapshotBuffer {
     return newest ? serverNowMs - newest.serverTimeMs : Infinity;
   }
 
+  /** Forgets every buffered snapshot (e.g. a different server: its ticks mean nothing here). */
   clear(): void {
     this.frames = [];
   }

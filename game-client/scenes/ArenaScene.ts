@@ -11,9 +11,11 @@ import {
   PLAYER_RADIUS_PX,
 } from '../../protocol/constants.ts';
 import type { DrawnEntity, GameSession } from '../game-session.ts';
+import { fitArena, type ArenaFit } from '../play/arena-fit.ts';
 import { NO_KEYS } from '../play/keys.ts';
 import { ARENA_SCENE } from './scene-keys.ts';
 
+const GHOST_LABEL_COLOR = '#ff8a65';
 const COLORS = {
   floor: 0x151a2b,
   grid: 0x1f2640,
@@ -25,13 +27,19 @@ const COLORS = {
   ghost: 0xff8a65,
 };
 const GRID_PX = 100;
-/** Screen space kept free for the HUD panels above the arena, and a little below and beside it. */
-const TOP_MARGIN_PX = 84;
-const EDGE_MARGIN_PX = 8;
+/** Space between the arena's wall and the edge of its region of the page. */
+const EDGE_MARGIN_PX = 4;
+const WORLD = { width: ARENA_WIDTH_PX, height: ARENA_HEIGHT_PX };
+const LABEL_FONT_PX = 16;
+/** On a small screen the arena is scaled down; names and outlines keep at least this size on screen. */
+const MIN_LABEL_SCREEN_PX = 11;
+const MIN_GHOST_STROKE_SCREEN_PX = 2;
 
 interface Sprite {
   body: Phaser.GameObjects.Arc;
   label?: Phaser.GameObjects.Text;
+  /** Ghost labels sit below the circle, so they never cover their solid's label above it. */
+  labelBelow?: boolean;
 }
 
 type MoveKeys = Record<'W' | 'A' | 'S' | 'D', Phaser.Input.Keyboard.Key>;
@@ -42,6 +50,9 @@ export class ArenaScene extends Phaser.Scene {
   private wasd!: MoveKeys;
   private readonly sprites = new Map<number, Sprite>();
   private readonly ghosts = new Map<number, Sprite>();
+  /** Compare mode: a line from each solid to its ghost, so the stream's lag reads as a distance. */
+  private tethers!: Phaser.GameObjects.Graphics;
+  private fit: ArenaFit = fitArena({ width: 1, height: 1 }, WORLD, EDGE_MARGIN_PX);
   /** While the chat input has focus, movement keys belong to it. */
   keysEnabled = true;
 
@@ -55,6 +66,7 @@ export class ArenaScene extends Phaser.Scene {
 
   create() {
     this.drawFloor();
+    this.tethers = this.add.graphics().setDepth(3);
     const keyboard = this.input.keyboard!;
     this.cursors = keyboard.createCursorKeys();
     this.wasd = keyboard.addKeys('W,A,S,D') as MoveKeys;
@@ -69,9 +81,15 @@ export class ArenaScene extends Phaser.Scene {
     this.session.setKeys(this.keysEnabled ? this.heldKeys() : NO_KEYS);
     const frame = this.session.frame(time);
     this.sync(this.sprites, frame.entities, (entity) => this.createSprite(entity));
-    this.sync(this.ghosts, frame.ghosts, () => this.createGhost());
+    this.sync(this.ghosts, frame.ghosts, (entity) => this.createGhost(entity));
+    this.drawTethers(frame.entities, frame.ghosts);
     // Our share of the frame (the renderer's is not in it): see bench/render.
     this.session.recordUpdateCost(performance.now() - started);
+  }
+
+  /** Where the arena is drawn, in CSS pixels of the canvas. */
+  get arenaOnCanvas(): ArenaFit {
+    return this.fit;
   }
 
   /** Stops reading keys (and releases any held) while the player types. */
@@ -105,7 +123,8 @@ export class ArenaScene extends Phaser.Scene {
       sprite.body.setPosition(entity.x, entity.y);
       if (sprite.label) {
         if (entity.name && sprite.label.text !== entity.name) sprite.label.setText(entity.name);
-        sprite.label.setPosition(entity.x, entity.y - PLAYER_RADIUS_PX - 4);
+        const offset = sprite.body.radius + 4;
+        sprite.label.setPosition(entity.x, sprite.labelBelow ? entity.y + offset : entity.y - offset);
       }
     }
     for (const [id, sprite] of sprites) {
@@ -131,21 +150,36 @@ export class ArenaScene extends Phaser.Scene {
     return { body, label: this.nameLabel(entity.name ?? '', own) };
   }
 
-  private createGhost(): Sprite {
-    const body = this.add.circle(0, 0, PLAYER_RADIUS_PX).setStrokeStyle(2, COLORS.ghost).setDepth(3);
-    return { body };
+  /** A stream ghost: the solid's outline in the ghost colour, with the same label. */
+  private createGhost(entity: DrawnEntity): Sprite {
+    const radius = entity.kind === ENTITY_KIND_NPC ? NPC_RADIUS_PX : PLAYER_RADIUS_PX;
+    const body = this.add.circle(0, 0, radius).setStrokeStyle(this.ghostStrokePx(), COLORS.ghost).setDepth(3);
+    if (!entity.name) return { body };
+    return { body, label: this.nameLabel(entity.name, false, GHOST_LABEL_COLOR).setOrigin(0.5, 0).setAlpha(0.85), labelBelow: true };
   }
 
-  private nameLabel(name: string, own: boolean) {
+  private drawTethers(solids: DrawnEntity[], ghosts: DrawnEntity[]) {
+    const g = this.tethers.clear();
+    if (ghosts.length === 0) return;
+    const solidById = new Map(solids.map((e) => [e.id, e]));
+    g.lineStyle(this.ghostStrokePx(), COLORS.ghost, 0.6);
+    for (const ghost of ghosts) {
+      const solid = solidById.get(ghost.id);
+      if (solid) g.lineBetween(solid.x, solid.y, ghost.x, ghost.y);
+    }
+  }
+
+  private nameLabel(name: string, own: boolean, color = own ? '#2ee6a6' : '#ffffff') {
     return this.add
       .text(0, 0, name, {
         fontFamily: 'system-ui, sans-serif',
-        fontSize: '16px',
-        color: own ? '#2ee6a6' : '#ffffff',
+        fontSize: `${LABEL_FONT_PX}px`,
+        color,
         stroke: '#000000',
         strokeThickness: 3,
       })
       .setOrigin(0.5, 1)
+      .setScale(this.labelScale())
       .setDepth(6);
   }
 
@@ -158,14 +192,20 @@ export class ArenaScene extends Phaser.Scene {
     g.lineStyle(4, COLORS.wall).strokeRect(0, 0, ARENA_WIDTH_PX, ARENA_HEIGHT_PX);
   }
 
-  /** Scales the whole arena into the window below the HUD, centred. */
+  /** Scales the whole arena into the canvas, which the page layout keeps clear of every panel. */
   private fitArena() {
-    const camera = this.cameras.main;
-    const width = this.scale.width - 2 * EDGE_MARGIN_PX;
-    const height = this.scale.height - TOP_MARGIN_PX - EDGE_MARGIN_PX;
-    const zoom = Math.max(0.05, Math.min(width / ARENA_WIDTH_PX, height / ARENA_HEIGHT_PX));
-    camera.setZoom(zoom);
-    // Centre the arena in the free area: shift the view up by half the extra top margin.
-    camera.centerOn(ARENA_WIDTH_PX / 2, ARENA_HEIGHT_PX / 2 - (TOP_MARGIN_PX - EDGE_MARGIN_PX) / 2 / zoom);
+    this.fit = fitArena({ width: this.scale.width, height: this.scale.height }, WORLD, EDGE_MARGIN_PX);
+    this.cameras.main.setZoom(this.fit.zoom).centerOn(ARENA_WIDTH_PX / 2, ARENA_HEIGHT_PX / 2);
+    for (const sprite of [...this.sprites.values(), ...this.ghosts.values()]) sprite.label?.setScale(this.labelScale());
+    for (const ghost of this.ghosts.values()) ghost.body.setStrokeStyle(this.ghostStrokePx(), COLORS.ghost);
+  }
+
+  /** World-size multiplier that keeps a name at least MIN_LABEL_SCREEN_PX tall on screen. */
+  private labelScale(): number {
+    return Math.max(1, MIN_LABEL_SCREEN_PX / (LABEL_FONT_PX * this.fit.zoom));
+  }
+
+  private ghostStrokePx(): number {
+    return Math.max(2, MIN_GHOST_STROKE_SCREEN_PX / this.fit.zoom);
   }
 }

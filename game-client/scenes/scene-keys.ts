@@ -1,3 +1,2 @@
 // Scene keys match the scene class and file names.
 export const ARENA_SCENE = 'ArenaScene';
-export const NET_GRAPH_SCENE = 'NetGraphScene';

@@ -1,30 +1,42 @@
-// The HUD: each channel's state, RTT and update age, and a plain note when
-// WebRTC could not connect and positions fall back to the stream.
-import type { PositionPath } from '../../protocol/stream.ts';
-import type { ChannelStatus, NetClient } from '../net/net-client.ts';
+// The HUD: each channel's state, RTT and update age, who you are, and one
+// plain note about what is wrong, if anything: the server gone or
+// restarting first (nothing else matters then), WebRTC trouble after.
+import type { SessionStatus } from '../game-session.ts';
 import { byId, textElement } from './dom.ts';
 
-export function renderHud(net: NetClient, fps: number, path: PositionPath): void {
+type ChannelView = SessionStatus['channels']['datagram'];
+
+export function renderHud(status: SessionStatus): void {
   byId('hud').hidden = false;
-  const line = (label: string, status: ChannelStatus, carriesPositions: boolean) => {
+  const line = (label: string, channel: ChannelView, carriesPositions: boolean) => {
     const row = textElement('div', '', `${label.padEnd(9)}`);
-    row.append(textElement('span', `state-${status.state}`, status.state.padEnd(13)));
-    if (status.state === 'open') {
-      const age = carriesPositions ? ` · age ${status.ageP50Ms.toFixed(0)} ms` : ' · events';
-      row.append(document.createTextNode(`rtt ${status.rttMs.toFixed(0)} ms${age}`));
+    row.append(textElement('span', `state-${channel.state}`, channel.state.padEnd(12)));
+    if (channel.state === 'open') {
+      const age = carriesPositions ? ` · age ${channel.recent.ageP50Ms.toFixed(0)} ms` : ' · events';
+      row.append(document.createTextNode(`rtt ${channel.recent.rttMs.toFixed(0)} ms${age}`));
     }
     return row;
   };
-  const datagram = net.channelStatus('datagram');
-  const stream = net.channelStatus('stream');
-  const datagramCarries = datagram.state === 'open' && path !== 'stream';
+  const { datagram, stream } = status.channels;
+  const datagramCarries = datagram.state === 'open' && status.path !== 'stream';
   byId('hud-channels').replaceChildren(
     line('datagram', datagram, datagramCarries),
-    line('stream', stream, !datagramCarries || path !== 'datagram'),
-    textElement('div', '', `${fps.toFixed(0)} fps · player #${net.playerId}`),
+    line('stream', stream, !datagramCarries || status.path !== 'datagram'),
+    textElement('div', '', `${status.fps} fps · ${status.name} (#${status.playerId})`),
   );
-  byId('hud-note').textContent = net.datagramNote;
+  const trouble = connectionTrouble(status);
+  byId('hud-note').textContent = trouble ?? status.datagramNote;
   const banner = byId('banner');
-  banner.hidden = net.streamState !== 'reconnecting';
-  banner.textContent = 'Connection lost: reconnecting…';
+  banner.hidden = trouble === null;
+  banner.textContent = trouble ?? '';
+}
+
+/** What to tell the player while the stream is down, or null while it is up. */
+function connectionTrouble(status: SessionStatus): string | null {
+  const { stream, shutdownReason, reconnectAttempts } = status.connection;
+  if (stream !== 'reconnecting') return null;
+  const attempt = reconnectAttempts > 1 ? ` (attempt ${reconnectAttempts})` : '';
+  return shutdownReason
+    ? `The server shut down (${shutdownReason}): reconnecting when it is back${attempt}…`
+    : `Connection lost: reconnecting${attempt}…`;
 }

@@ -15,9 +15,20 @@ import {
 import { byId } from './dom.ts';
 
 export const NETWORK_PANEL_KEY = 'n';
+/** Below this viewport size the panel starts folded, so the arena keeps most of a small screen. */
+const FOLD_BELOW = { width: 1100, height: 700 };
 
 export function createNetworkPanel(session: GameSession, isTyping: () => boolean): void {
   const gui = new GUI({ container: byId('network-panel'), title: `Network  (${NETWORK_PANEL_KEY.toUpperCase()} hides)`, width: 260 });
+  // The page gives the open panel a column of its own, beside the arena; folded, it needs only its corner.
+  const page = byId('page');
+  const placePanel = () => {
+    page.classList.toggle('panel-open', !gui._closed && !gui._hidden);
+    page.classList.toggle('panel-hidden', gui._hidden);
+  };
+  gui.onOpenClose(placePanel);
+  if (innerWidth < FOLD_BELOW.width || innerHeight < FOLD_BELOW.height) gui.close();
+  placePanel();
   // lil-gui edits this object; every change goes to the session from here.
   const model: ClientSettings & { preset: PresetName } = { ...session.settings, preset: presetOf(session.settings) };
 
@@ -70,6 +81,7 @@ export function createNetworkPanel(session: GameSession, isTyping: () => boolean
   window.addEventListener('keydown', (event) => {
     if (event.key.toLowerCase() !== NETWORK_PANEL_KEY || isTyping() || event.target instanceof HTMLInputElement) return;
     gui.show(gui._hidden);
+    placePanel();
   });
   mirrorToAddressBar(session.settings);
 }

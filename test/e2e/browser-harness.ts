@@ -2,12 +2,13 @@
 // server, and pages in real headless Chromium that record every error.
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { loadConfig } from '../../game-server/config.ts';
 import { startServer, type RunningServer } from '../../game-server/server.ts';
 import { launchChromium } from '../../scripts/chromium.ts';
-import type { GameSession } from '../../game-client/game-session.ts';
 
-export type Status = ReturnType<GameSession['status']>;
+/** What window.netcode.status() returns in the page. */
+export type Status = ReturnType<Window['netcode']['status']>;
 
 export async function startGame(flags: string[] = []): Promise<{ server: RunningServer; browser: Browser }> {
   if (!existsSync('dist/index.html')) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
@@ -23,23 +24,37 @@ export interface GamePage {
   status(): Promise<Status>;
 }
 
+export interface OpenOptions {
+  viewport?: { width: number; height: number };
+  /** More query parameters, e.g. `path=compare&loss=20`. */
+  query?: string;
+}
+
 /** Opens the game as `name` in a fresh browser context (its own sessionStorage) and waits until both channels are open. */
-export async function openGame(browser: Browser, url: string, name: string): Promise<GamePage> {
-  const context = await browser.newContext({ viewport: { width: 960, height: 540 } });
+export async function openGame(browser: Browser, url: string, name: string, options: OpenOptions = {}): Promise<GamePage> {
+  const game = await openPage(browser, `${url}/?name=${encodeURIComponent(name)}${options.query ? `&${options.query}` : ''}`, options);
+  await waitForStatus(game, (s) => s.channels.datagram.state === 'open' && s.channels.stream.state === 'open', 'both channels open');
+  return game;
+}
+
+/** Opens `address` in a fresh browser context, recording console errors and uncaught exceptions; waits for nothing. */
+export async function openPage(browser: Browser, address: string, options: OpenOptions = {}): Promise<GamePage> {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 960, height: 540 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${url}/?name=${encodeURIComponent(name)}`);
-  const game: GamePage = {
-    page,
-    errors,
-    status: () => page.evaluate(() => window.netcode.status()),
-  };
-  await waitForStatus(game, (s) => s.channels.datagram.state === 'open' && s.channels.stream.state === 'open', 'both channels open');
-  return game;
+  await page.goto(address);
+  return { page, errors, status: () => page.evaluate(() => window.netcode.status()) };
+}
+
+/** Unfolds the network panel (it starts folded on small screens), as a player clicking its title would. */
+export async function openNetworkPanel(game: GamePage): Promise<void> {
+  const folded = game.page.locator('#network-panel .lil-root.lil-closed');
+  if ((await folded.count()) > 0) await game.page.locator('#network-panel .lil-root > .lil-title').click();
+  await expect.poll(() => folded.count()).toBe(0);
 }
 
 /** Polls window.netcode.status() until `check` passes. */

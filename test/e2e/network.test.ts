@@ -3,7 +3,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
-import { entity, openGame, startGame, waitForStatus, type GamePage, type Status } from './browser-harness.ts';
+import { entity, openGame, openNetworkPanel, startGame, waitForStatus, type GamePage, type Status } from './browser-harness.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -12,6 +12,7 @@ let carol: GamePage;
 beforeAll(async () => {
   ({ server, browser } = await startGame());
   carol = await openGame(browser, server.url, 'carol');
+  await openNetworkPanel(carol);
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { CONDITION_LIMITS, MIN_RTO_MS } from '../../protocol/constants.ts';
 import { clampConditions, DatagramModel, isPerfect, PERFECT_NETWORK, StreamModel, type NetworkConditions } from '../../protocol/conditioner.ts';
-import { percentile } from '../../protocol/stats.ts';
+import { percentile } from '../../protocol/percentile.ts';
 
 const SNAPSHOT_INTERVAL_MS = 1000 / 30;
 const conditions = (c: Partial<NetworkConditions>): NetworkConditions => ({ ...PERFECT_NETWORK, ...c });

@@ -25,7 +25,7 @@ describe('EventLog', () => {
       name: 'bob',
       score: 0,
     });
-    expect(log.append({ type: 'leave', playerId: 2, reason: 'left' }).seq).toBe(2);
+    expect(log.append({ type: 'leave', playerId: 2, name: 'bob', reason: 'left' }).seq).toBe(2);
     expect(log.newestSeq).toBe(2);
   });
 

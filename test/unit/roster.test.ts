@@ -27,7 +27,7 @@ function welcome(players: PlayerInfo[]): Welcome {
 }
 
 const join = (playerId: number, name: string, score = 0): GameEvent => ({ type: 'join', seq: 11, playerId, name, score });
-const leave = (playerId: number): GameEvent => ({ type: 'leave', seq: 12, playerId, reason: 'left' });
+const leave = (playerId: number): GameEvent => ({ type: 'leave', seq: 12, playerId, name: `player ${playerId}`, reason: 'left' });
 const score = (playerId: number, total: number): GameEvent => ({ type: 'score', seq: 13, playerId, score: total, delta: 1 });
 
 /** A roster holding alice (3 points) and bob (5 points). */

@@ -1,8 +1,15 @@
 // Per-channel measurements: percentiles, loss / reorder / duplicate
 // accounting for a sequence pattern, late updates, and kbit/s over a window.
 import { describe, expect, it } from 'vitest';
-import { LATE_UPDATE_MS, NET_GRAPH_UPDATES, STATS_RATE_WINDOW_MS, STATS_SEQUENCE_WINDOW } from '../../protocol/constants.ts';
-import { ChannelStats, percentile } from '../../protocol/stats.ts';
+import {
+  LATE_UPDATE_MS,
+  NET_GRAPH_UPDATES,
+  STATS_MIN_RATE_SPAN_MS,
+  STATS_RECENT_WINDOW_MS,
+  STATS_SEQUENCE_WINDOW,
+} from '../../protocol/constants.ts';
+import { percentile } from '../../protocol/percentile.ts';
+import { ChannelStats } from '../../protocol/stats.ts';
 
 /** Feeds sequence numbers in order of arrival; returns what recordUpdate said for each. */
 function feed(stats: ChannelStats, seqs: number[]): boolean[] {
@@ -136,15 +143,23 @@ describe('ChannelStats ages and round trips', () => {
 });
 
 describe('ChannelStats byte rates', () => {
-  it(`averages bytes over the last STATS_RATE_WINDOW_MS (${STATS_RATE_WINDOW_MS} ms)`, () => {
+  const W = STATS_RECENT_WINDOW_MS;
+
+  it(`averages bytes over the last STATS_RECENT_WINDOW_MS (${W} ms)`, () => {
     const stats = new ChannelStats();
     stats.recordUpdate(1, 0, 500);
-    stats.recordBytesIn(1000, 500);
-    // 1000 bytes = 8000 bits over 2000 ms = 4 kbit/s.
-    expect(stats.summary(1000).kbpsIn).toBe(4);
-    expect(stats.summary(STATS_RATE_WINDOW_MS).kbpsIn).toBe(4); // the first is exactly at the window's edge
-    expect(stats.summary(STATS_RATE_WINDOW_MS + 1).kbpsIn).toBe(2); // the first has left the window
-    expect(stats.summary(1000 + STATS_RATE_WINDOW_MS + 1).kbpsIn).toBe(0);
+    stats.recordBytesIn(W, 500);
+    // 1000 bytes = 8000 bits over the whole window.
+    expect(stats.summary(W).kbpsIn).toBe(8000 / W);
+    expect(stats.summary(W + 1).kbpsIn).toBe(4000 / W); // the first has left the window
+    expect(stats.summary(2 * W + 1).kbpsIn).toBe(0);
+  });
+
+  it('right after a reset, spreads bytes over the time since it (but at least STATS_MIN_RATE_SPAN_MS)', () => {
+    const stats = new ChannelStats(10_000);
+    stats.recordBytesIn(10_100, 250);
+    expect(stats.summary(10_100).kbpsIn).toBe(2000 / STATS_MIN_RATE_SPAN_MS);
+    expect(stats.summary(12_000).kbpsIn).toBe(1); // 2000 bits over 2 s
   });
 
   it('keeps total bytes after they leave the rate window', () => {
@@ -160,7 +175,55 @@ describe('ChannelStats byte rates', () => {
     const stats = new ChannelStats();
     stats.recordBytesOut(0, 250);
     stats.recordBytesOut(100, 250);
-    expect(stats.summary(100)).toMatchObject({ kbpsOut: 2, kbpsIn: 0 });
+    expect(stats.summary(100)).toMatchObject({ kbpsOut: 4, kbpsIn: 0 }); // 4000 bits over the 1 s minimum span
+  });
+});
+
+describe('ChannelStats recent window (what the net graph shows)', () => {
+  const W = STATS_RECENT_WINDOW_MS;
+  /** Feeds `seqs` at the given times (ms). */
+  const feedAt = (stats: ChannelStats, seqs: number[], atMs: number) => seqs.forEach((seq) => stats.recordUpdate(seq, atMs, 10));
+
+  it('forgets a burst of loss once it is older than the window, while the totals keep it', () => {
+    const stats = new ChannelStats();
+    feedAt(stats, [1, 3, 5, 7], 0); // 3 of 7 lost
+    feedAt(stats, [8, 9, 10, 11], W + 100);
+    const summary = stats.summary(W + 100);
+    expect(summary.lost).toBe(3);
+    expect(summary.recent).toMatchObject({ received: 4, lost: 0, lossPct: 0, windowMs: W });
+  });
+
+  it('counts a loss in the window, and takes it back when the update arrives late', () => {
+    const stats = new ChannelStats();
+    feedAt(stats, [1, 2, 4], 0);
+    expect(stats.summary(0).recent).toMatchObject({ received: 3, lost: 1, lossPct: 25 });
+    feedAt(stats, [3], 10);
+    expect(stats.summary(10).recent).toMatchObject({ received: 4, lost: 0, outOfOrder: 1 });
+  });
+
+  it('reaches back only to the reset: a fresh window describes the new settings', () => {
+    const stats = new ChannelStats(20_000);
+    feedAt(stats, [1, 2], 21_000);
+    expect(stats.summary(22_000).recent.windowMs).toBe(2_000);
+    expect(stats.summary(40_000).recent.windowMs).toBe(W);
+  });
+
+  it('gives recent ages, late updates and round trips', () => {
+    const stats = new ChannelStats();
+    stats.lateThresholdMs = 100;
+    feedAt(stats, [1, 2, 3], 0);
+    stats.recordAge(20, 1);
+    stats.recordAge(40, 2);
+    stats.recordAge(300, 3);
+    stats.recordRtt(50, 0);
+    expect(stats.summary(0).recent).toMatchObject({ ageP50Ms: 40, ageP95Ms: 300, late: 1, rttMs: 50 });
+    expect(stats.summary(W + 1).recent).toMatchObject({ ageP50Ms: 0, late: 0, rttMs: 0, received: 0 });
+  });
+
+  it('stays bounded however long a gap is', () => {
+    const stats = new ChannelStats();
+    feedAt(stats, [1, 10_000_000], 0);
+    expect(stats.summary(0).recent.lost).toBeLessThanOrEqual(2048);
   });
 });
 

@@ -230,7 +230,7 @@ describe('parseServerMessage: valid messages', () => {
   it.each([
     ['welcome', welcome],
     ['join event', { type: 'join', seq: 1, playerId: 2, name: 'bob', score: 0 }],
-    ['leave event', { type: 'leave', seq: 2, playerId: 2, reason: 'disconnected' }],
+    ['leave event', { type: 'leave', seq: 2, playerId: 2, name: 'bob', reason: 'disconnected' }],
     ['chat event', chatEvent],
     ['score event', { type: 'score', seq: 4, playerId: 2, score: 5, delta: 1 }],
     ['pong', { type: 'pong', id: 9, clientTimeMs: 100, serverTimeMs: 250.5 }],
@@ -242,7 +242,7 @@ describe('parseServerMessage: valid messages', () => {
   });
 
   it.each(['left', 'disconnected'])('accepts a leave event with reason %s', (reason) => {
-    expect(parseServerMessage(JSON.stringify({ type: 'leave', seq: 1, playerId: 1, reason })).ok).toBe(true);
+    expect(parseServerMessage(JSON.stringify({ type: 'leave', seq: 1, playerId: 1, name: 'ann', reason })).ok).toBe(true);
   });
 });
 
@@ -272,7 +272,7 @@ describe('parseServerMessage: malformed messages', () => {
   it('rejects an event with a player id above u16', () =>
     refusedMessage(parseServerMessage, { type: 'join', seq: 1, playerId: 0x10000, name: 'bob', score: 0 }, 'playerId'));
   it('rejects a leave event with an unknown reason', () =>
-    refusedMessage(parseServerMessage, { type: 'leave', seq: 1, playerId: 1, reason: 'bored' }, 'reason'));
+    refusedMessage(parseServerMessage, { type: 'leave', seq: 1, playerId: 1, name: 'ann', reason: 'bored' }, 'reason'));
   it('rejects a chat event with a negative serverTimeMs', () =>
     refusedMessage(parseServerMessage, { ...chatEvent, serverTimeMs: -1 }, 'serverTimeMs'));
   it('rejects a score event with no delta', () =>

@@ -1,0 +1,121 @@
+// What one player alone sees: at three screen sizes nothing covers the
+// arena, compare mode has NPC ghosts to compare, and the net graph explains
+// itself and says over which window its figures are measured.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../game-server/server.ts';
+import { DEFAULT_NPC_COUNT, STATS_RECENT_WINDOW_MS } from '../../protocol/constants.ts';
+import { openGame, openNetworkPanel, startGame, waitForStatus, type GamePage, type Status } from './browser-harness.ts';
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  ({ server, browser } = await startGame());
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+type Rect = { x: number; y: number; width: number; height: number };
+const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const inside = (p: { x: number; y: number }, r: Rect) => p.x >= r.x && p.x <= r.x + r.width && p.y >= r.y && p.y <= r.y + r.height;
+
+/** Waits until the page has laid itself out with our player drawn, then checks that no panel covers the arena. */
+async function checkLayout(game: GamePage, size: { width: number; height: number }) {
+  const status = await waitForStatus(game, (s) => s.layout?.self != null && s.layout.arena.width > 0, 'the layout with our player drawn');
+  const layout = status.layout!;
+  // Give the canvas a moment to follow any late change of its region, then measure again.
+  await game.page.waitForTimeout(700);
+  const settled = (await game.status()).layout!;
+  for (const measured of [layout, settled]) {
+    const covering = measured.overlays.filter((overlay) => overlaps(overlay, measured.arena)).map((o) => o.name);
+    expect(covering, `panels covering the arena at ${size.width}×${size.height}`).toEqual([]);
+    expect(inside(measured.self!, measured.arena)).toBe(true);
+  }
+  // The arena is on the page and takes a fair share of it.
+  expect(settled.arena.x).toBeGreaterThanOrEqual(0);
+  expect(settled.arena.y + settled.arena.height).toBeLessThanOrEqual(size.height);
+  expect(settled.arena.width * settled.arena.height).toBeGreaterThan(0.3 * size.width * size.height);
+  expect(settled.overlays.map((o) => o.name)).toEqual(expect.arrayContaining(['hud', 'chat', 'scoreboard', 'net-graph', 'network-panel', 'legend']));
+  return settled;
+}
+
+describe('the layout', () => {
+  for (const size of [
+    { width: 800, height: 600 },
+    { width: 1280, height: 800 },
+    { width: 1920, height: 1080 },
+  ]) {
+    it(`keeps every panel off the arena at ${size.width}×${size.height}, the network panel open or folded`, async () => {
+      const game = await openGame(browser, server.url, `w${size.width}`, { viewport: size, query: 'path=compare' });
+      const first = await checkLayout(game, size);
+      await game.page.screenshot({ path: `docs/layout-${size.width}x${size.height}.png` });
+      // Unfold (or fold) the panel: the arena makes room instead of being covered.
+      const title = game.page.locator('#network-panel .lil-root > .lil-title');
+      await title.click();
+      await game.page.waitForTimeout(500);
+      const second = await checkLayout(game, size);
+      expect(second.overlays.find((o) => o.name === 'network-panel')!.height).not.toBe(first.overlays.find((o) => o.name === 'network-panel')!.height);
+      expect(game.errors).toEqual([]);
+      await game.page.context().close();
+    });
+  }
+});
+
+describe('compare mode, alone in the arena', () => {
+  let solo: GamePage;
+
+  beforeAll(async () => {
+    solo = await openGame(browser, server.url, 'solo', { viewport: { width: 1280, height: 800 }, query: 'path=compare&loss=20' });
+  });
+
+  afterAll(async () => {
+    await solo?.page.context().close();
+  });
+
+  it('draws a stream ghost for every NPC, labelled and placed like its solid', async () => {
+    const status = await waitForStatus(solo, (s) => s.ghosts.length >= DEFAULT_NPC_COUNT, 'the NPC ghosts');
+    const npcIds = status.entities.filter((e) => e.kind === 'npc').map((e) => e.id);
+    expect(npcIds).toHaveLength(DEFAULT_NPC_COUNT);
+    expect(status.ghosts.map((g) => g.id).sort()).toEqual(expect.arrayContaining(npcIds.sort()));
+    // Our own player is predicted, not interpolated: it has no ghost.
+    expect(status.ghosts.some((g) => g.id === status.playerId)).toBe(false);
+  });
+
+  it('shows the stream falling behind under 20 % loss: some ghost trails its solid by a visible distance', async () => {
+    const gap = (s: Status) =>
+      Math.max(
+        0,
+        ...s.ghosts.map((g) => {
+          const solid = s.entities.find((e) => e.id === g.id);
+          return solid ? Math.hypot(solid.x - g.x, solid.y - g.y) : 0;
+        }),
+      );
+    // An NPC walks 120 px/s: a stream stalled for an RTO (≥ 200 ms) leaves its ghost ≥ 24 px behind.
+    const status = await waitForStatus(solo, (s) => gap(s) > 20, 'a ghost to trail its solid', 20_000);
+    console.log(`largest ghost gap seen: ${gap(status).toFixed(0)} px; stream age p95 ${status.channels.stream.recent.ageP95Ms} ms`);
+  });
+
+  it('explains the net graph: colours, abbreviations, and the window of its figures', async () => {
+    const legend = await solo.page.locator('#net-graph-legend').innerText();
+    for (const word of ['on time', 'late', 'lost', 'age']) expect(legend).toContain(word);
+    expect(await solo.page.locator('#net-graph .figure[title]').count()).toBeGreaterThan(8);
+    expect(await solo.page.locator('#net-graph-head').innerText()).toMatch(/last \d/);
+  });
+
+  it('restarts the window when the settings change, so the figures describe the settings on screen', async () => {
+    await waitForStatus(solo, (s) => s.channels.datagram.recent.windowMs === STATS_RECENT_WINDOW_MS, 'a full window');
+    await openNetworkPanel(solo);
+    await solo.page.locator('[data-setting="preset"] select').selectOption('LAN');
+    const fresh = await waitForStatus(solo, (s) => s.settings.loss === 0, 'the LAN preset');
+    expect(fresh.channels.datagram.recent.windowMs).toBeLessThan(STATS_RECENT_WINDOW_MS);
+    await expect.poll(() => solo.page.locator('#net-graph-head').innerText()).toMatch(/since the settings changed/);
+    // No loss is carried over from the 20 % phase.
+    const after = await waitForStatus(solo, (s) => s.channels.datagram.recent.received > 60, 'two seconds of LAN');
+    expect(after.channels.datagram.recent.lossPct).toBeLessThan(3);
+    expect(solo.errors).toEqual([]);
+  });
+});

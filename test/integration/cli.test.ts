@@ -1,0 +1,116 @@
+// The commands that start a game server (the server itself, `npm start`,
+// `npm run dev`) when their port is taken: one line naming the port and how
+// to choose another, exit 1, no stack trace, nothing built or started. And
+// `npm run dev` on a free port: Vite forwards to the game server on PORT, and
+// says so only once that server answers. Loopback only.
+import { statSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawStream } from './harness.ts';
+import { startScript, type ScriptProcess } from './script-process.ts';
+
+/** A failing command exits long before this; a dev server starts well within it on 2 busy cores. */
+const COMMAND_TIMEOUT_MS = 25_000;
+
+let blocker: Server;
+let busyPort = 0;
+const started: ScriptProcess[] = [];
+
+/** Listens on an OS-chosen loopback port; resolves with the server and its port. */
+function listenOnLoopback(): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port }));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const { server, port } = await listenOnLoopback();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function run(script: string, args: string[], env: Record<string, string> = {}): ScriptProcess {
+  const child = startScript(script, args, env);
+  started.push(child);
+  return child;
+}
+
+/** Modification time of the built client, or null without one: `npm start` must not touch it when it cannot serve. */
+function builtAt(): number | null {
+  try {
+    return statSync('dist/index.html').mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+beforeAll(async () => {
+  ({ server: blocker, port: busyPort } = await listenOnLoopback());
+});
+
+afterAll(async () => {
+  for (const child of started) child.kill();
+  await new Promise((resolve) => blocker.close(resolve));
+});
+
+const busyLine = () =>
+  `port ${busyPort} is already in use (is another server running?): choose another with --port ${busyPort + 1} or PORT=${busyPort + 1}`;
+
+describe('a busy port', () => {
+  it('ends the game server with one line naming the port and --port / PORT, exit 1, no stack trace', async () => {
+    const server = run('game-server/main.ts', ['--port', String(busyPort), '--host', '127.0.0.1', '--static-dir', 'no-client-here']);
+    expect(await server.exited(COMMAND_TIMEOUT_MS)).toBe(1);
+    expect(server.stderr().trim().split('\n')).toEqual([busyLine()]);
+    expect(server.stdout()).toBe('');
+  });
+
+  it('stops `npm start` before it rebuilds the client, with the same line', async () => {
+    const before = builtAt();
+    const start = run('scripts/start.ts', ['--host', '127.0.0.1'], { PORT: String(busyPort) });
+    expect(await start.exited(COMMAND_TIMEOUT_MS)).toBe(1);
+    expect(start.stderr().trim().split('\n')).toEqual([busyLine()]);
+    expect(start.stdout()).toBe('');
+    expect(builtAt()).toBe(before);
+  });
+
+  it('stops `npm run dev` before it starts a game server or Vite, with the same line', async () => {
+    const dev = run('scripts/dev.ts', [], { PORT: String(busyPort), HOST: '127.0.0.1', DEV_PORT: String(await freePort()) });
+    expect(await dev.exited(COMMAND_TIMEOUT_MS)).toBe(1);
+    expect(dev.stderr().trim().split('\n')).toEqual([busyLine()]);
+    expect(dev.stdout()).toBe('');
+  });
+});
+
+describe('npm run dev', () => {
+  it('proxies to the game server on PORT, announced only once it answers, and stops it on SIGTERM', async () => {
+    const gamePort = await freePort();
+    const dev = run('scripts/dev.ts', [], { PORT: String(gamePort), HOST: '127.0.0.1', DEV_PORT: String(await freePort()) });
+    const announced = `game server on http://127.0.0.1:${gamePort} (proxied)`;
+    const deadline = Date.now() + COMMAND_TIMEOUT_MS;
+    while (!dev.stdout().includes(announced) && dev.child.exitCode === null && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(dev.stdout()).toContain(announced);
+    const viteUrl = /Local:\s+(http:\/\/\S+)/.exec(dev.stdout())?.[1];
+    expect(viteUrl).toBeDefined();
+
+    // A player joins through Vite's /ws; the game server on PORT, asked directly, has them.
+    const player = new RawStream(viteUrl!.replace(/\/$/, ''));
+    await player.opened();
+    player.send(JSON.stringify({ type: 'hello', name: 'via-vite' }));
+    await player.next('welcome');
+    const direct = await (await fetch(`http://127.0.0.1:${gamePort}/healthz`)).json();
+    expect(direct).toMatchObject({ status: 'ok', players: 1 });
+    const proxied = await (await fetch(new URL('/healthz', viteUrl))).json();
+    expect(proxied).toMatchObject({ status: 'ok', players: 1 });
+    player.socket.close();
+
+    dev.child.kill('SIGTERM');
+    expect(await dev.exited(COMMAND_TIMEOUT_MS)).toBe(0);
+    // The game server went with it: its port is free again.
+    const { server } = await new Promise<{ server: Server }>((resolve, reject) => {
+      const probe = createServer().once('error', reject).listen(gamePort, '127.0.0.1', () => resolve({ server: probe }));
+    });
+    await new Promise((resolve) => server.close(resolve));
+  }, 60_000);
+});

@@ -1,0 +1,51 @@
+// Repo scripts run as real child processes (TypeScript through tsx), for the
+// tests of what a command prints and how it exits. Every wait is bounded, and
+// each process gets its own process group so a test can end it together with
+// whatever it spawned (npm run dev starts a game server of its own).
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface ScriptProcess {
+  child: ChildProcess;
+  /** Output so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code once it and its output are done (null after a signal), or null if not within `timeoutMs`. */
+  exited(timeoutMs: number): Promise<number | null>;
+  /** SIGKILLs the process and its group if still running. */
+  kill(): void;
+}
+
+/** Starts `node --import tsx <script> ...args` with the extra environment; the test-runner's VITEST is cleared so it logs as in real use. */
+export function startScript(script: string, args: string[], env: Record<string, string> = {}): ScriptProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    env: { ...process.env, VITEST: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  // 'close', not 'exit': all output is in, and nothing it spawned still holds its pipes.
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    async exited(timeoutMs) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
+      const code = await Promise.race([closed, timeout]);
+      clearTimeout(timer);
+      return code;
+    },
+    kill() {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // The group is already gone.
+      }
+    },
+  };
+}
