@@ -2,7 +2,6 @@
 // server, and pages in real headless Chromium that record every error.
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { expect } from 'vitest';
 import { loadConfig } from '../../game-server/config.ts';
 import { startServer, type RunningServer } from '../../game-server/server.ts';
 import { launchChromium } from '../../scripts/chromium.ts';
@@ -54,7 +53,7 @@ export async function openPage(browser: Browser, address: string, options: OpenO
 export async function openNetworkPanel(game: GamePage): Promise<void> {
   const folded = game.page.locator('#network-panel .lil-root.lil-closed');
   if ((await folded.count()) > 0) await game.page.locator('#network-panel .lil-root > .lil-title').click();
-  await expect.poll(() => folded.count()).toBe(0);
+  await folded.waitFor({ state: 'detached', timeout: 5_000 });
 }
 
 /** Polls window.netcode.status() until `check` passes. */

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
 import { POSITION_PRECISION_PX } from '../../protocol/snapshot.ts';
-import { entity, holdKey, openGame, startGame, waitForStatus, type GamePage } from './browser-harness.ts';
+import { entity, holdKey, openGame, openPage, startGame, waitForStatus, type GamePage } from './browser-harness.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -156,15 +156,71 @@ describe('a dropped stream', () => {
 });
 
 describe('the join screen', () => {
+  /** A page that shows the join screen (no ?name= or a bad one), in its own context. */
+  const joinPage = (query = '') => openPage(browser, `${server.url}/${query}`);
+
   it('asks for a name when the link has none, then joins with it', async () => {
-    const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
-    await page.goto(server.url);
-    await page.locator('#join-name').fill('  frank  ');
-    await page.locator('#join button[type="submit"]').click();
-    await expect.poll(() => page.locator('#join').isHidden()).toBe(true);
-    const game = { page, errors: [], status: () => page.evaluate(() => window.netcode.status()) };
+    const game = await joinPage();
+    await game.page.locator('#join-name').fill('  frank  ');
+    await game.page.locator('#join button[type="submit"]').click();
+    await expect.poll(() => game.page.locator('#join').isHidden()).toBe(true);
     const status = await waitForStatus(game, (s) => s.playerId > 0 && s.channels.stream.state === 'open', 'frank to join');
     expect(status.name).toBe('frank');
-    await page.close();
+    await game.page.context().close();
+  });
+
+  it('says what is wrong with a name of only spaces, or one too long, instead of doing nothing or cutting it', async () => {
+    const game = await joinPage();
+    await game.page.locator('#join-name').fill('    ');
+    await game.page.locator('#join button[type="submit"]').click();
+    await expect.poll(() => game.page.locator('#join-problem').innerText()).toMatch(/spaces alone/);
+    await game.page.locator('#join-name').fill('a-name-far-too-long-for-this');
+    expect(await game.page.locator('#join-name').inputValue()).toBe('a-name-far-too-long-for-this'); // not cut
+    await game.page.locator('#join button[type="submit"]').click();
+    await expect.poll(() => game.page.locator('#join-problem').innerText()).toMatch(/at most 16 characters; this one has 28/);
+    expect(await game.page.locator('#join').isVisible()).toBe(true);
+    await game.page.context().close();
+  });
+
+  for (const [what, name, reason] of [
+    ['a 200-character', 'x'.repeat(200), /at most 16 characters/],
+    ['a multi-line', 'two\nlines', /one line/],
+  ] as const) {
+    it(`brings ${what} ?name= back to the join screen with the reason, once, and joins with the name typed then`, async () => {
+      const game = await joinPage(`?name=${encodeURIComponent(name)}&loss=0`);
+      await expect.poll(() => game.page.locator('#join').isVisible()).toBe(true);
+      expect(await game.page.locator('#join-problem').innerText()).toMatch(reason);
+      // The refused name leaves the address bar, so a reload does not try it again; other settings stay.
+      expect(new URL(game.page.url()).searchParams.has('name')).toBe(false);
+      await game.page.locator('#join-name').fill('gina');
+      await game.page.locator('#join button[type="submit"]').click();
+      const status = await waitForStatus(game, (s) => s.playerId > 0 && s.channels.stream.state === 'open', 'gina to join');
+      expect(status.name).toBe('gina');
+      expect(await game.page.locator('#chat-log').innerText()).not.toMatch(/Server:/);
+      expect(game.errors).toEqual([]);
+      await game.page.context().close();
+    });
+  }
+
+  it('resumes on reload without showing the join screen again', async () => {
+    const game = await joinPage();
+    await game.page.locator('#join-name').fill('hana');
+    await game.page.locator('#join button[type="submit"]').click();
+    const before = await waitForStatus(game, (s) => s.playerId > 0 && s.channels.datagram.state === 'open', 'hana to join');
+    await game.page.reload();
+    const after = await waitForStatus(game, (s) => s.playerId > 0 && s.channels.stream.state === 'open', 'the reloaded page to resume');
+    expect(await game.page.locator('#join').isHidden()).toBe(true);
+    expect(after.playerId).toBe(before.playerId);
+    expect(after.name).toBe('hana');
+    await game.page.context().close();
+  });
+
+  it('announces a player who leaves by name', async () => {
+    const ivan = await openGame(browser, server.url, 'ivan');
+    await expect.poll(() => alice.page.locator('#chat-log').innerText(), { timeout: 10_000 }).toMatch(/ivan joined/);
+    await ivan.page.context().close();
+    // The stream closed without a goodbye: the seat leaves after the link-dead grace period.
+    await expect.poll(() => alice.page.locator('#chat-log').innerText(), { timeout: 15_000 }).toMatch(/ivan left/);
+    expect(await alice.page.locator('#chat-log').innerText()).not.toMatch(/player \d+ left/);
   });
 });

@@ -2,6 +2,7 @@
 // and what happens to bad input. One real server for the whole file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  RECONNECT_MIN_DELAY_MS,
   CLOSE_RATE_LIMITED,
   CLOSE_TOO_BIG,
   ERROR_BAD_JSON,
@@ -15,6 +16,7 @@ import {
   STREAM_MESSAGE_BURST,
 } from '../../protocol/constants.ts';
 import type { RunningServer } from '../../game-server/server.ts';
+import { JoinRefusedError, NetClient } from '../../game-client/net/net-client.ts';
 import { connectClient, shutDown, RawStream, startTestServer, waitFor, type TestClient } from './harness.ts';
 
 let server: RunningServer;
@@ -62,6 +64,25 @@ describe('welcome', () => {
     await waitFor(() => alice.events.some((e) => e.type === 'join' && e.playerId === daveId), 'alice to see dave join');
     await waitFor(() => bob.events.some((e) => e.type === 'join' && e.playerId === daveId), 'bob to see dave join');
     raw.socket.close();
+  });
+});
+
+describe('a refused hello', () => {
+  it('makes start() fail once with the server\'s reason, and the client stops instead of reconnecting', async () => {
+    const connectionsBefore = server.streamConnections();
+    const net = new NetClient({ url: server.url, name: 'x'.repeat(200), useDatagram: false });
+    const failure = await net.start().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(JoinRefusedError);
+    expect((failure as JoinRefusedError).message).toMatch(/name/);
+    expect(net.streamState).toBe('closed');
+    // Nothing is retried (a reconnect would come within RECONNECT_MIN_DELAY_MS): the socket goes and stays gone.
+    // (Sockets of earlier tests may still be closing: compare with no more than before.)
+    await waitFor(() => server.streamConnections() <= connectionsBefore, 'the refused socket to close');
+    await new Promise((resolve) => setTimeout(resolve, 4 * RECONNECT_MIN_DELAY_MS));
+    expect(server.streamConnections()).toBeLessThanOrEqual(connectionsBefore);
   });
 });
 

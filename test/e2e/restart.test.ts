@@ -1,0 +1,76 @@
+// A server restart, as the player lives it: the page says the server shut
+// down (not just "connection lost"), comes back by itself, says it joined as
+// a new player, keeps no stale copy of the old world, and receives deltas
+// again at the rate of a fresh page.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../game-server/config.ts';
+import { startServer, type RunningServer } from '../../game-server/server.ts';
+import { launchChromium } from '../../scripts/chromium.ts';
+import { openGame, waitForStatus, type GamePage, type Status } from './browser-harness.ts';
+
+let server: RunningServer;
+let browser: Browser;
+
+const start = (port: number) => startServer(loadConfig(['--port', String(port), '--host', '127.0.0.1', '--static-dir', 'dist'], {}));
+
+beforeAll(async () => {
+  server = await start(0);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Share of snapshots that arrived whole rather than as deltas. */
+const fullShare = (s: Status) => {
+  const { fullSnapshots, deltaSnapshots } = s.channels.datagram;
+  return fullSnapshots / Math.max(1, fullSnapshots + deltaSnapshots);
+};
+
+describe('a server restart', () => {
+  let page: GamePage;
+
+  it('is told apart from a dropped connection, and the page comes back as a new player with deltas flowing', async () => {
+    page = await openGame(browser, server.url, 'rita');
+    const fresh = await waitForStatus(page, (s) => s.channels.datagram.deltaSnapshots > 90, 'three seconds of snapshots');
+    const freshShare = fullShare(fresh);
+    const port = server.port;
+
+    await server.close();
+    const down = await waitForStatus(page, (s) => s.connection.stream === 'reconnecting', 'the page to notice');
+    expect(down.connection.shutdownReason).toMatch(/shutting down/);
+    await expect.poll(() => page.page.locator('#banner').innerText()).toMatch(/server shut down/i);
+    expect(await page.page.locator('#hud-note').innerText()).not.toMatch(/WebRTC/);
+    await expect.poll(() => page.page.locator('#chat-log').innerText()).toMatch(/server is shutting down/i);
+
+    // Same port, as a restarted server would be (the page reconnects to its own origin).
+    server = await start(port);
+    const back = await waitForStatus(
+      page,
+      (s) => s.connection.stream === 'open' && s.channels.datagram.state === 'open' && s.channels.datagram.deltaSnapshots > 90,
+      'the page to rejoin and receive three seconds of snapshots',
+      30_000,
+    );
+    await expect.poll(() => page.page.locator('#chat-log').innerText()).toMatch(/joined as a new player/);
+    await expect.poll(() => page.page.locator('#banner').isHidden()).toBe(true);
+    expect(back.score).toBe(0);
+
+    // Nothing of the old world is left: exactly the new server's entities.
+    const players = back.entities.filter((e) => e.kind === 'player');
+    expect(players.map((p) => p.id)).toEqual([back.playerId]);
+    expect(server.game.playerCount).toBe(1);
+
+    // Deltas flow again: the counters started afresh, and the full share is a fresh page's.
+    const backShare = fullShare(back);
+    console.log(`full-snapshot share: fresh page ${(100 * freshShare).toFixed(1)} %, after the restart ${(100 * backShare).toFixed(1)} %`);
+    expect(back.channels.datagram.fullSnapshots + back.channels.datagram.deltaSnapshots).toBeLessThan(
+      fresh.channels.datagram.fullSnapshots + fresh.channels.datagram.deltaSnapshots + 400,
+    );
+    expect(backShare).toBeLessThan(Math.max(2 * freshShare, 0.1));
+    // Chromium itself logs each refused reconnect attempt; nothing else may show up (no uncaught "Failed to fetch").
+    expect(page.errors.filter((e) => !/^WebSocket connection to .* failed: .*ERR_CONNECTION_REFUSED/.test(e))).toEqual([]);
+  });
+});
