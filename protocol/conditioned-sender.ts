@@ -3,15 +3,8 @@
 // Each direction is conditioned once, at its sender: the client uses this for
 // what it sends, the server (game-server/conditioned-links.ts) for what it
 // sends to that player.
-import {
-  clampConditions,
-  DatagramModel,
-  isPerfect,
-  PERFECT_NETWORK,
-  StreamModel,
-  worstStreamStallMs,
-  type NetworkConditions,
-} from './conditioner.ts';
+import { clampConditions, DatagramModel, isPerfect, PERFECT_NETWORK, type NetworkConditions } from './conditioner.ts';
+import { StreamModel, worstStreamStallMs } from './stream-model.ts';
 import { DelayedDeliveries } from './delayed-deliveries.ts';
 
 export class ConditionedSender {

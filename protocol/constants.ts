@@ -251,6 +251,10 @@ export const LATE_UPDATE_MS = 100;
 export const CONDITION_LIMITS = { lossPct: 90, latencyMs: 1000, jitterMs: 500, duplicatePct: 50 } as const;
 /** TCP's retransmission timeout floor (Linux's TCP_RTO_MIN). */
 export const MIN_RTO_MS = 200;
+/** The tail-loss probe's timeout is 2 × SRTT, but never below this (Linux: TCP_TIMEOUT_MIN, 2 jiffies). */
+export const MIN_TLP_PTO_MS = 10;
+/** Weight of each new gap between stream writes in the stream model's running average (like TCP's 1/8 for SRTT). */
+export const SEND_GAP_SMOOTHING = 1 / 8;
 /** Resends of one segment before the model stops adding timeouts (TCP would keep trying). */
 export const MAX_RETRANSMISSIONS = 6;
 /** Messages one link may hold in simulated flight; beyond this they are dropped (a flood cannot grow memory). */

@@ -1,9 +1,8 @@
-// The network simulator on fixed seeds: loss, delay, duplication and
-// reordering for datagrams; in-order delivery with head-of-line blocking for
-// the stream.
+// The datagram network simulator on fixed seeds: loss, delay, duplication
+// and reordering (the stream model has its own tests: stream-model.test.ts).
 import { describe, expect, it } from 'vitest';
-import { CONDITION_LIMITS, MIN_RTO_MS } from '../../protocol/constants.ts';
-import { clampConditions, DatagramModel, isPerfect, PERFECT_NETWORK, StreamModel, type NetworkConditions } from '../../protocol/conditioner.ts';
+import { CONDITION_LIMITS } from '../../protocol/constants.ts';
+import { clampConditions, DatagramModel, isPerfect, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/conditioner.ts';
 import { percentile } from '../../protocol/percentile.ts';
 
 const SNAPSHOT_INTERVAL_MS = 1000 / 30;
@@ -69,51 +68,6 @@ describe('DatagramModel', () => {
     const run = (seed: number) => JSON.stringify(sendDatagrams(new DatagramModel(seed, conditions({ lossPct: 30, jitterMs: 20 })), 200));
     expect(run(42)).toBe(run(42));
     expect(run(42)).not.toBe(run(43));
-  });
-});
-
-describe('StreamModel', () => {
-  /** Sends `count` messages 33 ms apart; returns their delays. */
-  function sendStream(model: StreamModel, count: number) {
-    let previous = -Infinity;
-    let inOrder = true;
-    const delays = Array.from({ length: count }, (_, i) => {
-      const sentAt = i * SNAPSHOT_INTERVAL_MS;
-      const at = model.delivery(sentAt);
-      if (at < previous) inOrder = false;
-      previous = at;
-      return at - sentAt;
-    });
-    return { delays, inOrder };
-  }
-
-  it('delivers every message, in order, even at high loss', () => {
-    const { delays, inOrder } = sendStream(new StreamModel(9, conditions({ lossPct: 50, latencyMs: 30, jitterMs: 20 })), 5000);
-    expect(delays).toHaveLength(5000);
-    expect(delays.every(Number.isFinite)).toBe(true);
-    expect(inOrder).toBe(true);
-  });
-
-  it('at 10 % loss has a p95 delay above the RTO, while delivered datagrams stay near latency + jitter', () => {
-    const network = conditions({ lossPct: 10, latencyMs: 40, jitterMs: 10 });
-    const stream = new StreamModel(1, network);
-    const { delays: streamDelays } = sendStream(stream, 10_000);
-    const datagramDelays = sendDatagrams(new DatagramModel(1, network), 10_000).flatMap((p) => p.deliveries.map((at) => at - p.sentAt));
-    expect(stream.rtoMs).toBe(MIN_RTO_MS);
-    expect(percentile(streamDelays, 95)).toBeGreaterThan(stream.rtoMs);
-    expect(percentile(datagramDelays, 95)).toBeLessThanOrEqual(50);
-    // Head-of-line blocking: messages that were not lost themselves wait too.
-    expect(percentile(streamDelays, 50)).toBeGreaterThan(percentile(datagramDelays, 50));
-  });
-
-  it('adds nothing but latency at 0 % loss', () => {
-    const { delays } = sendStream(new StreamModel(2, conditions({ latencyMs: 25 })), 1000);
-    for (const d of delays) expect(d).toBeCloseTo(25, 9);
-  });
-
-  it('takes a configurable RTO floor, and grows the RTO with the round trip', () => {
-    expect(new StreamModel(1, PERFECT_NETWORK, 300).rtoMs).toBe(300);
-    expect(new StreamModel(1, conditions({ latencyMs: 150, jitterMs: 20 })).rtoMs).toBe(2 * 150 + 4 * 20);
   });
 });
 

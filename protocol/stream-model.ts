@@ -1,0 +1,182 @@
+// The stream model: when a message written to a TCP connection reaches the
+// other side's application, under the player's chosen loss, latency and
+// jitter. Nothing is lost and nothing is reordered; what loss costs is time,
+// and every later message waits behind a missing one (head-of-line blocking).
+//
+// It follows Linux TCP to first order, because that is what a WebSocket
+// really runs on, and it was calibrated against it (`npm run bench:fidelity`):
+//
+// 1. Fast repair (RFC 8985 RACK, with SACK). A lost segment is noticed when
+//    the next segment's SACK comes back, and resent at once: about one send
+//    interval plus a round trip after the loss. A lost SACK postpones the
+//    repair to the following segment's SACK (ACK loss counts).
+// 2. Tail-loss probe (RFC 8985 §7). When nothing follows soon enough for a
+//    SACK, a probe resends the last segment after PTO = 2 × SRTT.
+// 3. Retransmission timeout (RFC 6298, as Linux sets it). Only when the repair
+//    itself is lost: RTO = SRTT + max(200 ms, 4 × RTTVAR) (Linux's
+//    `__tcp_set_rto`: the 200 ms TCP_RTO_MIN floors the variance term, which
+//    is why loopback RTOs read 204 ms), doubling on each further loss.
+// 4. Timeout recovery. After an RTO the congestion window is one segment:
+//    nothing new leaves until the retransmission is acknowledged (a lost ACK
+//    costs another, doubled RTO: a needless retransmission). Messages written
+//    meanwhile leave together in one segment when recovery ends, so one loss
+//    trial covers them all (coalescing).
+//
+// Each segment, first send or resend, gets one loss trial with probability
+// `lossPct`; so does each ACK that a repair waits for. Pure and seeded: the
+// caller passes send times in.
+import { MAX_RETRANSMISSIONS, MIN_RTO_MS, MIN_TLP_PTO_MS, SEND_GAP_SMOOTHING } from './constants.ts';
+import { clampConditions, oneWayDelay, PERFECT_NETWORK, type NetworkConditions } from './conditioner.ts';
+import { seededRandom } from './random.ts';
+
+/** What became of one segment, for tests and the fidelity benchmark. */
+export type SegmentFate = 'delivered' | 'fast-repair' | 'tail-probe' | 'timeout';
+
+/** Recoveries remembered ahead of the writes (each lasts at least an RTO, so a handful at most in practice). */
+const MAX_RECOVERIES = 64;
+
+export class StreamModel {
+  private readonly random: () => number;
+  conditions: NetworkConditions;
+  /** Newest delivery time handed out: no message arrives before an earlier one. */
+  private lastDeliveryMs = -Infinity;
+  private lastSendMs = -Infinity;
+  /** Smoothed gap between writes: whether a later segment will come soon enough to SACK a loss. */
+  private sendGapMs = Infinity;
+  /**
+   * Timeout recoveries, in time order and disjoint: new data written during
+   * one waits for its end, then leaves in one segment (`arrivalMs` once the
+   * first such write has decided that segment's fate).
+   */
+  private recoveries: { fromMs: number; untilMs: number; arrivalMs: number | null }[] = [];
+  /** Fates of the segments sent so far (first sends; a batch counts once). */
+  readonly fates: Record<SegmentFate, number> = { delivered: 0, 'fast-repair': 0, 'tail-probe': 0, timeout: 0 };
+  /** Messages that left in a segment shared with others (written during timeout recovery). */
+  coalescedMessages = 0;
+
+  /** `seed` seeds the loss and jitter draws; tests may pass the draws themselves (numbers in [0, 1)). */
+  constructor(
+    seed: number | (() => number),
+    conditions: NetworkConditions = PERFECT_NETWORK,
+    private readonly minRtoMs = MIN_RTO_MS,
+  ) {
+    this.random = typeof seed === 'number' ? seededRandom(seed) : seed;
+    this.conditions = clampConditions(conditions);
+  }
+
+  /** Smoothed round trip: the chosen latency, both ways. */
+  get srttMs(): number {
+    return 2 * this.conditions.latencyMs;
+  }
+
+  /** Round-trip variation: jitter in each direction. */
+  get rttvarMs(): number {
+    return this.conditions.jitterMs;
+  }
+
+  /** Linux's retransmission timeout: SRTT + max(TCP_RTO_MIN, 4 × RTTVAR). */
+  get rtoMs(): number {
+    return this.srttMs + Math.max(this.minRtoMs, 4 * this.rttvarMs);
+  }
+
+  /** The tail-loss probe timeout: 2 × SRTT (with a small floor, as Linux has). */
+  get ptoMs(): number {
+    return Math.max(MIN_TLP_PTO_MS, 2 * this.srttMs);
+  }
+
+  /** When a message written at `sentAtMs` reaches the receiving application. Calls must come in time order. */
+  delivery(sentAtMs: number): number {
+    if (this.lastSendMs > -Infinity) {
+      const gap = sentAtMs - this.lastSendMs;
+      this.sendGapMs = this.sendGapMs === Infinity ? gap : this.sendGapMs + SEND_GAP_SMOOTHING * (gap - this.sendGapMs);
+    }
+    this.lastSendMs = sentAtMs;
+    while (this.recoveries.length > 0 && this.recoveries[0]!.untilMs <= sentAtMs) this.recoveries.shift();
+    const recovery = this.recoveries[0];
+    let arrival: number;
+    if (recovery && recovery.fromMs <= sentAtMs) {
+      // Rule 4: the window is closed; this message joins the segment that leaves when recovery ends.
+      if (recovery.arrivalMs === null) recovery.arrivalMs = this.transmit(recovery.untilMs);
+      else this.coalescedMessages++;
+      arrival = recovery.arrivalMs;
+    } else {
+      arrival = this.transmit(sentAtMs);
+    }
+    this.lastDeliveryMs = Math.max(this.lastDeliveryMs, arrival);
+    return this.lastDeliveryMs;
+  }
+
+  /** Sends one segment at `departMs` and returns when it arrives, repairs included. */
+  private transmit(departMs: number): number {
+    const owd = () => oneWayDelay(this.conditions, this.random);
+    if (!this.lost()) {
+      this.fates.delivered++;
+      return departMs + owd();
+    }
+    let repairAt: number;
+    if (this.sendGapMs < this.ptoMs) {
+      // Rule 1: the next segment's SACK; each lost SACK waits for the one after.
+      repairAt = departMs + this.sendGapMs + this.srttMs;
+      for (let i = 0; i < MAX_RETRANSMISSIONS && this.lost(); i++) repairAt += this.sendGapMs;
+      this.fates['fast-repair']++;
+    } else {
+      // Rule 2: nothing follows soon enough; a probe resends the tail.
+      repairAt = departMs + this.ptoMs;
+      this.fates['tail-probe']++;
+    }
+    if (!this.lost()) return repairAt + owd();
+    // Rule 3: the repair was lost too; timeouts, doubling. (The model stops
+    // doubling after MAX_RETRANSMISSIONS backoffs, data and ACK losses together,
+    // so no setting stalls beyond worstStreamStallMs; Linux would go on to 120 s.)
+    this.fates.timeout++;
+    let rto = this.rtoMs;
+    let resendAt = repairAt + rto;
+    const firstTimeoutAt = resendAt;
+    let backoffs = 1;
+    for (; backoffs < MAX_RETRANSMISSIONS && this.lost(); backoffs++) {
+      rto *= 2;
+      resendAt += rto;
+    }
+    const arrival = resendAt + owd();
+    // Rule 4: recovery lasts until an ACK of the retransmission gets back; a lost ACK means another RTO.
+    let ackedAt = arrival + owd();
+    for (; backoffs < MAX_RETRANSMISSIONS && this.lost(); backoffs++) {
+      rto *= 2;
+      resendAt += rto;
+      ackedAt = resendAt + this.srttMs;
+    }
+    this.addRecovery(firstTimeoutAt, ackedAt);
+    return arrival;
+  }
+
+  /** Closes the window from `fromMs` to `untilMs`, merged with any recovery it overlaps. */
+  private addRecovery(fromMs: number, untilMs: number) {
+    const last = this.recoveries.at(-1);
+    if (last && fromMs <= last.untilMs) {
+      // Overlapping recoveries are one long one (a batch not yet sent leaves at the new end).
+      if (untilMs > last.untilMs && last.arrivalMs === null) last.untilMs = untilMs;
+      else if (untilMs > last.untilMs) this.recoveries.push({ fromMs: last.untilMs, untilMs, arrivalMs: null });
+      return;
+    }
+    this.recoveries.push({ fromMs, untilMs, arrivalMs: null });
+    if (this.recoveries.length > MAX_RECOVERIES) this.recoveries.shift();
+  }
+
+  private lost(): boolean {
+    return this.random() * 100 < this.conditions.lossPct;
+  }
+}
+
+/**
+ * How long a stream may fall silent without anything being wrong, under
+ * these conditions: a segment whose repair is lost waits out doubled RTOs,
+ * MAX_RETRANSMISSIONS of them at worst, and everything behind it waits too;
+ * the segment that then carries what queued up may be unlucky once more.
+ * A liveness check must allow that on top of its usual timeout, or it would
+ * take a simulated stall for a vanished peer.
+ */
+export function worstStreamStallMs(conditions: NetworkConditions, minRtoMs = MIN_RTO_MS): number {
+  const model = new StreamModel(0, conditions, minRtoMs);
+  if (model.conditions.lossPct === 0) return conditions.latencyMs + conditions.jitterMs;
+  return 2 * model.rtoMs * (2 ** MAX_RETRANSMISSIONS - 1) + conditions.latencyMs + conditions.jitterMs;
+}

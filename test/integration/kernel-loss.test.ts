@@ -1,0 +1,67 @@
+// Real packet loss from the kernel (nftables on loopback), as the fidelity
+// benchmark and the lab use it: the table is always removed, and real loss
+// on a server's ports shows up as datagram loss at a real client.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../game-server/server.ts';
+import { applyKernelLoss, ensureNftables, lossRuleset, nftTables, withKernelLoss } from '../../scripts/kernel-loss.ts';
+import { connectClient, shutDown, startTestServer, waitFor, type TestClient } from './harness.ts';
+
+/** A WebRTC port range of its own, so the loss touches no other test's server. */
+const RTC_PORTS = { min: 47100, max: 47140 };
+const LOSS_PCT = 30;
+const MEASURE_MS = 4_000;
+
+let server: RunningServer;
+let client: TestClient | undefined;
+
+beforeAll(async () => {
+  // Installs nftables if needed (root + apt-get), or fails saying why: never skipped.
+  ensureNftables();
+  server = await startTestServer(['--rtc-port-min', String(RTC_PORTS.min), '--rtc-port-max', String(RTC_PORTS.max), '--public-ip', '127.0.0.1']);
+});
+
+afterAll(() => shutDown(server, client));
+
+describe('kernel loss (nftables)', () => {
+  it('writes drops in the input hook, for the TCP port and the UDP range, both directions', () => {
+    const rules = lossRuleset('t', { tcpPort: 8080, udpPorts: { min: 40000, max: 40010 }, lossPct: 20 });
+    expect(rules).toContain('hook input');
+    for (const match of ['tcp dport 8080', 'tcp sport 8080', 'udp dport 40000-40010', 'udp sport 40000-40010']) {
+      expect(rules).toContain(`iif "lo" ${match} numgen random mod 100 < 20 drop`);
+    }
+    expect(() => lossRuleset('t', { tcpPort: 1, udpPorts: { min: 1, max: 2 }, lossPct: 101 })).toThrow(/0–100/);
+  });
+
+  it('removes its table after a run that fails', async () => {
+    let table = '';
+    const failing = withKernelLoss({ tcpPort: server.port, udpPorts: RTC_PORTS, lossPct: 5 }, async (loss) => {
+      table = loss.table;
+      expect(nftTables()).toContain(table);
+      throw new Error('the run failed');
+    });
+    await expect(failing).rejects.toThrow('the run failed');
+    expect(table).not.toBe('');
+    expect(nftTables()).not.toContain(table);
+  });
+
+  it(`shows ${LOSS_PCT} % real loss as datagram loss at a real client, while the stream loses nothing`, async () => {
+    client = await connectClient(server.url, 'lossy');
+    const loss = applyKernelLoss({ tcpPort: server.port, udpPorts: RTC_PORTS, lossPct: LOSS_PCT });
+    try {
+      client.net.resetStats();
+      await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
+      const datagram = client.net.channelStatus('datagram');
+      const stream = client.net.channelStatus('stream');
+      console.log(`real ${LOSS_PCT} % loss, ${MEASURE_MS / 1000} s: datagram loss ${datagram.lossPct} % of ${datagram.received + datagram.lost}; stream loss ${stream.lossPct} %`);
+      // ~120 snapshots: the share lost is within ±15 points of 30 far beyond chance.
+      expect(datagram.received + datagram.lost).toBeGreaterThan(60);
+      expect(datagram.lossPct).toBeGreaterThan(LOSS_PCT - 15);
+      expect(datagram.lossPct).toBeLessThan(LOSS_PCT + 15);
+      expect(stream.lossPct).toBe(0);
+    } finally {
+      loss.remove();
+    }
+    expect(nftTables()).not.toContain(loss.table);
+    await waitFor(() => client!.net.datagramState === 'open', 'the channel to be open still');
+  });
+});

@@ -1,0 +1,151 @@
+// The TCP-like stream model, one rule at a time. Most tests script the
+// model's draws (each loss trial and each delay takes one number in [0, 1):
+// below lossPct/100 means lost), so every step is visible; the last ones run
+// a fixed seed over many messages.
+import { describe, expect, it } from 'vitest';
+import { MAX_RETRANSMISSIONS, MIN_RTO_MS } from '../../protocol/constants.ts';
+import { PERFECT_NETWORK, type NetworkConditions } from '../../protocol/conditioner.ts';
+import { percentile } from '../../protocol/percentile.ts';
+import { StreamModel, worstStreamStallMs } from '../../protocol/stream-model.ts';
+
+const conditions = (c: Partial<NetworkConditions>): NetworkConditions => ({ ...PERFECT_NETWORK, ...c });
+/** 50 % loss makes the scripted draws easy to read: LOST = 0.1, KEPT = 0.9 (delays ignore them: no jitter). */
+const LOSSY = conditions({ lossPct: 50, latencyMs: 20 });
+const LOST = 0.1;
+const KEPT = 0.9;
+const ONE_WAY = 20;
+const RTT = 40;
+const GAP = 33;
+
+/** Draws in the order given, then "kept" forever. */
+function scripted(draws: number[]): () => number {
+  let i = 0;
+  return () => draws[i++] ?? KEPT;
+}
+
+/** A model whose first `warmup` writes (GAP apart) were delivered, so it knows the send interval. */
+function warmedUp(draws: number[], warmup = 3) {
+  // Each clean write takes two draws: its loss trial and its delay.
+  const model = new StreamModel(scripted([...Array(2 * warmup).fill(KEPT), ...draws]), LOSSY);
+  for (let i = 0; i < warmup; i++) expect(model.delivery(i * GAP)).toBe(i * GAP + ONE_WAY);
+  return { model, next: warmup * GAP };
+}
+
+describe('StreamModel rules', () => {
+  it('adds nothing but latency when nothing is lost', () => {
+    const model = new StreamModel(2, conditions({ latencyMs: 25 }));
+    for (let i = 0; i < 100; i++) expect(model.delivery(i * GAP)).toBeCloseTo(i * GAP + 25, 9);
+  });
+
+  it('rule 1, fast repair: a loss is resent when the next segment is SACKed, one send interval plus a round trip later', () => {
+    // The lost write: lost, SACK kept, repair kept, its delay.
+    const { model, next } = warmedUp([LOST, KEPT, KEPT, KEPT]);
+    expect(model.delivery(next)).toBe(next + GAP + RTT + ONE_WAY);
+    expect(model.fates['fast-repair']).toBe(1);
+    // The two writes after it arrived sooner, but wait behind it: head-of-line blocking.
+    expect(model.delivery(next + GAP)).toBe(next + GAP + RTT + ONE_WAY);
+    expect(model.delivery(next + 2 * GAP)).toBe(next + GAP + RTT + ONE_WAY);
+    expect(model.delivery(next + 3 * GAP)).toBe(next + 3 * GAP + ONE_WAY);
+  });
+
+  it('rule 1, ACK loss: a lost SACK waits for the next segment\'s', () => {
+    const { model, next } = warmedUp([LOST, LOST, KEPT, KEPT, KEPT]);
+    expect(model.delivery(next)).toBe(next + 2 * GAP + RTT + ONE_WAY);
+  });
+
+  it('rule 2, tail-loss probe: with nothing following soon, the tail is resent after PTO = 2 × SRTT', () => {
+    const model = new StreamModel(scripted([KEPT, KEPT, KEPT, KEPT, LOST, KEPT, KEPT]), LOSSY);
+    model.delivery(0);
+    model.delivery(1000); // writes a second apart: no SACK will come in time
+    expect(model.ptoMs).toBe(2 * RTT);
+    expect(model.delivery(2000)).toBe(2000 + 2 * RTT + ONE_WAY);
+    expect(model.fates['tail-probe']).toBe(1);
+  });
+
+  it('rule 3, timeout: only when the repair is lost; RTO = SRTT + max(200 ms, 4 × RTTVAR), doubling', () => {
+    expect(new StreamModel(1, LOSSY).rtoMs).toBe(RTT + MIN_RTO_MS);
+    expect(new StreamModel(1, conditions({ latencyMs: 150, jitterMs: 60 })).rtoMs).toBe(300 + 240);
+    expect(new StreamModel(1, PERFECT_NETWORK, 300).rtoMs).toBe(300);
+
+    const rto = RTT + MIN_RTO_MS;
+    // Lost, SACK kept, repair lost; the first timeout's resend kept, its delay, its ACK kept.
+    const once = warmedUp([LOST, KEPT, LOST, KEPT, KEPT, KEPT]);
+    expect(once.model.delivery(once.next)).toBe(once.next + GAP + RTT + rto + ONE_WAY);
+    expect(once.model.fates.timeout).toBe(1);
+    // The resend after the first timeout lost too: the second waits twice as long.
+    const twice = warmedUp([LOST, KEPT, LOST, LOST, KEPT, KEPT, KEPT]);
+    expect(twice.model.delivery(twice.next)).toBe(twice.next + GAP + RTT + rto + 2 * rto + ONE_WAY);
+  });
+
+  it('rule 4, coalescing: writes made during timeout recovery leave together in one segment, with one loss trial', () => {
+    const rto = RTT + MIN_RTO_MS;
+    const { model, next } = warmedUp([LOST, KEPT, LOST, KEPT, KEPT, KEPT]);
+    const lostArrives = model.delivery(next);
+    const recoveryEnds = lostArrives + ONE_WAY; // the retransmission's ACK is back
+    const timeoutAt = next + GAP + RTT + rto;
+    // Writes after the timeout fired and before recovery ends: all arrive together, one ONE_WAY after recovery ends.
+    const during = [timeoutAt + 1, timeoutAt + 5, timeoutAt + 10].map((t) => model.delivery(t));
+    expect(new Set(during).size).toBe(1);
+    expect(during[0]).toBe(recoveryEnds + ONE_WAY);
+    expect(model.coalescedMessages).toBe(2);
+  });
+
+  it('rule 4, a lost ACK of the retransmission keeps the window closed for another, doubled RTO', () => {
+    const rto = RTT + MIN_RTO_MS;
+    // Lost, SACK kept, repair lost; resend kept, its delay, the ACK's delay, the ACK lost, then kept.
+    const { model, next } = warmedUp([LOST, KEPT, LOST, KEPT, KEPT, KEPT, LOST, KEPT]);
+    const arrival = model.delivery(next);
+    const resendAt = next + GAP + RTT + rto;
+    expect(arrival).toBe(resendAt + ONE_WAY);
+    // A write just after the data arrived still waits: the sender has not heard the ACK.
+    const written = arrival + 2 * ONE_WAY;
+    expect(model.delivery(written)).toBeGreaterThanOrEqual(resendAt + 2 * rto + RTT);
+  });
+});
+
+describe('StreamModel on a fixed seed', () => {
+  /** Writes `count` messages 33 ms apart; returns their delays. */
+  function run(model: StreamModel, count: number) {
+    let previous = -Infinity;
+    let inOrder = true;
+    const delays = Array.from({ length: count }, (_, i) => {
+      const sentAt = i * GAP;
+      const at = model.delivery(sentAt);
+      if (at < previous) inOrder = false;
+      previous = at;
+      return at - sentAt;
+    });
+    return { delays, inOrder };
+  }
+
+  it('delivers every message, in order, even at high loss', () => {
+    const { delays, inOrder } = run(new StreamModel(9, conditions({ lossPct: 50, latencyMs: 30, jitterMs: 20 })), 5000);
+    expect(delays.every(Number.isFinite)).toBe(true);
+    expect(inOrder).toBe(true);
+  });
+
+  it('at 20 % loss never stalls longer than worstStreamStallMs (what liveness checks allow)', () => {
+    const network = conditions({ lossPct: 20, latencyMs: 30, jitterMs: 20 });
+    const { delays } = run(new StreamModel(4, network), 20_000);
+    expect(Math.max(...delays)).toBeLessThan(worstStreamStallMs(network));
+  });
+
+  it('at 10 % loss and 30 Hz repairs most losses fast: timeouts are about one loss in ten, the median is the latency', () => {
+    const model = new StreamModel(1, conditions({ lossPct: 10, latencyMs: 20 }));
+    const { delays } = run(model, 20_000);
+    const losses = model.fates['fast-repair'] + model.fates['tail-probe'];
+    expect(losses / 20_000).toBeGreaterThan(0.08);
+    expect(model.fates.timeout / losses).toBeGreaterThan(0.05);
+    expect(model.fates.timeout / losses).toBeLessThan(0.15);
+    expect(percentile(delays, 50)).toBe(20);
+    // Not everything waits an RTO: the 90th percentile is a fast repair's cost, the 99th a timeout's.
+    expect(percentile(delays, 90)).toBeLessThan(MIN_RTO_MS);
+    expect(percentile(delays, 99)).toBeGreaterThan(MIN_RTO_MS);
+  });
+
+  it('stops adding timeouts after MAX_RETRANSMISSIONS at 90 % loss, so nothing stalls forever', () => {
+    const model = new StreamModel(3, conditions({ lossPct: 90 }));
+    const { delays } = run(model, 500);
+    expect(Math.max(...delays)).toBeLessThan((2 ** (2 * MAX_RETRANSMISSIONS + 1)) * model.rtoMs);
+  });
+});
