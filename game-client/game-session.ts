@@ -167,6 +167,8 @@ export class GameSession {
       name: this.net.name,
       score: this.roster.get(this.net.playerId)?.score ?? 0,
       path: this.settings.path,
+      /** Real loss on the server's ports (a lab run), on top of anything simulated; 0 normally. */
+      kernelLossPct: this.net.config?.kernelLossPct ?? 0,
       fps: Math.round(this.fps),
       updateMs: Math.round(this.updateMs * 100) / 100,
       channels: { datagram: channel('datagram'), stream: channel('stream') },

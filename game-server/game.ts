@@ -60,6 +60,8 @@ export interface GameOptions {
   metrics: Metrics;
   /** Milliseconds on a monotonic clock; the snapshot `serverTimeMs` uses it. */
   clock: () => number;
+  /** Real loss the kernel applies to this server's ports (`npm run lab`), told to players in the welcome. */
+  kernelLossPct?: number;
 }
 
 export type JoinResult = { ok: true; welcome: Welcome; replay: GameEvent[] } | { ok: false; code: string; message: string };
@@ -385,6 +387,7 @@ export class Game {
         snapshotRateHz: this.options.snapshotRateHz,
         arenaWidthPx: ARENA_WIDTH_PX,
         arenaHeightPx: ARENA_HEIGHT_PX,
+        ...(this.options.kernelLossPct ? { kernelLossPct: this.options.kernelLossPct } : {}),
       },
       players,
       scores: Object.fromEntries(players.map((p) => [String(p.id), p.score])),

@@ -26,7 +26,12 @@ export interface RunningServer {
 }
 
 
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
+/** What a server is told besides its config: `kernelLossPct` is the real loss a lab applies to its ports (told to players). */
+export interface ServerExtras {
+  kernelLossPct?: number;
+}
+
+export async function startServer(config: ServerConfig, extras: ServerExtras = {}): Promise<RunningServer> {
   const startedAt = performance.now();
   const clock = () => performance.now() - startedAt;
   const metrics = createMetrics();
@@ -37,6 +42,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     seed: config.seed,
     metrics,
     clock,
+    ...(extras.kernelLossPct ? { kernelLossPct: extras.kernelLossPct } : {}),
   });
   const datagram = createDatagramGateway(game, metrics, clock, {
     seed: config.seed * 7919,

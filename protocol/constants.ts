@@ -222,8 +222,8 @@ export const CORRECTION_HALF_LIFE_MS = 60;
 // ── Measurement ──────────────────────────────────────────────────────────────
 /** Packets remembered for loss / reorder accounting. */
 export const STATS_SEQUENCE_WINDOW = 1024;
-/** Samples kept for age and RTT percentiles. */
-export const STATS_SAMPLE_WINDOW = 512;
+/** Samples kept for age and RTT percentiles: 30 s of 30 Hz updates, so a 20 s measurement keeps every one. */
+export const STATS_SAMPLE_WINDOW = 1024;
 /** Updates shown in the net graph's scrolling history (3 s at 30 Hz). */
 export const NET_GRAPH_UPDATES = 90;
 /** Round trips kept for clock sync; the fastest of them sets the offset. */

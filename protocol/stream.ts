@@ -134,6 +134,8 @@ const gameConfigSchema = z.strictObject({
   snapshotRateHz: z.number().positive(),
   arenaWidthPx: z.number().positive(),
   arenaHeightPx: z.number().positive(),
+  /** Real packet loss on the server's ports, from the kernel (`npm run lab`); absent on a normal server. */
+  kernelLossPct: z.number().min(0).max(100).optional(),
 });
 export type GameConfig = z.infer<typeof gameConfigSchema>;
 

@@ -23,12 +23,18 @@ export function renderHud(status: SessionStatus): void {
     line('datagram', datagram, datagramCarries),
     line('stream', stream, !datagramCarries || status.path !== 'datagram'),
     textElement('div', '', `${status.fps} fps · ${status.name} (#${status.playerId})`),
+    ...(status.kernelLossPct > 0 ? [textElement('div', 'kernel-loss', kernelLossLine(status))] : []),
   );
   const trouble = connectionTrouble(status);
   byId('hud-note').textContent = trouble ?? status.datagramNote;
   const banner = byId('banner');
   banner.hidden = trouble === null;
   banner.textContent = trouble ?? '';
+}
+
+/** In a lab run: the kernel's real loss, next to whatever the player simulates on top. */
+export function kernelLossLine(status: SessionStatus): string {
+  return `real loss ${status.kernelLossPct} % (kernel) · simulated loss ${status.settings.loss} %`;
 }
 
 /** What to tell the player while the stream is down, or null while it is up. */

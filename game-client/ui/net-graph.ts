@@ -9,6 +9,7 @@ import type { UpdateMark } from '../../protocol/stats.ts';
 import type { SessionStatus } from '../game-session.ts';
 import type { ChannelName } from '../net/net-client.ts';
 import { byId, textElement } from './dom.ts';
+import { kernelLossLine } from './hud.ts';
 
 export const NET_GRAPH_KEY = 'g';
 const STRIP_WIDTH_PX = 380;
@@ -73,6 +74,7 @@ export function createNetGraph(source: NetGraphSource, isTyping: () => boolean):
       'net graph · ',
       figure(`figures: last ${seconds(windowMs)}${since}`, 'Every figure below covers this window; it starts again when you change the network or the path.'),
       ` · ${NET_GRAPH_KEY.toUpperCase()} hides`,
+      ...(status.kernelLossPct > 0 ? [document.createElement('br'), textElement('span', 'kernel-loss', kernelLossLine(status))] : []),
     );
     for (const channel of CHANNELS) describe(rows.get(channel)!.text, channel, status);
   };

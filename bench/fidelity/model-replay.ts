@@ -1,0 +1,41 @@
+// The model alone, in seconds: each recorded real window replayed through
+// the stream model at the same loss, over the same 30 Hz snapshot stream,
+// with the same baseline (the age a datagram update had in that window: what
+// every update carries without head-of-line blocking). Calibrating the model
+// is then an edit and a rerun of `npm run bench:fidelity -- --model-only`.
+import { DEFAULT_SNAPSHOT_RATE_HZ, LATE_UPDATE_MS } from '../../protocol/constants.ts';
+import { percentile } from '../../protocol/percentile.ts';
+import { StreamModel } from '../../protocol/stream-model.ts';
+import type { Run } from './report.ts';
+
+/** Loopback's own one-way delay, under the simulated latency the page adds (0). */
+const LOOPBACK_ONE_WAY_MS = 1;
+
+/** One simulated run per recorded real run: same loss, repetition and length. */
+export function replayThroughModel(realRuns: Run[]): Run[] {
+  return realRuns.map((real) => {
+    const model = new StreamModel(real.rep * 1000 + real.lossPct, {
+      lossPct: real.lossPct,
+      latencyMs: LOOPBACK_ONE_WAY_MS,
+      jitterMs: 0,
+      duplicatePct: 0,
+    });
+    const intervalMs = 1000 / DEFAULT_SNAPSHOT_RATE_HZ;
+    const count = Math.round((real.seconds * 1000) / intervalMs);
+    const ages: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const sentAt = i * intervalMs;
+      ages.push(model.delivery(sentAt) - sentAt + real.datagramAgeP50Ms);
+    }
+    const round = (v: number) => Math.round(v * 10) / 10;
+    return {
+      ...real,
+      mode: 'simulated' as const,
+      streamAgeP50Ms: round(percentile(ages, 50)),
+      streamAgeP95Ms: round(percentile(ages, 95)),
+      streamLate: ages.filter((age) => age > LATE_UPDATE_MS).length,
+      streamReceived: count,
+      // The datagram side is not modelled here: the real window's figure stands.
+    };
+  });
+}

@@ -1,0 +1,150 @@
+// `npm run bench:fidelity`: is the stream model true? A server bound to
+// 127.0.0.1, a real headless Chromium in compare mode and three bots moving
+// around; then, window by window, either real kernel loss on the server's
+// ports (nftables, input hook, both directions) or the page's own simulated
+// loss at the same P with no real loss. Both channels are measured as the
+// page sees them. Linux and root only (elsewhere it says why and exits).
+//
+//   npm run bench:fidelity [-- --loss 5,10,20 --reps 2 --seconds 20]
+//   npm run bench:fidelity -- --model-only   replays the recorded real windows
+//                                            through the model in seconds
+//
+// It prints the side-by-side table, writes docs/bench/fidelity.json and
+// docs/bench/fidelity.svg, and removes its nftables table whatever happens.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Page } from 'playwright-core';
+import { loadConfig } from '../../game-server/config.ts';
+import { startServer } from '../../game-server/server.ts';
+import { launchChromium } from '../../scripts/chromium.ts';
+import { applyKernelLoss, ensureNftables, kernelLossUnavailable } from '../../scripts/kernel-loss.ts';
+import { replayThroughModel } from './model-replay.ts';
+import { renderChart, summarize, summaryTable, type Mode, type Run } from './report.ts';
+
+const REPORT_JSON = 'docs/bench/fidelity.json';
+const REPORT_SVG = 'docs/bench/fidelity.svg';
+/** The server's WebRTC ports: the UDP range the kernel loss covers. */
+const RTC_PORTS = { min: 47200, max: 47260 };
+const BOTS = 3;
+/** After loss starts or stops: let the stream's backlog drain, the clocks settle. */
+const SETTLE_MS = 3_000;
+const WARM_IN_MS = 1_000;
+
+const { values: args } = parseArgs({
+  options: {
+    loss: { type: 'string', default: '5,10,20' },
+    reps: { type: 'string', default: '2' },
+    seconds: { type: 'string', default: '20' },
+    'model-only': { type: 'boolean', default: false },
+  },
+});
+const losses = args.loss.split(',').map(Number);
+const reps = Number(args.reps);
+const seconds = Number(args.seconds);
+if (losses.some((p) => !Number.isInteger(p) || p < 0 || p > 90) || !(reps >= 1) || !(seconds >= 2)) {
+  console.error('usage: npm run bench:fidelity -- [--loss 5,10,20] [--reps 2] [--seconds 20] [--model-only]');
+  process.exit(2);
+}
+
+if (args['model-only']) {
+  if (!existsSync(REPORT_JSON)) {
+    console.error(`${REPORT_JSON} is missing: run the full benchmark once (Linux, root) to record real windows`);
+    process.exit(1);
+  }
+  const recorded = JSON.parse(readFileSync(REPORT_JSON, 'utf8')) as { runs: Run[] };
+  const real = recorded.runs.filter((r) => r.mode === 'real');
+  const replayed = replayThroughModel(real);
+  console.log('Model only: the recorded real windows against the stream model replayed at the same loss and baseline.\n');
+  console.log(summaryTable(summarize([...real, ...replayed])));
+  process.exit(0);
+}
+
+const unavailable = kernelLossUnavailable();
+if (unavailable) {
+  console.error(`bench:fidelity measures real Linux TCP under real kernel loss, and cannot here: ${unavailable}.`);
+  console.error('`npm run bench:fidelity -- --model-only` replays the recorded measurements through the model anywhere.');
+  process.exit(1);
+}
+ensureNftables();
+if (!existsSync('dist/index.html')) throw new Error('dist/ is missing: npm run bench:fidelity builds it first');
+
+const server = await startServer(
+  loadConfig(
+    ['--port', '0', '--host', '127.0.0.1', '--static-dir', 'dist', '--rtc-port-min', String(RTC_PORTS.min), '--rtc-port-max', String(RTC_PORTS.max), '--public-ip', '127.0.0.1'],
+    {},
+  ),
+);
+const totalS = Math.ceil((losses.length * reps * 2 * (seconds * 1000 + SETTLE_MS + WARM_IN_MS)) / 1000) + 30;
+const bots = spawn(process.execPath, ['--import', 'tsx', 'game-client/bot.ts', '--url', server.url, '--count', String(BOTS), '--duration', String(totalS), '--json'], {
+  stdio: 'ignore',
+});
+const browser = await launchChromium();
+const runs: Run[] = [];
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${server.url}/?name=fidelity&path=compare`);
+  await page.waitForFunction(() => window.netcode?.status().channels.datagram.state === 'open', null, { timeout: 30_000 });
+  await page.waitForTimeout(SETTLE_MS);
+  console.log(`server ${server.url}, ${BOTS} bots, Chromium in compare mode; ${losses.length} losses × ${reps} reps × 2 modes × ${seconds} s`);
+  // Interleaved (real, then simulated, at each loss in turn), so a noisy moment on this shared machine hits both modes alike.
+  for (let rep = 1; rep <= reps; rep++) {
+    for (const lossPct of losses) {
+      for (const mode of ['real', 'simulated'] as const) {
+        const run = await measureWindow(page, mode, lossPct, rep);
+        runs.push(run);
+        console.log(
+          `rep ${rep} ${mode.padEnd(9)} ${String(lossPct).padStart(2)} %: stream age p50 ${run.streamAgeP50Ms} / p95 ${run.streamAgeP95Ms} ms, ` +
+            `late ${run.streamLate}; datagram loss ${run.datagramLossPct} %${run.survived ? '' : '  (a channel closed during the window)'}`,
+        );
+      }
+    }
+  }
+} finally {
+  bots.kill();
+  await browser.close();
+  await server.close();
+}
+
+const summary = summarize(runs);
+console.log(`\n${summaryTable(summary)}\n`);
+console.log('Model only (the model replayed over the real windows just measured):\n');
+console.log(summaryTable(summarize([...runs.filter((r) => r.mode === 'real'), ...replayThroughModel(runs.filter((r) => r.mode === 'real'))])));
+mkdirSync('docs/bench', { recursive: true });
+writeFileSync(REPORT_JSON, `${JSON.stringify({ generatedAt: new Date().toISOString(), seconds, reps, bots: BOTS, summary, runs }, null, 2)}\n`);
+writeFileSync(REPORT_SVG, await renderChart(summary));
+console.log(`\nwrote ${REPORT_JSON} and ${REPORT_SVG}`);
+process.exit(0);
+
+/** One window: loss on (kernel or simulated), warm in, measure `seconds`, loss off, settle. */
+async function measureWindow(page: Page, mode: Mode, lossPct: number, rep: number): Promise<Run> {
+  const kernel = mode === 'real' ? applyKernelLoss({ tcpPort: server.port, udpPorts: RTC_PORTS, lossPct }) : null;
+  try {
+    if (mode === 'simulated') await page.evaluate((loss) => window.netcode.session.update({ loss }), lossPct);
+    await page.waitForTimeout(WARM_IN_MS);
+    await page.evaluate(() => window.netcode.session.net.resetStats());
+    await page.waitForTimeout(seconds * 1000);
+    const s = await page.evaluate(() => window.netcode.status());
+    const { datagram, stream } = s.channels;
+    return {
+      mode,
+      lossPct,
+      rep,
+      seconds,
+      datagramLossPct: datagram.lossPct,
+      datagramAgeP50Ms: datagram.ageP50Ms,
+      datagramAgeP95Ms: datagram.ageP95Ms,
+      datagramLate: datagram.late,
+      streamAgeP50Ms: stream.ageP50Ms,
+      streamAgeP95Ms: stream.ageP95Ms,
+      streamLate: stream.late,
+      streamReceived: stream.received,
+      streamRttMs: stream.rttMs,
+      survived: datagram.state === 'open' && stream.state === 'open',
+    };
+  } finally {
+    kernel?.remove();
+    if (mode === 'simulated') await page.evaluate(() => window.netcode.session.update({ loss: 0 }));
+    await page.waitForTimeout(SETTLE_MS);
+  }
+}
