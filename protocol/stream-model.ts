@@ -25,7 +25,7 @@
 // Each segment, first send or resend, gets one loss trial with probability
 // `lossPct`; so does each ACK that a repair waits for. Pure and seeded: the
 // caller passes send times in.
-import { MAX_RETRANSMISSIONS, MIN_RTO_MS, MIN_TLP_PTO_MS, SEND_GAP_SMOOTHING } from './constants.ts';
+import { MAX_RETRANSMISSIONS, MAX_RTO_BACKOFFS, MIN_RTO_MS, MIN_TLP_PTO_MS, SEND_GAP_SMOOTHING } from './constants.ts';
 import { clampConditions, oneWayDelay, PERFECT_NETWORK, type NetworkConditions } from './conditioner.ts';
 import { seededRandom } from './random.ts';
 
@@ -125,22 +125,24 @@ export class StreamModel {
       this.fates['tail-probe']++;
     }
     if (!this.lost()) return repairAt + owd();
-    // Rule 3: the repair was lost too; timeouts, doubling. (The model stops
-    // doubling after MAX_RETRANSMISSIONS backoffs, data and ACK losses together,
-    // so no setting stalls beyond worstStreamStallMs; Linux would go on to 120 s.)
+    // Rule 3: the repair was lost too; timeouts, doubling. The model waits at
+    // most MAX_RTO_BACKOFFS + 1 timeouts per loss, data and ACK losses together:
+    // real Linux at 5–20 % loss never backed off more than twice in the
+    // calibration runs (to 1.26 s), and no setting may stall beyond
+    // worstStreamStallMs (Linux itself would go on doubling to 120 s).
     this.fates.timeout++;
     let rto = this.rtoMs;
     let resendAt = repairAt + rto;
     const firstTimeoutAt = resendAt;
     let backoffs = 1;
-    for (; backoffs < MAX_RETRANSMISSIONS && this.lost(); backoffs++) {
+    for (; backoffs <= MAX_RTO_BACKOFFS && this.lost(); backoffs++) {
       rto *= 2;
       resendAt += rto;
     }
     const arrival = resendAt + owd();
     // Rule 4: recovery lasts until an ACK of the retransmission gets back; a lost ACK means another RTO.
     let ackedAt = arrival + owd();
-    for (; backoffs < MAX_RETRANSMISSIONS && this.lost(); backoffs++) {
+    for (; backoffs <= MAX_RTO_BACKOFFS && this.lost(); backoffs++) {
       rto *= 2;
       resendAt += rto;
       ackedAt = resendAt + this.srttMs;
@@ -170,7 +172,7 @@ export class StreamModel {
 /**
  * How long a stream may fall silent without anything being wrong, under
  * these conditions: a segment whose repair is lost waits out doubled RTOs,
- * MAX_RETRANSMISSIONS of them at worst, and everything behind it waits too;
+ * MAX_RTO_BACKOFFS + 1 of them at worst, and everything behind it waits too;
  * the segment that then carries what queued up may be unlucky once more.
  * A liveness check must allow that on top of its usual timeout, or it would
  * take a simulated stall for a vanished peer.
@@ -178,5 +180,5 @@ export class StreamModel {
 export function worstStreamStallMs(conditions: NetworkConditions, minRtoMs = MIN_RTO_MS): number {
   const model = new StreamModel(0, conditions, minRtoMs);
   if (model.conditions.lossPct === 0) return conditions.latencyMs + conditions.jitterMs;
-  return 2 * model.rtoMs * (2 ** MAX_RETRANSMISSIONS - 1) + conditions.latencyMs + conditions.jitterMs;
+  return 2 * model.rtoMs * (2 ** (MAX_RTO_BACKOFFS + 1) - 1) + conditions.latencyMs + conditions.jitterMs;
 }

@@ -1,7 +1,8 @@
 // The model alone, in seconds: each recorded real window replayed through
 // the stream model at the same loss, over the same 30 Hz snapshot stream,
-// with the same baseline (the age a datagram update had in that window: what
-// every update carries without head-of-line blocking). Calibrating the model
+// on top of the same baseline: the stream's own update age at 0 % loss in
+// that repetition (what the page and the browser add whatever the network
+// does), or the window's datagram age where no 0 % window was recorded. Calibrating the model
 // is then an edit and a rerun of `npm run bench:fidelity -- --model-only`.
 import { DEFAULT_SNAPSHOT_RATE_HZ, LATE_UPDATE_MS } from '../../protocol/constants.ts';
 import { percentile } from '../../protocol/percentile.ts';
@@ -13,7 +14,10 @@ const LOOPBACK_ONE_WAY_MS = 1;
 
 /** One simulated run per recorded real run: same loss, repetition and length. */
 export function replayThroughModel(realRuns: Run[]): Run[] {
+  const baselineOf = (run: Run) =>
+    realRuns.find((r) => r.lossPct === 0 && r.rep === run.rep)?.streamAgeP50Ms ?? run.datagramAgeP50Ms;
   return realRuns.map((real) => {
+    const baselineMs = baselineOf(real);
     const model = new StreamModel(real.rep * 1000 + real.lossPct, {
       lossPct: real.lossPct,
       latencyMs: LOOPBACK_ONE_WAY_MS,
@@ -25,7 +29,7 @@ export function replayThroughModel(realRuns: Run[]): Run[] {
     const ages: number[] = [];
     for (let i = 0; i < count; i++) {
       const sentAt = i * intervalMs;
-      ages.push(model.delivery(sentAt) - sentAt + real.datagramAgeP50Ms);
+      ages.push(model.delivery(sentAt) - sentAt + baselineMs);
     }
     const round = (v: number) => Math.round(v * 10) / 10;
     return {

@@ -3,7 +3,6 @@
 // one loss; the summary pairs the medians of the two modes at each loss.
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { percentile } from '../../protocol/percentile.ts';
 
 export type Mode = 'real' | 'simulated';
 
@@ -46,7 +45,12 @@ export const RATIO_TARGET = { min: 0.75, max: 1.33 } as const;
 /** Datagram loss within this many points of the chosen loss, both ways. */
 export const DATAGRAM_LOSS_TOLERANCE_POINTS = 3;
 
-const median = (values: number[]) => percentile(values, 50);
+/** The middle value; with an even count, the mean of the two middle ones (two repetitions: their mean). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 function side(runs: Run[]): SideSummary {

@@ -5,7 +5,7 @@
 // loss at the same P with no real loss. Both channels are measured as the
 // page sees them. Linux and root only (elsewhere it says why and exits).
 //
-//   npm run bench:fidelity [-- --loss 5,10,20 --reps 2 --seconds 20]
+//   npm run bench:fidelity [-- --loss 0,5,10,20 --reps 2 --seconds 20]   (0 %: the baseline)
 //   npm run bench:fidelity -- --model-only   replays the recorded real windows
 //                                            through the model in seconds
 //
@@ -33,7 +33,7 @@ const WARM_IN_MS = 1_000;
 
 const { values: args } = parseArgs({
   options: {
-    loss: { type: 'string', default: '5,10,20' },
+    loss: { type: 'string', default: '0,5,10,20' },
     reps: { type: 'string', default: '2' },
     seconds: { type: 'string', default: '20' },
     'model-only': { type: 'boolean', default: false },
@@ -43,7 +43,7 @@ const losses = args.loss.split(',').map(Number);
 const reps = Number(args.reps);
 const seconds = Number(args.seconds);
 if (losses.some((p) => !Number.isInteger(p) || p < 0 || p > 90) || !(reps >= 1) || !(seconds >= 2)) {
-  console.error('usage: npm run bench:fidelity -- [--loss 5,10,20] [--reps 2] [--seconds 20] [--model-only]');
+  console.error('usage: npm run bench:fidelity -- [--loss 0,5,10,20] [--reps 2] [--seconds 20] [--model-only]');
   process.exit(2);
 }
 

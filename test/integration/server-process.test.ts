@@ -1,7 +1,6 @@
 // The server as a real process: configuration printed at start, HTTP
 // endpoints, signaling limits, and a graceful shutdown on SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_GOING_AWAY } from '../../protocol/constants.ts';
 import { RawStream, waitFor } from './harness.ts';
@@ -11,27 +10,21 @@ let output = '';
 let url = '';
 let exit: Promise<number | null>;
 
-/** A port the OS says is free right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+/** The start line the server logs, parsed. */
+const startLine = () => JSON.parse(output.split('\n').find((l) => l.includes('listening'))!);
 
 beforeAll(async () => {
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
+  // Port 0: the OS picks a free port as the server binds it, so no other
+  // process can take it in between (as it could if we probed one first).
   child = spawn(process.execPath, ['--import', 'tsx', 'game-server/main.ts', '--host', '127.0.0.1', '--npcs', '7'], {
-    env: { ...process.env, PORT: String(port), TICK_RATE: '50', SNAPSHOT_RATE: '25', LOG_LEVEL: 'info', VITEST: '' },
+    env: { ...process.env, PORT: '0', TICK_RATE: '50', SNAPSHOT_RATE: '25', LOG_LEVEL: 'info', VITEST: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   await waitFor(() => output.includes('listening'), 'the server to start', 20_000);
+  url = startLine().url;
 });
 
 afterAll(() => {
@@ -40,14 +33,22 @@ afterAll(() => {
 
 describe('the server process', () => {
   it('prints its configuration at start, flags and environment merged', () => {
-    const line = JSON.parse(output.split('\n').find((l) => l.includes('listening'))!);
-    expect(line).toMatchObject({ tickRate: 50, snapshotRate: 25, npcs: 7, host: '127.0.0.1', url });
+    expect(startLine()).toMatchObject({ tickRate: 50, snapshotRate: 25, npcs: 7, host: '127.0.0.1', port: 0 });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(url).not.toMatch(/:0$/);
   });
 
-  it('answers /healthz with status, players and tick', async () => {
-    const health = await (await fetch(`${url}/healthz`)).json();
-    expect(health).toMatchObject({ status: 'ok', players: 0 });
-    expect(health.tick).toBeGreaterThan(0);
+  it('answers /healthz with status, players and a tick that advances', async () => {
+    // Asked right after start, the loop may not have ticked yet: the first answer may say tick 0.
+    const first = await (await fetch(`${url}/healthz`)).json();
+    expect(first).toMatchObject({ status: 'ok', players: 0 });
+    expect(first.tick).toBeGreaterThanOrEqual(0);
+    let later = first;
+    for (let attempt = 0; attempt < 50 && later.tick <= first.tick; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      later = await (await fetch(`${url}/healthz`)).json();
+    }
+    expect(later.tick).toBeGreaterThan(first.tick);
   });
 
   it('serves Prometheus metrics at /metrics', async () => {

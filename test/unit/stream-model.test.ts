@@ -3,7 +3,7 @@
 // below lossPct/100 means lost), so every step is visible; the last ones run
 // a fixed seed over many messages.
 import { describe, expect, it } from 'vitest';
-import { MAX_RETRANSMISSIONS, MIN_RTO_MS } from '../../protocol/constants.ts';
+import { MAX_RTO_BACKOFFS, MIN_RTO_MS } from '../../protocol/constants.ts';
 import { PERFECT_NETWORK, type NetworkConditions } from '../../protocol/conditioner.ts';
 import { percentile } from '../../protocol/percentile.ts';
 import { StreamModel, worstStreamStallMs } from '../../protocol/stream-model.ts';
@@ -143,9 +143,10 @@ describe('StreamModel on a fixed seed', () => {
     expect(percentile(delays, 99)).toBeGreaterThan(MIN_RTO_MS);
   });
 
-  it('stops adding timeouts after MAX_RETRANSMISSIONS at 90 % loss, so nothing stalls forever', () => {
-    const model = new StreamModel(3, conditions({ lossPct: 90 }));
+  it('stops doubling after MAX_RTO_BACKOFFS, so even 90 % loss never stalls beyond worstStreamStallMs', () => {
+    const network = conditions({ lossPct: 90 });
+    const model = new StreamModel(3, network);
     const { delays } = run(model, 500);
-    expect(Math.max(...delays)).toBeLessThan((2 ** (2 * MAX_RETRANSMISSIONS + 1)) * model.rtoMs);
+    expect(Math.max(...delays)).toBeLessThan(worstStreamStallMs(network) + 2 ** (MAX_RTO_BACKOFFS + 1) * model.rtoMs);
   });
 });
