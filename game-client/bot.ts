@@ -7,7 +7,7 @@
 //
 //   npm run bots -- --url http://127.0.0.1:8080 --count 20 --duration 20 --json
 import { parseArgs } from 'node:util';
-import { DEFAULT_HTTP_PORT, INPUT_REDUNDANCY } from '../protocol/constants.ts';
+import { DEFAULT_HTTP_PORT, INPUT_REDUNDANCY, JOIN_BURST, JOIN_REFILL_PER_S } from '../protocol/constants.ts';
 import type { MoveInput } from '../protocol/sim.ts';
 import type { EntityState } from '../protocol/snapshot.ts';
 import { percentile } from '../protocol/percentile.ts';
@@ -88,7 +88,9 @@ progress(`connecting ${count} bot${count === 1 ? '' : 's'} to ${args.url}`);
 const stopConnectingProgress = args.json
   ? () => {}
   : every(PROGRESS_INTERVAL_MS, () => progress(`${elapsed()} connecting, ${connectedSoFar}/${count} connected`));
-const connected = await Promise.all(bots.map((bot, i) => connect(bot, i * 25)));
+// The server allows JOIN_BURST joins at once from one address, then JOIN_REFILL_PER_S: stay within it.
+const connectDelayMs = (i: number) => (i < JOIN_BURST ? i * 25 : JOIN_BURST * 25 + ((i - JOIN_BURST + 1) * 1000) / JOIN_REFILL_PER_S);
+const connected = await Promise.all(bots.map((bot, i) => connect(bot, connectDelayMs(i))));
 stopConnectingProgress();
 const failed = count - connectedSoFar;
 progress(

@@ -2,7 +2,14 @@
 // through that player's chosen conditions (protocol/conditioned-sender.ts)
 // before it reaches the socket. Each player's links have their own models and
 // seeds, so one player's bad network never touches another's.
-import { DROP_SIMULATED_BACKLOG, DROP_SIMULATED_LOSS, MAX_DELAYED_MESSAGES } from '../protocol/constants.ts';
+import {
+  CLOSE_BACKLOG_FULL,
+  DROP_SIMULATED_BACKLOG,
+  DROP_SIMULATED_LOSS,
+  ERROR_BACKLOG_FULL,
+  MAX_DELAYED_BYTES,
+  MAX_DELAYED_MESSAGES,
+} from '../protocol/constants.ts';
 import type { NetworkConditions } from '../protocol/conditioner.ts';
 import { ConditionedSender } from '../protocol/conditioned-sender.ts';
 import type { ServerMessage } from '../protocol/stream.ts';
@@ -16,6 +23,8 @@ export type SocketDatagramLink = Omit<DatagramLink, 'setConditions'>;
 /** A stream link whose messages arrive late, in order, as a TCP path with loss would deliver them. */
 export class ConditionedStreamLink implements StreamLink {
   private readonly network: ConditionedSender;
+  /** Bytes waiting in simulated flight: bounded, like the number of messages. */
+  private heldBytes = 0;
 
   constructor(
     private readonly link: SocketStreamLink,
@@ -30,24 +39,55 @@ export class ConditionedStreamLink implements StreamLink {
     this.network.setConditions(conditions);
   }
 
-  /** Extra silence the player's simulated network can cause on this stream, which is not a vanished client. */
-  get stallToleranceMs(): number {
-    return this.network.streamStallMs;
-  }
-
-  /** Events are never dropped: the stream is reliable, however bad the simulated network. */
+  /**
+   * Events are never dropped: the stream is reliable, however bad the
+   * simulated network. So when they pile up past the bound (a harsh network
+   * and a busy arena), the player is resynchronised instead: told why, and
+   * cut off; its client reconnects, resumes and gets a fresh welcome and the
+   * missed events from the event log. The server's memory never pays.
+   */
   send(message: ServerMessage): void {
-    this.network.stream(() => this.link.send(message));
+    const size = JSON.stringify(message).length;
+    if (!this.hasRoomFor(size)) return this.resynchronise();
+    this.hold(size, () => this.link.send(message));
   }
 
   /** A snapshot may be dropped when the simulated backlog is full: the next one supersedes it. */
   sendBinary(bytes: Uint8Array): boolean {
-    if (this.network.pending >= MAX_DELAYED_MESSAGES) {
+    if (!this.hasRoomFor(bytes.byteLength)) {
       this.metrics.dropped('stream', 'out', DROP_SIMULATED_BACKLOG);
       return false;
     }
-    this.network.stream(() => this.link.sendBinary(bytes));
+    this.hold(bytes.byteLength, () => this.link.sendBinary(bytes));
     return true;
+  }
+
+  /** Messages and bytes in simulated flight now. */
+  get backlog(): { messages: number; bytes: number } {
+    return { messages: this.network.pending, bytes: this.heldBytes };
+  }
+
+  private hasRoomFor(size: number): boolean {
+    return this.network.pending < MAX_DELAYED_MESSAGES && this.heldBytes + size <= MAX_DELAYED_BYTES;
+  }
+
+  private hold(size: number, send: () => void) {
+    this.heldBytes += size;
+    this.network.stream(() => {
+      this.heldBytes -= size;
+      send();
+    });
+  }
+
+  private resynchronise() {
+    this.metrics.dropped('stream', 'out', DROP_SIMULATED_BACKLOG);
+    // Straight to the socket: the reason must not wait behind the backlog it explains.
+    this.link.send({
+      type: 'error',
+      code: ERROR_BACKLOG_FULL,
+      message: `your simulated network fell more than ${MAX_DELAYED_MESSAGES} messages or ${MAX_DELAYED_BYTES / 1024} KiB behind: reconnecting to catch up`,
+    });
+    this.close(CLOSE_BACKLOG_FULL, 'simulated backlog full');
   }
 
   /** Closes now: whatever is still in simulated flight is abandoned with the connection. */
@@ -59,12 +99,14 @@ export class ConditionedStreamLink implements StreamLink {
   /** Cancels everything in simulated flight (the socket closed). */
   dispose(): void {
     this.network.cancelAll();
+    this.heldBytes = 0;
   }
 }
 
 /** A datagram link whose packets are lost, delayed, reordered and duplicated as the player chose. */
 export class ConditionedDatagramLink implements DatagramLink {
   private readonly network: ConditionedSender;
+  private heldBytes = 0;
 
   constructor(
     private readonly link: SocketDatagramLink,
@@ -81,11 +123,15 @@ export class ConditionedDatagramLink implements DatagramLink {
 
   /** False when the simulated network lost the datagram (or its backlog is full). */
   send(bytes: Uint8Array): boolean {
-    if (this.network.pending >= MAX_DELAYED_MESSAGES) {
+    if (this.network.pending >= MAX_DELAYED_MESSAGES || this.heldBytes + bytes.byteLength > MAX_DELAYED_BYTES) {
       this.metrics.dropped('datagram', 'out', DROP_SIMULATED_BACKLOG);
       return false;
     }
-    const copies = this.network.datagram(() => this.link.send(bytes));
+    const copies = this.network.datagram(() => {
+      this.heldBytes -= bytes.byteLength;
+      this.link.send(bytes);
+    });
+    this.heldBytes += copies * bytes.byteLength;
     if (copies === 0) this.metrics.dropped('datagram', 'out', DROP_SIMULATED_LOSS);
     return copies > 0;
   }
@@ -98,5 +144,6 @@ export class ConditionedDatagramLink implements DatagramLink {
   /** Cancels everything in simulated flight (the channel closed). */
   dispose(): void {
     this.network.cancelAll();
+    this.heldBytes = 0;
   }
 }

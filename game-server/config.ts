@@ -1,5 +1,6 @@
 // Server configuration from flags or environment variables (flags win),
 // validated with zod so a typo fails at start with a clear message.
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
@@ -13,6 +14,26 @@ import {
 } from '../protocol/constants.ts';
 
 const port = z.coerce.number().int().min(0).max(MAX_TCP_PORT);
+const ipAddress = z.union([z.ipv4(), z.ipv6()]);
+
+/**
+ * The address WebRTC's UDP sockets bind to, or undefined for every interface.
+ * By default they follow --host when it names one address, so a server kept
+ * to loopback (or one interface) opens no UDP ports on the others. The
+ * unspecified address (`0.0.0.0`, `::` and its spellings) means every
+ * interface; so does a host name such as `localhost`, since the ICE library
+ * wants an address and a name may stand for several.
+ */
+function rtcBindAddress(rtcBind: string | undefined, host: string): string | undefined {
+  return specificAddress(rtcBind ?? host);
+}
+
+function specificAddress(address: string): string | undefined {
+  const version = isIP(address);
+  if (version === 4) return address === '0.0.0.0' ? undefined : address;
+  if (version === 6) return /^[0:]+$/.test(address) ? undefined : address;
+  return undefined;
+}
 
 /**
  * Runs a cross-field check even when some other field failed, as long as
@@ -32,7 +53,9 @@ const configSchema = z
     npcs: z.coerce.number().int().min(0).max(MAX_NPC_COUNT).default(DEFAULT_NPC_COUNT),
     rtcPortMin: port.min(1025).optional(),
     rtcPortMax: port.min(1025).optional(),
-    publicIp: z.union([z.ipv4(), z.ipv6()]).optional(),
+    publicIp: ipAddress.optional(),
+    /** Address for WebRTC's UDP sockets (see rtcBindAddress). */
+    rtcBind: ipAddress.optional(),
     seed: z.coerce.number().int().default(1),
     staticDir: z.string().default('dist'),
   })
@@ -47,7 +70,8 @@ const configSchema = z
   .refine((c) => c.rtcPortMin === undefined || c.rtcPortMax === undefined || c.rtcPortMin <= c.rtcPortMax, {
     message: 'RTC_PORT_MIN must not exceed RTC_PORT_MAX',
     ...whenValid('rtcPortMin', 'rtcPortMax'),
-  });
+  })
+  .transform((config) => ({ ...config, rtcBind: rtcBindAddress(config.rtcBind, config.host) }));
 
 export type ServerConfig = z.infer<typeof configSchema>;
 
@@ -60,6 +84,7 @@ const FLAGS = {
   'rtc-port-min': 'RTC_PORT_MIN',
   'rtc-port-max': 'RTC_PORT_MAX',
   'public-ip': 'PUBLIC_IP',
+  'rtc-bind': 'RTC_BIND',
   seed: 'SEED',
   'static-dir': 'STATIC_DIR',
 } as const;

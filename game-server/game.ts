@@ -4,6 +4,8 @@
 import {
   ARENA_HEIGHT_PX,
   ARENA_WIDTH_PX,
+  ADDRESS_CHAT_BURST,
+  ADDRESS_CHAT_REFILL_PER_S,
   CHAT_BURST,
   CHAT_HISTORY_LINES,
   CHAT_REFILL_PER_S,
@@ -30,6 +32,7 @@ import { Room } from './room.ts';
 import { SessionStore, type DatagramTokenCheck, type Session } from './sessions.ts';
 import type { DatagramLink, PlayerSettings, StreamLink } from './links.ts';
 import { SnapshotEncoder } from './snapshot-encoder.ts';
+import { AddressLimits } from './address-limits.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 /** Everything the server holds for one session. */
@@ -50,6 +53,8 @@ interface Seat {
   ackedTick: number;
   streamSeq: number;
   chat: TokenBucket;
+  /** The remote address it last joined or resumed from (chat is also limited per address). */
+  address: string;
 }
 
 export interface GameOptions {
@@ -72,6 +77,7 @@ export class Game {
   private readonly seats = new Map<number, Seat>();
   private readonly events = new EventLog();
   private readonly recentChat: ChatEvent[] = [];
+  private readonly addressChat = new AddressLimits(ADDRESS_CHAT_BURST, ADDRESS_CHAT_REFILL_PER_S);
   private readonly snapshots: SnapshotEncoder;
   private loop: ReturnType<typeof setInterval> | null = null;
   private lastStepAtMs = 0;
@@ -92,7 +98,7 @@ export class Game {
   }
 
   /** A new player: a session, a place in the arena and a join event for everyone else. */
-  join(name: string, stream: StreamLink): JoinResult {
+  join(name: string, stream: StreamLink, address = ''): JoinResult {
     if (this.room.playerCount >= MAX_PLAYERS) {
       return { ok: false, code: ERROR_SERVER_FULL, message: `the arena holds ${MAX_PLAYERS} players` };
     }
@@ -115,6 +121,7 @@ export class Game {
       ackedTick: 0,
       streamSeq: 0,
       chat: new TokenBucket(CHAT_BURST, CHAT_REFILL_PER_S, this.options.clock()),
+      address,
     };
     this.seats.set(session.playerId, seat);
     this.enterArena(seat);
@@ -127,16 +134,17 @@ export class Game {
    * after `lastSeq` are returned for replay. An unknown or expired token
    * joins as a new player instead (welcome.resumed = false).
    */
-  resume(sessionToken: string, lastSeq: number, name: string, stream: StreamLink): JoinResult {
+  resume(sessionToken: string, lastSeq: number, name: string, stream: StreamLink, address = ''): JoinResult {
     const session = this.sessions.findByToken(sessionToken);
     const seat = session && this.seats.get(session.playerId);
-    if (!session || !seat) return this.join(name, stream);
+    if (!session || !seat) return this.join(name, stream, address);
     // Refuse before touching the seat, so a refused resume leaves it exactly as it was.
     if (!seat.inArena && this.room.playerCount >= MAX_PLAYERS) {
       return { ok: false, code: ERROR_SERVER_FULL, message: `the arena holds ${MAX_PLAYERS} players` };
     }
     if (seat.stream && seat.stream !== stream) seat.stream.close(CLOSE_SESSION_REPLACED, 'session resumed elsewhere');
     seat.stream = stream;
+    seat.address = address;
     stream.setConditions(seat.conditions);
     session.disconnectedAtMs = null;
     if (!seat.inArena) this.enterArena(seat);
@@ -173,8 +181,13 @@ export class Game {
   chat(playerId: number, text: string): { ok: true } | { ok: false; code: string; message: string } {
     const seat = this.seats.get(playerId);
     if (!seat) return { ok: false, code: ERROR_NOT_JOINED, message: 'no such player' };
-    if (!seat.chat.take(this.options.clock())) {
+    const now = this.options.clock();
+    if (!seat.chat.take(now)) {
       return { ok: false, code: ERROR_CHAT_RATE_LIMITED, message: `at most ${CHAT_REFILL_PER_S} line per second` };
+    }
+    // All players from one address share a budget too, so rejoining under new names buys nothing.
+    if (!this.addressChat.take(seat.address, now)) {
+      return { ok: false, code: ERROR_CHAT_RATE_LIMITED, message: `at most ${ADDRESS_CHAT_REFILL_PER_S} lines per second from one address` };
     }
     const event = this.publish({
       type: 'chat',

@@ -1,17 +1,59 @@
 // The HTTP front on the game's port: the built client (static files),
 // /healthz, /metrics, and geckos' WebRTC signaling under /.wrtc/v2, which is
-// size-checked here before geckos reads it. The ws upgrade is handled by the
-// stream gateway on the same server.
+// size-checked and capped in number here before geckos reads it. The ws
+// upgrade is handled by the stream gateway on the same server. Every socket
+// has a deadline for its request (see httpServerOptions).
 import { existsSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
 import sirv from 'sirv';
-import { MAX_SIGNALING_BODY_BYTES } from '../protocol/constants.ts';
+import {
+  DROP_SIGNALING_BUSY,
+  HTTP_HEADERS_TIMEOUT_MS,
+  HTTP_KEEP_ALIVE_TIMEOUT_MS,
+  HTTP_REQUEST_TIMEOUT_MS,
+  HTTP_TIMEOUT_CHECK_INTERVAL_MS,
+  MAX_SIGNALING_BODY_BYTES,
+  MAX_SIGNALING_REQUESTS_IN_FLIGHT,
+  SIGNALING_RETRY_AFTER_S,
+} from '../protocol/constants.ts';
 import { rewriteHostCandidates } from './ice-candidates.ts';
+
+/** How long a client may take over a request; tests may shorten them. */
+export interface HttpTimeouts {
+  headersMs: number;
+  requestMs: number;
+  keepAliveMs: number;
+  checkIntervalMs: number;
+}
+
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
+  headersMs: HTTP_HEADERS_TIMEOUT_MS,
+  requestMs: HTTP_REQUEST_TIMEOUT_MS,
+  keepAliveMs: HTTP_KEEP_ALIVE_TIMEOUT_MS,
+  checkIntervalMs: HTTP_TIMEOUT_CHECK_INTERVAL_MS,
+};
+
+/**
+ * Options for `createServer`: a socket that sends nothing, half its headers or
+ * half its body is closed once past its deadline (Node answers 408 and cuts
+ * it), instead of holding a file descriptor for Node's default five minutes.
+ * A ws socket leaves this tracking when it is upgraded.
+ */
+export function httpServerOptions(timeouts: HttpTimeouts): ServerOptions {
+  return {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionsCheckingInterval: timeouts.checkIntervalMs,
+  };
+}
 
 export interface HttpRoutes {
   health(): object;
   metrics(): Promise<{ contentType: string; text: string }>;
   signaling(request: IncomingMessage, response: ServerResponse): void;
+  /** Counts a request refused before its handler ran, by reason (a DROP_* code). */
+  refused(reason: string): void;
   /** Folder of the built client; when missing, `/` explains how to build it. */
   staticDir: string;
   publicIp?: string;
@@ -23,6 +65,8 @@ export function createRequestHandler(routes: HttpRoutes) {
   const serveStatic = existsSync(routes.staticDir)
     ? sirv(routes.staticDir, { single: true, etag: true, gzip: false })
     : null;
+  /** Signaling requests answered or still being answered; each response's 'close' gives its slot back. */
+  let signalingInFlight = 0;
 
   return (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -48,6 +92,17 @@ export function createRequestHandler(routes: HttpRoutes) {
       if (!Number.isFinite(length)) return void response.writeHead(411).end('length required\n');
       if (length > MAX_SIGNALING_BODY_BYTES) return void response.writeHead(413).end('body too large\n');
     }
+    // Each request may hold a native peer connection or a half-read body: past
+    // the cap, refuse at once (and close the socket) rather than queue.
+    if (signalingInFlight >= MAX_SIGNALING_REQUESTS_IN_FLIGHT) {
+      routes.refused(DROP_SIGNALING_BUSY);
+      return void response
+        .writeHead(503, { 'retry-after': String(SIGNALING_RETRY_AFTER_S), connection: 'close' })
+        .end('signaling busy, retry shortly\n');
+    }
+    signalingInFlight += 1;
+    // 'close' follows both a finished response and a connection cut mid-request (a timeout).
+    response.once('close', () => (signalingInFlight -= 1));
     if (routes.publicIp) advertisePublicIp(response, routes.publicIp);
     routes.signaling(request, response);
   }

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createDatagramGateway } from './datagram-gateway.ts';
 import { Game } from './game.ts';
-import { createRequestHandler } from './http.ts';
+import { createRequestHandler, DEFAULT_HTTP_TIMEOUTS, httpServerOptions, type HttpTimeouts } from './http.ts';
 import { localUrl } from './local-url.ts';
 import { createMetrics } from './metrics.ts';
 import type { ServerConfig } from './config.ts';
@@ -29,6 +29,8 @@ export interface RunningServer {
 /** What a server is told besides its config: `kernelLossPct` is the real loss a lab applies to its ports (told to players). */
 export interface ServerExtras {
   kernelLossPct?: number;
+  /** Replaces some of the HTTP deadlines (DEFAULT_HTTP_TIMEOUTS); tests use short ones. */
+  httpTimeouts?: Partial<HttpTimeouts>;
 }
 
 export async function startServer(config: ServerConfig, extras: ServerExtras = {}): Promise<RunningServer> {
@@ -47,12 +49,15 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
   const datagram = createDatagramGateway(game, metrics, clock, {
     seed: config.seed * 7919,
     ...(config.rtcPortMin !== undefined ? { portRange: { min: config.rtcPortMin, max: config.rtcPortMax! } } : {}),
+    ...(config.rtcBind ? { bindAddress: config.rtcBind } : {}),
   });
   const httpServer = createServer(
+    httpServerOptions({ ...DEFAULT_HTTP_TIMEOUTS, ...extras.httpTimeouts }),
     createRequestHandler({
       staticDir: config.staticDir,
       ...(config.publicIp ? { publicIp: config.publicIp } : {}),
       signaling: datagram.handleSignaling,
+      refused: (reason) => metrics.dropped('datagram', 'in', reason),
       health: () => ({
         status: 'ok',
         players: game.playerCount,

@@ -6,6 +6,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
+  CLOSE_FRAME_FLUSH_MS,
   CLOSE_HEARTBEAT_TIMEOUT,
   CLOSE_HELLO_TIMEOUT,
   CLOSE_NORMAL,
@@ -16,9 +17,10 @@ import {
   ERROR_BINARY_NOT_ACCEPTED,
   ERROR_INVALID_MESSAGE,
   ERROR_NOT_JOINED,
+  ERROR_JOIN_RATE_LIMITED,
   ERROR_RATE_LIMITED,
-  HEARTBEAT_INTERVAL_MS,
-  HEARTBEAT_TIMEOUT_MS,
+  JOIN_BURST,
+  JOIN_REFILL_PER_S,
   HELLO_TIMEOUT_MS,
   MAX_RATE_LIMIT_STRIKES,
   MAX_STREAM_BUFFERED_BYTES,
@@ -32,7 +34,9 @@ import {
   CLOSE_TOO_SLOW,
   STREAM_MESSAGE_BURST,
   STREAM_MESSAGE_REFILL_PER_S,
+  STREAM_LIVENESS_CHECK_MS,
   STREAM_PATH,
+  STREAM_PONG_TIMEOUT_MS,
 } from '../protocol/constants.ts';
 import { asBytes } from '../protocol/decode-result.ts';
 import { decodeInputPacket } from '../protocol/input.ts';
@@ -41,11 +45,14 @@ import { ConditionedStreamLink, type SocketStreamLink } from './conditioned-link
 import type { Game } from './game.ts';
 import { log } from './log.ts';
 import type { Metrics } from './metrics.ts';
+import { AddressLimits } from './address-limits.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 /** What the gateway keeps per open socket; all of it goes in the one close handler. */
 interface Connection {
   socket: WebSocket;
+  /** The remote address: joins and chat are limited per address, across connections. */
+  address: string;
   link: ConditionedStreamLink;
   playerId: number | null;
   lastHeardAtMs: number;
@@ -79,6 +86,7 @@ export function attachStreamGateway(
   // maxPayload: ws refuses a larger frame while reading its header (close 1009), before buffering it.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_STREAM_MESSAGE_BYTES, clientTracking: false });
   const connections = new Set<Connection>();
+  const joinLimits = new AddressLimits(JOIN_BURST, JOIN_REFILL_PER_S);
   let connectionsOpened = 0;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -88,13 +96,15 @@ export function attachStreamGateway(
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws));
+    const address = request.socket.remoteAddress ?? 'unknown';
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, address));
   };
   httpServer.on('upgrade', onUpgrade);
 
-  function accept(socket: WebSocket) {
+  function accept(socket: WebSocket, address: string) {
     const connection: Connection = {
       socket,
+      address,
       link: linkFor(socket),
       playerId: null,
       lastHeardAtMs: clock(),
@@ -112,6 +122,9 @@ export function attachStreamGateway(
       log.debug({ err: error, playerId: connection.playerId }, 'stream socket error');
     });
     socket.on('message', (data, isBinary) => onMessage(connection, data, isBinary));
+    // Protocol-level pongs come from the client's WebSocket stack itself, never
+    // through the player's simulated network: proof that the peer is there.
+    socket.on('pong', () => (connection.lastHeardAtMs = clock()));
     socket.once('close', () => {
       clearTimeout(connection.helloTimer);
       connection.link.dispose();
@@ -229,9 +242,15 @@ export function attachStreamGateway(
         reject(connection, ERROR_ALREADY_JOINED, 'hello was already accepted on this socket');
         return;
       }
+      // Per address, not per socket: a loop of connect-hello-leave must not buy fresh limits.
+      if (!joinLimits.take(connection.address, now)) {
+        reject(connection, ERROR_JOIN_RATE_LIMITED, `at most ${JOIN_REFILL_PER_S} joins per second from one address (burst ${JOIN_BURST})`);
+        connection.socket.close(CLOSE_RATE_LIMITED, 'joining too fast');
+        return;
+      }
       const result = message.resume
-        ? game.resume(message.resume.sessionToken, message.resume.lastSeq, message.name, link)
-        : game.join(message.name, link);
+        ? game.resume(message.resume.sessionToken, message.resume.lastSeq, message.name, link, connection.address)
+        : game.join(message.name, link, connection.address);
       if (!result.ok) {
         reject(connection, result.code, result.message);
         connection.socket.close(CLOSE_SERVER_FULL, result.message);
@@ -277,19 +296,34 @@ export function attachStreamGateway(
     }
   }
 
-  // Application heartbeat: clients ping every HEARTBEAT_INTERVAL_MS. A socket
-  // silent for HEARTBEAT_TIMEOUT_MS is dead (TCP may not notice for minutes).
+  // Liveness on the real transport: a WebSocket ping every STREAM_LIVENESS_CHECK_MS,
+  // answered by the client's WebSocket stack (browsers do it unasked). Game
+  // messages do not count for this: they pass through the player's simulated
+  // network, which a client could set to stall for minutes, whereas the
+  // protocol's ping and pong never do. A socket that has not answered for
+  // STREAM_PONG_TIMEOUT_MS is dead (TCP itself may not notice for minutes),
+  // whatever preset its player chose.
   const heartbeat = setInterval(() => {
     const now = clock();
     for (const connection of connections) {
-      // The player's own simulated loss can stall its stream for seconds: that is not silence.
-      if (now - connection.lastHeardAtMs > HEARTBEAT_TIMEOUT_MS + connection.link.stallToleranceMs) {
+      if (now - connection.lastHeardAtMs > STREAM_PONG_TIMEOUT_MS) {
         log.info({ playerId: connection.playerId }, 'stream heartbeat timed out');
-        connection.socket.close(CLOSE_HEARTBEAT_TIMEOUT, 'heartbeat timeout');
-        connection.socket.terminate();
+        closeDead(connection.socket);
+      } else if (connection.socket.readyState === WebSocket.OPEN) {
+        connection.socket.ping();
       }
     }
-  }, HEARTBEAT_INTERVAL_MS);
+  }, STREAM_LIVENESS_CHECK_MS);
+
+  /**
+   * Says why (close 4000), then cuts the connection without waiting for a
+   * closing handshake a dead peer will never send: ws would otherwise hold
+   * the socket, and the player's seat, for its 30 s close timeout.
+   */
+  function closeDead(socket: WebSocket) {
+    socket.close(CLOSE_HEARTBEAT_TIMEOUT, 'heartbeat timeout');
+    setTimeout(() => socket.terminate(), CLOSE_FRAME_FLUSH_MS).unref();
+  }
 
   return {
     get connectionCount() {

@@ -104,6 +104,26 @@ export const MAX_CLIENT_DATAGRAM_BYTES = INPUT_HEADER_BYTES + INPUT_BYTES * INPU
 export const MAX_DATAGRAM_BUFFERED_BYTES = 4096;
 /** geckos' signaling bodies are small SDP JSON; its own reader has no cap, ours does. */
 export const MAX_SIGNALING_BODY_BYTES = 16 * 1024;
+/**
+ * Signaling requests (under /.wrtc/v2) handled at once; each may hold a native
+ * peer connection, so a flood is answered 503 instead of queued.
+ */
+export const MAX_SIGNALING_REQUESTS_IN_FLIGHT = 32;
+/** Retry-After on that 503, in seconds (the header's unit). */
+export const SIGNALING_RETRY_AFTER_S = 1;
+
+// ── HTTP front (game-server/http.ts) ─────────────────────────────────────────
+// Node's defaults (60 s for headers, 300 s for a whole request, checked every
+// 30 s) let a socket that sends nothing, half a header or half a body sit for
+// minutes. Our requests are small: a GET, or a signaling POST of ≤ 16 KiB.
+/** A client must finish sending its request headers this soon after connecting. */
+export const HTTP_HEADERS_TIMEOUT_MS = 10_000;
+/** …and the whole request, body included (not the response, which may be a large file). */
+export const HTTP_REQUEST_TIMEOUT_MS = 15_000;
+/** An idle keep-alive socket is closed this long after its last response. */
+export const HTTP_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** How often Node looks for requests past the two timeouts above (its default is 30 s). */
+export const HTTP_TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 // ── Stream (WebSocket) ───────────────────────────────────────────────────────
 export const STREAM_PATH = '/ws';
@@ -115,6 +135,18 @@ export const CHAT_HISTORY_LINES = 20;
 /** Chat token bucket: a burst of 5 lines, then one line per second. */
 export const CHAT_BURST = 5;
 export const CHAT_REFILL_PER_S = 1;
+/**
+ * Chat lines per second from one remote address, all its players together:
+ * a loop of joins cannot multiply the per-player limit (bots from one
+ * machine chatting now and then stay well under it).
+ */
+export const ADDRESS_CHAT_BURST = 20;
+export const ADDRESS_CHAT_REFILL_PER_S = 5;
+/** Joins (hellos, resumes included) per second from one remote address, after a burst. `npm run bots` paces its connects to this. */
+export const JOIN_BURST = 20;
+export const JOIN_REFILL_PER_S = 5;
+/** Remote addresses whose limits are remembered; past this the longest-unseen is forgotten. */
+export const MAX_TRACKED_ADDRESSES = 4096;
 /** All stream messages from one client: a burst of 40, then 20/s (pings and chat fit easily). */
 export const STREAM_MESSAGE_BURST = 40;
 export const STREAM_MESSAGE_REFILL_PER_S = 20;
@@ -139,6 +171,8 @@ export const CLOSE_NORMAL = 1000;
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_TOO_BIG = 1009;
 export const CLOSE_HEARTBEAT_TIMEOUT = 4000;
+/** Time given to a close frame to reach the kernel before a dead peer's socket is cut. */
+export const CLOSE_FRAME_FLUSH_MS = 100;
 export const CLOSE_SESSION_REPLACED = 4001;
 export const CLOSE_RATE_LIMITED = 4002;
 /** The arena is full, or (rarely) no player id is free. */
@@ -147,6 +181,8 @@ export const CLOSE_HELLO_TIMEOUT = 4004;
 /** Used by a client that drops its own stream on purpose (tests, demos); it reconnects. */
 export const CLOSE_SIMULATED_DROP = 4999;
 export const CLOSE_TOO_SLOW = 4005;
+/** The player's simulated network held more events than MAX_DELAYED_MESSAGES / _BYTES: reconnect and resume to catch up. */
+export const CLOSE_BACKLOG_FULL = 4006;
 
 // Error codes sent in stream `error` messages.
 export const ERROR_BAD_JSON = 'bad-json';
@@ -157,6 +193,8 @@ export const ERROR_ALREADY_JOINED = 'already-joined';
 export const ERROR_RATE_LIMITED = 'rate-limited';
 export const ERROR_CHAT_RATE_LIMITED = 'chat-rate-limited';
 export const ERROR_SERVER_FULL = 'server-full';
+export const ERROR_JOIN_RATE_LIMITED = 'join-rate-limited';
+export const ERROR_BACKLOG_FULL = 'backlog-full';
 
 // Reasons a datagram is dropped (metric labels, also in decoder errors).
 export const DROP_TOO_SHORT = 'too-short';
@@ -171,6 +209,8 @@ export const DROP_BUFFERING = 'send-buffer-full';
 export const DROP_CHANNEL_CLOSED = 'channel-closed';
 export const DROP_OVERSIZE = 'over-max-message-size';
 export const DROP_SIGNALING_ERROR = 'signaling-error';
+/** A signaling request refused because MAX_SIGNALING_REQUESTS_IN_FLIGHT were already being handled. */
+export const DROP_SIGNALING_BUSY = 'signaling-busy';
 export const DROP_SLOW_CONSUMER = 'slow-consumer';
 /** A WebRTC handshake started but never finished; its native connection is closed. */
 export const DROP_ABANDONED_HANDSHAKE = 'abandoned-handshake';
@@ -194,6 +234,15 @@ export const MAX_SESSIONS = 1024;
 /** How often the server looks for players to remove and sessions to expire. */
 export const SWEEP_INTERVAL_MS = 250;
 export const HEARTBEAT_INTERVAL_MS = 1_000;
+/** How often the server pings each stream at the WebSocket level and checks the answers. */
+export const STREAM_LIVENESS_CHECK_MS = 500;
+/**
+ * A stream whose WebSocket has not answered a ping for this long is dead.
+ * With the check interval, LINKDEAD_GRACE_MS and the sweep, a vanished client
+ * is out of the arena within 2.5 + 0.5 + 2 + 0.25 ≈ 5.3 s, whatever preset
+ * it chose (protocol pongs never pass through the simulated network).
+ */
+export const STREAM_PONG_TIMEOUT_MS = 2_500;
 /** No message on a channel for this long means the peer is gone. */
 export const HEARTBEAT_TIMEOUT_MS = 3_500;
 /** A socket must say hello this soon after opening. */
@@ -265,6 +314,8 @@ export const MAX_RETRANSMISSIONS = 6;
 export const MAX_RTO_BACKOFFS = 2;
 /** Messages one link may hold in simulated flight; beyond this they are dropped (a flood cannot grow memory). */
 export const MAX_DELAYED_MESSAGES = 2048;
+/** Bytes one link may hold in simulated flight (10 such players: a few MB at most). */
+export const MAX_DELAYED_BYTES = 256 * 1024;
 /** A duplicated datagram arrives at least this long after its twin. */
 export const DUPLICATE_EXTRA_DELAY_MS = 1;
 /** One-click network presets for the panel: loss %, one-way latency and jitter in ms, duplicates %. */

@@ -18,20 +18,35 @@ const seq = z.number().int().min(1);
 const timeMs = z.number().finite().nonnegative();
 const token = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'expected a token');
 /**
+ * A lone surrogate: half of a UTF-16 pair with no other half. JSON can carry
+ * one (`"\ud800"`), but it is not text: sent on as UTF-8 it turns into
+ * U+FFFD, so others would see something other than what was checked. A regex
+ * rather than `String.prototype.isWellFormed`, which our ES2022 lib does not type.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
  * Printable text on one line: control and format characters (newlines, bidi
  * overrides …) and Unicode line/paragraph separators are refused, not
- * stripped, so one message can never pose as several. Checked before the
- * surrounding spaces are trimmed.
+ * stripped, so one message can never pose as several. Ill-formed UTF-16 is
+ * refused first, with its own reason. Checked before the surrounding spaces
+ * are trimmed.
  */
 const printable = (max: number) =>
   z
     .string()
+    .refine((text) => !LONE_SURROGATE.test(text), 'lone surrogates (ill-formed UTF-16) are not allowed')
     .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]*$/u, 'control characters are not allowed')
     .trim()
     .min(1)
     .max(max);
 
 const nameSchema = printable(MAX_NAME_CHARS);
+
+/** A name's length as the schema counts it (zod counts code points: an emoji is one character, not two UTF-16 units). */
+export function nameLength(name: string): number {
+  return [...name.trim()].length;
+}
 
 /**
  * Checks a player name as the server will, with a message a player can act
@@ -42,7 +57,9 @@ export function checkName(raw: string): { ok: true; name: string } | { ok: false
   if (result.success) return { ok: true, name: result.data };
   const name = raw.trim();
   if (name.length === 0) return { ok: false, message: 'Type a name: spaces alone do not count.' };
-  if (name.length > MAX_NAME_CHARS) return { ok: false, message: `A name has at most ${MAX_NAME_CHARS} characters; this one has ${name.length}.` };
+  if (LONE_SURROGATE.test(name)) return { ok: false, message: 'A name must be valid text (it contains a broken character).' };
+  const characters = nameLength(name);
+  if (characters > MAX_NAME_CHARS) return { ok: false, message: `A name has at most ${MAX_NAME_CHARS} characters; this one has ${characters}.` };
   return { ok: false, message: 'A name must be one line of printable text (no line breaks or control characters).' };
 }
 

@@ -178,7 +178,7 @@ export class NetClient {
    */
   setConditions(conditions: NetworkConditions): void {
     this.conditions = this.outgoing.setConditions(conditions);
-    this.sendStream({ type: 'settings', conditions: this.conditions });
+    this.sendSettings({ type: 'settings', conditions: this.conditions });
   }
 
   chat(text: string): void {
@@ -187,7 +187,7 @@ export class NetClient {
 
   /** Chooses which channel carries positions to us: datagram, stream, or both (compare). */
   setPath(path: PositionPath): void {
-    this.sendStream({ type: 'settings', path });
+    this.sendSettings({ type: 'settings', path });
   }
 
   /** Says goodbye (the player leaves now) and closes both channels. */
@@ -307,7 +307,7 @@ export class NetClient {
     this.streamState = 'open';
     this.reconnectAttempts = 0;
     // A new connection starts with a perfect network on the server side.
-    if (!isPerfect(this.conditions)) this.sendStream({ type: 'settings', conditions: this.conditions });
+    if (!isPerfect(this.conditions)) this.sendSettings({ type: 'settings', conditions: this.conditions });
     this.handlers.onWelcome?.(welcome, freshStart);
     this.handlers.onStateChange?.();
     // A few quick pings give the clock estimate (update ages) a good start.
@@ -359,6 +359,16 @@ export class NetClient {
   /** Sends on the stream through the simulated network: late, in order, never lost. */
   private sendStream(message: Parameters<StreamConnection['send']>[0]) {
     this.outgoing.stream(() => this.stats.stream.recordBytesOut(this.now(), this.stream?.send(message) ?? 0));
+  }
+
+  /**
+   * Settings skip our own simulated network, like a knob on a lab's network
+   * emulator: both ends switch at once, so the measurements restarted at the
+   * change describe the new settings, not a settings message still crawling
+   * through the old ones.
+   */
+  private sendSettings(message: Extract<Parameters<StreamConnection['send']>[0], { type: 'settings' }>) {
+    this.stats.stream.recordBytesOut(this.now(), this.stream?.send(message) ?? 0);
   }
 
   private sendStreamBinary(bytes: Uint8Array) {

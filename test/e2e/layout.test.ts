@@ -114,7 +114,7 @@ describe('compare mode, alone in the arena', () => {
     expect(fresh.channels.datagram.recent.windowMs).toBeLessThan(STATS_RECENT_WINDOW_MS);
     await expect.poll(() => solo.page.locator('#net-graph-head').innerText()).toMatch(/since the settings changed/);
     // No loss is carried over from the 20 % phase.
-    const after = await waitForStatus(solo, (s) => s.channels.datagram.recent.received > 60, 'two seconds of LAN');
+    const after = await waitForStatus(solo, (s) => s.channels.datagram.recent.received > 90, 'three seconds of LAN');
     expect(after.channels.datagram.recent.lossPct).toBeLessThan(3);
     expect(solo.errors).toEqual([]);
   });

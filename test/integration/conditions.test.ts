@@ -24,10 +24,14 @@ describe('simulated network', () => {
   it("applies a player's loss and latency to that player only", async () => {
     alice.net.setConditions({ lossPct: 30, latencyMs: 60, jitterMs: 0, duplicatePct: 0 });
     const start = { alice: alice.net.channelStatus('datagram'), bob: bob.net.channelStatus('datagram') };
-    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    type Status = typeof start.alice;
+    const expectedSince = (now: Status, then: Status) => now.lost - then.lost + now.received - then.received;
+    // Enough snapshots for the loss share to be within ±10 points far beyond chance (not a fixed wait).
+    await waitFor(() => expectedSince(alice.net.channelStatus('datagram'), start.alice) >= 150, '150 snapshots at alice', 15_000);
+    await waitFor(() => alice.net.channelStatus('stream').rttMs >= 110, "alice's round trip through the simulated link", 10_000);
     const a = alice.net.channelStatus('datagram');
     const b = bob.net.channelStatus('datagram');
-    const lossShare = (now: typeof a, then: typeof a) => (now.lost - then.lost) / (now.lost - then.lost + now.received - then.received);
+    const lossShare = (now: Status, then: Status) => (now.lost - then.lost) / expectedSince(now, then);
     expect(lossShare(a, start.alice)).toBeGreaterThan(0.2);
     expect(lossShare(a, start.alice)).toBeLessThan(0.4);
     expect(b.lost - start.bob.lost).toBe(0);

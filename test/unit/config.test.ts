@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       rtcPortMin: 40000,
       rtcPortMax: 40100,
       publicIp: '203.0.113.7',
+      rtcBind: '127.0.0.1',
       seed: -5,
       staticDir: 'public',
     });
@@ -55,6 +56,33 @@ describe('loadConfig', () => {
 
   it('accepts an IPv6 PUBLIC_IP', () => {
     expect(loadConfig(['--public-ip', '2001:db8::1'], {}).publicIp).toBe('2001:db8::1');
+  });
+
+  it('binds WebRTC to every interface when the host is every interface', () => {
+    expect(loadConfig([], {}).rtcBind).toBeUndefined();
+    expect(loadConfig(['--host', '::'], {}).rtcBind).toBeUndefined();
+    expect(loadConfig(['--host', '0:0::0'], {}).rtcBind).toBeUndefined();
+  });
+
+  it('binds WebRTC to the host when the host is one address', () => {
+    expect(loadConfig(['--host', '127.0.0.1'], {}).rtcBind).toBe('127.0.0.1');
+    expect(loadConfig([], { HOST: '192.0.2.10' }).rtcBind).toBe('192.0.2.10');
+    expect(loadConfig(['--host', '::1'], {}).rtcBind).toBe('::1');
+  });
+
+  it('leaves WebRTC on every interface when the host is a name', () => {
+    expect(loadConfig(['--host', 'localhost'], {}).rtcBind).toBeUndefined();
+  });
+
+  it('lets --rtc-bind or RTC_BIND override the address taken from the host (0.0.0.0 or :: for every interface)', () => {
+    expect(loadConfig(['--host', '127.0.0.1', '--rtc-bind', '0.0.0.0'], {}).rtcBind).toBeUndefined();
+    expect(loadConfig(['--host', '127.0.0.1'], { RTC_BIND: '::' }).rtcBind).toBeUndefined();
+    expect(loadConfig(['--host', '0.0.0.0'], { RTC_BIND: '192.0.2.10' }).rtcBind).toBe('192.0.2.10');
+    expect(loadConfig(['--rtc-bind', '::1'], { RTC_BIND: '192.0.2.10' }).rtcBind).toBe('::1');
+  });
+
+  it('refuses an RTC_BIND that is not an IP address', () => {
+    expect(() => loadConfig(['--rtc-bind', 'localhost'], {})).toThrow(/^rtcBind: /);
   });
 
   it('refuses a snapshot rate above the tick rate', () => {

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ERROR_BAD_JSON, ERROR_INVALID_MESSAGE, MAX_CHAT_CHARS, MAX_NAME_CHARS } from '../../protocol/constants.ts';
-import { parseClientMessage, parseServerMessage } from '../../protocol/stream.ts';
+import { checkName, nameLength, parseClientMessage, parseServerMessage } from '../../protocol/stream.ts';
 
 const TOKEN = 'a1B2c3D4e5F6g7H8i9J0k_L-m3N4o5P6'; // 32 base64url characters
 const OTHER_TOKEN = 'Zz9_Yy8-Xx7_Ww6-Vv5_Uu4-';
@@ -59,6 +59,14 @@ describe('parseClientMessage: valid messages', () => {
   it('accepts non-ASCII printable text', () => {
     expect(parseClientMessage(JSON.stringify({ type: 'chat', text: 'héllo, 世界 🎮' })).ok).toBe(true);
   });
+
+  it('accepts an astral character (a whole surrogate pair) in a name and in chat', () => {
+    expect(parseClientMessage(JSON.stringify({ type: 'hello', name: 'ann 😀' }))).toEqual({
+      ok: true,
+      value: { type: 'hello', name: 'ann 😀' },
+    });
+    expect(parseClientMessage('{"type":"chat","text":"\\ud83d\\ude00"}')).toEqual({ ok: true, value: { type: 'chat', text: '😀' } });
+  });
 });
 
 describe('parseClientMessage: text that is not a JSON object', () => {
@@ -100,6 +108,9 @@ describe('parseClientMessage: malformed hello', () => {
   });
   it('rejects a hello with a bidi override in the name', () =>
     refusedMessage(parseClientMessage, hello({ name: 'ali\u202ece' }), 'name'));
+  // JSON escapes can carry half a UTF-16 pair, which is not text (sent on as UTF-8 it becomes U+FFFD).
+  it('rejects a hello whose name has a lone high surrogate', () =>
+    refusedMessage(parseClientMessage, hello({ name: 'ali\uD800ce' }), 'name'));
   it('rejects a hello with an extra field', () => refusedMessage(parseClientMessage, hello({ admin: true })));
   it('rejects a resume with a token that is too short', () =>
     refusedMessage(parseClientMessage, hello({ resume: { sessionToken: 'abc', lastSeq: 0 } }), 'resume.sessionToken'));
@@ -139,6 +150,10 @@ describe('parseClientMessage: malformed chat', () => {
     refusedMessage(parseClientMessage, { type: 'chat', text: 'gg\u2028alice: my password is…' }, 'text');
     refusedMessage(parseClientMessage, { type: 'chat', text: 'gg\u2029bob: me too' }, 'text');
   });
+  it('rejects a chat line with a lone low surrogate', () =>
+    refusedMessage(parseClientMessage, { type: 'chat', text: 'gg \uDC00' }, 'text'));
+  it('rejects a chat line whose surrogate pair is reversed', () =>
+    refusedMessage(parseClientMessage, { type: 'chat', text: '\uDE00\uD83D' }, 'text'));
   it('rejects a chat line with an extra field', () =>
     refusedMessage(parseClientMessage, { type: 'chat', text: 'hi', playerId: 3 }));
 });
@@ -295,5 +310,26 @@ describe('parseServerMessage: malformed messages', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('checkName', () => {
+  it('accepts a name with an emoji, trimmed', () => {
+    expect(checkName('  ann 😀 ')).toEqual({ ok: true, name: 'ann 😀' });
+  });
+
+  it('says a name with a lone surrogate contains a broken character', () => {
+    expect(checkName('ann\uD800')).toEqual({ ok: false, message: 'A name must be valid text (it contains a broken character).' });
+    expect(checkName('\uDC00')).toEqual({ ok: false, message: 'A name must be valid text (it contains a broken character).' });
+  });
+});
+
+describe('nameLength', () => {
+  it('counts characters as the schema does: an emoji is one, not two UTF-16 units', () => {
+    const nineEmoji = '😀'.repeat(9);
+    expect(nameLength(nineEmoji)).toBe(9);
+    expect(checkName(nineEmoji).ok).toBe(true);
+    const seventeen = '😀'.repeat(17);
+    expect(checkName(seventeen)).toEqual({ ok: false, message: 'A name has at most 16 characters; this one has 17.' });
   });
 });

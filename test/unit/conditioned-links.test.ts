@@ -1,0 +1,65 @@
+// The server's simulated network for one player is bounded: events piling up
+// behind a harsh network resynchronise the player (told why, cut off, to
+// resume) instead of growing the server's memory; snapshots are just dropped.
+import { describe, expect, it } from 'vitest';
+import { ConditionedStreamLink, type SocketStreamLink } from '../../game-server/conditioned-links.ts';
+import { createMetrics } from '../../game-server/metrics.ts';
+import { CLOSE_BACKLOG_FULL, CONDITION_LIMITS, ERROR_BACKLOG_FULL, MAX_DELAYED_BYTES, MAX_DELAYED_MESSAGES } from '../../protocol/constants.ts';
+import type { ServerMessage } from '../../protocol/stream.ts';
+
+/** A socket link that records what reaches it. */
+function recordingLink() {
+  const sent: ServerMessage[] = [];
+  const closed: number[] = [];
+  const link: SocketStreamLink = {
+    send: (message) => void sent.push(message),
+    sendBinary: () => true,
+    close: (code) => void closed.push(code),
+  };
+  return { link, sent, closed };
+}
+
+const HARSHEST = { lossPct: CONDITION_LIMITS.lossPct, latencyMs: CONDITION_LIMITS.latencyMs, jitterMs: CONDITION_LIMITS.jitterMs, duplicatePct: 0 };
+const chat = (i: number, text = 'hi'): ServerMessage => ({ type: 'chat', seq: i + 1, playerId: 1, name: 'a', text, serverTimeMs: 0 });
+
+describe('ConditionedStreamLink bounds', () => {
+  it(`resynchronises the player when ${MAX_DELAYED_MESSAGES} events are held: an error straight to the socket, then close ${CLOSE_BACKLOG_FULL}`, () => {
+    const { link, sent, closed } = recordingLink();
+    const stream = new ConditionedStreamLink(link, 1, () => 0, createMetrics());
+    stream.setConditions(HARSHEST);
+    for (let i = 0; i < MAX_DELAYED_MESSAGES; i++) stream.send(chat(i));
+    expect(stream.backlog.messages).toBe(MAX_DELAYED_MESSAGES);
+    expect(closed).toEqual([]);
+    stream.send(chat(MAX_DELAYED_MESSAGES));
+    expect(sent).toEqual([expect.objectContaining({ type: 'error', code: ERROR_BACKLOG_FULL })]);
+    expect(closed).toEqual([CLOSE_BACKLOG_FULL]);
+    // Everything held was let go with the connection.
+    expect(stream.backlog).toEqual({ messages: 0, bytes: 0 });
+  });
+
+  it(`resynchronises when the held bytes would pass ${MAX_DELAYED_BYTES / 1024} KiB, before the message count does`, () => {
+    const { link, closed } = recordingLink();
+    const stream = new ConditionedStreamLink(link, 2, () => 0, createMetrics());
+    stream.setConditions(HARSHEST);
+    const long = 'x'.repeat(200);
+    let sends = 0;
+    while (closed.length === 0 && sends < MAX_DELAYED_MESSAGES) stream.send(chat(sends++, long));
+    expect(closed).toEqual([CLOSE_BACKLOG_FULL]);
+    expect(sends).toBeLessThan(MAX_DELAYED_MESSAGES);
+    // (Messages grow a little as their sequence numbers do: bound them by the first and the last.)
+    expect((sends - 1) * JSON.stringify(chat(0, long)).length).toBeLessThanOrEqual(MAX_DELAYED_BYTES);
+    expect(sends * JSON.stringify(chat(sends, long)).length).toBeGreaterThan(MAX_DELAYED_BYTES);
+  });
+
+  it('drops snapshots, without cutting the player, when the backlog is full', () => {
+    const { link, closed } = recordingLink();
+    const stream = new ConditionedStreamLink(link, 3, () => 0, createMetrics());
+    stream.setConditions(HARSHEST);
+    const snapshot = new Uint8Array(1000);
+    let accepted = 0;
+    for (let i = 0; i < 1000; i++) if (stream.sendBinary(snapshot)) accepted++;
+    expect(accepted).toBe(Math.floor(MAX_DELAYED_BYTES / 1000));
+    expect(closed).toEqual([]);
+    stream.dispose();
+  });
+});
