@@ -14,7 +14,7 @@ import { configOrExit, exitIfCannotListen } from '../game-server/preflight.ts';
 import { startServer } from '../game-server/server.ts';
 import { applyKernelLoss, ensureNftables, kernelLossUnavailable } from './kernel-loss.ts';
 
-const DEFAULT_RTC_PORTS = { min: 47300, max: 47360 };
+const DEFAULT_RTC_PORTS = { min: 29300, max: 29360 };
 
 const { values, tokens } = parseArgs({ options: { loss: { type: 'string' } }, strict: false, tokens: true });
 const lossPct = Number(values.loss);

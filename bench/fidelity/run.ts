@@ -24,8 +24,8 @@ import { renderChart, summarize, summaryTable, type Mode, type Run } from './rep
 
 const REPORT_JSON = 'docs/bench/fidelity.json';
 const REPORT_SVG = 'docs/bench/fidelity.svg';
-/** The server's WebRTC ports: the UDP range the kernel loss covers. */
-const RTC_PORTS = { min: 47200, max: 47260 };
+/** The server's WebRTC ports: the UDP range the kernel loss covers (below the ephemeral range, so no other socket gets them). */
+const RTC_PORTS = { min: 29200, max: 29260 };
 const BOTS = 3;
 /** After loss starts or stops: let the stream's backlog drain, the clocks settle. */
 const SETTLE_MS = 3_000;

@@ -6,8 +6,11 @@ import type { RunningServer } from '../../game-server/server.ts';
 import { applyKernelLoss, ensureNftables, lossRuleset, nftTables, withKernelLoss } from '../../scripts/kernel-loss.ts';
 import { connectClient, shutDown, startTestServer, waitFor, type TestClient } from './harness.ts';
 
-/** A WebRTC port range of its own, so the loss touches no other test's server. */
-const RTC_PORTS = { min: 47100, max: 47140 };
+/**
+ * A WebRTC port range of its own, below Linux's ephemeral range (32768–60999),
+ * so no other test's socket is given one of these ports and caught by the loss.
+ */
+const RTC_PORTS = { min: 29100, max: 29140 };
 const LOSS_PCT = 30;
 const MEASURE_MS = 4_000;
 
