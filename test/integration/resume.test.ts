@@ -53,13 +53,15 @@ describe('resuming a session', () => {
 
   it('resumes after the player has left the arena (a page reload): same id, same score, announced again', async () => {
     const { sessionToken, lastSeq, playerId } = alice.net;
-    const score = alice.welcomes.at(-1)!.scores[String(playerId)];
     alice.net.close(); // no goodbye: like closing the tab
     await waitFor(
       () => bob.events.some((e) => e.type === 'leave' && e.playerId === playerId),
       'bob to see alice leave',
       LINKDEAD_GRACE_MS + 5_000,
     );
+    // Her score when she left: a coin may have appeared under her while she stood still.
+    const lastScore = bob.events.filter((e) => e.type === 'score' && e.playerId === playerId).at(-1);
+    const score = lastScore?.type === 'score' ? lastScore.score : bob.welcomes[0]!.scores[String(playerId)];
     bob.net.chat('after you left');
 
     alice = await connectClient(server.url, 'alice', { resume: { sessionToken, lastSeq } });
