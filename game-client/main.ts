@@ -43,7 +43,13 @@ declare global {
     netcode: { status: () => SessionStatus & { layout: PageLayout | null }; session: GameSession };
   }
 }
-window.netcode = { status: () => ({ ...joined.status(), layout: layoutNow() }), session: joined };
+window.netcode = {
+  status: () => {
+    const status = joined.status();
+    return { ...status, layout: layoutNow(status) };
+  },
+  session: joined,
+};
 
 const game = new Phaser.Game({
   type: Phaser.AUTO,
@@ -174,9 +180,9 @@ function forgetLinkName() {
 }
 
 /** Where the arena, the panels and our player are on the page now (null before Phaser draws). */
-function layoutNow(): PageLayout | null {
+function layoutNow(status: SessionStatus): PageLayout | null {
   if (!scene?.sys.isActive()) return null;
   const fit = scene.arenaOnCanvas;
-  const own = joined.status().entities.find((e) => e.id === joined.net.playerId);
+  const own = status.entities.find((e) => e.id === status.playerId);
   return measureLayout(fit, own ? worldToCanvas(fit, own.x, own.y) : null);
 }
