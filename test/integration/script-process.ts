@@ -3,10 +3,11 @@
 // each process gets its own process group so a test can end it together with
 // whatever it spawned (npm run dev starts a game server of its own).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
 
 export interface ScriptProcess {
   child: ChildProcess;
-  /** Output so far. */
+  /** Output so far, as a person reads it: without colour codes (tools colour their output when CI is set, even into a pipe). */
   stdout(): string;
   stderr(): string;
   /** Resolves with the exit code once it and its output are done (null after a signal), or null if not within `timeoutMs`. */
@@ -30,8 +31,8 @@ export function startScript(script: string, args: string[], env: Record<string, 
   const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return {
     child,
-    stdout: () => stdout,
-    stderr: () => stderr,
+    stdout: () => stripVTControlCharacters(stdout),
+    stderr: () => stripVTControlCharacters(stderr),
     async exited(timeoutMs) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
