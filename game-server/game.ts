@@ -270,7 +270,12 @@ export class Game {
         this.unsimulatedMs -= stepMs;
         steps++;
       }
-      if (steps === MAX_CATCH_UP_STEPS) this.unsimulatedMs = 0; // too far behind: skip, don't spiral
+      if (steps === MAX_CATCH_UP_STEPS && this.unsimulatedMs >= stepMs) {
+        // Too far behind: skip the rest, don't spiral. The players' inputs
+        // for the skipped steps are still coming; the room lets them in.
+        this.room.creditSkippedSteps(Math.floor(this.unsimulatedMs / stepMs));
+        this.unsimulatedMs = 0;
+      }
       if (now - this.lastSweepAtMs >= SWEEP_INTERVAL_MS) {
         this.lastSweepAtMs = now;
         try {

@@ -165,8 +165,23 @@ export class Room {
     return this.coins.filter((c) => c.respawnTick === 0).map((c) => ({ x: c.x, y: c.y }));
   }
 
+  /**
+   * The server fell so far behind that it skipped `count` steps instead of
+   * running them (Game's loop, "don't spiral"). Its players did not: their
+   * clients sent an input for each of those steps, which arrive after the
+   * stall. Each player earns the skipped steps' credits, beyond the usual
+   * cap, so those inputs are applied at once instead of being dropped or
+   * queued for good, and the player's own prediction stays right. A client
+   * cannot earn these: only the server's own stall grants them.
+   */
+  creditSkippedSteps(count: number): void {
+    for (const player of this.players.values()) {
+      player.inputCredits = Math.min(MAX_QUEUED_INPUTS, player.inputCredits + count);
+    }
+  }
+
   private applyInputs(player: Player): void {
-    player.inputCredits = Math.min(MAX_INPUT_CREDITS, player.inputCredits + 1);
+    if (player.inputCredits < MAX_INPUT_CREDITS) player.inputCredits++;
     while (player.inputCredits >= 1 && player.queue.length > 0) {
       const { seq, input } = player.queue.shift()!;
       const next = stepPlayer(player, input, this.dtMs);
@@ -175,6 +190,9 @@ export class Room {
       player.lastAppliedSeq = seq;
       player.inputCredits--;
     }
+    // Credits left over from a stall are not a bank to spend later: a client
+    // may run ahead of real time by MAX_INPUT_CREDITS inputs and no more.
+    if (player.queue.length === 0) player.inputCredits = Math.min(player.inputCredits, MAX_INPUT_CREDITS);
   }
 
   private wander(npc: Npc): void {

@@ -44,8 +44,12 @@ export const MAX_INPUT_CREDITS = 8;
 export const MAX_INPUT_CATCH_UP = MAX_INPUT_CREDITS;
 /** Ids from here up are world objects (NPCs, coins); players get ids below. */
 export const WORLD_ENTITY_ID_BASE = 0xf000;
-/** Inputs queued per player, beyond which new ones are dropped (a flooding client cannot grow memory). */
-export const MAX_QUEUED_INPUTS = 16;
+/**
+ * Inputs queued per player, beyond which the oldest are dropped (a flooding
+ * client cannot grow memory). Half a second at the default tick rate: what a
+ * client sends while the server itself stalls that long must still fit.
+ */
+export const MAX_QUEUED_INPUTS = 32;
 
 // ── Entities ─────────────────────────────────────────────────────────────────
 export const ENTITY_KIND_PLAYER = 0;

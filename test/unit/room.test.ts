@@ -226,6 +226,27 @@ describe('Room inputs', () => {
     expect(room.lastAppliedInput(1)).toBe(MAX_INPUT_CREDITS + 1);
   });
 
+  it('applies at once the inputs for steps the server skipped while it was stalled', () => {
+    const room = roomWithPlayer(CENTER);
+    steps(room, MAX_INPUT_CREDITS); // credits at the cap
+    const skipped = 20;
+    room.creditSkippedSteps(skipped);
+    // The client kept sending through the stall: one input per skipped step, and a few more.
+    const sent = skipped + MAX_INPUT_CREDITS - 2;
+    for (let seq = 1; seq <= sent; seq++) room.queueInputs(1, packet(seq, RIGHT));
+    room.step();
+    expect(room.lastAppliedInput(1)).toBe(sent);
+  });
+
+  it('does not let the credits of a stall be banked by a player who sent nothing then', () => {
+    const room = roomWithPlayer(CENTER);
+    room.creditSkippedSteps(20);
+    room.step(); // nothing queued: the stall's credits lapse
+    for (let seq = 1; seq <= 20; seq++) room.queueInputs(1, packet(seq, RIGHT));
+    room.step();
+    expect(room.lastAppliedInput(1)).toBe(MAX_INPUT_CREDITS);
+  });
+
   it('starts a re-added player with a fresh input sequence', () => {
     const room = roomWithPlayer(CENTER);
     room.queueInputs(1, packet(50, RIGHT));
