@@ -304,8 +304,8 @@ export const LATE_UPDATE_MS = 100;
 export const CONDITION_LIMITS = { lossPct: 90, latencyMs: 1000, jitterMs: 500, duplicatePct: 50 } as const;
 /** TCP's retransmission timeout floor (Linux's TCP_RTO_MIN). */
 export const MIN_RTO_MS = 200;
-/** The tail-loss probe's timeout is 2 × SRTT, but never below this (Linux: TCP_TIMEOUT_MIN, 2 jiffies). */
-export const MIN_TLP_PTO_MS = 10;
+/** Added to the tail-loss probe's 2 × SRTT when several segments are in flight (Linux: TCP_TIMEOUT_MIN, 2 jiffies). */
+export const MIN_TLP_PTO_MS = 2;
 /** Weight of each new gap between stream writes in the stream model's running average (like TCP's 1/8 for SRTT). */
 export const SEND_GAP_SMOOTHING = 1 / 8;
 /** Lost SACKs the stream model lets postpone one fast repair (each costs a send interval). */

@@ -8,8 +8,8 @@
 //
 // 1. Fast repair (RFC 8985 RACK, with SACK). A lost segment is noticed when
 //    the next segment's SACK comes back, and resent at once: about one send
-//    interval plus a round trip after the loss. A lost SACK postpones the
-//    repair to the following segment's SACK (ACK loss counts).
+//    interval plus a round trip after the loss. If that next segment or its
+//    SACK is lost too, the repair waits for the one after (ACK loss counts).
 // 2. Tail-loss probe (RFC 8985 §7). When nothing follows soon enough for a
 //    SACK, a probe resends the last segment after PTO = 2 × SRTT.
 // 3. Retransmission timeout (RFC 6298, as Linux sets it). Only when the repair
@@ -79,9 +79,16 @@ export class StreamModel {
     return this.srttMs + Math.max(this.minRtoMs, 4 * this.rttvarMs);
   }
 
-  /** The tail-loss probe timeout: 2 × SRTT (with a small floor, as Linux has). */
+  /**
+   * The tail-loss probe timeout, as Linux sets it (`tcp_schedule_loss_probe`):
+   * 2 × SRTT, plus TCP_RTO_MIN when the segment is alone in flight (the
+   * receiver may be delaying its ACK), else plus a couple of milliseconds.
+   * A game's stream writes less often than once per round trip, so its
+   * segments usually are alone, and the probe comes only after 200 ms.
+   */
   get ptoMs(): number {
-    return Math.max(MIN_TLP_PTO_MS, 2 * this.srttMs);
+    const aloneInFlight = this.sendGapMs >= this.srttMs;
+    return 2 * this.srttMs + (aloneInFlight ? this.minRtoMs : MIN_TLP_PTO_MS);
   }
 
   /** When a message written at `sentAtMs` reaches the receiving application. Calls must come in time order. */
@@ -115,9 +122,10 @@ export class StreamModel {
     }
     let repairAt: number;
     if (this.sendGapMs < this.ptoMs) {
-      // Rule 1: the next segment's SACK; each lost SACK waits for the one after.
+      // Rule 1: the next segment's SACK. If that segment or its SACK is lost
+      // too, the repair waits for the segment after (both directions count).
       repairAt = departMs + this.sendGapMs + this.srttMs;
-      for (let i = 0; i < MAX_RETRANSMISSIONS && this.lost(); i++) repairAt += this.sendGapMs;
+      for (let i = 0; i < MAX_RETRANSMISSIONS && (this.lost() || this.lost()); i++) repairAt += this.sendGapMs;
       this.fates['fast-repair']++;
     } else {
       // Rule 2: nothing follows soon enough; a probe resends the tail.

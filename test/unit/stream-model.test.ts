@@ -3,7 +3,7 @@
 // below lossPct/100 means lost), so every step is visible; the last ones run
 // a fixed seed over many messages.
 import { describe, expect, it } from 'vitest';
-import { MAX_RTO_BACKOFFS, MIN_RTO_MS } from '../../protocol/constants.ts';
+import { MAX_RTO_BACKOFFS, MIN_RTO_MS, MIN_TLP_PTO_MS } from '../../protocol/constants.ts';
 import { PERFECT_NETWORK, type NetworkConditions } from '../../protocol/conditioner.ts';
 import { percentile } from '../../protocol/percentile.ts';
 import { StreamModel, worstStreamStallMs } from '../../protocol/stream-model.ts';
@@ -38,8 +38,8 @@ describe('StreamModel rules', () => {
   });
 
   it('rule 1, fast repair: a loss is resent when the next segment is SACKed, one send interval plus a round trip later', () => {
-    // The lost write: lost, SACK kept, repair kept, its delay.
-    const { model, next } = warmedUp([LOST, KEPT, KEPT, KEPT]);
+    // The lost write: lost; the next segment kept, its SACK kept; repair kept, its delay.
+    const { model, next } = warmedUp([LOST, KEPT, KEPT, KEPT, KEPT]);
     expect(model.delivery(next)).toBe(next + GAP + RTT + ONE_WAY);
     expect(model.fates['fast-repair']).toBe(1);
     // The two writes after it arrived sooner, but wait behind it: head-of-line blocking.
@@ -49,17 +49,29 @@ describe('StreamModel rules', () => {
   });
 
   it('rule 1, ACK loss: a lost SACK waits for the next segment\'s', () => {
-    const { model, next } = warmedUp([LOST, LOST, KEPT, KEPT, KEPT]);
+    // Lost; the next segment kept but its SACK lost; the one after and its SACK kept.
+    const { model, next } = warmedUp([LOST, KEPT, LOST, KEPT, KEPT, KEPT, KEPT]);
     expect(model.delivery(next)).toBe(next + 2 * GAP + RTT + ONE_WAY);
   });
 
-  it('rule 2, tail-loss probe: with nothing following soon, the tail is resent after PTO = 2 × SRTT', () => {
+  it('rule 1, the next segment lost too: the repair waits for the one after', () => {
+    const { model, next } = warmedUp([LOST, LOST, KEPT, KEPT, KEPT, KEPT]);
+    expect(model.delivery(next)).toBe(next + 2 * GAP + RTT + ONE_WAY);
+  });
+
+  it('rule 2, tail-loss probe: with nothing following soon, the tail is resent after PTO = 2 × SRTT + 200 ms (alone in flight)', () => {
     const model = new StreamModel(scripted([KEPT, KEPT, KEPT, KEPT, LOST, KEPT, KEPT]), LOSSY);
     model.delivery(0);
     model.delivery(1000); // writes a second apart: no SACK will come in time
-    expect(model.ptoMs).toBe(2 * RTT);
-    expect(model.delivery(2000)).toBe(2000 + 2 * RTT + ONE_WAY);
+    expect(model.ptoMs).toBe(2 * RTT + MIN_RTO_MS);
+    expect(model.delivery(2000)).toBe(2000 + 2 * RTT + MIN_RTO_MS + ONE_WAY);
     expect(model.fates['tail-probe']).toBe(1);
+  });
+
+  it('rule 2, the probe comes after only 2 × SRTT + 2 ms when writes come faster than round trips (several in flight)', () => {
+    const model = new StreamModel(1, LOSSY);
+    for (let t = 0; t < 100; t += 5) model.delivery(t); // a write every 5 ms, RTT 40 ms
+    expect(model.ptoMs).toBe(2 * RTT + MIN_TLP_PTO_MS);
   });
 
   it('rule 3, timeout: only when the repair is lost; RTO = SRTT + max(200 ms, 4 × RTTVAR), doubling', () => {
@@ -68,18 +80,18 @@ describe('StreamModel rules', () => {
     expect(new StreamModel(1, PERFECT_NETWORK, 300).rtoMs).toBe(300);
 
     const rto = RTT + MIN_RTO_MS;
-    // Lost, SACK kept, repair lost; the first timeout's resend kept, its delay, its ACK kept.
-    const once = warmedUp([LOST, KEPT, LOST, KEPT, KEPT, KEPT]);
+    // Lost, next segment and SACK kept, repair lost; the first timeout's resend kept, its delay, its ACK kept.
+    const once = warmedUp([LOST, KEPT, KEPT, LOST, KEPT, KEPT, KEPT]);
     expect(once.model.delivery(once.next)).toBe(once.next + GAP + RTT + rto + ONE_WAY);
     expect(once.model.fates.timeout).toBe(1);
     // The resend after the first timeout lost too: the second waits twice as long.
-    const twice = warmedUp([LOST, KEPT, LOST, LOST, KEPT, KEPT, KEPT]);
+    const twice = warmedUp([LOST, KEPT, KEPT, LOST, LOST, KEPT, KEPT, KEPT]);
     expect(twice.model.delivery(twice.next)).toBe(twice.next + GAP + RTT + rto + 2 * rto + ONE_WAY);
   });
 
   it('rule 4, coalescing: writes made during timeout recovery leave together in one segment, with one loss trial', () => {
     const rto = RTT + MIN_RTO_MS;
-    const { model, next } = warmedUp([LOST, KEPT, LOST, KEPT, KEPT, KEPT]);
+    const { model, next } = warmedUp([LOST, KEPT, KEPT, LOST, KEPT, KEPT, KEPT]);
     const lostArrives = model.delivery(next);
     const recoveryEnds = lostArrives + ONE_WAY; // the retransmission's ACK is back
     const timeoutAt = next + GAP + RTT + rto;
@@ -92,8 +104,8 @@ describe('StreamModel rules', () => {
 
   it('rule 4, a lost ACK of the retransmission keeps the window closed for another, doubled RTO', () => {
     const rto = RTT + MIN_RTO_MS;
-    // Lost, SACK kept, repair lost; resend kept, its delay, the ACK's delay, the ACK lost, then kept.
-    const { model, next } = warmedUp([LOST, KEPT, LOST, KEPT, KEPT, KEPT, LOST, KEPT]);
+    // Lost, next segment and SACK kept, repair lost; resend kept, its delay, the ACK's delay, the ACK lost, then kept.
+    const { model, next } = warmedUp([LOST, KEPT, KEPT, LOST, KEPT, KEPT, KEPT, LOST, KEPT]);
     const arrival = model.delivery(next);
     const resendAt = next + GAP + RTT + rto;
     expect(arrival).toBe(resendAt + ONE_WAY);
