@@ -8,9 +8,9 @@
 //   npm run bots -- --url http://127.0.0.1:8080 --count 20 --duration 20 --json
 import { parseArgs } from 'node:util';
 import { DEFAULT_HTTP_PORT, INPUT_REDUNDANCY, JOIN_BURST, JOIN_REFILL_PER_S } from '../protocol/constants.ts';
-import type { MoveInput } from '../protocol/sim.ts';
-import type { EntityState } from '../protocol/snapshot.ts';
-import { percentile } from '../protocol/percentile.ts';
+import type { MoveInput } from '../protocol/sim/sim.ts';
+import type { EntityState } from '../protocol/wire/snapshot.ts';
+import { percentile } from '../protocol/netsim/percentile.ts';
 import { NetClient, type ChannelStatus } from './net/net-client.ts';
 import { installNodePolyfills, shutdownNodeWebRtc } from './net/node-polyfills.ts';
 import { randomWaypoint, steer, type BotGoal } from './play/bot-brain.ts';

@@ -9,11 +9,11 @@ import {
   INPUT_REDUNDANCY,
   MAX_INPUT_CATCH_UP,
 } from '../protocol/constants.ts';
-import type { MoveInput } from '../protocol/sim.ts';
-import type { EntityState, Snapshot } from '../protocol/snapshot.ts';
-import { isPerfect } from '../protocol/conditioner.ts';
-import type { UpdateMark } from '../protocol/stats.ts';
-import type { ErrorMessage, GameEvent, Welcome } from '../protocol/stream.ts';
+import type { MoveInput } from '../protocol/sim/sim.ts';
+import type { EntityState, Snapshot } from '../protocol/wire/snapshot.ts';
+import { isPerfect } from '../protocol/netsim/conditioner.ts';
+import type { UpdateMark } from '../protocol/netsim/stats.ts';
+import type { ErrorMessage, GameEvent, Welcome } from '../protocol/wire/stream.ts';
 import { NetClient, type ChannelName, type ChannelStatus } from './net/net-client.ts';
 import { SnapshotBuffer } from './play/interpolation.ts';
 import { inputFromKeys, NO_KEYS, type DirectionKeys } from './play/keys.ts';

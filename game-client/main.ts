@@ -2,7 +2,7 @@
 // start Phaser, wire the UI, and expose window.netcode for tests and
 // curious players.
 import Phaser from 'phaser';
-import { checkName, type GameEvent } from '../protocol/stream.ts';
+import { checkName, type GameEvent } from '../protocol/wire/stream.ts';
 import { GameSession, type SessionStatus } from './game-session.ts';
 import { JoinRefusedError } from './net/net-client.ts';
 import { worldToCanvas } from './play/arena-fit.ts';

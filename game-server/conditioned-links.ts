@@ -1,5 +1,5 @@
 // The server's half of the simulated network: what it sends to a player goes
-// through that player's chosen conditions (protocol/conditioned-sender.ts)
+// through that player's chosen conditions (protocol/netsim/conditioned-sender.ts)
 // before it reaches the socket. Each player's links have their own models and
 // seeds, so one player's bad network never touches another's.
 import {
@@ -10,9 +10,9 @@ import {
   MAX_DELAYED_BYTES,
   MAX_DELAYED_MESSAGES,
 } from '../protocol/constants.ts';
-import { isPerfect, type NetworkConditions } from '../protocol/conditioner.ts';
-import { ConditionedSender } from '../protocol/conditioned-sender.ts';
-import type { ServerMessage } from '../protocol/stream.ts';
+import { isPerfect, type NetworkConditions } from '../protocol/netsim/conditioner.ts';
+import { ConditionedSender } from '../protocol/netsim/conditioned-sender.ts';
+import type { ServerMessage } from '../protocol/wire/stream.ts';
 import type { DatagramLink, StreamLink } from './links.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -32,7 +32,7 @@ export class ConditionedStreamLink implements StreamLink {
     clock: () => number,
     private readonly metrics: Metrics,
   ) {
-    this.network = new ConditionedSender(seed, clock);
+    this.network = new ConditionedSender(seed, clock, globalThis);
   }
 
   setConditions(conditions: NetworkConditions): void {
@@ -116,7 +116,7 @@ export class ConditionedDatagramLink implements DatagramLink {
     clock: () => number,
     private readonly metrics: Metrics,
   ) {
-    this.network = new ConditionedSender(seed, clock);
+    this.network = new ConditionedSender(seed, clock, globalThis);
   }
 
   setConditions(conditions: NetworkConditions): void {

@@ -29,9 +29,9 @@ import {
   MAX_CLIENT_DATAGRAM_BYTES,
   MAX_DATAGRAM_BUFFERED_BYTES,
 } from '../protocol/constants.ts';
-import { asBytes } from '../protocol/decode-result.ts';
-import { decodeInputPacket } from '../protocol/input.ts';
-import { datagramType, decodePing, encodePing } from '../protocol/ping.ts';
+import { asBytes } from '../protocol/wire/decode-result.ts';
+import { decodeInputPacket } from '../protocol/wire/input.ts';
+import { datagramType, decodePing, encodePing } from '../protocol/wire/ping.ts';
 import { ConditionedDatagramLink, type SocketDatagramLink } from './conditioned-links.ts';
 import type { Game } from './game.ts';
 import { log } from './log.ts';

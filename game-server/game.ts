@@ -21,10 +21,10 @@ import {
   MAX_SESSIONS,
   SWEEP_INTERVAL_MS,
 } from '../protocol/constants.ts';
-import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../protocol/conditioner.ts';
-import type { InputPacket } from '../protocol/input.ts';
-import { encodeSnapshot } from '../protocol/snapshot.ts';
-import type { ChatEvent, GameEvent, PositionPath, Welcome } from '../protocol/stream.ts';
+import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../protocol/netsim/conditioner.ts';
+import type { InputPacket } from '../protocol/wire/input.ts';
+import { encodeSnapshot } from '../protocol/wire/snapshot.ts';
+import type { ChatEvent, GameEvent, PositionPath, Welcome } from '../protocol/wire/stream.ts';
 import { EventLog, type UnsequencedEvent } from './event-log.ts';
 import { log } from './log.ts';
 import type { Metrics } from './metrics.ts';

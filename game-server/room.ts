@@ -19,10 +19,10 @@ import {
   POINTS_PER_COIN,
   WORLD_ENTITY_ID_BASE,
 } from '../protocol/constants.ts';
-import type { InputPacket } from '../protocol/input.ts';
-import { seededRandom } from '../protocol/random.ts';
-import { stepPlayer, stepWanderer, touchesCoin, type MoveInput, type Vec2 } from '../protocol/sim.ts';
-import type { EntityState } from '../protocol/snapshot.ts';
+import type { InputPacket } from '../protocol/wire/input.ts';
+import { seededRandom } from '../protocol/sim/random.ts';
+import { stepPlayer, stepWanderer, touchesCoin, type MoveInput, type Vec2 } from '../protocol/sim/sim.ts';
+import type { EntityState } from '../protocol/wire/snapshot.ts';
 
 interface Player extends Vec2 {
   id: number;

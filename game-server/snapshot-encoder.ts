@@ -1,8 +1,8 @@
 // What the server remembers of the snapshots it sent, and the choice, per
 // client, between a delta and a full snapshot on the datagram channel.
 import { BASELINE_HISTORY, MAX_BASELINE_AGE_TICKS } from '../protocol/constants.ts';
-import { encodeDeltaSnapshot } from '../protocol/delta-snapshot.ts';
-import { encodeSnapshot, type EntityState, type Snapshot } from '../protocol/snapshot.ts';
+import { encodeDeltaSnapshot } from '../protocol/wire/delta-snapshot.ts';
+import { encodeSnapshot, type EntityState, type Snapshot } from '../protocol/wire/snapshot.ts';
 import type { Metrics } from './metrics.ts';
 
 export class SnapshotEncoder {

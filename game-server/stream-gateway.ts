@@ -38,9 +38,9 @@ import {
   STREAM_PATH,
   STREAM_PONG_TIMEOUT_MS,
 } from '../protocol/constants.ts';
-import { asBytes } from '../protocol/decode-result.ts';
-import { decodeInputPacket } from '../protocol/input.ts';
-import { parseClientMessage, type ClientMessage, type ServerMessage } from '../protocol/stream.ts';
+import { asBytes } from '../protocol/wire/decode-result.ts';
+import { decodeInputPacket } from '../protocol/wire/input.ts';
+import { parseClientMessage, type ClientMessage, type ServerMessage } from '../protocol/wire/stream.ts';
 import { ConditionedStreamLink, type SocketStreamLink } from './conditioned-links.ts';
 import type { Game } from './game.ts';
 import { log } from './log.ts';

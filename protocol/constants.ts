@@ -299,7 +299,7 @@ export const STATS_RECENT_MAX_EVENTS = 2_048;
 /** An update older than this when applied counts as "late" (two snapshot intervals at defaults). */
 export const LATE_UPDATE_MS = 100;
 
-// ── Simulated network (protocol/conditioner.ts) ──────────────────────────────
+// ── Simulated network (protocol/netsim/conditioner.ts) ──────────────────────────────
 /** The largest settings a player may choose; anything beyond is clamped. */
 export const CONDITION_LIMITS = { lossPct: 90, latencyMs: 1000, jitterMs: 500, duplicatePct: 50 } as const;
 /** TCP's retransmission timeout floor (Linux's TCP_RTO_MIN). */

@@ -11,9 +11,9 @@ import {
   PLAYER_RADIUS_PX,
   PLAYER_SPEED_PX_PER_S,
 } from '../../protocol/constants.ts';
-import { seededRandom } from '../../protocol/random.ts';
-import { stepWanderer } from '../../protocol/sim.ts';
-import type { EntityKind, EntityState } from '../../protocol/snapshot.ts';
+import { seededRandom } from '../../protocol/sim/random.ts';
+import { stepWanderer } from '../../protocol/sim/sim.ts';
+import type { EntityKind, EntityState } from '../../protocol/wire/snapshot.ts';
 
 export interface Frame {
   tick: number;

@@ -5,8 +5,8 @@
 // does), or the window's datagram age where no 0 % window was recorded. Calibrating the model
 // is then an edit and a rerun of `npm run bench:fidelity -- --model-only`.
 import { DEFAULT_SNAPSHOT_RATE_HZ, LATE_UPDATE_MS } from '../../protocol/constants.ts';
-import { percentile } from '../../protocol/percentile.ts';
-import { StreamModel } from '../../protocol/stream-model.ts';
+import { percentile } from '../../protocol/netsim/percentile.ts';
+import { StreamModel } from '../../protocol/netsim/stream-model.ts';
 import type { Run } from './report.ts';
 
 /** Loopback's own one-way delay, under the simulated latency the page adds (0). */

@@ -1,8 +1,8 @@
-// BitReader (protocol/bits.ts), the delta decoder's bit source, under fuzz on
+// BitReader (protocol/wire/bits.ts), the delta decoder's bit source, under fuzz on
 // its own: random bytes read with a random sequence of widths and gamma codes.
 // Every answer is compared with a plain bit-by-bit reference reader; past the
 // end, the reader must set `overrun` (and go on answering) instead of throwing.
-import { BitReader } from '../../protocol/bits.ts';
+import { BitReader } from '../../protocol/wire/bits.ts';
 import { below, between, chance, pick, randomBytes, skewedLength, type Random } from './fuzz-random.ts';
 import { toHex, type FuzzTarget, type Outcome } from './fuzz-target.ts';
 
@@ -88,7 +88,7 @@ function run({ bytes, reads }: BitReads): Outcome {
 
 export const bitReaderTarget: FuzzTarget<BitReads> = {
   name: 'BitReader',
-  description: 'read(0..32) and readGamma() vs a bit-by-bit reference; accepted = no overrun (protocol/bits.ts)',
+  description: 'read(0..32) and readGamma() vs a bit-by-bit reference; accepted = no overrun (protocol/wire/bits.ts)',
   generate,
   run,
   show: ({ bytes, reads }) => `bytes=${toHex(bytes) || '(empty)'} reads=${JSON.stringify(reads)} (${GAMMA} = readGamma)`,

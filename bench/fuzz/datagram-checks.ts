@@ -12,11 +12,11 @@ import {
   MAX_ENTITY_KIND,
   POSITION_SCALE,
 } from '../../protocol/constants.ts';
-import type { DecodeResult } from '../../protocol/decode-result.ts';
-import { decodeDeltaSnapshot, encodeDeltaSnapshot, type DeltaSnapshot } from '../../protocol/delta-snapshot.ts';
-import { encodeInputPacket, type InputPacket } from '../../protocol/input.ts';
-import { encodePing, type Ping, type Pong } from '../../protocol/ping.ts';
-import { encodeSnapshot, type EntityState, type Snapshot } from '../../protocol/snapshot.ts';
+import type { DecodeResult } from '../../protocol/wire/decode-result.ts';
+import { decodeDeltaSnapshot, encodeDeltaSnapshot, type DeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
+import { encodeInputPacket, type InputPacket } from '../../protocol/wire/input.ts';
+import { encodePing, type Ping, type Pong } from '../../protocol/wire/ping.ts';
+import { encodeSnapshot, type EntityState, type Snapshot } from '../../protocol/wire/snapshot.ts';
 import { isUint } from './fuzz-target.ts';
 
 const U16_BITS = 16;

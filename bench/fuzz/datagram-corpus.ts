@@ -12,11 +12,11 @@ import {
   MAX_ENTITY_KIND,
   POSITION_SCALE,
 } from '../../protocol/constants.ts';
-import { encodeDeltaSnapshot } from '../../protocol/delta-snapshot.ts';
-import { encodeInputPacket } from '../../protocol/input.ts';
-import { encodePing } from '../../protocol/ping.ts';
-import { seededRandom } from '../../protocol/random.ts';
-import { encodeSnapshot, type EntityKind, type EntityState } from '../../protocol/snapshot.ts';
+import { encodeDeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
+import { encodeInputPacket } from '../../protocol/wire/input.ts';
+import { encodePing } from '../../protocol/wire/ping.ts';
+import { seededRandom } from '../../protocol/sim/random.ts';
+import { encodeSnapshot, type EntityKind, type EntityState } from '../../protocol/wire/snapshot.ts';
 import { below, between, chance, coinFlip, pick, type Random } from './fuzz-random.ts';
 
 /** The corpus is the same whatever `--seed` says: the seed picks the mutations, not the seeds. */

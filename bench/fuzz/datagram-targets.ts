@@ -18,10 +18,10 @@ import {
   INPUT_HEADER_BYTES,
   SNAPSHOT_HEADER_BYTES,
 } from '../../protocol/constants.ts';
-import { decodeDeltaSnapshot, deltaBaselineTick } from '../../protocol/delta-snapshot.ts';
-import { decodeInputPacket } from '../../protocol/input.ts';
-import { datagramType, decodePing } from '../../protocol/ping.ts';
-import { decodeSnapshot } from '../../protocol/snapshot.ts';
+import { decodeDeltaSnapshot, deltaBaselineTick } from '../../protocol/wire/delta-snapshot.ts';
+import { decodeInputPacket } from '../../protocol/wire/input.ts';
+import { datagramType, decodePing } from '../../protocol/wire/ping.ts';
+import { decodeSnapshot } from '../../protocol/wire/snapshot.ts';
 import { mutateBytes, placeInPool } from './byte-mutations.ts';
 import { checkDelta, checkInputPacket, checkPing, checkSnapshot, type FindBaseline } from './datagram-checks.ts';
 import { buildDatagramCorpus } from './datagram-corpus.ts';
@@ -81,7 +81,7 @@ const showBytes = (bytes: Uint8Array) => toHex(bytes) || '(empty)';
 
 export const inputTarget: FuzzTarget<Uint8Array> = {
   name: 'decodeInputPacket',
-  description: 'input datagram (protocol/input.ts)',
+  description: 'input datagram (protocol/wire/input.ts)',
   generate: datagramInputs(corpus.inputs, INPUT_HEADER_BYTES),
   run: (bytes) =>
     sameAsCopy(bytes, decodeInputPacket, outcomeOf(decodeInputPacket(bytes), DATAGRAM_ERRORS, (p) => checkInputPacket(p, bytes))),
@@ -90,7 +90,7 @@ export const inputTarget: FuzzTarget<Uint8Array> = {
 
 export const snapshotTarget: FuzzTarget<Uint8Array> = {
   name: 'decodeSnapshot',
-  description: 'full snapshot (protocol/snapshot.ts)',
+  description: 'full snapshot (protocol/wire/snapshot.ts)',
   generate: datagramInputs(corpus.snapshots, SNAPSHOT_HEADER_BYTES),
   run: (bytes) => sameAsCopy(bytes, decodeSnapshot, outcomeOf(decodeSnapshot(bytes), DATAGRAM_ERRORS, (s) => checkSnapshot(s, bytes))),
   show: showBytes,
@@ -100,7 +100,7 @@ const decodeDelta = (bytes: Uint8Array) => decodeDeltaSnapshot(bytes, findBaseli
 
 export const deltaTarget: FuzzTarget<Uint8Array> = {
   name: 'decodeDeltaSnapshot',
-  description: 'delta snapshot against the corpus baselines, and deltaBaselineTick (protocol/delta-snapshot.ts)',
+  description: 'delta snapshot against the corpus baselines, and deltaBaselineTick (protocol/wire/delta-snapshot.ts)',
   generate: datagramInputs(corpus.deltas, DELTA_HEADER_BYTES),
   run: (bytes) => {
     const peeked = deltaBaselineTick(bytes);
@@ -114,7 +114,7 @@ export const deltaTarget: FuzzTarget<Uint8Array> = {
 
 export const pingTarget: FuzzTarget<Uint8Array> = {
   name: 'decodePing',
-  description: 'ping / pong datagram (protocol/ping.ts)',
+  description: 'ping / pong datagram (protocol/wire/ping.ts)',
   generate: datagramInputs(corpus.pings, PING_HEADER_BYTES),
   run: (bytes) => sameAsCopy(bytes, decodePing, outcomeOf(decodePing(bytes), DATAGRAM_ERRORS, (p) => checkPing(p, bytes))),
   show: showBytes,
@@ -141,7 +141,7 @@ function dispatch(bytes: Uint8Array): Outcome {
 
 export const datagramTarget: FuzzTarget<Uint8Array> = {
   name: 'datagramType+dispatch',
-  description: 'any datagram, routed by its type byte to its decoder, as the gateways do (protocol/ping.ts datagramType)',
+  description: 'any datagram, routed by its type byte to its decoder, as the gateways do (protocol/wire/ping.ts datagramType)',
   generate: datagramInputs(everyDatagram, PING_HEADER_BYTES),
   run: dispatch,
   show: showBytes,

@@ -2,7 +2,7 @@
 // violation is recorded with the input's index and its exact text (hex for
 // bytes), so `--seed` and `--target` replay it.
 import { performance } from 'node:perf_hooks';
-import { seededRandom } from '../../protocol/random.ts';
+import { seededRandom } from '../../protocol/sim/random.ts';
 import type { AnyFuzzTarget } from './fuzz-target.ts';
 
 /** Failures kept per target with their input; beyond this they are only counted. */

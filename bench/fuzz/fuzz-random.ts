@@ -1,4 +1,4 @@
-// Draws for the fuzzer, all from one seeded PRNG (protocol/random.ts), so an
+// Draws for the fuzzer, all from one seeded PRNG (protocol/sim/random.ts), so an
 // input is fixed by the seed and its index: any failure can be replayed.
 export type Random = () => number;
 

@@ -1,7 +1,7 @@
 // What the fuzzer needs from each decoder under test, and the check every
 // datagram decoder's answer must pass (STYLE.md rule 4: a value or a reason,
 // never an exception).
-import type { DecodeResult } from '../../protocol/decode-result.ts';
+import type { DecodeResult } from '../../protocol/wire/decode-result.ts';
 import type { Random } from './fuzz-random.ts';
 
 /**

@@ -2,7 +2,7 @@
 // own types: the seeds the text fuzzer mutates. Names and chat lines sit at
 // their length limits and use non-ASCII text, so mutations land near edges.
 import { MAX_CHAT_CHARS, MAX_NAME_CHARS, NETWORK_PRESETS } from '../../protocol/constants.ts';
-import type { ClientMessage, ServerMessage } from '../../protocol/stream.ts';
+import type { ClientMessage, ServerMessage } from '../../protocol/wire/stream.ts';
 
 /** Tokens at the schema's shortest and longest lengths (16 and 64 base64url characters). */
 const SHORT_TOKEN = 'a1B2c3D4e5F6g7H8';

@@ -3,9 +3,9 @@
 // schema promises callers: only known keys, one-line well-formed text within
 // its length, tokens in shape, and network settings that clamp into range.
 import { CONDITION_LIMITS, ERROR_BAD_JSON, ERROR_INVALID_MESSAGE, MAX_CHAT_CHARS, MAX_NAME_CHARS } from '../../protocol/constants.ts';
-import { clampConditions, type NetworkConditions } from '../../protocol/conditioner.ts';
-import type { DecodeResult } from '../../protocol/decode-result.ts';
-import { parseClientMessage, parseServerMessage, type ClientMessage, type ServerMessage, type StreamParseError } from '../../protocol/stream.ts';
+import { clampConditions, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
+import type { DecodeResult } from '../../protocol/wire/decode-result.ts';
+import { parseClientMessage, parseServerMessage, type ClientMessage, type ServerMessage, type StreamParseError } from '../../protocol/wire/stream.ts';
 import { below, chance, pick, type Random } from './fuzz-random.ts';
 import type { FuzzTarget, Outcome } from './fuzz-target.ts';
 import { CLIENT_MESSAGES, SERVER_MESSAGES } from './message-corpus.ts';
@@ -126,7 +126,7 @@ const showText = (text: string) => JSON.stringify(text);
 
 export const clientMessageTarget: FuzzTarget<string> = {
   name: 'parseClientMessage',
-  description: 'client → server JSON text; accepted settings then go through clampConditions (protocol/stream.ts)',
+  description: 'client → server JSON text; accepted settings then go through clampConditions (protocol/wire/stream.ts)',
   generate: messageInputs(CLIENT_MESSAGES),
   run: (text) => parseOutcome(parseClientMessage(text), checkClientMessage),
   show: showText,
@@ -134,7 +134,7 @@ export const clientMessageTarget: FuzzTarget<string> = {
 
 export const serverMessageTarget: FuzzTarget<string> = {
   name: 'parseServerMessage',
-  description: 'server → client JSON text (protocol/stream.ts)',
+  description: 'server → client JSON text (protocol/wire/stream.ts)',
   generate: messageInputs(SERVER_MESSAGES),
   run: (text) => parseOutcome(parseServerMessage(text), (message) => onlyKeys(message, SERVER_KEYS[message.type])),
   show: showText,
@@ -163,7 +163,7 @@ const showNumber = (value: number) => (Object.is(value, -0) ? '-0' : String(valu
 
 export const conditionsTarget: FuzzTarget<NetworkConditions> = {
   name: 'clampConditions',
-  description: 'network settings of any number; accepted = already in range, rejected = clamped (protocol/conditioner.ts)',
+  description: 'network settings of any number; accepted = already in range, rejected = clamped (protocol/netsim/conditioner.ts)',
   generate: (random) => {
     const plausible = chance(random, PLAUSIBLE_SETTINGS_SHARE);
     const value = (limit: number) => (plausible ? plausibleValue(random, limit) : conditionValue(random));

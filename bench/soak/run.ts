@@ -17,7 +17,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { NetClient } from '../../game-client/net/net-client.ts';
 import { installNodePolyfills, shutdownNodeWebRtc } from '../../game-client/net/node-polyfills.ts';
 import { JOIN_REFILL_PER_S, NETWORK_PRESETS } from '../../protocol/constants.ts';
-import { seededRandom } from '../../protocol/random.ts';
+import { seededRandom } from '../../protocol/sim/random.ts';
 
 const SAMPLE_EVERY_MS = 5_000;
 const OBSERVERS = 2;

@@ -20,13 +20,13 @@ import {
   RECONNECT_MIN_DELAY_MS,
   STREAM_PATH,
 } from '../../protocol/constants.ts';
-import { ClockSync } from '../../protocol/clock-sync.ts';
-import { ConditionedSender } from '../../protocol/conditioned-sender.ts';
-import { isPerfect, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/conditioner.ts';
-import { encodeInputPacket, type InputPacket } from '../../protocol/input.ts';
-import { datagramType, decodePing, encodePing } from '../../protocol/ping.ts';
-import type { Snapshot } from '../../protocol/snapshot.ts';
-import { ChannelStats, type ChannelSummary } from '../../protocol/stats.ts';
+import { ClockSync } from '../../protocol/netsim/clock-sync.ts';
+import { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
+import { isPerfect, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
+import { encodeInputPacket, type InputPacket } from '../../protocol/wire/input.ts';
+import { datagramType, decodePing, encodePing } from '../../protocol/wire/ping.ts';
+import type { Snapshot } from '../../protocol/wire/snapshot.ts';
+import { ChannelStats, type ChannelSummary } from '../../protocol/netsim/stats.ts';
 import type {
   ErrorMessage,
   GameConfig,
@@ -34,7 +34,7 @@ import type {
   PositionPath,
   ServerMessage,
   Welcome,
-} from '../../protocol/stream.ts';
+} from '../../protocol/wire/stream.ts';
 import { DatagramConnection } from './datagram-connection.ts';
 import { SnapshotIntake } from './snapshot-intake.ts';
 import { StreamConnection } from './stream-connection.ts';
@@ -149,7 +149,7 @@ export class NetClient {
     this.now = options.now ?? (() => performance.now());
     this.resume = options.resume;
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-    this.outgoing = new ConditionedSender(seed, this.now);
+    this.outgoing = new ConditionedSender(seed, this.now, globalThis);
   }
 
   /** Connects; resolves on the first welcome, rejects with JoinRefusedError if the server refuses the hello. */

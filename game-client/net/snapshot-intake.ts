@@ -4,9 +4,9 @@
 // tick it has, from whichever channel, and the server may send deltas
 // against it.
 import { BASELINE_HISTORY, DATAGRAM_TYPE_SNAPSHOT_DELTA, DROP_MISSING_BASELINE } from '../../protocol/constants.ts';
-import { decodeDeltaSnapshot } from '../../protocol/delta-snapshot.ts';
-import { datagramType } from '../../protocol/ping.ts';
-import { decodeSnapshot, type EntityState, type Snapshot } from '../../protocol/snapshot.ts';
+import { decodeDeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
+import { datagramType } from '../../protocol/wire/ping.ts';
+import { decodeSnapshot, type EntityState, type Snapshot } from '../../protocol/wire/snapshot.ts';
 
 export interface SnapshotCounts {
   full: number;

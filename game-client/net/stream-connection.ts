@@ -1,7 +1,7 @@
 // One WebSocket to the server's /ws: JSON events in and out, binary snapshot
 // frames in. It validates everything it receives and never throws from a
 // socket callback. Uses the global WebSocket (the browser's, or ws in Node).
-import { parseServerMessage, type ClientMessage, type ServerMessage } from '../../protocol/stream.ts';
+import { parseServerMessage, type ClientMessage, type ServerMessage } from '../../protocol/wire/stream.ts';
 
 export type StreamState = 'connecting' | 'open' | 'closed';
 

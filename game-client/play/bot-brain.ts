@@ -3,8 +3,8 @@
 // nearest one); with no coin in sight it walks to random waypoints.
 // Pure: the world and the random source are passed in.
 import { ARENA_HEIGHT_PX, ARENA_WIDTH_PX, ENTITY_KIND_COIN, INPUT_AXIS_MAX } from '../../protocol/constants.ts';
-import type { MoveInput, Vec2 } from '../../protocol/sim.ts';
-import type { EntityState } from '../../protocol/snapshot.ts';
+import type { MoveInput, Vec2 } from '../../protocol/sim/sim.ts';
+import type { EntityState } from '../../protocol/wire/snapshot.ts';
 
 /** Close enough to a waypoint to pick the next one. */
 const ARRIVED_PX = 12;

@@ -3,7 +3,7 @@
 // smoothly although updates arrive 30 times a second, late, out of order
 // or not at all. A lost snapshot only widens the gap being blended.
 import { INTERPOLATION_BUFFER_SNAPSHOTS } from '../../protocol/constants.ts';
-import type { EntityState, Snapshot } from '../../protocol/snapshot.ts';
+import type { EntityState, Snapshot } from '../../protocol/wire/snapshot.ts';
 
 interface Frame {
   tick: number;

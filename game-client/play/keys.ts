@@ -1,6 +1,6 @@
 // Turns held direction keys into one tick's movement input.
 import { INPUT_AXIS_MAX } from '../../protocol/constants.ts';
-import type { MoveInput } from '../../protocol/sim.ts';
+import type { MoveInput } from '../../protocol/sim/sim.ts';
 
 export interface DirectionKeys {
   up: boolean;

@@ -1,14 +1,14 @@
 // Client-side prediction and server reconciliation for the own player.
 //
 // Each input is applied locally at once with the same step the server uses
-// (protocol/sim.ts) and kept until the server acknowledges it. When a
+// (protocol/sim/sim.ts) and kept until the server acknowledges it. When a
 // snapshot arrives, the prediction restarts from the server's position and
 // replays the inputs the server has not applied yet. With a deterministic
 // sim and no loss, the replayed result equals what was predicted, so
 // nothing moves on screen; after loss or a correction the difference is
 // blended out over a few frames instead of snapping.
 import { CORRECTION_HALF_LIFE_MS, MAX_PENDING_INPUTS, SNAP_DISTANCE_PX } from '../../protocol/constants.ts';
-import { stepPlayer, type MoveInput, type Vec2 } from '../../protocol/sim.ts';
+import { stepPlayer, type MoveInput, type Vec2 } from '../../protocol/sim/sim.ts';
 
 export class Prediction {
   /** The predicted simulation position (null until the first snapshot). */

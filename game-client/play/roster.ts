@@ -1,6 +1,6 @@
 // Who is in the arena, with names and scores, kept from the welcome and the
 // reliable events that follow. Pure: the UI reads it, the network feeds it.
-import type { GameEvent, PlayerInfo, Welcome } from '../../protocol/stream.ts';
+import type { GameEvent, PlayerInfo, Welcome } from '../../protocol/wire/stream.ts';
 
 export class Roster {
   private readonly players = new Map<number, PlayerInfo>();

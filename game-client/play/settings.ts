@@ -2,8 +2,8 @@
 // lag-hiding switches. Pure: read from the URL, matched against presets,
 // turned back into a shareable query string.
 import { CONDITION_LIMITS, DEFAULT_INTERP_DELAY_MS, MAX_INTERP_DELAY_MS, NETWORK_PRESETS } from '../../protocol/constants.ts';
-import type { NetworkConditions } from '../../protocol/conditioner.ts';
-import { positionPathSchema, type PositionPath } from '../../protocol/stream.ts';
+import type { NetworkConditions } from '../../protocol/netsim/conditioner.ts';
+import { positionPathSchema, type PositionPath } from '../../protocol/wire/stream.ts';
 
 export type PresetName = keyof typeof NETWORK_PRESETS | 'custom';
 export const PRESET_NAMES = [...(Object.keys(NETWORK_PRESETS) as (keyof typeof NETWORK_PRESETS)[]), 'custom'] as const;

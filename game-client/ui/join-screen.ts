@@ -2,7 +2,7 @@
 // and says what is wrong instead of doing nothing. Also shown again, with the
 // reason, when the server refuses a name.
 import { MAX_NAME_CHARS } from '../../protocol/constants.ts';
-import { checkName, nameLength } from '../../protocol/stream.ts';
+import { checkName, nameLength } from '../../protocol/wire/stream.ts';
 import { byId } from './dom.ts';
 
 /** Resolves with a valid name. `problem` is shown at once (e.g. why the server refused the last one). */

@@ -5,7 +5,7 @@
 // strips, and hover text on every figure, say what the colours and
 // abbreviations mean. G shows and hides it.
 import { NET_GRAPH_UPDATES, STATS_RECENT_WINDOW_MS } from '../../protocol/constants.ts';
-import type { UpdateMark } from '../../protocol/stats.ts';
+import type { UpdateMark } from '../../protocol/netsim/stats.ts';
 import type { SessionStatus } from '../game-session.ts';
 import type { ChannelName } from '../net/net-client.ts';
 import { byId, textElement } from './dom.ts';

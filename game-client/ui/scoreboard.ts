@@ -1,5 +1,5 @@
 // The scoreboard: every player in the arena, highest score first.
-import type { PlayerInfo } from '../../protocol/stream.ts';
+import type { PlayerInfo } from '../../protocol/wire/stream.ts';
 import { byId, textElement } from './dom.ts';
 
 export function renderScoreboard(players: PlayerInfo[], ownId: number): void {

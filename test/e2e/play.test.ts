@@ -3,7 +3,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
-import { POSITION_PRECISION_PX } from '../../protocol/snapshot.ts';
+import { POSITION_PRECISION_PX } from '../../protocol/wire/snapshot.ts';
 import { entity, holdKey, openGame, openPage, startGame, waitForStatus, type GamePage } from './browser-harness.ts';
 
 let server: RunningServer;

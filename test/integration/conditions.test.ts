@@ -3,7 +3,7 @@
 // what it sends — and nobody else is affected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
-import { PERFECT_NETWORK } from '../../protocol/conditioner.ts';
+import { PERFECT_NETWORK } from '../../protocol/netsim/conditioner.ts';
 import { connectClient, shutDown, startTestServer, waitFor, type TestClient } from './harness.ts';
 
 let server: RunningServer;

@@ -5,8 +5,8 @@ import { loadConfig } from '../../game-server/config.ts';
 import { startServer, type RunningServer } from '../../game-server/server.ts';
 import { NetClient, type NetClientOptions } from '../../game-client/net/net-client.ts';
 import { installNodePolyfills } from '../../game-client/net/node-polyfills.ts';
-import type { Snapshot } from '../../protocol/snapshot.ts';
-import type { GameEvent, ServerMessage, Welcome } from '../../protocol/stream.ts';
+import type { Snapshot } from '../../protocol/wire/snapshot.ts';
+import type { GameEvent, ServerMessage, Welcome } from '../../protocol/wire/stream.ts';
 
 installNodePolyfills();
 

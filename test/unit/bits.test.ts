@@ -3,7 +3,7 @@
 // two's complement helpers behind per-entity deltas.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BitReader, BitWriter, signedBitsFor, toSigned, toUnsigned } from '../../protocol/bits.ts';
+import { BitReader, BitWriter, signedBitsFor, toSigned, toUnsigned } from '../../protocol/wire/bits.ts';
 
 /** The bytes as a string of '0'/'1', most significant bit first, for layout checks. */
 function bitString(bytes: Uint8Array): string {

@@ -12,9 +12,9 @@ import {
   ENTITY_KIND_PLAYER,
   INPUT_AXIS_MAX,
 } from '../../protocol/constants.ts';
-import { seededRandom } from '../../protocol/random.ts';
-import { clampInput, stepPlayer, touchesCoin, type MoveInput, type Vec2 } from '../../protocol/sim.ts';
-import type { EntityState } from '../../protocol/snapshot.ts';
+import { seededRandom } from '../../protocol/sim/random.ts';
+import { clampInput, stepPlayer, touchesCoin, type MoveInput, type Vec2 } from '../../protocol/sim/sim.ts';
+import type { EntityState } from '../../protocol/wire/snapshot.ts';
 import { randomWaypoint, steer, type BotGoal } from '../../game-client/play/bot-brain.ts';
 
 /** Mirror the private constants in bot-brain.ts. */

@@ -1,7 +1,7 @@
 // Clock estimation from ping/pong round trips (Cristian's algorithm): the
 // sample with the smallest round trip decides the offset.
 import { describe, expect, it } from 'vitest';
-import { ClockSync } from '../../protocol/clock-sync.ts';
+import { ClockSync } from '../../protocol/netsim/clock-sync.ts';
 
 // In these tests the server clock runs 500 ms ahead of the client's.
 const TRUE_OFFSET_MS = 500;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConditionedStreamLink, type SocketStreamLink } from '../../game-server/conditioned-links.ts';
 import { createMetrics } from '../../game-server/metrics.ts';
 import { CLOSE_BACKLOG_FULL, CONDITION_LIMITS, ERROR_BACKLOG_FULL, MAX_DELAYED_BYTES, MAX_DELAYED_MESSAGES } from '../../protocol/constants.ts';
-import type { ServerMessage } from '../../protocol/stream.ts';
+import type { ServerMessage } from '../../protocol/wire/stream.ts';
 
 /** A socket link that records what reaches it. */
 function recordingLink() {

@@ -2,8 +2,8 @@
 // and reordering (the stream model has its own tests: stream-model.test.ts).
 import { describe, expect, it } from 'vitest';
 import { CONDITION_LIMITS } from '../../protocol/constants.ts';
-import { clampConditions, DatagramModel, isPerfect, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/conditioner.ts';
-import { percentile } from '../../protocol/percentile.ts';
+import { clampConditions, DatagramModel, isPerfect, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
+import { percentile } from '../../protocol/netsim/percentile.ts';
 
 const SNAPSHOT_INTERVAL_MS = 1000 / 30;
 const conditions = (c: Partial<NetworkConditions>): NetworkConditions => ({ ...PERFECT_NETWORK, ...c });

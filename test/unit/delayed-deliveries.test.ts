@@ -1,6 +1,6 @@
 // The delivery queue behind the simulated network: on time, and in order.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DelayedDeliveries } from '../../protocol/delayed-deliveries.ts';
+import { DelayedDeliveries } from '../../protocol/netsim/delayed-deliveries.ts';
 
 describe('DelayedDeliveries', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -8,14 +8,14 @@ describe('DelayedDeliveries', () => {
   const clock = () => Date.now();
 
   it('delivers at once when the time has come and nothing waits', () => {
-    const queue = new DelayedDeliveries(clock);
+    const queue = new DelayedDeliveries(clock, globalThis);
     const seen: string[] = [];
     queue.at(clock(), () => seen.push('now'));
     expect(seen).toEqual(['now']);
   });
 
   it('delivers each item at its time, earliest first', () => {
-    const queue = new DelayedDeliveries(clock);
+    const queue = new DelayedDeliveries(clock, globalThis);
     const seen: string[] = [];
     const start = clock();
     queue.at(start + 50, () => seen.push('b'));
@@ -29,7 +29,7 @@ describe('DelayedDeliveries', () => {
   });
 
   it('keeps items due at the same time in the order they were added', () => {
-    const queue = new DelayedDeliveries(clock);
+    const queue = new DelayedDeliveries(clock, globalThis);
     const seen: number[] = [];
     const at = clock() + 20;
     for (let i = 0; i < 50; i++) queue.at(at, () => seen.push(i));
@@ -38,7 +38,7 @@ describe('DelayedDeliveries', () => {
   });
 
   it('never lets an item that is already due overtake one still queued', () => {
-    const queue = new DelayedDeliveries(clock);
+    const queue = new DelayedDeliveries(clock, globalThis);
     const seen: string[] = [];
     const start = clock();
     queue.at(start + 30, () => seen.push('first'));
@@ -50,7 +50,7 @@ describe('DelayedDeliveries', () => {
   });
 
   it('forgets everything on cancelAll', () => {
-    const queue = new DelayedDeliveries(clock);
+    const queue = new DelayedDeliveries(clock, globalThis);
     const seen: string[] = [];
     queue.at(clock() + 10, () => seen.push('x'));
     queue.cancelAll();

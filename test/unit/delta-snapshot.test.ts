@@ -7,7 +7,7 @@
 // proved in snapshot.test.ts; here the full codec is the reference.)
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { BitReader, BitWriter, toUnsigned } from '../../protocol/bits.ts';
+import { BitReader, BitWriter, toUnsigned } from '../../protocol/wire/bits.ts';
 import {
   ARENA_HEIGHT_PX,
   ARENA_WIDTH_PX,
@@ -32,9 +32,9 @@ import {
   SNAPSHOT_HEADER_BYTES,
   DELTA_WIDTH_FIELD_BITS,
 } from '../../protocol/constants.ts';
-import type { DecodeResult } from '../../protocol/decode-result.ts';
-import { decodeDeltaSnapshot, deltaBaselineTick, encodeDeltaSnapshot, type DeltaSnapshot } from '../../protocol/delta-snapshot.ts';
-import { decodeSnapshot, encodeSnapshot, type EntityKind, type EntityState, type Snapshot } from '../../protocol/snapshot.ts';
+import type { DecodeResult } from '../../protocol/wire/decode-result.ts';
+import { decodeDeltaSnapshot, deltaBaselineTick, encodeDeltaSnapshot, type DeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
+import { decodeSnapshot, encodeSnapshot, type EntityKind, type EntityState, type Snapshot } from '../../protocol/wire/snapshot.ts';
 
 const DECODER_ERRORS = [
   DROP_TOO_SHORT,

@@ -4,11 +4,11 @@
 // mutations start from must themselves be accepted, or the fuzzer would only
 // ever exercise the first rejection.
 import { describe, expect, it } from 'vitest';
-import { decodeDeltaSnapshot } from '../../protocol/delta-snapshot.ts';
-import { decodeInputPacket } from '../../protocol/input.ts';
-import { decodePing } from '../../protocol/ping.ts';
-import { decodeSnapshot } from '../../protocol/snapshot.ts';
-import { parseClientMessage, parseServerMessage } from '../../protocol/stream.ts';
+import { decodeDeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
+import { decodeInputPacket } from '../../protocol/wire/input.ts';
+import { decodePing } from '../../protocol/wire/ping.ts';
+import { decodeSnapshot } from '../../protocol/wire/snapshot.ts';
+import { parseClientMessage, parseServerMessage } from '../../protocol/wire/stream.ts';
 import { buildDatagramCorpus } from '../../bench/fuzz/datagram-corpus.ts';
 import { fuzzTarget } from '../../bench/fuzz/fuzz-loop.ts';
 import { CLIENT_MESSAGES, SERVER_MESSAGES } from '../../bench/fuzz/message-corpus.ts';

@@ -15,7 +15,7 @@ import {
   INPUT_HEADER_BYTES,
   INPUT_REDUNDANCY,
 } from '../../protocol/constants.ts';
-import { decodeInputPacket, encodeInputPacket, type InputPacket } from '../../protocol/input.ts';
+import { decodeInputPacket, encodeInputPacket, type InputPacket } from '../../protocol/wire/input.ts';
 
 const DECODER_ERRORS = [DROP_TOO_SHORT, DROP_TOO_LONG, DROP_UNKNOWN_TYPE, DROP_BAD_COUNT, DROP_BAD_VALUE];
 

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ENTITY_KIND_COIN, ENTITY_KIND_NPC, ENTITY_KIND_PLAYER } from '../../protocol/constants.ts';
-import type { EntityState, Snapshot } from '../../protocol/snapshot.ts';
+import type { EntityState, Snapshot } from '../../protocol/wire/snapshot.ts';
 import { SnapshotBuffer } from '../../game-client/play/interpolation.ts';
 
 /** Mirrors MAX_FRAMES in interpolation.ts (not exported). */

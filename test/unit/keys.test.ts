@@ -3,7 +3,7 @@
 // normalize.
 import { describe, expect, it } from 'vitest';
 import { INPUT_AXIS_MAX } from '../../protocol/constants.ts';
-import { clampInput } from '../../protocol/sim.ts';
+import { clampInput } from '../../protocol/sim/sim.ts';
 import { inputFromKeys, NO_KEYS, type DirectionKeys } from '../../game-client/play/keys.ts';
 
 /** Keys with only the named ones held. */

@@ -12,7 +12,7 @@ import {
   PING_BYTES,
   PONG_BYTES,
 } from '../../protocol/constants.ts';
-import { datagramType, decodePing, encodePing, type Ping, type Pong } from '../../protocol/ping.ts';
+import { datagramType, decodePing, encodePing, type Ping, type Pong } from '../../protocol/wire/ping.ts';
 
 const ping: Ping = { type: DATAGRAM_TYPE_PING, id: 7, clientTimeMs: 0xfffffff0 };
 const pong: Pong = { type: DATAGRAM_TYPE_PONG, id: 0xffffffff, clientTimeMs: 0, serverTimeMs: 123456 };

@@ -1,7 +1,7 @@
 // Client-side prediction and server reconciliation for the own player.
 //
 // Most tests here play against a simulated server: it runs the same step
-// (protocol/sim.ts stepPlayer) on the same inputs, but late, and reports
+// (protocol/sim/sim.ts stepPlayer) on the same inputs, but late, and reports
 // how many inputs it has applied (the ack) with its position. Without loss,
 // reconciling against it must land exactly where the client predicted; a
 // real correction must be blended out on screen, not snapped.
@@ -16,8 +16,8 @@ import {
   PLAYER_RADIUS_PX,
   PLAYER_SPEED_PX_PER_S,
 } from '../../protocol/constants.ts';
-import { stepPlayer, type MoveInput, type Vec2 } from '../../protocol/sim.ts';
-import { decodeSnapshot, encodeSnapshot, POSITION_PRECISION_PX } from '../../protocol/snapshot.ts';
+import { stepPlayer, type MoveInput, type Vec2 } from '../../protocol/sim/sim.ts';
+import { decodeSnapshot, encodeSnapshot, POSITION_PRECISION_PX } from '../../protocol/wire/snapshot.ts';
 import { inputFromKeys, NO_KEYS } from '../../game-client/play/keys.ts';
 import { Prediction } from '../../game-client/play/prediction.ts';
 

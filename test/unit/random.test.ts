@@ -1,7 +1,7 @@
 // The seeded PRNG: same seed, same sequence; values in [0, 1).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../protocol/random.ts';
+import { seededRandom } from '../../protocol/sim/random.ts';
 
 const take = (next: () => number, n: number) => Array.from({ length: n }, next);
 

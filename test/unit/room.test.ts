@@ -20,8 +20,8 @@ import {
   POINTS_PER_COIN,
   WORLD_ENTITY_ID_BASE,
 } from '../../protocol/constants.ts';
-import type { InputPacket } from '../../protocol/input.ts';
-import { stepPlayer, type MoveInput, type Vec2 } from '../../protocol/sim.ts';
+import type { InputPacket } from '../../protocol/wire/input.ts';
+import { stepPlayer, type MoveInput, type Vec2 } from '../../protocol/sim/sim.ts';
 
 const TICK_RATE_HZ = 60;
 const DT_MS = 1000 / TICK_RATE_HZ;

@@ -2,7 +2,7 @@
 // welcome and the reliable events after it. Replayed history is already part
 // of the welcome, so it must change nothing.
 import { describe, expect, it } from 'vitest';
-import type { GameEvent, PlayerInfo, Welcome } from '../../protocol/stream.ts';
+import type { GameEvent, PlayerInfo, Welcome } from '../../protocol/wire/stream.ts';
 import { Roster } from '../../game-client/play/roster.ts';
 
 const ALICE: PlayerInfo = { id: 1, name: 'alice', score: 3 };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SessionStore } from '../../game-server/sessions.ts';
 import { DATAGRAM_TOKEN_TTL_MS, SESSION_RESUME_WINDOW_MS, WORLD_ENTITY_ID_BASE } from '../../protocol/constants.ts';
 
-/** The token format the stream schemas accept (protocol/stream.ts). */
+/** The token format the stream schemas accept (protocol/wire/stream.ts). */
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{16,64}$/;
 
 describe('SessionStore sessions', () => {

@@ -12,7 +12,7 @@ import {
   PLAYER_RADIUS_PX,
   PLAYER_SPEED_PX_PER_S,
 } from '../../protocol/constants.ts';
-import { clampInput, stepPlayer, stepWanderer, touchesCoin } from '../../protocol/sim.ts';
+import { clampInput, stepPlayer, stepWanderer, touchesCoin } from '../../protocol/sim/sim.ts';
 
 const DT_MS = 1000 / 60;
 const STEP_PX = (PLAYER_SPEED_PX_PER_S * DT_MS) / 1000; // 4 px at 60 Hz

@@ -28,7 +28,7 @@ import {
   POSITION_PRECISION_PX,
   type EntityKind,
   type Snapshot,
-} from '../../protocol/snapshot.ts';
+} from '../../protocol/wire/snapshot.ts';
 
 const DECODER_ERRORS = [DROP_TOO_SHORT, DROP_TOO_LONG, DROP_UNKNOWN_TYPE, DROP_BAD_COUNT, DROP_BAD_VALUE];
 

@@ -8,8 +8,8 @@ import {
   STATS_RECENT_WINDOW_MS,
   STATS_SEQUENCE_WINDOW,
 } from '../../protocol/constants.ts';
-import { percentile } from '../../protocol/percentile.ts';
-import { ChannelStats } from '../../protocol/stats.ts';
+import { percentile } from '../../protocol/netsim/percentile.ts';
+import { ChannelStats } from '../../protocol/netsim/stats.ts';
 
 /** Feeds sequence numbers in order of arrival; returns what recordUpdate said for each. */
 function feed(stats: ChannelStats, seqs: number[]): boolean[] {

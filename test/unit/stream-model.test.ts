@@ -4,9 +4,9 @@
 // a fixed seed over many messages.
 import { describe, expect, it } from 'vitest';
 import { MAX_RTO_BACKOFFS, MIN_RTO_MS, MIN_TLP_PTO_MS } from '../../protocol/constants.ts';
-import { PERFECT_NETWORK, type NetworkConditions } from '../../protocol/conditioner.ts';
-import { percentile } from '../../protocol/percentile.ts';
-import { StreamModel, worstStreamStallMs } from '../../protocol/stream-model.ts';
+import { PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
+import { percentile } from '../../protocol/netsim/percentile.ts';
+import { StreamModel, worstStreamStallMs } from '../../protocol/netsim/stream-model.ts';
 
 const conditions = (c: Partial<NetworkConditions>): NetworkConditions => ({ ...PERFECT_NETWORK, ...c });
 /** 50 % loss makes the scripted draws easy to read: LOST = 0.1, KEPT = 0.9 (delays ignore them: no jitter). */

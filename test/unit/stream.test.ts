@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ERROR_BAD_JSON, ERROR_INVALID_MESSAGE, MAX_CHAT_CHARS, MAX_NAME_CHARS } from '../../protocol/constants.ts';
-import { checkName, nameLength, parseClientMessage, parseServerMessage } from '../../protocol/stream.ts';
+import { checkName, nameLength, parseClientMessage, parseServerMessage } from '../../protocol/wire/stream.ts';
 
 const TOKEN = 'a1B2c3D4e5F6g7H8i9J0k_L-m3N4o5P6'; // 32 base64url characters
 const OTHER_TOKEN = 'Zz9_Yy8-Xx7_Ww6-Vv5_Uu4-';

@@ -1,11 +1,11 @@
-// Our two snapshot formats (protocol/snapshot.ts, protocol/delta-snapshot.ts).
+// Our two snapshot formats (protocol/wire/snapshot.ts, protocol/wire/delta-snapshot.ts).
 // The delta codec models the real acknowledgement loop: the client acks every
 // snapshot it receives, the ack reaches the server ACK_DELAY_SNAPSHOTS later
 // (a 100 ms round trip at 30 Hz), and the server encodes against the newest
 // acknowledged snapshot it still has, or sends a full one.
 import { BASELINE_HISTORY, DATAGRAM_TYPE_SNAPSHOT, MAX_BASELINE_AGE_TICKS } from '../../../protocol/constants.ts';
-import { decodeDeltaSnapshot, encodeDeltaSnapshot } from '../../../protocol/delta-snapshot.ts';
-import { decodeSnapshot, encodeSnapshot, type EntityState, type Snapshot } from '../../../protocol/snapshot.ts';
+import { decodeDeltaSnapshot, encodeDeltaSnapshot } from '../../../protocol/wire/delta-snapshot.ts';
+import { decodeSnapshot, encodeSnapshot, type EntityState, type Snapshot } from '../../../protocol/wire/snapshot.ts';
 import type { CodecEntry } from '../codec.ts';
 import type { Frame } from '../scenario.ts';
 

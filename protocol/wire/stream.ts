@@ -10,7 +10,7 @@ import {
   MAX_CHAT_CHARS,
   MAX_ENTITY_ID,
   MAX_NAME_CHARS,
-} from './constants.ts';
+} from '../constants.ts';
 import { decoded, rejected, type DecodeResult } from './decode-result.ts';
 
 const playerId = z.number().int().min(1).max(MAX_ENTITY_ID);

@@ -25,7 +25,7 @@ import {
   POSITION_SCALE,
   SNAPSHOT_ENTITY_BYTES,
   SNAPSHOT_HEADER_BYTES,
-} from './constants.ts';
+} from '../constants.ts';
 import { decoded, rejected, viewOf, type DecodeResult } from './decode-result.ts';
 
 export type EntityKind = 0 | 1 | 2;

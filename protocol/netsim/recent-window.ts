@@ -3,7 +3,7 @@
 // this window answers "how is it doing now", and forgets a burst of loss
 // within seconds of the network getting better. Pure: the caller passes the
 // clock in.
-import { STATS_MIN_RATE_SPAN_MS, STATS_RECENT_MAX_EVENTS, STATS_RECENT_WINDOW_MS } from './constants.ts';
+import { STATS_MIN_RATE_SPAN_MS, STATS_RECENT_MAX_EVENTS, STATS_RECENT_WINDOW_MS } from '../constants.ts';
 import { percentile } from './percentile.ts';
 
 /** Figures over the last `windowMs` milliseconds. */

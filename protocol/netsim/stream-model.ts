@@ -25,9 +25,9 @@
 // Each segment, first send or resend, gets one loss trial with probability
 // `lossPct`; so does each ACK that a repair waits for. Pure and seeded: the
 // caller passes send times in.
-import { MAX_RETRANSMISSIONS, MAX_RTO_BACKOFFS, MIN_RTO_MS, MIN_TLP_PTO_MS, SEND_GAP_SMOOTHING } from './constants.ts';
+import { MAX_RETRANSMISSIONS, MAX_RTO_BACKOFFS, MIN_RTO_MS, MIN_TLP_PTO_MS, SEND_GAP_SMOOTHING } from '../constants.ts';
 import { clampConditions, oneWayDelay, PERFECT_NETWORK, type NetworkConditions } from './conditioner.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../sim/random.ts';
 
 /** What became of one segment, for tests and the fidelity benchmark. */
 export type SegmentFate = 'delivered' | 'fast-repair' | 'tail-probe' | 'timeout';

@@ -20,9 +20,9 @@ import {
   INPUT_BYTES,
   INPUT_HEADER_BYTES,
   INPUT_REDUNDANCY,
-} from './constants.ts';
+} from '../constants.ts';
 import { decoded, rejected, viewOf, type DecodeResult } from './decode-result.ts';
-import type { MoveInput } from './sim.ts';
+import type { MoveInput } from '../sim/sim.ts';
 
 export interface InputPacket {
   /** Sequence number of `inputs[0]`; `inputs[i]` has sequence `seq - i`. */

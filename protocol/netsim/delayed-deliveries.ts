@@ -8,18 +8,14 @@
 // either order, and a stream must never reorder.
 //
 // The clock and the timer functions are passed in, which keeps protocol/
-// free of I/O (and lets tests drive time).
+// free of I/O (and lets tests drive time). The host's own timers fit as they
+// are: callers at the edges pass `globalThis`.
 
+/** setTimeout and clearTimeout, as browsers and Node have them. */
 export interface Timers {
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
-
-/** The host's own timers (browser or Node). */
-export const HOST_TIMERS: Timers = {
-  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 interface Pending {
   atMs: number;
@@ -34,7 +30,7 @@ export class DelayedDeliveries {
 
   constructor(
     private readonly clock: () => number,
-    private readonly timers: Timers = HOST_TIMERS,
+    private readonly timers: Timers,
   ) {}
 
   /** Deliveries waiting for their time. */

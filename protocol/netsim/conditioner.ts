@@ -11,8 +11,8 @@
 //   and holds up every later message. It follows Linux TCP: fast repair,
 //   tail-loss probes, timeouts only when a repair is lost, and coalescing
 //   during timeout recovery. Its own file: stream-model.ts.
-import { CONDITION_LIMITS, DUPLICATE_EXTRA_DELAY_MS } from './constants.ts';
-import { seededRandom } from './random.ts';
+import { CONDITION_LIMITS, DUPLICATE_EXTRA_DELAY_MS } from '../constants.ts';
+import { seededRandom } from '../sim/random.ts';
 
 export interface NetworkConditions {
   /** Probability of losing a packet (datagram) or a segment (stream), 0–100. */

@@ -5,7 +5,7 @@
 // sends to that player.
 import { clampConditions, DatagramModel, isPerfect, PERFECT_NETWORK, type NetworkConditions } from './conditioner.ts';
 import { StreamModel, worstStreamStallMs } from './stream-model.ts';
-import { DelayedDeliveries } from './delayed-deliveries.ts';
+import { DelayedDeliveries, type Timers } from './delayed-deliveries.ts';
 
 export class ConditionedSender {
   conditions: NetworkConditions = PERFECT_NETWORK;
@@ -13,13 +13,15 @@ export class ConditionedSender {
   private readonly streamModel: StreamModel;
   private readonly delayed: DelayedDeliveries;
 
+  /** `now` and `timers` are the host's clock and timers, passed in to keep protocol/ pure. */
   constructor(
     seed: number,
     private readonly now: () => number,
+    timers: Timers,
   ) {
     this.datagramModel = new DatagramModel(seed);
     this.streamModel = new StreamModel(seed + 1);
-    this.delayed = new DelayedDeliveries(now);
+    this.delayed = new DelayedDeliveries(now, timers);
   }
 
   /** How much longer than usual the stream may stay silent under these conditions (see worstStreamStallMs). */

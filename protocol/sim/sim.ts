@@ -7,7 +7,7 @@ import {
   INPUT_AXIS_MAX,
   PLAYER_RADIUS_PX,
   PLAYER_SPEED_PX_PER_S,
-} from './constants.ts';
+} from '../constants.ts';
 
 export interface Vec2 {
   x: number;

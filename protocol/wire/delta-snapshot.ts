@@ -11,7 +11,7 @@
 //   9      u8   baselineAge   tick - baselineTick, 1..MAX_BASELINE_AGE_TICKS
 //   10     u32  serverTimeMs
 //   14     u32  ackInputSeq
-//   18     bits, most significant first, zero-padded to a byte (protocol/bits.ts):
+//   18     bits, most significant first, zero-padded to a byte (protocol/wire/bits.ts):
 //          removed: gamma(count + 1), then per entity gamma(id gap)
 //          added:   gamma(count + 1), then per entity gamma(id gap), kind (2 bits), x (16), y (16)
 //          moved:   gamma(count + 1), bits per component B - 1 (5 bits), then per entity
@@ -44,7 +44,7 @@ import {
   DELTA_KIND_BITS,
   DELTA_MAX_BITS,
   DELTA_WIDTH_FIELD_BITS,
-} from './constants.ts';
+} from '../constants.ts';
 import { BitReader, BitWriter, signedBitsFor, toSigned, toUnsigned } from './bits.ts';
 import { decoded, rejected, viewOf, type DecodeResult } from './decode-result.ts';
 import { dequantize, quantize, type EntityKind, type EntityState, type Snapshot } from './snapshot.ts';

@@ -1,7 +1,7 @@
 // Per-channel measurements: what arrived, what was lost or reordered, how old
 // each update was when it was applied, round-trip time and bandwidth.
 // Pure: the caller passes the clock in.
-import { LATE_UPDATE_MS, NET_GRAPH_UPDATES, STATS_SAMPLE_WINDOW, STATS_SEQUENCE_WINDOW } from './constants.ts';
+import { LATE_UPDATE_MS, NET_GRAPH_UPDATES, STATS_SAMPLE_WINDOW, STATS_SEQUENCE_WINDOW } from '../constants.ts';
 import { percentile } from './percentile.ts';
 import { RecentWindow, type RecentSummary } from './recent-window.ts';
 

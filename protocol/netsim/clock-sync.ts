@@ -2,7 +2,7 @@
 // algorithm): server time ≈ the pong's stamp + half the round trip. The
 // sample with the smallest round trip is the least distorted by queuing, so
 // the newest CLOCK_SYNC_SAMPLES are kept and the fastest one wins.
-import { CLOCK_SYNC_SAMPLES } from './constants.ts';
+import { CLOCK_SYNC_SAMPLES } from '../constants.ts';
 
 export class ClockSync {
   private readonly samples: { rttMs: number; offsetMs: number }[] = [];

@@ -16,7 +16,7 @@ import {
   DROP_UNKNOWN_TYPE,
   PING_BYTES,
   PONG_BYTES,
-} from './constants.ts';
+} from '../constants.ts';
 import { decoded, rejected, viewOf, type DecodeResult } from './decode-result.ts';
 
 export interface Ping {
