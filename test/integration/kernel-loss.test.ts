@@ -8,9 +8,13 @@ import { connectClient, shutDown, startTestServer, waitFor, type TestClient } fr
 
 /**
  * A WebRTC port range of its own, below Linux's ephemeral range (32768–60999),
- * so no other test's socket is given one of these ports and caught by the loss.
+ * so no other test's socket is given one of these ports and caught by the
+ * loss; and chosen by process id among 200 slots from 20000, so two test runs
+ * on one machine (two clones side by side) do not drop each other's packets.
  */
-const RTC_PORTS = { min: 29100, max: 29140 };
+const RTC_SLOT_PORTS = 40;
+const RTC_PORT_BASE = 20_000 + (process.pid % 200) * RTC_SLOT_PORTS;
+const RTC_PORTS = { min: RTC_PORT_BASE, max: RTC_PORT_BASE + RTC_SLOT_PORTS - 1 };
 const LOSS_PCT = 30;
 const MEASURE_MS = 4_000;
 
