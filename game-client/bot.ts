@@ -7,11 +7,12 @@
 //
 //   npm run bots -- --url http://127.0.0.1:8080 --count 20 --duration 20 --json
 import { parseArgs } from 'node:util';
-import { DEFAULT_HTTP_PORT, INPUT_REDUNDANCY, JOIN_BURST, JOIN_REFILL_PER_S } from '../protocol/constants.ts';
-import type { MoveInput } from '../protocol/sim/sim.ts';
+import { DEFAULT_HTTP_PORT, DEFAULT_TICK_RATE_HZ, JOIN_BURST, JOIN_REFILL_PER_S } from '../protocol/constants.ts';
 import type { EntityState } from '../protocol/wire/snapshot.ts';
 import { percentile } from '../protocol/netsim/percentile.ts';
-import { NetClient, type ChannelStatus } from './net/net-client.ts';
+import type { ChannelStatus } from './game-view.ts';
+import { startInputLoop } from './net/input-sender.ts';
+import { NetClient } from './net/net-client.ts';
 import { installNodePolyfills, shutdownNodeWebRtc } from './net/node-polyfills.ts';
 import { randomWaypoint, steer, type BotGoal } from './play/bot-brain.ts';
 
@@ -44,8 +45,6 @@ installNodePolyfills();
 
 interface Bot {
   client: NetClient;
-  seq: number;
-  recent: MoveInput[];
   /** Newest world state seen, to steer by. */
   world: EntityState[];
   goal: BotGoal;
@@ -64,7 +63,7 @@ let connectedSoFar = 0;
 
 // Connect a few at a time: WebRTC setup is the expensive part.
 for (let i = 0; i < count; i++) {
-  const bot: Bot = { client: null!, seq: 0, recent: [], world: [], goal: { coinId: null, waypoint: randomWaypoint(Math.random) }, events: 0, chatReceived: 0, errors: [] };
+  const bot: Bot = { client: null!, world: [], goal: { coinId: null, waypoint: randomWaypoint(Math.random) }, events: 0, chatReceived: 0, errors: [] };
   bot.client = new NetClient(
     { url: args.url, name: `bot-${i + 1}` },
     {
@@ -100,25 +99,17 @@ progress(
 );
 const stopProgress = args.json ? () => {} : reportProgress();
 
-// Drive every bot at the server's tick rate with a fixed-step accumulator, as
-// the browser does: timers fire early or late, the input count must not drift.
-const tickRateHz = bots.find((b) => b.client.config)?.client.config?.tickRateHz ?? 60;
-const inputsStartedAt = performance.now();
-let inputsSent = 0;
-const inputTimer = setInterval(() => {
-  const due = Math.floor(((performance.now() - inputsStartedAt) * tickRateHz) / 1000) - inputsSent;
-  for (let i = 0; i < due; i++) sendOneInputEach();
-  inputsSent += due;
-}, 1000 / tickRateHz / 2);
+// One input loop drives every bot at the server's tick rate, the browser's
+// loop: timers fire early or late, the input count must not drift.
+const tickRateHz = bots.find((b) => b.client.config)?.client.config?.tickRateHz ?? DEFAULT_TICK_RATE_HZ;
+const stopInputs = startInputLoop(tickRateHz, sendOneInputEach);
 
 function sendOneInputEach() {
   for (const bot of bots) {
     const own = bot.world.find((e) => e.id === bot.client.playerId);
     const { input, goal } = own ? steer(own, bot.world, bot.goal, Math.random) : { input: { moveX: 0, moveY: 0 }, goal: bot.goal };
     bot.goal = goal;
-    bot.recent.unshift(input);
-    bot.recent.length = Math.min(bot.recent.length, INPUT_REDUNDANCY);
-    bot.client.sendInputs({ seq: ++bot.seq, inputs: bot.recent });
+    bot.client.inputs.send(input);
   }
 }
 const chatTimer = setInterval(() => {
@@ -126,7 +117,7 @@ const chatTimer = setInterval(() => {
 }, 1000);
 
 await new Promise((resolve) => setTimeout(resolve, durationS * 1000));
-clearInterval(inputTimer);
+stopInputs();
 clearInterval(chatTimer);
 stopProgress();
 

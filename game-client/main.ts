@@ -3,11 +3,12 @@
 // curious players.
 import Phaser from 'phaser';
 import { checkName, type GameEvent } from '../protocol/wire/stream.ts';
-import { GameSession, type SessionStatus } from './game-session.ts';
+import { ClientGame } from './client-game.ts';
+import type { GameStatus } from './game-view.ts';
 import { JoinRefusedError } from './net/net-client.ts';
 import { worldToCanvas } from './play/arena-fit.ts';
 import { settingsFromQuery } from './play/settings.ts';
-import { loadSavedSession, saveSession } from './saved-session.ts';
+import { loadSavedPlayer, savePlayer } from './saved-player.ts';
 import { ArenaScene } from './scenes/ArenaScene.ts';
 import { ARENA_SCENE } from './scenes/scene-keys.ts';
 import { createChatBox } from './ui/chat.ts';
@@ -24,23 +25,24 @@ const HUD_REFRESH_MS = 250;
 
 const params = new URLSearchParams(location.search);
 let scene: ArenaScene | null = null;
-let session: GameSession | null = null;
+let game: ClientGame | null = null;
 const chat = createChatBox(
-  (text) => session?.net.chat(text),
+  (text) => game?.chat(text),
   (typing) => scene?.setKeysEnabled(!typing),
 );
 /** True once this page has been welcomed: later welcomes are reconnects. */
 let welcomedBefore = false;
 
-session = await joinGame();
-const joined = session;
+game = await joinGame();
+const joined = game;
 byId('page').hidden = false;
 createNetworkPanel(joined, () => chat.typing);
 createNetGraph(joined, () => chat.typing);
 
 declare global {
   interface Window {
-    netcode: { status: () => SessionStatus & { layout: PageLayout | null }; session: GameSession };
+    /** `session`: the client game (the name tests and benchmarks have always used). */
+    netcode: { status: () => GameStatus & { layout: PageLayout | null }; session: ClientGame };
   }
 }
 window.netcode = {
@@ -51,7 +53,7 @@ window.netcode = {
   session: joined,
 };
 
-const game = new Phaser.Game({
+const phaser = new Phaser.Game({
   type: Phaser.AUTO,
   parent: 'game',
   backgroundColor: '#0d0f17',
@@ -60,15 +62,15 @@ const game = new Phaser.Game({
   scale: { mode: Phaser.Scale.NONE, width: byId('game').clientWidth || 1, height: byId('game').clientHeight || 1 },
   scene: [],
 });
-game.scene.add(ARENA_SCENE, ArenaScene, true, { session: joined });
+phaser.scene.add(ARENA_SCENE, ArenaScene, true, { source: joined });
 // The arena's region changes with the window and with the panels around it
 // (the network panel opens, the net graph hides): the canvas follows it.
 new ResizeObserver(([entry]) => {
   const { width, height } = entry!.contentRect;
-  if (width > 0 && height > 0) game.scale.resize(Math.floor(width), Math.floor(height));
+  if (width > 0 && height > 0) phaser.scale.resize(Math.floor(width), Math.floor(height));
 }).observe(byId('game'));
 // The scene exists once Phaser has booted (scenes added before that are queued).
-game.events.once(Phaser.Core.Events.READY, () => (scene = game.scene.getScene(ARENA_SCENE) as ArenaScene));
+phaser.events.once(Phaser.Core.Events.READY, () => (scene = phaser.scene.getScene(ARENA_SCENE) as ArenaScene));
 const refresh = () => {
   renderHud(joined.status());
   byId('legend').hidden = joined.settings.path !== 'compare';
@@ -82,8 +84,8 @@ setInterval(refresh, HUD_REFRESH_MS);
  * screen asks. A name the server (or the same check, here) refuses brings
  * the join screen back once, with the reason.
  */
-async function joinGame(): Promise<GameSession> {
-  let saved = loadSavedSession();
+async function joinGame(): Promise<ClientGame> {
+  let saved = loadSavedPlayer();
   let linkName = params.get('name');
   let suggestion = linkName ?? saved?.name ?? '';
   let problem = '';
@@ -103,8 +105,8 @@ async function joinGame(): Promise<GameSession> {
       name = await askForName(suggestion, problem);
     }
     const resume = saved && saved.name === name ? { sessionToken: saved.sessionToken, lastSeq: saved.lastSeq } : undefined;
-    const attempt: GameSession = newSession(name, resume);
-    session = attempt;
+    const attempt: ClientGame = newGame(name, resume);
+    game = attempt;
     try {
       await attempt.start();
       return attempt;
@@ -119,8 +121,8 @@ async function joinGame(): Promise<GameSession> {
   }
 }
 
-function newSession(name: string, resume: { sessionToken: string; lastSeq: number } | undefined): GameSession {
-  const created: GameSession = new GameSession(location.origin, name, resume, settingsFromQuery(params), {
+function newGame(name: string, resume: { sessionToken: string; lastSeq: number } | undefined): ClientGame {
+  const created: ClientGame = new ClientGame(location.origin, name, resume, settingsFromQuery(params), {
     onWelcome: (welcome, freshStart) => {
       if (!welcomedBefore) for (const line of welcome.recentChat) chat.addLine(line.name, line.text, true);
       if (freshStart) {
@@ -148,7 +150,7 @@ function newSession(name: string, resume: { sessionToken: string; lastSeq: numbe
   return created;
 }
 
-function describe(current: GameSession, event: GameEvent, replayed: boolean) {
+function describe(current: ClientGame, event: GameEvent, replayed: boolean) {
   const who = current.roster.nameOf(event.playerId);
   switch (event.type) {
     case 'chat':
@@ -158,17 +160,17 @@ function describe(current: GameSession, event: GameEvent, replayed: boolean) {
     case 'leave':
       return chat.addNotice(`${event.name} left`);
     case 'score':
-      if (!replayed) showToast(event.playerId === current.net.playerId ? `You scored! (${event.score})` : `${who} scored (${event.score})`);
+      if (!replayed) showToast(event.playerId === current.playerId ? `You scored! (${event.score})` : `${who} scored (${event.score})`);
       return;
   }
 }
 
-function refreshScores(current: GameSession) {
-  renderScoreboard(current.roster.ranked(), current.net.playerId);
+function refreshScores(current: ClientGame) {
+  renderScoreboard(current.roster.ranked(), current.playerId);
 }
 
-function remember(current: GameSession) {
-  saveSession({ name: current.net.name, sessionToken: current.net.sessionToken, lastSeq: current.net.lastSeq });
+function remember(current: ClientGame) {
+  savePlayer(current.savedPlayer());
 }
 
 /** Drops ?name= from the address bar, so a reload does not try a refused name again. */
@@ -180,7 +182,7 @@ function forgetLinkName() {
 }
 
 /** Where the arena, the panels and our player are on the page now (null before Phaser draws). */
-function layoutNow(status: SessionStatus): PageLayout | null {
+function layoutNow(status: GameStatus): PageLayout | null {
   if (!scene?.sys.isActive()) return null;
   const fit = scene.arenaOnCanvas;
   const own = status.entities.find((e) => e.id === status.playerId);

@@ -16,6 +16,7 @@ import {
   DATAGRAM_TYPE_PING,
   DATAGRAM_TYPE_PONG,
   DROP_ABANDONED_HANDSHAKE,
+  DROP_AUTH_MISSING,
   DROP_BUFFERING,
   DROP_CHANNEL_CLOSED,
   DROP_NOT_BINARY,
@@ -29,7 +30,8 @@ import {
   MAX_CLIENT_DATAGRAM_BYTES,
   MAX_DATAGRAM_BUFFERED_BYTES,
 } from '../protocol/constants.ts';
-import { asBytes } from '../protocol/wire/decode-result.ts';
+import { failed } from '../protocol/result.ts';
+import { asBytes } from '../protocol/wire/bytes.ts';
 import { decodeInputPacket } from '../protocol/wire/input.ts';
 import { datagramType, decodePing, encodePing } from '../protocol/wire/ping.ts';
 import { ConditionedDatagramLink, type SocketDatagramLink } from './conditioned-links.ts';
@@ -75,14 +77,14 @@ export function createDatagramGateway(
     ...(options.bindAddress ? { bindAddress: options.bindAddress } : {}),
     cors: { origin: '*', allowAuthorization: true },
     authorization: async (auth: string | undefined) => {
-      const check = auth ? game.authorizeDatagram(auth) : ({ ok: false, reason: 'missing' } as const);
+      const check = auth ? game.authorizeDatagram(auth) : failed(DROP_AUTH_MISSING);
       if (!check.ok) {
-        metrics.dropped('datagram', 'in', `auth-${check.reason}`);
-        log.info({ reason: check.reason }, 'datagram authorization refused');
+        metrics.dropped('datagram', 'in', check.error);
+        log.info({ reason: check.error }, 'datagram authorization refused');
         return false; // geckos answers 401
       }
       // userData is sent back to the client, so it holds nothing secret.
-      return { playerId: check.playerId };
+      return { playerId: check.value };
     },
   });
 

@@ -1,6 +1,7 @@
-// The game: joins, resumes and leaves, chat and scores, the fixed-step loop and
-// the snapshots it sends. It talks to players only through the two link
-// interfaces in links.ts, which the stream and datagram gateways implement.
+// The game: joins, resumes and leaves, chat and scores, and the fixed-step
+// loop. It talks to players only through the two link interfaces in links.ts,
+// which the stream and datagram gateways implement; snapshots go out through
+// its SnapshotSender.
 import {
   ARENA_HEIGHT_PX,
   ARENA_WIDTH_PX,
@@ -22,16 +23,17 @@ import {
   SWEEP_INTERVAL_MS,
 } from '../protocol/constants.ts';
 import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../protocol/netsim/conditioner.ts';
+import { failed, ok, type Result } from '../protocol/result.ts';
 import type { InputPacket } from '../protocol/wire/input.ts';
-import { encodeSnapshot } from '../protocol/wire/snapshot.ts';
-import type { ChatEvent, GameEvent, PositionPath, Welcome } from '../protocol/wire/stream.ts';
+import type { ChatEvent, GameEvent, Welcome } from '../protocol/wire/stream.ts';
 import { EventLog, type UnsequencedEvent } from './event-log.ts';
 import { log } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { Room } from './room.ts';
+import type { Scenario } from './scenario.ts';
 import { SessionStore, type DatagramTokenCheck, type Session } from './sessions.ts';
 import type { DatagramLink, PlayerSettings, StreamLink } from './links.ts';
-import { SnapshotEncoder } from './snapshot-encoder.ts';
+import { SnapshotSender, type SnapshotRecipient } from './snapshot-sender.ts';
 import { AddressLimits } from './address-limits.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -40,18 +42,12 @@ interface Seat {
   session: Session;
   stream: StreamLink | null;
   datagram: DatagramLink | null;
-  path: PositionPath;
   conditions: NetworkConditions;
   /**
    * In the world, simulated and in snapshots. A seat can exist without it:
    * the player left (stream gone past the grace period) but may still resume.
    */
   inArena: boolean;
-  /** Per-channel snapshot packet sequence, for the client's loss and reorder accounting. */
-  datagramSeq: number;
-  /** Newest snapshot tick the client says it has (from its input packets): the baseline for deltas. */
-  ackedTick: number;
-  streamSeq: number;
   chat: TokenBucket;
   /** The remote address it last joined or resumed from (chat is also limited per address). */
   address: string;
@@ -67,9 +63,12 @@ export interface GameOptions {
   clock: () => number;
   /** Real loss the kernel applies to this server's ports (`npm run lab`), told to players in the welcome. */
   kernelLossPct?: number;
+  /** The world set on purpose (tests, demos): see scenario.ts. Without it, the seed's random world. */
+  scenario?: Scenario;
 }
 
-export type JoinResult = { ok: true; welcome: Welcome; replay: GameEvent[] } | { ok: false; code: string; message: string };
+/** A join or resume: the welcome and the events to replay, or the error code and message the client is sent. */
+export type JoinResult = Result<{ welcome: Welcome; replay: GameEvent[] }>;
 
 export class Game {
   readonly room: Room;
@@ -78,15 +77,15 @@ export class Game {
   private readonly events = new EventLog();
   private readonly recentChat: ChatEvent[] = [];
   private readonly addressChat = new AddressLimits(ADDRESS_CHAT_BURST, ADDRESS_CHAT_REFILL_PER_S);
-  private readonly snapshots: SnapshotEncoder;
+  private readonly snapshotSender: SnapshotSender;
   private loop: ReturnType<typeof setInterval> | null = null;
   private lastStepAtMs = 0;
   private unsimulatedMs = 0;
   private lastSweepAtMs = 0;
 
   constructor(private readonly options: GameOptions) {
-    this.snapshots = new SnapshotEncoder(options.metrics);
-    this.room = new Room({ tickRateHz: options.tickRateHz, npcCount: options.npcCount, seed: options.seed });
+    this.snapshotSender = new SnapshotSender(options.metrics);
+    this.room = new Room({ tickRateHz: options.tickRateHz, npcCount: options.npcCount, seed: options.seed, scenario: options.scenario });
   }
 
   get playerCount(): number {
@@ -100,7 +99,7 @@ export class Game {
   /** A new player: a session, a place in the arena and a join event for everyone else. */
   join(name: string, stream: StreamLink, address = ''): JoinResult {
     if (this.room.playerCount >= MAX_PLAYERS) {
-      return { ok: false, code: ERROR_SERVER_FULL, message: `the arena holds ${MAX_PLAYERS} players` };
+      return failed(ERROR_SERVER_FULL, `the arena holds ${MAX_PLAYERS} players`);
     }
     // Resumable sessions of players who left are kept for a while, but not
     // without bound: past MAX_SESSIONS the longest-gone one is forgotten.
@@ -109,24 +108,21 @@ export class Game {
       if (oldest) this.forget(oldest);
     }
     const session = this.sessions.create(name);
-    if (!session) return { ok: false, code: ERROR_SERVER_FULL, message: 'no free player id' };
+    if (!session) return failed(ERROR_SERVER_FULL, 'no free player id');
     const seat: Seat = {
       session,
       stream,
       datagram: null,
-      path: 'datagram',
       conditions: PERFECT_NETWORK,
       inArena: false,
-      datagramSeq: 0,
-      ackedTick: 0,
-      streamSeq: 0,
       chat: new TokenBucket(CHAT_BURST, CHAT_REFILL_PER_S, this.options.clock()),
       address,
     };
     this.seats.set(session.playerId, seat);
+    this.snapshotSender.addPlayer(session.playerId);
     this.enterArena(seat);
     log.info({ playerId: session.playerId, name }, 'player joined');
-    return { ok: true, welcome: this.welcome(seat, false), replay: [] };
+    return ok({ welcome: this.welcome(seat, false), replay: [] });
   }
 
   /**
@@ -140,7 +136,7 @@ export class Game {
     if (!session || !seat) return this.join(name, stream, address);
     // Refuse before touching the seat, so a refused resume leaves it exactly as it was.
     if (!seat.inArena && this.room.playerCount >= MAX_PLAYERS) {
-      return { ok: false, code: ERROR_SERVER_FULL, message: `the arena holds ${MAX_PLAYERS} players` };
+      return failed(ERROR_SERVER_FULL, `the arena holds ${MAX_PLAYERS} players`);
     }
     if (seat.stream && seat.stream !== stream) seat.stream.close(CLOSE_SESSION_REPLACED, 'session resumed elsewhere');
     seat.stream = stream;
@@ -150,7 +146,7 @@ export class Game {
     if (!seat.inArena) this.enterArena(seat);
     log.info({ playerId: session.playerId, lastSeq }, 'session resumed');
     const replay = this.events.since(lastSeq);
-    return { ok: true, welcome: this.welcome(seat, true, replay.complete), replay: replay.events };
+    return ok({ welcome: this.welcome(seat, true, replay.complete), replay: replay.events });
   }
 
   /** The stream closed. The player stays LINKDEAD_GRACE_MS, then leaves; the session stays resumable. */
@@ -175,19 +171,20 @@ export class Game {
     if (seat) this.leaveArena(seat, 'disconnected');
     seat?.datagram?.close();
     this.seats.delete(session.playerId);
+    this.snapshotSender.removePlayer(session.playerId);
     this.sessions.delete(session);
   }
 
-  chat(playerId: number, text: string): { ok: true } | { ok: false; code: string; message: string } {
+  chat(playerId: number, text: string): Result<null> {
     const seat = this.seats.get(playerId);
-    if (!seat) return { ok: false, code: ERROR_NOT_JOINED, message: 'no such player' };
+    if (!seat) return failed(ERROR_NOT_JOINED, 'no such player');
     const now = this.options.clock();
     if (!seat.chat.take(now)) {
-      return { ok: false, code: ERROR_CHAT_RATE_LIMITED, message: `at most ${CHAT_REFILL_PER_S} line per second` };
+      return failed(ERROR_CHAT_RATE_LIMITED, `at most ${CHAT_REFILL_PER_S} line per second`);
     }
     // All players from one address share a budget too, so rejoining under new names buys nothing.
     if (!this.addressChat.take(seat.address, now)) {
-      return { ok: false, code: ERROR_CHAT_RATE_LIMITED, message: `at most ${ADDRESS_CHAT_REFILL_PER_S} lines per second from one address` };
+      return failed(ERROR_CHAT_RATE_LIMITED, `at most ${ADDRESS_CHAT_REFILL_PER_S} lines per second from one address`);
     }
     const event = this.publish({
       type: 'chat',
@@ -198,14 +195,14 @@ export class Game {
     });
     this.recentChat.push(event as ChatEvent);
     if (this.recentChat.length > CHAT_HISTORY_LINES) this.recentChat.shift();
-    return { ok: true };
+    return ok(null);
   }
 
   /** Applies a player's own settings: the position path, and the simulated network for what we send it. */
   applySettings(playerId: number, settings: PlayerSettings): void {
     const seat = this.seats.get(playerId);
     if (!seat) return;
-    if (settings.path) seat.path = settings.path;
+    if (settings.path) this.snapshotSender.setPath(playerId, settings.path);
     if (settings.conditions) {
       seat.conditions = clampConditions(settings.conditions);
       seat.stream?.setConditions(seat.conditions);
@@ -229,14 +226,8 @@ export class Game {
     if (seat.datagram && seat.datagram !== datagram) seat.datagram.close();
     seat.datagram = datagram;
     datagram.setConditions(seat.conditions);
-    // A new channel starts from a full snapshot, sent now whatever the path:
-    // the first datagram is how the client knows the channel works.
-    seat.ackedTick = 0; // no baseline: forDatagram sends it whole
-    const latest = this.snapshots.latest();
-    if (seat.inArena && latest) {
-      const ackInputSeq = this.room.lastAppliedInput(playerId);
-      datagram.send(this.snapshots.forDatagram({ ...latest, ackInputSeq, seq: ++seat.datagramSeq }, seat.ackedTick));
-    }
+    // A new channel starts from a full snapshot (none while out of the arena).
+    this.snapshotSender.greet(playerId, datagram, seat.inArena ? this.room.lastAppliedInput(playerId) : null);
     return true;
   }
 
@@ -247,9 +238,7 @@ export class Game {
 
   /** Inputs from the datagram channel bound to `playerId` (never from the packet's content). */
   onInputPacket(playerId: number, packet: InputPacket): void {
-    const seat = this.seats.get(playerId);
-    // An ack of a tick not yet simulated is a lie or a bug; it is ignored.
-    if (seat && packet.ackTick <= this.room.tick) seat.ackedTick = Math.max(seat.ackedTick, packet.ackTick);
+    this.snapshotSender.acknowledge(playerId, packet.ackTick, this.room.tick);
     const result = this.room.queueInputs(playerId, packet);
     for (let i = 0; i < result.overflow; i++) this.options.metrics.dropped('datagram', 'in', DROP_QUEUE_FULL);
   }
@@ -321,28 +310,15 @@ export class Game {
     }
   }
 
+  /** Hands this tick's state to the sender, with who is in the arena and how to reach them. */
   private sendSnapshots(): void {
-    const entities = this.room.entities();
-    const tick = this.room.tick;
-    const serverTimeMs = Math.round(this.options.clock());
-    this.snapshots.remember(tick, serverTimeMs, entities);
-    for (const seat of this.seats.values()) {
-      if (!seat.inArena) continue;
-      const base = {
-        tick,
-        serverTimeMs,
-        ackInputSeq: this.room.lastAppliedInput(seat.session.playerId),
-        entities,
-      };
-      if (seat.datagram && seat.path !== 'stream') {
-        seat.datagram.send(this.snapshots.forDatagram({ ...base, seq: ++seat.datagramSeq }, seat.ackedTick));
-      }
-      // The stream carries positions when chosen, for comparison, or as the
-      // fallback while no data channel is bound (WebRTC blocked or connecting).
-      if (seat.stream && (seat.path !== 'datagram' || !seat.datagram)) {
-        seat.stream.sendBinary(encodeSnapshot({ ...base, seq: ++seat.streamSeq }));
-      }
+    const recipients: SnapshotRecipient[] = [];
+    for (const { session, stream, datagram, inArena } of this.seats.values()) {
+      if (!inArena) continue;
+      const playerId = session.playerId;
+      recipients.push({ playerId, ackInputSeq: this.room.lastAppliedInput(playerId), stream, datagram });
     }
+    this.snapshotSender.send(this.room.tick, Math.round(this.options.clock()), this.room.entities(), recipients);
   }
 
   /** Removes players whose stream stayed closed past the grace period, and expired sessions. */

@@ -1,6 +1,7 @@
 // The authoritative world: players, wandering NPCs and coins, advanced one
 // fixed step at a time. It knows nothing of sockets or wall-clock time; the
 // game loop calls `step()` at TICK_RATE and reads `entities()` for snapshots.
+// Its layout comes from the seed, except what its scenario (scenario.ts) sets.
 import {
   ARENA_HEIGHT_PX,
   ARENA_WIDTH_PX,
@@ -23,6 +24,7 @@ import type { InputPacket } from '../protocol/wire/input.ts';
 import { seededRandom } from '../protocol/sim/random.ts';
 import { stepPlayer, stepWanderer, touchesCoin, type MoveInput, type Vec2 } from '../protocol/sim/sim.ts';
 import type { EntityState } from '../protocol/wire/snapshot.ts';
+import { RANDOM_WORLD, type Scenario } from './scenario.ts';
 
 interface Player extends Vec2 {
   id: number;
@@ -59,6 +61,8 @@ export interface RoomOptions {
   tickRateHz: number;
   npcCount: number;
   seed: number;
+  /** Spawn points, coin spots and placements set on purpose (tests, demos); RANDOM_WORLD when absent. */
+  scenario?: Scenario;
 }
 
 export class Room {
@@ -68,16 +72,19 @@ export class Room {
   private readonly coins: Coin[] = [];
   private readonly random: () => number;
   private readonly dtMs: number;
+  private readonly scenario: Scenario;
 
   constructor(options: RoomOptions) {
     this.random = seededRandom(options.seed);
     this.dtMs = 1000 / options.tickRateHz;
+    this.scenario = options.scenario ?? RANDOM_WORLD;
     let nextId = WORLD_ENTITY_ID_BASE;
     for (let i = 0; i < options.npcCount; i++) {
       this.npcs.push({ id: nextId++, ...this.randomSpot(NPC_RADIUS_PX), heading: this.random() * 2 * Math.PI });
     }
     for (let i = 0; i < COIN_COUNT; i++) {
-      this.coins.push({ id: nextId++, ...this.randomSpot(COIN_RADIUS_PX), respawnTick: 0 });
+      const spot = this.randomSpot(COIN_RADIUS_PX);
+      this.coins.push({ id: nextId++, ...(this.scenario.coinSpot?.(i) ?? spot), respawnTick: 0 });
     }
   }
 
@@ -89,11 +96,12 @@ export class Room {
     return this.players.has(id);
   }
 
-  /** Places a player at a random free spot. Its input sequence starts fresh. */
+  /** Places a player at its scenario's spawn point, or a random spot. Its input sequence starts fresh. */
   addPlayer(id: number): void {
+    const spot = this.randomSpot(PLAYER_RADIUS_PX);
     this.players.set(id, {
       id,
-      ...this.randomSpot(PLAYER_RADIUS_PX),
+      ...(this.scenario.spawnPoint?.(id) ?? spot),
       queue: [],
       lastAppliedSeq: 0,
       inputCredits: 1,
@@ -138,6 +146,7 @@ export class Room {
   /** Advances the world one fixed step. Returns the coins picked up in it. */
   step(): Pickup[] {
     this.tick++;
+    this.applyPlacements();
     for (const player of this.players.values()) this.applyInputs(player);
     for (const npc of this.npcs) this.wander(npc);
     return this.collectCoins();
@@ -154,17 +163,6 @@ export class Room {
     return list;
   }
 
-  /** Test hook: place a player exactly. */
-  placePlayer(id: number, at: Vec2): void {
-    const player = this.players.get(id);
-    if (player) Object.assign(player, at);
-  }
-
-  /** Test hook: where the coins on the field are. */
-  coinPositions(): Vec2[] {
-    return this.coins.filter((c) => c.respawnTick === 0).map((c) => ({ x: c.x, y: c.y }));
-  }
-
   /**
    * The server fell so far behind that it skipped `count` steps instead of
    * running them (Game's loop, "don't spiral"). Its players did not: their
@@ -177,6 +175,17 @@ export class Room {
   creditSkippedSteps(count: number): void {
     for (const player of this.players.values()) {
       player.inputCredits = Math.min(MAX_QUEUED_INPUTS, player.inputCredits + count);
+    }
+  }
+
+  /** The scenario's moves, done first in the step so the step's inputs go on from the new spot. */
+  private applyPlacements(): void {
+    for (const { playerId, at } of this.scenario.takePlacements?.() ?? []) {
+      const player = this.players.get(playerId);
+      if (player) {
+        player.x = at.x;
+        player.y = at.y;
+      }
     }
   }
 
@@ -222,6 +231,11 @@ export class Room {
     return pickups;
   }
 
+  /**
+   * A random spot inside the arena. Drawn even where the scenario decides
+   * instead, so a scenario changes only what it sets: the NPCs' wandering
+   * and every other spot stay those of the seed.
+   */
   private randomSpot(radius: number): Vec2 {
     return {
       x: radius + this.random() * (ARENA_WIDTH_PX - 2 * radius),

@@ -2,7 +2,7 @@
 // gateway (geckos), metrics and the game loop. main.ts calls it with the
 // parsed config; tests call it with port 0.
 import { createServer } from 'node:http';
-import { SHUTDOWN_FLUSH_MS } from '../protocol/constants.ts';
+import { DATAGRAM_NETWORK_SEED_FACTOR, SHUTDOWN_FLUSH_MS, STREAM_NETWORK_SEED_FACTOR } from '../protocol/constants.ts';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createDatagramGateway } from './datagram-gateway.ts';
@@ -11,6 +11,7 @@ import { createRequestHandler, DEFAULT_HTTP_TIMEOUTS, httpServerOptions, type Ht
 import { localUrl } from './local-url.ts';
 import { createMetrics } from './metrics.ts';
 import type { ServerConfig } from './config.ts';
+import type { Scenario } from './scenario.ts';
 import { attachStreamGateway } from './stream-gateway.ts';
 
 export interface RunningServer {
@@ -31,6 +32,8 @@ export interface ServerExtras {
   kernelLossPct?: number;
   /** Replaces some of the HTTP deadlines (DEFAULT_HTTP_TIMEOUTS); tests use short ones. */
   httpTimeouts?: Partial<HttpTimeouts>;
+  /** Sets the world up on purpose (scenario.ts): how tests place players and coins. Without it, the seed's random world. */
+  scenario?: Scenario;
 }
 
 export async function startServer(config: ServerConfig, extras: ServerExtras = {}): Promise<RunningServer> {
@@ -45,9 +48,10 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
     metrics,
     clock,
     ...(extras.kernelLossPct ? { kernelLossPct: extras.kernelLossPct } : {}),
+    ...(extras.scenario ? { scenario: extras.scenario } : {}),
   });
   const datagram = createDatagramGateway(game, metrics, clock, {
-    seed: config.seed * 7919,
+    seed: config.seed * DATAGRAM_NETWORK_SEED_FACTOR,
     ...(config.rtcPortMin !== undefined ? { portRange: { min: config.rtcPortMin, max: config.rtcPortMax! } } : {}),
     ...(config.rtcBind ? { bindAddress: config.rtcBind } : {}),
   });
@@ -69,7 +73,10 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
       metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
     }),
   );
-  const stream = attachStreamGateway(httpServer, game, metrics, clock, { seed: config.seed * 104729, tickRateHz: config.tickRate });
+  const stream = attachStreamGateway(httpServer, game, metrics, clock, {
+    seed: config.seed * STREAM_NETWORK_SEED_FACTOR,
+    tickRateHz: config.tickRate,
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -8,10 +8,13 @@ import { randomBytes } from 'node:crypto';
 import {
   DATAGRAM_TOKEN_BYTES,
   DATAGRAM_TOKEN_TTL_MS,
+  DROP_AUTH_EXPIRED,
+  DROP_AUTH_UNKNOWN,
   SESSION_RESUME_WINDOW_MS,
   SESSION_TOKEN_BYTES,
   WORLD_ENTITY_ID_BASE,
 } from '../protocol/constants.ts';
+import { failed, ok, type Result } from '../protocol/result.ts';
 
 export interface Session {
   playerId: number;
@@ -22,7 +25,8 @@ export interface Session {
   disconnectedAtMs: number | null;
 }
 
-export type DatagramTokenCheck = { ok: true; playerId: number } | { ok: false; reason: 'unknown' | 'expired' };
+/** A datagram token's check: the player it names, or why it names nobody. */
+export type DatagramTokenCheck = Result<number, typeof DROP_AUTH_UNKNOWN | typeof DROP_AUTH_EXPIRED>;
 
 const newToken = (bytes: number) => randomBytes(bytes).toString('base64url');
 
@@ -93,10 +97,10 @@ export class SessionStore {
   /** Checks and consumes a datagram token: a second use of the same token fails. */
   consumeDatagramToken(token: string, nowMs: number): DatagramTokenCheck {
     const entry = this.datagramTokens.get(token);
-    if (!entry) return { ok: false, reason: 'unknown' };
+    if (!entry) return failed(DROP_AUTH_UNKNOWN);
     this.revokeDatagramToken(entry.playerId);
-    if (nowMs > entry.expiresAtMs || !this.byPlayer.has(entry.playerId)) return { ok: false, reason: 'expired' };
-    return { ok: true, playerId: entry.playerId };
+    if (nowMs > entry.expiresAtMs || !this.byPlayer.has(entry.playerId)) return failed(DROP_AUTH_EXPIRED);
+    return ok(entry.playerId);
   }
 
   /** Deletes sessions disconnected longer than the resume window and expired datagram tokens; returns the sessions removed. */

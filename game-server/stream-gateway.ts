@@ -38,7 +38,7 @@ import {
   STREAM_PATH,
   STREAM_PONG_TIMEOUT_MS,
 } from '../protocol/constants.ts';
-import { asBytes } from '../protocol/wire/decode-result.ts';
+import { asBytes } from '../protocol/wire/bytes.ts';
 import { decodeInputPacket } from '../protocol/wire/input.ts';
 import { parseClientMessage, type ClientMessage, type ServerMessage } from '../protocol/wire/stream.ts';
 import { ConditionedStreamLink, type SocketStreamLink } from './conditioned-links.ts';
@@ -187,7 +187,7 @@ export function attachStreamGateway(
     if (!takeOrStrike(connection, connection.limit, now, `at most ${STREAM_MESSAGE_REFILL_PER_S} messages per second`)) return;
     const parsed = parseClientMessage(data.toString());
     if (!parsed.ok) {
-      reject(connection, parsed.detail!.code, parsed.detail!.message);
+      reject(connection, parsed.error, parsed.message ?? parsed.error);
       return;
     }
     dispatch(connection, parsed.value, now);
@@ -252,14 +252,15 @@ export function attachStreamGateway(
         ? game.resume(message.resume.sessionToken, message.resume.lastSeq, message.name, link, connection.address)
         : game.join(message.name, link, connection.address);
       if (!result.ok) {
-        reject(connection, result.code, result.message);
-        connection.socket.close(CLOSE_SERVER_FULL, result.message);
+        reject(connection, result.error, result.message ?? result.error);
+        connection.socket.close(CLOSE_SERVER_FULL, result.message ?? result.error);
         return;
       }
       clearTimeout(connection.helloTimer);
-      connection.playerId = result.welcome.playerId;
-      link.send(result.welcome);
-      for (const event of result.replay) link.send(event);
+      const { welcome, replay } = result.value;
+      connection.playerId = welcome.playerId;
+      link.send(welcome);
+      for (const event of replay) link.send(event);
       return;
     }
     const playerId = connection.playerId;
@@ -270,7 +271,7 @@ export function attachStreamGateway(
     switch (message.type) {
       case 'chat': {
         const result = game.chat(playerId, message.text);
-        if (!result.ok) reject(connection, result.code, result.message);
+        if (!result.ok) reject(connection, result.error, result.message ?? result.error);
         return;
       }
       case 'datagram-token':

@@ -213,6 +213,10 @@ export const DROP_BUFFERING = 'send-buffer-full';
 export const DROP_CHANNEL_CLOSED = 'channel-closed';
 export const DROP_OVERSIZE = 'over-max-message-size';
 export const DROP_SIGNALING_ERROR = 'signaling-error';
+/** A data channel refused at signaling: no token, a token never issued (or already used), or one past its time. */
+export const DROP_AUTH_MISSING = 'auth-missing';
+export const DROP_AUTH_UNKNOWN = 'auth-unknown';
+export const DROP_AUTH_EXPIRED = 'auth-expired';
 /** A signaling request refused because MAX_SIGNALING_REQUESTS_IN_FLIGHT were already being handled. */
 export const DROP_SIGNALING_BUSY = 'signaling-busy';
 export const DROP_SLOW_CONSUMER = 'slow-consumer';
@@ -298,6 +302,8 @@ export const STATS_MIN_RATE_SPAN_MS = 1_000;
 export const STATS_RECENT_MAX_EVENTS = 2_048;
 /** An update older than this when applied counts as "late" (two snapshot intervals at defaults). */
 export const LATE_UPDATE_MS = 100;
+/** Weight of each frame in the moving average of the scene's update cost (status().updateMs): about the last 20 frames. */
+export const UPDATE_COST_SMOOTHING = 0.05;
 
 // ── Simulated network (protocol/netsim/conditioner.ts) ──────────────────────────────
 /** The largest settings a player may choose; anything beyond is clamped. */
@@ -322,6 +328,14 @@ export const MAX_DELAYED_MESSAGES = 2048;
 export const MAX_DELAYED_BYTES = 256 * 1024;
 /** A duplicated datagram arrives at least this long after its twin. */
 export const DUPLICATE_EXTRA_DELAY_MS = 1;
+/**
+ * Multiplied by these primes, the server's --seed seeds the simulated networks
+ * of its datagram and stream gateways (each link adds its own count): for any
+ * seed but 0 the two channels draw different random numbers, and the same
+ * seed repeats a run.
+ */
+export const DATAGRAM_NETWORK_SEED_FACTOR = 7919;
+export const STREAM_NETWORK_SEED_FACTOR = 104729;
 /** One-click network presets for the panel: loss %, one-way latency and jitter in ms, duplicates %. */
 export const NETWORK_PRESETS = {
   off: { lossPct: 0, latencyMs: 0, jitterMs: 0, duplicatePct: 0 },

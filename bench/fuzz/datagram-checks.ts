@@ -12,7 +12,7 @@ import {
   MAX_ENTITY_KIND,
   POSITION_SCALE,
 } from '../../protocol/constants.ts';
-import type { DecodeResult } from '../../protocol/wire/decode-result.ts';
+import type { Result } from '../../protocol/result.ts';
 import { decodeDeltaSnapshot, encodeDeltaSnapshot, type DeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
 import { encodeInputPacket, type InputPacket } from '../../protocol/wire/input.ts';
 import { encodePing, type Ping, type Pong } from '../../protocol/wire/ping.ts';
@@ -89,7 +89,7 @@ export function checkDelta(delta: DeltaSnapshot, findBaseline: FindBaseline): st
   if (!Number.isInteger(age) || age < 1 || age > MAX_BASELINE_AGE_TICKS) return `baseline age ${age} out of range`;
   const baseline = findBaseline(delta.baselineTick);
   if (!baseline) return 'accepted without its baseline';
-  const again: DecodeResult<DeltaSnapshot> = decodeDeltaSnapshot(encodeDeltaSnapshot(delta, delta.baselineTick, baseline), findBaseline);
+  const again: Result<DeltaSnapshot> = decodeDeltaSnapshot(encodeDeltaSnapshot(delta, delta.baselineTick, baseline), findBaseline);
   if (!again.ok) return `its state, re-encoded, is rejected (${again.error})`;
   return entityKey(again.value.entities) === entityKey(delta.entities) ? null : 'its state, re-encoded, decodes differently';
 }

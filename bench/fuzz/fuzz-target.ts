@@ -1,7 +1,7 @@
 // What the fuzzer needs from each decoder under test, and the check every
 // datagram decoder's answer must pass (STYLE.md rule 4: a value or a reason,
 // never an exception).
-import type { DecodeResult } from '../../protocol/wire/decode-result.ts';
+import type { Result } from '../../protocol/result.ts';
 import type { Random } from './fuzz-random.ts';
 
 /**
@@ -37,7 +37,7 @@ export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, by
  * `checkValue`, or `{ ok: false, error }` with one of `errors`.
  */
 export function outcomeOf<T>(
-  result: DecodeResult<T>,
+  result: Result<T>,
   errors: ReadonlySet<string>,
   checkValue: (value: T) => string | null,
 ): Outcome {

@@ -4,8 +4,8 @@
 // its length, tokens in shape, and network settings that clamp into range.
 import { CONDITION_LIMITS, ERROR_BAD_JSON, ERROR_INVALID_MESSAGE, MAX_CHAT_CHARS, MAX_NAME_CHARS } from '../../protocol/constants.ts';
 import { clampConditions, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
-import type { DecodeResult } from '../../protocol/wire/decode-result.ts';
-import { parseClientMessage, parseServerMessage, type ClientMessage, type ServerMessage, type StreamParseError } from '../../protocol/wire/stream.ts';
+import type { Result } from '../../protocol/result.ts';
+import { parseClientMessage, parseServerMessage, type ClientMessage, type ServerMessage } from '../../protocol/wire/stream.ts';
 import { below, chance, pick, type Random } from './fuzz-random.ts';
 import type { FuzzTarget, Outcome } from './fuzz-target.ts';
 import { CLIENT_MESSAGES, SERVER_MESSAGES } from './message-corpus.ts';
@@ -64,15 +64,14 @@ function messageInputs(seeds: readonly object[]): (random: Random) => string {
   };
 }
 
-/** A parse answer of the right shape: a message, or a known code with a detail that repeats it and says why. */
-function parseOutcome<T>(result: DecodeResult<T> & { detail?: StreamParseError }, checkValue: (value: T) => string | null): Outcome {
+/** A parse answer of the right shape: a message, or a known code and a message that says why. */
+function parseOutcome<T>(result: Result<T>, checkValue: (value: T) => string | null): Outcome {
   if (result.ok) {
     const problem = checkValue(result.value);
     return problem === null ? 'accepted' : { violation: problem };
   }
   if (!STREAM_ERRORS.has(result.error)) return { violation: `unknown error code ${JSON.stringify(result.error)}` };
-  if (result.detail?.code !== result.error) return { violation: 'detail.code differs from error' };
-  return typeof result.detail.message === 'string' && result.detail.message.length > 0 ? 'rejected' : { violation: 'no detail.message' };
+  return typeof result.message === 'string' && result.message.length > 0 ? 'rejected' : { violation: 'no message' };
 }
 
 function onlyKeys(message: object, allowed: readonly string[] | undefined): string | null {

@@ -4,7 +4,7 @@
 // node-datachannel's polyfill in Node).
 import geckos, { type ClientChannel } from '@geckos.io/client';
 import { DATAGRAM_OPEN_TIMEOUT_MS } from '../../protocol/constants.ts';
-import { asBytes } from '../../protocol/wire/decode-result.ts';
+import { asBytes } from '../../protocol/wire/bytes.ts';
 import { guardLateIceCandidates } from './late-candidate-guard.ts';
 
 export type DatagramState = 'connecting' | 'open' | 'closed' | 'failed';

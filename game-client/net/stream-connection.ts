@@ -61,7 +61,7 @@ export class StreamConnection {
     if (typeof data === 'string') {
       const parsed = parseServerMessage(data);
       if (parsed.ok) this.handlers.onMessage(parsed.value, data.length);
-      else this.handlers.onInvalid(parsed.detail?.message ?? parsed.error);
+      else this.handlers.onInvalid(parsed.message ?? parsed.error);
     } else if (data instanceof ArrayBuffer) {
       this.handlers.onBinary(new Uint8Array(data));
     }

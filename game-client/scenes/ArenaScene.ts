@@ -1,5 +1,6 @@
-// Draws the arena from the session's state each frame and reads the movement
-// keys. It owns neither the network nor the rules: GameSession does.
+// Draws the arena from the client game's frame each frame and reads the
+// movement keys. It owns neither the network nor the rules: it reads a
+// frame and hands back the keys held (game-view.ts, ArenaSource).
 import Phaser from 'phaser';
 import {
   ARENA_HEIGHT_PX,
@@ -10,7 +11,7 @@ import {
   NPC_RADIUS_PX,
   PLAYER_RADIUS_PX,
 } from '../../protocol/constants.ts';
-import type { DrawnEntity, GameSession } from '../game-session.ts';
+import type { ArenaSource, DrawnEntity } from '../game-view.ts';
 import { fitArena, type ArenaFit } from '../play/arena-fit.ts';
 import { NO_KEYS } from '../play/keys.ts';
 import { ARENA_SCENE } from './scene-keys.ts';
@@ -45,7 +46,7 @@ interface Sprite {
 type MoveKeys = Record<'W' | 'A' | 'S' | 'D', Phaser.Input.Keyboard.Key>;
 
 export class ArenaScene extends Phaser.Scene {
-  private session!: GameSession;
+  private source!: ArenaSource;
   private cursors!: Phaser.Types.Input.Keyboard.CursorKeys;
   private wasd!: MoveKeys;
   private readonly sprites = new Map<number, Sprite>();
@@ -60,8 +61,8 @@ export class ArenaScene extends Phaser.Scene {
     super(ARENA_SCENE);
   }
 
-  init(data: { session: GameSession }) {
-    this.session = data.session;
+  init(data: { source: ArenaSource }) {
+    this.source = data.source;
   }
 
   create() {
@@ -77,14 +78,13 @@ export class ArenaScene extends Phaser.Scene {
 
   override update(time: number) {
     const started = performance.now();
-    this.session.fps = this.game.loop.actualFps;
-    this.session.setKeys(this.keysEnabled ? this.heldKeys() : NO_KEYS);
-    const frame = this.session.frame(time);
+    this.source.setKeys(this.keysEnabled ? this.heldKeys() : NO_KEYS);
+    const frame = this.source.frame(time);
     this.sync(this.sprites, frame.entities, (entity) => this.createSprite(entity));
     this.sync(this.ghosts, frame.ghosts, (entity) => this.createGhost(entity));
     this.drawTethers(frame.entities, frame.ghosts);
     // Our share of the frame (the renderer's is not in it): see bench/render.
-    this.session.recordUpdateCost(performance.now() - started);
+    this.source.recordFrame(this.game.loop.actualFps, performance.now() - started);
   }
 
   /** Where the arena is drawn, in CSS pixels of the canvas. */

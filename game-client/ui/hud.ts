@@ -1,14 +1,12 @@
 // The HUD: each channel's state, RTT and update age, who you are, and one
 // plain note about what is wrong, if anything: the server gone or
 // restarting first (nothing else matters then), WebRTC trouble after.
-import type { SessionStatus } from '../game-session.ts';
+import type { ChannelStatus, GameStatus } from '../game-view.ts';
 import { byId, textElement } from './dom.ts';
 
-type ChannelView = SessionStatus['channels']['datagram'];
-
-export function renderHud(status: SessionStatus): void {
+export function renderHud(status: GameStatus): void {
   byId('hud').hidden = false;
-  const line = (label: string, channel: ChannelView, carriesPositions: boolean) => {
+  const line = (label: string, channel: ChannelStatus, carriesPositions: boolean) => {
     const row = textElement('div', '', `${label.padEnd(9)}`);
     row.append(textElement('span', `state-${channel.state}`, channel.state.padEnd(12)));
     if (channel.state === 'open') {
@@ -33,12 +31,12 @@ export function renderHud(status: SessionStatus): void {
 }
 
 /** In a lab run: the kernel's real loss, next to whatever the player simulates on top. */
-export function kernelLossLine(status: SessionStatus): string {
+export function kernelLossLine(status: GameStatus): string {
   return `real loss ${status.kernelLossPct} % (kernel) · simulated loss ${status.settings.loss} %`;
 }
 
 /** What to tell the player while the stream is down, or null while it is up. */
-function connectionTrouble(status: SessionStatus): string | null {
+function connectionTrouble(status: GameStatus): string | null {
   const { stream, shutdownReason, reconnectAttempts } = status.connection;
   if (stream !== 'reconnecting') return null;
   const attempt = reconnectAttempts > 1 ? ` (attempt ${reconnectAttempts})` : '';

@@ -5,9 +5,7 @@
 // strips, and hover text on every figure, say what the colours and
 // abbreviations mean. G shows and hides it.
 import { NET_GRAPH_UPDATES, STATS_RECENT_WINDOW_MS } from '../../protocol/constants.ts';
-import type { UpdateMark } from '../../protocol/netsim/stats.ts';
-import type { SessionStatus } from '../game-session.ts';
-import type { ChannelName } from '../net/net-client.ts';
+import { CHANNEL_NAMES, type ChannelName, type GameStatus, type NetGraphSource, type UpdateMark } from '../game-view.ts';
 import { byId, textElement } from './dom.ts';
 import { kernelLossLine } from './hud.ts';
 
@@ -18,13 +16,6 @@ const STRIP_HEIGHT_PX = 20;
 const FULL_SCALE_AGE_MS = 400;
 const TEXT_REFRESH_MS = 250;
 const COLORS = { 'on-time': '#6fdc8c', late: '#f5c542', lost: '#ff5c5c', grid: '#2a2f45' } as const;
-const CHANNELS: ChannelName[] = ['datagram', 'stream'];
-
-/** What the graph reads: the session's status and each channel's update history. */
-export interface NetGraphSource {
-  status(): SessionStatus;
-  updateHistory(channel: ChannelName): UpdateMark[];
-}
 
 /** A figure with its explanation as hover text. */
 function figure(text: string, title: string): HTMLSpanElement {
@@ -39,7 +30,7 @@ export function createNetGraph(source: NetGraphSource, isTyping: () => boolean):
   const root = byId('net-graph');
   const head = byId('net-graph-head');
   const rows = new Map<ChannelName, { text: HTMLElement; canvas: HTMLCanvasElement }>();
-  for (const channel of CHANNELS) {
+  for (const channel of CHANNEL_NAMES) {
     const row = textElement('div', 'net-graph-row', '');
     const text = textElement('div', 'net-graph-text', '');
     const canvas = document.createElement('canvas');
@@ -51,7 +42,7 @@ export function createNetGraph(source: NetGraphSource, isTyping: () => boolean):
     row.append(text, canvas);
     rows.set(channel, { text, canvas });
   }
-  byId('net-graph-rows').replaceChildren(...CHANNELS.map((c) => rows.get(c)!.text.parentElement!));
+  byId('net-graph-rows').replaceChildren(...CHANNEL_NAMES.map((c) => rows.get(c)!.text.parentElement!));
   renderLegend(byId('net-graph-legend'));
   root.hidden = false;
 
@@ -64,7 +55,7 @@ export function createNetGraph(source: NetGraphSource, isTyping: () => boolean):
   const draw = (nowMs: number) => {
     requestAnimationFrame(draw);
     if (root.hidden) return;
-    for (const channel of CHANNELS) drawStrip(rows.get(channel)!.canvas, source.updateHistory(channel));
+    for (const channel of CHANNEL_NAMES) drawStrip(rows.get(channel)!.canvas, source.updateHistory(channel));
     if (nowMs - lastTextAtMs < TEXT_REFRESH_MS) return;
     lastTextAtMs = nowMs;
     const status = source.status();
@@ -76,13 +67,13 @@ export function createNetGraph(source: NetGraphSource, isTyping: () => boolean):
       ` · ${NET_GRAPH_KEY.toUpperCase()} hides`,
       ...(status.kernelLossPct > 0 ? [document.createElement('br'), textElement('span', 'kernel-loss', kernelLossLine(status))] : []),
     );
-    for (const channel of CHANNELS) describe(rows.get(channel)!.text, channel, status);
+    for (const channel of CHANNEL_NAMES) describe(rows.get(channel)!.text, channel, status);
   };
   requestAnimationFrame(draw);
 }
 
 /** The two lines of figures for one channel. */
-function describe(target: HTMLElement, channel: ChannelName, status: SessionStatus) {
+function describe(target: HTMLElement, channel: ChannelName, status: GameStatus) {
   const c = status.channels[channel];
   const r = c.recent;
   const delay = status.settings.interpDelayMs;

@@ -3,7 +3,7 @@
 // change is mirrored into the address bar, so a setup can be shared as a link.
 import GUI, { type Controller } from 'lil-gui';
 import { CONDITION_LIMITS, MAX_INTERP_DELAY_MS } from '../../protocol/constants.ts';
-import type { GameSession } from '../game-session.ts';
+import type { SettingsSource } from '../game-view.ts';
 import {
   PRESET_NAMES,
   presetOf,
@@ -18,7 +18,7 @@ export const NETWORK_PANEL_KEY = 'n';
 /** Below this viewport size the panel starts folded, so the arena keeps most of a small screen. */
 const FOLD_BELOW = { width: 1100, height: 700 };
 
-export function createNetworkPanel(session: GameSession, isTyping: () => boolean): void {
+export function createNetworkPanel(game: SettingsSource, isTyping: () => boolean): void {
   const gui = new GUI({ container: byId('network-panel'), title: `Network  (${NETWORK_PANEL_KEY.toUpperCase()} hides)`, width: 260 });
   // The page gives the open panel a column of its own, beside the arena; folded, it needs only its corner.
   const page = byId('page');
@@ -29,14 +29,14 @@ export function createNetworkPanel(session: GameSession, isTyping: () => boolean
   gui.onOpenClose(placePanel);
   if (innerWidth < FOLD_BELOW.width || innerHeight < FOLD_BELOW.height) gui.close();
   placePanel();
-  // lil-gui edits this object; every change goes to the session from here.
-  const model: ClientSettings & { preset: PresetName } = { ...session.settings, preset: presetOf(session.settings) };
+  // lil-gui edits this object; every change goes to the game from here.
+  const model: ClientSettings & { preset: PresetName } = { ...game.settings, preset: presetOf(game.settings) };
 
   const apply = (changes: Partial<ClientSettings>) => {
-    session.update(changes);
-    Object.assign(model, session.settings, { preset: presetOf(session.settings) });
+    game.update(changes);
+    Object.assign(model, game.settings, { preset: presetOf(game.settings) });
     for (const controller of gui.controllersRecursive()) controller.updateDisplay();
-    mirrorToAddressBar(session.settings);
+    mirrorToAddressBar(game.settings);
     // A clicked checkbox or menu would keep the keyboard, and the arrow keys
     // would flip it instead of moving the player: hand focus back to the game.
     const focused = document.activeElement;
@@ -49,7 +49,7 @@ export function createNetworkPanel(session: GameSession, isTyping: () => boolean
 
   const network = gui.addFolder('Simulated network (both directions)');
   named(network.add(model, 'preset', [...PRESET_NAMES]), 'preset').onChange((preset: PresetName) => {
-    if (preset !== 'custom') apply(withPreset(session.settings, preset));
+    if (preset !== 'custom') apply(withPreset(game.settings, preset));
   });
   // onFinishChange: a dragged slider sends one settings message, not sixty.
   named(network.add(model, 'loss', 0, CONDITION_LIMITS.lossPct, 1).name('loss %'), 'loss').onFinishChange((loss: number) => apply({ loss }));
@@ -83,7 +83,7 @@ export function createNetworkPanel(session: GameSession, isTyping: () => boolean
     gui.show(gui._hidden);
     placePanel();
   });
-  mirrorToAddressBar(session.settings);
+  mirrorToAddressBar(game.settings);
 }
 
 /** Keeps ?name= and writes the settings that differ from the defaults. */

@@ -15,7 +15,8 @@ export interface UpdateMark {
   ageMs: number;
 }
 
-export interface ChannelSummary {
+/** What a ChannelMeter reports: totals since it started, and the recent window. */
+export interface ChannelFigures {
   received: number;
   lost: number;
   /** 0–100. */
@@ -65,8 +66,8 @@ function forgetFallenOut(keys: { keys(): Iterable<number>; delete(key: number): 
   }
 }
 
-/** Counters for one channel (datagram or stream) as seen by one receiver. */
-export class ChannelStats {
+/** Measures one channel (datagram or stream) as one receiver sees it. */
+export class ChannelMeter {
   received = 0;
   duplicates = 0;
   outOfOrder = 0;
@@ -176,7 +177,8 @@ export class ChannelStats {
     return Math.max(0, this.highestSeq - this.firstSeq + 1 - this.received);
   }
 
-  summary(nowMs: number): ChannelSummary {
+  /** Everything measured so far, as plain figures. */
+  figures(nowMs: number): ChannelFigures {
     const expected = this.received + this.lost;
     const round = (v: number) => Math.round(v * 10) / 10;
     const ages = this.ages.values();

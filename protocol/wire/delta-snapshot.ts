@@ -46,7 +46,8 @@ import {
   DELTA_WIDTH_FIELD_BITS,
 } from '../constants.ts';
 import { BitReader, BitWriter, signedBitsFor, toSigned, toUnsigned } from './bits.ts';
-import { decoded, rejected, viewOf, type DecodeResult } from './decode-result.ts';
+import { failed, ok, type Result } from '../result.ts';
+import { viewOf } from './bytes.ts';
 import { dequantize, quantize, type EntityKind, type EntityState, type Snapshot } from './snapshot.ts';
 
 
@@ -167,23 +168,23 @@ export function deltaBaselineTick(bytes: Uint8Array): number | null {
 export function decodeDeltaSnapshot(
   bytes: Uint8Array,
   findBaseline: (tick: number) => readonly EntityState[] | undefined,
-): DecodeResult<DeltaSnapshot> {
-  if (bytes.byteLength < DELTA_HEADER_BYTES) return rejected(DROP_TOO_SHORT);
+): Result<DeltaSnapshot> {
+  if (bytes.byteLength < DELTA_HEADER_BYTES) return failed(DROP_TOO_SHORT);
   const view = viewOf(bytes);
-  if (view.getUint8(0) !== DATAGRAM_TYPE_SNAPSHOT_DELTA) return rejected(DROP_UNKNOWN_TYPE);
+  if (view.getUint8(0) !== DATAGRAM_TYPE_SNAPSHOT_DELTA) return failed(DROP_UNKNOWN_TYPE);
   const tick = view.getUint32(5);
   const age = view.getUint8(9);
-  if (age < 1 || age > MAX_BASELINE_AGE_TICKS || age > tick) return rejected(DROP_BAD_VALUE);
+  if (age < 1 || age > MAX_BASELINE_AGE_TICKS || age > tick) return failed(DROP_BAD_VALUE);
   const baselineTick = tick - age;
   const baseline = findBaseline(baselineTick);
-  if (!baseline) return rejected(DROP_MISSING_BASELINE);
+  if (!baseline) return failed(DROP_MISSING_BASELINE);
 
   const bits = new BitReader(bytes.subarray(DELTA_HEADER_BYTES));
   const entities = readBody(bits, sortedQuantized(baseline));
-  if (typeof entities === 'string') return rejected(entities);
-  if (bits.remaining >= 8) return rejected(DROP_TOO_LONG);
+  if (typeof entities === 'string') return failed(entities);
+  if (bits.remaining >= 8) return failed(DROP_TOO_LONG);
 
-  return decoded({
+  return ok({
     seq: view.getUint32(1),
     tick,
     baselineTick,

@@ -21,7 +21,8 @@ import {
   INPUT_HEADER_BYTES,
   INPUT_REDUNDANCY,
 } from '../constants.ts';
-import { decoded, rejected, viewOf, type DecodeResult } from './decode-result.ts';
+import { failed, ok, type Result } from '../result.ts';
+import { viewOf } from './bytes.ts';
 import type { MoveInput } from '../sim/sim.ts';
 
 export interface InputPacket {
@@ -51,25 +52,25 @@ export function encodeInputPacket(packet: InputPacket): Uint8Array {
 }
 
 /** Decodes an input packet, rejecting anything not exactly as laid out above. */
-export function decodeInputPacket(bytes: Uint8Array): DecodeResult<InputPacket> {
-  if (bytes.byteLength < INPUT_HEADER_BYTES) return rejected(DROP_TOO_SHORT);
+export function decodeInputPacket(bytes: Uint8Array): Result<InputPacket> {
+  if (bytes.byteLength < INPUT_HEADER_BYTES) return failed(DROP_TOO_SHORT);
   const view = viewOf(bytes);
-  if (view.getUint8(0) !== DATAGRAM_TYPE_INPUT) return rejected(DROP_UNKNOWN_TYPE);
+  if (view.getUint8(0) !== DATAGRAM_TYPE_INPUT) return failed(DROP_UNKNOWN_TYPE);
   const seq = view.getUint32(1);
   const ackTick = view.getUint32(5);
   const count = view.getUint8(9);
-  if (count < 1 || count > INPUT_REDUNDANCY) return rejected(DROP_BAD_COUNT);
+  if (count < 1 || count > INPUT_REDUNDANCY) return failed(DROP_BAD_COUNT);
   const expected = INPUT_HEADER_BYTES + count * INPUT_BYTES;
-  if (bytes.byteLength < expected) return rejected(DROP_TOO_SHORT);
-  if (bytes.byteLength > expected) return rejected(DROP_TOO_LONG);
+  if (bytes.byteLength < expected) return failed(DROP_TOO_SHORT);
+  if (bytes.byteLength > expected) return failed(DROP_TOO_LONG);
   // Input sequences start at 1, so the oldest carried input must be ≥ 1.
-  if (seq < count) return rejected(DROP_BAD_VALUE);
+  if (seq < count) return failed(DROP_BAD_VALUE);
   const inputs: MoveInput[] = [];
   for (let i = 0; i < count; i++) {
     const moveX = view.getInt8(INPUT_HEADER_BYTES + i * INPUT_BYTES);
     const moveY = view.getInt8(INPUT_HEADER_BYTES + i * INPUT_BYTES + 1);
-    if (moveX < -INPUT_AXIS_MAX || moveY < -INPUT_AXIS_MAX) return rejected(DROP_BAD_VALUE);
+    if (moveX < -INPUT_AXIS_MAX || moveY < -INPUT_AXIS_MAX) return failed(DROP_BAD_VALUE);
     inputs.push({ moveX, moveY });
   }
-  return decoded({ seq, ackTick, inputs });
+  return ok({ seq, ackTick, inputs });
 }

@@ -17,7 +17,8 @@ import {
   PING_BYTES,
   PONG_BYTES,
 } from '../constants.ts';
-import { decoded, rejected, viewOf, type DecodeResult } from './decode-result.ts';
+import { failed, ok, type Result } from '../result.ts';
+import { viewOf } from './bytes.ts';
 
 export interface Ping {
   type: typeof DATAGRAM_TYPE_PING;
@@ -43,19 +44,19 @@ export function encodePing(ping: Ping | Pong): Uint8Array {
 }
 
 /** Decodes a PING (9 bytes) or a PONG (13 bytes), each only at its exact length. */
-export function decodePing(bytes: Uint8Array): DecodeResult<Ping | Pong> {
-  if (bytes.byteLength < 1) return rejected(DROP_TOO_SHORT);
+export function decodePing(bytes: Uint8Array): Result<Ping | Pong> {
+  if (bytes.byteLength < 1) return failed(DROP_TOO_SHORT);
   const view = viewOf(bytes);
   const type = view.getUint8(0);
-  if (type !== DATAGRAM_TYPE_PING && type !== DATAGRAM_TYPE_PONG) return rejected(DROP_UNKNOWN_TYPE);
+  if (type !== DATAGRAM_TYPE_PING && type !== DATAGRAM_TYPE_PONG) return failed(DROP_UNKNOWN_TYPE);
   const expected = type === DATAGRAM_TYPE_PONG ? PONG_BYTES : PING_BYTES;
-  if (bytes.byteLength < expected) return rejected(DROP_TOO_SHORT);
-  if (bytes.byteLength > expected) return rejected(DROP_TOO_LONG);
+  if (bytes.byteLength < expected) return failed(DROP_TOO_SHORT);
+  if (bytes.byteLength > expected) return failed(DROP_TOO_LONG);
   const id = view.getUint32(1);
   const clientTimeMs = view.getUint32(5);
   return type === DATAGRAM_TYPE_PONG
-    ? decoded({ type, id, clientTimeMs, serverTimeMs: view.getUint32(9) })
-    : decoded({ type, id, clientTimeMs });
+    ? ok({ type, id, clientTimeMs, serverTimeMs: view.getUint32(9) })
+    : ok({ type, id, clientTimeMs });
 }
 
 /** The first byte names the datagram's type; 0 for an empty datagram. */

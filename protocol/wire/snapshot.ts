@@ -26,7 +26,8 @@ import {
   SNAPSHOT_ENTITY_BYTES,
   SNAPSHOT_HEADER_BYTES,
 } from '../constants.ts';
-import { decoded, rejected, viewOf, type DecodeResult } from './decode-result.ts';
+import { failed, ok, type Result } from '../result.ts';
+import { viewOf } from './bytes.ts';
 
 export type EntityKind = 0 | 1 | 2;
 
@@ -75,20 +76,20 @@ export function encodeSnapshot(snapshot: Snapshot): Uint8Array {
 }
 
 /** Decodes a snapshot, rejecting wrong lengths, counts and entity kinds. */
-export function decodeSnapshot(bytes: Uint8Array): DecodeResult<Snapshot> {
-  if (bytes.byteLength < SNAPSHOT_HEADER_BYTES) return rejected(DROP_TOO_SHORT);
+export function decodeSnapshot(bytes: Uint8Array): Result<Snapshot> {
+  if (bytes.byteLength < SNAPSHOT_HEADER_BYTES) return failed(DROP_TOO_SHORT);
   const view = viewOf(bytes);
-  if (view.getUint8(0) !== DATAGRAM_TYPE_SNAPSHOT) return rejected(DROP_UNKNOWN_TYPE);
+  if (view.getUint8(0) !== DATAGRAM_TYPE_SNAPSHOT) return failed(DROP_UNKNOWN_TYPE);
   const count = view.getUint16(17);
-  if (count > MAX_ENTITIES_PER_SNAPSHOT) return rejected(DROP_BAD_COUNT);
+  if (count > MAX_ENTITIES_PER_SNAPSHOT) return failed(DROP_BAD_COUNT);
   const expected = SNAPSHOT_HEADER_BYTES + count * SNAPSHOT_ENTITY_BYTES;
-  if (bytes.byteLength < expected) return rejected(DROP_TOO_SHORT);
-  if (bytes.byteLength > expected) return rejected(DROP_TOO_LONG);
+  if (bytes.byteLength < expected) return failed(DROP_TOO_SHORT);
+  if (bytes.byteLength > expected) return failed(DROP_TOO_LONG);
   const entities: EntityState[] = [];
   for (let i = 0; i < count; i++) {
     const at = SNAPSHOT_HEADER_BYTES + i * SNAPSHOT_ENTITY_BYTES;
     const kind = view.getUint8(at + 2);
-    if (kind > MAX_ENTITY_KIND) return rejected(DROP_BAD_VALUE);
+    if (kind > MAX_ENTITY_KIND) return failed(DROP_BAD_VALUE);
     entities.push({
       id: view.getUint16(at),
       kind: kind as EntityKind,
@@ -96,7 +97,7 @@ export function decodeSnapshot(bytes: Uint8Array): DecodeResult<Snapshot> {
       y: dequantize(view.getUint16(at + 5)),
     });
   }
-  return decoded({
+  return ok({
     seq: view.getUint32(1),
     tick: view.getUint32(5),
     serverTimeMs: view.getUint32(9),

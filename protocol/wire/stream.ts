@@ -11,7 +11,7 @@ import {
   MAX_ENTITY_ID,
   MAX_NAME_CHARS,
 } from '../constants.ts';
-import { decoded, rejected, type DecodeResult } from './decode-result.ts';
+import { failed, ok, type Result } from '../result.ts';
 
 const playerId = z.number().int().min(1).max(MAX_ENTITY_ID);
 const seq = z.number().int().min(1);
@@ -200,27 +200,19 @@ const serverMessageSchema = z.discriminatedUnion('type', [
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 export type ErrorMessage = z.infer<typeof errorSchema>;
 
-/** A failed parse: `code` is ERROR_BAD_JSON or ERROR_INVALID_MESSAGE, `message` says what was wrong. */
-export interface StreamParseError {
-  code: string;
-  message: string;
-}
-
-function parseWith<T>(schema: z.ZodType<T>, text: string): DecodeResult<T> & { detail?: StreamParseError } {
+/** A failed parse says why: `error` is ERROR_BAD_JSON or ERROR_INVALID_MESSAGE, `message` what was wrong and where. */
+function parseWith<T>(schema: z.ZodType<T>, text: string): Result<T> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return { ...rejected<T>(ERROR_BAD_JSON), detail: { code: ERROR_BAD_JSON, message: 'message is not valid JSON' } };
+    return failed(ERROR_BAD_JSON, 'message is not valid JSON');
   }
   const result = schema.safeParse(json);
-  if (result.success) return decoded(result.data);
+  if (result.success) return ok(result.data);
   const issue = result.error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  return {
-    ...rejected<T>(ERROR_INVALID_MESSAGE),
-    detail: { code: ERROR_INVALID_MESSAGE, message: `${where}${issue?.message ?? 'invalid message'}` },
-  };
+  return failed(ERROR_INVALID_MESSAGE, `${where}${issue?.message ?? 'invalid message'}`);
 }
 
 /** Parses and validates one client → server text frame. */

@@ -5,22 +5,19 @@
 // arrives — the case of a network that blocks UDP.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../game-server/config.ts';
-import { startServer, type RunningServer } from '../../game-server/server.ts';
-import { launchChromium } from '../../scripts/chromium.ts';
-import { entity, holdKey, waitForStatus, type GamePage } from './browser-harness.ts';
+import type { RunningServer } from '../../game-server/server.ts';
+import type { ScriptedWorld } from '../scripted-world.ts';
+import { entity, holdKey, openPage, placePlayer, startGame, waitForStatus } from './browser-harness.ts';
 
 /** RFC 5737 documentation address: never routed. */
 const UNREACHABLE_IP = '192.0.2.1';
 
 let server: RunningServer;
 let browser: Browser;
+let world: ScriptedWorld;
 
 beforeAll(async () => {
-  server = await startServer(
-    loadConfig(['--port', '0', '--host', '127.0.0.1', '--static-dir', 'dist', '--public-ip', UNREACHABLE_IP], {}),
-  );
-  browser = await launchChromium();
+  ({ server, browser, world } = await startGame(['--public-ip', UNREACHABLE_IP]));
 });
 
 afterAll(async () => {
@@ -30,21 +27,17 @@ afterAll(async () => {
 
 describe('when no datagram can get through', () => {
   it('falls back to the stream for positions, says so in the HUD, and still moves', async () => {
-    const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}/?name=erin`);
-    const game: GamePage = { page, errors, status: () => page.evaluate(() => window.netcode.status()) };
+    const game = await openPage(browser, `${server.url}/?name=erin`);
+    const { page, errors } = game;
     const status = await waitForStatus(game, (s) => s.channels.datagram.state === 'fallback', 'the fallback', 20_000);
     expect(await page.locator('#hud-note').innerText()).toMatch(/WebRTC could not connect.*stream/);
     expect(status.channels.stream.received).toBeGreaterThan(0);
 
-    server.game.room.placePlayer(status.playerId, { x: 300, y: 450 });
-    await waitForStatus(game, (s) => Math.abs(entity(s, status.playerId)!.x - 300) < 1, 'the placed position');
+    await placePlayer(world, game, { x: 300, y: 450 });
     await holdKey(game, 'ArrowRight', 800);
     const moved = await waitForStatus(game, (s) => entity(s, status.playerId)!.x > 400, 'the move, carried by the stream');
     expect(moved.channels.datagram.received).toBe(0);
     expect(errors).toEqual([]);
-    await page.close();
+    await page.context().close();
   });
 });

@@ -3,14 +3,16 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
-import { entity, openGame, openNetworkPanel, startGame, waitForStatus, type GamePage, type Status } from './browser-harness.ts';
+import type { ScriptedWorld } from '../scripted-world.ts';
+import { openGame, openNetworkPanel, openPage, placePlayer, startGame, waitForStatus, type GamePage, type Status } from './browser-harness.ts';
 
 let server: RunningServer;
 let browser: Browser;
+let world: ScriptedWorld;
 let carol: GamePage;
 
 beforeAll(async () => {
-  ({ server, browser } = await startGame());
+  ({ server, browser, world } = await startGame());
   carol = await openGame(browser, server.url, 'carol');
   await openNetworkPanel(carol);
 });
@@ -88,8 +90,7 @@ describe('prediction', () => {
   /** Milliseconds from pressing a key to the own player moving on screen. */
   async function inputToMotionMs(game: GamePage): Promise<number> {
     const { playerId } = await game.status();
-    server.game.room.placePlayer(playerId, { x: 400, y: 450 });
-    await waitForStatus(game, (s) => Math.abs(entity(s, playerId)!.x - 400) < 1, 'the placed position');
+    await placePlayer(world, game, { x: 400, y: 450 });
     await game.page.waitForTimeout(300);
     const measured = game.page.evaluate(
       (id) =>
@@ -123,8 +124,11 @@ describe('prediction', () => {
     const withoutPrediction = await inputToMotionMs(carol);
     const rtt = (await carol.status()).channels.datagram.rttMs;
     console.log(`latency 100 ms each way, RTT ${rtt} ms: input → motion ${withPrediction.toFixed(0)} ms with prediction, ${withoutPrediction.toFixed(0)} ms without`);
-    expect(withPrediction).toBeLessThan(rtt / 2);
-    // (No upper bound: on a starved machine the page's frames add hundreds of ms; the lag's size is printed above.)
+    // Both figures include the page's own frame time, which a starved machine
+    // stretches by hundreds of ms (alone: 20 and 250 ms; under a load of 17:
+    // 346 ms with prediction). What prediction removes is the round trip, so
+    // the claim is the difference, in one run: most of an RTT.
+    expect(withoutPrediction - withPrediction).toBeGreaterThan(rtt / 2);
     expect(withoutPrediction).toBeGreaterThan(rtt * 0.7);
     await setFlag(carol, 'prediction', true);
     await setNumber(carol, 'latency', 0);
@@ -133,9 +137,8 @@ describe('prediction', () => {
 
 describe('settings in the URL', () => {
   it('takes ?loss=&latency=&jitter=&path= and shows them in the panel; N hides the panel', async () => {
-    const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
-    await page.goto(`${server.url}/?name=dave&loss=5&latency=30&jitter=4&path=stream`);
-    const dave: GamePage = { page, errors: [], status: () => page.evaluate(() => window.netcode.status()) };
+    const dave = await openPage(browser, `${server.url}/?name=dave&loss=5&latency=30&jitter=4&path=stream`);
+    const { page } = dave;
     const status = await waitForStatus(dave, (s) => s.channels.stream.state === 'open', 'dave to join');
     expect(status.settings).toMatchObject({ loss: 5, latency: 30, jitter: 4, duplicate: 0 });
     expect(status.path).toBe('stream');
@@ -144,7 +147,7 @@ describe('settings in the URL', () => {
     await expect.poll(() => page.locator('#network-panel .lil-root').isVisible()).toBe(true);
     await page.keyboard.press('n');
     await expect.poll(() => page.locator('#network-panel .lil-root').isVisible()).toBe(false);
-    await page.close();
+    await page.context().close();
   });
 
   it('logged no errors', () => {

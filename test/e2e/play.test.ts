@@ -4,16 +4,18 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
 import { POSITION_PRECISION_PX } from '../../protocol/wire/snapshot.ts';
-import { entity, holdKey, openGame, openPage, startGame, waitForStatus, type GamePage } from './browser-harness.ts';
+import type { ScriptedWorld } from '../scripted-world.ts';
+import { entity, holdKey, openGame, openPage, placePlayer, startGame, waitForStatus, type GamePage } from './browser-harness.ts';
 
 let server: RunningServer;
 let browser: Browser;
+let world: ScriptedWorld;
 let alice: GamePage;
 let bob: GamePage;
 
 beforeAll(async () => {
   // 40 NPCs + 8 coins + 2 players: the 50 entities the client must draw smoothly.
-  ({ server, browser } = await startGame(['--npcs', '40']));
+  ({ server, browser, world } = await startGame(['--npcs', '40']));
   alice = await openGame(browser, server.url, 'alice');
   bob = await openGame(browser, server.url, 'bob');
 });
@@ -24,11 +26,7 @@ afterAll(async () => {
 });
 
 /** Puts a player somewhere open, so a held key moves it freely. */
-async function place(game: GamePage, x: number, y: number) {
-  const { playerId } = await game.status();
-  server.game.room.placePlayer(playerId, { x, y });
-  await waitForStatus(game, (s) => Math.abs(entity(s, playerId)!.x - x) < 1, 'the placed position');
-}
+const place = (game: GamePage, x: number, y: number) => placePlayer(world, game, { x, y });
 
 /**
  * Opens the chat box with Enter, enters `text`, sends it with Enter. The text
@@ -99,7 +97,7 @@ describe('two players in the browser', () => {
 
   it('shows a score in both scoreboards', async () => {
     const { playerId, score } = await alice.status();
-    server.game.room.placePlayer(playerId, server.game.room.coinPositions()[0]!);
+    world.place(playerId, world.coins[0]!);
     // (Alice may also have walked over coins in the tests above: compare, don't assume 0.)
     for (const page of [alice, bob]) {
       const now = await waitForStatus(page, (s) => s.players.find((p) => p.id === playerId)!.score > score, 'the score');

@@ -4,19 +4,14 @@
 // again at the rate of a fresh page.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../game-server/config.ts';
-import { startServer, type RunningServer } from '../../game-server/server.ts';
-import { launchChromium } from '../../scripts/chromium.ts';
-import { openGame, waitForStatus, type GamePage, type Status } from './browser-harness.ts';
+import type { RunningServer } from '../../game-server/server.ts';
+import { openGame, startGame, startGameServer, waitForStatus, type GamePage, type Status } from './browser-harness.ts';
 
 let server: RunningServer;
 let browser: Browser;
 
-const start = (port: number) => startServer(loadConfig(['--port', String(port), '--host', '127.0.0.1', '--static-dir', 'dist'], {}));
-
 beforeAll(async () => {
-  server = await start(0);
-  browser = await launchChromium();
+  ({ server, browser } = await startGame());
 });
 
 afterAll(async () => {
@@ -47,7 +42,7 @@ describe('a server restart', () => {
     await expect.poll(() => page.page.locator('#chat-log').innerText()).toMatch(/server is shutting down/i);
 
     // Same port, as a restarted server would be (the page reconnects to its own origin).
-    server = await start(port);
+    server = await startGameServer(['--port', String(port)]);
     const back = await waitForStatus(
       page,
       (s) => s.connection.stream === 'open' && s.channels.datagram.state === 'open' && s.channels.datagram.deltaSnapshots > 90,

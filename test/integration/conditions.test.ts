@@ -4,17 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
 import { PERFECT_NETWORK } from '../../protocol/netsim/conditioner.ts';
-import { connectClient, shutDown, startTestServer, waitFor, type TestClient } from './harness.ts';
+import { joinRaw, shutDown, startTwoPlayerArena, waitFor, type TestClient } from './harness.ts';
 
 let server: RunningServer;
 let alice: TestClient;
 let bob: TestClient;
 
-beforeAll(async () => {
-  server = await startTestServer();
-  alice = await connectClient(server.url, 'alice', { seed: 1 });
-  bob = await connectClient(server.url, 'bob', { seed: 2 });
-});
+beforeAll(async () => ({ server, alice, bob } = await startTwoPlayerArena({ alice: { seed: 1 }, bob: { seed: 2 } })));
 
 afterAll(() => shutDown(server, alice, bob));
 
@@ -69,14 +65,14 @@ describe('simulated network', () => {
   });
 
   it('clamps settings beyond the limits instead of refusing them', async () => {
-    const carol = await connectClient(server.url, 'carol');
     // Sent raw: NetClient.setConditions would clamp on this side already.
-    const raw = carol.net as unknown as { sendStream(message: unknown): void };
-    raw.sendStream({ type: 'settings', conditions: { lossPct: 0, latencyMs: 99_999, jitterMs: 0, duplicatePct: 0 } });
-    // Unclamped, carol's pongs would take 100 s; clamped to 1 s, they come back.
-    await waitFor(() => carol.net.channelStatus('stream').rttMs >= 900, 'a ~1 s round trip', 15_000);
-    expect(carol.net.channelStatus('stream').rttMs).toBeLessThan(1_200);
-    expect(carol.errors).toEqual([]);
-    carol.net.close();
+    const carol = await joinRaw(server.url, 'carol');
+    carol.send(JSON.stringify({ type: 'settings', conditions: { lossPct: 0, latencyMs: 99_999, jitterMs: 0, duplicatePct: 0 } }));
+    // Unclamped, carol's pong would take 100 s; clamped to 1 s, it comes back.
+    const rttMs = await carol.roundTripMs(15_000);
+    expect(rttMs).toBeGreaterThanOrEqual(900);
+    expect(rttMs).toBeLessThan(1_200);
+    expect(carol.messages.filter((m) => m.type === 'error')).toEqual([]);
+    carol.socket.close();
   });
 });

@@ -3,6 +3,7 @@
 import geckos, { type ClientChannel } from '@geckos.io/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatagramConnection } from '../../game-client/net/datagram-connection.ts';
+import { startInputLoop } from '../../game-client/net/input-sender.ts';
 import { NetClient } from '../../game-client/net/net-client.ts';
 import type { RunningServer } from '../../game-server/server.ts';
 import {
@@ -13,17 +14,15 @@ import {
   INPUT_AXIS_MAX,
   PLAYER_SPEED_PX_PER_S,
 } from '../../protocol/constants.ts';
-import { connectClient, shutDown, eventually, RawStream, startTestServer, waitFor, type TestClient } from './harness.ts';
+import type { ScriptedWorld } from '../scripted-world.ts';
+import { connectClient, shutDown, eventually, RawStream, startTwoPlayerArena, waitFor, type TestClient } from './harness.ts';
 
 let server: RunningServer;
+let world: ScriptedWorld;
 let alice: TestClient;
 let bob: TestClient;
 
-beforeAll(async () => {
-  server = await startTestServer();
-  alice = await connectClient(server.url, 'alice');
-  bob = await connectClient(server.url, 'bob');
-});
+beforeAll(async () => ({ server, world, alice, bob } = await startTwoPlayerArena()));
 
 afterAll(() => shutDown(server, alice, bob));
 
@@ -46,16 +45,26 @@ async function freshWelcome(name: string) {
   return { raw, welcome: await raw.next('welcome') };
 }
 
-/** Sends `seconds` worth of full-right inputs at the tick rate, with redundancy. */
+/**
+ * Holds full right for `ticks` inputs, numbered from `firstSeq + 1`, through
+ * the client's own input loop and redundancy window (the browser's and the
+ * bot's); returns the last sequence number.
+ */
 async function holdRight(client: TestClient, ticks: number, firstSeq: number): Promise<number> {
   const right = { moveX: INPUT_AXIS_MAX, moveY: 0 };
-  let seq = firstSeq;
-  for (let i = 0; i < ticks; i++) {
-    seq++;
-    client.net.sendInputs({ seq, inputs: [right, right, right, right].slice(0, Math.min(4, seq)) });
-    await new Promise((resolve) => setTimeout(resolve, 1000 / 60));
-  }
-  return seq;
+  client.net.inputs.restart(firstSeq);
+  await new Promise<void>((done) => {
+    let sent = 0;
+    const stop = startInputLoop(client.net.config!.tickRateHz, () => {
+      if (sent === ticks) return; // the rest of a catch-up that came after the last one
+      client.net.inputs.send(right);
+      if (++sent === ticks) {
+        stop();
+        done();
+      }
+    });
+  });
+  return client.net.inputs.lastSeq;
 }
 
 describe('authorization', () => {
@@ -96,7 +105,7 @@ describe('snapshots and inputs', () => {
   it('moves the player by its inputs, and acknowledges them', async () => {
     const start = alice.ownPosition()!;
     // Stand clear of the right wall so the move is not clamped.
-    server.game.room.placePlayer(alice.net.playerId, { x: 300, y: start.y });
+    world.place(alice.net.playerId, { x: 300, y: start.y });
     await waitFor(() => Math.abs(alice.ownPosition()!.x - 300) < 0.1, 'the placed position to arrive');
     const lastSeq = await holdRight(alice, 30, 0);
     await waitFor(() => alice.snapshots.at(-1)!.snapshot.ackInputSeq === lastSeq, 'every input to be acknowledged');

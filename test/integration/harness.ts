@@ -1,17 +1,49 @@
 // Shared setup for integration tests: a real server on an ephemeral loopback
-// port, real clients over real ws and geckos sockets, and a polling wait.
+// port (with a scripted world when a test moves players), real clients over
+// real ws and geckos sockets, raw sockets for what clients never send, and a
+// polling wait.
+import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../../game-server/config.ts';
+import type { Scenario } from '../../game-server/scenario.ts';
 import { startServer, type RunningServer } from '../../game-server/server.ts';
 import { NetClient, type NetClientOptions } from '../../game-client/net/net-client.ts';
 import { installNodePolyfills } from '../../game-client/net/node-polyfills.ts';
 import type { Snapshot } from '../../protocol/wire/snapshot.ts';
 import type { GameEvent, ServerMessage, Welcome } from '../../protocol/wire/stream.ts';
+import { ScriptedWorld } from '../scripted-world.ts';
 
 installNodePolyfills();
 
-export async function startTestServer(flags: string[] = []): Promise<RunningServer> {
-  return startServer(loadConfig(['--port', '0', '--host', '127.0.0.1', '--static-dir', 'no-client-here', ...flags], {}));
+/** A server on loopback, port 0, serving no client; `scenario` sets its world up (scripted-world.ts). */
+export async function startTestServer(flags: string[] = [], scenario?: Scenario): Promise<RunningServer> {
+  return startServer(loadConfig(['--port', '0', '--host', '127.0.0.1', '--static-dir', 'no-client-here', ...flags], {}), { scenario });
+}
+
+/** The setup most integration files share: a server with a scripted world, and two players with open data channels. */
+export interface TwoPlayerArena {
+  server: RunningServer;
+  /** The server's scenario: `world.place(...)` moves a player at the next step, `world.coins` are where coins lie. */
+  world: ScriptedWorld;
+  alice: TestClient;
+  bob: TestClient;
+}
+
+/** Starts a TwoPlayerArena; `options` go to each player's NetClient (e.g. its network seed). */
+export async function startTwoPlayerArena(
+  options: { alice?: Partial<NetClientOptions>; bob?: Partial<NetClientOptions> } = {},
+): Promise<TwoPlayerArena> {
+  const world = new ScriptedWorld();
+  const server = await startTestServer([], world);
+  let alice: TestClient | undefined;
+  try {
+    alice = await connectClient(server.url, 'alice', options.alice);
+    const bob = await connectClient(server.url, 'bob', options.bob);
+    return { server, world, alice, bob };
+  } catch (error) {
+    await shutDown(server, alice); // afterAll never learns of this server
+    throw error;
+  }
 }
 
 /**
@@ -86,6 +118,7 @@ export class RawStream {
   readonly messages: ServerMessage[] = [];
   closed: { code: number; reason: string } | null = null;
   readonly socket: WebSocket;
+  private pingsSent = 0;
 
   constructor(url: string) {
     this.socket = new WebSocket(url.replace(/^http/, 'ws') + '/ws');
@@ -108,6 +141,15 @@ export class RawStream {
     this.socket.send(data);
   }
 
+  /** Sends a game ping; resolves with the milliseconds until its pong (which crosses the player's simulated network). */
+  async roundTripMs(timeoutMs = 10_000): Promise<number> {
+    const id = ++this.pingsSent;
+    const sentAtMs = performance.now();
+    this.send(JSON.stringify({ type: 'ping', id, clientTimeMs: Math.round(sentAtMs) }));
+    await waitFor(() => this.messages.some((m) => m.type === 'pong' && m.id === id), `pong ${id}`, timeoutMs);
+    return performance.now() - sentAtMs;
+  }
+
   /** Waits for the next message of `type` after the first `skip` of them. */
   async next<T extends ServerMessage['type']>(type: T, skip = 0): Promise<Extract<ServerMessage, { type: T }>> {
     return waitFor(
@@ -115,6 +157,15 @@ export class RawStream {
       `a ${type} message`,
     );
   }
+}
+
+/** A raw socket that has said hello as `name` and got its welcome. */
+export async function joinRaw(url: string, name: string): Promise<RawStream> {
+  const raw = new RawStream(url);
+  await raw.opened();
+  raw.send(JSON.stringify({ type: 'hello', name }));
+  await raw.next('welcome');
+  return raw;
 }
 
 /** Retries an (async) assertion until it passes; rethrows its last failure after `timeoutMs`. */

@@ -3,18 +3,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
 import { LINKDEAD_GRACE_MS } from '../../protocol/constants.ts';
-import { connectClient, shutDown, startTestServer, waitFor, type TestClient } from './harness.ts';
+import type { ScriptedWorld } from '../scripted-world.ts';
+import { connectClient, shutDown, startTwoPlayerArena, waitFor, type TestClient } from './harness.ts';
 
 let server: RunningServer;
+let world: ScriptedWorld;
 let alice: TestClient;
 let bob: TestClient;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  alice = await connectClient(server.url, 'alice');
-  bob = await connectClient(server.url, 'bob');
+  ({ server, world, alice, bob } = await startTwoPlayerArena());
   // Give alice a point, so "same score" means something.
-  server.game.room.placePlayer(alice.net.playerId, server.game.room.coinPositions()[0]!);
+  world.place(alice.net.playerId, world.coins[0]!);
   await waitFor(() => alice.events.some((e) => e.type === 'score' && e.playerId === alice.net.playerId), 'alice to score');
 });
 

@@ -18,28 +18,20 @@ import {
 } from '../../protocol/constants.ts';
 import type { RunningServer } from '../../game-server/server.ts';
 import { JoinRefusedError, NetClient } from '../../game-client/net/net-client.ts';
-import { connectClient, shutDown, RawStream, startTestServer, waitFor, type TestClient } from './harness.ts';
+import type { ScriptedWorld } from '../scripted-world.ts';
+import { connectClient, joinRaw, shutDown, RawStream, startTwoPlayerArena, waitFor, type TestClient } from './harness.ts';
 
 let server: RunningServer;
+let world: ScriptedWorld;
 let alice: TestClient;
 let bob: TestClient;
 
-beforeAll(async () => {
-  server = await startTestServer();
-  alice = await connectClient(server.url, 'alice');
-  bob = await connectClient(server.url, 'bob');
-});
+beforeAll(async () => ({ server, world, alice, bob } = await startTwoPlayerArena()));
 
 afterAll(() => shutDown(server, alice, bob));
 
 /** A raw socket that has said hello and got its welcome. */
-async function joinedRaw(name: string): Promise<RawStream> {
-  const raw = new RawStream(server.url);
-  await raw.opened();
-  raw.send(JSON.stringify({ type: 'hello', name }));
-  await raw.next('welcome');
-  return raw;
-}
+const joinedRaw = (name: string): Promise<RawStream> => joinRaw(server.url, name);
 
 describe('welcome', () => {
   it('gives a player id, tokens, config and the players already here', async () => {
@@ -95,8 +87,7 @@ describe('reliable events', () => {
       bob.net.chat(`b${i}`);
     }
     // A coin pickup, made certain by standing the player on a coin.
-    const coin = server.game.room.coinPositions()[0]!;
-    server.game.room.placePlayer(bob.net.playerId, coin);
+    world.place(bob.net.playerId, world.coins[0]!);
     const isBobsScore = (e: { type: string; playerId?: number }) => e.type === 'score' && e.playerId === bob.net.playerId;
     await waitFor(() => alice.events.slice(before.alice).some(isBobsScore), "bob's score event");
     await waitFor(() => alice.events.slice(before.alice).filter((e) => e.type === 'chat').length === 6, 'six chat lines at alice');
@@ -215,7 +206,7 @@ describe('fallback without WebRTC', () => {
     expect(dora.net.datagramNote).toMatch(/stream/);
     await waitFor(() => dora.snapshots.filter((s) => s.via === 'stream').length > 10, 'snapshots over the stream');
     const start = dora.ownPosition()!;
-    server.game.room.placePlayer(dora.net.playerId, { x: 300, y: start.y });
+    world.place(dora.net.playerId, { x: 300, y: start.y });
     await waitFor(() => Math.abs(dora.ownPosition()!.x - 300) < 0.5, 'the placed position');
     const right = { moveX: 127, moveY: 0 };
     for (let seq = 1; seq <= 30; seq++) {

@@ -32,7 +32,7 @@ import {
   SNAPSHOT_HEADER_BYTES,
   DELTA_WIDTH_FIELD_BITS,
 } from '../../protocol/constants.ts';
-import type { DecodeResult } from '../../protocol/wire/decode-result.ts';
+import type { Result } from '../../protocol/result.ts';
 import { decodeDeltaSnapshot, deltaBaselineTick, encodeDeltaSnapshot, type DeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
 import { decodeSnapshot, encodeSnapshot, type EntityKind, type EntityState, type Snapshot } from '../../protocol/wire/snapshot.ts';
 
@@ -67,7 +67,7 @@ function decodeAgainst(bytes: Uint8Array, baselineTick: number, baseline: readon
 }
 
 /** The decoded delta has `now`'s header and baseline tick, and exactly the entities the full codec gives for `now`. */
-function expectSameAsFull(result: DecodeResult<DeltaSnapshot>, now: Snapshot, baselineTick: number) {
+function expectSameAsFull(result: Result<DeltaSnapshot>, now: Snapshot, baselineTick: number) {
   if (!result.ok) throw new Error(`rejected its own delta: ${result.error}`);
   const { entities, ...decodedHeader } = result.value;
   const { entities: sent, ...sentHeader } = now;

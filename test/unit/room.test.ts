@@ -22,6 +22,7 @@ import {
 } from '../../protocol/constants.ts';
 import type { InputPacket } from '../../protocol/wire/input.ts';
 import { stepPlayer, type MoveInput, type Vec2 } from '../../protocol/sim/sim.ts';
+import { ScriptedWorld } from '../scripted-world.ts';
 
 const TICK_RATE_HZ = 60;
 const DT_MS = 1000 / TICK_RATE_HZ;
@@ -34,11 +35,10 @@ function newRoom(options: Partial<RoomOptions> = {}): Room {
   return new Room({ tickRateHz: TICK_RATE_HZ, npcCount: 4, seed: 1, ...options });
 }
 
-/** A room with player 1 standing at `at`. */
+/** A room with player 1 standing at `at` (its spawn point). */
 function roomWithPlayer(at: Vec2, options: Partial<RoomOptions> = {}): Room {
-  const room = newRoom(options);
+  const room = newRoom({ scenario: { spawnPoint: (id) => (id === 1 ? at : undefined) }, ...options });
   room.addPlayer(1);
-  room.placePlayer(1, at);
   return room;
 }
 
@@ -260,14 +260,25 @@ describe('Room inputs', () => {
 
 describe('Room coins', () => {
   const respawnTicks = Math.round(COIN_RESPAWN_MS / DT_MS);
+  const COIN_SPOT: Vec2 = { x: 400, y: 300 };
+
+  /** A room whose first coin lies at COIN_SPOT, with the scripted world that placed it. */
+  function roomWithCoin() {
+    const world = new ScriptedWorld([COIN_SPOT]);
+    return { room: newRoom({ npcCount: 0, scenario: world }), world };
+  }
+
+  /** Where the coins on the field are. */
+  const coinSpots = (room: Room): Vec2[] =>
+    room.entities().flatMap((e) => (e.kind === ENTITY_KIND_COIN ? [{ x: e.x, y: e.y }] : []));
 
   /** Puts player 1 on the first coin and steps once; returns the room, the pickups and the coin's id. */
   function pickUpFirstCoin() {
-    const room = newRoom({ npcCount: 0 });
+    const { room, world } = roomWithCoin();
     const coin = room.entities().find((e) => e.kind === ENTITY_KIND_COIN)!;
-    expect(room.coinPositions()[0]).toEqual({ x: coin.x, y: coin.y });
+    expect(COIN_SPOT).toEqual({ x: coin.x, y: coin.y });
     room.addPlayer(1);
-    room.placePlayer(1, { x: coin.x, y: coin.y });
+    world.place(1, { x: coin.x, y: coin.y });
     const pickups = room.step();
     return { room, pickups, coinId: coin.id };
   }
@@ -277,24 +288,24 @@ describe('Room coins', () => {
     expect(pickups).toEqual([{ playerId: 1, points: POINTS_PER_COIN }]);
     expect(room.entities().some((e) => e.id === coinId)).toBe(false);
     expect(countOf(room, ENTITY_KIND_COIN)).toBe(COIN_COUNT - 1);
-    expect(room.coinPositions()).toHaveLength(COIN_COUNT - 1);
+    expect(coinSpots(room)).toHaveLength(COIN_COUNT - 1);
   });
 
   it('picks a coin up from as far as the two radii', () => {
-    const room = newRoom({ npcCount: 0 });
-    const [coin] = room.coinPositions();
+    const { room, world } = roomWithCoin();
+    const [coin] = world.coins;
     room.addPlayer(1);
-    room.placePlayer(1, { x: coin!.x, y: coin!.y - (PLAYER_RADIUS_PX + COIN_RADIUS_PX) });
+    world.place(1, { x: coin!.x, y: coin!.y - (PLAYER_RADIUS_PX + COIN_RADIUS_PX) });
     expect(room.step()).toEqual([{ playerId: 1, points: POINTS_PER_COIN }]);
   });
 
   it('gives a coin to only one of two players touching it', () => {
-    const room = newRoom({ npcCount: 0 });
-    const [coin] = room.coinPositions();
+    const { room, world } = roomWithCoin();
+    const [coin] = world.coins;
     room.addPlayer(1);
     room.addPlayer(2);
-    room.placePlayer(1, coin!);
-    room.placePlayer(2, coin!);
+    world.place(1, coin!);
+    world.place(2, coin!);
     expect(room.step()).toHaveLength(1);
   });
 
@@ -312,6 +323,47 @@ describe('Room coins', () => {
   it('does not give a pickup while the coin is away', () => {
     const { room } = pickUpFirstCoin(); // the player stays on the empty spot
     for (let i = 0; i < respawnTicks - 1; i++) expect(room.step()).toEqual([]);
+  });
+});
+
+describe('Room scenario', () => {
+  it('puts a joining player at its spawn point and the coins at their spots', () => {
+    const spots = [
+      { x: 100, y: 100 },
+      { x: 200, y: 100 },
+    ];
+    const room = newRoom({ scenario: { spawnPoint: () => CENTER, coinSpot: (i) => spots[i] } });
+    room.addPlayer(1);
+    expect(positionOf(room, 1)).toEqual(CENTER);
+    const coins = room.entities().filter((e) => e.kind === ENTITY_KIND_COIN);
+    expect(coins.slice(0, 2).map(({ x, y }) => ({ x, y }))).toEqual(spots);
+  });
+
+  it('leaves everything it does not set to the seed', () => {
+    const plain = newRoom({ seed: 5 });
+    const scripted = newRoom({ seed: 5, scenario: new ScriptedWorld([{ x: 100, y: 100 }]) });
+    for (const room of [plain, scripted]) {
+      room.addPlayer(1);
+      steps(room, 100);
+    }
+    const firstCoinId = WORLD_ENTITY_ID_BASE + 4; // after the four NPCs
+    const others = (room: Room) => room.entities().filter((e) => e.id !== firstCoinId);
+    expect(others(scripted)).toEqual(others(plain));
+  });
+
+  it('moves a placed player at the start of the next step, before that step\'s input', () => {
+    const world = new ScriptedWorld();
+    const room = newRoom({ scenario: world });
+    room.addPlayer(1);
+    world.place(1, CENTER);
+    world.place(99, CENTER); // not in the room: dropped
+    room.queueInputs(1, packet(1, RIGHT));
+    expect(positionOf(room, 1)).not.toEqual(CENTER);
+    room.step();
+    expect(positionOf(room, 1)).toEqual(stepPlayer(CENTER, RIGHT, DT_MS));
+    expect(room.hasPlayer(99)).toBe(false);
+    room.step();
+    expect(positionOf(room, 1)).toEqual(stepPlayer(CENTER, RIGHT, DT_MS)); // a placement is applied once
   });
 });
 

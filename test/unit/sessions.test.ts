@@ -69,27 +69,27 @@ describe('SessionStore datagram tokens', () => {
     const token = store.issueDatagramToken(a.playerId, 1000);
     expect(token).toMatch(TOKEN_FORMAT);
     expect(token).not.toBe(a.token);
-    expect(store.consumeDatagramToken(token, 1000)).toEqual({ ok: true, playerId: a.playerId });
-    expect(store.consumeDatagramToken(token, 1000)).toEqual({ ok: false, reason: 'unknown' });
+    expect(store.consumeDatagramToken(token, 1000)).toEqual({ ok: true, value: a.playerId });
+    expect(store.consumeDatagramToken(token, 1000)).toEqual({ ok: false, error: 'auth-unknown' });
   });
 
   it('refuses a token it never issued', () => {
-    expect(new SessionStore().consumeDatagramToken('A'.repeat(32), 0)).toEqual({ ok: false, reason: 'unknown' });
+    expect(new SessionStore().consumeDatagramToken('A'.repeat(32), 0)).toEqual({ ok: false, error: 'auth-unknown' });
   });
 
   it(`accepts a token up to DATAGRAM_TOKEN_TTL_MS (${DATAGRAM_TOKEN_TTL_MS} ms) after issue`, () => {
     const store = new SessionStore();
     const a = store.create('a')!;
     const token = store.issueDatagramToken(a.playerId, 1000);
-    expect(store.consumeDatagramToken(token, 1000 + DATAGRAM_TOKEN_TTL_MS)).toEqual({ ok: true, playerId: a.playerId });
+    expect(store.consumeDatagramToken(token, 1000 + DATAGRAM_TOKEN_TTL_MS)).toEqual({ ok: true, value: a.playerId });
   });
 
   it('refuses an expired token, and it stays used up', () => {
     const store = new SessionStore();
     const a = store.create('a')!;
     const token = store.issueDatagramToken(a.playerId, 1000);
-    expect(store.consumeDatagramToken(token, 1001 + DATAGRAM_TOKEN_TTL_MS)).toEqual({ ok: false, reason: 'expired' });
-    expect(store.consumeDatagramToken(token, 1000)).toEqual({ ok: false, reason: 'unknown' });
+    expect(store.consumeDatagramToken(token, 1001 + DATAGRAM_TOKEN_TTL_MS)).toEqual({ ok: false, error: 'auth-expired' });
+    expect(store.consumeDatagramToken(token, 1000)).toEqual({ ok: false, error: 'auth-unknown' });
   });
 
   it('invalidates every datagram token of a deleted session, and only those', () => {
@@ -100,15 +100,15 @@ describe('SessionStore datagram tokens', () => {
     const second = store.issueDatagramToken(a.playerId, 0);
     const bobs = store.issueDatagramToken(b.playerId, 0);
     store.delete(a);
-    expect(store.consumeDatagramToken(first, 0)).toEqual({ ok: false, reason: 'unknown' });
-    expect(store.consumeDatagramToken(second, 0)).toEqual({ ok: false, reason: 'unknown' });
-    expect(store.consumeDatagramToken(bobs, 0)).toEqual({ ok: true, playerId: b.playerId });
+    expect(store.consumeDatagramToken(first, 0)).toEqual({ ok: false, error: 'auth-unknown' });
+    expect(store.consumeDatagramToken(second, 0)).toEqual({ ok: false, error: 'auth-unknown' });
+    expect(store.consumeDatagramToken(bobs, 0)).toEqual({ ok: true, value: b.playerId });
   });
 
   it('refuses a token issued for a player that has no session', () => {
     const store = new SessionStore();
     const token = store.issueDatagramToken(42, 0);
-    expect(store.consumeDatagramToken(token, 0)).toEqual({ ok: false, reason: 'expired' });
+    expect(store.consumeDatagramToken(token, 0)).toEqual({ ok: false, error: 'auth-expired' });
   });
 });
 
@@ -140,7 +140,7 @@ describe('SessionStore.sweep', () => {
     a.disconnectedAtMs = 0;
     const token = store.issueDatagramToken(a.playerId, SESSION_RESUME_WINDOW_MS);
     store.sweep(SESSION_RESUME_WINDOW_MS + 1);
-    expect(store.consumeDatagramToken(token, SESSION_RESUME_WINDOW_MS + 1)).toEqual({ ok: false, reason: 'unknown' });
+    expect(store.consumeDatagramToken(token, SESSION_RESUME_WINDOW_MS + 1)).toEqual({ ok: false, error: 'auth-unknown' });
   });
 
   it('drops expired datagram tokens of live sessions', () => {
@@ -150,7 +150,7 @@ describe('SessionStore.sweep', () => {
     const fresh = store.issueDatagramToken(a.playerId, 10_000);
     store.sweep(DATAGRAM_TOKEN_TTL_MS + 1);
     // Consumed "in the past", the swept token would have been valid; it is gone instead.
-    expect(store.consumeDatagramToken(stale, 0)).toEqual({ ok: false, reason: 'unknown' });
-    expect(store.consumeDatagramToken(fresh, DATAGRAM_TOKEN_TTL_MS + 1)).toEqual({ ok: true, playerId: a.playerId });
+    expect(store.consumeDatagramToken(stale, 0)).toEqual({ ok: false, error: 'auth-unknown' });
+    expect(store.consumeDatagramToken(fresh, DATAGRAM_TOKEN_TTL_MS + 1)).toEqual({ ok: true, value: a.playerId });
   });
 });

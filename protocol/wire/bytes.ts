@@ -1,9 +1,5 @@
-// Decoders return a value or a reason; they never throw past their boundary.
-
-export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: string };
-
-export const decoded = <T>(value: T): DecodeResult<T> => ({ ok: true, value });
-export const rejected = <T>(error: string): DecodeResult<T> => ({ ok: false, error });
+// Binary messages as bytes, without copying, whatever type the transport
+// handed over (Node Buffer, ArrayBuffer, typed array).
 
 /**
  * Views any binary message as bytes without copying. A Node Buffer is often a

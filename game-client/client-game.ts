@@ -1,46 +1,23 @@
-// One player's game in the browser: the network client, the fixed-rate input
-// loop, prediction for the own player, interpolation buffers for everyone
-// else, and the roster. Scenes read `frame()`; the UI subscribes to events;
-// `status()` is what window.netcode.status() returns.
-import {
-  DEFAULT_TICK_RATE_HZ,
-  ENTITY_KIND_COIN,
-  ENTITY_KIND_PLAYER,
-  INPUT_REDUNDANCY,
-  MAX_INPUT_CATCH_UP,
-} from '../protocol/constants.ts';
-import type { MoveInput } from '../protocol/sim/sim.ts';
-import type { EntityState, Snapshot } from '../protocol/wire/snapshot.ts';
+// One player's game in the browser: the network client, the input loop,
+// prediction for the own player, interpolation buffers for everyone else,
+// and the roster. The scene reads `frame()`, the panels read `status()` and
+// `settings` (their types are in game-view.ts); `status()` is also what
+// window.netcode.status() returns.
+import { DEFAULT_TICK_RATE_HZ, ENTITY_KIND_COIN, ENTITY_KIND_PLAYER, UPDATE_COST_SMOOTHING } from '../protocol/constants.ts';
 import { isPerfect } from '../protocol/netsim/conditioner.ts';
-import type { UpdateMark } from '../protocol/netsim/stats.ts';
+import type { EntityState, Snapshot } from '../protocol/wire/snapshot.ts';
 import type { ErrorMessage, GameEvent, Welcome } from '../protocol/wire/stream.ts';
-import { NetClient, type ChannelName, type ChannelStatus } from './net/net-client.ts';
+import type { ArenaSource, ChannelName, DrawnEntity, Frame, GameStatus, NetGraphSource, SettingsSource, UpdateMark } from './game-view.ts';
+import { startInputLoop } from './net/input-sender.ts';
+import { NetClient } from './net/net-client.ts';
 import { SnapshotBuffer } from './play/interpolation.ts';
 import { inputFromKeys, NO_KEYS, type DirectionKeys } from './play/keys.ts';
 import { Prediction } from './play/prediction.ts';
 import { Roster } from './play/roster.ts';
 import { conditionsOf, DEFAULT_SETTINGS, type ClientSettings } from './play/settings.ts';
+import type { SavedPlayer } from './saved-player.ts';
 
-export interface DrawnEntity extends EntityState {
-  name?: string;
-  own?: boolean;
-}
-
-export interface Frame {
-  /** Entities from the chosen path (in compare mode: from the datagram channel). */
-  entities: DrawnEntity[];
-  /**
-   * Compare mode only: every moving entity but our own (players and NPCs) as
-   * the stream delivers it. The own player is drawn predicted, ahead of any
-   * update, so a ghost of it would show the prediction, not the channel.
-   */
-  ghosts: DrawnEntity[];
-}
-
-/** What `status()` returns: a plain, JSON-safe view the UI and tests read. */
-export type SessionStatus = ReturnType<GameSession['status']>;
-
-export interface SessionEvents {
+export interface ClientGameHandlers {
   /** `freshStart`: the server did not know our session (it restarted): new id, score 0. */
   onWelcome?(welcome: Welcome, freshStart: boolean): void;
   onShutdown?(reason: string): void;
@@ -49,20 +26,18 @@ export interface SessionEvents {
   onStateChange?(): void;
 }
 
-export class GameSession {
+export class ClientGame implements ArenaSource, SettingsSource, NetGraphSource {
   readonly net: NetClient;
   readonly roster = new Roster();
   settings: ClientSettings = { ...DEFAULT_SETTINGS };
-  fps = 0;
+  private fps = 0;
   /** Milliseconds the scene's update takes per frame (moving average), rendering excluded. */
-  updateMs = 0;
+  private updateMs = 0;
   private prediction = new Prediction(1000 / DEFAULT_TICK_RATE_HZ);
   private readonly buffers: Record<ChannelName, SnapshotBuffer> = { datagram: new SnapshotBuffer(), stream: new SnapshotBuffer() };
   private keys: DirectionKeys = NO_KEYS;
-  private inputSeq = 0;
-  private recentInputs: MoveInput[] = [];
   private reconciledTick = 0;
-  private inputTimer: ReturnType<typeof setInterval> | null = null;
+  private stopInputLoop: (() => void) | null = null;
   private lastFrameAtMs = 0;
   private lastEntities: DrawnEntity[] = [];
   private lastGhosts: DrawnEntity[] = [];
@@ -72,29 +47,41 @@ export class GameSession {
     name: string,
     resume: { sessionToken: string; lastSeq: number } | undefined,
     initial: ClientSettings,
-    private readonly events: SessionEvents = {},
+    private readonly handlers: ClientGameHandlers = {},
   ) {
     this.settings = { ...initial };
     this.net = new NetClient(
       { url, name, ...(resume ? { resume } : {}) },
       {
         onWelcome: (welcome, freshStart) => this.onWelcome(welcome, freshStart),
-        onShutdown: (reason) => events.onShutdown?.(reason),
+        onShutdown: (reason) => handlers.onShutdown?.(reason),
         onEvent: (event, replayed) => {
           this.roster.applyEvent(event, replayed);
-          events.onEvent?.(event, replayed);
+          handlers.onEvent?.(event, replayed);
         },
         onSnapshot: (snapshot, via) => this.onSnapshot(snapshot, via),
-        onServerError: (error) => events.onServerError?.(error),
-        onStateChange: () => events.onStateChange?.(),
+        onServerError: (error) => handlers.onServerError?.(error),
+        onStateChange: () => handlers.onStateChange?.(),
       },
     );
-    this.net.stats.datagram.lateThresholdMs = initial.interpDelayMs;
-    this.net.stats.stream.lateThresholdMs = initial.interpDelayMs;
+    this.net.setLateThreshold(initial.interpDelayMs);
   }
 
   start(): Promise<void> {
     return this.net.start();
+  }
+
+  get playerId(): number {
+    return this.net.playerId;
+  }
+
+  /** What this tab keeps so a reload resumes the same player. */
+  savedPlayer(): SavedPlayer {
+    return { name: this.net.name, sessionToken: this.net.sessionToken, lastSeq: this.net.lastSeq };
+  }
+
+  chat(text: string): void {
+    this.net.chat(text);
   }
 
   /** The keys held now; sampled once per simulation tick. */
@@ -117,8 +104,7 @@ export class GameSession {
     if (after.path !== before.path) this.net.setPath(after.path);
     // "Late" is measured against the interpolation delay: a new delay is a new measurement too.
     if (networkChanged || after.path !== before.path || after.interpDelayMs !== before.interpDelayMs) this.net.resetStats();
-    this.net.stats.datagram.lateThresholdMs = after.interpDelayMs;
-    this.net.stats.stream.lateThresholdMs = after.interpDelayMs;
+    this.net.setLateThreshold(after.interpDelayMs);
   }
 
   /** Entities to draw now, at `nowMs` on the client clock. */
@@ -146,7 +132,7 @@ export class GameSession {
 
   /** The newest position updates on `channel` and what became of each (the net graph's strip). */
   updateHistory(channel: ChannelName): UpdateMark[] {
-    return this.net.stats[channel].history();
+    return this.net.updateHistory(channel);
   }
 
   /** Starts the correction statistics afresh (the largest correction, snaps): "since now". */
@@ -155,23 +141,22 @@ export class GameSession {
     this.prediction.snaps = 0;
   }
 
-  recordUpdateCost(ms: number): void {
-    this.updateMs += (ms - this.updateMs) * 0.05;
+  recordFrame(fps: number, updateMs: number): void {
+    this.fps = fps;
+    this.updateMs += (updateMs - this.updateMs) * UPDATE_COST_SMOOTHING;
   }
 
-  /** A plain, JSON-safe picture of the session, for tests and curious players. */
-  status() {
-    const channel = (name: ChannelName): ChannelStatus => this.net.channelStatus(name);
+  /** A plain, JSON-safe picture of the game, for the HUD, tests and curious players. */
+  status(): GameStatus {
     return {
       playerId: this.net.playerId,
       name: this.net.name,
       score: this.roster.get(this.net.playerId)?.score ?? 0,
       path: this.settings.path,
-      /** Real loss on the server's ports (a lab run), on top of anything simulated; 0 normally. */
       kernelLossPct: this.net.config?.kernelLossPct ?? 0,
       fps: Math.round(this.fps),
       updateMs: Math.round(this.updateMs * 100) / 100,
-      channels: { datagram: channel('datagram'), stream: channel('stream') },
+      channels: { datagram: this.net.channelStatus('datagram'), stream: this.net.channelStatus('stream') },
       datagramNote: this.net.datagramNote,
       entities: this.lastEntities.map(({ id, kind, x, y, name }) => ({
         id,
@@ -180,11 +165,9 @@ export class GameSession {
         y: Math.round(y * 10) / 10,
         ...(name ? { name } : {}),
       })),
-      /** Compare mode: where the stream puts each moving entity (world units), beside its solid from datagrams. */
       ghosts: this.lastGhosts.map(({ id, x, y }) => ({ id, x: Math.round(x * 10) / 10, y: Math.round(y * 10) / 10 })),
       connection: {
         stream: this.net.streamState,
-        /** The server announced a shutdown and has not welcomed us since. */
         shutdownReason: this.net.shutdownReason,
         reconnectAttempts: this.net.reconnectAttempts,
       },
@@ -200,7 +183,7 @@ export class GameSession {
   }
 
   close(): void {
-    if (this.inputTimer) clearInterval(this.inputTimer);
+    this.stopInputLoop?.();
     this.net.close();
   }
 
@@ -213,44 +196,24 @@ export class GameSession {
       this.lastEntities = [];
       this.lastGhosts = [];
     }
-    if (!welcome.resumed || this.inputSeq === 0) {
-      // A new arena entry (or a page reload): the server's input count is in the welcome.
+    // A new arena entry (or a page reload) starts inputs from the server's
+    // count and prediction afresh; a resume keeps both.
+    if (this.net.inputs.rejoin(welcome)) {
       this.prediction = new Prediction(1000 / welcome.config.tickRateHz);
-      this.recentInputs = [];
       this.reconciledTick = 0;
     }
-    // Inputs keep counting up across a resume, so none is mistaken for an old one.
-    this.inputSeq = Math.max(welcome.resumed ? this.inputSeq : 0, welcome.inputSeq);
     if (this.settings.path !== 'datagram') this.net.setPath(this.settings.path);
     if (!isPerfect(conditionsOf(this.settings)) && isPerfect(this.net.conditions)) this.net.setConditions(conditionsOf(this.settings));
-    this.startInputLoop(welcome.config.tickRateHz);
-    this.events.onWelcome?.(welcome, freshStart);
-  }
-
-  /**
-   * Samples the keys at the server's tick rate, whatever the frame rate: one
-   * input per tick, so prediction and server step the same amounts. Runs on
-   * a timer, not in the render loop, which browsers pause in hidden tabs.
-   */
-  private startInputLoop(tickRateHz: number) {
-    if (this.inputTimer) clearInterval(this.inputTimer);
-    const startedAt = performance.now();
-    let ticks = 0;
-    this.inputTimer = setInterval(() => {
-      const due = Math.floor(((performance.now() - startedAt) * tickRateHz) / 1000) - ticks;
-      // After a long stall (a hidden tab) skip ahead instead of sending a burst.
-      for (let i = 0; i < Math.min(due, MAX_INPUT_CATCH_UP); i++) this.sendInput();
-      ticks += due;
-    }, 1000 / tickRateHz / 2);
+    // One input per server tick, whatever the frame rate, so prediction and server step the same amounts.
+    this.stopInputLoop?.();
+    this.stopInputLoop = startInputLoop(welcome.config.tickRateHz, () => this.sendInput());
+    this.handlers.onWelcome?.(welcome, freshStart);
   }
 
   private sendInput() {
     const input = inputFromKeys(this.keys);
-    this.inputSeq++;
-    this.recentInputs.unshift(input);
-    this.recentInputs.length = Math.min(this.recentInputs.length, INPUT_REDUNDANCY);
-    this.net.sendInputs({ seq: this.inputSeq, inputs: this.recentInputs });
-    if (this.settings.prediction) this.prediction.applyInput(this.inputSeq, input);
+    const seq = this.net.inputs.send(input);
+    if (this.settings.prediction) this.prediction.applyInput(seq, input);
   }
 
   private onSnapshot(snapshot: Snapshot, via: ChannelName) {

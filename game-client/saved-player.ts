@@ -1,14 +1,16 @@
-// The session token kept in sessionStorage, so a reload of the tab resumes
-// the same player and score. Per tab: a second tab is a second player.
+// This tab's player, kept in sessionStorage so a reload of the tab resumes
+// the same player and score (the server's session token and the last event
+// seen). Per tab: a second tab is a second player.
+/** Unchanged since the first release: a new key would forget every saved player. */
 const KEY = 'netcode-arena.session';
 
-export interface SavedSession {
+export interface SavedPlayer {
   name: string;
   sessionToken: string;
   lastSeq: number;
 }
 
-export function loadSavedSession(): SavedSession | null {
+export function loadSavedPlayer(): SavedPlayer | null {
   try {
     const value: unknown = JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
     if (!value || typeof value !== 'object') return null;
@@ -20,9 +22,9 @@ export function loadSavedSession(): SavedSession | null {
   }
 }
 
-export function saveSession(session: SavedSession): void {
+export function savePlayer(player: SavedPlayer): void {
   try {
-    sessionStorage.setItem(KEY, JSON.stringify(session));
+    sessionStorage.setItem(KEY, JSON.stringify(player));
   } catch {
     // storage full or disabled: a reload will join as a new player
   }

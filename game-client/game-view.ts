@@ -1,0 +1,106 @@
+// What the page reads from the client game: plain, JSON-safe views. The UI
+// and the scenes import their types from here and nothing from net/: they
+// take what the game shows them, never the network objects behind it.
+// `GameStatus` is also what window.netcode.status() returns (DESIGN.md,
+// "Interfaces others rely on"): tests and benchmarks read it.
+import type { ChannelFigures, UpdateMark } from '../protocol/netsim/stats.ts';
+import type { EntityState } from '../protocol/wire/snapshot.ts';
+import type { PlayerInfo, PositionPath } from '../protocol/wire/stream.ts';
+import type { DirectionKeys } from './play/keys.ts';
+import type { ClientSettings } from './play/settings.ts';
+
+export type { UpdateMark };
+
+/** The two channels: lossy datagrams (WebRTC) and the reliable stream (WebSocket). */
+export type ChannelName = 'datagram' | 'stream';
+export const CHANNEL_NAMES: readonly ChannelName[] = ['datagram', 'stream'];
+
+/** `fallback`: WebRTC could not connect, positions come over the stream. */
+export type DatagramLinkState = 'connecting' | 'open' | 'closed' | 'fallback';
+export type StreamLinkState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** One channel as the page shows it: its state, what arrived on it, and its measured figures. */
+export interface ChannelStatus extends ChannelFigures {
+  state: string;
+  /** Datagrams or frames that failed to decode. */
+  malformed: number;
+  /** Snapshots that arrived whole, and as deltas against an acknowledged baseline. */
+  fullSnapshots: number;
+  deltaSnapshots: number;
+  /** Deltas dropped because their baseline was no longer here (never corrupts the state). */
+  baselineMisses: number;
+}
+
+/** One entity as status() lists it: world units, rounded to 0.1. */
+export interface EntityStatus {
+  id: number;
+  kind: 'player' | 'npc' | 'coin';
+  x: number;
+  y: number;
+  name?: string;
+}
+
+/** A plain, JSON-safe picture of the game, for the HUD, the net graph, tests and curious players. */
+export interface GameStatus {
+  playerId: number;
+  name: string;
+  score: number;
+  path: PositionPath;
+  /** Real loss on the server's ports (a lab run), on top of anything simulated; 0 normally. */
+  kernelLossPct: number;
+  fps: number;
+  updateMs: number;
+  channels: { datagram: ChannelStatus; stream: ChannelStatus };
+  /** Why the datagram channel is not open, if it is not. */
+  datagramNote: string;
+  entities: EntityStatus[];
+  /** Compare mode: where the stream puts each moving entity (world units), beside its solid from datagrams. */
+  ghosts: { id: number; x: number; y: number }[];
+  connection: {
+    stream: StreamLinkState;
+    /** The server announced a shutdown and has not welcomed us since. */
+    shutdownReason: string | null;
+    reconnectAttempts: number;
+  };
+  players: PlayerInfo[];
+  prediction: { pendingInputs: number; lastCorrectionPx: number; maxCorrectionPx: number; snaps: number };
+  settings: ClientSettings;
+}
+
+/** An entity to draw: its state, its name (players), and whether it is our own player. */
+export interface DrawnEntity extends EntityState {
+  name?: string;
+  own?: boolean;
+}
+
+/** What the arena draws this frame. */
+export interface Frame {
+  /** Entities from the chosen path (in compare mode: from the datagram channel). */
+  entities: DrawnEntity[];
+  /**
+   * Compare mode only: every moving entity but our own (players and NPCs) as
+   * the stream delivers it. The own player is drawn predicted, ahead of any
+   * update, so a ghost of it would show the prediction, not the channel.
+   */
+  ghosts: DrawnEntity[];
+}
+
+/** What the arena scene reads (frames) and hands back (the keys held, its own cost). */
+export interface ArenaSource {
+  frame(nowMs: number): Frame;
+  setKeys(keys: DirectionKeys): void;
+  /** The frame rate and this frame's update cost (ms, rendering excluded). */
+  recordFrame(fps: number, updateMs: number): void;
+}
+
+/** What the network panel reads and changes. */
+export interface SettingsSource {
+  readonly settings: ClientSettings;
+  update(changes: Partial<ClientSettings>): void;
+}
+
+/** What the net graph reads: the status, and each channel's newest position updates. */
+export interface NetGraphSource {
+  status(): GameStatus;
+  updateHistory(channel: ChannelName): UpdateMark[];
+}

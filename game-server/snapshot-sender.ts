@@ -1,0 +1,128 @@
+// Delivering snapshots to each player: which channel carries them (the
+// player's chosen path), each channel's packet sequence, and on the datagram
+// channel a delta against the newest snapshot the client has acknowledged, or
+// a full snapshot when there is none to build on.
+//
+// One sender per game, with no state outside the instance. The game says who
+// is in the arena and hands over their links; the sender encodes with
+// protocol/wire and sends. It never touches a socket or reads the room.
+import { BASELINE_HISTORY, MAX_BASELINE_AGE_TICKS } from '../protocol/constants.ts';
+import { encodeDeltaSnapshot } from '../protocol/wire/delta-snapshot.ts';
+import { encodeSnapshot, type EntityState, type Snapshot } from '../protocol/wire/snapshot.ts';
+import type { PositionPath } from '../protocol/wire/stream.ts';
+import type { DatagramLink, StreamLink } from './links.ts';
+import type { Metrics } from './metrics.ts';
+
+/** One player a snapshot goes to, as the game knows them at this tick. */
+export interface SnapshotRecipient {
+  playerId: number;
+  /** Newest input the room has applied for this player: the client reconciles its prediction with it. */
+  ackInputSeq: number;
+  stream: StreamLink | null;
+  /** Null while no data channel is bound (WebRTC blocked or still connecting). */
+  datagram: DatagramLink | null;
+}
+
+/** What the sender keeps per player, from join until the session is forgotten (so a resume keeps counting). */
+interface Delivery {
+  path: PositionPath;
+  /** Per-channel packet sequence, for the client's loss and reorder accounting. */
+  datagramSeq: number;
+  streamSeq: number;
+  /** Newest snapshot tick the client says it has (from its input packets): the baseline for deltas. */
+  ackedTick: number;
+}
+
+/** The state of one snapshot tick, shared by every player. */
+interface TickState {
+  tick: number;
+  serverTimeMs: number;
+  entities: EntityState[];
+}
+
+export class SnapshotSender {
+  private readonly deliveries = new Map<number, Delivery>();
+  /** The entities of recent snapshots by tick: the possible baselines. One array per tick, shared by every player. */
+  private readonly baselines = new Map<number, EntityState[]>();
+  private newest: TickState | null = null;
+
+  constructor(private readonly metrics: Pick<Metrics, 'snapshotSent'>) {}
+
+  /** A new player: positions by datagram, both sequences from 1, no baseline. */
+  addPlayer(playerId: number): void {
+    this.deliveries.set(playerId, { path: 'datagram', datagramSeq: 0, streamSeq: 0, ackedTick: 0 });
+  }
+
+  /** The player's session is over: nothing more is sent to them. */
+  removePlayer(playerId: number): void {
+    this.deliveries.delete(playerId);
+  }
+
+  /** The channel the player wants positions on: one of the two, or both to compare them. */
+  setPath(playerId: number, path: PositionPath): void {
+    const delivery = this.deliveries.get(playerId);
+    if (delivery) delivery.path = path;
+  }
+
+  /**
+   * The client says it has the snapshot of `tick`: later deltas may build on
+   * it. `simulatedTick` is the room's tick now; an ack past it is a lie or a
+   * bug and is ignored. An older ack never moves the baseline back.
+   */
+  acknowledge(playerId: number, tick: number, simulatedTick: number): void {
+    const delivery = this.deliveries.get(playerId);
+    if (delivery && tick <= simulatedTick) delivery.ackedTick = Math.max(delivery.ackedTick, tick);
+  }
+
+  /**
+   * A data channel was just bound. The client has no baseline on it, so acks
+   * start over, and the newest snapshot goes out now, whole, whatever the
+   * path: the first datagram is how the client knows the channel works.
+   * `ackInputSeq` is null while the player is out of the arena: nothing is sent.
+   */
+  greet(playerId: number, datagram: DatagramLink, ackInputSeq: number | null): void {
+    const delivery = this.deliveries.get(playerId);
+    if (!delivery) return;
+    delivery.ackedTick = 0; // no baseline: forDatagram sends it whole
+    if (ackInputSeq === null || !this.newest) return;
+    datagram.send(this.forDatagram({ ...this.newest, ackInputSeq, seq: ++delivery.datagramSeq }, delivery.ackedTick));
+  }
+
+  /** The snapshot of `tick` to every recipient, on the channels their path chooses. */
+  send(tick: number, serverTimeMs: number, entities: EntityState[], recipients: Iterable<SnapshotRecipient>): void {
+    this.remember({ tick, serverTimeMs, entities });
+    for (const { playerId, ackInputSeq, stream, datagram } of recipients) {
+      const delivery = this.deliveries.get(playerId);
+      if (!delivery) continue;
+      const snapshot = { tick, serverTimeMs, ackInputSeq, entities };
+      if (datagram && delivery.path !== 'stream') {
+        datagram.send(this.forDatagram({ ...snapshot, seq: ++delivery.datagramSeq }, delivery.ackedTick));
+      }
+      // The stream carries positions when chosen, for comparison, or as the
+      // fallback while no data channel is bound (WebRTC blocked or connecting).
+      // It is reliable and carries full snapshots: it is the comparison, not
+      // the bandwidth path.
+      if (stream && (delivery.path !== 'datagram' || !datagram)) {
+        stream.sendBinary(encodeSnapshot({ ...snapshot, seq: ++delivery.streamSeq }));
+      }
+    }
+  }
+
+  /** Keeps a tick's state as a possible baseline (the newest BASELINE_HISTORY of them). */
+  private remember(state: TickState): void {
+    this.newest = state;
+    this.baselines.set(state.tick, state.entities);
+    while (this.baselines.size > BASELINE_HISTORY) this.baselines.delete(this.baselines.keys().next().value!);
+  }
+
+  /** A delta against the acknowledged snapshot, if we still have it and it is recent; otherwise a full snapshot. */
+  private forDatagram(snapshot: Snapshot, ackedTick: number): Uint8Array {
+    const baseline = this.baselines.get(ackedTick);
+    if (baseline && snapshot.tick - ackedTick <= MAX_BASELINE_AGE_TICKS) {
+      this.metrics.snapshotSent('delta');
+      return encodeDeltaSnapshot(snapshot, ackedTick, baseline);
+    }
+    this.metrics.snapshotSent('full');
+    return encodeSnapshot(snapshot);
+  }
+}
