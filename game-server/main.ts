@@ -1,10 +1,12 @@
 // Entry point: read the config, start the server, print what it listens on,
 // shut down cleanly on SIGINT / SIGTERM. A bad config or a port it cannot
 // listen on ends it with one line, not a stack trace (preflight.ts).
+import { guardGeckosHandshakeRace } from './geckos-rejection-guard.ts';
 import { log } from './log.ts';
 import { configOrExit, exitIfCannotListen } from './preflight.ts';
 import { startServer } from './server.ts';
 
+guardGeckosHandshakeRace();
 const config = configOrExit(process.argv.slice(2), process.env);
 const server = await startServer(config).catch((error: unknown) => exitIfCannotListen(error, config));
 log.info({ ...config, url: server.url }, `netcode arena listening on ${server.url}`);
