@@ -114,8 +114,7 @@ export class DatagramLink {
 
   /** Starts measuring afresh at `nowMs`. */
   resetMeter(nowMs: number, lateThresholdMs: number): void {
-    this.meter = new ChannelMeter(nowMs);
-    this.meter.lateThresholdMs = lateThresholdMs;
+    this.meter = new ChannelMeter(nowMs, lateThresholdMs);
     this.malformed = 0;
   }
 

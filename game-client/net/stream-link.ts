@@ -128,8 +128,7 @@ export class StreamLink {
 
   /** Starts measuring afresh at `nowMs`. */
   resetMeter(nowMs: number, lateThresholdMs: number): void {
-    this.meter = new ChannelMeter(nowMs);
-    this.meter.lateThresholdMs = lateThresholdMs;
+    this.meter = new ChannelMeter(nowMs, lateThresholdMs);
     this.malformed = 0;
   }
 

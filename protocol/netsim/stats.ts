@@ -88,8 +88,9 @@ export class ChannelMeter {
   lateThresholdMs = LATE_UPDATE_MS;
 
   /** `startedAtMs`: when measuring began (a reset), so the recent window never reaches back before it. */
-  constructor(startedAtMs = 0) {
+  constructor(startedAtMs = 0, lateThresholdMs = LATE_UPDATE_MS) {
     this.window = new RecentWindow(startedAtMs);
+    this.lateThresholdMs = lateThresholdMs;
   }
 
   /**
