@@ -5,13 +5,21 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
   DEFAULT_HTTP_PORT,
+  DEFAULT_MAX_ROOMS,
   DEFAULT_NPC_COUNT,
+  DEFAULT_ROOM_CAPACITY,
+  DEFAULT_ROOM_IDLE_MS,
   DEFAULT_SNAPSHOT_RATE_HZ,
   DEFAULT_TICK_RATE_HZ,
   MAX_NPC_COUNT,
+  MAX_PLAYERS,
   MAX_TCP_PORT,
   MAX_TICK_RATE_HZ,
 } from '../protocol/constants.ts';
+
+/** Flag ceilings: enough for any test or bench, low enough that a typo cannot ask for absurd memory. */
+const MAX_ROOMS_LIMIT = 1024;
+const MAX_ROOM_IDLE_MS = 3_600_000;
 
 const port = z.coerce.number().int().min(0).max(MAX_TCP_PORT);
 const ipAddress = z.union([z.ipv4(), z.ipv6()]);
@@ -51,6 +59,10 @@ const configSchema = z
     tickRate: z.coerce.number().int().min(1).max(MAX_TICK_RATE_HZ).default(DEFAULT_TICK_RATE_HZ),
     snapshotRate: z.coerce.number().int().min(1).max(MAX_TICK_RATE_HZ).default(DEFAULT_SNAPSHOT_RATE_HZ),
     npcs: z.coerce.number().int().min(0).max(MAX_NPC_COUNT).default(DEFAULT_NPC_COUNT),
+    roomCapacity: z.coerce.number().int().min(1).max(MAX_PLAYERS).default(DEFAULT_ROOM_CAPACITY),
+    maxRooms: z.coerce.number().int().min(1).max(MAX_ROOMS_LIMIT).default(DEFAULT_MAX_ROOMS),
+    /** How long an empty room lives on before it is disposed (its sessions with it). */
+    roomIdleMs: z.coerce.number().int().min(0).max(MAX_ROOM_IDLE_MS).default(DEFAULT_ROOM_IDLE_MS),
     rtcPortMin: port.min(1025).optional(),
     rtcPortMax: port.min(1025).optional(),
     publicIp: ipAddress.optional(),
@@ -81,6 +93,9 @@ const FLAGS = {
   'tick-rate': 'TICK_RATE',
   'snapshot-rate': 'SNAPSHOT_RATE',
   npcs: 'NPCS',
+  'room-capacity': 'ROOM_CAPACITY',
+  'max-rooms': 'MAX_ROOMS',
+  'room-idle-ms': 'ROOM_IDLE_MS',
   'rtc-port-min': 'RTC_PORT_MIN',
   'rtc-port-max': 'RTC_PORT_MAX',
   'public-ip': 'PUBLIC_IP',

@@ -35,9 +35,10 @@ import { asBytes } from '../protocol/wire/bytes.ts';
 import { decodeInputPacket } from '../protocol/wire/input.ts';
 import { datagramType, decodePing, encodePing } from '../protocol/wire/ping.ts';
 import { ConditionedDatagramLink, type SocketDatagramLink } from './conditioned-links.ts';
-import type { Game } from './game.ts';
+import type { Lobby } from './lobby.ts';
 import { log } from './log.ts';
 import type { Metrics } from './metrics.ts';
+import type { Room } from './room.ts';
 
 export interface DatagramGatewayOptions {
   /** Seeds each channel's simulated network. */
@@ -59,12 +60,13 @@ type NativeChannel = ServerChannel['dataChannel'];
 interface BoundChannel {
   channel: ServerChannel;
   link: ConditionedDatagramLink;
+  room: Room;
   playerId: number;
   lastHeardAtMs: number;
 }
 
 export function createDatagramGateway(
-  game: Game,
+  lobby: Lobby,
   metrics: Metrics,
   clock: () => number,
   options: DatagramGatewayOptions,
@@ -77,14 +79,14 @@ export function createDatagramGateway(
     ...(options.bindAddress ? { bindAddress: options.bindAddress } : {}),
     cors: { origin: '*', allowAuthorization: true },
     authorization: async (auth: string | undefined) => {
-      const check = auth ? game.authorizeDatagram(auth) : failed(DROP_AUTH_MISSING);
+      const check = auth ? lobby.authorizeDatagram(auth) : failed(DROP_AUTH_MISSING);
       if (!check.ok) {
         metrics.dropped('datagram', 'in', check.error);
         log.info({ reason: check.error }, 'datagram authorization refused');
         return false; // geckos answers 401
       }
       // userData is sent back to the client, so it holds nothing secret.
-      return { playerId: check.value };
+      return { room: check.value.room, playerId: check.value.playerId };
     },
   });
 
@@ -100,15 +102,18 @@ export function createDatagramGateway(
   let channelsOpened = 0;
 
   io.onConnection((channel: ServerChannel) => {
-    const playerId = Number((channel.userData as { playerId?: unknown } | undefined)?.playerId);
+    const userData = channel.userData as { room?: unknown; playerId?: unknown } | undefined;
+    const playerId = Number(userData?.playerId);
+    // The room can have been disposed between authorization and now.
+    const room = typeof userData?.room === 'string' ? lobby.room(userData.room) : undefined;
     const native = channel.dataChannel;
     const link = linkFor(channel, native);
-    if (!Number.isInteger(playerId) || !game.bindDatagram(playerId, link)) {
+    if (!room || !Number.isInteger(playerId) || !room.bindDatagram(playerId, link)) {
       metrics.dropped('datagram', 'in', DROP_UNBOUND);
       void channel.close().catch(() => {});
       return;
     }
-    const entry: BoundChannel = { channel, link, playerId, lastHeardAtMs: clock() };
+    const entry: BoundChannel = { channel, link, room, playerId, lastHeardAtMs: clock() };
     bound.set(channel.id!, entry);
     // geckos' parser JSON-parses any text datagram and throws on "null" inside
     // a native callback, which would take the process down. We replace it:
@@ -117,9 +122,9 @@ export function createDatagramGateway(
     channel.onDisconnect(() => {
       bound.delete(channel.id!);
       link.dispose();
-      game.datagramClosed(playerId, link);
+      room.datagramClosed(playerId, link);
     });
-    log.info({ playerId, channel: channel.id }, 'datagram channel bound');
+    log.info({ room: room.name, playerId, channel: channel.id }, 'datagram channel bound');
   });
 
   /** The channel's link, behind the player's simulated network (perfect until they choose otherwise). */
@@ -164,7 +169,7 @@ export function createDatagramGateway(
       case DATAGRAM_TYPE_INPUT: {
         const packet = decodeInputPacket(bytes);
         if (!packet.ok) return metrics.dropped('datagram', 'in', packet.error);
-        game.onInputPacket(entry.playerId, packet.value);
+        entry.room.onInputPacket(entry.playerId, packet.value);
         return;
       }
       case DATAGRAM_TYPE_PING: {
@@ -187,9 +192,9 @@ export function createDatagramGateway(
     closeAbandonedConnections(now);
     for (const entry of bound.values()) {
       if (now - entry.lastHeardAtMs > HEARTBEAT_TIMEOUT_MS) {
-        log.info({ playerId: entry.playerId }, 'datagram heartbeat timed out');
+        log.info({ room: entry.room.name, playerId: entry.playerId }, 'datagram heartbeat timed out');
         bound.delete(entry.channel.id!);
-        game.datagramClosed(entry.playerId, entry.link);
+        entry.room.datagramClosed(entry.playerId, entry.link);
         entry.link.close();
       }
     }

@@ -1,5 +1,5 @@
 // The HTTP front on the game's port: the built client (static files),
-// /healthz, /metrics, and geckos' WebRTC signaling under /.wrtc/v2, which is
+// /healthz, /metrics, /rooms, and geckos' WebRTC signaling under /.wrtc/v2, which is
 // size-checked and capped in number here before geckos reads it. The ws
 // upgrade is handled by the stream gateway on the same server. Every socket
 // has a deadline for its request (see httpServerOptions).
@@ -14,6 +14,7 @@ import {
   HTTP_TIMEOUT_CHECK_INTERVAL_MS,
   MAX_SIGNALING_BODY_BYTES,
   MAX_SIGNALING_REQUESTS_IN_FLIGHT,
+  ROOMS_PATH,
   SIGNALING_RETRY_AFTER_S,
 } from '../protocol/constants.ts';
 import { rewriteHostCandidates } from './ice-candidates.ts';
@@ -50,6 +51,8 @@ export function httpServerOptions(timeouts: HttpTimeouts): ServerOptions {
 
 export interface HttpRoutes {
   health(): object;
+  /** The room list the join screen shows (GET /rooms). */
+  rooms(): object;
   metrics(): Promise<{ contentType: string; text: string }>;
   signaling(request: IncomingMessage, response: ServerResponse): void;
   /** Counts a request refused before its handler ran, by reason (a DROP_* code). */
@@ -72,6 +75,7 @@ export function createRequestHandler(routes: HttpRoutes) {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path.startsWith(SIGNALING_PREFIX)) return signaling(request, response);
     if (path === '/healthz') return sendJson(response, 200, routes.health());
+    if (path === ROOMS_PATH) return sendJson(response, 200, routes.rooms());
     if (path === '/metrics') {
       routes.metrics().then(
         ({ contentType, text }) => response.writeHead(200, { 'content-type': contentType }).end(text),

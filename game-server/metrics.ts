@@ -1,19 +1,40 @@
 // Prometheus metrics (prom-client), one registry per server so tests can run
 // servers side by side. Served as text at GET /metrics.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+//
+// Per-room series carry a `room` label. The label set stays bounded: a
+// process hosts at most --max-rooms rooms, and a disposed room's series are
+// removed, so a stream of new room names cannot grow the registry.
+import { Counter, Gauge, Histogram, Registry, Summary, collectDefaultMetrics } from 'prom-client';
 
 export type Channel = 'datagram' | 'stream';
+
+/** The window a room's tick-duration quantiles cover. */
+const ROOM_TICK_WINDOW_S = 10;
 
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const players = new Gauge({ name: 'arena_players', help: 'Players in the arena', registers: [registry] });
+  const players = new Gauge({ name: 'arena_players', help: 'Players in an arena, all rooms of this process', registers: [registry] });
+  const rooms = new Gauge({ name: 'arena_rooms', help: 'Rooms this process hosts', registers: [registry] });
+  const roomPlayers = new Gauge({ name: 'arena_room_players', help: 'Players in the arena, per room', labelNames: ['room'], registers: [registry] });
   const tickDuration = new Histogram({
     name: 'arena_tick_duration_seconds',
-    help: 'Time to simulate one tick and send its snapshots',
-    buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05],
+    help: 'Time to simulate one tick and send its snapshots, all rooms',
+    buckets: [0.0001, 0.0005, 0.001, 0.002, 0.004, 0.005, 0.01, 0.02, 0.05],
     registers: [registry],
   });
+  // A summary, not a histogram, per room: quantiles over the last
+  // ROOM_TICK_WINDOW_S without choosing buckets, which is what a load test reads.
+  const roomTickDuration = new Summary({
+    name: 'arena_room_tick_duration_seconds',
+    help: `Time to simulate one tick and send its snapshots, per room, over the last ${ROOM_TICK_WINDOW_S} s`,
+    labelNames: ['room'],
+    percentiles: [0.5, 0.9, 0.99],
+    maxAgeSeconds: ROOM_TICK_WINDOW_S,
+    ageBuckets: 5,
+    registers: [registry],
+  });
+  const playersByRoom = new Map<string, number>();
   const messagesIn = new Counter({
     name: 'arena_messages_in_total',
     help: 'Messages received, by channel',
@@ -47,8 +68,33 @@ export function createMetrics() {
     snapshotSent(encoding: 'full' | 'delta') {
       snapshots.inc({ encoding });
     },
-    players,
-    tickDuration,
+    roomOpened(room: string) {
+      playersByRoom.set(room, 0);
+      rooms.set(playersByRoom.size);
+      roomPlayers.set({ room }, 0);
+    },
+    roomPlayers(room: string, count: number) {
+      playersByRoom.set(room, count);
+      roomPlayers.set({ room }, count);
+      players.set([...playersByRoom.values()].reduce((sum, n) => sum + n, 0));
+    },
+    /** A disposed room: its series go, so the label set never outgrows the rooms that exist. */
+    roomClosed(room: string) {
+      playersByRoom.delete(room);
+      rooms.set(playersByRoom.size);
+      players.set([...playersByRoom.values()].reduce((sum, n) => sum + n, 0));
+      roomPlayers.remove({ room });
+      roomTickDuration.remove({ room });
+    },
+    /** Starts timing one of `room`'s ticks; call the result when the tick's snapshots are sent. */
+    startTick(room: string): () => void {
+      const startedAt = process.hrtime.bigint();
+      return () => {
+        const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+        tickDuration.observe(seconds);
+        roomTickDuration.observe({ room }, seconds);
+      };
+    },
     received(channel: Channel, bytes: number) {
       messagesIn.inc({ channel });
       bytesIn.inc({ channel }, bytes);

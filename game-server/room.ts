@@ -1,245 +1,420 @@
-// The authoritative world: players, wandering NPCs and coins, advanced one
-// fixed step at a time. It knows nothing of sockets or wall-clock time; the
-// game loop calls `step()` at TICK_RATE and reads `entities()` for snapshots.
-// Its layout comes from the seed, except what its scenario (scenario.ts) sets.
+// One room: an arena with its own world, fixed-step loop, sessions, event
+// log, chat and scores, and a capacity. Joins, resumes and leaves, chat and
+// scores happen here. It talks to players only through the two link
+// interfaces in links.ts, which the stream and datagram gateways implement;
+// snapshots go out through its SnapshotSender. Nothing in one room reaches
+// another: the lobby (lobby.ts) holds the rooms and routes players to one.
 import {
   ARENA_HEIGHT_PX,
   ARENA_WIDTH_PX,
-  COIN_COUNT,
-  COIN_RADIUS_PX,
-  COIN_RESPAWN_MS,
-  ENTITY_KIND_COIN,
-  ENTITY_KIND_NPC,
-  ENTITY_KIND_PLAYER,
-  MAX_INPUT_CREDITS,
-  MAX_QUEUED_INPUTS,
-  NPC_RADIUS_PX,
-  NPC_SPEED_PX_PER_S,
-  NPC_TURN_INTERVAL_MS,
-  PLAYER_RADIUS_PX,
-  POINTS_PER_COIN,
-  WORLD_ENTITY_ID_BASE,
+  ADDRESS_CHAT_BURST,
+  ADDRESS_CHAT_REFILL_PER_S,
+  CHAT_BURST,
+  CHAT_HISTORY_LINES,
+  CHAT_REFILL_PER_S,
+  CLOSE_GOING_AWAY,
+  CLOSE_SESSION_REPLACED,
+  DROP_QUEUE_FULL,
+  ERROR_CHAT_RATE_LIMITED,
+  ERROR_NOT_JOINED,
+  ERROR_SERVER_FULL,
+  ERROR_ROOM_FULL,
+  LINKDEAD_GRACE_MS,
+  MAX_SESSIONS,
+  SWEEP_INTERVAL_MS,
 } from '../protocol/constants.ts';
+import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../protocol/netsim/conditioner.ts';
+import { failed, ok, type Result } from '../protocol/result.ts';
 import type { InputPacket } from '../protocol/wire/input.ts';
-import { seededRandom } from '../protocol/sim/random.ts';
-import { stepPlayer, stepWanderer, touchesCoin, type MoveInput, type Vec2 } from '../protocol/sim/sim.ts';
-import type { EntityState } from '../protocol/wire/snapshot.ts';
-import { RANDOM_WORLD, type Scenario } from './scenario.ts';
+import type { ChatEvent, GameEvent, Welcome } from '../protocol/wire/stream.ts';
+import { EventLog, type UnsequencedEvent } from './event-log.ts';
+import { FixedStepLoop } from './fixed-step-loop.ts';
+import { log as processLog } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import { World } from './world.ts';
+import type { Scenario } from './scenario.ts';
+import { SessionStore, type DatagramTokenCheck, type Session } from './sessions.ts';
+import type { DatagramLink, PlayerSettings, StreamLink } from './links.ts';
+import { SnapshotSender, type SnapshotRecipient } from './snapshot-sender.ts';
+import { AddressLimits } from './address-limits.ts';
+import { TokenBucket } from './token-bucket.ts';
 
-interface Player extends Vec2 {
-  id: number;
-  /** Inputs received but not yet applied, sorted by sequence. */
-  queue: { seq: number; input: MoveInput }[];
-  lastAppliedSeq: number;
-  inputCredits: number;
-}
-
-interface Npc extends Vec2 {
-  id: number;
-  heading: number;
-}
-
-interface Coin extends Vec2 {
-  id: number;
-  /** Tick at which a taken coin reappears; 0 while it is on the field. */
-  respawnTick: number;
-}
-
-export interface Pickup {
-  playerId: number;
-  points: number;
-}
-
-/** What `queueInputs` did with a packet: inputs accepted, already applied, or dropped for room. */
-export interface QueueResult {
-  accepted: number;
-  stale: number;
-  overflow: number;
+/** Everything the server holds for one session. */
+interface Seat {
+  session: Session;
+  stream: StreamLink | null;
+  datagram: DatagramLink | null;
+  conditions: NetworkConditions;
+  /**
+   * In the world, simulated and in snapshots. A seat can exist without it:
+   * the player left (stream gone past the grace period) but may still resume.
+   */
+  inArena: boolean;
+  chat: TokenBucket;
+  /** The remote address it last joined or resumed from (chat is also limited per address). */
+  address: string;
 }
 
 export interface RoomOptions {
+  /** The room's name (roomNameSchema): in links, the HUD, logs and metric labels. */
+  name: string;
+  /** Players the arena holds at once (at most MAX_PLAYERS). */
+  capacity: number;
   tickRateHz: number;
+  snapshotRateHz: number;
   npcCount: number;
   seed: number;
-  /** Spawn points, coin spots and placements set on purpose (tests, demos); RANDOM_WORLD when absent. */
+  metrics: Metrics;
+  /** Milliseconds on a monotonic clock; the snapshot `serverTimeMs` uses it. */
+  clock: () => number;
+  /** Real loss the kernel applies to this server's ports (`npm run lab`), told to players in the welcome. */
+  kernelLossPct?: number;
+  /** The world set on purpose (tests, demos): see scenario.ts. Without it, the seed's random world. */
   scenario?: Scenario;
 }
 
+/** A join or resume: the welcome and the events to replay, or the error code and message the client is sent. */
+export interface Joined {
+  welcome: Welcome;
+  replay: GameEvent[];
+}
+export type JoinResult = Result<Joined>;
+
 export class Room {
-  tick = 0;
-  private readonly players = new Map<number, Player>();
-  private readonly npcs: Npc[] = [];
-  private readonly coins: Coin[] = [];
-  private readonly random: () => number;
-  private readonly dtMs: number;
-  private readonly scenario: Scenario;
+  readonly name: string;
+  readonly capacity: number;
+  readonly sessions = new SessionStore();
+  /** When the arena last became empty (clock ms), or null while someone is in it; the lobby disposes rooms empty for long. */
+  emptySinceMs: number | null;
+  private readonly world: World;
+  private readonly loop: FixedStepLoop;
+  private readonly log: typeof processLog;
+  private readonly seats = new Map<number, Seat>();
+  private readonly events = new EventLog();
+  private readonly recentChat: ChatEvent[] = [];
+  private readonly addressChat = new AddressLimits(ADDRESS_CHAT_BURST, ADDRESS_CHAT_REFILL_PER_S);
+  private readonly snapshotSender: SnapshotSender;
+  private lastSweepAtMs = 0;
 
-  constructor(options: RoomOptions) {
-    this.random = seededRandom(options.seed);
-    this.dtMs = 1000 / options.tickRateHz;
-    this.scenario = options.scenario ?? RANDOM_WORLD;
-    let nextId = WORLD_ENTITY_ID_BASE;
-    for (let i = 0; i < options.npcCount; i++) {
-      this.npcs.push({ id: nextId++, ...this.randomSpot(NPC_RADIUS_PX), heading: this.random() * 2 * Math.PI });
-    }
-    for (let i = 0; i < COIN_COUNT; i++) {
-      const spot = this.randomSpot(COIN_RADIUS_PX);
-      this.coins.push({ id: nextId++, ...(this.scenario.coinSpot?.(i) ?? spot), respawnTick: 0 });
-    }
+  constructor(private readonly options: RoomOptions) {
+    this.name = options.name;
+    this.capacity = options.capacity;
+    this.log = processLog.child({ room: options.name });
+    this.snapshotSender = new SnapshotSender(options.metrics);
+    this.world = new World({ tickRateHz: options.tickRateHz, npcCount: options.npcCount, seed: options.seed, scenario: options.scenario });
+    this.loop = new FixedStepLoop(options.tickRateHz, options.clock, {
+      step: () => this.safeTick(),
+      // The players' inputs for the skipped steps are still coming; the world lets them in.
+      skipped: (steps) => this.world.creditSkippedSteps(steps),
+      woke: (now) => this.sweepEvery(now),
+    });
+    this.emptySinceMs = options.clock();
+    options.metrics.roomOpened(options.name);
   }
 
+  /** Whether the loop runs: only while someone is in the arena (an empty room does not tick). */
+  get ticking(): boolean {
+    return this.loop.running;
+  }
+
+  /** Players in the arena now. */
   get playerCount(): number {
-    return this.players.size;
+    return this.world.playerCount;
   }
 
-  hasPlayer(id: number): boolean {
-    return this.players.has(id);
+  get tick(): number {
+    return this.world.tick;
   }
 
-  /** Places a player at its scenario's spawn point, or a random spot. Its input sequence starts fresh. */
-  addPlayer(id: number): void {
-    const spot = this.randomSpot(PLAYER_RADIUS_PX);
-    this.players.set(id, {
-      id,
-      ...(this.scenario.spawnPoint?.(id) ?? spot),
-      queue: [],
-      lastAppliedSeq: 0,
-      inputCredits: 1,
+  get hasSpace(): boolean {
+    return this.world.playerCount < this.capacity;
+  }
+
+  /** A new player: a session, a place in the arena and a join event for everyone else. */
+  join(name: string, stream: StreamLink, address = ''): JoinResult {
+    if (!this.hasSpace) return this.full();
+    // Resumable sessions of players who left are kept for a while, but not
+    // without bound: past MAX_SESSIONS the longest-gone one is forgotten.
+    if (this.sessions.size >= MAX_SESSIONS) {
+      const oldest = this.sessions.longestDisconnected();
+      if (oldest) this.forget(oldest);
+    }
+    const session = this.sessions.create(name);
+    if (!session) return failed(ERROR_SERVER_FULL, 'no free player id');
+    const seat: Seat = {
+      session,
+      stream,
+      datagram: null,
+      conditions: PERFECT_NETWORK,
+      inArena: false,
+      chat: new TokenBucket(CHAT_BURST, CHAT_REFILL_PER_S, this.options.clock()),
+      address,
+    };
+    this.seats.set(session.playerId, seat);
+    this.snapshotSender.addPlayer(session.playerId);
+    this.enterArena(seat);
+    this.log.info({ playerId: session.playerId, name }, 'player joined');
+    return ok({ welcome: this.welcome(seat, false), replay: [] });
+  }
+
+  /**
+   * A returning player with a session token: same id, same score. Events
+   * after `lastSeq` are returned for replay. An unknown or expired token
+   * joins as a new player instead (welcome.resumed = false).
+   */
+  resume(sessionToken: string, lastSeq: number, name: string, stream: StreamLink, address = ''): JoinResult {
+    const session = this.sessions.findByToken(sessionToken);
+    const seat = session && this.seats.get(session.playerId);
+    if (!session || !seat) return this.join(name, stream, address);
+    // Refuse before touching the seat, so a refused resume leaves it exactly as it was.
+    if (!seat.inArena && !this.hasSpace) return this.full();
+    if (seat.stream && seat.stream !== stream) seat.stream.close(CLOSE_SESSION_REPLACED, 'session resumed elsewhere');
+    seat.stream = stream;
+    seat.address = address;
+    stream.setConditions(seat.conditions);
+    session.disconnectedAtMs = null;
+    if (!seat.inArena) this.enterArena(seat);
+    this.log.info({ playerId: session.playerId, lastSeq }, 'session resumed');
+    const replay = this.events.since(lastSeq);
+    return ok({ welcome: this.welcome(seat, true, replay.complete), replay: replay.events });
+  }
+
+  /** The stream closed. The player stays LINKDEAD_GRACE_MS, then leaves; the session stays resumable. */
+  streamClosed(playerId: number, stream: StreamLink): void {
+    const seat = this.seats.get(playerId);
+    if (!seat || seat.stream !== stream) return; // an older, replaced link
+    seat.stream = null;
+    seat.session.disconnectedAtMs = this.options.clock();
+  }
+
+  /** The player said goodbye: out of the arena now, session ended. */
+  leave(playerId: number): void {
+    const seat = this.seats.get(playerId);
+    if (!seat) return;
+    this.leaveArena(seat, 'left');
+    this.forget(seat.session);
+  }
+
+  /** Ends a session for good: its seat, its data channel, its token. */
+  private forget(session: Session): void {
+    const seat = this.seats.get(session.playerId);
+    if (seat) this.leaveArena(seat, 'disconnected');
+    seat?.datagram?.close();
+    this.seats.delete(session.playerId);
+    this.snapshotSender.removePlayer(session.playerId);
+    this.sessions.delete(session);
+  }
+
+  chat(playerId: number, text: string): Result<null> {
+    const seat = this.seats.get(playerId);
+    if (!seat) return failed(ERROR_NOT_JOINED, 'no such player');
+    const now = this.options.clock();
+    if (!seat.chat.take(now)) {
+      return failed(ERROR_CHAT_RATE_LIMITED, `at most ${CHAT_REFILL_PER_S} line per second`);
+    }
+    // All players from one address share a budget too, so rejoining under new names buys nothing.
+    if (!this.addressChat.take(seat.address, now)) {
+      return failed(ERROR_CHAT_RATE_LIMITED, `at most ${ADDRESS_CHAT_REFILL_PER_S} lines per second from one address`);
+    }
+    const event = this.publish({
+      type: 'chat',
+      playerId,
+      name: seat.session.name,
+      text,
+      serverTimeMs: Math.round(this.options.clock()),
     });
+    this.recentChat.push(event as ChatEvent);
+    if (this.recentChat.length > CHAT_HISTORY_LINES) this.recentChat.shift();
+    return ok(null);
   }
 
-  removePlayer(id: number): void {
-    this.players.delete(id);
+  /** Applies a player's own settings: the position path, and the simulated network for what we send it. */
+  applySettings(playerId: number, settings: PlayerSettings): void {
+    const seat = this.seats.get(playerId);
+    if (!seat) return;
+    if (settings.path) this.snapshotSender.setPath(playerId, settings.path);
+    if (settings.conditions) {
+      seat.conditions = clampConditions(settings.conditions);
+      seat.stream?.setConditions(seat.conditions);
+      seat.datagram?.setConditions(seat.conditions);
+    }
   }
 
-  /** Newest input sequence applied for a player (0 before any). */
-  lastAppliedInput(id: number): number {
-    return this.players.get(id)?.lastAppliedSeq ?? 0;
+  newDatagramToken(playerId: number): string {
+    return this.sessions.issueDatagramToken(playerId, this.options.clock());
   }
 
-  /**
-   * Queues the inputs of one packet. Inputs already applied or queued are
-   * ignored (packets repeat them on purpose); the queue keeps the newest
-   * MAX_QUEUED_INPUTS, so a flood can neither grow memory nor build up lag.
-   */
-  queueInputs(id: number, packet: InputPacket): QueueResult {
-    const result: QueueResult = { accepted: 0, stale: 0, overflow: 0 };
-    const player = this.players.get(id);
-    if (!player) return result;
-    packet.inputs.forEach((input, i) => {
-      const seq = packet.seq - i;
-      if (seq <= player.lastAppliedSeq || player.queue.some((queued) => queued.seq === seq)) {
-        result.stale++;
-        return;
+  /** geckos' authorization hook lands here: a valid, unexpired, unused token names the player. */
+  authorizeDatagram(token: string): DatagramTokenCheck {
+    return this.sessions.consumeDatagramToken(token, this.options.clock());
+  }
+
+  /** Binds an open data channel to a player, replacing (and closing) any older one. */
+  bindDatagram(playerId: number, datagram: DatagramLink): boolean {
+    const seat = this.seats.get(playerId);
+    if (!seat) return false;
+    if (seat.datagram && seat.datagram !== datagram) seat.datagram.close();
+    seat.datagram = datagram;
+    datagram.setConditions(seat.conditions);
+    // A new channel starts from a full snapshot (none while out of the arena).
+    this.snapshotSender.greet(playerId, datagram, seat.inArena ? this.world.lastAppliedInput(playerId) : null);
+    return true;
+  }
+
+  datagramClosed(playerId: number, datagram: DatagramLink): void {
+    const seat = this.seats.get(playerId);
+    if (seat?.datagram === datagram) seat.datagram = null;
+  }
+
+  /** Inputs from the datagram channel bound to `playerId` (never from the packet's content). */
+  onInputPacket(playerId: number, packet: InputPacket): void {
+    this.snapshotSender.acknowledge(playerId, packet.ackTick, this.world.tick);
+    const result = this.world.queueInputs(playerId, packet);
+    for (let i = 0; i < result.overflow; i++) this.options.metrics.dropped('datagram', 'in', DROP_QUEUE_FULL);
+  }
+
+  /** Tells every client the server is going away, closes their links and stops the loop. */
+  shutdown(): void {
+    this.loop.stop();
+    for (const seat of this.seats.values()) {
+      seat.stream?.send({ type: 'shutdown', reason: 'server shutting down' });
+      seat.stream?.close(CLOSE_GOING_AWAY, 'server shutting down');
+      seat.datagram?.close();
+    }
+  }
+
+  /** The lobby is done with this room (empty past its idle time): stop, forget every session, drop its metrics. */
+  dispose(): void {
+    this.loop.stop();
+    for (const seat of [...this.seats.values()]) {
+      seat.stream?.close(CLOSE_GOING_AWAY, 'room closed');
+      this.forget(seat.session);
+    }
+    this.options.metrics.roomClosed(this.name);
+    this.log.info('room disposed');
+  }
+
+  private full(): JoinResult {
+    return failed(ERROR_ROOM_FULL, `room ${this.name} is full (${this.capacity} players)`);
+  }
+
+  private sweepEvery(now: number): void {
+    if (now - this.lastSweepAtMs < SWEEP_INTERVAL_MS) return;
+    this.lastSweepAtMs = now;
+    try {
+      this.sweep(now);
+    } catch (error) {
+      this.log.error({ err: error }, 'sweep failed');
+    }
+  }
+
+  /** One simulation step plus, when due, snapshots. Exceptions are logged, never thrown into the timer. */
+  private safeTick(): void {
+    const endTimer = this.options.metrics.startTick(this.name);
+    try {
+      const pickups = this.world.step();
+      for (const { playerId, points } of pickups) {
+        const seat = this.seats.get(playerId);
+        if (!seat) continue;
+        seat.session.score += points;
+        this.publish({ type: 'score', playerId, score: seat.session.score, delta: points });
       }
-      player.queue.push({ seq, input });
-      result.accepted++;
-    });
-    player.queue.sort((a, b) => a.seq - b.seq);
-    while (player.queue.length > MAX_QUEUED_INPUTS) {
-      player.queue.shift();
-      result.overflow++;
-    }
-    return result;
-  }
-
-  /** Advances the world one fixed step. Returns the coins picked up in it. */
-  step(): Pickup[] {
-    this.tick++;
-    this.applyPlacements();
-    for (const player of this.players.values()) this.applyInputs(player);
-    for (const npc of this.npcs) this.wander(npc);
-    return this.collectCoins();
-  }
-
-  /** Every visible entity, players first, in a stable order. */
-  entities(): EntityState[] {
-    const list: EntityState[] = [];
-    for (const p of this.players.values()) list.push({ id: p.id, kind: ENTITY_KIND_PLAYER, x: p.x, y: p.y });
-    for (const n of this.npcs) list.push({ id: n.id, kind: ENTITY_KIND_NPC, x: n.x, y: n.y });
-    for (const c of this.coins) {
-      if (c.respawnTick === 0) list.push({ id: c.id, kind: ENTITY_KIND_COIN, x: c.x, y: c.y });
-    }
-    return list;
-  }
-
-  /**
-   * The server fell so far behind that it skipped `count` steps instead of
-   * running them (Game's loop, "don't spiral"). Its players did not: their
-   * clients sent an input for each of those steps, which arrive after the
-   * stall. Each player earns the skipped steps' credits, beyond the usual
-   * cap, so those inputs are applied at once instead of being dropped or
-   * queued for good, and the player's own prediction stays right. A client
-   * cannot earn these: only the server's own stall grants them.
-   */
-  creditSkippedSteps(count: number): void {
-    for (const player of this.players.values()) {
-      player.inputCredits = Math.min(MAX_QUEUED_INPUTS, player.inputCredits + count);
+      const { tickRateHz, snapshotRateHz } = this.options;
+      const tick = this.world.tick;
+      if (Math.floor((tick * snapshotRateHz) / tickRateHz) > Math.floor(((tick - 1) * snapshotRateHz) / tickRateHz)) {
+        this.sendSnapshots();
+      }
+    } catch (error) {
+      this.log.error({ err: error, tick: this.world.tick }, 'tick failed');
+    } finally {
+      endTimer();
     }
   }
 
-  /** The scenario's moves, done first in the step so the step's inputs go on from the new spot. */
-  private applyPlacements(): void {
-    for (const { playerId, at } of this.scenario.takePlacements?.() ?? []) {
-      const player = this.players.get(playerId);
-      if (player) {
-        player.x = at.x;
-        player.y = at.y;
+  /** Hands this tick's state to the sender, with who is in the arena and how to reach them. */
+  private sendSnapshots(): void {
+    const recipients: SnapshotRecipient[] = [];
+    for (const { session, stream, datagram, inArena } of this.seats.values()) {
+      if (!inArena) continue;
+      const playerId = session.playerId;
+      recipients.push({ playerId, ackInputSeq: this.world.lastAppliedInput(playerId), stream, datagram });
+    }
+    this.snapshotSender.send(this.world.tick, Math.round(this.options.clock()), this.world.entities(), recipients);
+  }
+
+  /** Removes players whose stream stayed closed past the grace period, and expired sessions. */
+  private sweep(nowMs: number): void {
+    for (const seat of this.seats.values()) {
+      const since = seat.session.disconnectedAtMs;
+      if (seat.inArena && since !== null && nowMs - since > LINKDEAD_GRACE_MS) {
+        this.leaveArena(seat, 'disconnected');
+        seat.datagram?.close();
+        seat.datagram = null;
       }
     }
+    for (const expired of this.sessions.sweep(nowMs)) this.forget(expired);
   }
 
-  private applyInputs(player: Player): void {
-    if (player.inputCredits < MAX_INPUT_CREDITS) player.inputCredits++;
-    while (player.inputCredits >= 1 && player.queue.length > 0) {
-      const { seq, input } = player.queue.shift()!;
-      const next = stepPlayer(player, input, this.dtMs);
-      player.x = next.x;
-      player.y = next.y;
-      player.lastAppliedSeq = seq;
-      player.inputCredits--;
+  private enterArena(seat: Seat): void {
+    this.world.addPlayer(seat.session.playerId);
+    seat.inArena = true;
+    this.emptySinceMs = null;
+    this.loop.start();
+    this.options.metrics.roomPlayers(this.name, this.world.playerCount);
+    this.publish(
+      { type: 'join', playerId: seat.session.playerId, name: seat.session.name, score: seat.session.score },
+      seat.session.playerId,
+    );
+  }
+
+  private leaveArena(seat: Seat, reason: 'left' | 'disconnected'): void {
+    if (!seat.inArena) return;
+    this.world.removePlayer(seat.session.playerId);
+    seat.inArena = false;
+    this.options.metrics.roomPlayers(this.name, this.world.playerCount);
+    if (this.world.playerCount === 0) {
+      // Nobody to simulate for: stop ticking until someone enters again.
+      this.loop.stop();
+      this.emptySinceMs = this.options.clock();
     }
-    // Credits left over from a stall are not a bank to spend later: a client
-    // may run ahead of real time by MAX_INPUT_CREDITS inputs and no more.
-    if (player.queue.length === 0) player.inputCredits = Math.min(player.inputCredits, MAX_INPUT_CREDITS);
+    this.publish({ type: 'leave', playerId: seat.session.playerId, name: seat.session.name, reason });
+    this.log.info({ playerId: seat.session.playerId, reason }, 'player left');
   }
 
-  private wander(npc: Npc): void {
-    if (this.random() < this.dtMs / NPC_TURN_INTERVAL_MS) npc.heading += (this.random() - 0.5) * Math.PI;
-    const next = stepWanderer(npc, npc.heading, NPC_SPEED_PX_PER_S, NPC_RADIUS_PX, this.dtMs);
-    npc.x = next.position.x;
-    npc.y = next.position.y;
-    npc.heading = next.heading;
-  }
-
-  private collectCoins(): Pickup[] {
-    const pickups: Pickup[] = [];
-    const respawnTicks = Math.round(COIN_RESPAWN_MS / this.dtMs);
-    for (const coin of this.coins) {
-      if (coin.respawnTick !== 0) {
-        if (this.tick >= coin.respawnTick) Object.assign(coin, this.randomSpot(COIN_RADIUS_PX), { respawnTick: 0 });
-        continue;
-      }
-      for (const player of this.players.values()) {
-        if (touchesCoin(player, coin)) {
-          pickups.push({ playerId: player.id, points: POINTS_PER_COIN });
-          coin.respawnTick = this.tick + respawnTicks;
-          break;
-        }
-      }
+  /** Numbers an event, logs it for replay and sends it to every connected player (but `except`). */
+  private publish(event: UnsequencedEvent, except?: number): GameEvent {
+    const sequenced = this.events.append(event);
+    for (const seat of this.seats.values()) {
+      if (seat.session.playerId !== except) seat.stream?.send(sequenced);
     }
-    return pickups;
+    return sequenced;
   }
 
-  /**
-   * A random spot inside the arena. Drawn even where the scenario decides
-   * instead, so a scenario changes only what it sets: the NPCs' wandering
-   * and every other spot stay those of the seed.
-   */
-  private randomSpot(radius: number): Vec2 {
+  private welcome(seat: Seat, resumed: boolean, replayComplete = true): Welcome {
+    const players = [...this.seats.values()]
+      .filter((s) => s.inArena)
+      .map((s) => ({ id: s.session.playerId, name: s.session.name, score: s.session.score }));
     return {
-      x: radius + this.random() * (ARENA_WIDTH_PX - 2 * radius),
-      y: radius + this.random() * (ARENA_HEIGHT_PX - 2 * radius),
+      type: 'welcome',
+      playerId: seat.session.playerId,
+      name: seat.session.name,
+      sessionToken: seat.session.token,
+      datagramToken: this.newDatagramToken(seat.session.playerId),
+      resumed,
+      room: { name: this.name, capacity: this.capacity },
+      lastSeq: this.events.newestSeq,
+      replayComplete,
+      inputSeq: this.world.lastAppliedInput(seat.session.playerId),
+      config: {
+        tickRateHz: this.options.tickRateHz,
+        snapshotRateHz: this.options.snapshotRateHz,
+        arenaWidthPx: ARENA_WIDTH_PX,
+        arenaHeightPx: ARENA_HEIGHT_PX,
+        ...(this.options.kernelLossPct ? { kernelLossPct: this.options.kernelLossPct } : {}),
+      },
+      players,
+      scores: Object.fromEntries(players.map((p) => [String(p.id), p.score])),
+      recentChat: [...this.recentChat],
     };
   }
 }

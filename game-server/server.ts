@@ -1,12 +1,12 @@
 // Wires one game server together: HTTP front, stream gateway (ws), datagram
-// gateway (geckos), metrics and the game loop. main.ts calls it with the
+// gateway (geckos), metrics and the lobby of rooms. main.ts calls it with the
 // parsed config; tests call it with port 0.
 import { createServer } from 'node:http';
 import { DATAGRAM_NETWORK_SEED_FACTOR, SHUTDOWN_FLUSH_MS, STREAM_NETWORK_SEED_FACTOR } from '../protocol/constants.ts';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createDatagramGateway } from './datagram-gateway.ts';
-import { Game } from './game.ts';
+import { Lobby } from './lobby.ts';
 import { createRequestHandler, DEFAULT_HTTP_TIMEOUTS, httpServerOptions, type HttpTimeouts } from './http.ts';
 import { localUrl } from './local-url.ts';
 import { createMetrics } from './metrics.ts';
@@ -18,7 +18,7 @@ export interface RunningServer {
   /** http://host:port, with the real port when 0 was asked for. */
   url: string;
   port: number;
-  game: Game;
+  lobby: Lobby;
   metrics: ReturnType<typeof createMetrics>;
   streamConnections(): number;
   datagramChannels(): number;
@@ -40,7 +40,10 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
   const startedAt = performance.now();
   const clock = () => performance.now() - startedAt;
   const metrics = createMetrics();
-  const game = new Game({
+  const lobby = new Lobby({
+    roomCapacity: config.roomCapacity,
+    maxRooms: config.maxRooms,
+    roomIdleMs: config.roomIdleMs,
     tickRateHz: config.tickRate,
     snapshotRateHz: config.snapshotRate,
     npcCount: config.npcs,
@@ -50,7 +53,7 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
     ...(extras.kernelLossPct ? { kernelLossPct: extras.kernelLossPct } : {}),
     ...(extras.scenario ? { scenario: extras.scenario } : {}),
   });
-  const datagram = createDatagramGateway(game, metrics, clock, {
+  const datagram = createDatagramGateway(lobby, metrics, clock, {
     seed: config.seed * DATAGRAM_NETWORK_SEED_FACTOR,
     ...(config.rtcPortMin !== undefined ? { portRange: { min: config.rtcPortMin, max: config.rtcPortMax! } } : {}),
     ...(config.rtcBind ? { bindAddress: config.rtcBind } : {}),
@@ -64,16 +67,18 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
       refused: (reason) => metrics.dropped('datagram', 'in', reason),
       health: () => ({
         status: 'ok',
-        players: game.playerCount,
-        tick: game.tick,
+        players: lobby.playerCount,
+        // Rooms with players in them; empty ones wait in /rooms until disposed.
+        rooms: lobby.health(),
         uptimeS: Math.round(clock() / 1000),
         streamConnections: stream.connectionCount,
         datagramChannels: datagram.channelCount,
       }),
+      rooms: () => lobby.list(),
       metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
     }),
   );
-  const stream = attachStreamGateway(httpServer, game, metrics, clock, {
+  const stream = attachStreamGateway(httpServer, lobby, metrics, clock, {
     seed: config.seed * STREAM_NETWORK_SEED_FACTOR,
     tickRateHz: config.tickRate,
   });
@@ -82,20 +87,20 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => resolve());
   });
-  game.start();
+  lobby.start();
   const port = (httpServer.address() as AddressInfo).port;
 
   let closing: Promise<void> | null = null;
   return {
     url: localUrl(config.host, port),
     port,
-    game,
+    lobby,
     metrics,
     streamConnections: () => stream.connectionCount,
     datagramChannels: () => datagram.channelCount,
     close() {
       closing ??= (async () => {
-        game.shutdown();
+        lobby.shutdown();
         await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS));
         stream.close();
         await datagram.close();

@@ -1,7 +1,8 @@
 // The stream channel: a ws WebSocket server at STREAM_PATH on the game's HTTP
 // port. It validates every frame, applies per-client rate limits, answers
-// heartbeats and turns messages into calls on the game. A bad frame gets an
-// `error` message back; it never reaches the game and never throws.
+// heartbeats and turns messages into calls on the player's room (the lobby
+// seats a hello in one). A bad frame gets an `error` message back; it never
+// reaches a room and never throws.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -42,10 +43,11 @@ import { asBytes } from '../protocol/wire/bytes.ts';
 import { decodeInputPacket } from '../protocol/wire/input.ts';
 import { parseClientMessage, type ClientMessage, type ServerMessage } from '../protocol/wire/stream.ts';
 import { ConditionedStreamLink, type SocketStreamLink } from './conditioned-links.ts';
-import type { Game } from './game.ts';
+import type { Lobby } from './lobby.ts';
 import { log } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { AddressLimits } from './address-limits.ts';
+import type { Room } from './room.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 /** What the gateway keeps per open socket; all of it goes in the one close handler. */
@@ -54,7 +56,8 @@ interface Connection {
   /** The remote address: joins and chat are limited per address, across connections. */
   address: string;
   link: ConditionedStreamLink;
-  playerId: number | null;
+  /** Who this socket plays as, once its hello was accepted. */
+  player: { room: Room; playerId: number } | null;
   lastHeardAtMs: number;
   limit: TokenBucket;
   inputLimit: TokenBucket;
@@ -78,7 +81,7 @@ export interface StreamGatewayOptions {
 
 export function attachStreamGateway(
   httpServer: Server,
-  game: Game,
+  lobby: Lobby,
   metrics: Metrics,
   clock: () => number,
   options: StreamGatewayOptions,
@@ -106,7 +109,7 @@ export function attachStreamGateway(
       socket,
       address,
       link: linkFor(socket),
-      playerId: null,
+      player: null,
       lastHeardAtMs: clock(),
       limit: new TokenBucket(STREAM_MESSAGE_BURST, STREAM_MESSAGE_REFILL_PER_S, clock()),
       // One input packet per tick, plus slack for clumps (fallback clients send every input here).
@@ -119,7 +122,7 @@ export function attachStreamGateway(
     // Without an 'error' listener one malformed frame would crash the process (websockets/ws#1916).
     socket.on('error', (error: Error & { code?: string }) => {
       metrics.dropped('stream', 'in', error.code ?? 'socket-error');
-      log.debug({ err: error, playerId: connection.playerId }, 'stream socket error');
+      log.debug({ err: error, room: connection.player?.room.name, playerId: connection.player?.playerId }, 'stream socket error');
     });
     socket.on('message', (data, isBinary) => onMessage(connection, data, isBinary));
     // Protocol-level pongs come from the client's WebSocket stack itself, never
@@ -129,7 +132,7 @@ export function attachStreamGateway(
       clearTimeout(connection.helloTimer);
       connection.link.dispose();
       connections.delete(connection);
-      if (connection.playerId !== null) game.streamClosed(connection.playerId, connection.link);
+      connection.player?.room.streamClosed(connection.player.playerId, connection.link);
     });
   }
 
@@ -224,11 +227,11 @@ export function attachStreamGateway(
       reject(connection, ERROR_INVALID_MESSAGE, `bad input packet: ${packet.error}`);
       return;
     }
-    if (connection.playerId === null) {
+    if (!connection.player) {
       reject(connection, ERROR_NOT_JOINED, 'say hello first');
       return;
     }
-    game.onInputPacket(connection.playerId, packet.value);
+    connection.player.room.onInputPacket(connection.player.playerId, packet.value);
   }
 
   function dispatch(connection: Connection, message: ClientMessage, now: number) {
@@ -238,7 +241,7 @@ export function attachStreamGateway(
       return;
     }
     if (message.type === 'hello') {
-      if (connection.playerId !== null) {
+      if (connection.player) {
         reject(connection, ERROR_ALREADY_JOINED, 'hello was already accepted on this socket');
         return;
       }
@@ -248,29 +251,35 @@ export function attachStreamGateway(
         connection.socket.close(CLOSE_RATE_LIMITED, 'joining too fast');
         return;
       }
-      const result = message.resume
-        ? game.resume(message.resume.sessionToken, message.resume.lastSeq, message.name, link, connection.address)
-        : game.join(message.name, link, connection.address);
+      const result = lobby.join(
+        {
+          name: message.name,
+          address: connection.address,
+          ...(message.room !== undefined ? { room: message.room } : {}),
+          ...(message.resume ? { resume: message.resume } : {}),
+        },
+        link,
+      );
       if (!result.ok) {
         reject(connection, result.error, result.message ?? result.error);
         connection.socket.close(CLOSE_SERVER_FULL, result.message ?? result.error);
         return;
       }
       clearTimeout(connection.helloTimer);
-      const { welcome, replay } = result.value;
-      connection.playerId = welcome.playerId;
+      const { room, welcome, replay } = result.value;
+      connection.player = { room, playerId: welcome.playerId };
       link.send(welcome);
       for (const event of replay) link.send(event);
       return;
     }
-    const playerId = connection.playerId;
-    if (playerId === null) {
+    if (!connection.player) {
       reject(connection, ERROR_NOT_JOINED, 'say hello first');
       return;
     }
+    const { room, playerId } = connection.player;
     switch (message.type) {
       case 'chat': {
-        const result = game.chat(playerId, message.text);
+        const result = room.chat(playerId, message.text);
         if (!result.ok) reject(connection, result.error, result.message ?? result.error);
         return;
       }
@@ -281,17 +290,17 @@ export function attachStreamGateway(
           return;
         }
         connection.lastDatagramTokenAtMs = now;
-        link.send({ type: 'datagram-token', token: game.newDatagramToken(playerId) });
+        link.send({ type: 'datagram-token', token: room.newDatagramToken(playerId) });
         return;
       case 'settings':
-        game.applySettings(playerId, {
+        room.applySettings(playerId, {
           ...(message.path ? { path: message.path } : {}),
           ...(message.conditions ? { conditions: message.conditions } : {}),
         });
         return;
       case 'leave':
-        connection.playerId = null;
-        game.leave(playerId);
+        connection.player = null;
+        room.leave(playerId);
         connection.socket.close(CLOSE_NORMAL, 'bye');
         return;
     }
@@ -308,7 +317,7 @@ export function attachStreamGateway(
     const now = clock();
     for (const connection of connections) {
       if (now - connection.lastHeardAtMs > STREAM_PONG_TIMEOUT_MS) {
-        log.info({ playerId: connection.playerId }, 'stream heartbeat timed out');
+        log.info({ room: connection.player?.room.name, playerId: connection.player?.playerId }, 'stream heartbeat timed out');
         closeDead(connection.socket);
       } else if (connection.socket.readyState === WebSocket.OPEN) {
         connection.socket.ping();

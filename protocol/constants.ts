@@ -18,6 +18,20 @@ export const SHUTDOWN_FLUSH_MS = 200;
 /** Most simulation steps the server runs to catch up after a stall, so a long GC pause cannot spiral. */
 export const MAX_CATCH_UP_STEPS = 5;
 
+// ── Rooms ────────────────────────────────────────────────────────────────────
+/** Players per room unless --room-capacity / ROOM_CAPACITY says otherwise (at most MAX_PLAYERS). */
+export const DEFAULT_ROOM_CAPACITY = 32;
+/** Rooms one process hosts at once unless --max-rooms says otherwise: a loop of new names cannot grow memory. */
+export const DEFAULT_MAX_ROOMS = 64;
+/** An empty room waits this long for someone to come back before it is disposed (--room-idle-ms). */
+export const DEFAULT_ROOM_IDLE_MS = 30_000;
+/** How often the lobby looks for empty rooms to dispose. */
+export const ROOM_SWEEP_INTERVAL_MS = 1_000;
+/** Room names: letters, digits, '-' and '_', lower-cased; short enough for a HUD and a link. */
+export const MAX_ROOM_NAME_CHARS = 24;
+/** The JSON list of rooms the join screen shows. */
+export const ROOMS_PATH = '/rooms';
+
 export const ARENA_WIDTH_PX = 1600;
 export const ARENA_HEIGHT_PX = 900;
 export const PLAYER_RADIUS_PX = 16;
@@ -58,6 +72,7 @@ export const ENTITY_KIND_COIN = 2;
 export const MAX_ENTITY_KIND = ENTITY_KIND_COIN;
 /** Entity ids are uint16 on the wire. */
 export const MAX_ENTITY_ID = 0xffff;
+/** Most players one room can hold (--room-capacity may set fewer). */
 export const MAX_PLAYERS = 64;
 export const MAX_ENTITIES_PER_SNAPSHOT = 1024;
 
@@ -179,7 +194,7 @@ export const CLOSE_HEARTBEAT_TIMEOUT = 4000;
 export const CLOSE_FRAME_FLUSH_MS = 100;
 export const CLOSE_SESSION_REPLACED = 4001;
 export const CLOSE_RATE_LIMITED = 4002;
-/** The arena is full, or (rarely) no player id is free. */
+/** The room is full, the process hosts all the rooms it may, or (rarely) no player id is free. */
 export const CLOSE_SERVER_FULL = 4003;
 export const CLOSE_HELLO_TIMEOUT = 4004;
 /** Used by a client that drops its own stream on purpose (tests, demos); it reconnects. */
@@ -199,6 +214,8 @@ export const ERROR_CHAT_RATE_LIMITED = 'chat-rate-limited';
 export const ERROR_SERVER_FULL = 'server-full';
 export const ERROR_JOIN_RATE_LIMITED = 'join-rate-limited';
 export const ERROR_BACKLOG_FULL = 'backlog-full';
+/** The named room has no free seat (the join screen offers another). */
+export const ERROR_ROOM_FULL = 'room-full';
 
 // Reasons a datagram is dropped (metric labels, also in decoder errors).
 export const DROP_TOO_SHORT = 'too-short';

@@ -1,6 +1,6 @@
 // `npm run dev`: the game server (restarted by node --watch when its code
 // changes) plus Vite's hot-reloading dev server in front of it, in one
-// command. Open the URL Vite prints; it forwards /ws, /.wrtc, /healthz and
+// command. Open the URL Vite prints; it forwards /ws, /.wrtc, /healthz, /rooms and
 // /metrics to the game server started here, at its port and nowhere else.
 //
 // Flags after `npm run dev --` work as for `npm start`. Environment read:
@@ -24,7 +24,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type ViteDevServer } from 'vite';
 import { localUrl } from '../game-server/local-url.ts';
 import { configOrExit, EXIT_BAD_CONFIG, portFreeOrExit } from '../game-server/preflight.ts';
-import { MAX_TCP_PORT } from '../protocol/constants.ts';
+import { MAX_TCP_PORT, ROOMS_PATH } from '../protocol/constants.ts';
 
 const DEFAULT_DEV_PORT = 5173;
 /** The game server's first start (tsx compiling it, geckos) takes 1–3 s; past this it is not coming. */
@@ -34,7 +34,7 @@ const HEALTH_REQUEST_TIMEOUT_MS = 1_000;
 /** The game server's graceful shutdown flushes for 200 ms; past this it is killed. */
 const STOP_WAIT_MS = 5_000;
 /** The game's endpoints Vite forwards; only /ws is a WebSocket. */
-const GAME_PATHS = ['/ws', '/.wrtc', '/healthz', '/metrics'];
+const GAME_PATHS = ['/ws', '/.wrtc', '/healthz', '/metrics', ROOMS_PATH];
 
 if (process.env.GAME_SERVER_PORT !== undefined) {
   console.error(`GAME_SERVER_PORT is no longer read: set PORT=${process.env.GAME_SERVER_PORT} (or --port) for the game server`);

@@ -1,7 +1,7 @@
 // Valid stream messages of every type, both directions, typed by the schema's
 // own types: the seeds the text fuzzer mutates. Names and chat lines sit at
 // their length limits and use non-ASCII text, so mutations land near edges.
-import { MAX_CHAT_CHARS, MAX_NAME_CHARS, NETWORK_PRESETS } from '../../protocol/constants.ts';
+import { MAX_CHAT_CHARS, MAX_NAME_CHARS, MAX_ROOM_NAME_CHARS, NETWORK_PRESETS } from '../../protocol/constants.ts';
 import type { ClientMessage, ServerMessage } from '../../protocol/wire/stream.ts';
 
 /** Tokens at the schema's shortest and longest lengths (16 and 64 base64url characters). */
@@ -13,7 +13,8 @@ export const CLIENT_MESSAGES: readonly ClientMessage[] = [
   { type: 'hello', name: 'alice' },
   { type: 'hello', name: 'n'.repeat(MAX_NAME_CHARS) },
   { type: 'hello', name: 'Zoë 😀 世界' },
-  { type: 'hello', name: 'bob', resume: { sessionToken: SHORT_TOKEN, lastSeq: 0 } },
+  { type: 'hello', name: 'bob', room: 'duel', resume: { sessionToken: SHORT_TOKEN, lastSeq: 0 } },
+  { type: 'hello', name: 'dave', room: 'a'.repeat(MAX_ROOM_NAME_CHARS) },
   { type: 'hello', name: 'carol', resume: { sessionToken: LONG_TOKEN, lastSeq: 123_456 } },
   { type: 'chat', text: 'gg' },
   { type: 'chat', text: 't'.repeat(MAX_CHAT_CHARS) },
@@ -38,6 +39,7 @@ export const SERVER_MESSAGES: readonly ServerMessage[] = [
     sessionToken: SHORT_TOKEN,
     datagramToken: LONG_TOKEN,
     resumed: false,
+    room: { name: 'arena-1', capacity: 32 },
     lastSeq: 4,
     replayComplete: true,
     inputSeq: 0,
@@ -56,6 +58,7 @@ export const SERVER_MESSAGES: readonly ServerMessage[] = [
     sessionToken: LONG_TOKEN,
     datagramToken: SHORT_TOKEN,
     resumed: true,
+    room: { name: 'duel', capacity: 2 },
     lastSeq: 0,
     replayComplete: false,
     inputSeq: 99,

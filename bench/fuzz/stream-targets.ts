@@ -29,7 +29,7 @@ const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 
 /** The keys each message type may carry (the schemas are strict: any other key is refused). */
 const CLIENT_KEYS: Record<ClientMessage['type'], readonly string[]> = {
-  hello: ['type', 'name', 'resume'],
+  hello: ['type', 'name', 'room', 'resume'],
   chat: ['type', 'text'],
   ping: ['type', 'id', 'clientTimeMs'],
   'datagram-token': ['type'],
@@ -37,7 +37,7 @@ const CLIENT_KEYS: Record<ClientMessage['type'], readonly string[]> = {
   leave: ['type'],
 };
 const SERVER_KEYS: Record<ServerMessage['type'], readonly string[]> = {
-  welcome: ['type', 'playerId', 'name', 'sessionToken', 'datagramToken', 'resumed', 'lastSeq', 'replayComplete', 'inputSeq', 'config', 'players', 'scores', 'recentChat'],
+  welcome: ['type', 'playerId', 'name', 'sessionToken', 'datagramToken', 'resumed', 'room', 'lastSeq', 'replayComplete', 'inputSeq', 'config', 'players', 'scores', 'recentChat'],
   join: ['type', 'seq', 'playerId', 'name', 'score'],
   leave: ['type', 'seq', 'playerId', 'name', 'reason'],
   chat: ['type', 'seq', 'playerId', 'name', 'text', 'serverTimeMs'],

@@ -22,6 +22,8 @@ export interface NetClientOptions {
   /** The game's HTTP origin, e.g. http://127.0.0.1:8080. */
   url: string;
   name: string;
+  /** The room to join (created if new); absent means quick play, the server's choice. */
+  room?: string;
   /** A session to resume (after a page reload). */
   resume?: { sessionToken: string; lastSeq: number };
   /** false: never open WebRTC, positions over the stream only. */
@@ -64,6 +66,8 @@ export class NetClient {
   name: string;
   sessionToken = '';
   config: GameConfig | null = null;
+  /** The room we play in (its name and capacity), from the newest welcome. */
+  room: Welcome['room'] | null = null;
   /** Newest reliable event sequence seen; sent when resuming. */
   lastSeq = 0;
   /** Set when the server announced its shutdown; cleared by the next welcome. */
@@ -82,6 +86,8 @@ export class NetClient {
   /** An update older than this when applied is "late" (the interpolation delay). */
   private lateThresholdMs = LATE_UPDATE_MS;
   private resume: { sessionToken: string; lastSeq: number } | undefined;
+  /** The room asked for, then the one we were seated in: a reconnect goes back to it. */
+  private roomName: string | undefined;
   private historyUntilSeq = 0;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private welcomed: { resolve(): void; reject(error: Error): void } | null = null;
@@ -95,12 +101,19 @@ export class NetClient {
     this.name = options.name;
     this.now = options.now ?? (() => performance.now());
     this.resume = options.resume;
+    this.roomName = options.room;
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.outgoing = new ConditionedSender(seed, this.now, globalThis);
     const addClockSample = (sentAtMs: number, serverTimeMs: number, receivedAtMs: number) =>
       this.clock.addSample(sentAtMs, serverTimeMs, receivedAtMs);
     this.stream = new StreamLink(options.url, this.outgoing, this.now, {
-      onOpen: () => this.stream.send({ type: 'hello', name: this.name, ...(this.resume ? { resume: this.resume } : {}) }),
+      onOpen: () =>
+        this.stream.send({
+          type: 'hello',
+          name: this.name,
+          ...(this.roomName !== undefined ? { room: this.roomName } : {}),
+          ...(this.resume ? { resume: this.resume } : {}),
+        }),
       onMessage: (message) => this.onStreamMessage(message),
       onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'stream'),
       onReconnecting: () => this.handlers.onStateChange?.(),
@@ -252,6 +265,8 @@ export class NetClient {
     this.name = welcome.name;
     this.sessionToken = welcome.sessionToken;
     this.config = welcome.config;
+    this.roomName = welcome.room.name;
+    this.room = welcome.room;
     // Events up to welcome.lastSeq are already in welcome's state; on a resume
     // the server follows with those we missed, which we show as history.
     if (!resumed) this.lastSeq = welcome.lastSeq;

@@ -10,6 +10,7 @@ import {
   MAX_CHAT_CHARS,
   MAX_ENTITY_ID,
   MAX_NAME_CHARS,
+  MAX_ROOM_NAME_CHARS,
 } from '../constants.ts';
 import { failed, ok, type Result } from '../result.ts';
 
@@ -63,6 +64,26 @@ export function checkName(raw: string): { ok: true; name: string } | { ok: false
   return { ok: false, message: 'A name must be one line of printable text (no line breaks or control characters).' };
 }
 
+/**
+ * A room's name: what a link (`?room=NAME`) and the HUD show. Letters,
+ * digits, '-' and '_' only, so it is safe in a URL, a log line and a metric
+ * label; lower-cased, so "Duel" and "duel" are one room.
+ */
+export const roomNameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(new RegExp(`^[a-z0-9][a-z0-9_-]{0,${MAX_ROOM_NAME_CHARS - 1}}$`), {
+    message: `a room name is 1 to ${MAX_ROOM_NAME_CHARS} letters, digits, '-' or '_'`,
+  });
+
+/** Checks a room name as the server will (the join screen and `?room=` use it); gives the name as the server will use it. */
+export function checkRoomName(raw: string): { ok: true; name: string } | { ok: false; message: string } {
+  const result = roomNameSchema.safeParse(raw);
+  if (result.success) return { ok: true, name: result.data };
+  return { ok: false, message: `A room name is 1 to ${MAX_ROOM_NAME_CHARS} letters, digits, '-' or '_' (starting with a letter or digit).` };
+}
+
 export const positionPathSchema = z.enum(['datagram', 'stream', 'compare']);
 export type PositionPath = z.infer<typeof positionPathSchema>;
 
@@ -71,6 +92,8 @@ export type PositionPath = z.infer<typeof positionPathSchema>;
 const helloSchema = z.strictObject({
   type: z.literal('hello'),
   name: nameSchema,
+  /** The room to join, created if it does not exist; absent means quick play (the fullest room with space). */
+  room: roomNameSchema.optional(),
   resume: z.strictObject({ sessionToken: token, lastSeq: z.number().int().min(0) }).optional(),
 });
 const chatSendSchema = z.strictObject({ type: z.literal('chat'), text: printable(MAX_CHAT_CHARS) });
@@ -163,6 +186,8 @@ const welcomeSchema = z.strictObject({
   sessionToken: token,
   datagramToken: token,
   resumed: z.boolean(),
+  /** The room this session belongs to; events, chat, scores and snapshots are this room's alone. */
+  room: z.strictObject({ name: roomNameSchema, capacity: z.number().int().positive() }),
   /** Newest event sequence at the moment of welcome; replayed events follow. */
   lastSeq: z.number().int().min(0),
   /**

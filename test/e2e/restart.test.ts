@@ -56,7 +56,7 @@ describe('a server restart', () => {
     // Nothing of the old world is left: exactly the new server's entities.
     const players = back.entities.filter((e) => e.kind === 'player');
     expect(players.map((p) => p.id)).toEqual([back.playerId]);
-    expect(server.game.playerCount).toBe(1);
+    expect(server.lobby.playerCount).toBe(1);
 
     // Deltas flow again: the counters started afresh, and the full share is a fresh page's.
     const backShare = fullShare(back);

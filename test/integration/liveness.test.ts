@@ -70,7 +70,7 @@ describe('liveness on the real transport', () => {
     // Well past the heartbeat timeout: its game messages crawl, its WebSocket still answers pings.
     await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_TIMEOUT_MS + 3_000));
     expect(leftAt(playerId)()).toBeUndefined();
-    expect(server.game.playerCount).toBeGreaterThanOrEqual(2);
+    expect(server.lobby.playerCount).toBeGreaterThanOrEqual(2);
     harsh.net.close();
   });
 

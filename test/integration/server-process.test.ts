@@ -38,24 +38,34 @@ describe('the server process', () => {
     expect(url).not.toMatch(/:0$/);
   });
 
-  it('answers /healthz with status, players and a tick that advances', async () => {
-    // Asked right after start, the loop may not have ticked yet: the first answer may say tick 0.
-    const first = await (await fetch(`${url}/healthz`)).json();
-    expect(first).toMatchObject({ status: 'ok', players: 0 });
-    expect(first.tick).toBeGreaterThanOrEqual(0);
+  it('answers /healthz with status, players and each occupied room, whose tick advances', async () => {
+    expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ status: 'ok', players: 0, rooms: [] });
+    // A room ticks only while someone is in it: join one, then watch its tick.
+    const player = new RawStream(url);
+    await player.opened();
+    player.send(JSON.stringify({ type: 'hello', name: 'probe', room: 'probe-room' }));
+    await player.next('welcome');
+    const roomTick = async () => {
+      const health = await (await fetch(`${url}/healthz`)).json();
+      expect(health).toMatchObject({ players: 1, rooms: [{ name: 'probe-room', players: 1 }] });
+      return health.rooms[0].tick as number;
+    };
+    const first = await roomTick();
     let later = first;
-    for (let attempt = 0; attempt < 50 && later.tick <= first.tick; attempt++) {
+    for (let attempt = 0; attempt < 50 && later <= first; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      later = await (await fetch(`${url}/healthz`)).json();
+      later = await roomTick();
     }
-    expect(later.tick).toBeGreaterThan(first.tick);
+    expect(later).toBeGreaterThan(first);
+    player.send(JSON.stringify({ type: 'leave' }));
+    await waitFor(() => player.closed, 'the probe to leave');
   });
 
   it('serves Prometheus metrics at /metrics', async () => {
     const response = await fetch(`${url}/metrics`);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await response.text();
-    for (const name of ['arena_players', 'arena_tick_duration_seconds_bucket', 'arena_messages_in_total', 'arena_drops_total']) {
+    for (const name of ['arena_players', 'arena_rooms', 'arena_tick_duration_seconds_bucket', 'arena_room_tick_duration_seconds', 'arena_messages_in_total', 'arena_drops_total']) {
       expect(text).toContain(name);
     }
   });

@@ -2,7 +2,14 @@
 // errors a bad setting gives at start.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../game-server/config.ts';
-import { DEFAULT_NPC_COUNT, DEFAULT_SNAPSHOT_RATE_HZ, DEFAULT_TICK_RATE_HZ } from '../../protocol/constants.ts';
+import {
+  DEFAULT_MAX_ROOMS,
+  DEFAULT_NPC_COUNT,
+  DEFAULT_ROOM_CAPACITY,
+  DEFAULT_ROOM_IDLE_MS,
+  DEFAULT_SNAPSHOT_RATE_HZ,
+  DEFAULT_TICK_RATE_HZ,
+} from '../../protocol/constants.ts';
 
 describe('loadConfig', () => {
   it('uses the defaults with no flags and no environment', () => {
@@ -12,6 +19,9 @@ describe('loadConfig', () => {
       tickRate: DEFAULT_TICK_RATE_HZ,
       snapshotRate: DEFAULT_SNAPSHOT_RATE_HZ,
       npcs: DEFAULT_NPC_COUNT,
+      roomCapacity: DEFAULT_ROOM_CAPACITY,
+      maxRooms: DEFAULT_MAX_ROOMS,
+      roomIdleMs: DEFAULT_ROOM_IDLE_MS,
       seed: 1,
       staticDir: 'dist',
     });
@@ -24,6 +34,9 @@ describe('loadConfig', () => {
       TICK_RATE: '30',
       SNAPSHOT_RATE: '15',
       NPCS: '0',
+      ROOM_CAPACITY: '50',
+      MAX_ROOMS: '4',
+      ROOM_IDLE_MS: '500',
       RTC_PORT_MIN: '40000',
       RTC_PORT_MAX: '40100',
       PUBLIC_IP: '203.0.113.7',
@@ -36,6 +49,9 @@ describe('loadConfig', () => {
       tickRate: 30,
       snapshotRate: 15,
       npcs: 0,
+      roomCapacity: 50,
+      maxRooms: 4,
+      roomIdleMs: 500,
       rtcPortMin: 40000,
       rtcPortMax: 40100,
       publicIp: '203.0.113.7',
@@ -43,6 +59,11 @@ describe('loadConfig', () => {
       seed: -5,
       staticDir: 'public',
     });
+  });
+
+  it('refuses a room capacity beyond what one arena holds', () => {
+    expect(() => loadConfig(['--room-capacity', '65'], {})).toThrow(/^roomCapacity: /);
+    expect(() => loadConfig(['--max-rooms', '0'], {})).toThrow(/^maxRooms: /);
   });
 
   it('lets a flag win over the environment variable', () => {

@@ -16,6 +16,7 @@ function welcome(players: PlayerInfo[]): Welcome {
     sessionToken: 'session-token-0123456789',
     datagramToken: 'datagram-token-0123456789',
     resumed: false,
+    room: { name: 'arena-1', capacity: 32 },
     lastSeq: 10,
     replayComplete: true,
     inputSeq: 0,

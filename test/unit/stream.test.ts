@@ -227,6 +227,7 @@ const welcome = {
   sessionToken: TOKEN,
   datagramToken: OTHER_TOKEN,
   resumed: false,
+  room: { name: 'arena-1', capacity: 32 },
   lastSeq: 3,
   replayComplete: true,
   inputSeq: 0,

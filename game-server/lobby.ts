@@ -1,0 +1,184 @@
+// The lobby: every room this process hosts, by name. It sends each hello to
+// a room (the named one, created on first join, or quick play's choice),
+// finds the room a datagram token belongs to, lists the rooms for the join
+// screen, and disposes rooms that stayed empty past their idle time. Rooms
+// never see each other; only the lobby knows there is more than one.
+import { DROP_AUTH_UNKNOWN, ERROR_SERVER_FULL, ROOM_SWEEP_INTERVAL_MS } from '../protocol/constants.ts';
+import { failed, ok, type Result } from '../protocol/result.ts';
+import type { RoomList } from '../protocol/wire/room-list.ts';
+import { log } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import { Room, type Joined } from './room.ts';
+import type { Scenario } from './scenario.ts';
+import type { DatagramTokenCheck } from './sessions.ts';
+import type { StreamLink } from './links.ts';
+
+export interface LobbyOptions {
+  /** Players per room. */
+  roomCapacity: number;
+  /** Rooms hosted at once; a join that would open one more is refused. */
+  maxRooms: number;
+  /** An empty room is disposed this long after its last player left. */
+  roomIdleMs: number;
+  tickRateHz: number;
+  snapshotRateHz: number;
+  npcCount: number;
+  /** Each room's world is seeded from this and the order rooms were opened in. */
+  seed: number;
+  metrics: Metrics;
+  clock: () => number;
+  kernelLossPct?: number;
+  /** Sets up every room's world (tests); see scenario.ts. */
+  scenario?: Scenario;
+}
+
+/** A stream's hello, as the lobby needs it. */
+export interface JoinRequest {
+  name: string;
+  /** The room asked for by name; absent means quick play. */
+  room?: string;
+  resume?: { sessionToken: string; lastSeq: number };
+  /** The remote address (joins and chat are limited per address). */
+  address: string;
+}
+
+/** A joined player's room, with the welcome and replay to send. */
+export type LobbyJoinResult = Result<{ room: Room } & Joined>;
+
+/** Quick play's new rooms are called arena-1, arena-2 … (the first free name). */
+const QUICK_PLAY_PREFIX = 'arena-';
+
+export class Lobby {
+  private readonly rooms = new Map<string, Room>();
+  private roomsOpened = 0;
+  private sweeper: ReturnType<typeof setInterval> | null = null;
+
+  constructor(private readonly options: LobbyOptions) {}
+
+  /** Starts disposing idle rooms. */
+  start(): void {
+    this.sweeper ??= setInterval(() => this.disposeIdleRooms(), ROOM_SWEEP_INTERVAL_MS);
+  }
+
+  /** Says goodbye to every player in every room and stops. */
+  shutdown(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
+    for (const room of this.rooms.values()) room.shutdown();
+  }
+
+  get playerCount(): number {
+    let count = 0;
+    for (const room of this.rooms.values()) count += room.playerCount;
+    return count;
+  }
+
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
+  room(name: string): Room | undefined {
+    return this.rooms.get(name);
+  }
+
+  /** The rooms as the join screen lists them: fullest first, then by name. */
+  list(): RoomList {
+    const rooms = [...this.rooms.values()]
+      .map((room) => ({ name: room.name, players: room.playerCount, capacity: room.capacity }))
+      .sort((a, b) => b.players - a.players || a.name.localeCompare(b.name));
+    return { rooms, capacity: this.options.roomCapacity, roomsLeft: Math.max(0, this.options.maxRooms - this.rooms.size) };
+  }
+
+  /** For /healthz: the rooms with players in them, and how far each has ticked (proof its loop runs). */
+  health(): { name: string; players: number; capacity: number; tick: number }[] {
+    return [...this.rooms.values()]
+      .filter((room) => room.playerCount > 0)
+      .map((room) => ({ name: room.name, players: room.playerCount, capacity: room.capacity, tick: room.tick }));
+  }
+
+  /**
+   * Seats a player. A named room is joined, or opened if it does not exist;
+   * without a name, quick play picks one. A resume goes back to the
+   * session's room: the named one, or whichever holds the token.
+   */
+  join(request: JoinRequest, stream: StreamLink): LobbyJoinResult {
+    const room = request.room !== undefined ? this.namedRoom(request.room) : this.quickPlayRoom(request.resume?.sessionToken);
+    if (!room.ok) return room;
+    const { name, resume, address } = request;
+    const result = resume
+      ? room.value.resume(resume.sessionToken, resume.lastSeq, name, stream, address)
+      : room.value.join(name, stream, address);
+    return result.ok ? ok({ room: room.value, ...result.value }) : result;
+  }
+
+  /** geckos' authorization hook: which room's player a datagram token names. */
+  authorizeDatagram(token: string): Result<{ room: string; playerId: number }, DatagramTokenCheck extends Result<number, infer E> ? E : never> {
+    for (const room of this.rooms.values()) {
+      const check = room.authorizeDatagram(token);
+      if (check.ok) return ok({ room: room.name, playerId: check.value });
+      if (check.error !== DROP_AUTH_UNKNOWN) return failed(check.error); // its room, but expired
+    }
+    return failed(DROP_AUTH_UNKNOWN);
+  }
+
+  private namedRoom(name: string): Result<Room> {
+    const room = this.rooms.get(name);
+    return room ? ok(room) : this.open(name);
+  }
+
+  /**
+   * Quick play: the session's own room when resuming; otherwise the fullest
+   * room with a free seat (players find each other instead of spreading
+   * thin), or a new room when every one is full.
+   */
+  private quickPlayRoom(sessionToken: string | undefined): Result<Room> {
+    if (sessionToken) {
+      for (const room of this.rooms.values()) if (room.sessions.findByToken(sessionToken)) return ok(room);
+    }
+    let best: Room | null = null;
+    for (const room of this.rooms.values()) {
+      if (room.hasSpace && (!best || room.playerCount > best.playerCount)) best = room;
+    }
+    if (best) return ok(best);
+    let n = 1;
+    while (this.rooms.has(`${QUICK_PLAY_PREFIX}${n}`)) n++;
+    return this.open(`${QUICK_PLAY_PREFIX}${n}`);
+  }
+
+  private open(name: string): Result<Room> {
+    if (this.rooms.size >= this.options.maxRooms) {
+      return failed(ERROR_SERVER_FULL, `this server hosts ${this.options.maxRooms} rooms, its most; join one of them`);
+    }
+    const { options } = this;
+    const room = new Room({
+      name,
+      capacity: options.roomCapacity,
+      tickRateHz: options.tickRateHz,
+      snapshotRateHz: options.snapshotRateHz,
+      npcCount: options.npcCount,
+      // Rooms differ from each other, and a server started with the same seed makes the same rooms in the same order.
+      seed: options.seed + this.roomsOpened++ * ROOM_SEED_STRIDE,
+      metrics: options.metrics,
+      clock: options.clock,
+      ...(options.kernelLossPct ? { kernelLossPct: options.kernelLossPct } : {}),
+      ...(options.scenario ? { scenario: options.scenario } : {}),
+    });
+    this.rooms.set(name, room);
+    log.info({ room: name, rooms: this.rooms.size }, 'room opened');
+    return ok(room);
+  }
+
+  /** Rooms empty for longer than roomIdleMs go; their sessions can no longer be resumed. */
+  private disposeIdleRooms(): void {
+    const now = this.options.clock();
+    for (const room of [...this.rooms.values()]) {
+      if (room.emptySinceMs !== null && now - room.emptySinceMs >= this.options.roomIdleMs) {
+        this.rooms.delete(room.name);
+        room.dispose();
+      }
+    }
+  }
+}
+
+/** Spacing between rooms' seeds, so neighbouring rooms' worlds do not share a random sequence. */
+const ROOM_SEED_STRIDE = 7919;
