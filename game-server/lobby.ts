@@ -28,9 +28,12 @@ export interface LobbyOptions {
   metrics: Metrics;
   clock: () => number;
   kernelLossPct?: number;
-  /** Sets up every room's world (tests); see scenario.ts. */
-  scenario?: Scenario;
+  /** Sets up each room's world (tests): see scenario.ts and ScenarioChoice. */
+  scenario?: ScenarioChoice;
 }
+
+/** One scenario for every room (tests with one room), or each room's own by name. */
+export type ScenarioChoice = Scenario | ((roomName: string) => Scenario);
 
 /** A stream's hello, as the lobby needs it. */
 export interface JoinRequest {
@@ -161,15 +164,15 @@ export class Lobby {
       metrics: options.metrics,
       clock: options.clock,
       ...(options.kernelLossPct ? { kernelLossPct: options.kernelLossPct } : {}),
-      ...(options.scenario ? { scenario: options.scenario } : {}),
+      ...(options.scenario ? { scenario: typeof options.scenario === 'function' ? options.scenario(name) : options.scenario } : {}),
     });
     this.rooms.set(name, room);
     log.info({ room: name, rooms: this.rooms.size }, 'room opened');
     return ok(room);
   }
 
-  /** Rooms empty for longer than roomIdleMs go; their sessions can no longer be resumed. */
-  private disposeIdleRooms(): void {
+  /** Rooms empty for longer than roomIdleMs go; their sessions can no longer be resumed. Runs every ROOM_SWEEP_INTERVAL_MS. */
+  disposeIdleRooms(): void {
     const now = this.options.clock();
     for (const room of [...this.rooms.values()]) {
       if (room.emptySinceMs !== null && now - room.emptySinceMs >= this.options.roomIdleMs) {

@@ -6,12 +6,11 @@ import { DATAGRAM_NETWORK_SEED_FACTOR, SHUTDOWN_FLUSH_MS, STREAM_NETWORK_SEED_FA
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createDatagramGateway } from './datagram-gateway.ts';
-import { Lobby } from './lobby.ts';
+import { Lobby, type ScenarioChoice } from './lobby.ts';
 import { createRequestHandler, DEFAULT_HTTP_TIMEOUTS, httpServerOptions, type HttpTimeouts } from './http.ts';
 import { localUrl } from './local-url.ts';
 import { createMetrics } from './metrics.ts';
 import type { ServerConfig } from './config.ts';
-import type { Scenario } from './scenario.ts';
 import { attachStreamGateway } from './stream-gateway.ts';
 
 export interface RunningServer {
@@ -32,8 +31,8 @@ export interface ServerExtras {
   kernelLossPct?: number;
   /** Replaces some of the HTTP deadlines (DEFAULT_HTTP_TIMEOUTS); tests use short ones. */
   httpTimeouts?: Partial<HttpTimeouts>;
-  /** Sets the world up on purpose (scenario.ts): how tests place players and coins. Without it, the seed's random world. */
-  scenario?: Scenario;
+  /** Sets the worlds up on purpose (scenario.ts): how tests place players and coins, in every room or room by room. Without it, the seed's random worlds. */
+  scenario?: ScenarioChoice;
 }
 
 export async function startServer(config: ServerConfig, extras: ServerExtras = {}): Promise<RunningServer> {

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../../game-server/config.ts';
-import type { Scenario } from '../../game-server/scenario.ts';
+import type { ScenarioChoice } from '../../game-server/lobby.ts';
 import { startServer, type RunningServer } from '../../game-server/server.ts';
 import { NetClient, type NetClientOptions } from '../../game-client/net/net-client.ts';
 import { installNodePolyfills } from '../../game-client/net/node-polyfills.ts';
@@ -15,8 +15,8 @@ import { ScriptedWorld } from '../scripted-world.ts';
 
 installNodePolyfills();
 
-/** A server on loopback, port 0, serving no client; `scenario` sets its world up (scripted-world.ts). */
-export async function startTestServer(flags: string[] = [], scenario?: Scenario): Promise<RunningServer> {
+/** A server on loopback, port 0, serving no client; `scenario` sets its worlds up (scripted-world.ts), in every room or room by room. */
+export async function startTestServer(flags: string[] = [], scenario?: ScenarioChoice): Promise<RunningServer> {
   return startServer(loadConfig(['--port', '0', '--host', '127.0.0.1', '--static-dir', 'no-client-here', ...flags], {}), { scenario });
 }
 
@@ -159,11 +159,11 @@ export class RawStream {
   }
 }
 
-/** A raw socket that has said hello as `name` and got its welcome. */
-export async function joinRaw(url: string, name: string): Promise<RawStream> {
+/** A raw socket that has said hello as `name` (in `room`, or by quick play) and got its welcome. */
+export async function joinRaw(url: string, name: string, room?: string): Promise<RawStream> {
   const raw = new RawStream(url);
   await raw.opened();
-  raw.send(JSON.stringify({ type: 'hello', name }));
+  raw.send(JSON.stringify({ type: 'hello', name, ...(room !== undefined ? { room } : {}) }));
   await raw.next('welcome');
   return raw;
 }
