@@ -69,6 +69,16 @@ const configSchema = z
     /** Address for WebRTC's UDP sockets (see rtcBindAddress). */
     rtcBind: ipAddress.optional(),
     seed: z.coerce.number().int().default(1),
+    /**
+     * A Redis shared with other game servers (redis://host:port, or a Unix
+     * socket path): rooms are listed and found across all of them. Without
+     * it this process is alone, the embedded default.
+     */
+    redisUrl: z.string().min(1).optional(),
+    /** This process's name in the room directory; unique among the servers sharing it. */
+    serverId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, ".", "_" or "-"').optional(),
+    /** Where players reach this process, as other servers send them here (default: its own http://host:port). */
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
     staticDir: z.string().default('dist'),
   })
   .refine((c) => c.snapshotRate <= c.tickRate, {
@@ -101,6 +111,9 @@ const FLAGS = {
   'public-ip': 'PUBLIC_IP',
   'rtc-bind': 'RTC_BIND',
   seed: 'SEED',
+  'redis-url': 'REDIS_URL',
+  'server-id': 'SERVER_ID',
+  'public-url': 'PUBLIC_URL',
   'static-dir': 'STATIC_DIR',
 } as const;
 

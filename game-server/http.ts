@@ -52,7 +52,7 @@ export function httpServerOptions(timeouts: HttpTimeouts): ServerOptions {
 export interface HttpRoutes {
   health(): object;
   /** The room list the join screen shows (GET /rooms). */
-  rooms(): object;
+  rooms(): Promise<object>;
   metrics(): Promise<{ contentType: string; text: string }>;
   signaling(request: IncomingMessage, response: ServerResponse): void;
   /** Counts a request refused before its handler ran, by reason (a DROP_* code). */
@@ -75,7 +75,13 @@ export function createRequestHandler(routes: HttpRoutes) {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path.startsWith(SIGNALING_PREFIX)) return signaling(request, response);
     if (path === '/healthz') return sendJson(response, 200, routes.health());
-    if (path === ROOMS_PATH) return sendJson(response, 200, routes.rooms());
+    if (path === ROOMS_PATH) {
+      routes.rooms().then(
+        (rooms) => sendJson(response, 200, rooms),
+        () => response.writeHead(500).end('rooms unavailable\n'),
+      );
+      return;
+    }
     if (path === '/metrics') {
       routes.metrics().then(
         ({ contentType, text }) => response.writeHead(200, { 'content-type': contentType }).end(text),

@@ -30,6 +30,8 @@ export interface LobbyOptions {
   kernelLossPct?: number;
   /** Sets up each room's world (tests): see scenario.ts and ScenarioChoice. */
   scenario?: ScenarioChoice;
+  /** Told when a room is disposed (the room directory gives its name back). */
+  onRoomDisposed?(name: string): void;
 }
 
 /** One scenario for every room (tests with one room), or each room's own by name. */
@@ -43,6 +45,8 @@ export interface JoinRequest {
   resume?: { sessionToken: string; lastSeq: number };
   /** The remote address (joins and chat are limited per address). */
   address: string;
+  /** The player brings a seat another server reserved for them in `room` (already checked). */
+  reservedSeat?: boolean;
 }
 
 /** A joined player's room, with the welcome and replay to send. */
@@ -76,12 +80,22 @@ export class Lobby {
     return count;
   }
 
+  /** Capacity of a room opened now. */
+  get capacity(): number {
+    return this.options.roomCapacity;
+  }
+
   get roomCount(): number {
     return this.rooms.size;
   }
 
   room(name: string): Room | undefined {
     return this.rooms.get(name);
+  }
+
+  /** The rooms this process hosts. */
+  allRooms(): IterableIterator<Room> {
+    return this.rooms.values();
   }
 
   /** The rooms as the join screen lists them: fullest first, then by name. */
@@ -110,7 +124,7 @@ export class Lobby {
     const { name, resume, address } = request;
     const result = resume
       ? room.value.resume(resume.sessionToken, resume.lastSeq, name, stream, address)
-      : room.value.join(name, stream, address);
+      : room.value.join(name, stream, address, request.reservedSeat);
     return result.ok ? ok({ room: room.value, ...result.value }) : result;
   }
 
@@ -178,6 +192,7 @@ export class Lobby {
       if (room.emptySinceMs !== null && now - room.emptySinceMs >= this.options.roomIdleMs) {
         this.rooms.delete(room.name);
         room.dispose();
+        this.options.onRoomDisposed?.(room.name);
       }
     }
   }

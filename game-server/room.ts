@@ -84,6 +84,11 @@ export class Room {
   readonly name: string;
   readonly capacity: number;
   readonly sessions = new SessionStore();
+  /**
+   * Seats held for players another server process is sending here (a room
+   * directory's reservations, refreshed by the lobby): a direct join leaves them free.
+   */
+  heldSeats = 0;
   /** When the arena last became empty (clock ms), or null while someone is in it; the lobby disposes rooms empty for long. */
   emptySinceMs: number | null;
   private readonly world: World;
@@ -126,13 +131,23 @@ export class Room {
     return this.world.tick;
   }
 
+  /** A free seat for a direct join: seats held for players on their way from another server are not free. */
   get hasSpace(): boolean {
-    return this.world.playerCount < this.capacity;
+    return this.world.playerCount + this.heldSeats < this.capacity;
   }
 
-  /** A new player: a session, a place in the arena and a join event for everyone else. */
-  join(name: string, stream: StreamLink, address = ''): JoinResult {
-    if (!this.hasSpace) return this.full();
+  /**
+   * A new player: a session, a place in the arena and a join event for
+   * everyone else. `reservedSeat`: they bring a seat held for them (a
+   * redirect from another server), which they now take.
+   */
+  join(name: string, stream: StreamLink, address = '', reservedSeat = false): JoinResult {
+    if (reservedSeat) {
+      if (this.world.playerCount >= this.capacity) return this.full();
+      this.heldSeats = Math.max(0, this.heldSeats - 1);
+    } else if (!this.hasSpace) {
+      return this.full();
+    }
     // Resumable sessions of players who left are kept for a while, but not
     // without bound: past MAX_SESSIONS the longest-gone one is forgotten.
     if (this.sessions.size >= MAX_SESSIONS) {

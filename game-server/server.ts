@@ -1,14 +1,26 @@
 // Wires one game server together: HTTP front, stream gateway (ws), datagram
-// gateway (geckos), metrics and the lobby of rooms. main.ts calls it with the
+// gateway (geckos), metrics, the lobby of rooms, and (with a Redis URL) the
+// room directory shared with other server processes. main.ts calls it with the
 // parsed config; tests call it with port 0.
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import { DATAGRAM_NETWORK_SEED_FACTOR, SHUTDOWN_FLUSH_MS, STREAM_NETWORK_SEED_FACTOR } from '../protocol/constants.ts';
+import { hostname } from 'node:os';
+import {
+  DATAGRAM_NETWORK_SEED_FACTOR,
+  DIRECTORY_HEARTBEAT_MS,
+  DIRECTORY_TTL_MS,
+  SEAT_RESERVATION_MS,
+  SHUTDOWN_FLUSH_MS,
+  STREAM_NETWORK_SEED_FACTOR,
+} from '../protocol/constants.ts';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createDatagramGateway } from './datagram-gateway.ts';
 import { Lobby, type ScenarioChoice } from './lobby.ts';
 import { createRequestHandler, DEFAULT_HTTP_TIMEOUTS, httpServerOptions, type HttpTimeouts } from './http.ts';
 import { localUrl } from './local-url.ts';
+import { Matchmaker } from './matchmaker.ts';
+import { RoomDirectory } from './room-directory.ts';
 import { createMetrics } from './metrics.ts';
 import type { ServerConfig } from './config.ts';
 import { attachStreamGateway } from './stream-gateway.ts';
@@ -18,6 +30,10 @@ export interface RunningServer {
   url: string;
   port: number;
   lobby: Lobby;
+  /** This process's name in the room directory. */
+  serverId: string;
+  /** The room directory, when a Redis URL was configured. */
+  directory: RoomDirectory | null;
   metrics: ReturnType<typeof createMetrics>;
   streamConnections(): number;
   datagramChannels(): number;
@@ -39,7 +55,10 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
   const startedAt = performance.now();
   const clock = () => performance.now() - startedAt;
   const metrics = createMetrics();
-  const lobby = new Lobby({
+  const serverId = config.serverId ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  /** Where other servers send players to reach us: known once we listen (port 0 picks it then). */
+  let publicUrl = config.publicUrl ?? '';
+  const lobby: Lobby = new Lobby({
     roomCapacity: config.roomCapacity,
     maxRooms: config.maxRooms,
     roomIdleMs: config.roomIdleMs,
@@ -51,7 +70,19 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
     clock,
     ...(extras.kernelLossPct ? { kernelLossPct: extras.kernelLossPct } : {}),
     ...(extras.scenario ? { scenario: extras.scenario } : {}),
+    onRoomDisposed: (name) => void directory?.release(name).catch(() => {}),
   });
+  const directory = config.redisUrl
+    ? new RoomDirectory(
+        config.redisUrl,
+        {
+          self: () => ({ id: serverId, url: publicUrl, players: lobby.playerCount, rooms: lobby.roomCount }),
+          rooms: () => lobby.list().rooms,
+        },
+        { ttlMs: DIRECTORY_TTL_MS, heartbeatMs: DIRECTORY_HEARTBEAT_MS, seatReservationMs: SEAT_RESERVATION_MS },
+      )
+    : null;
+  const matchmaker = new Matchmaker(lobby, directory, serverId);
   const datagram = createDatagramGateway(lobby, metrics, clock, {
     seed: config.seed * DATAGRAM_NETWORK_SEED_FACTOR,
     ...(config.rtcPortMin !== undefined ? { portRange: { min: config.rtcPortMin, max: config.rtcPortMax! } } : {}),
@@ -69,15 +100,18 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
         players: lobby.playerCount,
         // Rooms with players in them; empty ones wait in /rooms until disposed.
         rooms: lobby.health(),
+        // Without Redis a lone server; with it, whether the shared room directory is reachable now.
+        directory: directory ? (directory.connected ? 'connected' : 'unreachable') : 'none',
+        serverId,
         uptimeS: Math.round(clock() / 1000),
         streamConnections: stream.connectionCount,
         datagramChannels: datagram.channelCount,
       }),
-      rooms: () => lobby.list(),
+      rooms: async () => ({ ...lobby.list(), rooms: await matchmaker.rooms() }),
       metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
     }),
   );
-  const stream = attachStreamGateway(httpServer, lobby, metrics, clock, {
+  const stream = attachStreamGateway(httpServer, matchmaker, metrics, clock, {
     seed: config.seed * STREAM_NETWORK_SEED_FACTOR,
     tickRateHz: config.tickRate,
   });
@@ -88,17 +122,24 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
   });
   lobby.start();
   const port = (httpServer.address() as AddressInfo).port;
+  publicUrl ||= localUrl(config.host, port);
+  await directory?.start();
+  matchmaker.start();
 
   let closing: Promise<void> | null = null;
   return {
     url: localUrl(config.host, port),
     port,
     lobby,
+    serverId,
+    directory,
     metrics,
     streamConnections: () => stream.connectionCount,
     datagramChannels: () => datagram.channelCount,
     close() {
       closing ??= (async () => {
+        matchmaker.stop();
+        await directory?.stop();
         lobby.shutdown();
         await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS));
         stream.close();

@@ -1,7 +1,7 @@
 // The stream channel: a ws WebSocket server at STREAM_PATH on the game's HTTP
 // port. It validates every frame, applies per-client rate limits, answers
-// heartbeats and turns messages into calls on the player's room (the lobby
-// seats a hello in one). A bad frame gets an `error` message back; it never
+// heartbeats and turns messages into calls on the player's room (the
+// matchmaker seats a hello in one, here or on another server process). A bad frame gets an `error` message back; it never
 // reaches a room and never throws.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -18,6 +18,7 @@ import {
   ERROR_BINARY_NOT_ACCEPTED,
   ERROR_INVALID_MESSAGE,
   ERROR_NOT_JOINED,
+  ERROR_SERVER_FULL,
   ERROR_JOIN_RATE_LIMITED,
   ERROR_RATE_LIMITED,
   JOIN_BURST,
@@ -41,9 +42,10 @@ import {
 } from '../protocol/constants.ts';
 import { asBytes } from '../protocol/wire/bytes.ts';
 import { decodeInputPacket } from '../protocol/wire/input.ts';
+import type { Result } from '../protocol/result.ts';
 import { parseClientMessage, type ClientMessage, type ServerMessage } from '../protocol/wire/stream.ts';
 import { ConditionedStreamLink, type SocketStreamLink } from './conditioned-links.ts';
-import type { Lobby } from './lobby.ts';
+import type { Matchmaker, Seating } from './matchmaker.ts';
 import { log } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { AddressLimits } from './address-limits.ts';
@@ -58,6 +60,8 @@ interface Connection {
   link: ConditionedStreamLink;
   /** Who this socket plays as, once its hello was accepted. */
   player: { room: Room; playerId: number } | null;
+  /** A hello is being placed (the matchmaker may ask the room directory): a second one is refused. */
+  joining: boolean;
   lastHeardAtMs: number;
   limit: TokenBucket;
   inputLimit: TokenBucket;
@@ -81,7 +85,7 @@ export interface StreamGatewayOptions {
 
 export function attachStreamGateway(
   httpServer: Server,
-  lobby: Lobby,
+  matchmaker: Matchmaker,
   metrics: Metrics,
   clock: () => number,
   options: StreamGatewayOptions,
@@ -110,6 +114,7 @@ export function attachStreamGateway(
       address,
       link: linkFor(socket),
       player: null,
+      joining: false,
       lastHeardAtMs: clock(),
       limit: new TokenBucket(STREAM_MESSAGE_BURST, STREAM_MESSAGE_REFILL_PER_S, clock()),
       // One input packet per tick, plus slack for clumps (fallback clients send every input here).
@@ -241,7 +246,7 @@ export function attachStreamGateway(
       return;
     }
     if (message.type === 'hello') {
-      if (connection.player) {
+      if (connection.player || connection.joining) {
         reject(connection, ERROR_ALREADY_JOINED, 'hello was already accepted on this socket');
         return;
       }
@@ -251,25 +256,21 @@ export function attachStreamGateway(
         connection.socket.close(CLOSE_RATE_LIMITED, 'joining too fast');
         return;
       }
-      const result = lobby.join(
-        {
-          name: message.name,
-          address: connection.address,
-          ...(message.room !== undefined ? { room: message.room } : {}),
-          ...(message.resume ? { resume: message.resume } : {}),
+      connection.joining = true;
+      const request = {
+        name: message.name,
+        address: connection.address,
+        ...(message.room !== undefined ? { room: message.room } : {}),
+        ...(message.reservation !== undefined ? { reservation: message.reservation } : {}),
+        ...(message.resume ? { resume: message.resume } : {}),
+      };
+      matchmaker.seat(request, link).then(
+        (result) => placed(connection, result),
+        (error: unknown) => {
+          log.error({ err: error }, 'seating a player failed');
+          placed(connection, { ok: false, error: ERROR_SERVER_FULL, message: 'could not seat you; try again' });
         },
-        link,
       );
-      if (!result.ok) {
-        reject(connection, result.error, result.message ?? result.error);
-        connection.socket.close(CLOSE_SERVER_FULL, result.message ?? result.error);
-        return;
-      }
-      clearTimeout(connection.helloTimer);
-      const { room, welcome, replay } = result.value;
-      connection.player = { room, playerId: welcome.playerId };
-      link.send(welcome);
-      for (const event of replay) link.send(event);
       return;
     }
     if (!connection.player) {
@@ -304,6 +305,33 @@ export function attachStreamGateway(
         connection.socket.close(CLOSE_NORMAL, 'bye');
         return;
     }
+  }
+
+  /** The hello's outcome: welcome and replay, a redirect to the room's server, or a refusal. */
+  function placed(connection: Connection, result: Result<Seating>) {
+    connection.joining = false;
+    const { link, socket } = connection;
+    if (socket.readyState !== WebSocket.OPEN) {
+      // Gone while we were placing it: a seat taken here goes linkdead like any closed stream.
+      if (result.ok && result.value.kind === 'seated') result.value.room.streamClosed(result.value.welcome.playerId, link);
+      return;
+    }
+    if (!result.ok) {
+      reject(connection, result.error, result.message ?? result.error);
+      socket.close(CLOSE_SERVER_FULL, result.message ?? result.error);
+      return;
+    }
+    clearTimeout(connection.helloTimer);
+    const seating = result.value;
+    if (seating.kind === 'elsewhere') {
+      link.send({ type: 'redirect', url: seating.url, room: seating.room, reservation: seating.reservation });
+      socket.close(CLOSE_NORMAL, 'room is on another server');
+      return;
+    }
+    const { room, welcome, replay } = seating;
+    connection.player = { room, playerId: welcome.playerId };
+    link.send(welcome);
+    for (const event of replay) link.send(event);
   }
 
   // Liveness on the real transport: a WebSocket ping every STREAM_LIVENESS_CHECK_MS,

@@ -31,6 +31,11 @@ export const ROOM_SWEEP_INTERVAL_MS = 1_000;
 export const MAX_ROOM_NAME_CHARS = 24;
 /** The JSON list of rooms the join screen shows. */
 export const ROOMS_PATH = '/rooms';
+/** With a Redis room directory (several processes): a process's entries expire this long after its last heartbeat. */
+export const DIRECTORY_TTL_MS = 3_000;
+export const DIRECTORY_HEARTBEAT_MS = 1_000;
+/** A seat held for a player sent to a room on another process. */
+export const SEAT_RESERVATION_MS = 10_000;
 
 export const ARENA_WIDTH_PX = 1600;
 export const ARENA_HEIGHT_PX = 900;

@@ -29,7 +29,7 @@ const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 
 /** The keys each message type may carry (the schemas are strict: any other key is refused). */
 const CLIENT_KEYS: Record<ClientMessage['type'], readonly string[]> = {
-  hello: ['type', 'name', 'room', 'resume'],
+  hello: ['type', 'name', 'room', 'reservation', 'resume'],
   chat: ['type', 'text'],
   ping: ['type', 'id', 'clientTimeMs'],
   'datagram-token': ['type'],
@@ -46,6 +46,7 @@ const SERVER_KEYS: Record<ServerMessage['type'], readonly string[]> = {
   error: ['type', 'code', 'message'],
   'datagram-token': ['type', 'token'],
   shutdown: ['type', 'reason'],
+  redirect: ['type', 'url', 'room', 'reservation'],
 };
 
 function messageInputs(seeds: readonly object[]): (random: Random) => string {

@@ -44,13 +44,18 @@ export class DatagramLink {
 
   constructor(
     /** The game's HTTP origin; geckos signals over it. */
-    private readonly url: string,
+    private url: string,
     /** false: never open WebRTC, positions over the stream only. */
     private readonly enabled: boolean,
     private readonly outgoing: ConditionedSender,
     private readonly now: () => number,
     private readonly handlers: DatagramLinkHandlers,
   ) {}
+
+  /** The next channel opens on another server (a redirect to the process hosting our room). */
+  moveTo(url: string): void {
+    this.url = url;
+  }
 
   /** Opens a channel bound by `token`, replacing any channel we had. */
   open(token: string): void {

@@ -10,7 +10,7 @@ import { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
 import { isPerfect, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import type { UpdateMark } from '../../protocol/netsim/stats.ts';
 import type { Snapshot } from '../../protocol/wire/snapshot.ts';
-import type { ErrorMessage, GameConfig, GameEvent, PositionPath, Welcome } from '../../protocol/wire/stream.ts';
+import type { ErrorMessage, GameConfig, GameEvent, PositionPath, Redirect, Welcome } from '../../protocol/wire/stream.ts';
 import type { ChannelName, ChannelStatus, DatagramLinkState, StreamLinkState } from '../game-view.ts';
 import type { InputRun } from '../play/input-window.ts';
 import { SnapshotIntake } from '../play/snapshot-intake.ts';
@@ -66,6 +66,8 @@ export class NetClient {
   name: string;
   sessionToken = '';
   config: GameConfig | null = null;
+  /** The server we play on: the one we were given, or the one a redirect sent us to. */
+  serverUrl: string;
   /** The room we play in (its name and capacity), from the newest welcome. */
   room: Welcome['room'] | null = null;
   /** Newest reliable event sequence seen; sent when resuming. */
@@ -88,6 +90,8 @@ export class NetClient {
   private resume: { sessionToken: string; lastSeq: number } | undefined;
   /** The room asked for, then the one we were seated in: a reconnect goes back to it. */
   private roomName: string | undefined;
+  /** A seat held for us on the server a redirect sent us to; said in the next hello, then spent. */
+  private reservation: string | undefined;
   private historyUntilSeq = 0;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private welcomed: { resolve(): void; reject(error: Error): void } | null = null;
@@ -102,6 +106,7 @@ export class NetClient {
     this.now = options.now ?? (() => performance.now());
     this.resume = options.resume;
     this.roomName = options.room;
+    this.serverUrl = options.url;
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.outgoing = new ConditionedSender(seed, this.now, globalThis);
     const addClockSample = (sentAtMs: number, serverTimeMs: number, receivedAtMs: number) =>
@@ -112,6 +117,7 @@ export class NetClient {
           type: 'hello',
           name: this.name,
           ...(this.roomName !== undefined ? { room: this.roomName } : {}),
+          ...(this.reservation !== undefined ? { reservation: this.reservation } : {}),
           ...(this.resume ? { resume: this.resume } : {}),
         }),
       onMessage: (message) => this.onStreamMessage(message),
@@ -245,6 +251,8 @@ export class NetClient {
         return this.handlers.onServerError?.(message);
       case 'datagram-token':
         return this.datagram.open(message.token);
+      case 'redirect':
+        return this.followRedirect(message);
       case 'shutdown':
         this.shutdownReason = message.reason;
         this.handlers.onShutdown?.(message.reason);
@@ -253,6 +261,21 @@ export class NetClient {
       default:
         return this.onGameEvent(message);
     }
+  }
+
+  /**
+   * Our room is hosted by another server process: the next socket goes
+   * there (this one is closing), saying hello with the seat held for us.
+   * A session belongs to its server, so nothing is resumed across the move.
+   */
+  private followRedirect(redirect: Redirect) {
+    this.roomName = redirect.room;
+    this.reservation = redirect.reservation;
+    this.resume = undefined;
+    this.stream.moveTo(redirect.url);
+    this.datagram.moveTo(redirect.url);
+    this.serverUrl = redirect.url;
+    this.handlers.onStateChange?.();
   }
 
   private onWelcome(welcome: Welcome) {
@@ -266,6 +289,7 @@ export class NetClient {
     this.sessionToken = welcome.sessionToken;
     this.config = welcome.config;
     this.roomName = welcome.room.name;
+    this.reservation = undefined;
     this.room = welcome.room;
     // Events up to welcome.lastSeq are already in welcome's state; on a resume
     // the server follows with those we missed, which we show as history.

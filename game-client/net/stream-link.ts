@@ -51,11 +51,16 @@ export class StreamLink {
 
   constructor(
     /** The game's HTTP origin; the stream is at STREAM_PATH on it. */
-    private readonly origin: string,
+    private origin: string,
     private readonly outgoing: ConditionedSender,
     private readonly now: () => number,
     private readonly handlers: StreamLinkHandlers,
   ) {}
+
+  /** The next socket goes to another server (a redirect to the process hosting our room). */
+  moveTo(origin: string): void {
+    this.origin = origin;
+  }
 
   open(): void {
     this.connection = new StreamConnection(streamUrl(this.origin), {

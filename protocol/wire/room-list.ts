@@ -10,6 +10,8 @@ const roomSummarySchema = z.strictObject({
   /** Players in the arena now. */
   players: z.number().int().nonnegative(),
   capacity: z.number().int().positive(),
+  /** The server hosting it, when that is another process than the one asked (a room directory). */
+  url: z.url({ protocol: /^https?$/ }).optional(),
 });
 export type RoomSummary = z.infer<typeof roomSummarySchema>;
 

@@ -94,6 +94,8 @@ const helloSchema = z.strictObject({
   name: nameSchema,
   /** The room to join, created if it does not exist; absent means quick play (the fullest room with space). */
   room: roomNameSchema.optional(),
+  /** A seat another server reserved in `room` on this one (from a `redirect`). */
+  reservation: token.optional(),
   resume: z.strictObject({ sessionToken: token, lastSeq: z.number().int().min(0) }).optional(),
 });
 const chatSendSchema = z.strictObject({ type: z.literal('chat'), text: printable(MAX_CHAT_CHARS) });
@@ -213,6 +215,18 @@ const pongSchema = z.strictObject({
 const errorSchema = z.strictObject({ type: z.literal('error'), code: z.string(), message: z.string() });
 const datagramTokenSchema = z.strictObject({ type: z.literal('datagram-token'), token });
 const shutdownSchema = z.strictObject({ type: z.literal('shutdown'), reason: z.string() });
+/**
+ * The room is hosted by another server process (several processes share a
+ * room directory): connect to `url` and say hello there with `room` and
+ * `reservation`, a seat held for a short time.
+ */
+const redirectSchema = z.strictObject({
+  type: z.literal('redirect'),
+  url: z.url({ protocol: /^https?$/ }),
+  room: roomNameSchema,
+  reservation: token,
+});
+export type Redirect = z.infer<typeof redirectSchema>;
 
 const serverMessageSchema = z.discriminatedUnion('type', [
   welcomeSchema,
@@ -221,6 +235,7 @@ const serverMessageSchema = z.discriminatedUnion('type', [
   errorSchema,
   datagramTokenSchema,
   shutdownSchema,
+  redirectSchema,
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 export type ErrorMessage = z.infer<typeof errorSchema>;
