@@ -107,7 +107,7 @@ export class RoomDirectory {
       void this.beat();
     });
     this.redis.on('close', () => {
-      if (this.reachable) log.warn({ redis: redisUrl }, 'room directory: Redis unreachable; serving own rooms only');
+      if (this.reachable && this.heartbeat) log.warn({ redis: redisUrl }, 'room directory: Redis unreachable; serving own rooms only');
       this.reachable = false;
     });
     this.redis.on('error', () => {}); // 'close' says it; ioredis would print each retry otherwise

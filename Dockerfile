@@ -1,0 +1,39 @@
+# The game server as a container image: the built client and the server,
+# run as the unprivileged `node` user. Multi-stage: the build stage has the
+# dev dependencies (Vite, TypeScript) and builds dist/; the runtime stage has
+# production dependencies only. See README "Deployment" for ports and addresses.
+#
+#   docker build -t netcode-arena .
+#   docker run -p 8080:8080 -p 40000-40099:40000-40099/udp -e PUBLIC_IP=127.0.0.1 netcode-arena
+
+# ── build: the browser client into dist/ ─────────────────────────────────────
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json vite.config.ts ./
+COPY protocol ./protocol
+COPY game-client ./game-client
+RUN npm run build
+
+# ── runtime: production dependencies, the server's sources, the built client ─
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8080 \
+    RTC_PORT_MIN=40000 \
+    RTC_PORT_MAX=40099
+WORKDIR /app
+COPY package.json package-lock.json ./
+# node-datachannel's native binary ships inside its npm package (pinned by
+# the `overrides` entry): nothing is downloaded from elsewhere at install.
+RUN npm ci --omit=dev && npm cache clean --force
+COPY tsconfig.json ./
+COPY protocol ./protocol
+COPY game-server ./game-server
+COPY --from=build /app/dist ./dist
+USER node
+# HTTP, WebSocket and WebRTC signaling on one TCP port; WebRTC's data channels on the UDP range.
+EXPOSE 8080/tcp 40000-40099/udp
+HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "--import", "tsx", "game-server/main.ts"]
