@@ -266,12 +266,12 @@ export class NetClient {
   /**
    * Our room is hosted by another server process: the next socket goes
    * there (this one is closing), saying hello with the seat held for us.
-   * A session belongs to its server, so nothing is resumed across the move.
+   * A session to resume goes along: sessions live in their room, and that
+   * is where we are going (a page reloaded on another process's address).
    */
   private followRedirect(redirect: Redirect) {
     this.roomName = redirect.room;
     this.reservation = redirect.reservation;
-    this.resume = undefined;
     this.stream.moveTo(redirect.url);
     this.datagram.moveTo(redirect.url);
     this.serverUrl = redirect.url;
