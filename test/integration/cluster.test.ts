@@ -96,6 +96,27 @@ describe('two server processes and a Redis room directory', () => {
     expect(dave.net.serverUrl).toBe(b.url);
   });
 
+  it('resumes a session through the other process: the redirect carries it to its room', async () => {
+    const erin = await connectClient(b.url, 'erin', { room: 'south' });
+    const { playerId, sessionToken } = erin.net;
+    erin.net.close(); // the page goes away without a goodbye, then reloads on A's address
+    const viaA = new RawStream(a.url);
+    await viaA.opened();
+    viaA.send(JSON.stringify({ type: 'hello', name: 'erin', room: 'south', resume: { sessionToken, lastSeq: 0 } }));
+    const redirect = await viaA.next('redirect');
+    expect(redirect).toMatchObject({ url: b.url, room: 'south' });
+    const onB = new RawStream(redirect.url);
+    await onB.opened();
+    onB.send(JSON.stringify({ type: 'hello', name: 'erin', room: 'south', reservation: redirect.reservation, resume: { sessionToken, lastSeq: 0 } }));
+    expect(await onB.next('welcome')).toMatchObject({ resumed: true, playerId, room: { name: 'south' } });
+    // The reservation was spent: saying it again buys nothing.
+    const again = new RawStream(b.url);
+    await again.opened();
+    again.send(JSON.stringify({ type: 'hello', name: 'mallory', room: 'south', reservation: redirect.reservation }));
+    expect(await again.next('welcome')).toMatchObject({ resumed: false, room: { name: 'south' } });
+    for (const raw of [viaA, onB, again]) raw.send(JSON.stringify({ type: 'leave' }));
+  });
+
   it('keeps every game going while Redis is down, and registers again when it is back', async () => {
     await redis.down();
     await eventually(async () => expect((await health(a)).directory).toBe('unreachable'));
