@@ -137,6 +137,16 @@ export class NetClient {
     );
   }
 
+  /**
+   * How long the stream has been down without a new welcome (0 while up).
+   * Long enough, and the server itself may be gone: the page then asks its
+   * entry point whether our room still exists.
+   */
+  streamDownForMs(): number {
+    const since = this.stream.downSinceMs;
+    return since === null ? 0 : this.now() - since;
+  }
+
   get streamState(): StreamLinkState {
     return this.stream.state;
   }

@@ -39,6 +39,8 @@ export class StreamLink {
   state: StreamLinkState = 'connecting';
   /** Reconnect attempts since the stream was last open. */
   reconnectAttempts = 0;
+  /** When the stream last went down (this.now() time), or null while welcomed: how long we have been without a server. */
+  downSinceMs: number | null = null;
   meter = new ChannelMeter();
   /** Frames that failed validation. */
   malformed = 0;
@@ -87,6 +89,7 @@ export class StreamLink {
   welcomed(): void {
     this.state = 'open';
     this.reconnectAttempts = 0;
+    this.downSinceMs = null;
     for (let i = 1; i <= CLOCK_SYNC_WARMUP_PINGS; i++) setTimeout(() => this.ping(), i * CLOCK_SYNC_WARMUP_INTERVAL_MS);
   }
 
@@ -167,6 +170,7 @@ export class StreamLink {
     this.connection = null;
     if (this.stopped) return;
     this.state = 'reconnecting';
+    this.downSinceMs ??= this.now();
     this.handlers.onReconnecting();
     const delay = Math.min(RECONNECT_MAX_DELAY_MS, RECONNECT_MIN_DELAY_MS * 2 ** this.reconnectAttempts++);
     this.retryTimer = setTimeout(() => this.open(), delay);
