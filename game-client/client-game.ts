@@ -26,6 +26,13 @@ export interface ClientGameHandlers {
   onStateChange?(): void;
 }
 
+/** Who joins, and where: a room name (absent: quick play, the server chooses), and a session to resume. */
+export interface JoinOptions {
+  name: string;
+  room?: string;
+  resume?: { sessionToken: string; lastSeq: number };
+}
+
 export class ClientGame implements ArenaSource, SettingsSource, NetGraphSource {
   readonly net: NetClient;
   readonly roster = new Roster();
@@ -44,14 +51,13 @@ export class ClientGame implements ArenaSource, SettingsSource, NetGraphSource {
 
   constructor(
     url: string,
-    name: string,
-    resume: { sessionToken: string; lastSeq: number } | undefined,
+    join: JoinOptions,
     initial: ClientSettings,
     private readonly handlers: ClientGameHandlers = {},
   ) {
     this.settings = { ...initial };
     this.net = new NetClient(
-      { url, name, ...(resume ? { resume } : {}) },
+      { url, ...join },
       {
         onWelcome: (welcome, freshStart) => this.onWelcome(welcome, freshStart),
         onShutdown: (reason) => handlers.onShutdown?.(reason),
@@ -75,9 +81,14 @@ export class ClientGame implements ArenaSource, SettingsSource, NetGraphSource {
     return this.net.playerId;
   }
 
-  /** What this tab keeps so a reload resumes the same player. */
+  /** What this tab keeps so a reload resumes the same player, in the same room. */
   savedPlayer(): SavedPlayer {
-    return { name: this.net.name, sessionToken: this.net.sessionToken, lastSeq: this.net.lastSeq };
+    return {
+      name: this.net.name,
+      sessionToken: this.net.sessionToken,
+      lastSeq: this.net.lastSeq,
+      ...(this.net.room ? { room: this.net.room.name } : {}),
+    };
   }
 
   chat(text: string): void {
@@ -151,6 +162,7 @@ export class ClientGame implements ArenaSource, SettingsSource, NetGraphSource {
     return {
       playerId: this.net.playerId,
       name: this.net.name,
+      room: this.net.room && { name: this.net.room.name, capacity: this.net.room.capacity },
       score: this.roster.get(this.net.playerId)?.score ?? 0,
       path: this.settings.path,
       kernelLossPct: this.net.config?.kernelLossPct ?? 0,

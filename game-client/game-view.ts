@@ -40,10 +40,18 @@ export interface EntityStatus {
   name?: string;
 }
 
+/** The room we play in: its name (what `?room=` links use) and how many players it seats. */
+export interface RoomStatus {
+  name: string;
+  capacity: number;
+}
+
 /** A plain, JSON-safe picture of the game, for the HUD, the net graph, tests and curious players. */
 export interface GameStatus {
   playerId: number;
   name: string;
+  /** null until the first welcome names it. */
+  room: RoomStatus | null;
   score: number;
   path: PositionPath;
   /** Real loss on the server's ports (a lab run), on top of anything simulated; 0 normally. */

@@ -1,23 +1,26 @@
-// Browser entry point: pick a name (or resume this tab's player), connect,
-// start Phaser, wire the UI, and expose window.netcode for tests and
-// curious players.
+// Browser entry point: pick a name and a room (or resume this tab's player
+// in its room), connect, start Phaser, wire the UI, and expose
+// window.netcode for tests and curious players.
 import Phaser from 'phaser';
-import { checkName, type GameEvent } from '../protocol/wire/stream.ts';
-import { ClientGame } from './client-game.ts';
+import { ERROR_ROOM_FULL } from '../protocol/constants.ts';
+import { checkName, checkRoomName, type GameEvent } from '../protocol/wire/stream.ts';
+import { ClientGame, type JoinOptions } from './client-game.ts';
 import type { GameStatus } from './game-view.ts';
 import { JoinRefusedError } from './net/net-client.ts';
 import { worldToCanvas } from './play/arena-fit.ts';
 import { settingsFromQuery } from './play/settings.ts';
-import { loadSavedPlayer, savePlayer } from './saved-player.ts';
+import { loadSavedPlayer, savePlayer, type SavedPlayer } from './saved-player.ts';
 import { ArenaScene } from './scenes/ArenaScene.ts';
 import { ARENA_SCENE } from './scenes/scene-keys.ts';
+import { setAddressParam } from './ui/address-bar.ts';
 import { createChatBox } from './ui/chat.ts';
 import { byId } from './ui/dom.ts';
 import { renderHud } from './ui/hud.ts';
-import { askForName } from './ui/join-screen.ts';
+import { askToJoin, type JoinChoice } from './ui/join-screen.ts';
 import { measureLayout, type PageLayout } from './ui/layout.ts';
 import { createNetGraph } from './ui/net-graph.ts';
 import { createNetworkPanel } from './ui/network-panel.ts';
+import { wireShareButton } from './ui/room-share.ts';
 import { renderScoreboard } from './ui/scoreboard.ts';
 import { showToast } from './ui/toasts.ts';
 
@@ -38,6 +41,7 @@ const joined = game;
 byId('page').hidden = false;
 createNetworkPanel(joined, () => chat.typing);
 createNetGraph(joined, () => chat.typing);
+wireShareButton();
 
 declare global {
   interface Window {
@@ -79,33 +83,41 @@ refresh();
 setInterval(refresh, HUD_REFRESH_MS);
 
 /**
- * Chooses a name and joins. A reload resumes this tab's saved player
- * without asking; a `?name=` link joins with that name; otherwise the join
- * screen asks. A name the server (or the same check, here) refuses brings
- * the join screen back once, with the reason.
+ * Chooses a name and a room, and joins. A reload resumes this tab's saved
+ * player in its room without asking; a `?name=` link joins with that name;
+ * a `?room=` link joins (or opens) that room; otherwise the join screen
+ * asks. A refused join (a bad name, a full room) brings the join screen
+ * back, with the reason.
  */
 async function joinGame(): Promise<ClientGame> {
   let saved = loadSavedPlayer();
   let linkName = params.get('name');
   let suggestion = linkName ?? saved?.name ?? '';
   let problem = '';
-  for (;;) {
-    let name: string;
-    if (linkName !== null) {
-      const checked = checkName(linkName);
-      linkName = null;
-      if (checked.ok) name = checked.name;
-      else {
-        forgetLinkName();
-        name = await askForName(suggestion.trim(), `The name in the link cannot be used. ${checked.message}`);
-      }
-    } else if (saved && !problem) {
-      name = saved.name;
-    } else {
-      name = await askForName(suggestion, problem);
+  let invitedRoom: string | undefined;
+  const linkRoom = params.get('room');
+  if (linkRoom !== null) {
+    const checked = checkRoomName(linkRoom);
+    if (checked.ok) invitedRoom = checked.name;
+    else {
+      setAddressParam('room', null);
+      problem = `The room in the link cannot be used. ${checked.message}`;
     }
-    const resume = saved && saved.name === name ? { sessionToken: saved.sessionToken, lastSeq: saved.lastSeq } : undefined;
-    const attempt: ClientGame = newGame(name, resume);
+  }
+  for (;;) {
+    let choice: JoinChoice;
+    const nameFromLink = linkName === null ? null : checkName(linkName);
+    linkName = null;
+    if (nameFromLink && !nameFromLink.ok) {
+      setAddressParam('name', null);
+      problem = `The name in the link cannot be used. ${nameFromLink.message}`;
+      suggestion = suggestion.trim();
+    }
+    if (nameFromLink?.ok && !problem) choice = { name: nameFromLink.name, room: invitedRoom };
+    else if (saved && !problem) choice = { name: saved.name, room: invitedRoom };
+    else choice = await askToJoin({ suggestion, problem, invitedRoom });
+    const join = joinOptions(choice, saved);
+    const attempt: ClientGame = newGame(join);
     game = attempt;
     try {
       await attempt.start();
@@ -113,17 +125,39 @@ async function joinGame(): Promise<ClientGame> {
     } catch (error) {
       attempt.close();
       if (!(error instanceof JoinRefusedError)) throw error;
-      problem = `The server did not let you in: ${error.message}`;
-      suggestion = name;
+      problem =
+        error.code === ERROR_ROOM_FULL
+          ? `${join.room ? `Room ${join.room}` : 'That room'} is full. Pick another room, or quick play.`
+          : `The server did not let you in: ${error.message}`;
+      suggestion = choice.name;
       saved = null;
-      forgetLinkName();
+      // The link failed: a reload must not try it again.
+      invitedRoom = undefined;
+      setAddressParam('name', null);
+      setAddressParam('room', null);
     }
   }
 }
 
-function newGame(name: string, resume: { sessionToken: string; lastSeq: number } | undefined): ClientGame {
-  const created: ClientGame = new ClientGame(location.origin, name, resume, settingsFromQuery(params), {
+/**
+ * Resumes the saved player if the choice is that player: the same name, in
+ * its room (a choice without a room, quick play, goes back to it too).
+ */
+function joinOptions(choice: JoinChoice, saved: SavedPlayer | null): JoinOptions {
+  const resuming = saved !== null && saved.name === choice.name && (choice.room === undefined || choice.room === saved.room);
+  const room = choice.room ?? (resuming ? saved.room : undefined);
+  return {
+    name: choice.name,
+    ...(room !== undefined ? { room } : {}),
+    ...(resuming ? { resume: { sessionToken: saved.sessionToken, lastSeq: saved.lastSeq } } : {}),
+  };
+}
+
+function newGame(join: JoinOptions): ClientGame {
+  const created: ClientGame = new ClientGame(location.origin, join, settingsFromQuery(params), {
     onWelcome: (welcome, freshStart) => {
+      // The address bar names the room from now on: reloading or sharing it comes back here.
+      setAddressParam('room', welcome.room.name);
       if (!welcomedBefore) for (const line of welcome.recentChat) chat.addLine(line.name, line.text, true);
       if (freshStart) {
         chat.addNotice(`The server restarted and no longer knew you: you joined as a new player (#${welcome.playerId}, score 0).`);
@@ -131,7 +165,7 @@ function newGame(name: string, resume: { sessionToken: string; lastSeq: number }
       } else if (welcomedBefore) {
         chat.addNotice(welcome.resumed ? 'Reconnected: same player, same score.' : `Welcome, ${welcome.name}.`);
       } else {
-        chat.addNotice(welcome.resumed ? `Welcome back, ${welcome.name}.` : `Welcome, ${welcome.name}.`);
+        chat.addNotice(welcome.resumed ? `Welcome back, ${welcome.name}.` : `Welcome to ${welcome.room.name}, ${welcome.name}.`);
       }
       if (!welcome.replayComplete) chat.addNotice('You were away long enough that some older messages are not shown.');
       welcomedBefore = true;
@@ -171,14 +205,6 @@ function refreshScores(current: ClientGame) {
 
 function remember(current: ClientGame) {
   savePlayer(current.savedPlayer());
-}
-
-/** Drops ?name= from the address bar, so a reload does not try a refused name again. */
-function forgetLinkName() {
-  const query = new URLSearchParams(location.search);
-  query.delete('name');
-  const search = query.toString();
-  history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}`);
 }
 
 /** Where the arena, the panels and our player are on the page now (null before Phaser draws). */

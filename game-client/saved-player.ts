@@ -1,6 +1,9 @@
 // This tab's player, kept in sessionStorage so a reload of the tab resumes
-// the same player and score (the server's session token and the last event
-// seen). Per tab: a second tab is a second player.
+// the same player and score in the same room (the server's session token,
+// the last event seen, the room's name). Per tab: a second tab is a second
+// player.
+import { checkRoomName } from '../protocol/wire/stream.ts';
+
 /** Unchanged since the first release: a new key would forget every saved player. */
 const KEY = 'netcode-arena.session';
 
@@ -8,15 +11,19 @@ export interface SavedPlayer {
   name: string;
   sessionToken: string;
   lastSeq: number;
+  /** The room the session belongs to; absent in what a page saved before rooms existed. */
+  room?: string;
 }
 
 export function loadSavedPlayer(): SavedPlayer | null {
   try {
     const value: unknown = JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
     if (!value || typeof value !== 'object') return null;
-    const { name, sessionToken, lastSeq } = value as Record<string, unknown>;
+    const { name, sessionToken, lastSeq, room } = value as Record<string, unknown>;
     if (typeof name !== 'string' || typeof sessionToken !== 'string' || typeof lastSeq !== 'number') return null;
-    return { name, sessionToken, lastSeq };
+    // A room name that no longer checks out is dropped: the saved player then resumes wherever its session is.
+    const checkedRoom = typeof room === 'string' ? checkRoomName(room) : null;
+    return { name, sessionToken, lastSeq, ...(checkedRoom?.ok ? { room: checkedRoom.name } : {}) };
   } catch {
     return null; // storage disabled or corrupt: just join as new
   }

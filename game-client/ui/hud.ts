@@ -1,11 +1,14 @@
-// The HUD: each channel's state, RTT and update age, who you are, and one
-// plain note about what is wrong, if anything: the server gone or
-// restarting first (nothing else matters then), WebRTC trouble after.
+// The HUD: the room (with a link to share it), each channel's state, RTT and
+// update age, who you are, and one plain note about what is wrong, if
+// anything: the server gone or restarting first (nothing else matters then),
+// WebRTC trouble after.
 import type { ChannelStatus, GameStatus } from '../game-view.ts';
 import { byId, textElement } from './dom.ts';
+import { renderRoomLine } from './room-share.ts';
 
 export function renderHud(status: GameStatus): void {
   byId('hud').hidden = false;
+  renderRoomLine(status.room, status.players.length);
   const line = (label: string, channel: ChannelStatus, carriesPositions: boolean) => {
     const row = textElement('div', '', `${label.padEnd(9)}`);
     row.append(textElement('span', `state-${channel.state}`, channel.state.padEnd(12)));

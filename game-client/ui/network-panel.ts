@@ -12,6 +12,7 @@ import {
   type ClientSettings,
   type PresetName,
 } from '../play/settings.ts';
+import { mirrorSettings } from './address-bar.ts';
 import { byId } from './dom.ts';
 
 export const NETWORK_PANEL_KEY = 'n';
@@ -36,7 +37,7 @@ export function createNetworkPanel(game: SettingsSource, isTyping: () => boolean
     game.update(changes);
     Object.assign(model, game.settings, { preset: presetOf(game.settings) });
     for (const controller of gui.controllersRecursive()) controller.updateDisplay();
-    mirrorToAddressBar(game.settings);
+    mirrorSettings(settingsToQuery(game.settings));
     // A clicked checkbox or menu would keep the keyboard, and the arrow keys
     // would flip it instead of moving the player: hand focus back to the game.
     const focused = document.activeElement;
@@ -83,14 +84,5 @@ export function createNetworkPanel(game: SettingsSource, isTyping: () => boolean
     gui.show(gui._hidden);
     placePanel();
   });
-  mirrorToAddressBar(game.settings);
-}
-
-/** Keeps ?name= and writes the settings that differ from the defaults. */
-function mirrorToAddressBar(settings: ClientSettings) {
-  const query = settingsToQuery(settings);
-  const name = new URLSearchParams(location.search).get('name');
-  if (name) query.set('name', name);
-  const search = query.toString();
-  history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}`);
+  mirrorSettings(settingsToQuery(game.settings));
 }

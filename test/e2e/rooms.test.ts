@@ -1,0 +1,128 @@
+// Rooms in real headless Chromium against a real server: a link joins a
+// room, the join screen lists the rooms and joins one with a click, "New
+// room" opens a room of one's own, a reload stays in its room, and a full
+// room sends the player back to the join screen with the reason, where
+// quick play still gets them in. One server for all of it, rooms of two:
+// two game servers in one process would share node-datachannel, whose
+// cleanup at one server's close is process-wide.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../game-server/server.ts';
+import { openGame, openPage, startGame, waitForStatus, type GamePage, type Status } from './browser-harness.ts';
+
+/** Small rooms, so two players fill one. */
+const CAPACITY = 2;
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  ({ server, browser } = await startGame(['--room-capacity', String(CAPACITY)]));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const joined = (s: Status) => s.playerId > 0 && s.room !== null && s.channels.stream.state === 'open';
+const playerNames = (s: Status) => s.players.map((p) => p.name).sort();
+const roomInAddressBar = (game: GamePage) => new URL(game.page.url()).searchParams.get('room');
+
+describe('rooms in the browser', () => {
+  let ann: GamePage;
+  let bea: GamePage;
+  let cy: GamePage;
+
+  it('joins the room a link names, and shows it in the HUD and the address bar', async () => {
+    ann = await openGame(browser, server.url, 'ann', { query: 'room=duel' });
+    const status = await waitForStatus(ann, joined, 'ann to join');
+    expect(status.room).toEqual({ name: 'duel', capacity: CAPACITY });
+    await expect.poll(() => ann.page.locator('#hud-room-link').innerText()).toBe('duel');
+    expect(await ann.page.locator('#hud-room-link').getAttribute('href')).toBe(`${server.url}/?room=duel`);
+    expect(roomInAddressBar(ann)).toBe('duel');
+  });
+
+  it('copies the link to the room with the HUD button', async () => {
+    await ann.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await ann.page.locator('#hud-share').click();
+    await expect.poll(() => ann.page.evaluate(() => navigator.clipboard.readText())).toBe(`${server.url}/?room=duel`);
+    await ann.page.locator('.toast', { hasText: 'copied' }).waitFor({ timeout: 5_000 });
+  });
+
+  it('lists the room with its one player and a ping on the join screen, and joins it with a click', async () => {
+    bea = await openPage(browser, `${server.url}/`);
+    const duel = bea.page.locator('#join-rooms button[data-room="duel"]');
+    await expect.poll(() => duel.innerText(), { timeout: 10_000 }).toMatch(new RegExp(`^duel\\s*1 / ${CAPACITY}$`));
+    expect(await duel.isEnabled()).toBe(true);
+    expect(await bea.page.locator('#join-rooms-state').innerText()).toMatch(/^ping \d+ ms$/);
+    await bea.page.locator('#join-name').fill('bea');
+    await duel.click();
+    const status = await waitForStatus(bea, (s) => joined(s) && s.players.length === 2, 'bea to join duel with ann in it');
+    expect(status.room?.name).toBe('duel');
+    expect(playerNames(status)).toEqual(['ann', 'bea']);
+    expect(playerNames(await waitForStatus(ann, (s) => s.players.length === 2, 'ann to see bea'))).toEqual(['ann', 'bea']);
+    await expect.poll(() => ann.page.locator('#hud-room-players').innerText()).toBe(` · 2 / ${CAPACITY}`);
+    expect(roomInAddressBar(bea)).toBe('duel');
+  });
+
+  it('says what is wrong with a typed room name, then opens a room of its own with "New room"', async () => {
+    cy = await openPage(browser, `${server.url}/`);
+    await cy.page.locator('#join-name').fill('cy');
+    await cy.page.locator('#join-room-name').fill('no spaces here');
+    await cy.page.locator('#join-room-go').click();
+    await expect.poll(() => cy.page.locator('#join-problem').innerText()).toMatch(/A room name is 1 to 24 letters/);
+    expect(await cy.page.locator('#join').isVisible()).toBe(true);
+
+    await cy.page.locator('#join-new-room').click();
+    const status = await waitForStatus(cy, (s) => joined(s) && s.entities.some((e) => e.id === s.playerId), 'cy to join a new room');
+    expect(status.room!.name).toMatch(/^room-[a-z0-9]{4}$/);
+    expect(playerNames(status)).toEqual(['cy']);
+    expect(status.entities.filter((e) => e.kind === 'player').map((e) => e.id)).toEqual([status.playerId]);
+    expect(roomInAddressBar(cy)).toBe(status.room!.name);
+    // And duel did not gain a player.
+    expect(playerNames(await ann.status())).toEqual(['ann', 'bea']);
+  });
+
+  it('comes back to the same room, as the same player, after a reload', async () => {
+    for (const game of [bea, cy]) {
+      const before = await game.status();
+      await game.page.reload();
+      const after = await waitForStatus(game, (s) => joined(s) && s.playerId === before.playerId, 'the reloaded page to resume');
+      expect(after.room).toEqual(before.room);
+      expect(await game.page.locator('#join').isHidden()).toBe(true);
+      expect(roomInAddressBar(game)).toBe(before.room!.name);
+    }
+    expect(playerNames(await waitForStatus(ann, (s) => s.players.length === 2, 'duel to hold two players'))).toEqual(['ann', 'bea']);
+  });
+
+  it('sends a player whose link names a full room back to the join screen, saying so, and quick play still gets them in', async () => {
+    const dan = await openPage(browser, `${server.url}/?name=dan&room=duel`);
+    await expect.poll(() => dan.page.locator('#join-problem').innerText(), { timeout: 10_000 }).toBe(
+      'Room duel is full. Pick another room, or quick play.',
+    );
+    const duel = dan.page.locator('#join-rooms button[data-room="duel"]');
+    await expect.poll(() => duel.innerText(), { timeout: 10_000 }).toMatch(new RegExp(`^duel\\s*full · 2 / ${CAPACITY}$`));
+    expect(await duel.isDisabled()).toBe(true);
+    // Still on the join screen with the name kept, in no game; the refused link left the address bar.
+    expect(await dan.page.locator('#join').isVisible()).toBe(true);
+    expect(await dan.page.locator('#join-name').inputValue()).toBe('dan');
+    expect(await dan.page.evaluate(() => typeof window.netcode)).toBe('undefined');
+    expect(new URL(dan.page.url()).search).toBe('');
+
+    // Quick play: the fullest room with a free seat is cy's (duel is full).
+    await dan.page.locator('#join-play').click();
+    const status = await waitForStatus(dan, (s) => joined(s) && s.players.length === 2, 'dan to join by quick play');
+    const cyRoom = (await cy.status()).room;
+    expect(status.room).toEqual(cyRoom);
+    expect(playerNames(status)).toEqual(['cy', 'dan']);
+    expect(dan.errors).toEqual([]);
+    await dan.page.context().close();
+  });
+
+  it('logs no errors on any page', () => {
+    expect(ann.errors).toEqual([]);
+    expect(bea.errors).toEqual([]);
+    expect(cy.errors).toEqual([]);
+  });
+});
