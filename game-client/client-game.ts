@@ -162,7 +162,8 @@ export class ClientGame implements ArenaSource, SettingsSource, NetGraphSource {
     return {
       playerId: this.net.playerId,
       name: this.net.name,
-      room: this.net.room && { name: this.net.room.name, capacity: this.net.room.capacity },
+      room: this.net.room?.name ?? null,
+      roomCapacity: this.net.room?.capacity ?? null,
       score: this.roster.get(this.net.playerId)?.score ?? 0,
       path: this.settings.path,
       kernelLossPct: this.net.config?.kernelLossPct ?? 0,

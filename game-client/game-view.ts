@@ -40,18 +40,14 @@ export interface EntityStatus {
   name?: string;
 }
 
-/** The room we play in: its name (what `?room=` links use) and how many players it seats. */
-export interface RoomStatus {
-  name: string;
-  capacity: number;
-}
-
 /** A plain, JSON-safe picture of the game, for the HUD, the net graph, tests and curious players. */
 export interface GameStatus {
   playerId: number;
   name: string;
-  /** null until the first welcome names it. */
-  room: RoomStatus | null;
+  /** The room we play in, by name (what `?room=` links use); null until the first welcome names it. */
+  room: string | null;
+  /** How many players the room seats (null with `room`). */
+  roomCapacity: number | null;
   score: number;
   path: PositionPath;
   /** Real loss on the server's ports (a lab run), on top of anything simulated; 0 normally. */

@@ -8,7 +8,7 @@ import { renderRoomLine } from './room-share.ts';
 
 export function renderHud(status: GameStatus): void {
   byId('hud').hidden = false;
-  renderRoomLine(status.room, status.players.length);
+  renderRoomLine(status.room, status.roomCapacity, status.players.length);
   const line = (label: string, channel: ChannelStatus, carriesPositions: boolean) => {
     const row = textElement('div', '', `${label.padEnd(9)}`);
     row.append(textElement('span', `state-${channel.state}`, channel.state.padEnd(12)));

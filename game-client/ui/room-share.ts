@@ -1,21 +1,20 @@
 // The HUD's room line: the room's name as a link to it (`?room=NAME`), how
 // full it is, and a button that copies the link, so a friend can be brought
 // into this room.
-import type { RoomStatus } from '../game-view.ts';
 import { roomLink } from './address-bar.ts';
 import { byId } from './dom.ts';
 import { showToast } from './toasts.ts';
 
-/** Shows the room we play in (players: how many are in it now). */
-export function renderRoomLine(room: RoomStatus | null, players: number): void {
+/** Shows the room we play in (null before the first welcome), how many it seats and how many are in it now. */
+export function renderRoomLine(room: string | null, capacity: number | null, players: number): void {
   const link = byId<HTMLAnchorElement>('hud-room-link');
-  const name = room?.name ?? '…';
+  const name = room ?? '…';
   // Rewritten four times a second: touch the DOM only when something changed.
   if (link.textContent !== name) {
     link.textContent = name;
-    if (room) link.href = roomLink(room.name);
+    if (room) link.href = roomLink(room);
   }
-  const count = room ? ` · ${players} / ${room.capacity}` : '';
+  const count = room && capacity ? ` · ${players} / ${capacity}` : '';
   const shown = byId('hud-room-players');
   if (shown.textContent !== count) shown.textContent = count;
 }
