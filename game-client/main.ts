@@ -9,7 +9,7 @@ import type { GameStatus } from './game-view.ts';
 import { JoinRefusedError } from './net/net-client.ts';
 import { worldToCanvas } from './play/arena-fit.ts';
 import { settingsFromQuery } from './play/settings.ts';
-import { loadSavedPlayer, savePlayer, type SavedPlayer } from './saved-player.ts';
+import { forgetSavedPlayer, loadSavedPlayer, savePlayer, type SavedPlayer } from './saved-player.ts';
 import { ArenaScene } from './scenes/ArenaScene.ts';
 import { ARENA_SCENE } from './scenes/scene-keys.ts';
 import { setAddressParam } from './ui/address-bar.ts';
@@ -20,6 +20,7 @@ import { askToJoin, type JoinChoice } from './ui/join-screen.ts';
 import { measureLayout, type PageLayout } from './ui/layout.ts';
 import { createNetGraph } from './ui/net-graph.ts';
 import { createNetworkPanel } from './ui/network-panel.ts';
+import { watchForLostRoom } from './ui/room-gone.ts';
 import { wireShareButton } from './ui/room-share.ts';
 import { renderScoreboard } from './ui/scoreboard.ts';
 import { showToast } from './ui/toasts.ts';
@@ -42,6 +43,11 @@ byId('page').hidden = false;
 createNetworkPanel(joined, () => chat.typing);
 createNetGraph(joined, () => chat.typing);
 wireShareButton();
+// Quick play after a lost room: the same name, a fresh start at the entry point.
+watchForLostRoom(joined, () => {
+  forgetSavedPlayer();
+  location.assign(`/?name=${encodeURIComponent(joined.net.name)}`);
+});
 
 declare global {
   interface Window {

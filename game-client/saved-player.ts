@@ -29,6 +29,15 @@ export function loadSavedPlayer(): SavedPlayer | null {
   }
 }
 
+/** Forgets this tab's player: the next page joins afresh (its room is gone). */
+export function forgetSavedPlayer(): void {
+  try {
+    sessionStorage.removeItem(KEY);
+  } catch {
+    // storage disabled: nothing was kept
+  }
+}
+
 export function savePlayer(player: SavedPlayer): void {
   try {
     sessionStorage.setItem(KEY, JSON.stringify(player));
