@@ -35,6 +35,7 @@ import { asBytes } from '../protocol/wire/bytes.ts';
 import { decodeInputPacket } from '../protocol/wire/input.ts';
 import { datagramType, decodePing, encodePing } from '../protocol/wire/ping.ts';
 import { ConditionedDatagramLink, type SocketDatagramLink } from './conditioned-links.ts';
+import { keepClosedChannelsHarmless } from './geckos-closed-channel-guard.ts';
 import type { Lobby } from './lobby.ts';
 import { log } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -90,6 +91,8 @@ export function createDatagramGateway(
     },
   });
 
+  keepClosedChannelsHarmless(io.connectionsManager.connections as never);
+
   // geckos attaches its routes to an http.Server-like emitter. We give it a
   // private one and call its listener ourselves, after our own checks.
   const signaling = new EventEmitter();
@@ -108,7 +111,8 @@ export function createDatagramGateway(
     const room = typeof userData?.room === 'string' ? lobby.room(userData.room) : undefined;
     const native = channel.dataChannel;
     const link = linkFor(channel, native);
-    if (!room || !Number.isInteger(playerId) || !room.bindDatagram(playerId, link)) {
+    // A channel geckos closed before its "open" arrived reports closed (geckos-closed-channel-guard.ts).
+    if (!native?.isOpen() || !room || !Number.isInteger(playerId) || !room.bindDatagram(playerId, link)) {
       metrics.dropped('datagram', 'in', DROP_UNBOUND);
       void channel.close().catch(() => {});
       return;
