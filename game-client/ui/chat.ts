@@ -31,8 +31,14 @@ export function createChatBox(send: (text: string) => void, onTypingChange: (typ
     onTypingChange(value);
   };
 
+  // Enter opens the chat only when it is meant for the game: not typed into
+  // another field (the join screen's name, which Enter submits; a network
+  // panel number), and not while the game is hidden behind the join screen
+  // (the hidden input cannot take focus, and the chat would stay stuck open).
+  const enterIsForChat = (event: KeyboardEvent) =>
+    !(event.target instanceof Element && event.target.closest('input, textarea, select')) && root.checkVisibility();
   window.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && !typing) {
+    if (event.key === 'Enter' && !typing && enterIsForChat(event)) {
       event.preventDefault();
       setTyping(true);
     }

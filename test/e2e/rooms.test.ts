@@ -1,13 +1,17 @@
 // Rooms in real headless Chromium against a real server: a link joins a
-// room, the join screen lists the rooms and joins one with a click, "New
-// room" opens a room of one's own, a reload stays in its room, and a full
-// room sends the player back to the join screen with the reason, where
-// quick play still gets them in. One server for all of it, rooms of two:
-// two game servers in one process would share node-datachannel, whose
-// cleanup at one server's close is process-wide.
+// room, a link with a room but no name asks the name and joins that room,
+// the join screen lists the rooms and joins one with a click, "New room"
+// opens a room of one's own, a reload stays in its room, and a full room
+// sends the player back to the join screen with the reason, where quick
+// play still gets them in. The main server runs in this process, rooms of
+// two; the one-seat server runs as a process of its own: two game servers in
+// one process would share node-datachannel, whose cleanup at one server's
+// close is process-wide.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
+import { waitFor } from '../integration/harness.ts';
+import { startScript, type ScriptProcess } from '../integration/script-process.ts';
 import { openGame, openPage, startGame, waitForStatus, type GamePage, type Status } from './browser-harness.ts';
 
 /** Small rooms, so two players fill one. */
@@ -121,9 +125,84 @@ describe('rooms in the browser', () => {
     await dan.page.context().close();
   });
 
+  it('asks the name when a room link has none, then joins that room', async () => {
+    const eve = await openPage(browser, `${server.url}/?room=Pair`);
+    const play = eve.page.locator('#join-play');
+    // The link's room, lower-cased as the server will, is the main button; quick play stays offered.
+    await expect.poll(() => play.innerText()).toBe('Join pair');
+    expect(await eve.page.locator('#join-quick-play').isVisible()).toBe(true);
+    await eve.page.locator('#join-name').fill('eve');
+    await eve.page.locator('#join-name').press('Enter');
+    const status = await waitForStatus(eve, joined, 'eve to join pair');
+    expect(status.room).toBe('pair');
+    expect(playerNames(status)).toEqual(['eve']);
+    expect(roomInAddressBar(eve)).toBe('pair');
+    // The Enter that joined did not leave the chat half open: the next Enter opens it.
+    expect(await eve.page.locator('#chat-input').isHidden()).toBe(true);
+    await eve.page.keyboard.press('Enter');
+    await expect.poll(() => eve.page.locator('#chat-input').isVisible()).toBe(true);
+    expect(eve.errors).toEqual([]);
+    await eve.page.context().close();
+  });
+
   it('logs no errors on any page', () => {
     expect(ann.errors).toEqual([]);
     expect(bea.errors).toEqual([]);
     expect(cy.errors).toEqual([]);
+  });
+});
+
+/** A game server of its own (a child process) serving the built client on loopback; `flags` are more server flags. */
+async function startServerProcess(flags: string[]): Promise<{ process: ScriptProcess; url: string }> {
+  const started = startScript('game-server/main.ts', ['--host', '127.0.0.1', '--port', '0', '--static-dir', 'dist', ...flags]);
+  const line = await waitFor(() => started.stdout().split('\n').find((l) => l.includes('listening')), 'the one-seat server to start', 30_000);
+  return { process: started, url: JSON.parse(line).url as string };
+}
+
+describe('a server whose rooms seat one player', () => {
+  let single: { process: ScriptProcess; url: string };
+
+  beforeAll(async () => {
+    single = await startServerProcess(['--room-capacity', '1']);
+  });
+
+  afterAll(() => single?.process.kill());
+
+  let al: GamePage;
+  let watcher: GamePage;
+
+  it('refreshes the room list while the join screen is shown: a room opened meanwhile appears, full', async () => {
+    watcher = await openPage(browser, `${single.url}/`);
+    await expect.poll(() => watcher.page.locator('#join-rooms').innerText(), { timeout: 10_000 }).toMatch(/No rooms yet/);
+    al = await openGame(browser, single.url, 'al', { query: 'room=solo' });
+    expect((await al.status()).room).toBe('solo');
+    const solo = watcher.page.locator('#join-rooms button[data-room="solo"]');
+    await expect.poll(() => solo.innerText().catch(() => ''), { timeout: 10_000 }).toMatch(/^solo\s*full · 1 \/ 1$/);
+    expect(await solo.isDisabled()).toBe(true);
+    expect(watcher.errors).toEqual([]);
+    await watcher.page.context().close();
+  });
+
+  it('says a linked room is full, stays on the join screen, and its quick play opens a room of its own', async () => {
+    const bo = await openPage(browser, `${single.url}/?name=bo&room=solo`);
+    await expect.poll(() => bo.page.locator('#join-problem').innerText(), { timeout: 10_000 }).toBe(
+      'Room solo is full. Pick another room, or quick play.',
+    );
+    expect(await bo.page.locator('#join').isVisible()).toBe(true);
+    expect(await bo.page.evaluate(() => typeof window.netcode)).toBe('undefined');
+    const quickPlay = bo.page.locator('#join-play');
+    expect(await quickPlay.innerText()).toBe('Quick play');
+
+    // Every room is full: quick play opens a new one, with bo alone in it.
+    await quickPlay.click();
+    const status = await waitForStatus(bo, joined, 'bo to join by quick play');
+    expect(status.room).toMatch(/^arena-\d+$/);
+    expect(playerNames(status)).toEqual(['bo']);
+    expect(roomInAddressBar(bo)).toBe(status.room);
+    expect(playerNames(await al.status())).toEqual(['al']);
+    expect(bo.errors).toEqual([]);
+    expect(al.errors).toEqual([]);
+    await bo.page.context().close();
+    await al.page.context().close();
   });
 });
