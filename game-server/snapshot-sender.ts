@@ -6,8 +6,9 @@
 // One sender per game, with no state outside the instance. The game says who
 // is in the arena and hands over their links; the sender encodes with
 // protocol/wire and sends. It never touches a socket or reads the room.
-import { BASELINE_HISTORY, MAX_BASELINE_AGE_TICKS } from '../protocol/constants.ts';
+import { BASELINE_HISTORY, DATAGRAM_TYPE_SNAPSHOT_DELTA, MAX_BASELINE_AGE_TICKS } from '../protocol/constants.ts';
 import { encodeDeltaSnapshot } from '../protocol/wire/delta-snapshot.ts';
+import { restampSnapshot } from '../protocol/wire/restamp.ts';
 import { encodeSnapshot, type EntityState, type Snapshot } from '../protocol/wire/snapshot.ts';
 import type { PositionPath } from '../protocol/wire/stream.ts';
 import type { DatagramLink, StreamLink } from './links.ts';
@@ -85,25 +86,43 @@ export class SnapshotSender {
     if (!delivery) return;
     delivery.ackedTick = 0; // no baseline: forDatagram sends it whole
     if (ackInputSeq === null || !this.newest) return;
-    datagram.send(this.forDatagram({ ...this.newest, ackInputSeq, seq: ++delivery.datagramSeq }, delivery.ackedTick));
+    const encoded = this.forDatagram({ ...this.newest, ackInputSeq: 0, seq: 0 }, delivery.ackedTick);
+    this.sendDatagram(datagram, encoded, ++delivery.datagramSeq, ackInputSeq);
   }
 
-  /** The snapshot of `tick` to every recipient, on the channels their path chooses. */
+  /** One recipient's copy of a shared encoding, counted as full or delta. */
+  private sendDatagram(datagram: DatagramLink, encoded: Uint8Array, seq: number, ackInputSeq: number): void {
+    this.metrics.snapshotSent(encoded[0] === DATAGRAM_TYPE_SNAPSHOT_DELTA ? 'delta' : 'full');
+    datagram.send(restampSnapshot(encoded, seq, ackInputSeq));
+  }
+
+  /**
+   * The snapshot of `tick` to every recipient, on the channels their path
+   * chooses. The world is encoded once per baseline in use (most players
+   * acknowledged the same recent tick) and restamped per recipient
+   * (protocol/wire/restamp.ts), not encoded once per player.
+   */
   send(tick: number, serverTimeMs: number, entities: EntityState[], recipients: Iterable<SnapshotRecipient>): void {
     this.remember({ tick, serverTimeMs, entities });
+    const shared: Snapshot = { tick, serverTimeMs, entities, seq: 0, ackInputSeq: 0 };
+    /** This tick's datagram encodings by acknowledged tick (0: none, so a full snapshot), and its one full encoding. */
+    const byAckedTick = new Map<number, Uint8Array>();
+    let full: Uint8Array | null = null;
     for (const { playerId, ackInputSeq, stream, datagram } of recipients) {
       const delivery = this.deliveries.get(playerId);
       if (!delivery) continue;
-      const snapshot = { tick, serverTimeMs, ackInputSeq, entities };
       if (datagram && delivery.path !== 'stream') {
-        datagram.send(this.forDatagram({ ...snapshot, seq: ++delivery.datagramSeq }, delivery.ackedTick));
+        let encoded = byAckedTick.get(delivery.ackedTick);
+        if (!encoded) byAckedTick.set(delivery.ackedTick, (encoded = this.forDatagram(shared, delivery.ackedTick)));
+        this.sendDatagram(datagram, encoded, ++delivery.datagramSeq, ackInputSeq);
       }
       // The stream carries positions when chosen, for comparison, or as the
       // fallback while no data channel is bound (WebRTC blocked or connecting).
       // It is reliable and carries full snapshots: it is the comparison, not
       // the bandwidth path.
       if (stream && (delivery.path !== 'datagram' || !datagram)) {
-        stream.sendBinary(encodeSnapshot({ ...snapshot, seq: ++delivery.streamSeq }));
+        full ??= encodeSnapshot(shared);
+        stream.sendBinary(restampSnapshot(full, ++delivery.streamSeq, ackInputSeq));
       }
     }
   }
@@ -118,11 +137,7 @@ export class SnapshotSender {
   /** A delta against the acknowledged snapshot, if we still have it and it is recent; otherwise a full snapshot. */
   private forDatagram(snapshot: Snapshot, ackedTick: number): Uint8Array {
     const baseline = this.baselines.get(ackedTick);
-    if (baseline && snapshot.tick - ackedTick <= MAX_BASELINE_AGE_TICKS) {
-      this.metrics.snapshotSent('delta');
-      return encodeDeltaSnapshot(snapshot, ackedTick, baseline);
-    }
-    this.metrics.snapshotSent('full');
+    if (baseline && snapshot.tick - ackedTick <= MAX_BASELINE_AGE_TICKS) return encodeDeltaSnapshot(snapshot, ackedTick, baseline);
     return encodeSnapshot(snapshot);
   }
 }
