@@ -182,21 +182,20 @@ describe('cleanup', () => {
 
 describe('delta snapshots', () => {
   it('switches to deltas once the client acknowledges, and every delta rebuilds the exact state of its tick', async () => {
-    // An observer that receives full snapshots of the same world over the stream.
-    const observer = await connectClient(server.url, 'observer');
-    observer.net.setPath('stream');
+    // In compare mode the same tick reaches alice twice: a delta on the
+    // datagram channel and a full snapshot on the stream.
+    alice.net.setPath('compare');
     const fullByTick = new Map<number, string>();
     const deltaByTick = new Map<number, string>();
     const fingerprint = (entities: { id: number; kind: number; x: number; y: number }[]) =>
       JSON.stringify([...entities].sort((a, b) => a.id - b.id).map((e) => [e.id, e.kind, e.x, e.y]));
     const before = alice.net.channelStatus('datagram').deltaSnapshots;
-    const from = { alice: alice.snapshots.length, observer: observer.snapshots.length };
+    const from = alice.snapshots.length;
     await holdRight(alice, 90, 10_000); // inputs carry the acknowledgements
 
-    for (const { snapshot, via } of observer.snapshots.slice(from.observer)) {
-      if (via === 'stream') fullByTick.set(snapshot.tick, fingerprint(snapshot.entities));
+    for (const { snapshot, via } of alice.snapshots.slice(from)) {
+      (via === 'stream' ? fullByTick : deltaByTick).set(snapshot.tick, fingerprint(snapshot.entities));
     }
-    for (const { snapshot } of alice.snapshots.slice(from.alice)) deltaByTick.set(snapshot.tick, fingerprint(snapshot.entities));
     const status = alice.net.channelStatus('datagram');
     expect(status.deltaSnapshots - before).toBeGreaterThan(20);
     expect(status.baselineMisses).toBe(0);
@@ -204,7 +203,7 @@ describe('delta snapshots', () => {
     expect(common.length).toBeGreaterThan(20);
     for (const tick of common) expect(deltaByTick.get(tick), `tick ${tick}`).toBe(fullByTick.get(tick));
     expect(await server.metrics.registry.getSingleMetricAsString('arena_datagram_snapshots_total')).toMatch(/encoding="delta"} [1-9]/);
-    observer.net.close();
+    alice.net.setPath('datagram');
   });
 });
 
