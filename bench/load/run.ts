@@ -1,0 +1,272 @@
+// `npm run bench:load`: how many clients can one server process carry?
+// It starts a game server process on 127.0.0.1 (WebRTC bound there too, so
+// all traffic stays on loopback) and steps the load: at each step it adds bot
+// processes (game-client/bot.ts, real clients over both real channels) until
+// the step's clients play in rooms of --room-size, lets them settle, then
+// measures one window of --seconds: the server's own /metrics (tick duration
+// quantiles per room, CPU, RSS, event-loop lag) and every bot process's
+// window report (loss, update age, bytes, connect time, its own CPU and lag).
+// It prints a table per step, the targets met or missed, and for a miss which
+// resource ran out first; it writes docs/bench/load.json (summary per step
+// and the raw runs) and docs/bench/load.svg. It exits non-zero only if the
+// run itself failed (the server died, a step could not be measured).
+//
+//   npm run bench:load [-- --steps 50,100,150,200 --seconds 20 --room-size 50
+//                         --clients-per-bot 25 --cpu-prof DIR]
+//
+// With --cpu-prof DIR the server runs under `node --cpu-prof` and writes its
+// profile into DIR when it stops; the bench prints the top self-time
+// functions (bench/load/cpu-profile-top.ts reads a profile on its own too).
+//
+// Each step keeps the bots of the steps before and adds more. Starting over
+// at each step would cost every client a new join (50+100+150+200 joins at
+// the server's 5 joins/s per address, all from 127.0.0.1: over 1.5 min of
+// connecting), and a closed client's session stays resumable for minutes;
+// adding keeps each step to 50 new joins and measures the same steady play.
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_ROOMS, MAX_PLAYERS } from '../../protocol/constants.ts';
+import { planBotProcesses, plannedConnectSeconds } from './bot-plan.ts';
+import { startBotProcess, type BotProcess } from './bot-process.ts';
+import { renderLoadChart } from './chart.ts';
+import { killChildrenOnExit } from './children.ts';
+import { busyPct, readCpuTimes } from './machine-cpu.ts';
+import { formatTop, selfTimeByFunction, type CpuProfile } from './cpu-profile-top.ts';
+import {
+  roomTable,
+  stepTable,
+  summarizeStep,
+  summarizeUnmeasured,
+  unmeasuredLines,
+  verdictLines,
+  TARGETS,
+  type BotConnected,
+  type BotWindow,
+  type StepRun,
+  type StepSummary,
+  type UnmeasuredStep,
+} from './report.ts';
+import { sampleServer, type ServerSample } from './server-sample.ts';
+import { startServerProcess, type ServerProcess } from './server-process.ts';
+
+const REPORT_JSON = 'docs/bench/load.json';
+const REPORT_SVG = 'docs/bench/load.svg';
+/** After a step's bots connect: new peers settle, and the rooms' 10 s tick summaries fill with the new load. */
+const SETTLE_MS = 5_000;
+/** A bot chats every 30 s on average: 50 bots are under 2 lines/s per room, within the per-address chat limit (5/s). */
+const CHAT_EVERY_S = 30;
+const CONNECT_TIMEOUT_S = 20;
+/** A bot process's own start (tsx, node-datachannel) on a busy machine. */
+const BOT_STARTUP_S = 20;
+const MAX_CLIENTS = 2_000;
+const PROFILE_TOP = 20;
+
+const { values: args } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '50,100,150,200' },
+    seconds: { type: 'string', default: '20' },
+    'room-size': { type: 'string', default: '50' },
+    'clients-per-bot': { type: 'string', default: '25' },
+    procs: { type: 'string', default: '1' },
+    'cpu-prof': { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+const USAGE = 'usage: npm run bench:load -- [--steps 50,100,150,200] [--seconds 20] [--room-size 50] [--clients-per-bot 25] [--cpu-prof DIR]';
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (args.procs !== '1') {
+  console.error(`--procs ${args.procs}: several server processes (one room directory) come in a later issue; only --procs 1 for now`);
+  process.exit(2);
+}
+const steps = args.steps.split(',').map(Number);
+const seconds = Number(args.seconds);
+const roomSize = Number(args['room-size']);
+const clientsPerBot = Number(args['clients-per-bot']);
+const stepsOk = steps.every((n, i) => Number.isInteger(n) && n >= 1 && n <= MAX_CLIENTS && (i === 0 || n > steps[i - 1]!));
+if (!stepsOk || !(seconds >= 5 && seconds <= 600) || !(Number.isInteger(roomSize) && roomSize >= 1 && roomSize <= MAX_PLAYERS) || !(Number.isInteger(clientsPerBot) && clientsPerBot >= 1 && clientsPerBot <= 200)) {
+  console.error(`${USAGE}\n  steps: increasing client counts up to ${MAX_CLIENTS}; 5 ≤ seconds ≤ 600; 1 ≤ room-size ≤ ${MAX_PLAYERS}; 1 ≤ clients-per-bot ≤ 200`);
+  process.exit(2);
+}
+const cpuProfDir = args['cpu-prof'];
+const cores = availableParallelism();
+const roomsNeeded = Math.ceil(steps[steps.length - 1]! / roomSize);
+/** Every bot process lives at most this long; the bench normally ends them sooner. */
+const botLifeS = steps.length * (seconds + SETTLE_MS / 1000 + CONNECT_TIMEOUT_S + BOT_STARTUP_S + 60);
+
+const fleet: BotProcess[] = [];
+let serverToStop: ServerProcess | null = null;
+let stopped: Promise<void> | null = null;
+killChildrenOnExit(() => stopEverything());
+
+if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+const server = (serverToStop = await startServerProcess(
+  ['--room-capacity', String(roomSize), '--max-rooms', String(Math.max(DEFAULT_MAX_ROOMS, roomsNeeded))],
+  cpuProfDir,
+));
+console.log(
+  `bench:load against ${server.url}: steps ${steps.join(', ')} clients, rooms of ${roomSize}, ${clientsPerBot} clients per bot process, ` +
+    `${seconds} s measured per step; ${cores} cores${cpuProfDir ? `; server profiled into ${cpuProfDir}` : ''}`,
+);
+const idle = await sampleServer(server.url);
+const runs: StepRun[] = [];
+const rows: StepSummary[] = [];
+let unmeasured: UnmeasuredStep | null = null;
+let failure: string | null = null;
+try {
+  for (const clients of steps) {
+    const outcome = await runStep(clients);
+    if (!outcome.measured) {
+      // The server is dead or overwhelmed: a bigger step has nothing left to show.
+      unmeasured = outcome.step;
+      failure = `${clients} clients not measured: ${outcome.step.reason}`;
+      console.error(failure);
+      break;
+    }
+    const run = outcome.run;
+    runs.push(run);
+    const row = summarizeStep(run, rows[0]);
+    rows.push(row);
+    console.log(
+      `${clients} clients: ${row.playing} playing in ${row.rooms.length} room(s); tick p99 worst ${row.worstRoom?.tickP99Ms.toFixed(2) ?? '–'} ms; ` +
+        `server CPU ${row.serverCpuPctOfCore} % (${row.cpuMsPerClientSecond} ms per client-s); loss ${row.datagramLossPct} %; ` +
+        `age p99 ${row.ageP99Ms} ms; bots max CPU ${row.botProcesses.cpuPctOfCoreMax} %; machine ${row.machineCpuPct} % (server + bots ${row.serverAndBotsCpuPct} %)`,
+    );
+  }
+} catch (error) {
+  failure = (error as Error).message;
+  console.error(`the run failed: ${failure}`);
+} finally {
+  await stopEverything();
+}
+
+console.log(`\n${stepTable(rows)}\n\n${roomTable(rows)}\n`);
+console.log([...verdictLines(rows, cores), ...(unmeasured ? unmeasuredLines(unmeasured, cores) : [])].join('\n'));
+const profile = cpuProfDir ? newestProfile(cpuProfDir) : null;
+if (profile) console.log(`\nserver CPU profile ${profile.file}, top self time (% of busy time):\n${formatTop(profile.top, PROFILE_TOP)}`);
+mkdirSync('docs/bench', { recursive: true });
+writeFileSync(
+  REPORT_JSON,
+  `${JSON.stringify(
+    {
+      generatedAt: new Date().toISOString(),
+      machine: { cores, cpu: cpus()[0]?.model ?? 'unknown' },
+      settings: { steps, seconds, roomSize, clientsPerBot, settleMs: SETTLE_MS, chatEveryS: CHAT_EVERY_S },
+      targets: TARGETS,
+      failure,
+      summary: rows,
+      unmeasured,
+      profileTop: profile ? profile.top.filter((t) => t.where !== '(idle)').slice(0, PROFILE_TOP) : undefined,
+      runs,
+    },
+    null,
+    2,
+  )}\n`,
+);
+if (rows.length > 0) writeFileSync(REPORT_SVG, await renderLoadChart(rows));
+console.log(`\nwrote ${REPORT_JSON}${rows.length > 0 ? ` and ${REPORT_SVG}` : ''}`);
+process.exit(failure ? 1 : 0);
+
+/**
+ * Adds bot processes up to `clients`, lets them settle, and measures one
+ * window; unmeasured if the server died or stopped answering /metrics.
+ */
+async function runStep(clients: number): Promise<{ measured: true; run: StepRun } | { measured: false; step: UnmeasuredStep }> {
+  const current = fleet.reduce((n, b) => n + b.count, 0);
+  // The new processes connect at once from one address: each takes its share of the join limit (bot-plan.ts).
+  const plan = planBotProcesses(current, clients, roomSize, clientsPerBot);
+  const added = plan.map((p) =>
+    startBotProcess({
+      url: server.url,
+      count: p.count,
+      room: p.room,
+      joinRatePerS: p.joinRatePerS,
+      joinBurst: p.joinBurst,
+      chatEveryS: CHAT_EVERY_S,
+      connectTimeoutS: CONNECT_TIMEOUT_S,
+      durationS: botLifeS,
+    }),
+  );
+  fleet.push(...added);
+  const connectBudgetMs = (BOT_STARTUP_S + CONNECT_TIMEOUT_S + plannedConnectSeconds(plan)) * 1000;
+  const connects = await Promise.all(
+    added.map((bot) =>
+      bot.connected(connectBudgetMs).catch((error: unknown): BotConnected => ({
+        report: 'connected',
+        clients: bot.count,
+        connected: 0,
+        connectMs: [],
+        errors: [(error as Error).message],
+      })),
+    ),
+  );
+  const connected = connects.reduce((n, c) => n + c.connected, 0);
+  console.log(`  +${plan.length} bot process(es): ${connected}/${clients - current} new clients connected; settling ${SETTLE_MS / 1000} s`);
+  for (const error of connects.flatMap((c) => c.errors).slice(0, 5)) console.log(`  connect error: ${error}`);
+  await sleep(SETTLE_MS);
+
+  const machineAtStart = readCpuTimes();
+  const start = await scrape();
+  if (start instanceof Error) {
+    const windows = await reportsFromFleet();
+    return { measured: false, step: summarizeUnmeasured(clients, start.message, connects, windows, busyPct(machineAtStart, readCpuTimes())) };
+  }
+  await reportsFromFleet(); // opens every process's window
+  await sleep(seconds * 1000);
+  const end = await scrape();
+  const machineBusy = busyPct(machineAtStart, readCpuTimes());
+  const windows = await reportsFromFleet();
+  if (end instanceof Error) return { measured: false, step: summarizeUnmeasured(clients, end.message, connects, windows, machineBusy) };
+  return { measured: true, run: { clients, windowSeconds: seconds, idle, start, end, connects, windows, botProcesses: fleet.length, cores, machineBusyPct: machineBusy } };
+}
+
+/** The server's /metrics now, or why not (plainly, if the reason is that the server is gone). */
+async function scrape(): Promise<ServerSample | Error> {
+  try {
+    return await sampleServer(server.url);
+  } catch (error) {
+    const { exitCode, signalCode } = server.child;
+    if (exitCode !== null || signalCode !== null) return new Error(`the server died (${exitCode ?? signalCode}): ${server.stderrTail().trim() || 'nothing on stderr'}`);
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** A window report from every bot process that answers (a dead or stuck one is left out, and counted as missing). */
+async function reportsFromFleet(): Promise<BotWindow[]> {
+  const settled = await Promise.allSettled(fleet.map((bot) => bot.report()));
+  return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+}
+
+/** Ends every bot process, then the server (which writes its profile). Once, however often it is asked. */
+function stopEverything(): Promise<void> {
+  stopped ??= (async () => {
+    await Promise.all(fleet.map((bot) => bot.stop()));
+    await serverToStop?.stop();
+  })();
+  return stopped;
+}
+
+/**
+ * The newest main-thread .cpuprofile in `dir`, summed up by function. Node
+ * writes one profile per thread (CPU.<date>.<time>.<pid>.<thread>.<n>); tsx's
+ * loader runs in a worker thread of its own, so thread 0 is the server.
+ */
+function newestProfile(dir: string): { file: string; top: ReturnType<typeof selfTimeByFunction> } | null {
+  const files = readdirSync(dir)
+    .filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))
+    .map((f) => join(dir, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (files.length === 0) {
+    console.error(`no main-thread .cpuprofile in ${dir}: the server did not exit cleanly`);
+    return null;
+  }
+  return { file: files[0]!, top: selfTimeByFunction(JSON.parse(readFileSync(files[0]!, 'utf8')) as CpuProfile) };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
