@@ -12,7 +12,13 @@
 // run itself failed (the server died, a step could not be measured).
 //
 //   npm run bench:load [-- --steps 50,100,150,200 --seconds 20 --room-size 50
-//                         --clients-per-bot 25 --cpu-prof DIR]
+//                         --clients-per-bot 25 --procs 1 --cpu-prof DIR]
+//
+// With --procs N (2 to 4) it starts N server processes sharing a private
+// Redis room directory, puts room load-k on process ((k - 1) mod N) + 1 (the
+// bots of a room connect there), and reports the processes summed (CPU,
+// memory, players) with every room's ticks; it writes
+// docs/bench/load-Nprocs.json and .svg instead.
 //
 // With --cpu-prof DIR the server runs under `node --cpu-prof` and writes its
 // profile into DIR when it stops; the bench prints the top self-time
@@ -48,11 +54,11 @@ import {
   type StepSummary,
   type UnmeasuredStep,
 } from './report.ts';
-import { sampleServer, type ServerSample } from './server-sample.ts';
+import { startPrivateRedis, type PrivateRedis } from '../../scripts/redis-server.ts';
+import { combineSamples, sampleServer, type ServerSample } from './server-sample.ts';
 import { startServerProcess, type ServerProcess } from './server-process.ts';
 
-const REPORT_JSON = 'docs/bench/load.json';
-const REPORT_SVG = 'docs/bench/load.svg';
+const MAX_PROCS = 4;
 /** After a step's bots connect: new peers settle, and the rooms' 10 s tick summaries fill with the new load. */
 const SETTLE_MS = 5_000;
 /** A bot chats every 30 s on average: 50 bots are under 2 lines/s per room, within the per-address chat limit (5/s). */
@@ -74,15 +80,18 @@ const { values: args } = parseArgs({
     help: { type: 'boolean', default: false },
   },
 });
-const USAGE = 'usage: npm run bench:load -- [--steps 50,100,150,200] [--seconds 20] [--room-size 50] [--clients-per-bot 25] [--cpu-prof DIR]';
+const USAGE = 'usage: npm run bench:load -- [--steps 50,100,150,200] [--seconds 20] [--room-size 50] [--clients-per-bot 25] [--procs 1] [--cpu-prof DIR]';
 if (args.help) {
   console.log(USAGE);
   process.exit(0);
 }
-if (args.procs !== '1') {
-  console.error(`--procs ${args.procs}: several server processes (one room directory) come in a later issue; only --procs 1 for now`);
+const procs = Number(args.procs);
+if (!Number.isInteger(procs) || procs < 1 || procs > MAX_PROCS) {
+  console.error(`${USAGE}\n  procs: 1 to ${MAX_PROCS} server processes`);
   process.exit(2);
 }
+const REPORT_JSON = procs === 1 ? 'docs/bench/load.json' : `docs/bench/load-${procs}procs.json`;
+const REPORT_SVG = procs === 1 ? 'docs/bench/load.svg' : `docs/bench/load-${procs}procs.svg`;
 const steps = args.steps.split(',').map(Number);
 const seconds = Number(args.seconds);
 const roomSize = Number(args['room-size']);
@@ -99,20 +108,28 @@ const roomsNeeded = Math.ceil(steps[steps.length - 1]! / roomSize);
 const botLifeS = steps.length * (seconds + SETTLE_MS / 1000 + CONNECT_TIMEOUT_S + BOT_STARTUP_S + 60);
 
 const fleet: BotProcess[] = [];
-let serverToStop: ServerProcess | null = null;
+const serversToStop: ServerProcess[] = [];
+let redis: PrivateRedis | null = null;
 let stopped: Promise<void> | null = null;
 killChildrenOnExit(() => stopEverything());
 
 if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
-const server = (serverToStop = await startServerProcess(
-  ['--room-capacity', String(roomSize), '--max-rooms', String(Math.max(DEFAULT_MAX_ROOMS, roomsNeeded))],
-  cpuProfDir,
-));
+// Several processes share a private Redis room directory (scripts/redis-server.ts).
+if (procs > 1) redis = await startPrivateRedis();
+for (let i = 0; i < procs; i++) {
+  const directory = redis ? ['--redis-url', redis.url, '--server-id', `load-server-${i + 1}`] : [];
+  serversToStop.push(
+    await startServerProcess(['--room-capacity', String(roomSize), '--max-rooms', String(Math.max(DEFAULT_MAX_ROOMS, roomsNeeded)), ...directory], cpuProfDir),
+  );
+}
+const servers = serversToStop;
+/** The process a room's bots connect to: room load-k on process ((k - 1) mod N) + 1. */
+const serverFor = (room: string) => servers[(Number(/\d+$/.exec(room)?.[0] ?? 1) - 1) % servers.length]!;
 console.log(
-  `bench:load against ${server.url}: steps ${steps.join(', ')} clients, rooms of ${roomSize}, ${clientsPerBot} clients per bot process, ` +
+  `bench:load against ${servers.map((s) => s.url).join(', ')}: steps ${steps.join(', ')} clients, rooms of ${roomSize}, ${clientsPerBot} clients per bot process, ` +
     `${seconds} s measured per step; ${cores} cores${cpuProfDir ? `; server profiled into ${cpuProfDir}` : ''}`,
 );
-const idle = await sampleServer(server.url);
+const idle = combineSamples(await Promise.all(servers.map((s) => sampleServer(s.url))));
 const runs: StepRun[] = [];
 const rows: StepSummary[] = [];
 let unmeasured: UnmeasuredStep | null = null;
@@ -155,7 +172,7 @@ writeFileSync(
     {
       generatedAt: new Date().toISOString(),
       machine: { cores, cpu: cpus()[0]?.model ?? 'unknown' },
-      settings: { steps, seconds, roomSize, clientsPerBot, settleMs: SETTLE_MS, chatEveryS: CHAT_EVERY_S },
+      settings: { steps, seconds, roomSize, clientsPerBot, procs, settleMs: SETTLE_MS, chatEveryS: CHAT_EVERY_S },
       targets: TARGETS,
       failure,
       summary: rows,
@@ -181,7 +198,7 @@ async function runStep(clients: number): Promise<{ measured: true; run: StepRun 
   const plan = planBotProcesses(current, clients, roomSize, clientsPerBot);
   const added = plan.map((p) =>
     startBotProcess({
-      url: server.url,
+      url: serverFor(p.room).url,
       count: p.count,
       room: p.room,
       joinRatePerS: p.joinRatePerS,
@@ -227,10 +244,12 @@ async function runStep(clients: number): Promise<{ measured: true; run: StepRun 
 /** The server's /metrics now, or why not (plainly, if the reason is that the server is gone). */
 async function scrape(): Promise<ServerSample | Error> {
   try {
-    return await sampleServer(server.url);
+    return combineSamples(await Promise.all(servers.map((s) => sampleServer(s.url))));
   } catch (error) {
-    const { exitCode, signalCode } = server.child;
-    if (exitCode !== null || signalCode !== null) return new Error(`the server died (${exitCode ?? signalCode}): ${server.stderrTail().trim() || 'nothing on stderr'}`);
+    for (const server of servers) {
+      const { exitCode, signalCode } = server.child;
+      if (exitCode !== null || signalCode !== null) return new Error(`a server died (${exitCode ?? signalCode}): ${server.stderrTail().trim() || 'nothing on stderr'}`);
+    }
     return error instanceof Error ? error : new Error(String(error));
   }
 }
@@ -245,7 +264,8 @@ async function reportsFromFleet(): Promise<BotWindow[]> {
 function stopEverything(): Promise<void> {
   stopped ??= (async () => {
     await Promise.all(fleet.map((bot) => bot.stop()));
-    await serverToStop?.stop();
+    await Promise.all(serversToStop.map((server) => server.stop()));
+    await redis?.stop();
   })();
   return stopped;
 }

@@ -68,3 +68,25 @@ export function serverFigures(samples: readonly PromSample[], atMs: number): Ser
     ),
   };
 }
+
+/**
+ * Several server processes (`--procs N`, one room directory) as one: CPU
+ * time, memory, players and drops summed, the worst event-loop lag, every
+ * process's rooms. CPU is then a share of several cores' worth.
+ */
+export function combineSamples(samples: readonly ServerSample[]): ServerSample {
+  if (samples.length === 1) return samples[0]!;
+  const sum = (pick: (s: ServerSample) => number) => samples.reduce((n, s) => n + pick(s), 0);
+  const drops: Record<string, number> = {};
+  for (const sample of samples) for (const [key, value] of Object.entries(sample.drops)) drops[key] = (drops[key] ?? 0) + value;
+  return {
+    atMs: Math.max(...samples.map((s) => s.atMs)),
+    cpuSeconds: sum((s) => s.cpuSeconds),
+    rssBytes: sum((s) => s.rssBytes),
+    eventLoopLagP99Ms: Math.max(...samples.map((s) => s.eventLoopLagP99Ms)),
+    players: sum((s) => s.players),
+    rooms: samples.flatMap((s) => s.rooms).sort((a, b) => a.room.localeCompare(b.room)),
+    datagramSnapshotsSent: sum((s) => s.datagramSnapshotsSent),
+    drops,
+  };
+}
