@@ -53,7 +53,7 @@ export interface JoinRequest {
 export type LobbyJoinResult = Result<{ room: Room } & Joined>;
 
 /** Quick play's new rooms are called arena-1, arena-2 … (the first free name). */
-const QUICK_PLAY_PREFIX = 'arena-';
+export const QUICK_PLAY_PREFIX = 'arena-';
 
 export class Lobby {
   private readonly rooms = new Map<string, Room>();

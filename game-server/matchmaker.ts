@@ -11,7 +11,7 @@ import { DIRECTORY_HEARTBEAT_MS, ERROR_ROOM_FULL } from '../protocol/constants.t
 import { failed, ok, type Result } from '../protocol/result.ts';
 import type { RoomSummary } from '../protocol/wire/room-list.ts';
 import type { StreamLink } from './links.ts';
-import type { JoinRequest, Lobby } from './lobby.ts';
+import { QUICK_PLAY_PREFIX, type JoinRequest, type Lobby } from './lobby.ts';
 import { log } from './log.ts';
 import type { Joined, Room } from './room.ts';
 import type { DirectoryRoom, RoomDirectory } from './room-directory.ts';
@@ -26,8 +26,6 @@ export interface SeatRequest extends JoinRequest {
   reservation?: string;
 }
 
-/** Quick play's new rooms are called arena-1, arena-2 … (the first name free in the whole directory). */
-const QUICK_PLAY_PREFIX = 'arena-';
 /** Names tried when another process claims the same new name at the same moment. */
 const MAX_NAME_ATTEMPTS = 20;
 
@@ -120,6 +118,7 @@ export class Matchmaker {
       const sent = await this.sendTo(directory, candidate.name, candidate.url);
       if (sent.ok) return sent;
     }
+    // Named like a lone server's (lobby.ts), but the first name free in the whole directory.
     const taken = new Set((await directory.rooms()).map((room) => room.name));
     for (let n = 1, attempts = 0; attempts < MAX_NAME_ATTEMPTS; n++) {
       const name = `${QUICK_PLAY_PREFIX}${n}`;
