@@ -3,14 +3,13 @@
 // finds the room a datagram token belongs to, lists the rooms for the join
 // screen, and disposes rooms that stayed empty past their idle time. Rooms
 // never see each other; only the lobby knows there is more than one.
-import { DROP_AUTH_UNKNOWN, ERROR_SERVER_FULL, ROOM_SWEEP_INTERVAL_MS } from '../protocol/constants.ts';
+import { DROP_AUTH_EXPIRED, DROP_AUTH_UNKNOWN, ERROR_SERVER_FULL, ROOM_SWEEP_INTERVAL_MS } from '../protocol/constants.ts';
 import { failed, ok, type Result } from '../protocol/result.ts';
 import type { RoomList } from '../protocol/wire/room-list.ts';
 import { log } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { Room, type Joined } from './room.ts';
 import type { Scenario } from './scenario.ts';
-import type { DatagramTokenCheck } from './sessions.ts';
 import type { StreamLink } from './links.ts';
 
 export interface LobbyOptions {
@@ -129,7 +128,7 @@ export class Lobby {
   }
 
   /** geckos' authorization hook: which room's player a datagram token names. */
-  authorizeDatagram(token: string): Result<{ room: string; playerId: number }, DatagramTokenCheck extends Result<number, infer E> ? E : never> {
+  authorizeDatagram(token: string): Result<{ room: string; playerId: number }, typeof DROP_AUTH_UNKNOWN | typeof DROP_AUTH_EXPIRED> {
     for (const room of this.rooms.values()) {
       const check = room.authorizeDatagram(token);
       if (check.ok) return ok({ room: room.name, playerId: check.value });
