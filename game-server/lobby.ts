@@ -7,26 +7,19 @@ import { DROP_AUTH_EXPIRED, DROP_AUTH_UNKNOWN, ERROR_SERVER_FULL, ROOM_SWEEP_INT
 import { failed, ok, type Result } from '../protocol/result.ts';
 import type { RoomList } from '../protocol/wire/room-list.ts';
 import { log } from './log.ts';
-import type { Metrics } from './metrics.ts';
-import { Room, type Joined } from './room.ts';
+import { Room, type Joined, type RoomSettings } from './room.ts';
 import type { Scenario } from './scenario.ts';
 import type { StreamLink } from './links.ts';
 
-export interface LobbyOptions {
+export interface LobbyOptions extends RoomSettings {
   /** Players per room. */
   roomCapacity: number;
   /** Rooms hosted at once; a join that would open one more is refused. */
   maxRooms: number;
   /** An empty room is disposed this long after its last player left. */
   roomIdleMs: number;
-  tickRateHz: number;
-  snapshotRateHz: number;
-  npcCount: number;
   /** Each room's world is seeded from this and the order rooms were opened in. */
   seed: number;
-  metrics: Metrics;
-  clock: () => number;
-  kernelLossPct?: number;
   /** Sets up each room's world (tests): see scenario.ts and ScenarioChoice. */
   scenario?: ScenarioChoice;
   /** Told when a room is disposed (the room directory gives its name back). */

@@ -107,7 +107,8 @@ export class Matchmaker {
    * this process's first when equally full; a new room here when all are full.
    */
   private async quickPlay(directory: RoomDirectory, request: SeatRequest, stream: StreamLink): Promise<Result<Seating>> {
-    const candidates = (await this.rooms())
+    const listed = await this.rooms();
+    const candidates = listed
       .filter((room) => room.players < room.capacity)
       .sort((a, b) => b.players - a.players || Number(a.url !== undefined) - Number(b.url !== undefined));
     for (const candidate of candidates) {
@@ -118,8 +119,9 @@ export class Matchmaker {
       const sent = await this.sendTo(directory, candidate.name, candidate.url);
       if (sent.ok) return sent;
     }
-    // Named like a lone server's (lobby.ts), but the first name free in the whole directory.
-    const taken = new Set((await directory.rooms()).map((room) => room.name));
+    // Named like a lone server's (lobby.ts), but the first name free in the whole directory
+    // (as listed above; the claim is what makes it ours, atomically).
+    const taken = new Set(listed.map((room) => room.name));
     for (let n = 1, attempts = 0; attempts < MAX_NAME_ATTEMPTS; n++) {
       const name = `${QUICK_PLAY_PREFIX}${n}`;
       if (taken.has(name) || this.lobby.room(name)) continue;

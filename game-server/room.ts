@@ -55,20 +55,24 @@ interface Seat {
   address: string;
 }
 
-export interface RoomOptions {
-  /** The room's name (roomNameSchema): in links, the HUD, logs and metric labels. */
-  name: string;
-  /** Players the arena holds at once (at most MAX_PLAYERS). */
-  capacity: number;
+/** What every room of a process shares (the lobby passes it on to each room it opens). */
+export interface RoomSettings {
   tickRateHz: number;
   snapshotRateHz: number;
   npcCount: number;
-  seed: number;
   metrics: Metrics;
   /** Milliseconds on a monotonic clock; the snapshot `serverTimeMs` uses it. */
   clock: () => number;
   /** Real loss the kernel applies to this server's ports (`npm run lab`), told to players in the welcome. */
   kernelLossPct?: number;
+}
+
+export interface RoomOptions extends RoomSettings {
+  /** The room's name (roomNameSchema): in links, the HUD, logs and metric labels. */
+  name: string;
+  /** Players the arena holds at once (at most MAX_PLAYERS). */
+  capacity: number;
+  seed: number;
   /** The world set on purpose (tests, demos): see scenario.ts. Without it, the seed's random world. */
   scenario?: Scenario;
 }

@@ -114,7 +114,11 @@ export const MAX_BASELINE_AGE_TICKS = 60;
 export const DELTA_WIDTH_FIELD_BITS = 5;
 /** Widest delta: a move across the whole u16 coordinate range (±65535 steps) in two's complement. */
 export const DELTA_MAX_BITS = 17;
-/** Snapshot states (not ticks) each end keeps as possible baselines: about 2 s at 30 Hz. */
+/**
+ * Snapshot states each end keeps as possible baselines: a client about 2 s
+ * of what it received at 30 Hz; the server, which sends some players a
+ * snapshot on every tick, about 1 s at 60 Hz (past MAX_BASELINE_AGE_TICKS anyway).
+ */
 export const BASELINE_HISTORY = 64;
 export const PING_BYTES = 9; // type u8, id u32, clientTimeMs u32
 export const PONG_BYTES = 13; // … and serverTimeMs u32 // type u8, id u32, clientTimeMs u32
