@@ -7,6 +7,9 @@
 // - Every datagram is decoded by our codecs; anything malformed is dropped
 //   and counted by reason. geckos' own parser is bypassed (see below).
 // - Sends check the channel state, size and buffer first and count drops.
+// - Liveness: silence past HEARTBEAT_TIMEOUT_MS closes a channel, unless the
+//   player's simulated loss can explain it and the peer connection itself
+//   is still connected (see `silenceIsSimulated`).
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import geckos, { type ServerChannel } from '@geckos.io/server';
@@ -30,6 +33,7 @@ import {
   MAX_CLIENT_DATAGRAM_BYTES,
   MAX_DATAGRAM_BUFFERED_BYTES,
 } from '../protocol/constants.ts';
+import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../protocol/netsim/conditioner.ts';
 import { failed } from '../protocol/result.ts';
 import { asBytes } from '../protocol/wire/bytes.ts';
 import { decodeInputPacket } from '../protocol/wire/input.ts';
@@ -58,9 +62,19 @@ export interface DatagramGateway {
 /** The native data channel under a geckos ServerChannel (node-datachannel). */
 type NativeChannel = ServerChannel['dataChannel'];
 
+/** A channel's link behind its player's simulated network, which remembers what the player chose: the heartbeat asks. */
+class PlayerDatagramLink extends ConditionedDatagramLink {
+  conditions: NetworkConditions = PERFECT_NETWORK;
+
+  override setConditions(conditions: NetworkConditions): void {
+    this.conditions = clampConditions(conditions);
+    super.setConditions(conditions);
+  }
+}
+
 interface BoundChannel {
   channel: ServerChannel;
-  link: ConditionedDatagramLink;
+  link: PlayerDatagramLink;
   room: Room;
   playerId: number;
   lastHeardAtMs: number;
@@ -92,6 +106,8 @@ export function createDatagramGateway(
   });
 
   keepClosedChannelsHarmless(io.connectionsManager.connections as never);
+  // Every peer connection geckos keeps, pending handshakes included: what a leak would grow.
+  metrics.countPeerConnectionsWith(() => io.connectionsManager.connections.size);
 
   // geckos attaches its routes to an http.Server-like emitter. We give it a
   // private one and call its listener ourselves, after our own checks.
@@ -132,8 +148,8 @@ export function createDatagramGateway(
   });
 
   /** The channel's link, behind the player's simulated network (perfect until they choose otherwise). */
-  function linkFor(channel: ServerChannel, native: NativeChannel): ConditionedDatagramLink {
-    return new ConditionedDatagramLink(channelLink(channel, native), options.seed + ++channelsOpened, clock, metrics);
+  function linkFor(channel: ServerChannel, native: NativeChannel): PlayerDatagramLink {
+    return new PlayerDatagramLink(channelLink(channel, native), options.seed + ++channelsOpened, clock, metrics);
   }
 
   function channelLink(channel: ServerChannel, native: NativeChannel): SocketDatagramLink {
@@ -190,19 +206,52 @@ export function createDatagramGateway(
   }
 
   // A vanished WebRTC peer takes ICE many seconds to notice; clients ping
-  // every HEARTBEAT_INTERVAL_MS and send inputs every tick, so silence means gone.
+  // every HEARTBEAT_INTERVAL_MS and send inputs every tick, so on a perfect
+  // path silence means gone.
   const heartbeat = setInterval(() => {
     const now = clock();
     closeAbandonedConnections(now);
     for (const entry of bound.values()) {
-      if (now - entry.lastHeardAtMs > HEARTBEAT_TIMEOUT_MS) {
-        log.info({ room: entry.room.name, playerId: entry.playerId }, 'datagram heartbeat timed out');
-        bound.delete(entry.channel.id!);
-        entry.room.datagramClosed(entry.playerId, entry.link);
-        entry.link.close();
-      }
+      if (now - entry.lastHeardAtMs <= HEARTBEAT_TIMEOUT_MS || silenceIsSimulated(entry)) continue;
+      log.info({ room: entry.room.name, playerId: entry.playerId }, 'datagram heartbeat timed out');
+      metrics.datagramHeartbeatTimedOut();
+      bound.delete(entry.channel.id!);
+      entry.room.datagramClosed(entry.playerId, entry.link);
+      entry.link.close();
     }
   }, HEARTBEAT_INTERVAL_MS);
+
+  /**
+   * Whether a silent channel's silence may be the player's own simulated
+   * network, with the real transport still alive. What a client sends passes
+   * through its simulated loss before it reaches the socket: at the harshest
+   * loss the server accepts (90 %), a client with only its 1 Hz pings to send
+   * (one that watches, or whose game loop is throttled) stays silent past
+   * HEARTBEAT_TIMEOUT_MS more often than not, and even one sending an input
+   * every tick sometimes does (about 10^-7 a check at 60 Hz, and far more at
+   * a low TICK_RATE). Latency and jitter only shift packets, by at most
+   * CONDITION_LIMITS.latencyMs + jitterMs, well under the timeout: loss
+   * alone can silence a live client.
+   *
+   * So under simulated loss, liveness is judged on the real transport, as
+   * the stream's is (its WebSocket pings skip the simulation): the native
+   * peer connection, whose state geckos also watches, stays 'connected'
+   * while the peer answers ICE consent checks (libjuice: every 4–6 s, given
+   * up after 30 s without an answer). A peer that vanishes is not
+   * kept for long: its stream's liveness takes the player out of the arena
+   * within the documented 2–7 s, and the room then closes this channel; a
+   * dead UDP path with a live stream is noticed first by the client (it
+   * hears nothing, closes its end and tells us), and at worst by ICE. On a
+   * perfect path, silence still means gone.
+   */
+  function silenceIsSimulated(entry: BoundChannel): boolean {
+    if (entry.link.conditions.lossPct <= 0) return false;
+    try {
+      return entry.channel.webrtcConnection?.peerConnection?.state() === 'connected';
+    } catch {
+      return false; // a connection closing under us
+    }
+  }
 
   /**
    * A client that signals but never completes the handshake leaves a native

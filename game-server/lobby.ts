@@ -3,9 +3,17 @@
 // finds the room a datagram token belongs to, lists the rooms for the join
 // screen, and disposes rooms that stayed empty past their idle time. Rooms
 // never see each other; only the lobby knows there is more than one.
-import { DROP_AUTH_EXPIRED, DROP_AUTH_UNKNOWN, ERROR_SERVER_FULL, ROOM_SWEEP_INTERVAL_MS } from '../protocol/constants.ts';
+import {
+  ADDRESS_CHAT_BURST,
+  ADDRESS_CHAT_REFILL_PER_S,
+  DROP_AUTH_EXPIRED,
+  DROP_AUTH_UNKNOWN,
+  ERROR_SERVER_FULL,
+  ROOM_SWEEP_INTERVAL_MS,
+} from '../protocol/constants.ts';
 import { failed, ok, type Result } from '../protocol/result.ts';
 import type { RoomList } from '../protocol/wire/room-list.ts';
+import { AddressLimits } from './address-limits.ts';
 import { log } from './log.ts';
 import { Room, type Joined, type RoomSettings } from './room.ts';
 import type { Scenario } from './scenario.ts';
@@ -49,6 +57,8 @@ export const QUICK_PLAY_PREFIX = 'arena-';
 
 export class Lobby {
   private readonly rooms = new Map<string, Room>();
+  /** Process-wide, not per room: a loop of {join room A, chat, leave, join room B …} must not multiply the chat limit. */
+  private readonly addressChat = new AddressLimits(ADDRESS_CHAT_BURST, ADDRESS_CHAT_REFILL_PER_S);
   private roomsOpened = 0;
   private sweeper: ReturnType<typeof setInterval> | null = null;
 
@@ -169,6 +179,7 @@ export class Lobby {
       seed: options.seed + this.roomsOpened++ * ROOM_SEED_STRIDE,
       metrics: options.metrics,
       clock: options.clock,
+      addressChat: this.addressChat,
       ...(options.kernelLossPct ? { kernelLossPct: options.kernelLossPct } : {}),
       ...(options.scenario ? { scenario: typeof options.scenario === 'function' ? options.scenario(name) : options.scenario } : {}),
     });

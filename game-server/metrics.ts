@@ -55,6 +55,24 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  // Every native WebRTC peer connection geckos holds, read when /metrics is
+  // scraped. Not the bound channels (/healthz datagramChannels): a handshake
+  // never finished, or a connection nobody closed, is only counted here.
+  let countPeerConnections = () => 0;
+  new Gauge({
+    name: 'arena_webrtc_peer_connections',
+    help: 'Native WebRTC peer connections held, including handshakes not yet bound to a player',
+    registers: [registry],
+    collect() {
+      this.set(countPeerConnections());
+    },
+  });
+  const heartbeatTimeouts = new Counter({
+    name: 'arena_datagram_heartbeat_timeouts_total',
+    help: 'Data channels closed because nothing arrived on them for the heartbeat timeout',
+    registers: [registry],
+  });
+
   const snapshots = new Counter({
     name: 'arena_datagram_snapshots_total',
     help: 'Snapshots sent on the datagram channel, full or delta',
@@ -114,6 +132,17 @@ export function createMetrics() {
     sent(channel: Channel, bytes: number) {
       counters[channel].messagesOut.inc();
       counters[channel].bytesOut.inc(bytes);
+    },
+    /** Where the peer-connection gauge reads its count (the datagram gateway, which owns geckos). */
+    countPeerConnectionsWith(count: () => number) {
+      countPeerConnections = count;
+    },
+    datagramHeartbeatTimedOut() {
+      heartbeatTimeouts.inc();
+    },
+    /** Data channels closed by the server's datagram heartbeat so far (tests read it). */
+    async datagramHeartbeatTimeouts(): Promise<number> {
+      return (await heartbeatTimeouts.get()).values[0]?.value ?? 0;
     },
     dropped(channel: Channel, direction: 'in' | 'out', reason: string) {
       drops.inc({ channel, direction, reason });

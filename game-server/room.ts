@@ -7,7 +7,6 @@
 import {
   ARENA_HEIGHT_PX,
   ARENA_WIDTH_PX,
-  ADDRESS_CHAT_BURST,
   ADDRESS_CHAT_REFILL_PER_S,
   CHAT_BURST,
   CHAT_HISTORY_LINES,
@@ -36,7 +35,7 @@ import type { Scenario } from './scenario.ts';
 import { SessionStore, type DatagramTokenCheck, type Session } from './sessions.ts';
 import type { DatagramLink, PlayerSettings, StreamLink } from './links.ts';
 import { SnapshotSender, type SnapshotRecipient } from './snapshot-sender.ts';
-import { AddressLimits } from './address-limits.ts';
+import type { AddressLimits } from './address-limits.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 /** Everything the server holds for one session. */
@@ -75,6 +74,12 @@ export interface RoomOptions extends RoomSettings {
   seed: number;
   /** The world set on purpose (tests, demos): see scenario.ts. Without it, the seed's random world. */
   scenario?: Scenario;
+  /**
+   * The chat budget per remote address, shared by every room of the process
+   * (the lobby owns it): a room of its own would give a fresh budget to each
+   * room joined, and to a room disposed and opened again.
+   */
+  addressChat: AddressLimits;
 }
 
 /** A join or resume: the welcome and the events to replay, or the error code and message the client is sent. */
@@ -101,7 +106,6 @@ export class Room {
   private readonly seats = new Map<number, Seat>();
   private readonly events = new EventLog();
   private readonly recentChat: ChatEvent[] = [];
-  private readonly addressChat = new AddressLimits(ADDRESS_CHAT_BURST, ADDRESS_CHAT_REFILL_PER_S);
   private readonly snapshotSender: SnapshotSender;
   private lastSweepAtMs = 0;
 
@@ -231,8 +235,8 @@ export class Room {
     if (!seat.chat.take(now)) {
       return failed(ERROR_CHAT_RATE_LIMITED, `at most ${CHAT_REFILL_PER_S} line per second`);
     }
-    // All players from one address share a budget too, so rejoining under new names buys nothing.
-    if (!this.addressChat.take(seat.address, now)) {
+    // All players from one address share a budget too, in every room, so rejoining under new names or elsewhere buys nothing.
+    if (!this.options.addressChat.take(seat.address, now)) {
       return failed(ERROR_CHAT_RATE_LIMITED, `at most ${ADDRESS_CHAT_REFILL_PER_S} lines per second from one address`);
     }
     const event = this.publish({

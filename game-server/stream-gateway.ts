@@ -24,6 +24,7 @@ import {
   JOIN_BURST,
   JOIN_REFILL_PER_S,
   HELLO_TIMEOUT_MS,
+  MAX_SOCKETS_WITHOUT_HELLO_PER_ADDRESS,
   MAX_RATE_LIMIT_STRIKES,
   MAX_STREAM_BUFFERED_BYTES,
   MAX_STREAM_MESSAGE_BYTES,
@@ -33,6 +34,7 @@ import {
   DATAGRAM_RETRY_MIN_MS,
   MAX_STREAM_BACKLOG_BYTES,
   DROP_SLOW_CONSUMER,
+  DROP_TOO_MANY_SOCKETS,
   CLOSE_TOO_SLOW,
   STREAM_MESSAGE_BURST,
   STREAM_MESSAGE_REFILL_PER_S,
@@ -67,6 +69,8 @@ interface Connection {
   inputLimit: TokenBucket;
   strikes: number;
   helloTimer: ReturnType<typeof setTimeout>;
+  /** Counted in `awaitingHello` until its first hello or its close. */
+  awaitingHello: boolean;
   lastDatagramTokenAtMs: number;
 }
 
@@ -94,6 +98,8 @@ export function attachStreamGateway(
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_STREAM_MESSAGE_BYTES, clientTracking: false });
   const connections = new Set<Connection>();
   const joinLimits = new AddressLimits(JOIN_BURST, JOIN_REFILL_PER_S);
+  /** Open sockets per address that have not said hello yet (an address leaves at 0, so this is bounded by the open sockets). */
+  const awaitingHello = new Map<string, number>();
   let connectionsOpened = 0;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -104,6 +110,11 @@ export function attachStreamGateway(
       return;
     }
     const address = request.socket.remoteAddress ?? 'unknown';
+    if ((awaitingHello.get(address) ?? 0) >= MAX_SOCKETS_WITHOUT_HELLO_PER_ADDRESS) {
+      metrics.dropped('stream', 'in', DROP_TOO_MANY_SOCKETS);
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, address));
   };
   httpServer.on('upgrade', onUpgrade);
@@ -122,7 +133,9 @@ export function attachStreamGateway(
       strikes: 0,
       lastDatagramTokenAtMs: -Infinity,
       helloTimer: setTimeout(() => socket.close(CLOSE_HELLO_TIMEOUT, 'no hello'), HELLO_TIMEOUT_MS),
+      awaitingHello: true,
     };
+    awaitingHello.set(address, (awaitingHello.get(address) ?? 0) + 1);
     connections.add(connection);
     // Without an 'error' listener one malformed frame would crash the process (websockets/ws#1916).
     socket.on('error', (error: Error & { code?: string }) => {
@@ -135,10 +148,20 @@ export function attachStreamGateway(
     socket.on('pong', () => (connection.lastHeardAtMs = clock()));
     socket.once('close', () => {
       clearTimeout(connection.helloTimer);
+      saidHello(connection);
       connection.link.dispose();
       connections.delete(connection);
       connection.player?.room.streamClosed(connection.player.playerId, connection.link);
     });
+  }
+
+  /** The connection no longer counts against its address's sockets without hello (its first hello came, or it closed). */
+  function saidHello(connection: Connection) {
+    if (!connection.awaitingHello) return;
+    connection.awaitingHello = false;
+    const left = (awaitingHello.get(connection.address) ?? 1) - 1;
+    if (left > 0) awaitingHello.set(connection.address, left);
+    else awaitingHello.delete(connection.address);
   }
 
   /** The socket's link, behind the player's simulated network (perfect until they choose otherwise). */
@@ -246,6 +269,7 @@ export function attachStreamGateway(
       return;
     }
     if (message.type === 'hello') {
+      saidHello(connection);
       if (connection.player || connection.joining) {
         reject(connection, ERROR_ALREADY_JOINED, 'hello was already accepted on this socket');
         return;

@@ -246,6 +246,7 @@ export const DROP_AUTH_EXPIRED = 'auth-expired';
 /** A signaling request refused because MAX_SIGNALING_REQUESTS_IN_FLIGHT were already being handled. */
 export const DROP_SIGNALING_BUSY = 'signaling-busy';
 export const DROP_SLOW_CONSUMER = 'slow-consumer';
+export const DROP_TOO_MANY_SOCKETS = 'too-many-sockets-without-hello';
 /** A WebRTC handshake started but never finished; its native connection is closed. */
 export const DROP_ABANDONED_HANDSHAKE = 'abandoned-handshake';
 /** A delta snapshot against a baseline the client no longer (or never) had. */
@@ -281,6 +282,14 @@ export const STREAM_PONG_TIMEOUT_MS = 2_500;
 export const HEARTBEAT_TIMEOUT_MS = 3_500;
 /** A socket must say hello this soon after opening. */
 export const HELLO_TIMEOUT_MS = 5_000;
+/**
+ * Open sockets from one address that have not said hello yet. Past this an
+ * upgrade is refused with 429 before the WebSocket handshake: a loop of
+ * connects that never say hello cannot hold the server's descriptors for
+ * HELLO_TIMEOUT_MS each. A browser holds one; `npm run bots` paces its
+ * connects to the join limit, well under this.
+ */
+export const MAX_SOCKETS_WITHOUT_HELLO_PER_ADDRESS = 32;
 export const RECONNECT_MIN_DELAY_MS = 250;
 export const RECONNECT_MAX_DELAY_MS = 4_000;
 /** After WebRTC fails, the client retries with a fresh token, backing off to the max. */
@@ -305,8 +314,11 @@ export const CORRECTION_HALF_LIFE_MS = 60;
 // ── Measurement ──────────────────────────────────────────────────────────────
 /** Packets remembered for loss / reorder accounting. */
 export const STATS_SEQUENCE_WINDOW = 1024;
-/** Samples kept for age and RTT percentiles: 30 s of 30 Hz updates, so a 20 s measurement keeps every one. */
-export const STATS_SAMPLE_WINDOW = 1024;
+/**
+ * Samples kept for age and RTT percentiles: 2 min 16 s of 30 Hz updates, so a
+ * 2-minute measurement (bench:fidelity's long windows) keeps every one.
+ */
+export const STATS_SAMPLE_WINDOW = 4096;
 /** Updates shown in the net graph's scrolling history (3 s at 30 Hz). */
 export const NET_GRAPH_UPDATES = 90;
 /** Round trips kept for clock sync; the fastest of them sets the offset. */

@@ -17,14 +17,98 @@ const USUAL_PATHS = [
   '/Applications/Chromium.app/Contents/MacOS/Chromium',
 ];
 
-/** Flags that keep Chromium quiet on a machine without internet. */
-const OFFLINE_FLAGS = [
+/**
+ * Flags that keep Chromium quiet and on loopback: tests, benchmarks and load
+ * runs send traffic only to 127.0.0.1, WebRTC included. With these and
+ * DISABLED_FEATURES, tcpdump and an nftables log of a test run's own sockets
+ * saw zero packets leave lo; before them, DNS queries, mDNS and IGMP did.
+ */
+const LOOPBACK_ONLY_FLAGS = [
   '--no-sandbox',
+  // Stops background fetches (variations, promos, safe-browsing lists).
   '--disable-background-networking',
+  // Stops component updater requests (update.googleapis.com).
   '--disable-component-update',
+  // Stops sync requests to Google.
   '--disable-sync',
+  // Stops first-run work (default-browser check, welcome pages).
   '--no-first-run',
+  // Stops every DNS query (autofill, accounts.google.com, update servers went
+  // to the machine's resolver): any name but localhost fails at once. IP
+  // literals (http://127.0.0.1:port) need their own EXCLUDE, or MAP * catches them too.
+  // Not covered: a page that fails to load a *name* makes the error page probe
+  // google.com via the system resolver and 8.8.8.8 — open only IPs or localhost.
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
+  // Stops WebRTC host candidates: the page never learns the machine's own
+  // addresses (eth0's), so it can never pass one to a server that would send checks there.
+  // ICE still reaches a loopback server: the browser's checks go to the server's
+  // 127.0.0.1 candidate (the server sees them as peer-reflexive).
+  '--webrtc-ip-handling-policy=default_public_interface_only',
 ];
+
+/**
+ * Features to disable, merged with playwright's own list into one
+ * `--disable-features` (Chromium keeps only the last one; a second switch
+ * would silently re-enable everything playwright disables).
+ */
+const DISABLED_FEATURES = [
+  // Stops mDNS on the machine's interfaces: without it every peer connection
+  // opens a 5353 socket joined to 224.0.0.251 (IGMP reports on eth0) and
+  // announces .local names for host candidates (224.0.0.251:5353).
+  'WebRtcHideLocalIpsWithMdns',
+];
+
+/**
+ * playwright-core 1.65.1's own disabled features (chromiumSwitches.ts), kept
+ * because ours replace its switch. After upgrading playwright-core, copy them
+ * again: `grep -A40 'disabledFeatures = \[' node_modules/playwright-core/lib/coreBundle.js`.
+ */
+const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+];
+
+const DISABLE_FEATURES = '--disable-features';
+
+/** `--name=value` → `--name`, so a caller's flag can replace one of ours. */
+function switchName(flag: string): string {
+  const equals = flag.indexOf('=');
+  return equals === -1 ? flag : flag.slice(0, equals);
+}
+
+/**
+ * Our flags, except those `extraArgs` sets again (Chromium keeps only the last
+ * value of a switch), then `extraArgs`, then one `--disable-features` holding
+ * playwright's features, ours and any the caller names.
+ */
+export function chromiumArgs(extraArgs: readonly string[] = []): string[] {
+  const callerFeatures = extraArgs
+    .filter((flag) => switchName(flag) === DISABLE_FEATURES)
+    .flatMap((flag) => flag.slice(DISABLE_FEATURES.length + 1).split(','))
+    .filter(Boolean);
+  const extra = extraArgs.filter((flag) => switchName(flag) !== DISABLE_FEATURES);
+  const replaced = new Set(extra.map(switchName));
+  const features = [...new Set([...PLAYWRIGHT_DISABLED_FEATURES, ...DISABLED_FEATURES, ...callerFeatures])];
+  return [
+    ...LOOPBACK_ONLY_FLAGS.filter((flag) => !replaced.has(switchName(flag))),
+    ...extra,
+    `${DISABLE_FEATURES}=${features.join(',')}`,
+  ];
+}
 
 function isExecutable(path: string): boolean {
   try {
@@ -60,8 +144,17 @@ export function findChromium(): string | null {
 export const HOW_TO_SET_CHROME_PATH =
   'No Chromium found. Install one (Debian: `apt-get install chromium`) or point CHROME_PATH at a Chrome/Chromium executable, e.g. CHROME_PATH=/usr/bin/chromium npm test';
 
-export async function launchChromium(): Promise<Browser> {
+export interface LaunchOptions {
+  /**
+   * More Chromium flags; one naming a switch we already set replaces ours
+   * (e.g. `--webrtc-ip-handling-policy=disable_non_proxied_udp`); features
+   * in a `--disable-features` are added to ours and playwright's.
+   */
+  extraArgs?: readonly string[];
+}
+
+export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error(HOW_TO_SET_CHROME_PATH);
-  return chromium.launch({ executablePath, headless: true, args: OFFLINE_FLAGS });
+  return chromium.launch({ executablePath, headless: true, args: chromiumArgs(options.extraArgs) });
 }

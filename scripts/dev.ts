@@ -10,8 +10,10 @@
 //               127.0.0.1 unless HOST names a specific address
 //   DEV_PORT    Vite's port (default 5173; Vite takes the next free one if busy)
 //   LOG_LEVEL   game server log level (default info)
-//   TICK_RATE, SNAPSHOT_RATE, NPCS, RTC_PORT_MIN, RTC_PORT_MAX, PUBLIC_IP,
-//   SEED, STATIC_DIR: passed to the game server, as for `npm start`
+//   TICK_RATE, SNAPSHOT_RATE, NPCS, ROOM_CAPACITY, MAX_ROOMS, ROOM_IDLE_MS,
+//   RTC_PORT_MIN, RTC_PORT_MAX, PUBLIC_IP, RTC_BIND, SEED, REDIS_URL,
+//   SERVER_ID, PUBLIC_URL, STATIC_DIR: passed to the game server, as for
+//               `npm start` (the list is game-server/config.ts's FLAGS)
 //   GAME_SERVER_PORT: read only to refuse it. Earlier versions took the game
 //               port from it while the server itself reads PORT; one name now.
 //

@@ -2,6 +2,7 @@
 import { bitReaderTarget } from './bit-reader-target.ts';
 import { datagramTarget, deltaTarget, inputTarget, pingTarget, snapshotTarget } from './datagram-targets.ts';
 import type { AnyFuzzTarget } from './fuzz-target.ts';
+import { roomListTarget } from './room-list-target.ts';
 import { clientMessageTarget, conditionsTarget, serverMessageTarget } from './stream-targets.ts';
 
 export const TARGETS: readonly AnyFuzzTarget[] = [
@@ -14,4 +15,5 @@ export const TARGETS: readonly AnyFuzzTarget[] = [
   clientMessageTarget,
   serverMessageTarget,
   conditionsTarget,
+  roomListTarget,
 ];

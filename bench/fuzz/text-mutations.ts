@@ -164,13 +164,18 @@ export function mutateText(random: Random, seed: string, donors: readonly string
 
 // ── JSON mutations ───────────────────────────────────────────────────────────
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Sets an own property, even `__proto__` (plain assignment would replace the prototype instead). */
 const setMember = (object: { [key: string]: Json }, key: string, value: Json) =>
   Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 
-function randomJson(random: Random, depth: number): Json {
+/**
+ * A random JSON value nesting up to `depth` deep; objects take their keys from
+ * `keys` (the messages' keys unless a target has its own), so a schema sees
+ * names it knows holding values it does not expect.
+ */
+export function randomJson(random: Random, depth: number, keys: readonly string[] = MESSAGE_KEYS): Json {
   switch (below(random, depth > 0 ? 7 : 5)) {
     case 0:
       return null;
@@ -183,10 +188,10 @@ function randomJson(random: Random, depth: number): Json {
     case 4:
       return between(random, -1, 0x10001);
     case 5:
-      return Array.from({ length: below(random, MAX_RANDOM_MEMBERS + 1) }, () => randomJson(random, depth - 1));
+      return Array.from({ length: below(random, MAX_RANDOM_MEMBERS + 1) }, () => randomJson(random, depth - 1, keys));
     default: {
       const object: { [key: string]: Json } = {};
-      for (let i = below(random, MAX_RANDOM_MEMBERS + 1); i > 0; i--) setMember(object, pick(random, MESSAGE_KEYS), randomJson(random, depth - 1));
+      for (let i = below(random, MAX_RANDOM_MEMBERS + 1); i > 0; i--) setMember(object, pick(random, keys), randomJson(random, depth - 1, keys));
       return object;
     }
   }
@@ -201,25 +206,28 @@ function containers(value: Json, into: (Json[] | { [key: string]: Json })[] = []
 }
 
 /** One change to one object or array inside `root`: a new value, a dropped or added key, another type. */
-function mutateNode(random: Random, root: Json): void {
+function mutateNode(random: Random, root: Json, keys: readonly string[]): void {
   const node = pick(random, containers(root));
   if (Array.isArray(node)) {
-    if (node.length > 0 && coinFlip(random)) node[below(random, node.length)] = randomJson(random, MAX_RANDOM_JSON_DEPTH);
-    else if (coinFlip(random)) node.push(randomJson(random, MAX_RANDOM_JSON_DEPTH));
+    if (node.length > 0 && coinFlip(random)) node[below(random, node.length)] = randomJson(random, MAX_RANDOM_JSON_DEPTH, keys);
+    else if (coinFlip(random)) node.push(randomJson(random, MAX_RANDOM_JSON_DEPTH, keys));
     else node.pop();
     return;
   }
-  const keys = Object.keys(node);
+  const own = Object.keys(node);
   const draw = random();
-  if (draw < NEW_VALUE_SHARE && keys.length > 0) node[pick(random, keys)] = randomJson(random, MAX_RANDOM_JSON_DEPTH);
-  else if (draw < NEW_VALUE_SHARE + DROP_KEY_SHARE && keys.length > 0) delete node[pick(random, keys)];
-  else if (draw < NEW_VALUE_SHARE + DROP_KEY_SHARE + ADD_KEY_SHARE) setMember(node, pick(random, [...MESSAGE_KEYS, '__proto__', 'constructor']), randomJson(random, MAX_RANDOM_JSON_DEPTH));
+  if (draw < NEW_VALUE_SHARE && own.length > 0) node[pick(random, own)] = randomJson(random, MAX_RANDOM_JSON_DEPTH, keys);
+  else if (draw < NEW_VALUE_SHARE + DROP_KEY_SHARE && own.length > 0) delete node[pick(random, own)];
+  else if (draw < NEW_VALUE_SHARE + DROP_KEY_SHARE + ADD_KEY_SHARE) setMember(node, pick(random, [...keys, '__proto__', 'constructor']), randomJson(random, MAX_RANDOM_JSON_DEPTH, keys));
   else node['type'] = pick(random, MESSAGE_TYPES);
 }
 
-/** `seed` (valid JSON) parsed, changed one to MAX_STACKED_MUTATIONS times as JSON, and written back. */
-export function mutateJson(random: Random, seed: string): string {
+/**
+ * `seed` (valid JSON) parsed, changed one to MAX_STACKED_MUTATIONS times as
+ * JSON, and written back; keys added or swapped in come from `keys`.
+ */
+export function mutateJson(random: Random, seed: string, keys: readonly string[] = MESSAGE_KEYS): string {
   const root = JSON.parse(seed) as Json;
-  for (let i = between(random, 1, MAX_STACKED_MUTATIONS); i > 0; i--) mutateNode(random, root);
+  for (let i = between(random, 1, MAX_STACKED_MUTATIONS); i > 0; i--) mutateNode(random, root, keys);
   return JSON.stringify(root);
 }

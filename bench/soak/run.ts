@@ -4,11 +4,13 @@
 // SIGKILLed), dropped streams that resume, chat, lossy presets switched at
 // random. A few honest observers stay the whole time and check that their
 // reliable events arrive with no gap in the sequence. Every few seconds it
-// samples the server's RSS, heap, open file descriptors and data channels
-// (from its own /metrics and /healthz). It prints a trend line per sample and
-// a summary, writes docs/bench/soak.json and docs/bench/soak.svg, and exits
-// non-zero if memory or descriptors keep growing after warm-up, an observer
-// missed an event, or the server died.
+// samples the server's RSS, heap, open file descriptors, native WebRTC peer
+// connections (every one geckos holds, handshakes not yet bound included) and
+// data channels bound to a player (from its own /metrics and /healthz). It
+// prints a trend line per sample and a summary, writes docs/bench/soak.json
+// and docs/bench/soak.svg, and exits non-zero if memory, descriptors or peer
+// connections keep growing after warm-up, an observer missed an event, or the
+// server died.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -31,6 +33,12 @@ const WARM_UP_SHARE = 0.3;
 /** Growth from the middle third to the last third that counts as "keeps growing". */
 const MAX_RSS_GROWTH = { share: 0.15, bytes: 24 * 1024 * 1024 };
 const MAX_FD_GROWTH = 16;
+/**
+ * Peer connections: the churn keeps about CHURNERS + OBSERVERS (+ a killed bot
+ * or a handshake in progress) open at once, so a mean that climbs by more than
+ * a few between the two windows is connections nobody closed.
+ */
+const MAX_PEER_CONNECTION_GROWTH = 4;
 
 const { values: args } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, seed: { type: 'string', default: '1' } } });
 const minutes = Number(args.minutes);
@@ -46,7 +54,10 @@ interface Sample {
   rssMb: number;
   heapMb: number;
   openFds: number;
-  datagramChannels: number;
+  /** Native WebRTC peer connections geckos holds (arena_webrtc_peer_connections), pending handshakes included. */
+  peerConnections: number;
+  /** Data channels bound to a player (/healthz datagramChannels). */
+  boundChannels: number;
   streamConnections: number;
   players: number;
 }
@@ -192,13 +203,14 @@ async function sample(): Promise<void> {
       rssMb: Math.round(metric('process_resident_memory_bytes') / 1e5) / 10,
       heapMb: Math.round(metric('nodejs_heap_size_used_bytes') / 1e5) / 10,
       openFds: metric('process_open_fds'),
-      datagramChannels: health.datagramChannels ?? NaN,
+      peerConnections: metric('arena_webrtc_peer_connections'),
+      boundChannels: health.datagramChannels ?? NaN,
       streamConnections: health.streamConnections ?? NaN,
       players: health.players ?? NaN,
     };
     samples.push(s);
     console.log(
-      `${String(s.atS).padStart(5)} s  rss ${s.rssMb} MB  heap ${s.heapMb} MB  fds ${s.openFds}  channels ${s.datagramChannels}  ` +
+      `${String(s.atS).padStart(5)} s  rss ${s.rssMb} MB  heap ${s.heapMb} MB  fds ${s.openFds}  peer conns ${s.peerConnections}  bound channels ${s.boundChannels}  ` +
         `streams ${s.streamConnections}  players ${s.players}  joins ${counts.joins}  gaps ${gaps.length}`,
     );
   } catch (error) {
@@ -209,30 +221,39 @@ async function sample(): Promise<void> {
   }
 }
 
-/** Memory and descriptors must level off after warm-up; nothing missed; the server alive. */
+/** Memory, descriptors and peer connections must level off after warm-up; nothing missed; the server alive. */
 function judge() {
   const after = samples.filter((s) => s.atS >= minutes * 60 * WARM_UP_SHARE);
   const third = Math.max(1, Math.floor(after.length / 2));
   const middle = after.slice(0, third);
   const last = after.slice(-third);
-  const mean = (list: Sample[], key: 'rssMb' | 'openFds') => list.reduce((n, s) => n + s[key], 0) / Math.max(1, list.length);
-  const rssGrowthMb = mean(last, 'rssMb') - mean(middle, 'rssMb');
-  const fdGrowth = mean(last, 'openFds') - mean(middle, 'openFds');
+  type Series = 'rssMb' | 'openFds' | 'peerConnections';
+  const mean = (list: Sample[], key: Series) => list.reduce((n, s) => n + s[key], 0) / Math.max(1, list.length);
+  const growth = (key: Series) => mean(last, key) - mean(middle, key);
+  const rssGrowthMb = growth('rssMb');
+  const fdGrowth = growth('openFds');
+  const peerConnectionGrowth = growth('peerConnections');
   const rssKeepsGrowing = rssGrowthMb > (MAX_RSS_GROWTH.bytes / 1e6) && rssGrowthMb > MAX_RSS_GROWTH.share * mean(middle, 'rssMb');
   const fdsKeepGrowing = fdGrowth > MAX_FD_GROWTH;
+  // NaN (the gauge missing from /metrics) must not pass as "no growth".
+  const peerConnectionsUnknown = samples.some((s) => !Number.isFinite(s.peerConnections));
+  const peerConnectionsKeepGrowing = peerConnectionGrowth > MAX_PEER_CONNECTION_GROWTH;
   const reasons = [
     ...(serverDied ? ['the server died'] : []),
     ...(gaps.length > 0 ? [`observers missed events (${gaps.length} gaps)`] : []),
     ...(rssKeepsGrowing ? [`RSS kept growing after warm-up (+${rssGrowthMb.toFixed(1)} MB)`] : []),
     ...(fdsKeepGrowing ? [`open descriptors kept growing after warm-up (+${fdGrowth.toFixed(0)})`] : []),
+    ...(peerConnectionsKeepGrowing ? [`WebRTC peer connections kept growing after warm-up (+${peerConnectionGrowth.toFixed(1)})`] : []),
+    ...(peerConnectionsUnknown ? ['a sample had no arena_webrtc_peer_connections'] : []),
     ...(samples.length < 3 ? ['too few samples'] : []),
   ];
-  return {
-    ok: reasons.length === 0,
-    reasons,
-    rssMb: { first: samples[0]?.rssMb, middle: round(mean(middle, 'rssMb')), last: round(mean(last, 'rssMb')), max: Math.max(...samples.map((s) => s.rssMb)) },
-    openFds: { first: samples[0]?.openFds, middle: round(mean(middle, 'openFds')), last: round(mean(last, 'openFds')), max: Math.max(...samples.map((s) => s.openFds)) },
-  };
+  const summary = (key: Series) => ({
+    first: samples[0]?.[key],
+    middle: round(mean(middle, key)),
+    last: round(mean(last, key)),
+    max: Math.max(...samples.map((s) => s[key])),
+  });
+  return { ok: reasons.length === 0, reasons, rssMb: summary('rssMb'), openFds: summary('openFds'), peerConnections: summary('peerConnections') };
 }
 
 function round(value: number) {
@@ -244,7 +265,8 @@ async function chart(points: Sample[]): Promise<string> {
     { atS: s.atS, series: 'RSS MB', value: s.rssMb },
     { atS: s.atS, series: 'heap used MB', value: s.heapMb },
     { atS: s.atS, series: 'open fds', value: s.openFds },
-    { atS: s.atS, series: 'data channels', value: s.datagramChannels },
+    { atS: s.atS, series: 'WebRTC peer connections', value: s.peerConnections },
+    { atS: s.atS, series: 'bound data channels', value: s.boundChannels },
   ]);
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

@@ -69,6 +69,16 @@ export class DatagramConnection {
     return true;
   }
 
+  /**
+   * Whether the real transport under the channel is up: the peer connection's
+   * own state, which ICE consent checks keep current whatever the game's
+   * simulated network drops. geckos keeps the RTCPeerConnection private.
+   */
+  transportConnected(): boolean {
+    const native = (this.channel as unknown as { peerConnection?: { localPeerConnection?: RTCPeerConnection } }).peerConnection;
+    return native?.localPeerConnection?.connectionState === 'connected';
+  }
+
   close(): void {
     if (!this.ended && this.signaled) closeQuietly(this.channel);
     clearTimeout(this.openTimer);

@@ -2,7 +2,7 @@
 // each update was when it was applied, round-trip time and bandwidth.
 // Pure: the caller passes the clock in.
 import { LATE_UPDATE_MS, NET_GRAPH_UPDATES, STATS_SAMPLE_WINDOW, STATS_SEQUENCE_WINDOW } from '../constants.ts';
-import { percentile } from './percentile.ts';
+import { percentile, percentiles } from './percentile.ts';
 import { RecentWindow, type RecentSummary } from './recent-window.ts';
 
 /** What became of one update, for the net graph. */
@@ -182,8 +182,7 @@ export class ChannelMeter {
   figures(nowMs: number): ChannelFigures {
     const expected = this.received + this.lost;
     const round = (v: number) => Math.round(v * 10) / 10;
-    const ages = this.ages.values();
-    const rtts = this.rtts.values();
+    const [ageP50Ms, ageP95Ms, ageP99Ms] = percentiles(this.ages.values(), [50, 95, 99]) as [number, number, number];
     const recent = this.window.summary(nowMs);
     return {
       received: this.received,
@@ -192,10 +191,10 @@ export class ChannelMeter {
       outOfOrder: this.outOfOrder,
       duplicates: this.duplicates,
       late: this.late,
-      ageP50Ms: round(percentile(ages, 50)),
-      ageP95Ms: round(percentile(ages, 95)),
-      ageP99Ms: round(percentile(ages, 99)),
-      rttMs: round(percentile(rtts, 50)),
+      ageP50Ms: round(ageP50Ms),
+      ageP95Ms: round(ageP95Ms),
+      ageP99Ms: round(ageP99Ms),
+      rttMs: round(percentile(this.rtts.values(), 50)),
       kbpsIn: recent.kbpsIn,
       kbpsOut: recent.kbpsOut,
       bytesIn: this.bytesIn,

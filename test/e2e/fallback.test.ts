@@ -1,23 +1,29 @@
 // When WebRTC cannot connect, the game still plays: positions and inputs go
-// over the stream, and the HUD says so. Here the server advertises an
-// unreachable address for its ICE candidates (PUBLIC_IP in TEST-NET-1, as a
-// wrong NAT setting would), so signaling succeeds but no UDP packet ever
-// arrives — the case of a network that blocks UDP.
+// over the stream, and the HUD says so. Here the browser may send no UDP at
+// all — `--webrtc-ip-handling-policy=disable_non_proxied_udp`, the policy a
+// UDP-blocking network or a privacy setting imposes — so it gathers no ICE
+// candidate and no check ever leaves it; signaling succeeds, ICE never
+// connects, and the client's own open timeout drops it into the stream
+// fallback. The server stays on 127.0.0.1 with its usual candidates, so
+// nothing goes anywhere but loopback (an unreachable PUBLIC_IP would send the
+// browser's checks off the machine, or onto the local network).
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
-import type { ScriptedWorld } from '../scripted-world.ts';
-import { entity, holdKey, openPage, placePlayer, startGame, waitForStatus } from './browser-harness.ts';
+import { launchChromium } from '../../scripts/chromium.ts';
+import { ScriptedWorld } from '../scripted-world.ts';
+import { entity, holdKey, openPage, placePlayer, startGameServer, waitForStatus } from './browser-harness.ts';
 
-/** RFC 5737 documentation address: never routed. */
-const UNREACHABLE_IP = '192.0.2.1';
+/** No UDP except through a proxy, and there is none: WebRTC gets no candidate pair. */
+const NO_UDP = '--webrtc-ip-handling-policy=disable_non_proxied_udp';
 
 let server: RunningServer;
 let browser: Browser;
-let world: ScriptedWorld;
+const world = new ScriptedWorld();
 
 beforeAll(async () => {
-  ({ server, browser, world } = await startGame(['--public-ip', UNREACHABLE_IP]));
+  server = await startGameServer([], world);
+  browser = await launchChromium({ extraArgs: [NO_UDP] });
 });
 
 afterAll(async () => {

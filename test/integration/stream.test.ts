@@ -128,6 +128,40 @@ describe('bad input', () => {
     raw.socket.close();
   });
 
+  // JSON.stringify escapes a lone surrogate as \udXXX (well-formed JSON.stringify), as a client would
+  // send it; JSON.parse on the server turns the escape back into the lone surrogate the schema refuses.
+  it('refuses a hello whose name has a lone surrogate with invalid-message, and sends no welcome', async () => {
+    const raw = new RawStream(server.url);
+    await raw.opened();
+    const hello = JSON.stringify({ type: 'hello', name: 'bad\uD800name' });
+    expect(hello).toContain('bad\\ud800name');
+    raw.send(hello);
+    const error = await raw.next('error');
+    expect(error.code).toBe(ERROR_INVALID_MESSAGE);
+    expect(error.message).toMatch(/^name:.*surrogate/);
+    // Messages are answered in order: a welcome would have come before this pong.
+    await raw.roundTripMs();
+    expect(raw.messages.some((m) => m.type === 'welcome')).toBe(false);
+    raw.socket.close();
+  });
+
+  it('refuses a chat line with a lone surrogate, delivers it to no one, and keeps the sender playing', async () => {
+    const raw = await joinedRaw('surrogate');
+    const bobEvents = bob.events.length;
+    raw.send(JSON.stringify({ type: 'chat', text: 'hi \uDC00' }));
+    const error = await raw.next('error');
+    expect(error.code).toBe(ERROR_INVALID_MESSAGE);
+    expect(error.message).toMatch(/^text:.*surrogate/);
+    raw.send(JSON.stringify({ type: 'chat', text: 'hi again' }));
+    // Events reach bob in order: the refused line, had it been published, would have come first.
+    await waitFor(() => bob.events.slice(bobEvents).some((e) => e.type === 'chat' && e.text === 'hi again'), 'bob to get the valid line');
+    const chatFrom = (messages: { type: string; text?: string }[]) => messages.flatMap((m) => (m.type === 'chat' ? [m.text] : []));
+    expect(chatFrom(bob.events.slice(bobEvents))).toEqual(['hi again']);
+    expect(chatFrom(raw.messages)).toEqual(['hi again']);
+    expect(raw.closed).toBeNull();
+    raw.socket.close();
+  });
+
   it('refuses anything but hello before hello', async () => {
     const raw = new RawStream(server.url);
     await raw.opened();
