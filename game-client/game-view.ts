@@ -83,8 +83,10 @@ export interface Frame {
   entities: DrawnEntity[];
   /**
    * Compare mode only: every moving entity but our own (players and NPCs) as
-   * the stream delivers it. The own player is drawn predicted, ahead of any
-   * update, so a ghost of it would show the prediction, not the channel.
+   * the stream delivers it, beside its solid as the datagrams deliver it. The
+   * own player's solid is predicted, ahead of any update: the gap to its
+   * stream ghost would be prediction plus the stream's delay, not the
+   * stream against the datagrams, so it gets none.
    */
   ghosts: DrawnEntity[];
 }
