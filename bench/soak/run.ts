@@ -125,7 +125,14 @@ async function observer(name: string) {
   const net: NetClient = new NetClient(
     { url, name },
     {
-      onWelcome: (welcome) => (lastSeq = welcome.lastSeq),
+      onWelcome: (welcome) => {
+        // A resume (its stream was cut, say under load) replays what it missed
+        // next, from lastSeq + 1: keep counting from there. A fresh start after
+        // a first welcome means the session was lost, and events with it.
+        if (welcome.resumed) return;
+        if (lastSeq > 0) gaps.push(`${name}: joined afresh after seq ${lastSeq} (its session was lost)`);
+        lastSeq = welcome.lastSeq;
+      },
       onEvent: (event) => {
         if (event.seq !== lastSeq + 1) gaps.push(`${name}: expected ${lastSeq + 1}, got ${event.seq}`);
         lastSeq = event.seq;
