@@ -231,9 +231,10 @@ async function sample(): Promise<void> {
 /** Memory, descriptors and peer connections must level off after warm-up; nothing missed; the server alive. */
 function judge() {
   const after = samples.filter((s) => s.atS >= minutes * 60 * WARM_UP_SHARE);
-  const third = Math.max(1, Math.floor(after.length / 2));
-  const middle = after.slice(0, third);
-  const last = after.slice(-third);
+  // After warm-up, its first half against its second: growth between them is a leak.
+  const half = Math.max(1, Math.floor(after.length / 2));
+  const middle = after.slice(0, half);
+  const last = after.slice(-half);
   type Series = 'rssMb' | 'openFds' | 'peerConnections';
   const mean = (list: Sample[], key: Series) => list.reduce((n, s) => n + s[key], 0) / Math.max(1, list.length);
   const growth = (key: Series) => mean(last, key) - mean(middle, key);
