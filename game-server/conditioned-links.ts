@@ -123,6 +123,11 @@ export class ConditionedDatagramLink implements DatagramLink {
     this.network.setConditions(conditions);
   }
 
+  /** What the player chose, clamped (the heartbeat asks whether loss could explain a silence). */
+  get conditions(): NetworkConditions {
+    return this.network.conditions;
+  }
+
   /** False when the simulated network lost the datagram (or its backlog is full). */
   send(bytes: Uint8Array): boolean {
     if (this.network.pending >= MAX_DELAYED_MESSAGES || this.heldBytes + bytes.byteLength > MAX_DELAYED_BYTES) {

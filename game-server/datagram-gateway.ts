@@ -33,7 +33,6 @@ import {
   MAX_CLIENT_DATAGRAM_BYTES,
   MAX_DATAGRAM_BUFFERED_BYTES,
 } from '../protocol/constants.ts';
-import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../protocol/netsim/conditioner.ts';
 import { failed } from '../protocol/result.ts';
 import { asBytes } from '../protocol/wire/bytes.ts';
 import { decodeInputPacket } from '../protocol/wire/input.ts';
@@ -62,19 +61,9 @@ export interface DatagramGateway {
 /** The native data channel under a geckos ServerChannel (node-datachannel). */
 type NativeChannel = ServerChannel['dataChannel'];
 
-/** A channel's link behind its player's simulated network, which remembers what the player chose: the heartbeat asks. */
-class PlayerDatagramLink extends ConditionedDatagramLink {
-  conditions: NetworkConditions = PERFECT_NETWORK;
-
-  override setConditions(conditions: NetworkConditions): void {
-    this.conditions = clampConditions(conditions);
-    super.setConditions(conditions);
-  }
-}
-
 interface BoundChannel {
   channel: ServerChannel;
-  link: PlayerDatagramLink;
+  link: ConditionedDatagramLink;
   room: Room;
   playerId: number;
   lastHeardAtMs: number;
@@ -148,8 +137,8 @@ export function createDatagramGateway(
   });
 
   /** The channel's link, behind the player's simulated network (perfect until they choose otherwise). */
-  function linkFor(channel: ServerChannel, native: NativeChannel): PlayerDatagramLink {
-    return new PlayerDatagramLink(channelLink(channel, native), options.seed + ++channelsOpened, clock, metrics);
+  function linkFor(channel: ServerChannel, native: NativeChannel): ConditionedDatagramLink {
+    return new ConditionedDatagramLink(channelLink(channel, native), options.seed + ++channelsOpened, clock, metrics);
   }
 
   function channelLink(channel: ServerChannel, native: NativeChannel): SocketDatagramLink {
