@@ -42,6 +42,16 @@ export class FixedStepLoop {
     this.timer = setInterval(() => this.wake(), this.stepMs / 2);
   }
 
+  /**
+   * Steps due at `nowMs` that have not run: more than one only while the
+   * process is stalled (messages that waited out the stall are handled
+   * before the timer that would run them).
+   */
+  stepsOwed(nowMs: number): number {
+    if (!this.timer) return 0;
+    return Math.floor((this.unsimulatedMs + nowMs - this.lastWakeMs) / this.stepMs);
+  }
+
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;

@@ -292,7 +292,7 @@ export class Room {
   /** Inputs from the datagram channel bound to `playerId` (never from the packet's content). */
   onInputPacket(playerId: number, packet: InputPacket): void {
     this.snapshotSender.acknowledge(playerId, packet.ackTick, this.world.tick);
-    const result = this.world.queueInputs(playerId, packet);
+    const result = this.world.queueInputs(playerId, packet, this.loop.stepsOwed(this.options.clock()));
     for (let i = 0; i < result.overflow; i++) this.options.metrics.dropped('datagram', 'in', DROP_QUEUE_FULL);
   }
 

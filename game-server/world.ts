@@ -13,6 +13,7 @@ import {
   ENTITY_KIND_PLAYER,
   MAX_INPUT_CREDITS,
   MAX_QUEUED_INPUTS,
+  MAX_STALL_INPUTS,
   NPC_RADIUS_PX,
   NPC_SPEED_PX_PER_S,
   NPC_TURN_INTERVAL_MS,
@@ -120,9 +121,14 @@ export class World {
   /**
    * Queues the inputs of one packet. Inputs already applied or queued are
    * ignored (packets repeat them on purpose); the queue keeps the newest
-   * MAX_QUEUED_INPUTS, so a flood can neither grow memory nor build up lag.
+   * MAX_QUEUED_INPUTS beyond what the server owes the player, so a flood can
+   * neither grow memory nor build up lag. What it owes is its own stall:
+   * `stepsOwed` (due but not yet run: the process has not woken since) and
+   * the credits of steps it skipped. Those inputs were sent in real time and
+   * will all be applied at the next step; dropping them would move the
+   * player back, a correction the player did nothing to cause.
    */
-  queueInputs(id: number, packet: InputPacket): QueueResult {
+  queueInputs(id: number, packet: InputPacket, stepsOwed = 0): QueueResult {
     const result: QueueResult = { accepted: 0, stale: 0, overflow: 0 };
     const player = this.players.get(id);
     if (!player) return result;
@@ -136,7 +142,8 @@ export class World {
       result.accepted++;
     });
     player.queue.sort((a, b) => a.seq - b.seq);
-    while (player.queue.length > MAX_QUEUED_INPUTS) {
+    const owed = Math.min(MAX_STALL_INPUTS, stepsOwed + Math.max(0, player.inputCredits - MAX_INPUT_CREDITS));
+    while (player.queue.length > MAX_QUEUED_INPUTS + owed) {
       player.queue.shift();
       result.overflow++;
     }
@@ -174,7 +181,7 @@ export class World {
    */
   creditSkippedSteps(count: number): void {
     for (const player of this.players.values()) {
-      player.inputCredits = Math.min(MAX_QUEUED_INPUTS, player.inputCredits + count);
+      player.inputCredits = Math.min(MAX_INPUT_CREDITS + MAX_STALL_INPUTS, player.inputCredits + count);
     }
   }
 

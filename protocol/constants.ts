@@ -64,11 +64,18 @@ export const MAX_INPUT_CATCH_UP = MAX_INPUT_CREDITS;
 /** Ids from here up are world objects (NPCs, coins); players get ids below. */
 export const WORLD_ENTITY_ID_BASE = 0xf000;
 /**
- * Inputs queued per player, beyond which the oldest are dropped (a flooding
- * client cannot grow memory). Half a second at the default tick rate: what a
- * client sends while the server itself stalls that long must still fit.
+ * Inputs queued per player beyond what the server owes it, past which the
+ * oldest are dropped: a flooding client can grow neither memory nor its own
+ * lag. Half a second at the default tick rate.
  */
 export const MAX_QUEUED_INPUTS = 32;
+/**
+ * Most steps a stall of the server itself makes room for in a player's input
+ * queue: the steps it owes but has not run, and the ones it skipped. The
+ * client kept sending through the stall, and those inputs are honest; 10 s at
+ * the default tick rate. A longer stall drops the oldest (one correction).
+ */
+export const MAX_STALL_INPUTS = 600;
 
 // ── Entities ─────────────────────────────────────────────────────────────────
 export const ENTITY_KIND_PLAYER = 0;

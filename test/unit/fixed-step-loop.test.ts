@@ -50,6 +50,20 @@ describe('FixedStepLoop', () => {
     expect(skipped).toEqual([50 - MAX_CATCH_UP_STEPS]);
   });
 
+  it('tells how many steps are owed while the process is stalled, and none once it has woken', () => {
+    expect(loop.stepsOwed(nowMs)).toBe(0); // not started
+    loop.start();
+    run(100);
+    expect(loop.stepsOwed(nowMs)).toBe(0);
+    nowMs += 1000; // stalled: no timer has fired yet
+    expect(loop.stepsOwed(nowMs)).toBe(50);
+    run(10);
+    expect(loop.stepsOwed(nowMs)).toBe(0); // caught up or skipped
+    loop.stop();
+    nowMs += 1000;
+    expect(loop.stepsOwed(nowMs)).toBe(0);
+  });
+
   it('does not step while stopped, and owes nothing for that time when started again', () => {
     loop.start();
     run(100);

@@ -14,6 +14,7 @@ import {
   INPUT_AXIS_MAX,
   MAX_INPUT_CREDITS,
   MAX_QUEUED_INPUTS,
+  MAX_STALL_INPUTS,
   NPC_RADIUS_PX,
   PLAYER_RADIUS_PX,
   PLAYER_SPEED_PX_PER_S,
@@ -236,6 +237,30 @@ describe('World inputs', () => {
     for (let seq = 1; seq <= sent; seq++) world.queueInputs(1, packet(seq, RIGHT));
     world.step();
     expect(world.lastAppliedInput(1)).toBe(sent);
+  });
+
+  it('keeps every input that arrives while the server is stalled, beyond MAX_QUEUED_INPUTS, and applies them all', () => {
+    const world = worldWithPlayer(CENTER);
+    steps(world, MAX_INPUT_CREDITS); // credits at the cap
+    // The server's process is stalled for 50 steps; the client's packets are
+    // handled first when it wakes, while those steps are still owed...
+    const stalled = 50;
+    for (let seq = 1; seq <= stalled; seq++) {
+      expect(world.queueInputs(1, packet(seq, RIGHT), stalled).overflow).toBe(0);
+    }
+    // ...then the loop runs what it may and skips the rest (FixedStepLoop), and the next step applies the lot.
+    world.step();
+    world.creditSkippedSteps(stalled - 1);
+    world.step();
+    expect(world.lastAppliedInput(1)).toBe(stalled);
+  });
+
+  it(`makes room for at most MAX_STALL_INPUTS (${MAX_STALL_INPUTS}) owed steps`, () => {
+    const world = worldWithPlayer(CENTER);
+    const sent = MAX_QUEUED_INPUTS + MAX_STALL_INPUTS + 3;
+    let overflow = 0;
+    for (let seq = 1; seq <= sent; seq++) overflow += world.queueInputs(1, packet(seq, RIGHT), 10 * MAX_STALL_INPUTS).overflow;
+    expect(overflow).toBe(3);
   });
 
   it('does not let the credits of a stall be banked by a player who sent nothing then', () => {
