@@ -11,6 +11,7 @@
 //   player's simulated loss can explain it and the peer connection itself
 //   is still connected (see `silenceIsSimulated`).
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import geckos, { type ServerChannel } from '@geckos.io/server';
 import {
@@ -43,6 +44,10 @@ import type { Lobby } from './lobby.ts';
 import { log } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { Room } from './room.ts';
+
+/** How long close() waits for geckos to close its peer connections (each of its own closes gives up after 2 s, two steps). */
+const GECKOS_CLOSE_WAIT_MS = 5_000;
+const GECKOS_CLOSE_POLL_MS = 20;
 
 export interface DatagramGatewayOptions {
   /** Seeds each channel's simulated network. */
@@ -293,7 +298,16 @@ export function createDatagramGateway(
       const closing = [...bound.values()].map((entry) => entry.channel.close().catch(() => {}));
       bound.clear();
       await Promise.all(closing);
-      signaling.emit('close'); // geckos' cleanup of node-datachannel
+      // geckos' 'close' handler closes every peer connection it holds
+      // (handshakes never bound included), then stops node-datachannel's
+      // native threads; nobody awaits it. Wait for it here, so close() means
+      // closed: a process that exits while those threads run can crash in
+      // native code (a test worker "exited unexpectedly" after all its tests
+      // had passed, about once in 20 browser runs).
+      signaling.emit('close');
+      const deadline = Date.now() + GECKOS_CLOSE_WAIT_MS;
+      while (io.connectionsManager.connections.size > 0 && Date.now() < deadline) await sleep(GECKOS_CLOSE_POLL_MS);
+      await new Promise((resolve) => setImmediate(resolve)); // its cleanup runs (synchronously) once the last one is gone
     },
   };
 }
