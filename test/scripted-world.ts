@@ -15,7 +15,15 @@ export class ScriptedWorld implements Scenario {
    * `coins[i]` is where coin i lies when the world is made; coins past the
    * list lie where the seed puts them, and a taken coin comes back at random.
    */
-  constructor(readonly coins: readonly Vec2[] = [CORNER_COIN]) {}
+  constructor(
+    readonly coins: readonly Vec2[] = [CORNER_COIN],
+    /** Where player `id` appears when it joins; a random spot when absent (or undefined for that id). */
+    private readonly spawn?: (playerId: number) => Vec2 | undefined,
+  ) {}
+
+  spawnPoint(playerId: number): Vec2 | undefined {
+    return this.spawn?.(playerId);
+  }
 
   /** Moves a player to `at` at the start of the next step, inside the simulation: every client sees it. */
   place(playerId: number, at: Vec2): void {

@@ -94,9 +94,18 @@ export async function waitForStatus(game: GamePage, check: (status: Status) => b
   for (;;) {
     const status = await game.status().catch(() => null);
     if (status && check(status)) return status;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(status)?.slice(0, 600)}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last status: ${describeStatus(status)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The parts of a status that say why a wait failed (connection, channels, frame rate), then the start of the rest. */
+function describeStatus(status: Status | null): string {
+  if (!status) return 'none (the page did not answer)';
+  const { playerId, fps, connection, datagramNote, channels } = status;
+  const channel = ({ state, received, lossPct, rttMs }: Status['channels']['stream']) => ({ state, received, lossPct, rttMs });
+  const essentials = { playerId, fps, connection, datagramNote, datagram: channel(channels.datagram), stream: channel(channels.stream) };
+  return `${JSON.stringify(essentials)}; ${JSON.stringify(status).slice(0, 400)}`;
 }
 
 /** Puts the page's player at `at` through the scripted world, and waits until the page shows it there. */

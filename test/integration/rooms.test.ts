@@ -3,7 +3,7 @@
 // fills the fullest room and spills into a new one; a full room says so; an
 // empty room stops ticking and is disposed with its metrics.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENTITY_KIND_PLAYER, ERROR_ROOM_FULL } from '../../protocol/constants.ts';
+import { ARENA_HEIGHT_PX, COIN_COUNT, ENTITY_KIND_PLAYER, ERROR_ROOM_FULL } from '../../protocol/constants.ts';
 import { parseRoomList } from '../../protocol/wire/room-list.ts';
 import type { RunningServer } from '../../game-server/server.ts';
 import { ScriptedWorld } from '../scripted-world.ts';
@@ -19,7 +19,11 @@ const playersIn = (client: TestClient) =>
   client.snapshots.at(-1)?.snapshot.entities.filter((e) => e.kind === ENTITY_KIND_PLAYER).length ?? 0;
 
 describe('two rooms on one server', () => {
-  const worlds = { red: new ScriptedWorld(), blue: new ScriptedWorld() };
+  // Red's coins all lie along the bottom edge and its players appear in a row
+  // above them: a player who spawned on a coin would score there, and the
+  // test below must see no red score but the one it would leak.
+  const bottomRow = Array.from({ length: COIN_COUNT }, (_, i) => ({ x: 100 + 150 * i, y: ARENA_HEIGHT_PX - 40 }));
+  const worlds = { red: new ScriptedWorld(bottomRow, (id) => ({ x: 200 + 100 * id, y: 300 })), blue: new ScriptedWorld() };
   let server: RunningServer;
   let ann: TestClient;
   let cid: TestClient;
