@@ -35,6 +35,8 @@ export interface RunningServer {
   /** The room directory, when a Redis URL was configured. */
   directory: RoomDirectory | null;
   metrics: ReturnType<typeof createMetrics>;
+  /** The server's clock, in ms since it started: what snapshots and pongs carry. */
+  clock(): number;
   streamConnections(): number;
   datagramChannels(): number;
   /** Tells clients, closes every socket and channel, stops the loop. */
@@ -134,6 +136,7 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
     serverId,
     directory,
     metrics,
+    clock,
     streamConnections: () => stream.connectionCount,
     datagramChannels: () => datagram.channelCount,
     close() {

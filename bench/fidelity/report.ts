@@ -21,6 +21,8 @@ export interface Run {
   streamLate: number;
   streamReceived: number;
   streamRttMs: number;
+  /** How exactly the page's clock was pinned to the server's for the window (absent in older recordings). */
+  clockUncertaintyMs?: number;
   /** Both channels stayed open through the window. */
   survived: boolean;
 }

@@ -20,6 +20,7 @@ import { startServer } from '../../game-server/server.ts';
 import { launchChromium } from '../../scripts/chromium.ts';
 import { applyKernelLoss, ensureNftables, kernelLossUnavailable } from '../../scripts/kernel-loss.ts';
 import { replayThroughModel } from './model-replay.ts';
+import { pinPageClock } from './pin-page-clock.ts';
 import { renderChart, summarize, summaryTable, type Mode, type Run } from './report.ts';
 
 const REPORT_JSON = 'docs/bench/fidelity.json';
@@ -126,6 +127,7 @@ async function measureWindow(page: Page, mode: Mode, lossPct: number, rep: numbe
   try {
     if (mode === 'simulated') await page.evaluate((loss) => window.netcode.session.update({ loss }), lossPct);
     await page.waitForTimeout(WARM_IN_MS);
+    const clock = await pinPageClock(page, server.clock);
     await page.evaluate(() => window.netcode.session.net.resetStats());
     await page.waitForTimeout(seconds * 1000);
     const s = await page.evaluate(() => window.netcode.status());
@@ -144,6 +146,7 @@ async function measureWindow(page: Page, mode: Mode, lossPct: number, rep: numbe
       streamLate: stream.late,
       streamReceived: stream.received,
       streamRttMs: stream.rttMs,
+      clockUncertaintyMs: Math.round(clock.uncertaintyMs * 100) / 100,
       survived: datagram.state === 'open' && stream.state === 'open',
     };
   } finally {

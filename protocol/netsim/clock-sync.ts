@@ -2,10 +2,15 @@
 // algorithm): server time ≈ the pong's stamp + half the round trip. The
 // sample with the smallest round trip is the least distorted by queuing, so
 // the newest CLOCK_SYNC_SAMPLES are kept and the fastest one wins.
+//
+// The estimate wanders by a few milliseconds as the fastest sample changes.
+// A benchmark whose page and server share one machine can measure the true
+// offset and pin it, so update ages measure the network and not the estimate.
 import { CLOCK_SYNC_SAMPLES } from '../constants.ts';
 
 export class ClockSync {
   private readonly samples: { rttMs: number; offsetMs: number }[] = [];
+  private pinnedOffsetMs: number | null = null;
 
   /** Records one round trip: sent at `sentAtMs`, answered with `serverTimeMs`, received at `receivedAtMs` (client clock). */
   addSample(sentAtMs: number, serverTimeMs: number, receivedAtMs: number): void {
@@ -15,11 +20,17 @@ export class ClockSync {
   }
 
   get synced(): boolean {
-    return this.samples.length > 0;
+    return this.samples.length > 0 || this.pinnedOffsetMs !== null;
+  }
+
+  /** Uses `offsetMs` (server clock minus client clock, known exactly) instead of the estimate; null returns to the estimate. */
+  pin(offsetMs: number | null): void {
+    this.pinnedOffsetMs = offsetMs;
   }
 
   /** Server clock minus client clock, in ms. */
   get offsetMs(): number {
+    if (this.pinnedOffsetMs !== null) return this.pinnedOffsetMs;
     let best = this.samples[0];
     for (const s of this.samples) if (best && s.rttMs < best.rttMs) best = s;
     return best?.offsetMs ?? 0;

@@ -56,4 +56,16 @@ describe('ClockSync', () => {
     }
     expect(clock.offsetMs).toBe(TRUE_OFFSET_MS);
   });
+
+  it('uses a pinned offset instead of the estimate until unpinned', () => {
+    const clock = new ClockSync();
+    expect(clock.synced).toBe(false);
+    clock.pin(123);
+    expect(clock.synced).toBe(true);
+    clock.addSample(0, 600, 20); // estimate 590
+    expect(clock.offsetMs).toBe(123);
+    expect(clock.serverNow(1000)).toBe(1123);
+    clock.pin(null);
+    expect(clock.offsetMs).toBe(590);
+  });
 });
