@@ -2,26 +2,47 @@
 // clock (ping/pong, Cristian's algorithm). That estimate wanders by a few
 // milliseconds from one window to the next, as much as the differences the
 // benchmark looks for at 10 % loss. Here the page and the server share one
-// machine, and the server runs in this process: its clock can be read
-// around a read of the page's clock, directly over the DevTools connection,
-// with no network in between. The tightest of many such brackets gives the
-// true offset within a fraction of a millisecond, and the page is told to
-// use it instead of its estimate.
+// machine, so the true offset is known: each process's `performance` clock
+// counts from its `timeOrigin`, a reading of the same system clock, and the
+// server (in this process) counts from a moment of ours. The page is told to
+// use that offset instead of its estimate.
+//
+// As a check, the offset is also measured the slow way: the server's clock
+// read just before and just after a read of the page's clock over DevTools.
+// That bracket is 1–3 ms wide here (the round trip through the browser), so
+// it can only confirm the exact figure to within that.
 import type { Page } from 'playwright-core';
 
-/** Brackets taken; the tightest wins. */
-const SAMPLES = 40;
+/** Brackets taken for the check; the tightest wins. */
+const CHECK_SAMPLES = 50;
 
-/** Measures server clock minus page clock and pins it on the page; returns the offset and its uncertainty (half the tightest bracket). */
-export async function pinPageClock(page: Page, serverClock: () => number): Promise<{ offsetMs: number; uncertaintyMs: number }> {
-  let best = { offsetMs: 0, uncertaintyMs: Infinity };
-  for (let i = 0; i < SAMPLES; i++) {
+export interface PinnedClock {
+  /** Server clock minus page clock, from the two processes' time origins. */
+  offsetMs: number;
+  /** The bracket's offset minus `offsetMs`: within ± `checkWidthMs` when both agree. */
+  checkDifferenceMs: number;
+  /** Half the tightest bracket. */
+  checkWidthMs: number;
+}
+
+/** Pins the page's server-clock offset to the exact one, and checks it against a measured one. */
+export async function pinPageClock(page: Page, serverClock: () => number): Promise<PinnedClock> {
+  const pageOrigin = await page.evaluate(() => performance.timeOrigin);
+  const serverOrigin = performance.timeOrigin + performance.now() - serverClock();
+  const offsetMs = pageOrigin - serverOrigin;
+  await page.evaluate((offset) => window.netcode.session.net.clock.pin(offset), offsetMs);
+  const check = await bracketOffset(page, serverClock);
+  return { offsetMs, checkDifferenceMs: check.offsetMs - offsetMs, checkWidthMs: check.widthMs };
+}
+
+async function bracketOffset(page: Page, serverClock: () => number): Promise<{ offsetMs: number; widthMs: number }> {
+  let best = { offsetMs: 0, widthMs: Infinity };
+  for (let i = 0; i < CHECK_SAMPLES; i++) {
     const before = serverClock();
     const pageNow = await page.evaluate(() => performance.now());
     const after = serverClock();
-    const uncertaintyMs = (after - before) / 2;
-    if (uncertaintyMs < best.uncertaintyMs) best = { offsetMs: (before + after) / 2 - pageNow, uncertaintyMs };
+    const widthMs = (after - before) / 2;
+    if (widthMs < best.widthMs) best = { offsetMs: (before + after) / 2 - pageNow, widthMs };
   }
-  await page.evaluate((offsetMs) => window.netcode.session.net.clock.pin(offsetMs), best.offsetMs);
   return best;
 }

@@ -21,8 +21,8 @@ export interface Run {
   streamLate: number;
   streamReceived: number;
   streamRttMs: number;
-  /** How exactly the page's clock was pinned to the server's for the window (absent in older recordings). */
-  clockUncertaintyMs?: number;
+  /** The pinned clock offset against one measured over DevTools: their difference, and the measurement's ± width (absent in older recordings). */
+  clockCheckMs?: { difference: number; within: number };
   /** Both channels stayed open through the window. */
   survived: boolean;
 }

@@ -28,6 +28,7 @@ const REPORT_SVG = 'docs/bench/fidelity.svg';
 /** The server's WebRTC ports: the UDP range the kernel loss covers (below the ephemeral range, so no other socket gets them). */
 const RTC_PORTS = { min: 29200, max: 29260 };
 const BOTS = 3;
+const round2 = (v: number) => Math.round(v * 100) / 100;
 /** After loss starts or stops: let the stream's backlog drain, the clocks settle. */
 const SETTLE_MS = 3_000;
 const WARM_IN_MS = 1_000;
@@ -146,7 +147,7 @@ async function measureWindow(page: Page, mode: Mode, lossPct: number, rep: numbe
       streamLate: stream.late,
       streamReceived: stream.received,
       streamRttMs: stream.rttMs,
-      clockUncertaintyMs: Math.round(clock.uncertaintyMs * 100) / 100,
+      clockCheckMs: { difference: round2(clock.checkDifferenceMs), within: round2(clock.checkWidthMs) },
       survived: datagram.state === 'open' && stream.state === 'open',
     };
   } finally {
