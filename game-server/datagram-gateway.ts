@@ -277,8 +277,15 @@ export function createDatagramGateway(
     for (const id of unbound.keys()) if (!connections.has(id)) unbound.delete(id);
   }
 
+  let shuttingDown = false;
   return {
     handleSignaling(request, response) {
+      // A handshake begun while closing would add a peer connection that
+      // geckos' close has already passed over.
+      if (shuttingDown) {
+        response.writeHead(503, { connection: 'close' }).end('server shutting down\n');
+        return;
+      }
       // geckos' routes are async, and one answers 400 to a body without an
       // sdp, then writes a second status and throws: caught here, that is a
       // refused request instead of an unhandled rejection that ends the process.
@@ -294,10 +301,11 @@ export function createDatagramGateway(
       return bound.size;
     },
     async close() {
+      shuttingDown = true;
       clearInterval(heartbeat);
-      const closing = [...bound.values()].map((entry) => entry.channel.close().catch(() => {}));
+      const channelsClosing = [...bound.values()].map((entry) => entry.channel.close().catch(() => {}));
       bound.clear();
-      await Promise.all(closing);
+      await Promise.all(channelsClosing);
       // geckos' 'close' handler closes every peer connection it holds
       // (handshakes never bound included), then stops node-datachannel's
       // native threads; nobody awaits it. Wait for it here, so close() means
@@ -308,6 +316,9 @@ export function createDatagramGateway(
       const deadline = Date.now() + GECKOS_CLOSE_WAIT_MS;
       while (io.connectionsManager.connections.size > 0 && Date.now() < deadline) await sleep(GECKOS_CLOSE_POLL_MS);
       await new Promise((resolve) => setImmediate(resolve)); // its cleanup runs (synchronously) once the last one is gone
+      // A connection it never saw (a handshake already under way at the 'close') is closed here.
+      const leftovers = [...io.connectionsManager.connections.values()] as unknown as { close(): Promise<void> }[];
+      await Promise.all(leftovers.map((peer) => peer.close().catch(() => {})));
     },
   };
 }

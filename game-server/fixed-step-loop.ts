@@ -44,8 +44,9 @@ export class FixedStepLoop {
 
   /**
    * Steps due at `nowMs` that have not run: more than one only while the
-   * process is stalled (messages that waited out the stall are handled
-   * before the timer that would run them).
+   * process is stalled. Messages that waited out a stall can be handled
+   * before the timer that would run those steps (or after it, when the
+   * steps beyond MAX_CATCH_UP_STEPS were skipped and reported instead).
    */
   stepsOwed(nowMs: number): number {
     if (!this.timer) return 0;

@@ -9,7 +9,7 @@
 //
 // As a check, the offset is also measured the slow way: the server's clock
 // read just before and just after a read of the page's clock over DevTools.
-// That bracket is 1–3 ms wide here (the round trip through the browser), so
+// That bracket is ± 0.5–8 ms here (the round trip through the browser), so
 // it can only confirm the exact figure to within that.
 import type { Page } from 'playwright-core';
 
@@ -19,10 +19,10 @@ const CHECK_SAMPLES = 50;
 export interface PinnedClock {
   /** Server clock minus page clock, from the two processes' time origins. */
   offsetMs: number;
-  /** The bracket's offset minus `offsetMs`: within ± `checkWidthMs` when both agree. */
+  /** The bracket's offset minus `offsetMs`: within ± `checkWithinMs` when both agree. */
   checkDifferenceMs: number;
-  /** Half the tightest bracket. */
-  checkWidthMs: number;
+  /** Half the tightest bracket: the check's ± uncertainty. */
+  checkWithinMs: number;
 }
 
 /** Pins the page's server-clock offset to the exact one, and checks it against a measured one. */
@@ -32,17 +32,17 @@ export async function pinPageClock(page: Page, serverClock: () => number): Promi
   const offsetMs = pageOrigin - serverOrigin;
   await page.evaluate((offset) => window.netcode.session.net.clock.pin(offset), offsetMs);
   const check = await bracketOffset(page, serverClock);
-  return { offsetMs, checkDifferenceMs: check.offsetMs - offsetMs, checkWidthMs: check.widthMs };
+  return { offsetMs, checkDifferenceMs: check.offsetMs - offsetMs, checkWithinMs: check.halfWidthMs };
 }
 
-async function bracketOffset(page: Page, serverClock: () => number): Promise<{ offsetMs: number; widthMs: number }> {
-  let best = { offsetMs: 0, widthMs: Infinity };
+async function bracketOffset(page: Page, serverClock: () => number): Promise<{ offsetMs: number; halfWidthMs: number }> {
+  let best = { offsetMs: 0, halfWidthMs: Infinity };
   for (let i = 0; i < CHECK_SAMPLES; i++) {
     const before = serverClock();
     const pageNow = await page.evaluate(() => performance.now());
     const after = serverClock();
-    const widthMs = (after - before) / 2;
-    if (widthMs < best.widthMs) best = { offsetMs: (before + after) / 2 - pageNow, widthMs };
+    const halfWidthMs = (after - before) / 2;
+    if (halfWidthMs < best.halfWidthMs) best = { offsetMs: (before + after) / 2 - pageNow, halfWidthMs };
   }
   return best;
 }

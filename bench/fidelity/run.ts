@@ -147,7 +147,7 @@ async function measureWindow(page: Page, mode: Mode, lossPct: number, rep: numbe
       streamLate: stream.late,
       streamReceived: stream.received,
       streamRttMs: stream.rttMs,
-      clockCheckMs: { difference: round2(clock.checkDifferenceMs), within: round2(clock.checkWidthMs) },
+      clockCheckMs: { difference: round2(clock.checkDifferenceMs), within: round2(clock.checkWithinMs) },
       survived: datagram.state === 'open' && stream.state === 'open',
     };
   } finally {

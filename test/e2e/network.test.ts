@@ -48,14 +48,17 @@ describe('compare mode', () => {
     await setPath(carol, 'compare');
     await carol.page.locator('[data-setting="preset"] select').selectOption('LAN');
     await waitForStatus(carol, (s) => s.settings.latency === 1 && s.path === 'compare', 'the LAN preset in compare mode');
-    await carol.page.waitForTimeout(6_000);
-    const status = await carol.status();
-    console.log(`0 % loss, 6 s: ${describeChannels(status)}`);
+    // Counted, not timed (a starved page handles fewer per second): 180 updates, 6 s at 30 Hz.
+    const status = await waitForStatus(
+      carol,
+      (s) => s.channels.datagram.received >= 180 && s.channels.stream.received >= 180,
+      "six seconds' worth of updates on both channels",
+      45_000,
+    );
+    console.log(`0 % loss, 180 updates: ${describeChannels(status)}`);
     const { datagram, stream } = status.channels;
     expect(datagram.lossPct).toBe(0);
     expect(stream.lossPct).toBe(0);
-    expect(datagram.received).toBeGreaterThan(90);
-    expect(stream.received).toBeGreaterThan(90);
     // How close their ages are is printed above, not asserted: it is a timing figure, and on a
     // loaded machine Chromium hands WebSocket messages to a busy page later than data-channel
     // ones (see the fidelity benchmark). The test below asserts the effect of loss, which is
@@ -65,14 +68,19 @@ describe('compare mode', () => {
   it('under 20 % loss: datagrams lose about 20 %, the stream loses nothing but its updates arrive older', async () => {
     await setNumber(carol, 'loss', 20);
     await waitForStatus(carol, (s) => s.settings.loss === 20 && s.path === 'compare', 'the panel settings');
-    await carol.page.waitForTimeout(10_000);
-    const status = await carol.status();
-    console.log(`20 % loss, 10 s: ${describeChannels(status)}`);
+    // Counted, not timed: a page starved of CPU (beside another test run)
+    // handles fewer updates in 10 s than the 300 sent. 300 datagram updates
+    // put 20 % loss within 10–30 % with room to spare (σ ≈ 2.3 points).
+    const status = await waitForStatus(
+      carol,
+      (s) => s.channels.datagram.received + s.channels.datagram.lost >= 300 && s.channels.stream.received >= 240,
+      "ten seconds' worth of updates on both channels",
+      60_000,
+    );
+    console.log(`20 % loss, 300 updates: ${describeChannels(status)}`);
     const { datagram, stream } = status.channels;
-    expect(datagram.received).toBeGreaterThan(150);
-    expect(datagram.lossPct).toBeGreaterThan(13);
-    expect(datagram.lossPct).toBeLessThan(27);
-    expect(stream.received).toBeGreaterThan(150);
+    expect(datagram.lossPct).toBeGreaterThan(10);
+    expect(datagram.lossPct).toBeLessThan(30);
     expect(stream.lossPct).toBe(0);
     expect(stream.ageP95Ms).toBeGreaterThan(datagram.ageP95Ms);
     // Head-of-line blocking: a lost segment costs an RTO (≥ 200 ms) and stalls everything behind it.

@@ -55,7 +55,10 @@ describe('two players in the browser', () => {
     await place(bob, 300, 600);
     // Each page must have drawn the other at its new spot before the move: a
     // starved page can still show the spawn point, which may lie past x = 450.
-    const at = (id: number, x: number, y: number) => (s: Status) => Math.hypot(entity(s, id)!.x - x, entity(s, id)!.y - y) < 1;
+    const at = (id: number, x: number, y: number) => (s: Status) => {
+      const e = entity(s, id);
+      return e !== undefined && Math.hypot(e.x - x, e.y - y) < 1;
+    };
     await waitForStatus(alice, at(b.playerId, 300, 600), 'alice to see bob placed');
     await waitForStatus(bob, at(a.playerId, 300, 300), 'bob to see alice placed');
     // The keys stay down until the other page has seen the move: a page
@@ -133,7 +136,7 @@ describe('two players in the browser', () => {
     await place(alice, 300, 300);
     await holdKey(alice, 'ArrowRight', 500);
     await waitForStatus(bob, (s) => entity(s, before.playerId)!.x > 360, 'bob to see the resumed alice move');
-  });
+  }, 150_000); // its waits add up past the usual 90 s guard when the data channel needs its retries
 
   it('logs no errors on either page', () => {
     expect(alice.errors).toEqual([]);

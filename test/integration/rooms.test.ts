@@ -19,9 +19,9 @@ const playersIn = (client: TestClient) =>
   client.snapshots.at(-1)?.snapshot.entities.filter((e) => e.kind === ENTITY_KIND_PLAYER).length ?? 0;
 
 describe('two rooms on one server', () => {
-  // Red's coins all lie along the bottom edge and its players appear in a row
-  // above them: a player who spawned on a coin would score there, and the
-  // test below must see no red score but the one it would leak.
+  // Red's coins all lie along the bottom edge and its (few) players appear in
+  // a row above them: a player spawned on a coin would score there, and the
+  // test below needs any score event in red to be a leak from blue.
   const bottomRow = Array.from({ length: COIN_COUNT }, (_, i) => ({ x: 100 + 150 * i, y: ARENA_HEIGHT_PX - 40 }));
   const worlds = { red: new ScriptedWorld(bottomRow, (id) => ({ x: 200 + 100 * id, y: 300 })), blue: new ScriptedWorld() };
   let server: RunningServer;

@@ -255,6 +255,29 @@ describe('World inputs', () => {
     expect(world.lastAppliedInput(1)).toBe(stalled);
   });
 
+  it('keeps the inputs of skipped steps that arrive after the loop has reported them, and applies them all', () => {
+    const world = worldWithPlayer(CENTER);
+    steps(world, MAX_INPUT_CREDITS); // credits at the cap
+    const skipped = 100;
+    world.creditSkippedSteps(skipped); // the timer ran first: nothing is owed now, the credits say what was skipped
+    for (let seq = 1; seq <= skipped; seq++) expect(world.queueInputs(1, packet(seq, RIGHT)).overflow).toBe(0);
+    world.step();
+    expect(world.lastAppliedInput(1)).toBe(skipped);
+  });
+
+  it(`credits at most MAX_STALL_INPUTS (${MAX_STALL_INPUTS}) skipped steps`, () => {
+    const world = worldWithPlayer(CENTER);
+    steps(world, MAX_INPUT_CREDITS);
+    world.creditSkippedSteps(10 * MAX_STALL_INPUTS);
+    const sent = MAX_QUEUED_INPUTS + MAX_STALL_INPUTS + 5;
+    let overflow = 0;
+    for (let seq = 1; seq <= sent; seq++) overflow += world.queueInputs(1, packet(seq, RIGHT)).overflow;
+    expect(overflow).toBe(5);
+    world.step();
+    // The step applies what the credits allow: the cap's worth, no more.
+    expect(world.lastAppliedInput(1)).toBe(5 + MAX_INPUT_CREDITS + MAX_STALL_INPUTS);
+  });
+
   it(`makes room for at most MAX_STALL_INPUTS (${MAX_STALL_INPUTS}) owed steps`, () => {
     const world = worldWithPlayer(CENTER);
     const sent = MAX_QUEUED_INPUTS + MAX_STALL_INPUTS + 3;
