@@ -100,24 +100,28 @@ describe('prediction', () => {
     const { playerId } = await game.status();
     await placePlayer(world, game, { x: 400, y: 450 });
     await game.page.waitForTimeout(300);
-    const measured = game.page.evaluate(
-      (id) =>
-        new Promise<number>((resolve) => {
-          const startX = window.netcode.status().entities.find((e) => e.id === id)!.x;
-          let pressedAt: number | null = null;
-          window.addEventListener('keydown', () => (pressedAt ??= performance.now()), { once: true });
-          const poll = () => {
-            const me = window.netcode.status().entities.find((e) => e.id === id);
-            if (pressedAt !== null && me && Math.abs(me.x - startX) > 1) resolve(performance.now() - pressedAt);
-            else requestAnimationFrame(poll);
-          };
-          poll();
-        }),
-      playerId,
-    );
-    await game.page.waitForTimeout(100);
+    // The page starts watching before the key goes down (awaited: a starved
+    // page could otherwise run the watcher after the key press, miss the
+    // keydown and wait forever), and gives up after 20 s with a message.
+    await game.page.evaluate((id) => {
+      // Keys go to the game, not to the panel control just changed (the panel keeps its keys to itself).
+      (document.activeElement as HTMLElement | null)?.blur();
+      const startX = window.netcode.status().entities.find((e) => e.id === id)!.x;
+      let pressedAt: number | null = null;
+      window.addEventListener('keydown', () => (pressedAt ??= performance.now()), { once: true });
+      const giveUpAt = performance.now() + 20_000;
+      (window as unknown as { inputToMotion: Promise<number> }).inputToMotion = new Promise<number>((resolve, reject) => {
+        const poll = () => {
+          const me = window.netcode.status().entities.find((e) => e.id === id);
+          if (pressedAt !== null && me && Math.abs(me.x - startX) > 1) resolve(performance.now() - pressedAt);
+          else if (performance.now() > giveUpAt) reject(new Error(`no motion 20 s after the key (keydown seen: ${pressedAt !== null})`));
+          else requestAnimationFrame(poll);
+        };
+        poll();
+      });
+    }, playerId);
     await game.page.keyboard.down('ArrowRight');
-    const ms = await measured;
+    const ms = await game.page.evaluate(() => (window as unknown as { inputToMotion: Promise<number> }).inputToMotion);
     await game.page.keyboard.up('ArrowRight');
     return ms;
   }
@@ -140,7 +144,7 @@ describe('prediction', () => {
     expect(withoutPrediction).toBeGreaterThan(rtt * 0.7);
     await setFlag(carol, 'prediction', true);
     await setNumber(carol, 'latency', 0);
-  });
+  }, 150_000); // two measurements, each placing the player first: past the usual 90 s guard on a starved page
 });
 
 describe('settings in the URL', () => {
