@@ -64,7 +64,11 @@ describe('a server restart', () => {
     expect(back.channels.datagram.fullSnapshots + back.channels.datagram.deltaSnapshots).toBeLessThan(
       fresh.channels.datagram.fullSnapshots + fresh.channels.datagram.deltaSnapshots + 400,
     );
-    expect(backShare).toBeLessThan(Math.max(2 * freshShare, 0.1));
+    // A page that kept the old server's baselines would get (almost) only
+    // full snapshots. A live one gets a few: one per channel at the start,
+    // and one whenever its acks come late. Beside another test run, the
+    // latter took the share to 14 % (fresh: about 5 %), hence the margin.
+    expect(backShare).toBeLessThan(Math.max(2 * freshShare, 0.25));
     // Chromium itself logs each failed reconnect attempt (refused while the
     // server is down, or reset when one lands as it closes); nothing else may
     // show up (no uncaught "Failed to fetch").
