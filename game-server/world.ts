@@ -23,14 +23,15 @@ import {
 } from '../protocol/constants.ts';
 import type { InputPacket } from '../protocol/wire/input.ts';
 import { seededRandom } from '../protocol/sim/random.ts';
-import { stepPlayer, stepWanderer, touchesCoin, type MoveInput, type Vec2 } from '../protocol/sim/sim.ts';
+import { stepPlayer, stepWanderer, touchesCoin, type Vec2 } from '../protocol/sim/sim.ts';
 import type { EntityState } from '../protocol/wire/snapshot.ts';
+import { InputQueue } from './input-queue.ts';
 import { RANDOM_WORLD, type Scenario } from './scenario.ts';
 
 interface Player extends Vec2 {
   id: number;
-  /** Inputs received but not yet applied, sorted by sequence. */
-  queue: { seq: number; input: MoveInput }[];
+  /** Inputs received but not yet applied. */
+  queue: InputQueue;
   lastAppliedSeq: number;
   inputCredits: number;
 }
@@ -103,7 +104,7 @@ export class World {
     this.players.set(id, {
       id,
       ...(this.scenario.spawnPoint?.(id) ?? spot),
-      queue: [],
+      queue: new InputQueue(),
       lastAppliedSeq: 0,
       inputCredits: 1,
     });
@@ -134,19 +135,11 @@ export class World {
     if (!player) return result;
     packet.inputs.forEach((input, i) => {
       const seq = packet.seq - i;
-      if (seq <= player.lastAppliedSeq || player.queue.some((queued) => queued.seq === seq)) {
-        result.stale++;
-        return;
-      }
-      player.queue.push({ seq, input });
-      result.accepted++;
+      if (seq > player.lastAppliedSeq && player.queue.add(seq, input)) result.accepted++;
+      else result.stale++;
     });
-    player.queue.sort((a, b) => a.seq - b.seq);
     const owed = Math.min(MAX_STALL_INPUTS, stepsOwed + Math.max(0, player.inputCredits - MAX_INPUT_CREDITS));
-    while (player.queue.length > MAX_QUEUED_INPUTS + owed) {
-      player.queue.shift();
-      result.overflow++;
-    }
+    result.overflow = player.queue.trimTo(MAX_QUEUED_INPUTS + owed);
     return result;
   }
 
@@ -198,8 +191,8 @@ export class World {
 
   private applyInputs(player: Player): void {
     if (player.inputCredits < MAX_INPUT_CREDITS) player.inputCredits++;
-    while (player.inputCredits >= 1 && player.queue.length > 0) {
-      const { seq, input } = player.queue.shift()!;
+    while (player.inputCredits >= 1 && player.queue.size > 0) {
+      const { seq, input } = player.queue.takeOldest()!;
       const next = stepPlayer(player, input, this.dtMs);
       player.x = next.x;
       player.y = next.y;
@@ -208,7 +201,7 @@ export class World {
     }
     // Credits left over from a stall are not a bank to spend later: a client
     // may run ahead of real time by MAX_INPUT_CREDITS inputs and no more.
-    if (player.queue.length === 0) player.inputCredits = Math.min(player.inputCredits, MAX_INPUT_CREDITS);
+    if (player.queue.size === 0) player.inputCredits = Math.min(player.inputCredits, MAX_INPUT_CREDITS);
   }
 
   private wander(npc: Npc): void {
