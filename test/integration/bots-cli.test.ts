@@ -3,13 +3,15 @@
 // object that tools parse. The process ends by itself: every timer is cleared.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
-import { startTestServer } from './harness.ts';
+import { startTestServer, waitFor } from './harness.ts';
 import { startScript, type ScriptProcess } from './script-process.ts';
 
 /** Long enough for one progress line (every 5 s) after the bots connect. */
 const RUN_S = 6;
 /** Connecting, the run, closing both channels, on 2 busy cores. */
 const EXIT_TIMEOUT_MS = 30_000;
+/** The shortest report window the stdin test asks for. */
+const WINDOW_MS = 300;
 
 let server: RunningServer;
 const started: ScriptProcess[] = [];
@@ -24,7 +26,8 @@ afterAll(async () => {
 });
 
 function runBots(...extra: string[]): ScriptProcess {
-  const bots = startScript('game-client/bot.ts', ['--url', server.url, '--count', '2', ...extra]);
+  const pipeStdin = extra.includes('--report-on-stdin');
+  const bots = startScript('game-client/bot.ts', ['--url', server.url, '--count', '2', ...extra], {}, pipeStdin ? 'pipe' : 'ignore');
   started.push(bots);
   return bots;
 }
@@ -50,4 +53,46 @@ describe('npm run bots', () => {
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ clients: 2, connected: 2, errors: [] });
   }, 40_000);
+
+  it('answers each line on stdin with a window report, and ends with the summary when stdin closes (the load bench)', async () => {
+    const bots = runBots('--duration', '120', '--report-on-stdin');
+    /** Every complete JSON line so far (the last piece may still be arriving). */
+    const reports = () =>
+      bots
+        .stdout()
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    await waitFor(() => reports().find((r) => r.report === 'connected'), 'the connected report', EXIT_TIMEOUT_MS);
+    expect(reports()[0]).toMatchObject({ report: 'connected', clients: 2, connected: 2, errors: [] });
+    let asked = 0;
+    let askedAtMs = 0;
+    // Ask for windows until one has both bots playing: the first may close
+    // before any update arrives. Each answer opens the next window, and asking
+    // at most every WINDOW_MS gives each window time for a few updates (30 a second).
+    const playing = await waitFor(
+      () => {
+        const windows = reports().filter((r) => r.report === 'window');
+        if (windows.length === asked) {
+          const newest = windows.at(-1);
+          if (newest?.playing === 2) return newest;
+          if (Date.now() - askedAtMs >= WINDOW_MS) {
+            bots.child.stdin!.write('window\n');
+            asked++;
+            askedAtMs = Date.now();
+          }
+        }
+        return undefined;
+      },
+      'a window with both bots playing',
+      EXIT_TIMEOUT_MS,
+    );
+    expect(playing).toMatchObject({ clients: 2, connected: 2 });
+    expect((playing.datagram as { received: number }).received).toBeGreaterThan(0);
+    expect(Object.values(playing.ageHistogram as Record<string, number>).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    bots.child.stdin!.end(); // ends the run long before its 120 s
+    expect(await bots.exited(EXIT_TIMEOUT_MS)).toBe(0);
+    expect(bots.stderr()).toBe('');
+    expect(reports().at(-1)).toMatchObject({ clients: 2, connected: 2, errors: [] });
+  }, 90_000);
 });

@@ -16,11 +16,15 @@ export interface ScriptProcess {
   kill(): void;
 }
 
-/** Starts `node --import tsx <script> ...args` with the extra environment; the test-runner's VITEST is cleared so it logs as in real use. */
-export function startScript(script: string, args: string[], env: Record<string, string> = {}): ScriptProcess {
+/**
+ * Starts `node --import tsx <script> ...args` with the extra environment; the
+ * test-runner's VITEST is cleared so it logs as in real use. Its stdin is
+ * closed unless `stdin` is 'pipe' (then write to `child.stdin`).
+ */
+export function startScript(script: string, args: string[], env: Record<string, string> = {}, stdin: 'ignore' | 'pipe' = 'ignore'): ScriptProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     env: { ...process.env, VITEST: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
     detached: true,
   });
   let stdout = '';

@@ -1,0 +1,96 @@
+// The command line of `npm run bots` (game-client/bot.ts): its flags, its
+// help text, and the checks that turn a bad flag into a one-line message.
+// Pure: it reads the arguments it is given and throws; the entry prints and exits.
+import { parseArgs } from 'node:util';
+import { DEFAULT_HTTP_PORT, JOIN_BURST, JOIN_REFILL_PER_S } from '../../protocol/constants.ts';
+import { checkRoomName } from '../../protocol/wire/stream.ts';
+
+export const BOTS_USAGE = `npm run bots -- [--url URL] [--count N] [--duration S] [--chat-every S] [--connect-timeout S]
+                    [--rooms K | --room NAME] [--join-rate R] [--join-burst B] [--json] [--report-on-stdin]
+  --rooms K          spread the bots over K rooms: bot i joins room bots-<i % K + 1> (default: quick play)
+  --room NAME        every bot joins room NAME
+  --join-rate R      joins per second this process allows itself after the burst (default ${JOIN_REFILL_PER_S}, the server's per-address limit)
+  --join-burst B     joins it may start at once (default ${JOIN_BURST})
+  --json             print only the final summary, as one JSON object
+  --report-on-stdin  (implies --json) a JSON line once connected, then one per line read on stdin with what
+                     was measured since the line before; stdin closing ends the run`;
+
+export interface BotOptions {
+  help: boolean;
+  url: string;
+  count: number;
+  durationS: number;
+  /** Each bot chats with probability 1/chatEveryS each second. */
+  chatEveryS: number;
+  /** Per bot, from the start of its connect to its data channel open. */
+  connectTimeoutMs: number;
+  /** This process's share of the server's per-address join limit. */
+  joinRatePerS: number;
+  joinBurst: number;
+  reportOnStdin: boolean;
+  /** Nothing on stderr, and the summary as one JSON object (--json, --report-on-stdin). */
+  quiet: boolean;
+  /** The room bot i asks for, or undefined for quick play. */
+  roomFor: (i: number) => string | undefined;
+}
+
+/** A flag the bots cannot run with; its message names the flag. */
+export class BotUsageError extends Error {}
+
+export function parseBotOptions(argv: string[]): BotOptions {
+  const { values: args } = parseArgs({
+    args: argv,
+    options: {
+      url: { type: 'string', default: `http://127.0.0.1:${DEFAULT_HTTP_PORT}` },
+      count: { type: 'string', default: '4' },
+      duration: { type: 'string', default: '10' },
+      'chat-every': { type: 'string', default: '5' },
+      'connect-timeout': { type: 'string', default: '15' },
+      rooms: { type: 'string' },
+      room: { type: 'string' },
+      'join-rate': { type: 'string', default: String(JOIN_REFILL_PER_S) },
+      'join-burst': { type: 'string', default: String(JOIN_BURST) },
+      json: { type: 'boolean', default: false },
+      'report-on-stdin': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  return {
+    help: args.help,
+    url: args.url,
+    count: positiveInt(args.count, 'count'),
+    durationS: positiveInt(args.duration, 'duration'),
+    chatEveryS: positiveInt(args['chat-every'], 'chat-every'),
+    connectTimeoutMs: positiveInt(args['connect-timeout'], 'connect-timeout') * 1000,
+    joinRatePerS: positiveNumber(args['join-rate'], 'join-rate'),
+    joinBurst: positiveInt(args['join-burst'], 'join-burst'),
+    reportOnStdin: args['report-on-stdin'],
+    quiet: args.json || args['report-on-stdin'],
+    roomFor: roomChoice(args.rooms, args.room),
+  };
+}
+
+function positiveInt(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new BotUsageError(`--${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function positiveNumber(value: string, name: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new BotUsageError(`--${name} must be a positive number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** Which room bot i asks for: bots-<i % K + 1> with --rooms K, NAME with --room, else none (quick play). */
+function roomChoice(rooms: string | undefined, room: string | undefined): (i: number) => string | undefined {
+  if (rooms !== undefined && room !== undefined) throw new BotUsageError('give --rooms K or --room NAME, not both');
+  if (room !== undefined) {
+    const checked = checkRoomName(room);
+    if (!checked.ok) throw new BotUsageError(`--room: ${checked.message}`);
+    return () => checked.name;
+  }
+  if (rooms === undefined) return () => undefined;
+  const k = positiveInt(rooms, 'rooms');
+  return (i) => `bots-${(i % k) + 1}`;
+}

@@ -1,0 +1,52 @@
+// `npm run bots` flags: defaults a run can start with, and a one-line reason for each flag it cannot.
+import { describe, expect, it } from 'vitest';
+import { BotUsageError, parseBotOptions } from '../../game-client/bots/bot-options.ts';
+import { DEFAULT_HTTP_PORT, JOIN_BURST, JOIN_REFILL_PER_S } from '../../protocol/constants.ts';
+
+describe('parseBotOptions', () => {
+  it('starts from defaults that stay within the server limits, on localhost', () => {
+    const options = parseBotOptions([]);
+    expect(options).toMatchObject({
+      help: false,
+      url: `http://127.0.0.1:${DEFAULT_HTTP_PORT}`,
+      count: 4,
+      durationS: 10,
+      connectTimeoutMs: 15_000,
+      joinRatePerS: JOIN_REFILL_PER_S,
+      joinBurst: JOIN_BURST,
+      reportOnStdin: false,
+      quiet: false,
+    });
+    expect(options.roomFor(0)).toBeUndefined(); // quick play
+  });
+
+  it('spreads bots over --rooms K, or puts them all in --room NAME', () => {
+    const spread = parseBotOptions(['--rooms', '3']).roomFor;
+    expect([0, 1, 2, 3, 4].map(spread)).toEqual(['bots-1', 'bots-2', 'bots-3', 'bots-1', 'bots-2']);
+    expect(parseBotOptions(['--room', 'lobby']).roomFor(7)).toBe('lobby');
+  });
+
+  it('is quiet with --json, and with --report-on-stdin, which implies it', () => {
+    expect(parseBotOptions(['--json']).quiet).toBe(true);
+    expect(parseBotOptions(['--report-on-stdin'])).toMatchObject({ quiet: true, reportOnStdin: true });
+  });
+
+  it.each([
+    [['--count', '0'], '--count must be a positive integer, got "0"'],
+    [['--duration', '2.5'], '--duration must be a positive integer, got "2.5"'],
+    [['--join-rate=-1'], '--join-rate must be a positive number, got "-1"'],
+    [['--join-rate', 'Infinity'], '--join-rate must be a positive number, got "Infinity"'],
+    [['--rooms', '2', '--room', 'a'], 'give --rooms K or --room NAME, not both'],
+    [['--rooms', 'many'], '--rooms must be a positive integer, got "many"'],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseBotOptions(argv)).toThrow(new BotUsageError(message));
+  });
+
+  it('refuses a room name the server would refuse', () => {
+    expect(() => parseBotOptions(['--room', ''])).toThrow(/^--room: /);
+  });
+
+  it('refuses a flag it does not know (node:util says which)', () => {
+    expect(() => parseBotOptions(['--cuont', '3'])).toThrow(/--cuont/);
+  });
+});
