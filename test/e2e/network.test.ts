@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
 import type { ScriptedWorld } from '../scripted-world.ts';
-import { openGame, openNetworkPanel, openPage, placePlayer, startGame, waitForStatus, type GamePage, type Status } from './browser-harness.ts';
+import { openGame, openNetworkPanel, openPage, placePlayer, startGame, waitForStatus, waitUntilStill, type GamePage, type Status } from './browser-harness.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -102,19 +102,8 @@ describe('prediction', () => {
     // Then still: the previous measurement's inputs can reach the server
     // after the placement (100 ms of latency, and a starved page sends in
     // bursts), and moved the player 9 ms after this key once, beside another
-    // test run. Still means the same x in five polls in a row (≥ 0.5 s).
-    let lastX = Number.NaN;
-    let stillPolls = 0;
-    await waitForStatus(
-      game,
-      (s) => {
-        const x = s.entities.find((e) => e.id === playerId)?.x ?? Number.NaN;
-        stillPolls = Math.abs(x - lastX) < 0.1 ? stillPolls + 1 : 0;
-        lastX = x;
-        return stillPolls >= 5;
-      },
-      'the player to stand still',
-    );
+    // test run.
+    await waitUntilStill(game);
     // The page starts watching before the key goes down (awaited: a starved
     // page could otherwise run the watcher after the key press, miss the
     // keydown and wait forever), and gives up after 20 s with a message.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
 import { POSITION_PRECISION_PX } from '../../protocol/wire/snapshot.ts';
 import type { ScriptedWorld } from '../scripted-world.ts';
-import { entity, holdKey, openGame, openPage, placePlayer, startGame, waitForStatus, type GamePage, type Status } from './browser-harness.ts';
+import { entity, holdKey, openGame, openPage, placePlayer, startGame, waitForStatus, waitUntilStill, type GamePage, type Status } from './browser-harness.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -79,7 +79,7 @@ describe('two players in the browser', () => {
   it('predicts the own player without visible correction at 0 loss', async () => {
     // Teleports by the test (place) are real corrections: measure only after them.
     await place(alice, 300, 200);
-    await alice.page.waitForTimeout(300);
+    await waitUntilStill(alice);
     await alice.page.evaluate(() => window.netcode.session.resetPredictionStats());
     await holdKey(alice, 'ArrowDown', 700);
     await holdKey(alice, 'ArrowRight', 700);
