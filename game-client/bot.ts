@@ -26,7 +26,7 @@
 // measured is bots/bot-measurements.ts.
 import { createInterface } from 'node:readline';
 import { DEFAULT_TICK_RATE_HZ } from '../protocol/constants.ts';
-import { BOTS_USAGE, parseBotOptions, type BotOptions } from './bots/bot-options.ts';
+import { BOTS_USAGE, BotUsageError, parseBotOptions, type BotOptions } from './bots/bot-options.ts';
 import { BotMeasurements, type BotSummary } from './bots/bot-measurements.ts';
 import { HeadlessBot } from './bots/headless-bot.ts';
 import { startInputLoop } from './net/input-sender.ts';
@@ -105,17 +105,22 @@ if (quiet) console.log(JSON.stringify(summary));
 else printTable(summary);
 process.exit(summary.connected === count ? 0 : 1);
 
-/** The options, or the help text (exit 0), or what is wrong with a flag (exit 2). */
+/**
+ * The options; or the help text (exit 0); or, for a flag it cannot run with
+ * (a bad value, or one node:util's parser does not know), one line saying
+ * what is wrong (exit 2). Anything else is a bug, and is thrown as such.
+ */
 function parseOrExit(argv: string[]): BotOptions {
+  if (argv.includes('--help')) {
+    console.log(BOTS_USAGE);
+    process.exit(0);
+  }
   try {
-    const parsed = parseBotOptions(argv);
-    if (parsed.help) {
-      console.log(BOTS_USAGE);
-      process.exit(0);
-    }
-    return parsed;
+    return parseBotOptions(argv);
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${BOTS_USAGE}`);
+    const usageError = error instanceof BotUsageError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+    if (!usageError) throw error;
+    console.error(`${(error as Error).message} (npm run bots -- --help lists the flags)`);
     process.exit(2);
   }
 }
@@ -137,9 +142,9 @@ async function connect(bot: HeadlessBot, delayMs: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, delayMs));
   try {
     await bot.connect(options.connectTimeoutMs);
-    measurements.connected++;
+    measurements.recordConnected();
   } catch (error) {
-    measurements.connectErrors.push(`${bot.name}: ${(error as Error).message}`);
+    measurements.recordConnectFailure(bot, error as Error);
   }
 }
 

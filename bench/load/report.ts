@@ -15,7 +15,7 @@ export interface BotConnected {
   errors: string[];
 }
 
-/** A bot process's window report (game-client/bot.ts, closeReportWindow). */
+/** A bot process's window report (game-client/bots/bot-measurements.ts, BotMeasurements.closeWindow). */
 export interface BotWindow {
   report: 'window';
   seconds: number;

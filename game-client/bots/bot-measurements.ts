@@ -42,15 +42,12 @@ interface Totals {
   events: number;
 }
 
-export type WindowReport = ReturnType<BotMeasurements['closeWindow']>;
 export type BotSummary = ReturnType<BotMeasurements['summary']>;
 
 export class BotMeasurements {
   readonly startedAtMs = performance.now();
-  /** Bots whose connect finished: welcomed, data channel open. */
-  connected = 0;
-  /** Why connects failed, one line per bot. */
-  readonly connectErrors: string[] = [];
+  private connectedCount = 0;
+  private readonly connectFailures: string[] = [];
   private readonly ages: number[] = [];
   /** Ages since the last progress line. */
   private recentAges: number[] = [];
@@ -65,6 +62,24 @@ export class BotMeasurements {
   constructor(private readonly bots: readonly HeadlessBot[]) {
     this.loopDelay.enable();
     this.windowLoopDelay.enable();
+  }
+
+  /** Bots whose connect finished: welcomed, data channel open. */
+  get connected(): number {
+    return this.connectedCount;
+  }
+
+  /** Why connects failed, one line per bot. */
+  get connectErrors(): readonly string[] {
+    return this.connectFailures;
+  }
+
+  recordConnected(): void {
+    this.connectedCount++;
+  }
+
+  recordConnectFailure(bot: HeadlessBot, error: Error): void {
+    this.connectFailures.push(`${bot.name}: ${error.message}`);
   }
 
   /** An update's age on arrival (datagram channel only: the stream's ages measure TCP, not the game). */
@@ -173,7 +188,7 @@ export class BotMeasurements {
       rttMsP50: round(percentile(stream.map((s) => s.rttMs).filter((v) => v > 0), 50)),
       /** This bot process itself: is it the bottleneck of a load test? */
       process: { cpuPctOfCore: cpuPctOfCore(this.cpuAtStart, elapsedS), eventLoopLagP99Ms: loopLagP99Ms(this.loopDelay) },
-      errors: [...this.connectErrors, ...this.bots.flatMap((b) => b.errors.map((e) => `${b.name}: ${e}`))],
+      errors: [...this.connectFailures, ...this.bots.flatMap((b) => b.errors.map((e) => `${b.name}: ${e}`))],
     };
   }
 

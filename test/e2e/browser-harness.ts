@@ -124,12 +124,13 @@ const PLACE_ATTEMPTS = 3;
 
 /**
  * Puts the page's player at `at` through the scripted world, and waits until
- * the page shows it there. Inputs already on their way (a key released just
- * before, or a starved page sending in a burst) can reach the server with the
- * placement or after it, and move the player on from the new spot (4 px per
- * input at full speed): the page then never shows it at `at`, which failed
- * a quiet run of the suite once. The placement is then made again: by then
- * those inputs are spent.
+ * the page shows it there. It first waits for the player to stand still:
+ * inputs already on their way (a key released just before, or a starved page
+ * sending in a burst) could reach the server with the placement or after it
+ * and move the player on from the new spot (4 px per input at full speed), so
+ * the page would never show it at `at`. That failed a quiet run of the suite
+ * once. If it still happens (a server stalled longer than the wait), the
+ * placement is made again, and the log says so.
  */
 export async function placePlayer(world: ScriptedWorld, game: GamePage, at: Vec2): Promise<void> {
   const { playerId } = await game.status();
@@ -137,25 +138,27 @@ export async function placePlayer(world: ScriptedWorld, game: GamePage, at: Vec2
     const own = entity(s, playerId);
     return own !== undefined && Math.abs(own.x - at.x) < 1 && Math.abs(own.y - at.y) < 1;
   };
+  await waitUntilStill(game);
   for (let attempt = 1; ; attempt++) {
     world.place(playerId, at);
     try {
-      await waitForStatus(game, placed, `the placed position (${at.x}, ${at.y})`, PLACE_WAIT_MS);
+      await waitForStatus(game, placed, `the placed position (${at.x}, ${at.y}), placement ${attempt} of ${PLACE_ATTEMPTS}`, PLACE_WAIT_MS);
       return;
     } catch (error) {
       if (attempt >= PLACE_ATTEMPTS) throw error;
+      console.warn(`placing player ${playerId} again: ${(error as Error).message}`);
     }
   }
 }
 
-/** Polls the player stands still for: five in a row (at least 0.5 s). */
+/** Polls in a row that must show the same spot: five (at least 0.5 s). */
 const STILL_POLLS = 5;
 
 /**
  * Waits until the page shows its player standing still: the same spot in
  * STILL_POLLS polls in a row. Inputs sent before (a key just released, a
  * starved page sending in bursts, latency on the way) are spent by then, so
- * what comes next is measured from rest.
+ * what comes next starts from rest.
  */
 export async function waitUntilStill(game: GamePage): Promise<void> {
   const { playerId } = await game.status();

@@ -27,6 +27,8 @@ export function startScript(script: string, args: string[], env: Record<string, 
     stdio: [stdin, 'pipe', 'pipe'],
     detached: true,
   });
+  // A write after the process died fails with EPIPE: let the test see the exit, not an uncaught error.
+  child.stdin?.on('error', () => {});
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));

@@ -7,10 +7,10 @@ describe('parseBotOptions', () => {
   it('starts from defaults that stay within the server limits, on localhost', () => {
     const options = parseBotOptions([]);
     expect(options).toMatchObject({
-      help: false,
       url: `http://127.0.0.1:${DEFAULT_HTTP_PORT}`,
       count: 4,
       durationS: 10,
+      chatEveryS: 5,
       connectTimeoutMs: 15_000,
       joinRatePerS: JOIN_REFILL_PER_S,
       joinBurst: JOIN_BURST,

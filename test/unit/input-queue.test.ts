@@ -44,15 +44,31 @@ describe('InputQueue', () => {
     expect(queue.size).toBe(0);
   });
 
-  it('holds the distinct sequences added, sorted, for any order of adds and trims', () => {
+  it('behaves as a sorted list of distinct sequences, for any mix of adds, takes and trims', () => {
+    const operation = fc.oneof(
+      fc.record({ add: fc.integer({ min: 1, max: 200 }) }),
+      fc.constant({ take: true as const }),
+      fc.record({ trimTo: fc.integer({ min: 0, max: 64 }) }),
+    );
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 200 }), { maxLength: 300 }), fc.integer({ min: 0, max: 64 }), (seqs, limit) => {
+      fc.property(fc.array(operation, { maxLength: 300 }), (operations) => {
         const queue = new InputQueue();
-        for (const seq of seqs) queue.add(seq, STILL);
-        const distinct = [...new Set(seqs)].sort((a, b) => a - b);
-        expect(queue.size).toBe(distinct.length);
-        expect(queue.trimTo(limit)).toBe(Math.max(0, distinct.length - limit));
-        expect(drain(queue)).toEqual(distinct.slice(Math.max(0, distinct.length - limit)));
+        let model: number[] = []; // the same, kept the obvious way
+        for (const op of operations) {
+          if ('add' in op) {
+            const fresh = !model.includes(op.add);
+            expect(queue.add(op.add, STILL)).toBe(fresh);
+            if (fresh) model = [...model, op.add].sort((a, b) => a - b);
+          } else if ('take' in op) {
+            expect(queue.takeOldest()?.seq).toBe(model.shift());
+          } else {
+            const dropped = Math.max(0, model.length - op.trimTo);
+            expect(queue.trimTo(op.trimTo)).toBe(dropped);
+            model = model.slice(dropped);
+          }
+          expect(queue.size).toBe(model.length);
+        }
+        expect(drain(queue)).toEqual(model);
       }),
     );
   });
