@@ -14,6 +14,7 @@ import {
   MAX_INPUT_CREDITS,
   MAX_QUEUED_INPUTS,
   MAX_STALL_INPUTS,
+  STALL_CREDITS_KEPT_MS,
   NPC_RADIUS_PX,
   NPC_SPEED_PX_PER_S,
   NPC_TURN_INTERVAL_MS,
@@ -34,6 +35,8 @@ interface Player extends Vec2 {
   queue: InputQueue;
   lastAppliedSeq: number;
   inputCredits: number;
+  /** Until this tick, credits beyond MAX_INPUT_CREDITS (a stall's) are kept even while the queue is empty. */
+  stallCreditsUntilTick: number;
 }
 
 interface Npc extends Vec2 {
@@ -107,6 +110,7 @@ export class World {
       queue: new InputQueue(),
       lastAppliedSeq: 0,
       inputCredits: 1,
+      stallCreditsUntilTick: 0,
     });
   }
 
@@ -170,11 +174,14 @@ export class World {
    * stall. Each player earns the skipped steps' credits, beyond the usual
    * cap, so those inputs are applied at once instead of being dropped or
    * queued for good, and the player's own prediction stays right. A client
-   * cannot earn these: only the server's own stall grants them.
+   * cannot earn these: only the server's own stall grants them, and they
+   * last STALL_CREDITS_KEPT_MS.
    */
   creditSkippedSteps(count: number): void {
+    const keptUntil = this.tick + Math.ceil(STALL_CREDITS_KEPT_MS / this.dtMs);
     for (const player of this.players.values()) {
       player.inputCredits = Math.min(MAX_INPUT_CREDITS + MAX_STALL_INPUTS, player.inputCredits + count);
+      player.stallCreditsUntilTick = keptUntil;
     }
   }
 
@@ -199,9 +206,11 @@ export class World {
       player.lastAppliedSeq = seq;
       player.inputCredits--;
     }
-    // Credits left over from a stall are not a bank to spend later: a client
-    // may run ahead of real time by MAX_INPUT_CREDITS inputs and no more.
-    if (player.queue.size === 0) player.inputCredits = Math.min(player.inputCredits, MAX_INPUT_CREDITS);
+    // Credits left over from a stall are not a bank to spend later: once
+    // their time is up, a client may run ahead of real time by
+    // MAX_INPUT_CREDITS and no more. Until then an empty queue does not end
+    // them: the stall's inputs may still be on their way.
+    if (this.tick >= player.stallCreditsUntilTick) player.inputCredits = Math.min(player.inputCredits, MAX_INPUT_CREDITS);
   }
 
   private wander(npc: Npc): void {

@@ -76,6 +76,15 @@ export const MAX_QUEUED_INPUTS = 32;
  * the default tick rate. A longer stall drops the oldest (one correction).
  */
 export const MAX_STALL_INPUTS = 600;
+/**
+ * How long the credits of a server stall's skipped steps last. The stall's
+ * inputs can arrive a few steps after the loop has caught up: the load that
+ * stalled the JavaScript also slows the native threads that receive
+ * datagrams. Until then the player's queue may stand empty, and that must not
+ * end the credits (it did: three honest inputs dropped, a 12 px correction).
+ * Past this, unused credits lapse, so none can be banked for later.
+ */
+export const STALL_CREDITS_KEPT_MS = 1_000;
 
 // ── Entities ─────────────────────────────────────────────────────────────────
 export const ENTITY_KIND_PLAYER = 0;

@@ -15,6 +15,7 @@ import {
   MAX_INPUT_CREDITS,
   MAX_QUEUED_INPUTS,
   MAX_STALL_INPUTS,
+  STALL_CREDITS_KEPT_MS,
   NPC_RADIUS_PX,
   PLAYER_RADIUS_PX,
   PLAYER_SPEED_PX_PER_S,
@@ -286,10 +287,28 @@ describe('World inputs', () => {
     expect(overflow).toBe(3);
   });
 
-  it('does not let the credits of a stall be banked by a player who sent nothing then', () => {
+  it('keeps the credits of skipped steps while their inputs are late, the queue standing empty meanwhile', () => {
+    // Seen under load: the loop caught up two steps before the stall's
+    // datagrams reached the JavaScript (the native threads that receive them
+    // were starved too). Ending the credits at the first empty step made the
+    // queue bound drop three of those inputs: a 12 px correction.
     const world = worldWithPlayer(CENTER);
-    world.creditSkippedSteps(20);
-    world.step(); // nothing queued: the stall's credits lapse
+    steps(world, MAX_INPUT_CREDITS);
+    const skipped = 60;
+    world.creditSkippedSteps(skipped);
+    steps(world, 2); // nothing has arrived yet
+    const sent = skipped + 2;
+    let overflow = 0;
+    for (let seq = 1; seq <= sent; seq++) overflow += world.queueInputs(1, packet(seq, RIGHT)).overflow;
+    expect(overflow).toBe(0);
+    world.step();
+    expect(world.lastAppliedInput(1)).toBe(sent);
+  });
+
+  it(`does not let the credits of a stall be banked past STALL_CREDITS_KEPT_MS (${STALL_CREDITS_KEPT_MS} ms)`, () => {
+    const world = worldWithPlayer(CENTER);
+    world.creditSkippedSteps(200);
+    steps(world, Math.ceil(STALL_CREDITS_KEPT_MS / DT_MS)); // nothing queued all that time: the stall's credits lapse
     for (let seq = 1; seq <= 20; seq++) world.queueInputs(1, packet(seq, RIGHT));
     world.step();
     expect(world.lastAppliedInput(1)).toBe(MAX_INPUT_CREDITS);
