@@ -50,6 +50,22 @@ describe('FixedStepLoop', () => {
     expect(skipped).toEqual([50 - MAX_CATCH_UP_STEPS]);
   });
 
+  it('accounts for all real time across many stalls: steps run plus steps skipped, none lost', () => {
+    // Players send one input per step of real time; the loop must run or
+    // report exactly as many, or their inputs pile up a step per stall.
+    loop.start();
+    for (let stall = 0; stall < 40; stall++) {
+      nowMs += 237; // not a whole number of 20 ms steps: each stall leaves part of a step over
+      run(10); // the timer fires (every 10 ms) and catches up
+    }
+    run(17); // leftovers run on the timer
+    const elapsedSteps = Math.floor(nowMs / (1000 / TICK_RATE_HZ));
+    const skippedSteps = skipped.reduce((a, b) => a + b, 0);
+    expect(skipped.length).toBe(40);
+    expect(steps + skippedSteps).toBeGreaterThanOrEqual(elapsedSteps - 1);
+    expect(steps + skippedSteps).toBeLessThanOrEqual(elapsedSteps);
+  });
+
   it('tells how many steps are owed while the process is stalled, and none once it has woken', () => {
     expect(loop.stepsOwed(nowMs)).toBe(0); // not started
     loop.start();
