@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawStream } from './harness.ts';
 import { startScript, type ScriptProcess } from './script-process.ts';
 
-/** A failing command exits long before this; a dev server starts well within it on 2 busy cores. */
+/** A failing command exits long before this; so does a stopped one. */
 const COMMAND_TIMEOUT_MS = 25_000;
+/** `npm run dev` starting both its servers. */
+const STARTUP_TIMEOUT_MS = 60_000;
 
 let blocker: Server;
 let busyPort = 0;
@@ -86,7 +88,8 @@ describe('npm run dev', () => {
     const gamePort = await freePort();
     const dev = run('scripts/dev.ts', [], { PORT: String(gamePort), HOST: '127.0.0.1', DEV_PORT: String(await freePort()) });
     const announced = `game server on http://127.0.0.1:${gamePort} (proxied)`;
-    const deadline = Date.now() + COMMAND_TIMEOUT_MS;
+    // Two servers to start (Vite and the game's, through tsx): past 25 s once on a machine running three test suites.
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
     while (!dev.stdout().includes(announced) && dev.child.exitCode === null && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -112,5 +115,5 @@ describe('npm run dev', () => {
       const probe = createServer().once('error', reject).listen(gamePort, '127.0.0.1', () => resolve({ server: probe }));
     });
     await new Promise((resolve) => server.close(resolve));
-  }, 60_000);
+  }, STARTUP_TIMEOUT_MS + 2 * COMMAND_TIMEOUT_MS);
 });

@@ -15,6 +15,7 @@ import {
   MAX_RATE_LIMIT_STRIKES,
   MAX_STREAM_MESSAGE_BYTES,
   STREAM_MESSAGE_BURST,
+  STREAM_MESSAGE_REFILL_PER_S,
 } from '../../protocol/constants.ts';
 import type { RunningServer } from '../../game-server/server.ts';
 import { JoinRefusedError, NetClient } from '../../game-client/net/net-client.ts';
@@ -257,11 +258,16 @@ describe('fallback without WebRTC', () => {
 describe('flood protection', () => {
   it('counts junk binary frames against the message budget and disconnects a client that keeps flooding (4002)', async () => {
     const raw = await joinedRaw('flooder');
+    const startedAtMs = performance.now();
     for (let i = 0; i < 200; i++) raw.send(Buffer.from([0xde, 0xad]));
     await waitFor(() => raw.closed, 'the flooder to be cut off');
     expect(raw.closed!.code).toBe(CLOSE_RATE_LIMITED);
+    // One error per frame the budget let in (the burst, plus what it refilled
+    // while the frames trickled in: 92 of 91 on a loaded machine once), then
+    // the strikes.
+    const refilled = Math.ceil((STREAM_MESSAGE_REFILL_PER_S * (performance.now() - startedAtMs)) / 1000);
     const errors = raw.messages.filter((m) => m.type === 'error');
-    expect(errors.length).toBeLessThanOrEqual(STREAM_MESSAGE_BURST + MAX_RATE_LIMIT_STRIKES + 1);
+    expect(errors.length).toBeLessThanOrEqual(STREAM_MESSAGE_BURST + refilled + MAX_RATE_LIMIT_STRIKES + 1);
     expect(errors.some((e) => e.type === 'error' && e.code === ERROR_RATE_LIMITED)).toBe(true);
   });
 
