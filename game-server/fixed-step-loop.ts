@@ -75,7 +75,7 @@ export class FixedStepLoop {
       // real time per stall, and the clients, who lose none, ran ahead by
       // that many inputs (a lag that built up over stalls, until the input
       // queue's bound dropped inputs: 24 in one browser-test run under load).
-      this.unsimulatedMs -= skipped * this.stepMs;
+      this.unsimulatedMs = Math.max(0, this.unsimulatedMs - skipped * this.stepMs); // never below 0 by rounding
     }
     this.handlers.woke?.(now);
   }

@@ -11,6 +11,7 @@ import {
   ENTITY_KIND_COIN,
   ENTITY_KIND_NPC,
   ENTITY_KIND_PLAYER,
+  MAX_CATCH_UP_STEPS,
   MAX_INPUT_CREDITS,
   MAX_QUEUED_INPUTS,
   MAX_STALL_INPUTS,
@@ -35,8 +36,14 @@ interface Player extends Vec2 {
   queue: InputQueue;
   lastAppliedSeq: number;
   inputCredits: number;
-  /** Until this tick, credits beyond MAX_INPUT_CREDITS (a stall's) are kept even while the queue is empty. */
-  stallCreditsUntilTick: number;
+  /** The tick it entered at: a stall that was under way then is not its own. */
+  addedAtTick: number;
+}
+
+/** The credits one server stall granted (its skipped steps), and the tick they lapse at. */
+interface StallGrant {
+  count: number;
+  untilTick: number;
 }
 
 interface Npc extends Vec2 {
@@ -78,6 +85,8 @@ export class World {
   private readonly random: () => number;
   private readonly dtMs: number;
   private readonly scenario: Scenario;
+  /** Stalls of the last STALL_CREDITS_KEPT_MS: together they cap the credits anyone may hold beyond MAX_INPUT_CREDITS. */
+  private stallGrants: StallGrant[] = [];
 
   constructor(options: WorldOptions) {
     this.random = seededRandom(options.seed);
@@ -110,7 +119,7 @@ export class World {
       queue: new InputQueue(),
       lastAppliedSeq: 0,
       inputCredits: 1,
-      stallCreditsUntilTick: 0,
+      addedAtTick: this.tick,
     });
   }
 
@@ -150,6 +159,7 @@ export class World {
   /** Advances the world one fixed step. Returns the coins picked up in it. */
   step(): Pickup[] {
     this.tick++;
+    this.stallGrants = this.stallGrants.filter((grant) => this.tick < grant.untilTick);
     this.applyPlacements();
     for (const player of this.players.values()) this.applyInputs(player);
     for (const npc of this.npcs) this.wander(npc);
@@ -178,10 +188,12 @@ export class World {
    * last STALL_CREDITS_KEPT_MS.
    */
   creditSkippedSteps(count: number): void {
-    const keptUntil = this.tick + Math.ceil(STALL_CREDITS_KEPT_MS / this.dtMs);
+    this.stallGrants.push({ count, untilTick: this.tick + Math.ceil(STALL_CREDITS_KEPT_MS / this.dtMs) });
     for (const player of this.players.values()) {
+      // Entered during this stall (the loop ran its catch-up steps since): it
+      // sent nothing in the skipped steps, so they are not owed to it.
+      if (player.addedAtTick >= this.tick - MAX_CATCH_UP_STEPS) continue;
       player.inputCredits = Math.min(MAX_INPUT_CREDITS + MAX_STALL_INPUTS, player.inputCredits + count);
-      player.stallCreditsUntilTick = keptUntil;
     }
   }
 
@@ -206,11 +218,13 @@ export class World {
       player.lastAppliedSeq = seq;
       player.inputCredits--;
     }
-    // Credits left over from a stall are not a bank to spend later: once
-    // their time is up, a client may run ahead of real time by
-    // MAX_INPUT_CREDITS and no more. Until then an empty queue does not end
-    // them: the stall's inputs may still be on their way.
-    if (this.tick >= player.stallCreditsUntilTick) player.inputCredits = Math.min(player.inputCredits, MAX_INPUT_CREDITS);
+    // Credits left over from a stall are not a bank to spend later: each
+    // stall's lapse after STALL_CREDITS_KEPT_MS, however many stalls follow,
+    // and then a client may run ahead of real time by MAX_INPUT_CREDITS and
+    // no more. Until then an empty queue does not end them: the stall's
+    // inputs may still be on their way.
+    const stallCredits = this.stallGrants.reduce((sum, grant) => sum + grant.count, 0);
+    player.inputCredits = Math.min(player.inputCredits, MAX_INPUT_CREDITS + stallCredits);
   }
 
   private wander(npc: Npc): void {

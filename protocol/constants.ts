@@ -78,11 +78,14 @@ export const MAX_QUEUED_INPUTS = 32;
 export const MAX_STALL_INPUTS = 600;
 /**
  * How long the credits of a server stall's skipped steps last. The stall's
- * inputs can arrive a few steps after the loop has caught up: the load that
- * stalled the JavaScript also slows the native threads that receive
- * datagrams. Until then the player's queue may stand empty, and that must not
- * end the credits (it did: three honest inputs dropped, a 12 px correction).
- * Past this, unused credits lapse, so none can be banked for later.
+ * inputs can arrive a few steps after the loop has caught up (likely because
+ * the load that stalled the JavaScript also slows the native threads that
+ * receive datagrams). Until then the player's queue may stand empty, and that
+ * must not end the credits (it did: three honest inputs dropped, a 12 px
+ * correction). Past this, each stall's unused credits lapse, so none can be
+ * banked for later. Within it, a player who sent nothing during the stall
+ * may use them late: never more movement than real time, but a choice made
+ * after seeing the stall's outcome, for at most this long.
  */
 export const STALL_CREDITS_KEPT_MS = 1_000;
 

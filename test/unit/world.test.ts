@@ -14,6 +14,7 @@ import {
   INPUT_AXIS_MAX,
   MAX_INPUT_CREDITS,
   MAX_QUEUED_INPUTS,
+  MAX_CATCH_UP_STEPS,
   MAX_STALL_INPUTS,
   STALL_CREDITS_KEPT_MS,
   NPC_RADIUS_PX,
@@ -307,11 +308,41 @@ describe('World inputs', () => {
 
   it(`does not let the credits of a stall be banked past STALL_CREDITS_KEPT_MS (${STALL_CREDITS_KEPT_MS} ms)`, () => {
     const world = worldWithPlayer(CENTER);
+    steps(world, MAX_INPUT_CREDITS);
     world.creditSkippedSteps(200);
     steps(world, Math.ceil(STALL_CREDITS_KEPT_MS / DT_MS)); // nothing queued all that time: the stall's credits lapse
     for (let seq = 1; seq <= 20; seq++) world.queueInputs(1, packet(seq, RIGHT));
     world.step();
     expect(world.lastAppliedInput(1)).toBe(MAX_INPUT_CREDITS);
+  });
+
+  it('lets each stall\'s credits lapse on their own, however often the server stalls', () => {
+    // A server that stalls every half second must not let an idle player
+    // pile up the credits of all its stalls.
+    const world = worldWithPlayer(CENTER);
+    steps(world, MAX_INPUT_CREDITS);
+    const grant = 20;
+    const every = Math.ceil(STALL_CREDITS_KEPT_MS / DT_MS / 2);
+    for (let stall = 0; stall < 10; stall++) {
+      world.creditSkippedSteps(grant);
+      steps(world, every);
+    }
+    world.creditSkippedSteps(grant); // the newest stall: it and the one before are within STALL_CREDITS_KEPT_MS
+    for (let seq = 1; seq <= 200; seq++) world.queueInputs(1, packet(seq, RIGHT), 200);
+    world.step();
+    expect(world.lastAppliedInput(1)).toBeLessThanOrEqual(MAX_INPUT_CREDITS + 2 * grant);
+    expect(world.lastAppliedInput(1)).toBeGreaterThan(MAX_INPUT_CREDITS + grant);
+  });
+
+  it('grants no credits of a stall to a player who entered during it', () => {
+    const world = worldWithPlayer(CENTER);
+    steps(world, MAX_INPUT_CREDITS);
+    world.addPlayer(2); // handled while the server was stalled...
+    steps(world, MAX_CATCH_UP_STEPS); // ...then the loop woke, ran its catch-up steps
+    world.creditSkippedSteps(100); // and skipped the rest
+    for (let seq = 1; seq <= 50; seq++) world.queueInputs(2, packet(seq, RIGHT), 50);
+    world.step();
+    expect(world.lastAppliedInput(2)).toBeLessThanOrEqual(MAX_INPUT_CREDITS);
   });
 
   it('starts a re-added player with a fresh input sequence', () => {
