@@ -159,9 +159,9 @@ export class World {
   /** Advances the world one fixed step. Returns the coins picked up in it. */
   step(): Pickup[] {
     this.tick++;
-    this.stallGrants = this.stallGrants.filter((grant) => this.tick < grant.untilTick);
     this.applyPlacements();
-    for (const player of this.players.values()) this.applyInputs(player);
+    const creditCap = MAX_INPUT_CREDITS + this.liveStallCredits();
+    for (const player of this.players.values()) this.applyInputs(player, creditCap);
     for (const npc of this.npcs) this.wander(npc);
     return this.collectCoins();
   }
@@ -208,7 +208,15 @@ export class World {
     }
   }
 
-  private applyInputs(player: Player): void {
+  /** Credits the stalls of the last STALL_CREDITS_KEPT_MS granted, all together; lapsed grants are forgotten. */
+  private liveStallCredits(): number {
+    if (this.stallGrants.length === 0) return 0; // nearly every step: nothing to allocate
+    this.stallGrants = this.stallGrants.filter((grant) => this.tick < grant.untilTick);
+    return this.stallGrants.reduce((sum, grant) => sum + grant.count, 0);
+  }
+
+  /** `creditCap`: MAX_INPUT_CREDITS plus the live stall credits, worked out once per step. */
+  private applyInputs(player: Player, creditCap: number): void {
     if (player.inputCredits < MAX_INPUT_CREDITS) player.inputCredits++;
     while (player.inputCredits >= 1 && player.queue.size > 0) {
       const { seq, input } = player.queue.takeOldest()!;
@@ -223,8 +231,7 @@ export class World {
     // and then a client may run ahead of real time by MAX_INPUT_CREDITS and
     // no more. Until then an empty queue does not end them: the stall's
     // inputs may still be on their way.
-    const stallCredits = this.stallGrants.reduce((sum, grant) => sum + grant.count, 0);
-    player.inputCredits = Math.min(player.inputCredits, MAX_INPUT_CREDITS + stallCredits);
+    player.inputCredits = Math.min(player.inputCredits, creditCap);
   }
 
   private wander(npc: Npc): void {
