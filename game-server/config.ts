@@ -6,6 +6,8 @@ import { z } from 'zod';
 import {
   DEFAULT_HTTP_PORT,
   DEFAULT_MAX_ROOMS,
+  DEFAULT_MAX_ROOMS_PER_ADDRESS,
+  DEFAULT_MAX_SEATS_PER_ADDRESS,
   DEFAULT_NPC_COUNT,
   DEFAULT_ROOM_CAPACITY,
   DEFAULT_ROOM_IDLE_MS,
@@ -20,6 +22,8 @@ import {
 /** Flag ceilings: enough for any test or bench, low enough that a typo cannot ask for absurd memory. */
 const MAX_ROOMS_LIMIT = 1024;
 const MAX_ROOM_IDLE_MS = 3_600_000;
+/** Load benchmarks run hundreds of bots from one machine's address. */
+const MAX_PER_ADDRESS_LIMIT = 100_000;
 
 const port = z.coerce.number().int().min(0).max(MAX_TCP_PORT);
 const ipAddress = z.union([z.ipv4(), z.ipv6()]);
@@ -61,6 +65,10 @@ const configSchema = z
     npcs: z.coerce.number().int().min(0).max(MAX_NPC_COUNT).default(DEFAULT_NPC_COUNT),
     roomCapacity: z.coerce.number().int().min(1).max(MAX_PLAYERS).default(DEFAULT_ROOM_CAPACITY),
     maxRooms: z.coerce.number().int().min(1).max(MAX_ROOMS_LIMIT).default(DEFAULT_MAX_ROOMS),
+    /** Players one remote address may have in arenas at once (with a directory, across the cluster). */
+    maxSeatsPerAddress: z.coerce.number().int().min(1).max(MAX_PER_ADDRESS_LIMIT).default(DEFAULT_MAX_SEATS_PER_ADDRESS),
+    /** Rooms one remote address may have opened that still exist (with a directory, across the cluster). */
+    maxRoomsPerAddress: z.coerce.number().int().min(1).max(MAX_ROOMS_LIMIT).default(DEFAULT_MAX_ROOMS_PER_ADDRESS),
     /** How long an empty room lives on before it is disposed (its sessions with it). */
     roomIdleMs: z.coerce.number().int().min(0).max(MAX_ROOM_IDLE_MS).default(DEFAULT_ROOM_IDLE_MS),
     rtcPortMin: port.min(1025).optional(),
@@ -105,6 +113,8 @@ const FLAGS = {
   npcs: 'NPCS',
   'room-capacity': 'ROOM_CAPACITY',
   'max-rooms': 'MAX_ROOMS',
+  'max-seats-per-address': 'MAX_SEATS_PER_ADDRESS',
+  'max-rooms-per-address': 'MAX_ROOMS_PER_ADDRESS',
   'room-idle-ms': 'ROOM_IDLE_MS',
   'rtc-port-min': 'RTC_PORT_MIN',
   'rtc-port-max': 'RTC_PORT_MAX',
@@ -119,7 +129,7 @@ const FLAGS = {
 
 export const USAGE = `Usage: npm start -- [--flag value]…  (or the environment variable)
 ${Object.entries(FLAGS)
-  .map(([flag, env]) => `  --${flag.padEnd(14)} ${env}`)
+  .map(([flag, env]) => `  --${flag.padEnd(22)} ${env}`)
   .join('\n')}`;
 
 /** Reads flags, then the environment, then defaults. Throws with every problem listed. */

@@ -8,6 +8,7 @@ import {
   ADDRESS_CHAT_REFILL_PER_S,
   DROP_AUTH_EXPIRED,
   DROP_AUTH_UNKNOWN,
+  ERROR_ADDRESS_ROOMS,
   ERROR_SERVER_FULL,
   ROOM_SWEEP_INTERVAL_MS,
 } from '../protocol/constants.ts';
@@ -18,12 +19,17 @@ import { log } from './log.ts';
 import { Room, type Joined, type RoomSettings } from './room.ts';
 import type { Scenario } from './scenario.ts';
 import type { StreamLink } from './links.ts';
+import type { Holdings } from './room-directory.ts';
 
 export interface LobbyOptions extends RoomSettings {
   /** Players per room. */
   roomCapacity: number;
   /** Rooms hosted at once; a join that would open one more is refused. */
   maxRooms: number;
+  /** Players one remote address may have in arenas at once (with a directory, in the whole cluster). */
+  maxSeatsPerAddress: number;
+  /** Rooms one remote address may have opened that still exist (with a directory, in the whole cluster). */
+  maxRoomsPerAddress: number;
   /** An empty room is disposed this long after its last player left. */
   roomIdleMs: number;
   /** Each room's world is seeded from this and the order rooms were opened in. */
@@ -47,6 +53,10 @@ export interface JoinRequest {
   address: string;
   /** The player brings a seat another server reserved for them in `room` (already checked). */
   reservedSeat?: boolean;
+  /** What the address holds on other processes of the cluster (the room directory says), counted against the same bounds. */
+  heldElsewhere?: Holdings;
+  /** Quick play names a new room this, then 1, 2 … (default QUICK_PLAY_PREFIX). */
+  newRoomPrefix?: string;
 }
 
 /** A joined player's room, with the welcome and replay to send. */
@@ -57,6 +67,8 @@ export const QUICK_PLAY_PREFIX = 'arena-';
 
 export class Lobby {
   private readonly rooms = new Map<string, Room>();
+  /** Who opened each room (by remote address), while it exists: an address may hold only so many. */
+  private readonly openedBy = new Map<string, string>();
   /** Process-wide, not per room: a loop of {join room A, chat, leave, join room B …} must not multiply the chat limit. */
   private readonly addressChat = new AddressLimits(ADDRESS_CHAT_BURST, ADDRESS_CHAT_REFILL_PER_S);
   private roomsOpened = 0;
@@ -103,6 +115,7 @@ export class Lobby {
   /** The rooms as the join screen lists them: fullest first, then by name. */
   list(): RoomList {
     const rooms = [...this.rooms.values()]
+      .filter((room) => room.admitting) // a room another process won is on its way out
       .map((room) => ({ name: room.name, players: room.playerCount, capacity: room.capacity }))
       .sort((a, b) => b.players - a.players || a.name.localeCompare(b.name));
     return { rooms, capacity: this.options.roomCapacity, roomsLeft: Math.max(0, this.options.maxRooms - this.rooms.size) };
@@ -121,13 +134,42 @@ export class Lobby {
    * session's room: the named one, or whichever holds the token.
    */
   join(request: JoinRequest, stream: StreamLink): LobbyJoinResult {
-    const room = request.room !== undefined ? this.namedRoom(request.room) : this.quickPlayRoom(request.resume?.sessionToken);
-    if (!room.ok) return room;
     const { name, resume, address } = request;
+    const held = this.heldBy(address, request.heldElsewhere);
+    const addressFull = held.seats >= this.options.maxSeatsPerAddress;
+    const room =
+      request.room !== undefined
+        ? this.namedRoom(request.room, address, held)
+        : this.quickPlayRoom(request.resume?.sessionToken, address, held, request.newRoomPrefix ?? QUICK_PLAY_PREFIX);
+    if (!room.ok) return room;
+    const admission = { address, ...(request.reservedSeat ? { reservedSeat: true } : {}), ...(addressFull ? { addressFull } : {}) };
     const result = resume
-      ? room.value.resume(resume.sessionToken, resume.lastSeq, name, stream, address)
-      : room.value.join(name, stream, address, request.reservedSeat);
+      ? room.value.resume(resume.sessionToken, resume.lastSeq, name, stream, admission)
+      : room.value.join(name, stream, admission);
     return result.ok ? ok({ room: room.value, ...result.value }) : result;
+  }
+
+  /** What each remote address holds in this process now: players in arenas, and rooms it opened. */
+  holdings(): Map<string, Holdings> {
+    const seats = new Map<string, number>();
+    for (const room of this.rooms.values()) room.countSeatsByAddress(seats);
+    const holdings = new Map<string, Holdings>();
+    for (const [address, count] of seats) holdings.set(address, { seats: count, rooms: 0 });
+    for (const address of this.openedBy.values()) {
+      const held = holdings.get(address) ?? { seats: 0, rooms: 0 };
+      held.rooms++;
+      holdings.set(address, held);
+    }
+    return holdings;
+  }
+
+  /** What `address` holds here, plus what it holds elsewhere in the cluster. */
+  private heldBy(address: string, elsewhere: Holdings = { seats: 0, rooms: 0 }): Holdings {
+    const seats = new Map<string, number>();
+    for (const room of this.rooms.values()) room.countSeatsByAddress(seats);
+    let rooms = 0;
+    for (const opener of this.openedBy.values()) if (opener === address) rooms++;
+    return { seats: (seats.get(address) ?? 0) + elsewhere.seats, rooms: rooms + elsewhere.rooms };
   }
 
   /** geckos' authorization hook: which room's player a datagram token names. */
@@ -140,9 +182,9 @@ export class Lobby {
     return failed(DROP_AUTH_UNKNOWN);
   }
 
-  private namedRoom(name: string): Result<Room> {
+  private namedRoom(name: string, address: string, held: Holdings): Result<Room> {
     const room = this.rooms.get(name);
-    return room ? ok(room) : this.open(name);
+    return room ? ok(room) : this.open(name, address, held);
   }
 
   /**
@@ -150,7 +192,7 @@ export class Lobby {
    * room with a free seat (players find each other instead of spreading
    * thin), or a new room when every one is full.
    */
-  private quickPlayRoom(sessionToken: string | undefined): Result<Room> {
+  private quickPlayRoom(sessionToken: string | undefined, address: string, held: Holdings, prefix: string): Result<Room> {
     if (sessionToken) {
       for (const room of this.rooms.values()) if (room.sessions.findByToken(sessionToken)) return ok(room);
     }
@@ -160,13 +202,17 @@ export class Lobby {
     }
     if (best) return ok(best);
     let n = 1;
-    while (this.rooms.has(`${QUICK_PLAY_PREFIX}${n}`)) n++;
-    return this.open(`${QUICK_PLAY_PREFIX}${n}`);
+    while (this.rooms.has(`${prefix}${n}`)) n++;
+    return this.open(`${prefix}${n}`, address, held);
   }
 
-  private open(name: string): Result<Room> {
+  private open(name: string, address: string, held: Holdings): Result<Room> {
     if (this.rooms.size >= this.options.maxRooms) {
       return failed(ERROR_SERVER_FULL, `this server hosts ${this.options.maxRooms} rooms, its most; join one of them`);
+    }
+    // Without this bound one address could open every room a process may host, and hold them.
+    if (held.rooms >= this.options.maxRoomsPerAddress) {
+      return failed(ERROR_ADDRESS_ROOMS, `your address has opened ${this.options.maxRoomsPerAddress} rooms that are still open, its most; join one of them`);
     }
     const { options } = this;
     const room = new Room({
@@ -184,6 +230,7 @@ export class Lobby {
       ...(options.scenario ? { scenario: typeof options.scenario === 'function' ? options.scenario(name) : options.scenario } : {}),
     });
     this.rooms.set(name, room);
+    if (address) this.openedBy.set(name, address);
     log.info({ room: name, rooms: this.rooms.size }, 'room opened');
     return ok(room);
   }
@@ -194,6 +241,7 @@ export class Lobby {
     for (const room of [...this.rooms.values()]) {
       if (room.emptySinceMs !== null && now - room.emptySinceMs >= this.options.roomIdleMs) {
         this.rooms.delete(room.name);
+        this.openedBy.delete(room.name);
         room.dispose();
         this.options.onRoomDisposed?.(room.name);
       }

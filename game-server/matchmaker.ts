@@ -1,13 +1,35 @@
 // Where a hello goes when several server processes share a room directory
 // (room-directory.ts, in Redis): a room of this process, or a room on
 // another process, in which case the player is sent there (`redirect`) with
-// a seat held for them. Without a directory, or while Redis is unreachable,
-// every hello goes to this process's lobby exactly as on a lone server.
+// a seat held for them. Without a directory every hello goes to this
+// process's lobby exactly as on a lone server.
 //
 // Each process stays the authority for its own rooms: the directory only
-// decides which process hosts a name (the first to claim it), and holds
-// reservations. Joins themselves always happen in the owning process.
-import { DIRECTORY_HEARTBEAT_MS, ERROR_ROOM_FULL } from '../protocol/constants.ts';
+// decides which process hosts a name, and holds reservations. Joins
+// themselves always happen in the owning process. The rules that keep one
+// host per name, whatever Redis does:
+// - every hello that asks the directory is answered within
+//   DIRECTORY_JOIN_DEADLINE_MS; past it, or while Redis is not answering,
+//   the hello is decided without it (`seatWithoutDirectory`): rooms hosted
+//   here still seat players, but a room this process does not host is never
+//   opened here (it may live elsewhere), and quick play opens only names no
+//   other process would choose;
+// - a room whose claim another process won stops admitting, and its
+//   players and later hellos are sent to the owner.
+import { createHash } from 'node:crypto';
+import {
+  ADDRESS_CHAT_BURST,
+  ADDRESS_CHAT_REFILL_PER_S,
+  DIRECTORY_HEARTBEAT_MS,
+  DIRECTORY_JOIN_DEADLINE_MS,
+  ERROR_ADDRESS_RESERVATIONS,
+  ERROR_DIRECTORY_UNAVAILABLE,
+  ERROR_JOIN_RATE_LIMITED,
+  ERROR_ROOM_FULL,
+  JOIN_BURST,
+  JOIN_REFILL_PER_S,
+  SEAT_RESERVATION_MS,
+} from '../protocol/constants.ts';
 import { failed, ok, type Result } from '../protocol/result.ts';
 import type { RoomSummary } from '../protocol/wire/room-list.ts';
 import type { StreamLink } from './links.ts';
@@ -19,7 +41,7 @@ import type { DirectoryRoom, RoomDirectory } from './room-directory.ts';
 /** A hello's outcome: seated here, or sent to the process that hosts the room. */
 export type Seating =
   | ({ kind: 'seated'; room: Room } & Joined)
-  | { kind: 'elsewhere'; url: string; room: string; reservation: string };
+  | { kind: 'elsewhere'; url: string; room: string; reservation?: string };
 
 /** The hello as the matchmaker needs it: a lobby request plus a reservation brought from a redirect. */
 export interface SeatRequest extends JoinRequest {
@@ -29,28 +51,30 @@ export interface SeatRequest extends JoinRequest {
 /** Names tried when another process claims the same new name at the same moment. */
 const MAX_NAME_ATTEMPTS = 20;
 
+/** Thrown inside a seating attempt whose deadline passed: it must seat nobody, the hello was answered without it. */
+class Abandoned extends Error {}
+
 export class Matchmaker {
   private heldSeatsTimer: ReturnType<typeof setInterval> | null = null;
+  private heldSeatsRefreshedAtMs = 0;
+  /** Rooms hosted here whose name another process won, with the winner. */
+  private readonly lost = new Map<string, DirectoryRoom>();
+  /** Quick play's new rooms while the directory is away: a name no other process would pick (from this one's id). */
+  private readonly outagePrefix: string;
 
   constructor(
     private readonly lobby: Lobby,
     private readonly directory: RoomDirectory | null,
     private readonly serverId: string,
-  ) {}
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    this.outagePrefix = `${QUICK_PLAY_PREFIX}${createHash('sha256').update(serverId).digest('hex').slice(0, 6)}-`;
+  }
 
   /** With a directory: keeps each room's count of seats held for players on their way here. */
   start(): void {
     if (!this.directory || this.heldSeatsTimer) return;
-    const directory = this.directory;
-    this.heldSeatsTimer = setInterval(() => {
-      if (!directory.connected) return;
-      for (const room of this.lobby.allRooms()) {
-        directory.reservations(room.name).then(
-          (held) => (room.heldSeats = held),
-          () => {},
-        );
-      }
-    }, DIRECTORY_HEARTBEAT_MS);
+    this.heldSeatsTimer = setInterval(() => this.refreshHeldSeats(), DIRECTORY_HEARTBEAT_MS);
   }
 
   stop(): void {
@@ -58,23 +82,49 @@ export class Matchmaker {
     this.heldSeatsTimer = null;
   }
 
+  /** The directory says another process won `name`: stop admitting, send everyone there. */
+  claimLost(name: string, owner: DirectoryRoom): void {
+    const room = this.lobby.room(name);
+    if (!room || this.lost.has(name)) return;
+    this.lost.set(name, owner);
+    room.moveEveryoneTo(owner.url);
+  }
+
+  /** The lobby disposed a room: a lost one is forgotten with it. */
+  roomDisposed(name: string): void {
+    this.lost.delete(name);
+  }
+
   async seat(request: SeatRequest, stream: StreamLink): Promise<Result<Seating>> {
-    if (this.directory?.connected) {
+    const directory = this.directory;
+    if (!directory) return this.seatHere(request, stream);
+    if (directory.connected) {
+      const attempt = { abandoned: false };
       try {
-        return await this.seatInCluster(this.directory, request, stream);
+        return await withDeadline(this.seatInCluster(directory, request, stream, attempt), DIRECTORY_JOIN_DEADLINE_MS);
       } catch (error) {
-        // Redis went away mid-way: serve the player here, as a lone server would.
-        log.warn({ err: error }, 'room directory failed during a join; seating locally');
+        attempt.abandoned = true;
+        log.warn({ err: error }, 'room directory failed during a join; deciding without it');
       }
     }
-    return this.seatHere(request, stream);
+    return this.seatWithoutDirectory(request, stream);
+  }
+
+  /**
+   * Takes a chat token from the address's budget shared by the cluster (the
+   * process's own budget in the room applies too). While the directory is
+   * away the process's budget alone decides.
+   */
+  async allowChat(address: string): Promise<boolean> {
+    if (!this.directory?.connected) return true;
+    return this.directory.takeToken('chat', address, ADDRESS_CHAT_BURST, ADDRESS_CHAT_REFILL_PER_S).catch(() => true);
   }
 
   /** The rooms to list: this process's, and with a directory every other process's too (with their URL). */
   async rooms(): Promise<RoomSummary[]> {
     const here = this.lobby.list().rooms;
     if (!this.directory?.connected) return here;
-    const elsewhere = await this.directory.rooms().catch(() => [] as DirectoryRoom[]);
+    const elsewhere = await withDeadline(this.directory.rooms(), DIRECTORY_JOIN_DEADLINE_MS).catch(() => [] as DirectoryRoom[]);
     const others = elsewhere
       .filter((room) => room.serverId !== this.serverId && !this.lobby.room(room.name))
       .map(({ name, players, capacity, url }) => ({ name, players, capacity, url }));
@@ -86,28 +136,66 @@ export class Matchmaker {
     return result.ok ? ok({ kind: 'seated', ...result.value }) : result;
   }
 
-  private async seatInCluster(directory: RoomDirectory, request: SeatRequest, stream: StreamLink): Promise<Result<Seating>> {
-    const { room: name, reservation } = request;
+  /** Redis is not answering: seat where this process alone can tell it is right, refuse quickly where it cannot. */
+  private seatWithoutDirectory(request: SeatRequest, stream: StreamLink): Result<Seating> {
+    const { room: name } = request;
+    if (name === undefined) return this.seatHere({ ...request, newRoomPrefix: this.outagePrefix }, stream);
+    const lostTo = this.lost.get(name);
+    if (lostTo) return ok({ kind: 'elsewhere', url: lostTo.url, room: name });
+    if (this.lobby.room(name)) return this.seatHere(request, stream);
+    return failed(
+      ERROR_DIRECTORY_UNAVAILABLE,
+      `room ${name} is not on this server, and the room directory is not answering to say where it is: try quick play, or again in a few seconds`,
+    );
+  }
+
+  private async seatInCluster(directory: RoomDirectory, request: SeatRequest, stream: StreamLink, attempt: { abandoned: boolean }): Promise<Result<Seating>> {
+    /** After each await: a hello answered without us (deadline passed) must not be seated a second time. */
+    const stillOurs = () => {
+      if (attempt.abandoned) throw new Abandoned('seating abandoned at its deadline');
+    };
+    const { room: name, reservation, address } = request;
+    // Joins per address, shared by every process: N entry points do not give one address N budgets.
+    const allowed = await directory.takeToken('join', address, JOIN_BURST, JOIN_REFILL_PER_S);
+    stillOurs();
+    if (!allowed) return failed(ERROR_JOIN_RATE_LIMITED, `at most ${JOIN_REFILL_PER_S} joins per second from one address across the cluster (burst ${JOIN_BURST})`);
+    const heldElsewhere = await directory.holdingsElsewhere(address);
+    stillOurs();
+    const withHoldings: SeatRequest = { ...request, heldElsewhere };
     // A resume without a name looks for the session in this process's rooms, where sessions live.
-    if (name === undefined && request.resume) return this.seatHere(request, stream);
-    if (name !== undefined) {
-      if (reservation !== undefined && (await directory.takeSeat(name, reservation))) {
-        return this.seatHere({ ...request, reservedSeat: true }, stream);
-      }
-      if (this.lobby.room(name)) return this.seatHere(request, stream);
-      const owner = (await directory.room(name)) ?? (await directory.claim({ name, players: 0, capacity: this.lobby.capacity }));
-      if (!owner || owner.serverId === this.serverId) return this.seatHere(request, stream);
-      return this.sendTo(directory, owner.name, owner.url);
+    if (name === undefined && request.resume) return this.seatHere(withHoldings, stream);
+    if (name === undefined) return this.quickPlay(directory, withHoldings, stream, stillOurs);
+
+    const lostTo = this.lost.get(name);
+    if (lostTo) return this.sendTo(directory, lostTo, address);
+    const local = this.lobby.room(name);
+    if (reservation !== undefined) {
+      // Spent wherever it is shown; it seats someone only here, in a room this process owns (checked in Redis, atomically).
+      const taken = await directory.takeSeat(name, reservation);
+      stillOurs();
+      if (taken && local) return this.seatHere({ ...withHoldings, reservedSeat: true }, stream);
     }
-    return this.quickPlay(directory, request, stream);
+    if (local) return this.seatHere(withHoldings, stream);
+    const listed = await directory.room(name);
+    stillOurs();
+    if (listed && listed.serverId !== this.serverId) return this.sendTo(directory, listed, address);
+    const claimedBy = await directory.claim({ name, players: 0, capacity: this.lobby.capacity });
+    stillOurs();
+    if (!claimedBy) return this.seatHere(withHoldings, stream);
+    // Someone claimed it a moment ago: send the player there only if that server is registered at that URL.
+    const owner = await directory.room(name);
+    stillOurs();
+    if (!owner) return failed(ERROR_DIRECTORY_UNAVAILABLE, `room ${name} is being opened elsewhere; try again`);
+    return this.sendTo(directory, owner, address);
   }
 
   /**
    * Quick play over the whole directory: the fullest room with a free seat,
    * this process's first when equally full; a new room here when all are full.
    */
-  private async quickPlay(directory: RoomDirectory, request: SeatRequest, stream: StreamLink): Promise<Result<Seating>> {
+  private async quickPlay(directory: RoomDirectory, request: SeatRequest, stream: StreamLink, stillOurs: () => void): Promise<Result<Seating>> {
     const listed = await this.rooms();
+    stillOurs();
     const candidates = listed
       .filter((room) => room.players < room.capacity)
       .sort((a, b) => b.players - a.players || Number(a.url !== undefined) - Number(b.url !== undefined));
@@ -116,8 +204,12 @@ export class Matchmaker {
         if (this.lobby.room(candidate.name)?.hasSpace) return this.seatHere({ ...request, room: candidate.name }, stream);
         continue;
       }
-      const sent = await this.sendTo(directory, candidate.name, candidate.url);
-      if (sent.ok) return sent;
+      const owner = await directory.room(candidate.name);
+      stillOurs();
+      if (!owner || owner.serverId === this.serverId) continue;
+      const sent = await this.sendTo(directory, owner, request.address);
+      stillOurs();
+      if (sent.ok || sent.error === ERROR_ADDRESS_RESERVATIONS) return sent;
     }
     // Named like a lone server's (lobby.ts), but the first name free in the whole directory
     // (as listed above; the claim is what makes it ours, atomically).
@@ -127,15 +219,51 @@ export class Matchmaker {
       if (taken.has(name) || this.lobby.room(name)) continue;
       attempts++;
       const owner = await directory.claim({ name, players: 0, capacity: this.lobby.capacity });
+      stillOurs();
       if (!owner) return this.seatHere({ ...request, room: name }, stream);
     }
-    return this.seatHere(request, stream); // the directory is in a state we do not understand: play here
+    // The directory is in a state we do not understand: a room no other process would name.
+    return this.seatHere({ ...request, newRoomPrefix: this.outagePrefix }, stream);
   }
 
-  /** Holds a seat in a room on another process and tells the client to go there. */
-  private async sendTo(directory: RoomDirectory, room: string, url: string): Promise<Result<Seating>> {
-    const reservation = await directory.reserveSeat(room);
-    if (!reservation) return failed(ERROR_ROOM_FULL, `room ${room} is full`);
-    return ok({ kind: 'elsewhere', url, room, reservation });
+  /** Holds a seat for the player in a room on another process (a registered one) and tells the client to go there. */
+  private async sendTo(directory: RoomDirectory, room: DirectoryRoom, address: string): Promise<Result<Seating>> {
+    const reservation = await directory.reserveSeat(room.name, address);
+    if (reservation.ok) return ok({ kind: 'elsewhere', url: room.url, room: room.name, reservation: reservation.token });
+    if (reservation.reason === 'address') {
+      return failed(ERROR_ADDRESS_RESERVATIONS, 'your address holds as many seats reserved on other servers as it may; wait a few seconds');
+    }
+    return failed(ERROR_ROOM_FULL, `room ${room.name} is full`);
   }
+
+  /**
+   * Each room's seats held for players on their way here, from Redis. While
+   * Redis does not answer, the counts lapse after a reservation's life: a
+   * reservation cannot outlive it just because nobody could ask.
+   */
+  private refreshHeldSeats(): void {
+    const directory = this.directory!;
+    if (!directory.connected) {
+      if (this.clock() - this.heldSeatsRefreshedAtMs > SEAT_RESERVATION_MS) for (const room of this.lobby.allRooms()) room.heldSeats = 0;
+      return;
+    }
+    for (const room of this.lobby.allRooms()) {
+      directory.reservations(room.name).then(
+        (held) => {
+          room.heldSeats = held;
+          this.heldSeatsRefreshedAtMs = this.clock();
+        },
+        () => {},
+      );
+    }
+  }
+}
+
+/** Rejects if `promise` has not settled within `ms`. */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

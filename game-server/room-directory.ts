@@ -6,35 +6,48 @@
 //
 // Keys (all under KEY_PREFIX, all expiring, refreshed on a heartbeat):
 //   server:{id}          JSON ServerEntry; gone TTL after the process dies
-//   room:{name}          JSON DirectoryRoom; claimed with "set if absent", so
-//                        two processes never both host one room name
-//   rooms                sorted set of room names, scored by their expiry: the index to list
-//   seat:{token}         a seat reserved in a room on another process; taken once (GETDEL)
+//   servers              sorted set of server ids, scored by expiry
+//   room:{name}          JSON DirectoryRoom; claimed atomically, one owner per name
+//   rooms                sorted set of room names, scored by expiry: the index to list
+//   seat:{token}         a seat reserved in a room on another process; taken once, by its owner
 //   reserved:{name}      sorted set of a room's live reservations, scored by expiry
+//   reserved-by:{addr}   the live reservations one remote address holds
+//   holds:{addr}         what an address holds on each server (players, rooms it opened)
+//   budget:{kind}:{addr} a rate limit shared by every process (joins, chat)
 //
-// Every operation is a single command or a Lua script, so each is atomic in
-// Redis: no check-then-act race between processes.
+// It fails safe: every command has a deadline (DIRECTORY_COMMAND_TIMEOUT_MS),
+// health is the time since the last command that succeeded, not the state
+// of a socket (a hung Redis keeps its socket open), expiries use Redis's
+// clock (directory-scripts.ts), and what is read back is validated
+// (directory-entries.ts). A room is listed, and a player sent to it, only
+// if its entry names a live registered server at that server's own URL.
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
+import {
+  DIRECTORY_COMMAND_TIMEOUT_MS,
+  DIRECTORY_HEALTHY_WITHIN_MS,
+  MAX_RESERVATIONS_PER_ADDRESS,
+  MAX_RESERVATIONS_PER_ADDRESS_PER_ROOM,
+} from '../protocol/constants.ts';
+import { parseDirectoryRoom, parseServerEntry, type DirectoryRoom, type ServerEntry } from './directory-entries.ts';
+import {
+  CLAIM_ROOM,
+  COUNT_RESERVATIONS,
+  LIVE_MEMBERS,
+  PUBLISH_HOLDINGS,
+  READ_HOLDINGS,
+  REGISTER_SERVER,
+  RELEASE_ROOM,
+  RESERVE_SEAT,
+  TAKE_SEAT,
+  TAKE_TOKEN,
+} from './directory-scripts.ts';
 import { log } from './log.ts';
 
+export type { DirectoryRoom, ServerEntry } from './directory-entries.ts';
+
 export const KEY_PREFIX = 'arena:';
-
-export interface ServerEntry {
-  id: string;
-  /** Where a browser or bot reaches this process (its HTTP origin: page, /ws, signaling). */
-  url: string;
-  players: number;
-  rooms: number;
-}
-
-export interface DirectoryRoom {
-  name: string;
-  players: number;
-  capacity: number;
-  serverId: string;
-  url: string;
-}
 
 export interface DirectoryOptions {
   /** A key lives this long unless refreshed: a dead process's rooms vanish within it. */
@@ -43,53 +56,44 @@ export interface DirectoryOptions {
   heartbeatMs: number;
   /** How long a seat reserved for a player sent to another process stays held. */
   seatReservationMs: number;
+  /** Each Redis command's deadline (default DIRECTORY_COMMAND_TIMEOUT_MS). */
+  commandTimeoutMs?: number;
+}
+
+/** What an address holds on this server: published so the others count it too. */
+export interface Holdings {
+  seats: number;
+  rooms: number;
 }
 
 /** What this process tells the directory on each heartbeat. */
 export interface DirectorySource {
   self(): ServerEntry;
+  /** The rooms this process hosts and still claims (not those it lost to another process). */
   rooms(): { name: string; players: number; capacity: number }[];
+  /** What each remote address holds here now. */
+  holdings?(): Map<string, Holdings>;
+  /** Another server holds the claim on a room this one hosts: it must stop admitting and move its players there. */
+  claimLost?(name: string, owner: DirectoryRoom): void;
 }
 
-// Claims `room:{name}` for this server, or refreshes it if it is already ours.
-// Returns the current owner's JSON (ours after a successful claim).
-const CLAIM_ROOM = `
-local current = redis.call('GET', KEYS[1])
-if current and cjson.decode(current).serverId ~= ARGV[2] then return current end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
-return ARGV[1]`;
-
-// Deletes `room:{name}` only if this server owns it.
-const RELEASE_ROOM = `
-local current = redis.call('GET', KEYS[1])
-if current and cjson.decode(current).serverId == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  redis.call('ZREM', KEYS[2], ARGV[2])
-end
-return 0`;
-
-// Reserves a seat if players + live reservations < capacity. Returns 1, or 0 when full or gone.
-const RESERVE_SEAT = `
-local current = redis.call('GET', KEYS[1])
-if not current then return 0 end
-local room = cjson.decode(current)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
-if room.players + redis.call('ZCARD', KEYS[2]) >= room.capacity then return 0 end
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[4])
-return 1`;
+/** A reservation's outcome. */
+export type Reservation = { ok: true; token: string } | { ok: false; reason: 'full' | 'gone' | 'address' };
 
 export class RoomDirectory {
   private readonly redis: Redis;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
-  private reachable = false;
+  private lastSuccessAtMs = -Infinity;
+  private reportedHealthy = false;
   private readonly claimed = new Set<string>();
+  /** Addresses published on the last heartbeat: one that holds nothing now is published as 0, once. */
+  private publishedAddresses = new Set<string>();
+  /** Registered servers as of the last heartbeat (id → entry): where redirects may go. */
+  private registered = new Map<string, ServerEntry>();
 
-  /** `redisUrl` is a redis:// URL or a Unix socket path. */
+  /** `redisUrl` is a redis:// URL (a password in it is used) or a Unix socket path. */
   constructor(
-    redisUrl: string,
+    private readonly redisUrl: string,
     private readonly source: DirectorySource,
     private readonly options: DirectoryOptions,
   ) {
@@ -98,24 +102,29 @@ export class RoomDirectory {
       // the game goes on without the directory and the next heartbeat retries.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
+      // A Redis that is connected but does not answer (hung, swapping, stopped
+      // by a signal) never closes its socket: only a deadline notices.
+      commandTimeout: options.commandTimeoutMs ?? DIRECTORY_COMMAND_TIMEOUT_MS,
       retryStrategy: () => RECONNECT_EVERY_MS,
       lazyConnect: true,
     });
-    this.redis.on('ready', () => {
-      if (!this.reachable) log.info({ redis: redisUrl }, 'room directory: Redis reachable, registering');
-      this.reachable = true;
-      void this.beat();
-    });
-    this.redis.on('close', () => {
-      if (this.reachable && this.heartbeat) log.warn({ redis: redisUrl }, 'room directory: Redis unreachable; serving own rooms only');
-      this.reachable = false;
-    });
-    this.redis.on('error', () => {}); // 'close' says it; ioredis would print each retry otherwise
+    this.redis.on('ready', () => void this.beat());
+    this.redis.on('error', () => {}); // health and the log line come from command results; ioredis would print each retry otherwise
   }
 
-  /** Whether Redis answered lately (for /healthz). */
+  /** Whether a Redis command succeeded within DIRECTORY_HEALTHY_WITHIN_MS (for /healthz, and whether to ask it at all). */
   get connected(): boolean {
-    return this.reachable;
+    return performance.now() - this.lastSuccessAtMs <= DIRECTORY_HEALTHY_WITHIN_MS;
+  }
+
+  /** Milliseconds since a Redis command last succeeded (null if none ever did). */
+  get msSinceLastSuccess(): number | null {
+    return Number.isFinite(this.lastSuccessAtMs) ? Math.round(performance.now() - this.lastSuccessAtMs) : null;
+  }
+
+  /** The URLs of the live servers of this cluster, as of the last heartbeat (for the /ws Origin check). */
+  clusterOrigins(): string[] {
+    return [...this.registered.values()].map((server) => server.url);
   }
 
   /** Connects and starts the heartbeat; resolves even if Redis is down (it keeps retrying). */
@@ -128,132 +137,198 @@ export class RoomDirectory {
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
-    if (this.reachable) {
+    if (this.connected) {
       const id = this.source.self().id;
       await Promise.all([...this.claimed].map((name) => this.release(name))).catch(() => {});
-      await this.redis.del(serverKey(id)).catch(() => {});
+      await this.run(this.redis.multi().del(serverKey(id)).zrem(SERVERS_INDEX, id).exec()).catch(() => {});
     }
     this.redis.disconnect();
   }
 
   /**
    * Claims a room name for this server. Resolves with null when it is now
-   * ours, or the room as another server hosts it. Rejects while Redis is unreachable.
+   * ours, or the room as another server hosts it. Rejects when Redis does not answer in time.
    */
   async claim(room: { name: string; players: number; capacity: number }): Promise<DirectoryRoom | null> {
     const self = this.source.self();
     const entry: DirectoryRoom = { ...room, serverId: self.id, url: self.url };
-    const owner = JSON.parse(
-      (await this.redis.eval(
-        CLAIM_ROOM,
-        2,
-        roomKey(room.name),
-        ROOMS_INDEX,
-        JSON.stringify(entry),
-        self.id,
-        String(this.options.ttlMs),
-        String(Date.now() + this.options.ttlMs),
-        room.name,
-      )) as string,
-    ) as DirectoryRoom;
-    if (owner.serverId !== self.id) return owner;
-    this.claimed.add(room.name);
-    return null;
+    const text = JSON.stringify(entry);
+    const ownerText = (await this.run(
+      this.redis.eval(CLAIM_ROOM, 2, roomKey(room.name), ROOMS_INDEX, text, self.id, String(this.options.ttlMs), room.name, String(room.players), KEY_PREFIX),
+    )) as string;
+    if (ownerText === text) {
+      this.claimed.add(room.name);
+      return null;
+    }
+    this.claimed.delete(room.name);
+    const owner = parseDirectoryRoom(ownerText);
+    // A registered server's entry that our schema refuses: not ours, and nowhere to send anyone.
+    if (!owner) throw new Error(`room ${room.name} is held by an entry that is not valid`);
+    return owner;
   }
 
-  /** Gives a room name back (the room was disposed). */
+  /** Gives a room name back (the room was disposed, or lost). */
   async release(name: string): Promise<void> {
     this.claimed.delete(name);
-    await this.redis.eval(RELEASE_ROOM, 2, roomKey(name), ROOMS_INDEX, this.source.self().id, name);
+    await this.run(this.redis.eval(RELEASE_ROOM, 2, roomKey(name), ROOMS_INDEX, this.source.self().id, name));
   }
 
-  /** Every live room on every server. */
+  /** Every live room on every live server (entries that fail validation, or name no registered server at its URL, are left out). */
   async rooms(): Promise<DirectoryRoom[]> {
-    await this.redis.zremrangebyscore(ROOMS_INDEX, '-inf', Date.now());
-    const names = await this.redis.zrange(ROOMS_INDEX, 0, -1);
+    const names = (await this.run(this.redis.eval(LIVE_MEMBERS, 1, ROOMS_INDEX, String(MAX_ROOMS_LISTED)))) as string[];
     if (names.length === 0) return [];
-    const values = await this.redis.mget(names.map(roomKey));
-    return values.flatMap((value) => (value ? [JSON.parse(value) as DirectoryRoom] : []));
+    const entries = (await this.run(this.redis.mget(names.map(roomKey)))).map(parseDirectoryRoom);
+    const servers = await this.servers();
+    return entries.filter((room): room is DirectoryRoom => room !== null && isHostedAt(room, servers));
   }
 
-  /** One room's entry, or null if no live server hosts it. */
+  /** One room's entry, or null if no live registered server hosts it (or its entry is not valid). */
   async room(name: string): Promise<DirectoryRoom | null> {
-    const value = await this.redis.get(roomKey(name));
-    return value ? (JSON.parse(value) as DirectoryRoom) : null;
-  }
-
-  /** Every live server. */
-  async servers(): Promise<ServerEntry[]> {
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${KEY_PREFIX}server:*`, 'COUNT', 100);
-      keys.push(...batch);
-      cursor = next;
-    } while (cursor !== '0' && keys.length < MAX_SERVERS_LISTED);
-    if (keys.length === 0) return [];
-    return (await this.redis.mget(keys)).flatMap((value) => (value ? [JSON.parse(value) as ServerEntry] : []));
+    const room = parseDirectoryRoom(await this.run(this.redis.get(roomKey(name))));
+    if (!room) return null;
+    const self = this.source.self();
+    if (room.serverId === self.id) return room.url === self.url ? room : null;
+    const server = parseServerEntry(await this.run(this.redis.get(serverKey(room.serverId))));
+    return server && isHostedAt(room, new Map([[server.id, server]])) ? room : null;
   }
 
   /**
-   * Holds a seat in `room` (on whichever server hosts it) for a player on
-   * the way there. Resolves with the reservation token, or null if the room
-   * is full (counting other reservations) or gone.
+   * Holds a seat in `room` (on whichever server hosts it) for a player from
+   * `address` on the way there: a token, or why not — the room is full
+   * (counting other reservations), gone, or the address holds its share.
    */
-  async reserveSeat(room: string): Promise<string | null> {
+  async reserveSeat(room: string, address: string): Promise<Reservation> {
     const token = randomBytes(RESERVATION_TOKEN_BYTES).toString('base64url');
-    const now = Date.now();
-    const held = await this.redis.eval(
-      RESERVE_SEAT,
-      3,
-      roomKey(room),
-      reservedKey(room),
-      seatKey(token),
-      String(now),
-      String(now + this.options.seatReservationMs),
-      token,
-      String(this.options.seatReservationMs),
-      room,
-    );
-    return held === 1 ? token : null;
+    const answer = (await this.run(
+      this.redis.eval(
+        RESERVE_SEAT,
+        4,
+        roomKey(room),
+        reservedKey(room),
+        seatKey(token),
+        reservedByKey(address),
+        token,
+        String(this.options.seatReservationMs),
+        room,
+        address,
+        String(MAX_RESERVATIONS_PER_ADDRESS),
+        String(MAX_RESERVATIONS_PER_ADDRESS_PER_ROOM),
+      ),
+    )) as string;
+    if (answer === 'ok') return { ok: true, token };
+    return { ok: false, reason: answer === 'full' || answer === 'address' ? answer : 'gone' };
   }
 
-  /** Takes a reservation for `room`: true once per token, while it lasts. */
+  /** Takes a reservation for `room`: true once per token, and only on the server that owns the room (and did when it was made). */
   async takeSeat(room: string, token: string): Promise<boolean> {
-    const reservedFor = await this.redis.getdel(seatKey(token));
-    if (reservedFor !== room) return false;
-    await this.redis.zrem(reservedKey(room), token);
-    return true;
+    const taken = await this.run(
+      this.redis.eval(TAKE_SEAT, 3, seatKey(token), reservedKey(room), roomKey(room), token, room, this.source.self().id, KEY_PREFIX),
+    );
+    return taken === 1;
   }
 
   /** Live reservations for a room of ours: seats that direct joins must leave free. */
   async reservations(room: string): Promise<number> {
-    await this.redis.zremrangebyscore(reservedKey(room), '-inf', Date.now());
-    return this.redis.zcard(reservedKey(room));
+    return (await this.run(this.redis.eval(COUNT_RESERVATIONS, 1, reservedKey(room)))) as number;
   }
 
-  /** Refreshes this server's key and its rooms'; claims rooms it hosts but had not claimed (after Redis came back). */
+  /** Takes a token from `address`'s bucket of `kind`, shared by every process of the cluster. */
+  async takeToken(kind: string, address: string, burst: number, refillPerS: number): Promise<boolean> {
+    const taken = await this.run(this.redis.eval(TAKE_TOKEN, 1, budgetKey(kind, address), String(burst), String(refillPerS)));
+    return taken === 1;
+  }
+
+  /** What `address` holds on every other live server, as of their last heartbeats. */
+  async holdingsElsewhere(address: string): Promise<Holdings> {
+    const [seats, rooms] = (await this.run(
+      this.redis.eval(READ_HOLDINGS, 2, holdsKey(address), holdersKey(address), this.source.self().id),
+    )) as [number, number];
+    return { seats, rooms };
+  }
+
+  /** Every live registered server with a valid entry, by id. */
+  private async servers(): Promise<Map<string, ServerEntry>> {
+    const ids = (await this.run(this.redis.eval(LIVE_MEMBERS, 1, SERVERS_INDEX, String(MAX_SERVERS_LISTED)))) as string[];
+    const servers = new Map<string, ServerEntry>();
+    if (ids.length === 0) return servers;
+    for (const entry of (await this.run(this.redis.mget(ids.map(serverKey)))).map(parseServerEntry)) {
+      if (entry) servers.set(entry.id, entry);
+    }
+    return servers;
+  }
+
+  /** Runs a command; a success is what /healthz counts, and the first after a failure is logged. */
+  private async run<T>(command: Promise<T>): Promise<T> {
+    const value = await command;
+    this.lastSuccessAtMs = performance.now();
+    if (!this.reportedHealthy) {
+      this.reportedHealthy = true;
+      log.info({ redis: redactedUrl(this.redisUrl) }, 'room directory: Redis answering, registering');
+    }
+    return value;
+  }
+
+  /**
+   * Refreshes this server's key, its rooms' and its addresses' holdings;
+   * claims rooms it hosts but had not claimed (after Redis came back), and
+   * reports rooms another server now owns.
+   */
   private async beat(): Promise<void> {
-    if (!this.reachable) return;
     try {
       const self = this.source.self();
-      await this.redis.set(serverKey(self.id), JSON.stringify(self), 'PX', this.options.ttlMs);
+      await this.run(this.redis.eval(REGISTER_SERVER, 2, serverKey(self.id), SERVERS_INDEX, JSON.stringify(self), self.id, String(this.options.ttlMs)));
       for (const room of this.source.rooms()) {
         const owner = await this.claim(room);
-        if (owner) log.error({ room: room.name, owner: owner.serverId }, 'room directory: another server claims a room this one hosts');
+        if (owner) {
+          log.warn({ room: room.name, owner: owner.serverId }, 'room directory: another server holds the claim on a room this one hosts; moving its players there');
+          this.source.claimLost?.(room.name, owner);
+        }
       }
+      await this.publishHoldings(self.id);
+      this.registered = await this.servers();
     } catch (error) {
-      log.debug({ err: error }, 'room directory: heartbeat failed');
+      if (this.reportedHealthy && !this.connected) {
+        this.reportedHealthy = false;
+        log.warn({ redis: redactedUrl(this.redisUrl), err: error }, 'room directory: Redis not answering; serving own rooms only');
+      }
     }
   }
+
+  private async publishHoldings(id: string): Promise<void> {
+    const holdings = this.source.holdings?.() ?? new Map<string, Holdings>();
+    const args: string[] = [];
+    for (const [address, held] of holdings) args.push(address, String(held.seats), String(held.rooms));
+    for (const address of this.publishedAddresses) if (!holdings.has(address)) args.push(address, '0', '0');
+    if (args.length > 0) await this.run(this.redis.eval(PUBLISH_HOLDINGS, 0, KEY_PREFIX, id, String(this.options.ttlMs), ...args));
+    this.publishedAddresses = new Set(holdings.keys());
+  }
+}
+
+/** Whether a room's entry names a registered server, at that server's own URL (a redirect goes nowhere else). */
+function isHostedAt(room: DirectoryRoom, servers: Map<string, ServerEntry>): boolean {
+  const server = servers.get(room.serverId);
+  if (server && server.url === room.url) return true;
+  log.debug({ room: room.name, serverId: room.serverId }, 'room directory: entry names no registered server at its URL; ignored');
+  return false;
+}
+
+/** The Redis URL without its password, for logs. */
+function redactedUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//***@');
 }
 
 const RECONNECT_EVERY_MS = 500;
 const RESERVATION_TOKEN_BYTES = 18;
 /** A listing stops here: the directory is for a cluster, not the internet. */
 const MAX_SERVERS_LISTED = 1000;
+const MAX_ROOMS_LISTED = 10_000;
 const ROOMS_INDEX = `${KEY_PREFIX}rooms`;
+const SERVERS_INDEX = `${KEY_PREFIX}servers`;
 const serverKey = (id: string) => `${KEY_PREFIX}server:${id}`;
 const roomKey = (name: string) => `${KEY_PREFIX}room:${name}`;
 const reservedKey = (name: string) => `${KEY_PREFIX}reserved:${name}`;
 const seatKey = (token: string) => `${KEY_PREFIX}seat:${token}`;
+const reservedByKey = (address: string) => `${KEY_PREFIX}reserved-by:${address}`;
+const holdsKey = (address: string) => `${KEY_PREFIX}holds:${address}`;
+const holdersKey = (address: string) => `${KEY_PREFIX}holders:${address}`;
+const budgetKey = (kind: string, address: string) => `${KEY_PREFIX}budget:${kind}:${address}`;

@@ -12,8 +12,10 @@ import {
   CHAT_HISTORY_LINES,
   CHAT_REFILL_PER_S,
   CLOSE_GOING_AWAY,
+  CLOSE_NORMAL,
   CLOSE_SESSION_REPLACED,
   DROP_QUEUE_FULL,
+  ERROR_ADDRESS_SEATS,
   ERROR_CHAT_RATE_LIMITED,
   ERROR_NOT_JOINED,
   ERROR_SERVER_FULL,
@@ -82,6 +84,16 @@ export interface RoomOptions extends RoomSettings {
   addressChat: AddressLimits;
 }
 
+/** How a join or resume may seat a player, beyond the room's own capacity. */
+export interface Admission {
+  /** The remote address the stream comes from (chat is limited per address too). */
+  address: string;
+  /** They bring a seat held for them (a redirect from another server), which they now take. */
+  reservedSeat?: boolean;
+  /** The address already holds as many seats as it may: no new seat in the arena for it. */
+  addressFull?: boolean;
+}
+
 /** A join or resume: the welcome and the events to replay, or the error code and message the client is sent. */
 export interface Joined {
   welcome: Welcome;
@@ -98,6 +110,12 @@ export class Room {
    * directory's reservations, refreshed by the lobby): a direct join leaves them free.
    */
   heldSeats = 0;
+  /**
+   * False once another process holds this room's name in the directory (it
+   * won the claim): nobody new is seated here, and the lobby sends its
+   * players to the owner. One host per name.
+   */
+  admitting = true;
   /** When the arena last became empty (clock ms), or null while someone is in it; the lobby disposes rooms empty for long. */
   emptySinceMs: number | null;
   private readonly world: World;
@@ -141,15 +159,24 @@ export class Room {
 
   /** A free seat for a direct join: seats held for players on their way from another server are not free. */
   get hasSpace(): boolean {
-    return this.world.playerCount + this.heldSeats < this.capacity;
+    return this.admitting && this.world.playerCount + this.heldSeats < this.capacity;
+  }
+
+  /** Adds this room's players in the arena to `counts`, by remote address. */
+  countSeatsByAddress(counts: Map<string, number>): void {
+    for (const seat of this.seats.values()) {
+      if (seat.inArena) counts.set(seat.address, (counts.get(seat.address) ?? 0) + 1);
+    }
   }
 
   /**
    * A new player: a session, a place in the arena and a join event for
-   * everyone else. `reservedSeat`: they bring a seat held for them (a
-   * redirect from another server), which they now take.
+   * everyone else.
    */
-  join(name: string, stream: StreamLink, address = '', reservedSeat = false): JoinResult {
+  join(name: string, stream: StreamLink, admission: Admission = { address: '' }): JoinResult {
+    const { address, reservedSeat } = admission;
+    if (!this.admitting) return this.full();
+    if (admission.addressFull) return addressFull();
     if (reservedSeat) {
       if (this.world.playerCount >= this.capacity) return this.full();
       this.heldSeats = Math.max(0, this.heldSeats - 1);
@@ -185,12 +212,16 @@ export class Room {
    * after `lastSeq` are returned for replay. An unknown or expired token
    * joins as a new player instead (welcome.resumed = false).
    */
-  resume(sessionToken: string, lastSeq: number, name: string, stream: StreamLink, address = ''): JoinResult {
+  resume(sessionToken: string, lastSeq: number, name: string, stream: StreamLink, admission: Admission = { address: '' }): JoinResult {
+    const { address } = admission;
+    if (!this.admitting) return this.full();
     const session = this.sessions.findByToken(sessionToken);
     const seat = session && this.seats.get(session.playerId);
-    if (!session || !seat) return this.join(name, stream, address);
+    if (!session || !seat) return this.join(name, stream, { address, ...(admission.addressFull ? { addressFull: true } : {}) });
     // Refuse before touching the seat, so a refused resume leaves it exactly as it was.
     if (!seat.inArena && !this.hasSpace) return this.full();
+    // A seat out of the arena is a new seat for the address (leave, join others, resume must not exceed the bound).
+    if (!seat.inArena && admission.addressFull) return addressFull();
     if (seat.stream && seat.stream !== stream) seat.stream.close(CLOSE_SESSION_REPLACED, 'session resumed elsewhere');
     seat.stream = stream;
     seat.address = address;
@@ -306,6 +337,20 @@ export class Room {
     }
   }
 
+  /**
+   * Another process owns this room's name now: stop admitting, and send
+   * every connected player to `url`, where the room lives on (their
+   * session does not travel: they join there as new players).
+   */
+  moveEveryoneTo(url: string): void {
+    this.admitting = false;
+    for (const seat of this.seats.values()) {
+      if (!seat.stream) continue;
+      seat.stream.send({ type: 'redirect', url, room: this.name });
+      seat.stream.close(CLOSE_NORMAL, 'room moved to another server');
+    }
+  }
+
   /** The lobby is done with this room (empty past its idle time): stop, forget every session, drop its metrics. */
   dispose(): void {
     this.loop.stop();
@@ -318,6 +363,7 @@ export class Room {
   }
 
   private full(): JoinResult {
+    if (!this.admitting) return failed(ERROR_ROOM_FULL, `room ${this.name} has moved to another server; ask again`);
     return failed(ERROR_ROOM_FULL, `room ${this.name} is full (${this.capacity} players)`);
   }
 
@@ -452,4 +498,8 @@ export class Room {
 /** Whether a snapshot falls at `tick` when SNAPSHOT_RATE of TICK_RATE ticks carry one (evenly, any ratio). */
 function snapshotDue(tick: number, tickRateHz: number, snapshotRateHz: number): boolean {
   return Math.floor((tick * snapshotRateHz) / tickRateHz) > Math.floor(((tick - 1) * snapshotRateHz) / tickRateHz);
+}
+
+function addressFull(): JoinResult {
+  return failed(ERROR_ADDRESS_SEATS, 'your address already has as many players in the game as one address may');
 }

@@ -63,6 +63,8 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
   const lobby: Lobby = new Lobby({
     roomCapacity: config.roomCapacity,
     maxRooms: config.maxRooms,
+    maxSeatsPerAddress: config.maxSeatsPerAddress,
+    maxRoomsPerAddress: config.maxRoomsPerAddress,
     roomIdleMs: config.roomIdleMs,
     tickRateHz: config.tickRate,
     snapshotRateHz: config.snapshotRate,
@@ -72,7 +74,10 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
     clock,
     ...(extras.kernelLossPct ? { kernelLossPct: extras.kernelLossPct } : {}),
     ...(extras.scenario ? { scenario: extras.scenario } : {}),
-    onRoomDisposed: (name) => void directory?.release(name).catch(() => {}),
+    onRoomDisposed: (name) => {
+      matchmaker.roomDisposed(name);
+      void directory?.release(name).catch(() => {});
+    },
   });
   const directory = config.redisUrl
     ? new RoomDirectory(
@@ -80,11 +85,13 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
         {
           self: () => ({ id: serverId, url: publicUrl, players: lobby.playerCount, rooms: lobby.roomCount }),
           rooms: () => lobby.list().rooms,
+          holdings: () => lobby.holdings(),
+          claimLost: (name, owner) => matchmaker.claimLost(name, owner),
         },
         { ttlMs: DIRECTORY_TTL_MS, heartbeatMs: DIRECTORY_HEARTBEAT_MS, seatReservationMs: SEAT_RESERVATION_MS },
       )
     : null;
-  const matchmaker = new Matchmaker(lobby, directory, serverId);
+  const matchmaker: Matchmaker = new Matchmaker(lobby, directory, serverId, clock);
   const datagram = createDatagramGateway(lobby, metrics, clock, {
     seed: config.seed * DATAGRAM_NETWORK_SEED_FACTOR,
     ...(config.rtcPortMin !== undefined ? { portRange: { min: config.rtcPortMin, max: config.rtcPortMax! } } : {}),
@@ -104,6 +111,8 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
         rooms: lobby.health(),
         // Without Redis a lone server; with it, whether the shared room directory is reachable now.
         directory: directory ? (directory.connected ? 'connected' : 'unreachable') : 'none',
+        // How long since Redis last answered a command: a hung Redis keeps its socket open, so this is the figure to watch.
+        ...(directory ? { directoryLastAnswerMsAgo: directory.msSinceLastSuccess } : {}),
         serverId,
         uptimeS: Math.round(clock() / 1000),
         streamConnections: stream.connectionCount,

@@ -34,8 +34,30 @@ export const ROOMS_PATH = '/rooms';
 /** With a Redis room directory (several processes): a process's entries expire this long after its last heartbeat. */
 export const DIRECTORY_TTL_MS = 3_000;
 export const DIRECTORY_HEARTBEAT_MS = 1_000;
-/** A seat held for a player sent to a room on another process. */
-export const SEAT_RESERVATION_MS = 10_000;
+/**
+ * A seat held for a player sent to a room on another process: long enough to
+ * close one socket and open another (well under a second on any network a
+ * game is playable on), short enough that an abandoned redirect frees its
+ * seat soon.
+ */
+export const SEAT_RESERVATION_MS = 5_000;
+/** Every Redis command gets this long; past it the directory counts as failing for that call, and the join is decided without it. */
+export const DIRECTORY_COMMAND_TIMEOUT_MS = 500;
+/** A hello that asks the directory is answered within this, whatever Redis does (each command has its own deadline too). */
+export const DIRECTORY_JOIN_DEADLINE_MS = 1_500;
+/** /healthz says the directory is "connected" only if a Redis command succeeded this recently (two heartbeats and a deadline). */
+export const DIRECTORY_HEALTHY_WITHIN_MS = 2_500;
+/**
+ * What one remote address may hold at once, in a process (or, with a room
+ * directory, in the whole cluster): players in arenas, rooms it opened that
+ * still exist, and seats reserved for it on the way to another process.
+ * Rate limits bound how fast an address asks; these bound what it keeps.
+ * A household or a LAN party behind one NAT address fits comfortably.
+ */
+export const DEFAULT_MAX_SEATS_PER_ADDRESS = 16;
+export const DEFAULT_MAX_ROOMS_PER_ADDRESS = 4;
+export const MAX_RESERVATIONS_PER_ADDRESS = 4;
+export const MAX_RESERVATIONS_PER_ADDRESS_PER_ROOM = 2;
 
 export const ARENA_WIDTH_PX = 1600;
 export const ARENA_HEIGHT_PX = 900;
@@ -244,6 +266,14 @@ export const ERROR_JOIN_RATE_LIMITED = 'join-rate-limited';
 export const ERROR_BACKLOG_FULL = 'backlog-full';
 /** The named room has no free seat (the join screen offers another). */
 export const ERROR_ROOM_FULL = 'room-full';
+/** The remote address already has DEFAULT_MAX_SEATS_PER_ADDRESS (or --max-seats-per-address) players in arenas. */
+export const ERROR_ADDRESS_SEATS = 'address-seats-full';
+/** The remote address opened as many rooms as it may (--max-rooms-per-address) and they still exist. */
+export const ERROR_ADDRESS_ROOMS = 'address-rooms-full';
+/** The remote address holds MAX_RESERVATIONS_PER_ADDRESS seats reserved on other processes (or its share of one room's). */
+export const ERROR_ADDRESS_RESERVATIONS = 'address-reservations-full';
+/** The room is on no process this one can find right now (the room directory is not answering): try quick play, or again shortly. */
+export const ERROR_DIRECTORY_UNAVAILABLE = 'directory-unavailable';
 
 // Reasons a datagram is dropped (metric labels, also in decoder errors).
 export const DROP_TOO_SHORT = 'too-short';

@@ -50,6 +50,10 @@ export interface PrivateRedis {
   /** Stops it but keeps its socket's folder: Redis is "down" until `up()`, which starts it again empty (nothing is saved). */
   down(): Promise<void>;
   up(): Promise<void>;
+  /** Freezes it (SIGSTOP): its socket stays open and accepts connections, but nothing is answered, as with a hung or swapping Redis. */
+  hang(): void;
+  /** Lets a hung Redis go on (SIGCONT); it answers what queued up meanwhile. */
+  unhang(): void;
 }
 
 /** Starts a redis-server of our own on a Unix socket, with nothing saved to disk. */
@@ -77,6 +81,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   async function stop() {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGCONT'); // a hung one must run to hear SIGTERM
     child.kill('SIGTERM');
     await exited;
   }
@@ -93,6 +98,8 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     },
     down: stop,
     up: start,
+    hang: () => void child.kill('SIGSTOP'),
+    unhang: () => void child.kill('SIGCONT'),
   };
   return redis;
 }

@@ -4,6 +4,7 @@
 // client missed. A message that fails validation becomes a typed error value;
 // `parseClientMessage` and `parseServerMessage` never throw.
 import { z } from 'zod';
+import { serverOrigin } from './server-url.ts';
 import {
   ERROR_BAD_JSON,
   ERROR_INVALID_MESSAGE,
@@ -217,14 +218,16 @@ const datagramTokenSchema = z.strictObject({ type: z.literal('datagram-token'), 
 const shutdownSchema = z.strictObject({ type: z.literal('shutdown'), reason: z.string() });
 /**
  * The room is hosted by another server process (several processes share a
- * room directory): connect to `url` and say hello there with `room` and
- * `reservation`, a seat held for a short time.
+ * room directory): connect to `url` (a bare http(s) origin, see
+ * server-url.ts) and say hello there with `room` and `reservation`, a seat
+ * held for a short time. A room that moved to the process that won its
+ * name sends its players on without a reservation.
  */
 const redirectSchema = z.strictObject({
   type: z.literal('redirect'),
-  url: z.url({ protocol: /^https?$/ }),
+  url: z.url({ protocol: /^https?$/ }).refine((url) => serverOrigin(url) !== null, 'a bare http(s) origin'),
   room: roomNameSchema,
-  reservation: token,
+  reservation: token.optional(),
 });
 export type Redirect = z.infer<typeof redirectSchema>;
 

@@ -120,8 +120,9 @@ export class RawStream {
   readonly socket: WebSocket;
   private pingsSent = 0;
 
-  constructor(url: string) {
-    this.socket = new WebSocket(url.replace(/^http/, 'ws') + '/ws');
+  /** `from`: a loopback source address (127.0.0.2, …) to stand for another client machine. */
+  constructor(url: string, from?: string) {
+    this.socket = new WebSocket(url.replace(/^http/, 'ws') + '/ws', from ? { localAddress: from } : {});
     this.socket.on('error', () => {});
     this.socket.on('message', (data, isBinary) => {
       if (!isBinary) this.messages.push(JSON.parse(data.toString()) as ServerMessage);
@@ -160,8 +161,8 @@ export class RawStream {
 }
 
 /** A raw socket that has said hello as `name` (in `room`, or by quick play) and got its welcome. */
-export async function joinRaw(url: string, name: string, room?: string): Promise<RawStream> {
-  const raw = new RawStream(url);
+export async function joinRaw(url: string, name: string, room?: string, from?: string): Promise<RawStream> {
+  const raw = new RawStream(url, from);
   await raw.opened();
   raw.send(JSON.stringify({ type: 'hello', name, ...(room !== undefined ? { room } : {}) }));
   await raw.next('welcome');

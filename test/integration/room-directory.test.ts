@@ -3,18 +3,36 @@
 // name has one owner, a dead server's rooms expire, a reserved seat is taken
 // once, and a directory re-registers when Redis comes back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RoomDirectory, type DirectoryOptions, type DirectorySource } from '../../game-server/room-directory.ts';
+import { Redis } from 'ioredis';
+import { afterEach, vi } from 'vitest';
+import { MAX_RESERVATIONS_PER_ADDRESS, MAX_RESERVATIONS_PER_ADDRESS_PER_ROOM } from '../../protocol/constants.ts';
+import { KEY_PREFIX, RoomDirectory, type DirectoryOptions, type DirectorySource, type DirectoryRoom } from '../../game-server/room-directory.ts';
 import { startPrivateRedis, type PrivateRedis } from '../../scripts/redis-server.ts';
 import { eventually, waitFor } from './harness.ts';
 
 const OPTIONS: DirectoryOptions = { ttlMs: 1_500, heartbeatMs: 200, seatReservationMs: 2_000 };
 
 /** A stand-in for one game server's lobby: the rooms it says it hosts. */
-function serverSource(id: string, rooms: { name: string; players: number; capacity: number }[]): DirectorySource {
+function serverSource(id: string, rooms: { name: string; players: number; capacity: number }[], extra: Partial<DirectorySource> = {}): DirectorySource {
   return {
-    self: () => ({ id, url: `http://127.0.0.1:${id === 'a' ? 1001 : 1002}`, players: rooms.reduce((n, r) => n + r.players, 0), rooms: rooms.length }),
+    self: () => ({ id, url: urlOf(id), players: rooms.reduce((n, r) => n + r.players, 0), rooms: rooms.length }),
     rooms: () => rooms,
+    ...extra,
   };
+}
+
+/** Each stand-in server's own URL: a and b on 1001 and 1002, the rest numbered as they come. */
+const ports = new Map([['a', 1001], ['b', 1002]]);
+const urlOf = (id: string) => {
+  if (!ports.has(id)) ports.set(id, 1100 + ports.size);
+  return `http://127.0.0.1:${ports.get(id)}`;
+};
+
+/** A plain Redis client, to write what no server of ours would (poisoned or malformed entries). */
+function rawRedis(): Redis {
+  const client = new Redis(redis.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  client.on('error', () => {});
+  return client;
 }
 
 let redis: PrivateRedis;
@@ -30,6 +48,10 @@ async function directory(source: DirectorySource, options: Partial<DirectoryOpti
 
 beforeAll(async () => {
   redis = await startPrivateRedis();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 afterAll(async () => {
@@ -50,7 +72,7 @@ describe('the room directory', () => {
         ]);
       }
     });
-    expect((await a.servers()).map((s) => s.id).sort()).toEqual(['a', 'b']);
+    await eventually(() => expect(a.clusterOrigins().sort()).toEqual(['http://127.0.0.1:1001', 'http://127.0.0.1:1002']));
     await a.stop();
     await b.stop();
     expect(await a.rooms().catch(() => 'stopped')).toBe('stopped'); // a stopped directory is disconnected
@@ -75,7 +97,7 @@ describe('the room directory', () => {
     await eventually(async () => expect((await watcher.rooms()).map((r) => r.name)).toContain('ghost-town'));
     await eventually(async () => {
       expect((await watcher.rooms()).map((r) => r.name)).not.toContain('ghost-town');
-      expect((await watcher.servers()).map((s) => s.id)).not.toContain('dead');
+      expect(watcher.clusterOrigins()).not.toContain(urlOf('dead'));
     }, 3_000);
     expect(await watcher.room('ghost-town')).toBeNull();
   });
@@ -84,14 +106,14 @@ describe('the room directory', () => {
     const host = await directory(serverSource('host', [{ name: 'pair', players: 1, capacity: 2 }]));
     const other = await directory(serverSource('other', []));
     await eventually(async () => expect(await other.room('pair')).not.toBeNull());
-    const seat = await other.reserveSeat('pair');
-    expect(seat).toEqual(expect.any(String));
-    expect(await other.reserveSeat('pair')).toBeNull(); // 1 player + 1 reservation = capacity
+    const seat = await other.reserveSeat('pair', '127.0.0.2');
+    if (!seat.ok) throw new Error(`no seat: ${seat.reason}`);
+    expect(await other.reserveSeat('pair', '127.0.0.3')).toEqual({ ok: false, reason: 'full' }); // 1 player + 1 reservation = capacity
     expect(await host.reservations('pair')).toBe(1);
-    expect(await host.takeSeat('pair', seat!)).toBe(true);
-    expect(await host.takeSeat('pair', seat!)).toBe(false);
+    expect(await host.takeSeat('pair', seat.token)).toBe(true);
+    expect(await host.takeSeat('pair', seat.token)).toBe(false);
     expect(await host.takeSeat('elsewhere', 'made-up-token')).toBe(false);
-    expect(await other.reserveSeat('no-such-room')).toBeNull();
+    expect(await other.reserveSeat('no-such-room', '127.0.0.2')).toEqual({ ok: false, reason: 'gone' });
   });
 
   it('keeps going while Redis is down, and registers again when it is back', async () => {
@@ -103,5 +125,129 @@ describe('the room directory', () => {
     await redis.up(); // an empty Redis: nothing survived the restart
     await waitFor(() => survivor.connected, 'the directory to reconnect', 10_000);
     await eventually(async () => expect(await survivor.room('phoenix')).toMatchObject({ serverId: 'survivor' }));
+  });
+
+  it('bounds the reservations one address holds, in all and per room', async () => {
+    const rooms = ['big-1', 'big-2', 'big-3'].map((name) => ({ name, players: 0, capacity: 32 }));
+    await directory(serverSource('roomy', rooms));
+    const asker = await directory(serverSource('asker', []));
+    await eventually(async () => expect((await asker.rooms()).map((r) => r.name)).toEqual(expect.arrayContaining(rooms.map((r) => r.name))));
+    const hostile = '127.0.0.2';
+    for (let i = 0; i < MAX_RESERVATIONS_PER_ADDRESS_PER_ROOM; i++) expect((await asker.reserveSeat('big-1', hostile)).ok).toBe(true);
+    expect(await asker.reserveSeat('big-1', hostile)).toEqual({ ok: false, reason: 'address' });
+    let held = MAX_RESERVATIONS_PER_ADDRESS_PER_ROOM;
+    for (const room of ['big-2', 'big-3']) {
+      while (held < MAX_RESERVATIONS_PER_ADDRESS && (await asker.reserveSeat(room, hostile)).ok) held++;
+    }
+    expect(held).toBe(MAX_RESERVATIONS_PER_ADDRESS);
+    expect(await asker.reserveSeat('big-3', hostile)).toEqual({ ok: false, reason: 'address' });
+    // Everyone else is untouched by it.
+    expect((await asker.reserveSeat('big-1', '127.0.0.3')).ok).toBe(true);
+  });
+
+  it('lets only the room\'s owner honour a reservation, and spends it wherever it is shown', async () => {
+    const owner = await directory(serverSource('owner', [{ name: 'keep', players: 0, capacity: 8 }]));
+    const entry = await directory(serverSource('entry', []));
+    await eventually(async () => expect(await entry.room('keep')).not.toBeNull());
+    const seat = await entry.reserveSeat('keep', '127.0.1.2');
+    if (!seat.ok) throw new Error(seat.reason);
+    expect(await entry.takeSeat('keep', seat.token)).toBe(false); // shown back to the process that made it
+    expect(await owner.takeSeat('keep', seat.token)).toBe(false); // spent: it freed its seat
+    expect(await owner.reservations('keep')).toBe(0);
+    const second = await entry.reserveSeat('keep', '127.0.1.2');
+    if (!second.ok) throw new Error(second.reason);
+    expect(await owner.takeSeat('keep', second.token)).toBe(true);
+  });
+
+  it('ignores entries that are malformed or name no registered server, and lets such an entry be claimed over', async () => {
+    const honest = await directory(serverSource('honest', [{ name: 'fine', players: 1, capacity: 4 }]));
+    const raw = rawRedis();
+    try {
+      const poisoned: DirectoryRoom = { name: 'trap', players: 1, capacity: 4, serverId: 'evil', url: 'http://evil.example:8080' };
+      const future = Date.now() + 60_000;
+      await raw.set(`${KEY_PREFIX}room:trap`, JSON.stringify(poisoned));
+      await raw.set(`${KEY_PREFIX}room:junk`, '{"name": "junk", "players": "lots"');
+      await raw.set(`${KEY_PREFIX}room:sneaky`, JSON.stringify({ ...poisoned, name: 'sneaky', serverId: 'honest', url: 'http://evil.example:8080' }));
+      await raw.zadd(`${KEY_PREFIX}rooms`, future, 'trap', future, 'junk', future, 'sneaky');
+      await eventually(async () => expect((await honest.rooms()).map((r) => r.name)).toContain('fine'));
+      expect((await honest.rooms()).map((r) => r.name)).not.toEqual(expect.arrayContaining(['trap']));
+      expect((await honest.rooms()).map((r) => r.name)).not.toContain('junk');
+      expect((await honest.rooms()).map((r) => r.name)).not.toContain('sneaky');
+      expect(await honest.room('trap')).toBeNull();
+      expect(await honest.room('junk')).toBeNull();
+      expect(await honest.room('sneaky')).toBeNull(); // a registered id, but not at its registered URL
+      expect(await honest.reserveSeat('junk', '127.0.1.2')).toEqual({ ok: false, reason: 'gone' });
+      // An owner that is no registered server holds nothing against a claim.
+      expect(await honest.claim({ name: 'trap', players: 0, capacity: 4 })).toBeNull();
+      expect(await honest.claim({ name: 'junk', players: 0, capacity: 4 })).toBeNull();
+      await honest.release('trap');
+      await honest.release('junk');
+    } finally {
+      raw.disconnect();
+    }
+  });
+
+  it('keeps a contested name with the host that has more players, and tells the other', async () => {
+    const lostAt: string[] = [];
+    const small = await directory(serverSource('small', [], { claimLost: (name) => lostAt.push(`small:${name}`) }));
+    expect(await small.claim({ name: 'split', players: 1, capacity: 8 })).toBeNull();
+    // A second host of the same name (it seated players while Redis was away): more players, so it takes the name.
+    const big = await directory(serverSource('big', [{ name: 'split', players: 3, capacity: 8 }], { claimLost: (name) => lostAt.push(`big:${name}`) }));
+    await eventually(async () => expect(await big.room('split')).toMatchObject({ serverId: 'big' }));
+    // The smaller host's next claim gets the bigger one back; a tie stays with the owner.
+    expect(await small.claim({ name: 'split', players: 3, capacity: 8 })).toMatchObject({ serverId: 'big' });
+    expect(lostAt).not.toContain('big:split');
+    await big.stop();
+  });
+
+  it('shares a rate budget between processes: one address gets one bucket, not one per process', async () => {
+    const a = await directory(serverSource('budget-a', []));
+    const b = await directory(serverSource('budget-b', []));
+    const burst = 6;
+    let taken = 0;
+    for (let i = 0; i < burst; i++) if (await (i % 2 ? a : b).takeToken('test', '127.0.0.9', burst, 0.001)) taken++;
+    expect(taken).toBe(burst);
+    expect(await a.takeToken('test', '127.0.0.9', burst, 0.001)).toBe(false);
+    expect(await b.takeToken('test', '127.0.0.9', burst, 0.001)).toBe(false);
+    expect(await b.takeToken('test', '127.0.0.10', burst, 0.001)).toBe(true);
+  });
+
+  it('counts what an address holds on the other servers', async () => {
+    const holdings = new Map([['127.0.0.7', { seats: 3, rooms: 1 }]]);
+    const a = await directory(serverSource('hold-a', [], { holdings: () => holdings }));
+    const b = await directory(serverSource('hold-b', []));
+    await eventually(async () => expect(await b.holdingsElsewhere('127.0.0.7')).toEqual({ seats: 3, rooms: 1 }));
+    expect(await a.holdingsElsewhere('127.0.0.7')).toEqual({ seats: 0, rooms: 0 }); // its own are not "elsewhere"
+    holdings.clear();
+    await eventually(async () => expect(await b.holdingsElsewhere('127.0.0.7')).toEqual({ seats: 0, rooms: 0 }));
+  });
+
+  it('times expiries by Redis\'s clock: a process whose clock is far off neither prunes others nor overbooks', async () => {
+    const host = await directory(serverSource('clocked', [{ name: 'two-seats', players: 0, capacity: 2 }]));
+    const skewed = await directory(serverSource('skewed', []));
+    await eventually(async () => expect(await skewed.room('two-seats')).not.toBeNull());
+    const realNow = Date.now;
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 11_000); // 11 s ahead, then 5 s behind
+    expect((await skewed.reserveSeat('two-seats', '127.0.2.2')).ok).toBe(true);
+    expect((await skewed.reserveSeat('two-seats', '127.0.3.3')).ok).toBe(true);
+    expect(await skewed.reserveSeat('two-seats', '127.0.3.4')).toEqual({ ok: false, reason: 'full' });
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() - 5_000);
+    expect((await skewed.rooms()).map((r) => r.name)).toContain('two-seats');
+    expect(await host.reservations('two-seats')).toBe(2);
+  });
+
+  it('answers within its deadline while Redis hangs, says so in its health, and recovers', async () => {
+    const patient = await directory(serverSource('patient', [{ name: 'frozen', players: 1, capacity: 4 }]), { commandTimeoutMs: 300 });
+    redis.hang();
+    try {
+      const startedAt = Date.now();
+      await expect(patient.rooms()).rejects.toThrow(/timed out/i);
+      expect(Date.now() - startedAt).toBeLessThan(3_000);
+      await waitFor(() => !patient.connected, 'health to say Redis is not answering', 5_000);
+    } finally {
+      redis.unhang();
+    }
+    await waitFor(() => patient.connected, 'the directory to answer again', 10_000);
+    expect(await patient.room('frozen')).toMatchObject({ serverId: 'patient' });
   });
 });
