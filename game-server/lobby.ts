@@ -121,11 +121,11 @@ export class Lobby {
     return { rooms, capacity: this.options.roomCapacity, roomsLeft: Math.max(0, this.options.maxRooms - this.rooms.size) };
   }
 
-  /** For /healthz: the rooms with players in them, and how far each has ticked (proof its loop runs). */
-  health(): { name: string; players: number; capacity: number; tick: number }[] {
+  /** For /healthz: the rooms with players in them, the seats held in each for players on their way, and how far each has ticked (proof its loop runs). */
+  health(): { name: string; players: number; capacity: number; heldSeats: number; tick: number }[] {
     return [...this.rooms.values()]
       .filter((room) => room.playerCount > 0)
-      .map((room) => ({ name: room.name, players: room.playerCount, capacity: room.capacity, tick: room.tick }));
+      .map((room) => ({ name: room.name, players: room.playerCount, capacity: room.capacity, heldSeats: room.heldSeats, tick: room.tick }));
   }
 
   /**

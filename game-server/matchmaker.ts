@@ -126,7 +126,8 @@ export class Matchmaker {
     if (!this.directory?.connected) return here;
     const elsewhere = await withDeadline(this.directory.rooms(), DIRECTORY_JOIN_DEADLINE_MS).catch(() => [] as DirectoryRoom[]);
     const others = elsewhere
-      .filter((room) => room.serverId !== this.serverId && !this.lobby.room(room.name))
+      // A room of ours that another process won is listed at its new host.
+      .filter((room) => room.serverId !== this.serverId && !this.lobby.room(room.name)?.admitting)
       .map(({ name, players, capacity, url }) => ({ name, players, capacity, url }));
     return [...here, ...others].sort((a, b) => b.players - a.players || a.name.localeCompare(b.name));
   }

@@ -14,7 +14,9 @@ import {
   CLOSE_RATE_LIMITED,
   CLOSE_SERVER_FULL,
   DROP_BUFFERING,
+  ADDRESS_CHAT_REFILL_PER_S,
   ERROR_ALREADY_JOINED,
+  ERROR_CHAT_RATE_LIMITED,
   ERROR_BINARY_NOT_ACCEPTED,
   ERROR_INVALID_MESSAGE,
   ERROR_NOT_JOINED,
@@ -303,11 +305,15 @@ export function attachStreamGateway(
     }
     const { room, playerId } = connection.player;
     switch (message.type) {
-      case 'chat': {
-        const result = room.chat(playerId, message.text);
-        if (!result.ok) reject(connection, result.error, result.message ?? result.error);
+      case 'chat':
+        // The address's chat budget is shared by every process of a cluster (in Redis); the room applies its own too.
+        void matchmaker.allowChat(connection.address).then((allowed) => {
+          if (connection.player?.playerId !== playerId || connection.player.room !== room) return; // left meanwhile
+          if (!allowed) return reject(connection, ERROR_CHAT_RATE_LIMITED, `at most ${ADDRESS_CHAT_REFILL_PER_S} lines per second from one address`);
+          const result = room.chat(playerId, message.text);
+          if (!result.ok) reject(connection, result.error, result.message ?? result.error);
+        });
         return;
-      }
       case 'datagram-token':
         // Each token can start a WebRTC handshake (a native peer connection): ration them.
         if (now - connection.lastDatagramTokenAtMs < DATAGRAM_RETRY_MIN_MS) {
@@ -342,7 +348,8 @@ export function attachStreamGateway(
     }
     if (!result.ok) {
       reject(connection, result.error, result.message ?? result.error);
-      socket.close(CLOSE_SERVER_FULL, result.message ?? result.error);
+      // The error message above says why; a close reason must fit in 123 bytes (ws throws otherwise), so it carries the code.
+      socket.close(CLOSE_SERVER_FULL, result.error);
       return;
     }
     clearTimeout(connection.helloTimer);

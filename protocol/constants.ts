@@ -272,6 +272,8 @@ export const ERROR_ADDRESS_SEATS = 'address-seats-full';
 export const ERROR_ADDRESS_ROOMS = 'address-rooms-full';
 /** The remote address holds MAX_RESERVATIONS_PER_ADDRESS seats reserved on other processes (or its share of one room's). */
 export const ERROR_ADDRESS_RESERVATIONS = 'address-reservations-full';
+/** Said by the client to itself: a server sent it somewhere it will not go (not a bare http(s) origin, or https down to http). */
+export const ERROR_BAD_REDIRECT = 'bad-redirect';
 /** The room is on no process this one can find right now (the room directory is not answering): try quick play, or again shortly. */
 export const ERROR_DIRECTORY_UNAVAILABLE = 'directory-unavailable';
 

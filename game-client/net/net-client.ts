@@ -4,11 +4,12 @@
 // hello on the stream, binds a data channel with the welcome's datagram
 // token, resumes the session after the stream drops, and keeps both links
 // alive with one heartbeat.
-import { CLOSE_SIMULATED_DROP, HEARTBEAT_INTERVAL_MS, LATE_UPDATE_MS } from '../../protocol/constants.ts';
+import { CLOSE_SIMULATED_DROP, ERROR_BAD_REDIRECT, HEARTBEAT_INTERVAL_MS, LATE_UPDATE_MS } from '../../protocol/constants.ts';
 import { ClockSync } from '../../protocol/netsim/clock-sync.ts';
 import { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
 import { isPerfect, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import type { UpdateMark } from '../../protocol/netsim/stats.ts';
+import { serverOrigin } from '../../protocol/wire/server-url.ts';
 import type { Snapshot } from '../../protocol/wire/snapshot.ts';
 import type { ErrorMessage, GameConfig, GameEvent, PositionPath, Redirect, Welcome } from '../../protocol/wire/stream.ts';
 import type { ChannelName, ChannelStatus, DatagramLinkState, StreamLinkState } from '../game-view.ts';
@@ -280,11 +281,22 @@ export class NetClient {
    * is where we are going (a page reloaded on another process's address).
    */
   private followRedirect(redirect: Redirect) {
+    // Only to a bare http(s) origin (the schema checks it too), and never from
+    // https down to http: the session token goes along, and must not leave the
+    // cluster's own servers or travel in the clear. The servers check that the
+    // target is a registered member of the cluster before they send one.
+    const target = serverOrigin(redirect.url);
+    if (!target || (this.serverUrl.startsWith('https:') && !target.startsWith('https:'))) {
+      const refusal: ErrorMessage = { type: 'error', code: ERROR_BAD_REDIRECT, message: `refused a redirect to ${redirect.url}` };
+      if (this.welcomed && !this.hadSession) return this.refuseJoin(refusal);
+      this.handlers.onServerError?.(refusal);
+      return this.close();
+    }
     this.roomName = redirect.room;
     this.reservation = redirect.reservation;
-    this.stream.moveTo(redirect.url);
-    this.datagram.moveTo(redirect.url);
-    this.serverUrl = redirect.url;
+    this.stream.moveTo(target);
+    this.datagram.moveTo(target);
+    this.serverUrl = target;
     this.handlers.onStateChange?.();
   }
 

@@ -5,37 +5,9 @@
 // quick play never sends anyone to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIRECTORY_TTL_MS } from '../../protocol/constants.ts';
-import { parseRoomList } from '../../protocol/wire/room-list.ts';
 import { startPrivateRedis, type PrivateRedis } from '../../scripts/redis-server.ts';
 import { connectClient, eventually, RawStream, waitFor, type TestClient } from './harness.ts';
-import { startScript, type ScriptProcess } from './script-process.ts';
-
-interface ServerProcess {
-  process: ScriptProcess;
-  url: string;
-}
-
-/** Starts `game-server/main.ts` as its own process on 127.0.0.1 (port 0), registered in `redisUrl` as `id`. */
-async function startServerProcess(id: string, redisUrl: string): Promise<ServerProcess> {
-  const started = startScript('game-server/main.ts', ['--host', '127.0.0.1', '--port', '0', '--redis-url', redisUrl, '--server-id', id], {
-    LOG_LEVEL: 'info',
-  });
-  const line = await waitFor(() => started.stdout().split('\n').find((l) => l.includes('listening')), `server ${id} to start`, 30_000).catch(
-    (error: Error) => {
-      started.kill();
-      throw new Error(`${error.message}\n${started.stdout()}\n${started.stderr()}`);
-    },
-  );
-  return { process: started, url: JSON.parse(line).url as string };
-}
-
-const health = async (server: ServerProcess) => (await fetch(`${server.url}/healthz`)).json();
-
-async function roomsSeenBy(server: ServerProcess) {
-  const list = parseRoomList(await (await fetch(`${server.url}/rooms`)).json());
-  if (!list.ok) throw new Error(list.message);
-  return list.value.rooms;
-}
+import { health, roomsSeenBy, startServerProcess, type ServerProcess } from './cluster-processes.ts';
 
 let redis: PrivateRedis;
 let a: ServerProcess;
