@@ -160,7 +160,8 @@ export const MAX_SIGNALING_REQUESTS_IN_FLIGHT = 32;
 export const SIGNALING_RETRY_AFTER_S = 1;
 
 // ── Signaling per address, and connection ids (item 7) ─────────────────────
-// One address must not be able to hold the signaling slots everyone shares.
+// One address must not be able to hold the signaling slots everyone shares,
+// and a geckos connection id must not be guessable or learnable.
 /**
  * Signaling requests one remote address may have in flight at once; past
  * this the request is answered 429, so one address never holds more than a
@@ -176,6 +177,8 @@ export const MAX_SIGNALING_IN_FLIGHT_PER_ADDRESS = 8;
  * HTTP_REQUEST_TIMEOUT_MS (15 s) let 32 one-byte bodies hold every slot.
  */
 export const SIGNALING_BODY_DEADLINE_MS = 2_000;
+/** Random bytes (node:crypto) in the connection id a client sees: 32 base64url characters, in place of geckos' Math.random id. */
+export const CONNECTION_ALIAS_BYTES = 24;
 /** A signaling request refused because its address already had MAX_SIGNALING_IN_FLIGHT_PER_ADDRESS in flight (429). */
 export const DROP_SIGNALING_PER_ADDRESS = 'signaling-per-address';
 /** A signaling body not complete within SIGNALING_BODY_DEADLINE_MS (408). */
