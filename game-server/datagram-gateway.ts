@@ -7,6 +7,8 @@
 // - Every datagram is decoded by our codecs; anything malformed is dropped
 //   and counted by reason. geckos' own parser is bypassed (see below).
 // - Sends check the channel state, size and buffer first and count drops.
+// - Clients never see geckos' connection ids, only aliases from node:crypto
+//   (connection-aliases.ts); neither is logged.
 // - Liveness: silence past HEARTBEAT_TIMEOUT_MS closes a channel, unless the
 //   player's simulated loss can explain it and the peer connection itself
 //   is still connected (see `silenceIsSimulated`).
@@ -39,6 +41,7 @@ import { asBytes } from '../protocol/wire/bytes.ts';
 import { decodeInputPacket } from '../protocol/wire/input.ts';
 import { datagramType, decodePing, encodePing } from '../protocol/wire/ping.ts';
 import { ConditionedDatagramLink, type SocketDatagramLink } from './conditioned-links.ts';
+import { ConnectionAliases, signalingRouteName, translateSignaling } from './connection-aliases.ts';
 import { keepClosedChannelsHarmless } from './geckos-closed-channel-guard.ts';
 import type { Lobby } from './lobby.ts';
 import { log } from './log.ts';
@@ -57,7 +60,7 @@ export interface DatagramGatewayOptions {
 }
 
 export interface DatagramGateway {
-  /** Handles a geckos signaling request (paths under /.wrtc/v2); the HTTP front has already capped its size. */
+  /** Handles a geckos signaling request (paths under /.wrtc/v2); the HTTP front has already read its (capped) body. */
   handleSignaling(request: IncomingMessage, response: ServerResponse): void;
   readonly channelCount: number;
   close(): Promise<void>;
@@ -110,6 +113,9 @@ export function createDatagramGateway(
   const geckosRoutes = signaling.listeners('request')[0] as (request: IncomingMessage, response: ServerResponse) => unknown;
   /** geckos' connections that have not (yet) become a bound channel, with when we first saw them. */
   const unbound = new Map<string, number>();
+  /** The ids clients see, each standing for a geckos connection id (connection-aliases.ts). */
+  const aliases = new ConnectionAliases();
+  const geckosHolds = (realId: string) => io.connectionsManager.connections.has(realId);
 
   const bound = new Map<string, BoundChannel>();
   let channelsOpened = 0;
@@ -138,7 +144,8 @@ export function createDatagramGateway(
       link.dispose();
       room.datagramClosed(playerId, link);
     });
-    log.info({ room: room.name, playerId, channel: channel.id }, 'datagram channel bound');
+    // No channel id here: geckos' ids must never reach a log (connection-aliases.ts).
+    log.info({ room: room.name, playerId }, 'datagram channel bound');
   });
 
   /** The channel's link, behind the player's simulated network (perfect until they choose otherwise). */
@@ -205,6 +212,7 @@ export function createDatagramGateway(
   const heartbeat = setInterval(() => {
     const now = clock();
     closeAbandonedConnections(now);
+    aliases.forgetClosed(geckosHolds);
     for (const entry of bound.values()) {
       if (now - entry.lastHeardAtMs <= HEARTBEAT_TIMEOUT_MS || silenceIsSimulated(entry)) continue;
       log.info({ room: entry.room.name, playerId: entry.playerId }, 'datagram heartbeat timed out');
@@ -286,6 +294,9 @@ export function createDatagramGateway(
         response.writeHead(503, { connection: 'close' }).end('server shutting down\n');
         return;
       }
+      const route = signalingRouteName(request.url);
+      // Clients name connections by alias; geckos gets its own ids, or a path that names none.
+      translateSignaling(request, response, aliases, geckosHolds);
       // geckos' routes are async, and one answers 400 to a body without an
       // sdp, then writes a second status and throws: caught here, that is a
       // refused request instead of an unhandled rejection that ends the process.
@@ -293,7 +304,7 @@ export function createDatagramGateway(
         .then(() => geckosRoutes(request, response))
         .catch((error: unknown) => {
           metrics.dropped('datagram', 'in', DROP_SIGNALING_ERROR);
-          log.info({ err: error, url: request.url }, 'signaling request failed');
+          log.info({ err: error, route }, 'signaling request failed');
           if (!response.headersSent) response.writeHead(400).end('bad signaling request\n');
         });
     },
@@ -303,6 +314,7 @@ export function createDatagramGateway(
     async close() {
       shuttingDown = true;
       clearInterval(heartbeat);
+      aliases.clear();
       const channelsClosing = [...bound.values()].map((entry) => entry.channel.close().catch(() => {}));
       bound.clear();
       await Promise.all(channelsClosing);

@@ -7,17 +7,23 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
 import sirv from 'sirv';
 import {
+  DROP_SIGNALING_BODY_TIMEOUT,
   DROP_SIGNALING_BUSY,
+  DROP_SIGNALING_PER_ADDRESS,
   HTTP_HEADERS_TIMEOUT_MS,
   HTTP_KEEP_ALIVE_TIMEOUT_MS,
   HTTP_REQUEST_TIMEOUT_MS,
   HTTP_TIMEOUT_CHECK_INTERVAL_MS,
   MAX_SIGNALING_BODY_BYTES,
+  MAX_SIGNALING_IN_FLIGHT_PER_ADDRESS,
   MAX_SIGNALING_REQUESTS_IN_FLIGHT,
   ROOMS_PATH,
+  SIGNALING_BODY_DEADLINE_MS,
   SIGNALING_RETRY_AFTER_S,
 } from '../protocol/constants.ts';
 import { rewriteHostCandidates } from './ice-candidates.ts';
+import { InFlightPerAddress } from './in-flight-per-address.ts';
+import { readBodyWithin } from './signaling-body.ts';
 
 /** How long a client may take over a request; tests may shorten them. */
 export interface HttpTimeouts {
@@ -70,6 +76,8 @@ export function createRequestHandler(routes: HttpRoutes) {
     : null;
   /** Signaling requests answered or still being answered; each response's 'close' gives its slot back. */
   let signalingInFlight = 0;
+  /** The same, by remote address: one address may hold only a few of the slots everyone shares. */
+  const signalingPerAddress = new InFlightPerAddress(MAX_SIGNALING_IN_FLIGHT_PER_ADDRESS);
 
   return (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -103,18 +111,34 @@ export function createRequestHandler(routes: HttpRoutes) {
       if (length > MAX_SIGNALING_BODY_BYTES) return void response.writeHead(413).end('body too large\n');
     }
     // Each request may hold a native peer connection or a half-read body: past
-    // the cap, refuse at once (and close the socket) rather than queue.
+    // either cap, refuse at once (and close the socket) rather than queue.
+    const address = request.socket.remoteAddress ?? 'unknown';
+    if (!signalingPerAddress.tryEnter(address)) return refuse(DROP_SIGNALING_PER_ADDRESS, 429, 'too many signaling requests from your address\n');
     if (signalingInFlight >= MAX_SIGNALING_REQUESTS_IN_FLIGHT) {
-      routes.refused(DROP_SIGNALING_BUSY);
-      return void response
-        .writeHead(503, { 'retry-after': String(SIGNALING_RETRY_AFTER_S), connection: 'close' })
-        .end('signaling busy, retry shortly\n');
+      signalingPerAddress.leave(address);
+      return refuse(DROP_SIGNALING_BUSY, 503, 'signaling busy, retry shortly\n');
     }
     signalingInFlight += 1;
     // 'close' follows both a finished response and a connection cut mid-request (a timeout).
-    response.once('close', () => (signalingInFlight -= 1));
+    response.once('close', () => {
+      signalingInFlight -= 1;
+      signalingPerAddress.leave(address);
+    });
     if (routes.publicIp) advertisePublicIp(response, routes.publicIp);
-    routes.signaling(request, response);
+    // geckos reads bodies with no deadline: it gets the request once the body is complete (signaling-body.ts).
+    void readBodyWithin(request, MAX_SIGNALING_BODY_BYTES, SIGNALING_BODY_DEADLINE_MS).then((body) => {
+      if (body.ok) return routes.signaling(body.value, response);
+      if (body.error === 'aborted' || response.destroyed) return; // the client is gone; its 'close' freed the slot
+      if (body.error === 'timeout') routes.refused(DROP_SIGNALING_BODY_TIMEOUT);
+      const [status, text] = body.error === 'timeout' ? [408, 'signaling body too slow\n'] : [413, 'body too large\n'];
+      // The socket still has the rest of the body coming: cut it once the answer is out.
+      response.writeHead(status, { connection: 'close' }).end(text, () => request.socket?.destroy());
+    });
+
+    function refuse(reason: string, status: number, text: string) {
+      routes.refused(reason);
+      response.writeHead(status, { 'retry-after': String(SIGNALING_RETRY_AFTER_S), connection: 'close' }).end(text);
+    }
   }
 }
 

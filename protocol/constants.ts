@@ -181,6 +181,31 @@ export const MAX_SIGNALING_REQUESTS_IN_FLIGHT = 32;
 /** Retry-After on that 503, in seconds (the header's unit). */
 export const SIGNALING_RETRY_AFTER_S = 1;
 
+// ── Signaling per address, and connection ids (item 7) ─────────────────────
+// One address must not be able to hold the signaling slots everyone shares,
+// and a geckos connection id must not be guessable or learnable.
+/**
+ * Signaling requests one remote address may have in flight at once; past
+ * this the request is answered 429, so one address never holds more than a
+ * quarter of MAX_SIGNALING_REQUESTS_IN_FLIGHT. A browser's handshake has at
+ * most two (its offer or its answer, beside a candidate poll), but players
+ * behind one address join in bursts: 40 bots from one address, paced to the
+ * join limit, were refused 7 times at a cap of 4 and never at 8.
+ */
+export const MAX_SIGNALING_IN_FLIGHT_PER_ADDRESS = 8;
+/**
+ * A signaling request's body must be complete this soon after its headers,
+ * or it is answered 408 and its socket closed. Ours, per request: Node's
+ * HTTP_REQUEST_TIMEOUT_MS (15 s) let 32 one-byte bodies hold every slot.
+ */
+export const SIGNALING_BODY_DEADLINE_MS = 2_000;
+/** Random bytes (node:crypto) in the connection id a client sees: 32 base64url characters, in place of geckos' Math.random id. */
+export const CONNECTION_ALIAS_BYTES = 24;
+/** A signaling request refused because its address already had MAX_SIGNALING_IN_FLIGHT_PER_ADDRESS in flight (429). */
+export const DROP_SIGNALING_PER_ADDRESS = 'signaling-per-address';
+/** A signaling body not complete within SIGNALING_BODY_DEADLINE_MS (408). */
+export const DROP_SIGNALING_BODY_TIMEOUT = 'signaling-body-timeout';
+
 // ── HTTP front (game-server/http.ts) ─────────────────────────────────────────
 // Node's defaults (60 s for headers, 300 s for a whole request, checked every
 // 30 s) let a socket that sends nothing, half a header or half a body sit for

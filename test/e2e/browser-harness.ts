@@ -59,10 +59,11 @@ export async function openGame(browser: Browser, url: string, name: string, opti
  * candidates, for about 10 s) without knowing whether the server still has
  * it; after the server closed that channel (replaced by a newer one, or a
  * handshake abandoned on a starved machine) the answer is 404, which Chromium
- * logs as a failed resource. Harmless, and not the page's doing.
+ * logs as a failed resource. Harmless, and not the page's doing. The id in
+ * the URL is the server's alias (connection-aliases.ts): base64url.
  */
 function isLateSignalingPoll(text: string, url: string): boolean {
-  return text.includes('status of 404') && /\/\.wrtc\/v2\/connections\/[0-9a-zA-Z]{24}\//.test(url);
+  return text.includes('status of 404') && /\/\.wrtc\/v2\/connections\/[A-Za-z0-9_-]+\//.test(url);
 }
 
 /** Opens `address` in a fresh browser context, recording console errors and uncaught exceptions; waits for nothing. */
