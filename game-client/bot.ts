@@ -40,7 +40,7 @@ const BURST_CONNECT_SPACING_MS = 25;
 const options = parseOrExit(process.argv.slice(2));
 const { count, quiet } = options;
 
-installNodePolyfills();
+installNodePolyfills({ sourceAddresses: options.sourceAddresses });
 
 const bots = Array.from(
   { length: count },

@@ -2,15 +2,20 @@
 // help text, and the checks that turn a bad flag into a one-line message.
 // Pure: it reads the arguments it is given and throws; the entry prints and exits.
 import { parseArgs } from 'node:util';
-import { DEFAULT_HTTP_PORT, JOIN_BURST, JOIN_REFILL_PER_S } from '../../protocol/constants.ts';
+import { isIPv4 } from 'node:net';
+import { DEFAULT_HTTP_PORT, DEFAULT_MAX_SEATS_PER_ADDRESS, JOIN_BURST, JOIN_REFILL_PER_S } from '../../protocol/constants.ts';
 import { checkRoomName } from '../../protocol/wire/stream.ts';
 
 export const BOTS_USAGE = `npm run bots -- [--url URL] [--count N] [--duration S] [--chat-every S] [--connect-timeout S]
-                    [--rooms K | --room NAME] [--join-rate R] [--join-burst B] [--json] [--report-on-stdin]
+                    [--rooms K | --room NAME] [--join-rate R] [--join-burst B] [--from ADDRESS[-ADDRESS]]
+                    [--json] [--report-on-stdin]
   --rooms K          spread the bots over K rooms: bot i joins room bots-<i % K + 1> (default: quick play)
   --room NAME        every bot joins room NAME
   --join-rate R      joins per second this process allows itself after the burst (default ${JOIN_REFILL_PER_S}, the server's per-address limit)
   --join-burst B     joins it may start at once (default ${JOIN_BURST})
+  --from A[-B]       the source address(es) of the bots' streams, e.g. 127.0.0.2-127.0.0.9: the server bounds what one
+                     address holds (${DEFAULT_MAX_SEATS_PER_ADDRESS} players by default), so bots that stand for many machines come from many
+                     loopback addresses (all of 127.0.0.0/8 is this machine on Linux); connections take them in turn
   --json             print only the final summary, as one JSON object
   --report-on-stdin  (implies --json) a JSON line once connected, then one per line read on stdin with what
                      was measured since the line before; stdin closing ends the run`;
@@ -31,6 +36,8 @@ export interface BotOptions {
   quiet: boolean;
   /** The room bot i asks for, or undefined for quick play. */
   roomFor: (i: number) => string | undefined;
+  /** Source addresses for the streams, taken in turn (empty: the system's choice). */
+  sourceAddresses: string[];
 }
 
 /** A flag the bots cannot run with; its message names the flag. */
@@ -51,6 +58,7 @@ export function parseBotOptions(argv: string[]): BotOptions {
       'join-burst': { type: 'string', default: String(JOIN_BURST) },
       json: { type: 'boolean', default: false },
       'report-on-stdin': { type: 'boolean', default: false },
+      from: { type: 'string' },
       // Known here so it is not refused; the entry prints BOTS_USAGE before parsing when it is given.
       help: { type: 'boolean', default: false },
     },
@@ -66,7 +74,27 @@ export function parseBotOptions(argv: string[]): BotOptions {
     reportOnStdin: args['report-on-stdin'],
     quiet: args.json || args['report-on-stdin'],
     roomFor: roomChoice(args.rooms, args.room),
+    sourceAddresses: args.from === undefined ? [] : addressRange(args.from),
   };
+}
+
+/** Most source addresses one --from range may name. */
+const MAX_SOURCE_ADDRESSES = 254;
+
+/** "127.0.0.2" or "127.0.0.2-127.0.0.9" (the same first three parts): the IPv4 addresses named, in order. */
+function addressRange(value: string): string[] {
+  const parts = value.split('-');
+  const first = parts[0] ?? '';
+  const last = parts[1] ?? first;
+  if (parts.length > 2 || !isIPv4(first) || !isIPv4(last)) throw new BotUsageError(`--from must be an IPv4 address or a range A-B, got ${JSON.stringify(value)}`);
+  const prefix = first.slice(0, first.lastIndexOf('.') + 1);
+  if (!last.startsWith(prefix) || last.lastIndexOf('.') !== prefix.length - 1) {
+    throw new BotUsageError(`--from: a range differs only in its last part (${prefix}N-${prefix}M), got ${JSON.stringify(value)}`);
+  }
+  const from = Number(first.slice(prefix.length));
+  const to = Number(last.slice(prefix.length));
+  if (to < from || to - from + 1 > MAX_SOURCE_ADDRESSES) throw new BotUsageError(`--from: the range must go upwards, at most ${MAX_SOURCE_ADDRESSES} addresses, got ${JSON.stringify(value)}`);
+  return Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
 }
 
 function positiveInt(value: string, name: string): number {

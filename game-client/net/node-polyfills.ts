@@ -5,12 +5,27 @@ import { cleanup } from 'node-datachannel';
 import { RTCIceCandidate, RTCPeerConnection, RTCSessionDescription } from 'node-datachannel/polyfill';
 import { WebSocket } from 'ws';
 
-export function installNodePolyfills(): void {
+/**
+ * `sourceAddresses`: each new stream socket binds the next one in turn (a
+ * bot process standing for many machines; see `npm run bots -- --from`).
+ */
+export function installNodePolyfills(options: { sourceAddresses?: string[] } = {}): void {
   const g = globalThis as Record<string, unknown>;
-  g.WebSocket ??= WebSocket;
+  const addresses = options.sourceAddresses ?? [];
+  g.WebSocket ??= addresses.length > 0 ? webSocketFrom(addresses) : WebSocket;
   g.RTCPeerConnection ??= RTCPeerConnection;
   g.RTCSessionDescription ??= RTCSessionDescription;
   g.RTCIceCandidate ??= RTCIceCandidate;
+}
+
+/** ws's WebSocket, each instance bound to the next of `addresses` as its source. */
+function webSocketFrom(addresses: string[]): typeof WebSocket {
+  let next = 0;
+  return class extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols, { localAddress: addresses[next++ % addresses.length] });
+    }
+  } as typeof WebSocket;
 }
 
 /** Time for closed peer connections to wind down their native threads. */

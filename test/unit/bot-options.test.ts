@@ -38,8 +38,17 @@ describe('parseBotOptions', () => {
     [['--join-rate', 'Infinity'], '--join-rate must be a positive number, got "Infinity"'],
     [['--rooms', '2', '--room', 'a'], 'give --rooms K or --room NAME, not both'],
     [['--rooms', 'many'], '--rooms must be a positive integer, got "many"'],
+    [['--from', 'localhost'], '--from must be an IPv4 address or a range A-B, got "localhost"'],
+    [['--from', '127.0.0.2-127.0.1.3'], '--from: a range differs only in its last part (127.0.0.N-127.0.0.M), got "127.0.0.2-127.0.1.3"'],
+    [['--from', '127.0.0.9-127.0.0.2'], '--from: the range must go upwards, at most 254 addresses, got "127.0.0.9-127.0.0.2"'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseBotOptions(argv)).toThrow(new BotUsageError(message));
+  });
+
+  it('takes --from as one source address or a range of them', () => {
+    expect(parseBotOptions([]).sourceAddresses).toEqual([]);
+    expect(parseBotOptions(['--from', '127.0.0.5']).sourceAddresses).toEqual(['127.0.0.5']);
+    expect(parseBotOptions(['--from', '127.0.0.2-127.0.0.4']).sourceAddresses).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.4']);
   });
 
   it('refuses a room name the server would refuse', () => {
