@@ -1,11 +1,9 @@
-// The HTTP front on the game's port: the built client (static files),
+// The HTTP front on the game's port: the built client (static-files.ts),
 // /healthz, /metrics, /rooms, and geckos' WebRTC signaling under /.wrtc/v2, which is
 // size-checked and capped in number here before geckos reads it. The ws
 // upgrade is handled by the stream gateway on the same server. Every socket
 // has a deadline for its request (see httpServerOptions).
-import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
-import sirv from 'sirv';
 import {
   DROP_SIGNALING_BUSY,
   HTTP_HEADERS_TIMEOUT_MS,
@@ -18,6 +16,7 @@ import {
   SIGNALING_RETRY_AFTER_S,
 } from '../protocol/constants.ts';
 import { rewriteHostCandidates } from './ice-candidates.ts';
+import { createStaticHandler } from './static-files.ts';
 
 /** How long a client may take over a request; tests may shorten them. */
 export interface HttpTimeouts {
@@ -65,9 +64,7 @@ export interface HttpRoutes {
 const SIGNALING_PREFIX = '/.wrtc/v2/';
 
 export function createRequestHandler(routes: HttpRoutes) {
-  const serveStatic = existsSync(routes.staticDir)
-    ? sirv(routes.staticDir, { single: true, etag: true, gzip: false })
-    : null;
+  const serveStatic = createStaticHandler(routes.staticDir);
   /** Signaling requests answered or still being answered; each response's 'close' gives its slot back. */
   let signalingInFlight = 0;
 
@@ -89,10 +86,7 @@ export function createRequestHandler(routes: HttpRoutes) {
       );
       return;
     }
-    if (serveStatic) return serveStatic(request, response, () => void response.writeHead(404).end('not found\n'));
-    response
-      .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
-      .end('The client is not built. Run `npm start` (it builds first) or `npm run dev`.\n');
+    serveStatic(request, response);
   };
 
   function signaling(request: IncomingMessage, response: ServerResponse) {
