@@ -1,17 +1,20 @@
-// The HTTP front on the game's port: the built client (static-files.ts),
-// /healthz, /metrics, /rooms, and geckos' WebRTC signaling under /.wrtc/v2, which is
+// The HTTP front on the game's port: the built client (static-files.ts), a
+// bare /healthz, /rooms, and geckos' WebRTC signaling under /.wrtc/v2, which is
 // size-checked and capped in number here before geckos reads it. The ws
-// upgrade is handled by the stream gateway on the same server. Every socket
-// has a deadline for its request (see httpServerOptions).
+// upgrade is handled by the stream gateway on the same server. /metrics and
+// the detailed /healthz are on the ops listener instead (ops-http.ts). Every
+// socket has a deadline for its request (see httpServerOptions).
 import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
 import {
   DROP_SIGNALING_BUSY,
+  HEALTH_PATH,
   HTTP_HEADERS_TIMEOUT_MS,
   HTTP_KEEP_ALIVE_TIMEOUT_MS,
   HTTP_REQUEST_TIMEOUT_MS,
   HTTP_TIMEOUT_CHECK_INTERVAL_MS,
   MAX_SIGNALING_BODY_BYTES,
   MAX_SIGNALING_REQUESTS_IN_FLIGHT,
+  METRICS_PATH,
   ROOMS_PATH,
   SIGNALING_RETRY_AFTER_S,
 } from '../protocol/constants.ts';
@@ -49,10 +52,8 @@ export function httpServerOptions(timeouts: HttpTimeouts): ServerOptions {
 }
 
 export interface HttpRoutes {
-  health(): object;
   /** The room list the join screen shows (GET /rooms). */
   rooms(): Promise<object>;
-  metrics(): Promise<{ contentType: string; text: string }>;
   signaling(request: IncomingMessage, response: ServerResponse): void;
   /** Counts a request refused before its handler ran, by reason (a DROP_* code). */
   refused(reason: string): void;
@@ -71,18 +72,13 @@ export function createRequestHandler(routes: HttpRoutes) {
   return (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path.startsWith(SIGNALING_PREFIX)) return signaling(request, response);
-    if (path === '/healthz') return sendJson(response, 200, routes.health());
+    // A liveness probe for load balancers and `npm run dev`: it says nothing about the process (that is the ops listener's).
+    if (path === HEALTH_PATH) return sendJson(response, 200, { status: 'ok' });
+    if (path === METRICS_PATH) return void response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
     if (path === ROOMS_PATH) {
       routes.rooms().then(
         (rooms) => sendJson(response, 200, rooms),
         () => response.writeHead(500).end('rooms unavailable\n'),
-      );
-      return;
-    }
-    if (path === '/metrics') {
-      routes.metrics().then(
-        ({ contentType, text }) => response.writeHead(200, { 'content-type': contentType }).end(text),
-        () => response.writeHead(500).end('metrics unavailable\n'),
       );
       return;
     }
@@ -119,6 +115,7 @@ function advertisePublicIp(response: ServerResponse, publicIp: string) {
     end(typeof chunk === 'string' ? rewriteHostCandidates(chunk, publicIp) : chunk, ...rest)) as ServerResponse['end'];
 }
 
-function sendJson(response: ServerResponse, status: number, body: object) {
+/** Answers `body` as JSON, never cached. */
+export function sendJson(response: ServerResponse, status: number, body: object) {
   response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
 }

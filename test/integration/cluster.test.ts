@@ -13,6 +13,8 @@ import { startScript, type ScriptProcess } from './script-process.ts';
 interface ServerProcess {
   process: ScriptProcess;
   url: string;
+  /** The ops listener: the detailed /healthz. */
+  opsUrl: string;
 }
 
 /** Starts `game-server/main.ts` as its own process on 127.0.0.1 (port 0), registered in `redisUrl` as `id`. */
@@ -26,10 +28,11 @@ async function startServerProcess(id: string, redisUrl: string): Promise<ServerP
       throw new Error(`${error.message}\n${started.stdout()}\n${started.stderr()}`);
     },
   );
-  return { process: started, url: JSON.parse(line).url as string };
+  const { url, opsUrl } = JSON.parse(line) as { url: string; opsUrl: string };
+  return { process: started, url, opsUrl };
 }
 
-const health = async (server: ServerProcess) => (await fetch(`${server.url}/healthz`)).json();
+const health = async (server: ServerProcess) => (await fetch(`${server.opsUrl}/healthz`)).json();
 
 async function roomsSeenBy(server: ServerProcess) {
   const list = parseRoomList(await (await fetch(`${server.url}/rooms`)).json());
