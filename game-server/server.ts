@@ -125,7 +125,18 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
   const stream = attachStreamGateway(httpServer, matchmaker, metrics, clock, {
     seed: config.seed * STREAM_NETWORK_SEED_FACTOR,
     tickRateHz: config.tickRate,
+    allowedOrigins: config.allowedOrigins,
+    clusterOrigins,
   });
+
+  /**
+   * Origins of the cluster's servers, whose pages may be sent here by a
+   * redirect: for now this server's own PUBLIC_URL (a page behind a proxy
+   * whose Host differs). The room directory's registered servers belong here too.
+   */
+  function clusterOrigins(): Iterable<string> {
+    return publicUrl ? [publicUrl] : [];
+  }
 
   await listen(httpServer, config.port, config.host, 'game');
   await listen(opsServer, config.opsPort, config.opsHost, 'ops').catch((error: unknown) => {

@@ -2,10 +2,12 @@
 // `npm run dev`) when their port is taken: one line naming the port and how
 // to choose another, exit 1, no stack trace, nothing built or started. And
 // `npm run dev` on a free port: Vite forwards to the game server on PORT, and
-// says so only once that server answers. Loopback only.
+// says so only once that server answers; the page Vite serves may open the
+// stream (its origin is the one the game server sees in Host). Loopback only.
 import { statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { RawStream } from './harness.ts';
 import { startScript, type ScriptProcess } from './script-process.ts';
 
@@ -138,6 +140,19 @@ describe('npm run dev', () => {
     const proxied = await (await fetch(new URL('/healthz', viteUrl))).json();
     expect(proxied).toEqual({ status: 'ok' });
     player.socket.close();
+
+    // The page Vite serves opens the stream through Vite with its own origin, as a browser would.
+    const viteOrigin = new URL(viteUrl!).origin;
+    const page = new WebSocket(`${viteOrigin.replace(/^http/, 'ws')}/ws`, { origin: viteOrigin });
+    page.on('error', () => {});
+    const opened = await new Promise<boolean>((resolve) => {
+      page.once('open', () => resolve(true));
+      page.once('unexpected-response', () => resolve(false));
+      page.once('close', () => resolve(false));
+      setTimeout(() => resolve(false), COMMAND_TIMEOUT_MS);
+    });
+    expect(opened).toBe(true);
+    page.close();
 
     dev.child.kill('SIGTERM');
     expect(await dev.exited(COMMAND_TIMEOUT_MS)).toBe(0);
