@@ -145,12 +145,14 @@ describe('npm run dev', () => {
     const viteOrigin = new URL(viteUrl!).origin;
     const page = new WebSocket(`${viteOrigin.replace(/^http/, 'ws')}/ws`, { origin: viteOrigin });
     page.on('error', () => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const opened = await new Promise<boolean>((resolve) => {
       page.once('open', () => resolve(true));
       page.once('unexpected-response', () => resolve(false));
       page.once('close', () => resolve(false));
-      setTimeout(() => resolve(false), COMMAND_TIMEOUT_MS);
+      timer = setTimeout(() => resolve(false), COMMAND_TIMEOUT_MS);
     });
+    clearTimeout(timer);
     expect(opened).toBe(true);
     page.close();
 
