@@ -6,6 +6,7 @@ import { z } from 'zod';
 import {
   DEFAULT_HOST,
   DEFAULT_OPS_HOST,
+  DEFAULT_OPS_PORT,
   DEFAULT_HTTP_PORT,
   DEFAULT_MAX_ROOMS,
   DEFAULT_NPC_COUNT,
@@ -104,7 +105,7 @@ const configSchema = z
     /** Pages on other origins that may open the stream, besides the page's own and the cluster's servers (origin-policy.ts). */
     allowedOrigins: originList.default([]),
     /** The ops listener (/metrics, the detailed /healthz): its own port (0: any free one) and address, off the game's port. */
-    opsPort: port.default(0),
+    opsPort: port.default(DEFAULT_OPS_PORT),
     opsHost: z.string().min(1).default(DEFAULT_OPS_HOST),
   })
   .refine((c) => c.snapshotRate <= c.tickRate, {
@@ -166,7 +167,7 @@ ${Object.entries(FLAGS)
   .join('\n')}
 The server listens on ${DEFAULT_HOST} (this machine only) unless told otherwise:
 --host 0.0.0.0 to play over a LAN. /metrics and the detailed /healthz are on
-the ops listener (--ops-host ${DEFAULT_OPS_HOST}, --ops-port 0 = any free port).`;
+the ops listener (--ops-host ${DEFAULT_OPS_HOST}, --ops-port ${DEFAULT_OPS_PORT} = any free port).`;
 
 /** Reads flags, then the environment, then defaults. Throws with every problem listed. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {

@@ -14,6 +14,8 @@ export const DEFAULT_HTTP_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 /** The ops listener (/metrics, the detailed /healthz) stays on loopback unless --ops-host / OPS_HOST says otherwise. */
 export const DEFAULT_OPS_HOST = '127.0.0.1';
+/** …on this port: 0 lets the system pick a free one (printed at start as opsUrl), so servers on one machine never collide. */
+export const DEFAULT_OPS_PORT = 0;
 /** Ports below this need privileges on most systems; listening there fails with EACCES otherwise. */
 export const FIRST_UNPRIVILEGED_PORT = 1024;
 export const MAX_TCP_PORT = 65535;
