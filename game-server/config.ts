@@ -4,6 +4,9 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
+  DEFAULT_HOST,
+  DEFAULT_OPS_HOST,
+  DEFAULT_OPS_PORT,
   DEFAULT_HTTP_PORT,
   DEFAULT_MAX_ROOMS,
   DEFAULT_MAX_ROOMS_PER_ADDRESS,
@@ -18,6 +21,7 @@ import {
   MAX_TCP_PORT,
   MAX_TICK_RATE_HZ,
 } from '../protocol/constants.ts';
+import { parseOrigin, ANY_ORIGIN } from './origin-policy.ts';
 
 /** Flag ceilings: enough for any test or bench, low enough that a typo cannot ask for absurd memory. */
 const MAX_ROOMS_LIMIT = 1024;
@@ -48,6 +52,23 @@ function specificAddress(address: string): string | undefined {
 }
 
 /**
+ * ALLOWED_ORIGINS: origins separated by commas, each an http(s) origin or
+ * `*` (any page; unsafe), as a list of normalised origins.
+ */
+const originList = z.string().transform((text, context) => {
+  const origins: string[] = [];
+  for (const entry of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const origin = entry === ANY_ORIGIN ? ANY_ORIGIN : parseOrigin(entry);
+    if (origin === null) {
+      context.addIssue({ code: 'custom', message: `${JSON.stringify(entry)} is not an origin: write scheme://host[:port], e.g. https://play.example.com, or * for any (unsafe)` });
+      return z.NEVER;
+    }
+    origins.push(origin);
+  }
+  return origins;
+});
+
+/**
  * Runs a cross-field check even when some other field failed, as long as
  * `keys` themselves parsed, so one start reports every problem at once.
  */
@@ -59,7 +80,8 @@ const whenValid = (...keys: string[]) => ({
 const configSchema = z
   .object({
     port: port.default(DEFAULT_HTTP_PORT),
-    host: z.string().min(1).default('0.0.0.0'),
+    /** Loopback by default, as Vite's dev server: every interface only when asked (--host 0.0.0.0). */
+    host: z.string().min(1).default(DEFAULT_HOST),
     tickRate: z.coerce.number().int().min(1).max(MAX_TICK_RATE_HZ).default(DEFAULT_TICK_RATE_HZ),
     snapshotRate: z.coerce.number().int().min(1).max(MAX_TICK_RATE_HZ).default(DEFAULT_SNAPSHOT_RATE_HZ),
     npcs: z.coerce.number().int().min(0).max(MAX_NPC_COUNT).default(DEFAULT_NPC_COUNT),
@@ -88,6 +110,11 @@ const configSchema = z
     /** Where players reach this process, as other servers send them here (default: its own http://host:port). */
     publicUrl: z.url({ protocol: /^https?$/ }).optional(),
     staticDir: z.string().default('dist'),
+    /** Pages on other origins that may open the stream, besides the page's own and the cluster's servers (origin-policy.ts). */
+    allowedOrigins: originList.default([]),
+    /** The ops listener (/metrics, the detailed /healthz): its own port (0: any free one) and address, off the game's port. */
+    opsPort: port.default(DEFAULT_OPS_PORT),
+    opsHost: z.string().min(1).default(DEFAULT_OPS_HOST),
   })
   .refine((c) => c.snapshotRate <= c.tickRate, {
     message: 'SNAPSHOT_RATE cannot exceed TICK_RATE',
@@ -100,6 +127,20 @@ const configSchema = z
   .refine((c) => c.rtcPortMin === undefined || c.rtcPortMax === undefined || c.rtcPortMin <= c.rtcPortMax, {
     message: 'RTC_PORT_MIN must not exceed RTC_PORT_MAX',
     ...whenValid('rtcPortMin', 'rtcPortMax'),
+  })
+  .refine((c) => c.opsPort === 0 || c.opsPort !== c.port, {
+    message: 'OPS_PORT must differ from PORT (or be 0 for any free port)',
+    ...whenValid('port', 'opsPort'),
+  })
+  // Other servers send players (and their tokens) to this one's URL: without
+  // PUBLIC_URL that is http://host:port, which for a wildcard address or a
+  // name is loopback or a name only this machine knows, i.e. the player's own machine.
+  .refine((c) => c.redisUrl === undefined || c.publicUrl !== undefined || specificAddress(c.host) !== undefined, {
+    message:
+      'with REDIS_URL (a cluster) and a HOST that is not one IP address, set PUBLIC_URL to where players reach this server: ' +
+      'other servers send players there, and would otherwise send them to http://127.0.0.1:PORT, their own machine',
+    path: ['publicUrl'],
+    ...whenValid('host', 'redisUrl', 'publicUrl'),
   })
   .transform((config) => ({ ...config, rtcBind: rtcBindAddress(config.rtcBind, config.host) }));
 
@@ -125,12 +166,18 @@ const FLAGS = {
   'server-id': 'SERVER_ID',
   'public-url': 'PUBLIC_URL',
   'static-dir': 'STATIC_DIR',
+  'allowed-origins': 'ALLOWED_ORIGINS',
+  'ops-port': 'OPS_PORT',
+  'ops-host': 'OPS_HOST',
 } as const;
 
 export const USAGE = `Usage: npm start -- [--flag value]…  (or the environment variable)
 ${Object.entries(FLAGS)
   .map(([flag, env]) => `  --${flag.padEnd(22)} ${env}`)
-  .join('\n')}`;
+  .join('\n')}
+The server listens on ${DEFAULT_HOST} (this machine only) unless told otherwise:
+--host 0.0.0.0 to play over a LAN. /metrics and the detailed /healthz are on
+the ops listener (--ops-host ${DEFAULT_OPS_HOST}, --ops-port ${DEFAULT_OPS_PORT} = any free port).`;
 
 /** Reads flags, then the environment, then defaults. Throws with every problem listed. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {

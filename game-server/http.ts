@@ -1,15 +1,16 @@
-// The HTTP front on the game's port: the built client (static files),
-// /healthz, /metrics, /rooms, and geckos' WebRTC signaling under /.wrtc/v2, which is
-// size-checked and capped in number here before geckos reads it. The ws
-// upgrade is handled by the stream gateway on the same server. Every socket
-// has a deadline for its request (see httpServerOptions).
-import { existsSync } from 'node:fs';
+// The HTTP front on the game's port: the built client (static-files.ts), a
+// bare /healthz, /rooms, and geckos' WebRTC signaling under /.wrtc/v2, which is
+// size-checked, capped in number (in all and per address) and read within
+// its own deadline here before geckos sees it. The ws
+// upgrade is handled by the stream gateway on the same server. /metrics and
+// the detailed /healthz are on the ops listener instead (ops-http.ts). Every
+// socket has a deadline for its request (see httpServerOptions).
 import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
-import sirv from 'sirv';
 import {
   DROP_SIGNALING_BODY_TIMEOUT,
   DROP_SIGNALING_BUSY,
   DROP_SIGNALING_PER_ADDRESS,
+  HEALTH_PATH,
   HTTP_HEADERS_TIMEOUT_MS,
   HTTP_KEEP_ALIVE_TIMEOUT_MS,
   HTTP_REQUEST_TIMEOUT_MS,
@@ -17,6 +18,7 @@ import {
   MAX_SIGNALING_BODY_BYTES,
   MAX_SIGNALING_IN_FLIGHT_PER_ADDRESS,
   MAX_SIGNALING_REQUESTS_IN_FLIGHT,
+  METRICS_PATH,
   ROOMS_PATH,
   SIGNALING_BODY_DEADLINE_MS,
   SIGNALING_RETRY_AFTER_S,
@@ -24,6 +26,7 @@ import {
 import { rewriteHostCandidates } from './ice-candidates.ts';
 import { InFlightPerAddress } from './in-flight-per-address.ts';
 import { readBodyWithin } from './signaling-body.ts';
+import { createStaticHandler } from './static-files.ts';
 
 /** How long a client may take over a request; tests may shorten them. */
 export interface HttpTimeouts {
@@ -56,10 +59,8 @@ export function httpServerOptions(timeouts: HttpTimeouts): ServerOptions {
 }
 
 export interface HttpRoutes {
-  health(): object;
   /** The room list the join screen shows (GET /rooms). */
   rooms(): Promise<object>;
-  metrics(): Promise<{ contentType: string; text: string }>;
   signaling(request: IncomingMessage, response: ServerResponse): void;
   /** Counts a request refused before its handler ran, by reason (a DROP_* code). */
   refused(reason: string): void;
@@ -71,9 +72,7 @@ export interface HttpRoutes {
 const SIGNALING_PREFIX = '/.wrtc/v2/';
 
 export function createRequestHandler(routes: HttpRoutes) {
-  const serveStatic = existsSync(routes.staticDir)
-    ? sirv(routes.staticDir, { single: true, etag: true, gzip: false })
-    : null;
+  const serveStatic = createStaticHandler(routes.staticDir);
   /** Signaling requests answered or still being answered; each response's 'close' gives its slot back. */
   let signalingInFlight = 0;
   /** The same, by remote address: one address may hold only a few of the slots everyone shares. */
@@ -82,7 +81,9 @@ export function createRequestHandler(routes: HttpRoutes) {
   return (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path.startsWith(SIGNALING_PREFIX)) return signaling(request, response);
-    if (path === '/healthz') return sendJson(response, 200, routes.health());
+    // A liveness probe for load balancers and `npm run dev`: it says nothing about the process (that is the ops listener's).
+    if (path === HEALTH_PATH) return sendJson(response, 200, { status: 'ok' });
+    if (path === METRICS_PATH) return void response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
     if (path === ROOMS_PATH) {
       routes.rooms().then(
         (rooms) => sendJson(response, 200, rooms),
@@ -90,17 +91,7 @@ export function createRequestHandler(routes: HttpRoutes) {
       );
       return;
     }
-    if (path === '/metrics') {
-      routes.metrics().then(
-        ({ contentType, text }) => response.writeHead(200, { 'content-type': contentType }).end(text),
-        () => response.writeHead(500).end('metrics unavailable\n'),
-      );
-      return;
-    }
-    if (serveStatic) return serveStatic(request, response, () => void response.writeHead(404).end('not found\n'));
-    response
-      .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
-      .end('The client is not built. Run `npm start` (it builds first) or `npm run dev`.\n');
+    serveStatic(request, response);
   };
 
   function signaling(request: IncomingMessage, response: ServerResponse) {
@@ -149,6 +140,7 @@ function advertisePublicIp(response: ServerResponse, publicIp: string) {
     end(typeof chunk === 'string' ? rewriteHostCandidates(chunk, publicIp) : chunk, ...rest)) as ServerResponse['end'];
 }
 
-function sendJson(response: ServerResponse, status: number, body: object) {
+/** Answers `body` as JSON, never cached. */
+export function sendJson(response: ServerResponse, status: number, body: object) {
   response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
 }

@@ -12,7 +12,24 @@ export const EXIT_BAD_CONFIG = 2;
 /** Exit code for an address the server cannot listen on. */
 export const EXIT_CANNOT_LISTEN = 1;
 
-type ListenAddress = Pick<ServerConfig, 'host' | 'port'>;
+/** The addresses a server listens on: the game's, and the ops listener's (/metrics, the detailed /healthz). */
+type ListenConfig = Pick<ServerConfig, 'host' | 'port' | 'opsHost' | 'opsPort'>;
+
+/** One listener's address, and the flag and variable that choose it. */
+interface ListenAddress {
+  host: string;
+  port: number;
+  /** Which listener: its flags are --port / --host, or --ops-port / --ops-host. */
+  listener?: Listener;
+}
+
+/** startServer marks a listen error with the listener it came from (absent: the game's). */
+export type Listener = 'game' | 'ops';
+
+const LISTENER_FLAGS: Record<Listener, { port: [string, string]; host: [string, string] }> = {
+  game: { port: ['--port', 'PORT'], host: ['--host', 'HOST'] },
+  ops: { port: ['--ops-port', 'OPS_PORT'], host: ['--ops-host', 'OPS_HOST'] },
+};
 
 /** The configuration from flags and environment; on a bad one, prints every problem and the usage, then exits. */
 export function configOrExit(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
@@ -25,16 +42,23 @@ export function configOrExit(argv: string[], env: NodeJS.ProcessEnv): ServerConf
 }
 
 /**
- * Listens on the address for a moment and lets go. If that fails for a reason
- * `cannotListenLine` explains, prints the line and exits.
+ * Listens on each address (the ops listener's too, when it has a fixed port)
+ * for a moment and lets go. If that fails for a reason `cannotListenLine`
+ * explains, prints the line and exits.
  */
-export async function portFreeOrExit(address: ListenAddress): Promise<void> {
-  const error = await tryListen(address);
-  if (error) exitIfCannotListen(error, address);
+export async function portFreeOrExit(config: ListenConfig): Promise<void> {
+  const addresses: ListenAddress[] = [{ host: config.host, port: config.port }];
+  if (config.opsPort !== 0) addresses.push({ host: config.opsHost, port: config.opsPort, listener: 'ops' });
+  for (const address of addresses) {
+    const error = await tryListen(address);
+    if (error) exitIfCannotListen(Object.assign(error, { listener: address.listener }), config);
+  }
 }
 
-/** Prints the one line for a listen error and exits; rethrows any other error untouched. */
-export function exitIfCannotListen(error: unknown, address: ListenAddress): never {
+/** Prints the one line for a listen error (of the listener it names) and exits; rethrows any other error untouched. */
+export function exitIfCannotListen(error: unknown, config: ListenConfig): never {
+  const listener = listenerOf(error);
+  const address = listener === 'ops' ? { host: config.opsHost, port: config.opsPort, listener } : { host: config.host, port: config.port };
   const line = cannotListenLine(error, address);
   if (line === null) throw error;
   console.error(line);
@@ -42,22 +66,30 @@ export function exitIfCannotListen(error: unknown, address: ListenAddress): neve
 }
 
 /** One line naming the address and how to choose another, for the listen errors a user can fix; null otherwise. */
-export function cannotListenLine(error: unknown, { host, port }: ListenAddress): string | null {
+export function cannotListenLine(error: unknown, { host, port, listener = 'game' }: ListenAddress): string | null {
   const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  const [portFlag, portEnv] = LISTENER_FLAGS[listener].port;
+  const [hostFlag, hostEnv] = LISTENER_FLAGS[listener].host;
+  const what = listener === 'ops' ? 'ops port' : 'port';
   switch (code) {
     case 'EADDRINUSE': {
       const other = port < MAX_TCP_PORT ? port + 1 : port - 1;
-      return `port ${port} is already in use (is another server running?): choose another with --port ${other} or PORT=${other}`;
+      return `${what} ${port} is already in use (is another server running?): choose another with ${portFlag} ${other} or ${portEnv}=${other}`;
     }
     case 'EACCES': {
-      const other = port < FIRST_UNPRIVILEGED_PORT ? DEFAULT_HTTP_PORT : port + 1;
-      return `port ${port} needs privileges this user lacks (EACCES): choose another with --port ${other} or PORT=${other}`;
+      const other = port < FIRST_UNPRIVILEGED_PORT ? (listener === 'ops' ? 0 : DEFAULT_HTTP_PORT) : port + 1;
+      return `${what} ${port} needs privileges this user lacks (EACCES): choose another with ${portFlag} ${other} or ${portEnv}=${other}`;
     }
     case 'EADDRNOTAVAIL':
-      return `address ${host} is not on this machine (EADDRNOTAVAIL): choose another with --host 0.0.0.0 or HOST=0.0.0.0`;
+      // Loopback is on every machine; every interface (0.0.0.0) is a choice to make knowingly, not a fix to suggest.
+      return `address ${host} is not on this machine (EADDRNOTAVAIL): choose another with ${hostFlag} 127.0.0.1 or ${hostEnv}=127.0.0.1`;
     default:
       return null;
   }
+}
+
+function listenerOf(error: unknown): Listener {
+  return typeof error === 'object' && error !== null && 'listener' in error && error.listener === 'ops' ? 'ops' : 'game';
 }
 
 /** Resolves with the listen error, or null once the probe has listened and closed again. */

@@ -1,9 +1,9 @@
 // Wires one game server together: HTTP front, stream gateway (ws), datagram
-// gateway (geckos), metrics, the lobby of rooms, and (with a Redis URL) the
-// room directory shared with other server processes. main.ts calls it with the
-// parsed config; tests call it with port 0.
+// gateway (geckos), metrics and health on the ops listener, the lobby of
+// rooms, and (with a Redis URL) the room directory shared with other server
+// processes. main.ts calls it with the parsed config; tests call it with port 0.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import {
   DATAGRAM_NETWORK_SEED_FACTOR,
@@ -19,6 +19,8 @@ import { createDatagramGateway } from './datagram-gateway.ts';
 import { Lobby, type ScenarioChoice } from './lobby.ts';
 import { createRequestHandler, DEFAULT_HTTP_TIMEOUTS, httpServerOptions, type HttpTimeouts } from './http.ts';
 import { localUrl } from './local-url.ts';
+import { createOpsRequestHandler } from './ops-http.ts';
+import type { Listener } from './preflight.ts';
 import { Matchmaker } from './matchmaker.ts';
 import { RoomDirectory } from './room-directory.ts';
 import { createMetrics } from './metrics.ts';
@@ -29,6 +31,8 @@ export interface RunningServer {
   /** http://host:port, with the real port when 0 was asked for. */
   url: string;
   port: number;
+  /** The ops listener's http://host:port: /metrics and the detailed /healthz. */
+  opsUrl: string;
   lobby: Lobby;
   /** This process's name in the room directory. */
   serverId: string;
@@ -104,6 +108,12 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
       ...(config.publicIp ? { publicIp: config.publicIp } : {}),
       signaling: datagram.handleSignaling,
       refused: (reason) => metrics.dropped('datagram', 'in', reason),
+      rooms: async () => ({ ...lobby.list(), rooms: await matchmaker.rooms() }),
+    }),
+  );
+  const opsServer = createServer(
+    httpServerOptions({ ...DEFAULT_HTTP_TIMEOUTS, ...extras.httpTimeouts }),
+    createOpsRequestHandler({
       health: () => ({
         status: 'ok',
         players: lobby.playerCount,
@@ -118,21 +128,34 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
         streamConnections: stream.connectionCount,
         datagramChannels: datagram.channelCount,
       }),
-      rooms: async () => ({ ...lobby.list(), rooms: await matchmaker.rooms() }),
       metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
     }),
   );
   const stream = attachStreamGateway(httpServer, matchmaker, metrics, clock, {
     seed: config.seed * STREAM_NETWORK_SEED_FACTOR,
     tickRateHz: config.tickRate,
+    allowedOrigins: config.allowedOrigins,
+    clusterOrigins,
   });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
+  /**
+   * Origins of the cluster's servers, whose pages may be sent here by a
+   * redirect: this server's own PUBLIC_URL (a page behind a proxy whose Host
+   * differs) and every server registered in the room directory (as of its
+   * last heartbeat).
+   */
+  function clusterOrigins(): Iterable<string> {
+    return [...(publicUrl ? [publicUrl] : []), ...(directory?.clusterOrigins() ?? [])];
+  }
+
+  await listen(httpServer, config.port, config.host, 'game');
+  await listen(opsServer, config.opsPort, config.opsHost, 'ops').catch((error: unknown) => {
+    httpServer.close();
+    throw error;
   });
   lobby.start();
   const port = (httpServer.address() as AddressInfo).port;
+  const opsPort = (opsServer.address() as AddressInfo).port;
   publicUrl ||= localUrl(config.host, port);
   await directory?.start();
   matchmaker.start();
@@ -141,6 +164,7 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
   return {
     url: localUrl(config.host, port),
     port,
+    opsUrl: localUrl(config.opsHost, opsPort),
     lobby,
     serverId,
     directory,
@@ -156,10 +180,18 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
         await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS));
         stream.close();
         await datagram.close();
-        httpServer.closeAllConnections();
-        await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        for (const server of [httpServer, opsServer]) server.closeAllConnections();
+        await Promise.all([httpServer, opsServer].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
       })();
       return closing;
     },
   };
+}
+
+/** Listens on host:port; a failure carries the listener's name, so the start's one line names the right flag (preflight.ts). */
+function listen(server: Server, port: number, host: string, listener: Listener): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(Object.assign(error, { listener })));
+    server.listen(port, host, () => resolve());
+  });
 }

@@ -37,6 +37,7 @@ import {
   MAX_STREAM_BACKLOG_BYTES,
   DROP_SLOW_CONSUMER,
   DROP_TOO_MANY_SOCKETS,
+  DROP_ORIGIN_NOT_ALLOWED,
   CLOSE_TOO_SLOW,
   STREAM_MESSAGE_BURST,
   STREAM_MESSAGE_REFILL_PER_S,
@@ -53,6 +54,7 @@ import type { Matchmaker, Seating } from './matchmaker.ts';
 import { log } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { AddressLimits } from './address-limits.ts';
+import { originAllowed } from './origin-policy.ts';
 import type { Room } from './room.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -87,6 +89,10 @@ export interface StreamGatewayOptions {
   seed: number;
   /** The server's tick rate: clients send one input packet per tick. */
   tickRateHz: number;
+  /** Pages on other origins that may open a socket (--allowed-origins; see origin-policy.ts). */
+  allowedOrigins: readonly string[];
+  /** The cluster's server URLs, asked at each upgrade from a page of another origin. */
+  clusterOrigins: () => Iterable<string>;
 }
 
 export function attachStreamGateway(
@@ -109,6 +115,14 @@ export function attachStreamGateway(
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path !== STREAM_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    // Before any per-address count: a third-party page must not spend its visitors' limits here.
+    const upgradeOrigin = { origin: request.headers.origin, host: request.headers.host };
+    if (!originAllowed(upgradeOrigin, { allowed: options.allowedOrigins, clusterOrigins: options.clusterOrigins })) {
+      metrics.dropped('stream', 'in', DROP_ORIGIN_NOT_ALLOWED);
+      log.debug(upgradeOrigin, 'stream upgrade refused: origin not allowed');
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     const address = request.socket.remoteAddress ?? 'unknown';

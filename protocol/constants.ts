@@ -10,6 +10,12 @@ export const MAX_TICK_RATE_HZ = 240;
 export const MAX_NPC_COUNT = 512;
 /** HTTP, WebSocket and WebRTC signaling share one port unless --port / PORT picks another. */
 export const DEFAULT_HTTP_PORT = 8080;
+/** The game listens on loopback unless --host / HOST says otherwise (as Vite's dev server): `0.0.0.0` to play over a LAN. */
+export const DEFAULT_HOST = '127.0.0.1';
+/** The ops listener (/metrics, the detailed /healthz) stays on loopback unless --ops-host / OPS_HOST says otherwise. */
+export const DEFAULT_OPS_HOST = '127.0.0.1';
+/** …on this port: 0 lets the system pick a free one (printed at start as opsUrl), so servers on one machine never collide. */
+export const DEFAULT_OPS_PORT = 0;
 /** Ports below this need privileges on most systems; listening there fails with EACCES otherwise. */
 export const FIRST_UNPRIVILEGED_PORT = 1024;
 export const MAX_TCP_PORT = 65535;
@@ -31,6 +37,10 @@ export const ROOM_SWEEP_INTERVAL_MS = 1_000;
 export const MAX_ROOM_NAME_CHARS = 24;
 /** The JSON list of rooms the join screen shows. */
 export const ROOMS_PATH = '/rooms';
+/** On the game's port a bare liveness probe (`{"status":"ok"}`); on the ops listener the detailed health. */
+export const HEALTH_PATH = '/healthz';
+/** Prometheus text, on the ops listener only (404 on the game's port). */
+export const METRICS_PATH = '/metrics';
 /** With a Redis room directory (several processes): a process's entries expire this long after its last heartbeat. */
 export const DIRECTORY_TTL_MS = 3_000;
 export const DIRECTORY_HEARTBEAT_MS = 1_000;
@@ -323,6 +333,8 @@ export const DROP_AUTH_EXPIRED = 'auth-expired';
 export const DROP_SIGNALING_BUSY = 'signaling-busy';
 export const DROP_SLOW_CONSUMER = 'slow-consumer';
 export const DROP_TOO_MANY_SOCKETS = 'too-many-sockets-without-hello';
+/** A WebSocket upgrade from a page whose origin is not allowed (origin-policy.ts): 403 before the handshake. */
+export const DROP_ORIGIN_NOT_ALLOWED = 'origin-not-allowed';
 /** A WebRTC handshake started but never finished; its native connection is closed. */
 export const DROP_ABANDONED_HANDSHAKE = 'abandoned-handshake';
 /** A delta snapshot against a baseline the client no longer (or never) had. */

@@ -7,6 +7,13 @@
 //   npm run cluster -- --procs 3                 ports 8080, 8081, 8082
 //   npm run cluster -- --procs 2 --port 9000 --host 0.0.0.0 --public-host 192.0.2.10
 //
+// On every interface (--host 0.0.0.0) --public-host is required: each process
+// tells the others where to send players, and loopback would send them to
+// their own machine. A page sent from one process to another keeps playing:
+// each lets the pages of every server registered in the directory open its
+// stream (the Origin check). Each has its own ops listener (/metrics, the detailed
+// /healthz) on a free loopback port, printed once it is up.
+//
 // Ctrl-C (or SIGTERM) stops every server (each tells its players) and the
 // private Redis. If any server exits on its own, the rest are stopped too.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,15 +37,28 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('npm run cluster -- [--procs N] [--port FIRST_PORT] [--host ADDRESS] [--public-host NAME]  (REDIS_URL: use that Redis)');
+  console.log(
+    'npm run cluster -- [--procs N] [--port FIRST_PORT] [--host ADDRESS] [--public-host NAME]\n' +
+      '  REDIS_URL: use that Redis; OPS_PORT: the first process\'s ops port (default: any free one each); ALLOWED_ORIGINS: more pages that may open the stream',
+  );
   process.exit(0);
 }
 const procs = Number(args.procs);
 const firstPort = Number(args.port);
 if (!Number.isInteger(procs) || procs < 1 || procs > MAX_PROCS) exitWith(`--procs must be 1 to ${MAX_PROCS}`);
 if (!Number.isInteger(firstPort) || firstPort < 1024 || firstPort + procs > 65535) exitWith('--port must leave room for one port per process');
-/** The host players use to reach each process (the redirect's URL): by default this machine's loopback. */
-const publicHost = args['public-host'] ?? (args.host === '0.0.0.0' || args.host === '::' ? '127.0.0.1' : args.host);
+const wildcardHost = args.host === '0.0.0.0' || args.host === '::';
+if (wildcardHost && args['public-host'] === undefined) {
+  exitWith(`--host ${args.host} listens on every interface: say where players reach this machine with --public-host NAME (its LAN address, say)`);
+}
+/** The host players use to reach each process (the redirect's URL): the host it listens on, unless told otherwise. */
+const publicHost = args['public-host'] ?? args.host!;
+const urlHost = publicHost.includes(':') ? `[${publicHost}]` : publicHost;
+const publicUrls = Array.from({ length: procs }, (_, i) => `http://${urlHost}:${firstPort + i}`);
+/** A page served by any process may be sent to any other: each lets in every one's origin (and ALLOWED_ORIGINS, if set). */
+/** OPS_PORT, if set, is the first process's ops port (the next ones count up); otherwise each takes a free one. */
+const firstOpsPort = Number(process.env.OPS_PORT || 0);
+if (!Number.isInteger(firstOpsPort) || firstOpsPort < 0 || firstOpsPort + procs > 65535) exitWith('OPS_PORT must leave room for one port per process');
 
 function exitWith(message: string): never {
   console.error(message);
@@ -51,6 +71,8 @@ const redisUrl = process.env.REDIS_URL ?? (redis = await startPrivateRedis()).ur
 console.log(`room directory: ${redis ? `a private redis-server at ${redisUrl}` : `REDIS_URL=${redisUrl}`}`);
 
 const STOP_TIMEOUT_MS = 5_000;
+/** Enough of a process's output to hold its start line. */
+const START_LINE_MAX_CHARS = 8_192;
 const servers: ChildProcess[] = [];
 let stopping = false;
 for (let i = 0; i < procs; i++) {
@@ -64,7 +86,8 @@ for (let i = 0; i < procs; i++) {
       '--host', args.host!,
       '--server-id', `game-${i + 1}`,
       '--redis-url', redisUrl,
-      '--public-url', `http://${publicHost}:${port}`,
+      '--public-url', publicUrls[i]!,
+      '--ops-port', String(firstOpsPort === 0 ? 0 : firstOpsPort + i),
       '--rtc-port-min', String(rtcMin),
       '--rtc-port-max', String(rtcMin + RTC_PORTS_PER_PROCESS - 1),
     ],
@@ -74,6 +97,7 @@ for (let i = 0; i < procs; i++) {
   for (const output of [child.stdout!, child.stderr!]) {
     output.on('data', (chunk: Buffer) => process.stdout.write(chunk.toString().replace(/^(?=.)/gm, prefix)));
   }
+  announceOpsUrl(child, `game-${i + 1}`);
   child.once('exit', (code, signal) => {
     if (!stopping) {
       console.error(`${prefix}exited (${signal ?? code}); stopping the cluster`);
@@ -81,9 +105,22 @@ for (let i = 0; i < procs; i++) {
     }
   });
   servers.push(child);
-  console.log(`game-${i + 1}: http://${publicHost}:${port}  (WebRTC UDP ${rtcMin}–${rtcMin + RTC_PORTS_PER_PROCESS - 1})`);
+  console.log(`game-${i + 1}: ${publicUrls[i]}  (WebRTC UDP ${rtcMin}–${rtcMin + RTC_PORTS_PER_PROCESS - 1})`);
 }
 console.log('Open any of them: each lists every room, and sends you to the process that hosts the one you pick.');
+
+/** Prints where a process's metrics and detailed health are, from its start line (the port is picked at start). */
+function announceOpsUrl(child: ChildProcess, name: string) {
+  let seen = '';
+  const onData = (chunk: Buffer) => {
+    seen = (seen + chunk.toString()).slice(-START_LINE_MAX_CHARS);
+    const opsUrl = /"opsUrl":"([^"]+)"/.exec(seen)?.[1];
+    if (opsUrl === undefined) return;
+    child.stdout!.off('data', onData);
+    console.log(`${name} ops: ${opsUrl}/metrics, ${opsUrl}/healthz`);
+  };
+  child.stdout!.on('data', onData);
+}
 
 async function stop(exitCode: number) {
   if (stopping) return;

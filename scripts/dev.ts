@@ -1,18 +1,23 @@
 // `npm run dev`: the game server (restarted by node --watch when its code
 // changes) plus Vite's hot-reloading dev server in front of it, in one
-// command. Open the URL Vite prints; it forwards /ws, /.wrtc, /healthz, /rooms and
-// /metrics to the game server started here, at its port and nowhere else.
+// command. Open the URL Vite prints; it forwards /ws, /.wrtc, /healthz (the bare
+// status) and /rooms to the game server started here, at its port and nowhere
+// else. /metrics and the detailed /healthz are on the game server's ops
+// listener, printed in its start line (OPS_PORT fixes its port). Vite keeps
+// the Host header when it forwards, so the game server sees the page's own
+// origin in an upgrade to /ws and lets it in with no --allowed-origins.
 //
 // Flags after `npm run dev --` work as for `npm start`. Environment read:
 //   PORT        game server port (default 8080), checked free before anything
 //               starts; Vite proxies to exactly this port
-//   HOST        game server address (default 0.0.0.0); the proxy goes to
+//   HOST        game server address (default 127.0.0.1); the proxy goes to
 //               127.0.0.1 unless HOST names a specific address
 //   DEV_PORT    Vite's port (default 5173; Vite takes the next free one if busy)
 //   LOG_LEVEL   game server log level (default info)
 //   TICK_RATE, SNAPSHOT_RATE, NPCS, ROOM_CAPACITY, MAX_ROOMS, ROOM_IDLE_MS,
 //   RTC_PORT_MIN, RTC_PORT_MAX, PUBLIC_IP, RTC_BIND, SEED, REDIS_URL,
-//   SERVER_ID, PUBLIC_URL, STATIC_DIR: passed to the game server, as for
+//   SERVER_ID, PUBLIC_URL, STATIC_DIR, ALLOWED_ORIGINS, OPS_PORT, OPS_HOST:
+//               passed to the game server, as for
 //               `npm start` (the list is game-server/config.ts's FLAGS)
 //   GAME_SERVER_PORT: read only to refuse it. Earlier versions took the game
 //               port from it while the server itself reads PORT; one name now.
@@ -26,7 +31,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type ViteDevServer } from 'vite';
 import { localUrl } from '../game-server/local-url.ts';
 import { configOrExit, EXIT_BAD_CONFIG, portFreeOrExit } from '../game-server/preflight.ts';
-import { MAX_TCP_PORT, ROOMS_PATH } from '../protocol/constants.ts';
+import { HEALTH_PATH, MAX_TCP_PORT, ROOMS_PATH } from '../protocol/constants.ts';
 
 const DEFAULT_DEV_PORT = 5173;
 /** The game server's first start (tsx compiling it, geckos) takes 1–3 s; past this it is not coming. */
@@ -36,7 +41,7 @@ const HEALTH_REQUEST_TIMEOUT_MS = 1_000;
 /** The game server's graceful shutdown flushes for 200 ms; past this it is killed. */
 const STOP_WAIT_MS = 5_000;
 /** The game's endpoints Vite forwards; only /ws is a WebSocket. */
-const GAME_PATHS = ['/ws', '/.wrtc', '/healthz', '/metrics', ROOMS_PATH];
+const GAME_PATHS = ['/ws', '/.wrtc', HEALTH_PATH, ROOMS_PATH];
 
 if (process.env.GAME_SERVER_PORT !== undefined) {
   console.error(`GAME_SERVER_PORT is no longer read: set PORT=${process.env.GAME_SERVER_PORT} (or --port) for the game server`);
@@ -87,6 +92,8 @@ if (!healthy) {
     configFile: 'vite.config.ts',
     server: {
       port: devPort,
+      // No changeOrigin: the Host header stays Vite's, which the game server
+      // compares with the page's Origin when /ws is opened (origin-policy.ts).
       proxy: Object.fromEntries(GAME_PATHS.map((path) => [path, { target: gameUrl, ws: path === '/ws' }])),
     },
   });

@@ -49,7 +49,7 @@ const loss = applyKernelLoss({
   udpPorts: { min: config.rtcPortMin!, max: config.rtcPortMax! },
   lossPct,
 });
-log.info({ ...config, url: server.url, kernelLossPct: lossPct, nftTable: loss.table }, 'lab listening');
+log.info({ ...config, url: server.url, opsUrl: server.opsUrl, kernelLossPct: lossPct, nftTable: loss.table }, 'lab listening');
 console.log(
   `\nlab: real loss ${lossPct} % (kernel) on TCP ${server.port} and UDP ${config.rtcPortMin}–${config.rtcPortMax}, both directions.\n` +
     `open ${server.url}/?path=compare  (add &loss=${lossPct} to simulate the same on top)\nCtrl-C ends the lab and removes the loss.\n`,

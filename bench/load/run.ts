@@ -129,7 +129,7 @@ console.log(
   `bench:load against ${servers.map((s) => s.url).join(', ')}: steps ${steps.join(', ')} clients, rooms of ${roomSize}, ${clientsPerBot} clients per bot process, ` +
     `${seconds} s measured per step; ${cores} cores${cpuProfDir ? `; server profiled into ${cpuProfDir}` : ''}`,
 );
-const idle = combineSamples(await Promise.all(servers.map((s) => sampleServer(s.url))));
+const idle = combineSamples(await Promise.all(servers.map((s) => sampleServer(s.opsUrl))));
 const runs: StepRun[] = [];
 const rows: StepSummary[] = [];
 let unmeasured: UnmeasuredStep | null = null;
@@ -244,7 +244,7 @@ async function runStep(clients: number): Promise<{ measured: true; run: StepRun 
 /** The server's /metrics now, or why not (plainly, if the reason is that the server is gone). */
 async function scrape(): Promise<ServerSample | Error> {
   try {
-    return combineSamples(await Promise.all(servers.map((s) => sampleServer(s.url))));
+    return combineSamples(await Promise.all(servers.map((s) => sampleServer(s.opsUrl))));
   } catch (error) {
     for (const server of servers) {
       const { exitCode, signalCode } = server.child;

@@ -8,23 +8,32 @@ const START_TIMEOUT_MS = 20_000;
 /** Time to close its rooms and, with --cpu-prof, write the profile. */
 const STOP_TIMEOUT_MS = 15_000;
 const URL_IN_LOG = /"url":"(http:[^"]+)"/;
+/** The ops listener (/metrics): in the same start line. */
+const OPS_URL_IN_LOG = /"opsUrl":"(http:[^"]+)"/;
 /** Its stderr is passed through, and the end of it kept for the report if it dies. */
 const STDERR_TAIL_CHARS = 2_000;
 
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
+  /** Its ops listener, where /metrics is. */
+  opsUrl: string;
   /** The last of what it wrote to stderr (a crash says why there). */
   stderrTail(): string;
   /** SIGTERM (a clean shutdown, which writes a CPU profile), then SIGKILL if it does not end in time. */
   stop(): Promise<void>;
 }
 
+/** The load bench's server flags: no bound on what one address holds (see above). */
+const UNBOUNDED_ADDRESS = ['--max-seats-per-address', '100000', '--max-rooms-per-address', '1024'];
+
 /** Starts `game-server/main.ts --host 127.0.0.1 --port 0 ...serverArgs`; with `cpuProfDir`, under `node --cpu-prof`. */
 export async function startServerProcess(serverArgs: string[], cpuProfDir?: string): Promise<ServerProcess> {
   const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir];
   const child = track(
-    spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'game-server/main.ts', '--host', '127.0.0.1', '--port', '0', ...serverArgs], {
+    // Every bot of the bench comes from this machine's address: lift the per-address bounds (players, rooms
+    // opened) that would otherwise refuse the 17th bot, as they would refuse a 17th player from one NAT address.
+    spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'game-server/main.ts', '--host', '127.0.0.1', '--port', '0', ...UNBOUNDED_ADDRESS, ...serverArgs], {
       // info: the line that says where it listens is at info level (and joins logged there are part of a real server's cost).
       env: { ...process.env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -39,7 +48,7 @@ export async function startServerProcess(serverArgs: string[], cpuProfDir?: stri
   const onData = (chunk: Buffer) => (output += chunk.toString());
   child.stdout!.on('data', onData);
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!URL_IN_LOG.test(output)) {
+  while (!URL_IN_LOG.test(output) || !OPS_URL_IN_LOG.test(output)) {
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill('SIGKILL');
       throw new Error(`the server did not start:\n${output}`);
@@ -51,6 +60,7 @@ export async function startServerProcess(serverArgs: string[], cpuProfDir?: stri
   return {
     child,
     url: URL_IN_LOG.exec(output)![1]!,
+    opsUrl: OPS_URL_IN_LOG.exec(output)![1]!,
     stderrTail: () => stderrTail,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -36,9 +36,9 @@ export interface ServerSample {
   drops: Record<string, number>;
 }
 
-/** Scrapes `url`/metrics once. */
-export async function sampleServer(url: string): Promise<ServerSample> {
-  const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(SCRAPE_TIMEOUT_MS) }).catch((error: unknown) => {
+/** Scrapes `opsUrl`/metrics (the server's ops listener) once. */
+export async function sampleServer(opsUrl: string): Promise<ServerSample> {
+  const response = await fetch(`${opsUrl}/metrics`, { signal: AbortSignal.timeout(SCRAPE_TIMEOUT_MS) }).catch((error: unknown) => {
     const timedOut = error instanceof Error && error.name === 'TimeoutError';
     throw timedOut ? new Error(`the server did not answer GET /metrics within ${SCRAPE_TIMEOUT_MS / 1000} s`) : error;
   });

@@ -6,7 +6,7 @@
 // reliable events arrive with no gap in the sequence. Every few seconds it
 // samples the server's RSS, heap, open file descriptors, native WebRTC peer
 // connections (every one geckos holds, handshakes not yet bound included) and
-// data channels bound to a player (from its own /metrics and /healthz). It
+// data channels bound to a player (from its ops listener's /metrics and /healthz). It
 // prints a trend line per sample and a summary, writes docs/bench/soak.json
 // and docs/bench/soak.svg, and exits non-zero if memory, descriptors or peer
 // connections keep growing after warm-up, an observer missed an event, or the
@@ -101,7 +101,7 @@ console.log('wrote docs/bench/soak.json and docs/bench/soak.svg');
 process.exit(verdict.ok ? 0 : 1);
 
 /** The game server in a process of its own, so its memory and descriptors are its alone. */
-async function startServerProcess(): Promise<{ child: ChildProcess; url: string }> {
+async function startServerProcess(): Promise<{ child: ChildProcess; url: string; opsUrl: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'game-server/main.ts', '--host', '127.0.0.1', '--port', '0'], {
     env: { ...process.env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -110,13 +110,13 @@ async function startServerProcess(): Promise<{ child: ChildProcess; url: string 
   const onData = (chunk: Buffer) => (output += chunk.toString());
   child.stdout!.on('data', onData);
   const deadline = Date.now() + 20_000;
-  while (!/"url":"(http:[^"]+)"/.test(output)) {
+  while (!/"opsUrl":"(http:[^"]+)"/.test(output)) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the server did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.stdout!.off('data', onData);
   child.stdout!.resume(); // keep draining its logs, unread
-  return { child, url: /"url":"(http:[^"]+)"/.exec(output)![1]! };
+  return { child, url: /"url":"(http:[^"]+)"/.exec(output)![1]!, opsUrl: /"opsUrl":"(http:[^"]+)"/.exec(output)![1]! };
 }
 
 /** An honest client for the whole run: checks that its reliable events come with no gap. */
@@ -202,8 +202,8 @@ async function killedBot(): Promise<void> {
 
 async function sample(): Promise<void> {
   try {
-    const metrics = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(3_000) })).text();
-    const health = (await (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(3_000) })).json()) as Record<string, number>;
+    const metrics = await (await fetch(`${server.opsUrl}/metrics`, { signal: AbortSignal.timeout(3_000) })).text();
+    const health = (await (await fetch(`${server.opsUrl}/healthz`, { signal: AbortSignal.timeout(3_000) })).json()) as Record<string, number>;
     const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(metrics)?.[1] ?? NaN);
     const s: Sample = {
       atS: Math.round((Date.now() - startedAt) / 1000),

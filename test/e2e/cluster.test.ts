@@ -15,9 +15,9 @@ interface ServerProcess {
   url: string;
 }
 
-/** A game server process serving the built client on 127.0.0.1, in `redisUrl`'s directory. */
-async function startServerProcess(id: string, redisUrl: string): Promise<ServerProcess> {
-  const started = startScript('game-server/main.ts', ['--host', '127.0.0.1', '--port', '0', '--redis-url', redisUrl, '--server-id', id]);
+/** A game server process serving the built client on 127.0.0.1, in `redisUrl`'s directory; `flags` are more server flags. */
+async function startServerProcess(id: string, redisUrl: string, flags: string[] = []): Promise<ServerProcess> {
+  const started = startScript('game-server/main.ts', ['--host', '127.0.0.1', '--port', '0', '--redis-url', redisUrl, '--server-id', id, ...flags]);
   const line = await waitFor(() => started.stdout().split('\n').find((l) => l.includes('listening')), `server ${id} to start`, 30_000);
   return { process: started, url: JSON.parse(line).url as string };
 }
@@ -30,6 +30,7 @@ let holder: RawStream;
 
 beforeAll(async () => {
   redis = await startPrivateRedis();
+  // The page is served by A and sent to B: B lets A's page open its stream because A is registered in the directory.
   [a, b] = await Promise.all([startServerProcess('a', redis.url), startServerProcess('b', redis.url)]);
   // Someone already plays in `south` on B.
   holder = new RawStream(b.url);

@@ -2,10 +2,12 @@
 // `npm run dev`) when their port is taken: one line naming the port and how
 // to choose another, exit 1, no stack trace, nothing built or started. And
 // `npm run dev` on a free port: Vite forwards to the game server on PORT, and
-// says so only once that server answers. Loopback only.
+// says so only once that server answers; the page Vite serves may open the
+// stream (its origin is the one the game server sees in Host). Loopback only.
 import { statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { RawStream } from './harness.ts';
 import { startScript, type ScriptProcess } from './script-process.ts';
 
@@ -83,10 +85,41 @@ describe('a busy port', () => {
   });
 });
 
+describe('a busy ops port', () => {
+  const opsBusyLine = () =>
+    `ops port ${busyPort} is already in use (is another server running?): choose another with --ops-port ${busyPort + 1} or OPS_PORT=${busyPort + 1}`;
+
+  it('ends the game server with one line naming --ops-port / OPS_PORT, exit 1', async () => {
+    const server = run('game-server/main.ts', ['--port', '0', '--host', '127.0.0.1', '--static-dir', 'no-client-here'], { OPS_PORT: String(busyPort) });
+    expect(await server.exited(COMMAND_TIMEOUT_MS)).toBe(1);
+    expect(server.stderr().trim().split('\n')).toEqual([opsBusyLine()]);
+    expect(server.stdout()).toBe('');
+  });
+
+  it('stops `npm start` before it rebuilds the client, with the same line', async () => {
+    const before = builtAt();
+    const start = run('scripts/start.ts', ['--port', String(await freePort()), '--ops-port', String(busyPort)]);
+    expect(await start.exited(COMMAND_TIMEOUT_MS)).toBe(1);
+    expect(start.stderr().trim().split('\n')).toEqual([opsBusyLine()]);
+    expect(builtAt()).toBe(before);
+  });
+});
+
+describe('a server in a cluster on every interface', () => {
+  it('refuses to start without PUBLIC_URL (it would send players to their own machine), exit 2', async () => {
+    // It stops at the configuration: nothing listens, on 0.0.0.0 or anywhere, and Redis is never asked.
+    const server = run('game-server/main.ts', ['--host', '0.0.0.0', '--redis-url', 'redis://127.0.0.1:1'], { PUBLIC_URL: '' });
+    expect(await server.exited(COMMAND_TIMEOUT_MS)).toBe(2);
+    expect(server.stderr()).toMatch(/^publicUrl: with REDIS_URL \(a cluster\) and a HOST that is not one IP address, set PUBLIC_URL/);
+    expect(server.stdout()).toBe('');
+  });
+});
+
 describe('npm run dev', () => {
   it('proxies to the game server on PORT, announced only once it answers, and stops it on SIGTERM', async () => {
     const gamePort = await freePort();
-    const dev = run('scripts/dev.ts', [], { PORT: String(gamePort), HOST: '127.0.0.1', DEV_PORT: String(await freePort()) });
+    const opsPort = await freePort();
+    const dev = run('scripts/dev.ts', [], { PORT: String(gamePort), HOST: '', OPS_PORT: String(opsPort), DEV_PORT: String(await freePort()) });
     const announced = `game server on http://127.0.0.1:${gamePort} (proxied)`;
     // Two servers to start (Vite and the game's, through tsx): past 25 s once on a machine running three test suites.
     const deadline = Date.now() + STARTUP_TIMEOUT_MS;
@@ -97,16 +130,31 @@ describe('npm run dev', () => {
     const viteUrl = /Local:\s+(http:\/\/\S+)/.exec(dev.stdout())?.[1];
     expect(viteUrl).toBeDefined();
 
-    // A player joins through Vite's /ws; the game server on PORT, asked directly, has them.
+    // A player joins through Vite's /ws; the game server on PORT, asked on its ops listener, has them.
     const player = new RawStream(viteUrl!.replace(/\/$/, ''));
     await player.opened();
     player.send(JSON.stringify({ type: 'hello', name: 'via-vite' }));
     await player.next('welcome');
-    const direct = await (await fetch(`http://127.0.0.1:${gamePort}/healthz`)).json();
+    const direct = await (await fetch(`http://127.0.0.1:${opsPort}/healthz`)).json();
     expect(direct).toMatchObject({ status: 'ok', players: 1 });
     const proxied = await (await fetch(new URL('/healthz', viteUrl))).json();
-    expect(proxied).toMatchObject({ status: 'ok', players: 1 });
+    expect(proxied).toEqual({ status: 'ok' });
     player.socket.close();
+
+    // The page Vite serves opens the stream through Vite with its own origin, as a browser would.
+    const viteOrigin = new URL(viteUrl!).origin;
+    const page = new WebSocket(`${viteOrigin.replace(/^http/, 'ws')}/ws`, { origin: viteOrigin });
+    page.on('error', () => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const opened = await new Promise<boolean>((resolve) => {
+      page.once('open', () => resolve(true));
+      page.once('unexpected-response', () => resolve(false));
+      page.once('close', () => resolve(false));
+      timer = setTimeout(() => resolve(false), COMMAND_TIMEOUT_MS);
+    });
+    clearTimeout(timer);
+    expect(opened).toBe(true);
+    page.close();
 
     dev.child.kill('SIGTERM');
     expect(await dev.exited(COMMAND_TIMEOUT_MS)).toBe(0);

@@ -63,7 +63,7 @@ describe('HTTP deadlines (the real values)', () => {
 
       const health = await fetch(`${server.url}/healthz`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toMatchObject({ status: 'ok', players: expect.any(Number) });
+      expect(await health.json()).toEqual({ status: 'ok' });
     },
     HTTP_REQUEST_TIMEOUT_MS + CUT_SLACK_MS + 10_000,
   );

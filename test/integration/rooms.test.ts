@@ -77,9 +77,9 @@ describe('two rooms on one server', () => {
       { name: 'red', players: 2, capacity: 32 },
       { name: 'blue', players: 1, capacity: 32 },
     ]);
-    const health = await (await fetch(`${server.url}/healthz`)).json();
+    const health = await (await fetch(`${server.opsUrl}/healthz`)).json();
     expect(health).toMatchObject({ players: 3, rooms: [{ name: 'red', players: 2 }, { name: 'blue', players: 1 }] });
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${server.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/^arena_room_players\{room="red"\} 2$/m);
     expect(metrics).toMatch(/^arena_room_tick_duration_seconds\{quantile="0\.99",room="blue"\} /m);
   });
@@ -165,7 +165,7 @@ describe('an empty room', () => {
     await eventually(async () => expect((await roomList(server)).rooms).toEqual([]), 5_000);
     expect(server.lobby.room('lonely')).toBeUndefined();
     expect(room.tick).toBe(stoppedAt);
-    expect(await (await fetch(`${server.url}/metrics`)).text()).not.toContain('room="lonely"');
+    expect(await (await fetch(`${server.opsUrl}/metrics`)).text()).not.toContain('room="lonely"');
     // The name is free again: joining it opens a fresh room.
     const again = await joinRaw(server.url, 'solo', 'lonely');
     expect(again.messages.find((m) => m.type === 'welcome')).toMatchObject({ room: { name: 'lonely' }, playerId: 1 });

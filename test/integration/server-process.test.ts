@@ -1,5 +1,6 @@
 // The server as a real process: configuration printed at start, HTTP
-// endpoints, signaling limits, and a graceful shutdown on SIGTERM.
+// endpoints on the game's port and on the ops listener, signaling limits,
+// and a graceful shutdown on SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_GOING_AWAY } from '../../protocol/constants.ts';
@@ -8,6 +9,7 @@ import { RawStream, waitFor } from './harness.ts';
 let child: ChildProcess;
 let output = '';
 let url = '';
+let opsUrl = '';
 let exit: Promise<number | null>;
 
 /** The start line the server logs, parsed. */
@@ -24,7 +26,7 @@ beforeAll(async () => {
   child.stderr!.on('data', (chunk) => (output += chunk));
   exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   await waitFor(() => output.includes('listening'), 'the server to start', 20_000);
-  url = startLine().url;
+  ({ url, opsUrl } = startLine());
 });
 
 afterAll(() => {
@@ -38,15 +40,36 @@ describe('the server process', () => {
     expect(url).not.toMatch(/:0$/);
   });
 
-  it('answers /healthz with status, players and each occupied room, whose tick advances', async () => {
-    expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ status: 'ok', players: 0, rooms: [] });
+  it('prints its ops listener: on loopback, on a port of its own', () => {
+    expect(startLine()).toMatchObject({ opsHost: '127.0.0.1', opsPort: 0 });
+    expect(opsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(opsUrl).not.toMatch(/:0$/);
+    expect(new URL(opsUrl).port).not.toBe(new URL(url).port);
+  });
+
+  it('answers /healthz on the game\'s port with its status only, and /metrics there with 404', async () => {
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.text()).toBe('{"status":"ok"}');
+    const metrics = await fetch(`${url}/metrics`);
+    expect(metrics.status).toBe(404);
+    expect(await metrics.text()).not.toContain('arena_');
+  });
+
+  it('serves only /healthz and /metrics on the ops listener', async () => {
+    expect((await fetch(`${opsUrl}/rooms`)).status).toBe(404);
+    expect((await fetch(`${opsUrl}/`)).status).toBe(404);
+  });
+
+  it('answers /healthz on the ops listener with status, players and each occupied room, whose tick advances', async () => {
+    expect(await (await fetch(`${opsUrl}/healthz`)).json()).toMatchObject({ status: 'ok', players: 0, rooms: [] });
     // A room ticks only while someone is in it: join one, then watch its tick.
     const player = new RawStream(url);
     await player.opened();
     player.send(JSON.stringify({ type: 'hello', name: 'probe', room: 'probe-room' }));
     await player.next('welcome');
     const roomTick = async () => {
-      const health = await (await fetch(`${url}/healthz`)).json();
+      const health = await (await fetch(`${opsUrl}/healthz`)).json();
       expect(health).toMatchObject({ players: 1, rooms: [{ name: 'probe-room', players: 1 }] });
       return health.rooms[0].tick as number;
     };
@@ -61,8 +84,8 @@ describe('the server process', () => {
     await waitFor(() => player.closed, 'the probe to leave');
   });
 
-  it('serves Prometheus metrics at /metrics', async () => {
-    const response = await fetch(`${url}/metrics`);
+  it('serves Prometheus metrics at /metrics on the ops listener', async () => {
+    const response = await fetch(`${opsUrl}/metrics`);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await response.text();
     for (const name of ['arena_players', 'arena_rooms', 'arena_tick_duration_seconds_bucket', 'arena_room_tick_duration_seconds', 'arena_messages_in_total', 'arena_drops_total']) {
@@ -88,5 +111,7 @@ describe('the server process', () => {
     await waitFor(() => raw.closed, 'the socket to close');
     expect(raw.closed!.code).toBe(CLOSE_GOING_AWAY);
     expect(await exit).toBe(0);
+    // Both listeners are closed.
+    await expect(fetch(`${opsUrl}/healthz`)).rejects.toThrow();
   });
 });

@@ -17,7 +17,7 @@ describe('loadConfig', () => {
   it('uses the defaults with no flags and no environment', () => {
     expect(loadConfig([], {})).toEqual({
       port: 8080,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       tickRate: DEFAULT_TICK_RATE_HZ,
       snapshotRate: DEFAULT_SNAPSHOT_RATE_HZ,
       npcs: DEFAULT_NPC_COUNT,
@@ -28,6 +28,10 @@ describe('loadConfig', () => {
       roomIdleMs: DEFAULT_ROOM_IDLE_MS,
       seed: 1,
       staticDir: 'dist',
+      rtcBind: '127.0.0.1',
+      allowedOrigins: [],
+      opsPort: 0,
+      opsHost: '127.0.0.1',
     });
   });
 
@@ -48,6 +52,9 @@ describe('loadConfig', () => {
       PUBLIC_IP: '203.0.113.7',
       SEED: '-5',
       STATIC_DIR: 'public',
+      ALLOWED_ORIGINS: 'https://play.example.com, http://[::1]:5173/',
+      OPS_PORT: '9464',
+      OPS_HOST: '0.0.0.0',
     });
     expect(config).toEqual({
       port: 9000,
@@ -66,6 +73,9 @@ describe('loadConfig', () => {
       rtcBind: '127.0.0.1',
       seed: -5,
       staticDir: 'public',
+      allowedOrigins: ['https://play.example.com', 'http://[::1]:5173'],
+      opsPort: 9464,
+      opsHost: '0.0.0.0',
     });
   });
 
@@ -80,15 +90,19 @@ describe('loadConfig', () => {
   });
 
   it('ignores an empty environment variable', () => {
-    expect(loadConfig([], { PORT: '', HOST: '' })).toMatchObject({ port: 8080, host: '0.0.0.0' });
+    expect(loadConfig([], { PORT: '', HOST: '' })).toMatchObject({ port: 8080, host: '127.0.0.1' });
   });
 
   it('accepts an IPv6 PUBLIC_IP', () => {
     expect(loadConfig(['--public-ip', '2001:db8::1'], {}).publicIp).toBe('2001:db8::1');
   });
 
+  it('listens on loopback only unless told otherwise, WebRTC included', () => {
+    expect(loadConfig([], {})).toMatchObject({ host: '127.0.0.1', rtcBind: '127.0.0.1', opsHost: '127.0.0.1' });
+  });
+
   it('binds WebRTC to every interface when the host is every interface', () => {
-    expect(loadConfig([], {}).rtcBind).toBeUndefined();
+    expect(loadConfig(['--host', '0.0.0.0'], {}).rtcBind).toBeUndefined();
     expect(loadConfig(['--host', '::'], {}).rtcBind).toBeUndefined();
     expect(loadConfig(['--host', '0:0::0'], {}).rtcBind).toBeUndefined();
   });
@@ -174,6 +188,52 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--rtc-port-min', '40000'], {})).toThrow(
       /^config: set both RTC_PORT_MIN and RTC_PORT_MAX, or neither$/,
     );
+  });
+
+  describe('a server in a cluster (REDIS_URL)', () => {
+    const redis = { REDIS_URL: 'redis://127.0.0.1:6379' };
+    const refusal = /^publicUrl: with REDIS_URL \(a cluster\) and a HOST that is not one IP address, set PUBLIC_URL .*their own machine$/;
+
+    it('refuses a wildcard host without PUBLIC_URL: other servers would send players to loopback', () => {
+      expect(() => loadConfig(['--host', '0.0.0.0'], redis)).toThrow(refusal);
+      expect(() => loadConfig(['--host', '::'], redis)).toThrow(refusal);
+      expect(() => loadConfig(['--redis-url', '/tmp/redis.sock'], { HOST: '0:0::0' })).toThrow(refusal);
+    });
+
+    it('refuses a host name without PUBLIC_URL: a name may stand for this machine only', () => {
+      expect(() => loadConfig(['--host', 'localhost'], redis)).toThrow(refusal);
+    });
+
+    it('accepts a wildcard host with PUBLIC_URL, or a host that is one IP address', () => {
+      expect(loadConfig(['--host', '0.0.0.0', '--public-url', 'http://192.0.2.10:8080'], redis).publicUrl).toBe('http://192.0.2.10:8080');
+      expect(loadConfig(['--host', '192.0.2.10'], redis).host).toBe('192.0.2.10');
+      expect(loadConfig([], redis).host).toBe('127.0.0.1');
+    });
+
+    it('lets a lone server (no REDIS_URL) listen on every interface without PUBLIC_URL', () => {
+      expect(loadConfig(['--host', '0.0.0.0'], {}).host).toBe('0.0.0.0');
+    });
+  });
+
+  it('reads ALLOWED_ORIGINS as origins, without paths or default ports', () => {
+    expect(loadConfig(['--allowed-origins', 'HTTPS://Play.Example.com:443,http://localhost:5173,,'], {}).allowedOrigins).toEqual([
+      'https://play.example.com',
+      'http://localhost:5173',
+    ]);
+    expect(loadConfig([], { ALLOWED_ORIGINS: '*' }).allowedOrigins).toEqual(['*']);
+  });
+
+  it('refuses an ALLOWED_ORIGINS entry that is not an http(s) origin, naming it', () => {
+    for (const bad of ['play.example.com', 'ftp://play.example.com', 'https://play.example.com/game', 'https://u:p@play.example.com', 'null']) {
+      const load = () => loadConfig(['--allowed-origins', `https://ok.example.com,${bad}`], {});
+      expect(load).toThrow(/^allowedOrigins: /);
+      expect(load).toThrow(`${JSON.stringify(bad)} is not an origin`);
+    }
+  });
+
+  it('refuses an OPS_PORT equal to PORT, and accepts 0 for any free port', () => {
+    expect(() => loadConfig(['--port', '9000', '--ops-port', '9000'], {})).toThrow('OPS_PORT must differ from PORT');
+    expect(loadConfig(['--port', '0'], {}).opsPort).toBe(0);
   });
 
   it('refuses an unknown flag', () => {

@@ -25,9 +25,18 @@ describe('cannotListenLine', () => {
     );
   });
 
-  it('names a host address this machine does not have, and how to listen on all', () => {
+  it('names a host address this machine does not have, and suggests loopback (not every interface)', () => {
     expect(cannotListenLine(listenError('EADDRNOTAVAIL'), { host: '203.0.113.9', port: 8080 })).toBe(
-      'address 203.0.113.9 is not on this machine (EADDRNOTAVAIL): choose another with --host 0.0.0.0 or HOST=0.0.0.0',
+      'address 203.0.113.9 is not on this machine (EADDRNOTAVAIL): choose another with --host 127.0.0.1 or HOST=127.0.0.1',
+    );
+  });
+
+  it('names the ops listener\'s flags and variables for its own address', () => {
+    expect(cannotListenLine(listenError('EADDRINUSE'), { host: '127.0.0.1', port: 9464, listener: 'ops' })).toBe(
+      'ops port 9464 is already in use (is another server running?): choose another with --ops-port 9465 or OPS_PORT=9465',
+    );
+    expect(cannotListenLine(listenError('EADDRNOTAVAIL'), { host: '203.0.113.9', port: 0, listener: 'ops' })).toBe(
+      'address 203.0.113.9 is not on this machine (EADDRNOTAVAIL): choose another with --ops-host 127.0.0.1 or OPS_HOST=127.0.0.1',
     );
   });
 
