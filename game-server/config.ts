@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { serverOrigin } from '../protocol/wire/server-url.ts';
 import {
   DEFAULT_HOST,
   DEFAULT_OPS_HOST,
@@ -108,7 +109,15 @@ const configSchema = z
     /** This process's name in the room directory; unique among the servers sharing it. */
     serverId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, ".", "_" or "-"').optional(),
     /** Where players reach this process, as other servers send them here (default: its own http://host:port). */
-    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    publicUrl: z
+      .url({ protocol: /^https?$/ })
+      // Compared as a bare origin wherever it travels (directory entries, the Origin check): `https://Play.example.com/` becomes `https://play.example.com`.
+      .transform((url, context) => {
+        const origin = serverOrigin(url);
+        if (origin === null) context.addIssue({ code: 'custom', message: 'an origin only (scheme, host and port), with no path, query or credentials' });
+        return origin ?? url;
+      })
+      .optional(),
     staticDir: z.string().default('dist'),
     /** Pages on other origins that may open the stream, besides the page's own and the cluster's servers (origin-policy.ts). */
     allowedOrigins: originList.default([]),

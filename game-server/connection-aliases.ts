@@ -21,6 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CONNECTION_ALIAS_BYTES } from '../protocol/constants.ts';
+import { requestPath } from './request-path.ts';
 
 const PREFIX = '/.wrtc/v2';
 /** geckos' routes that name a connection, with the method each answers. */
@@ -99,7 +100,7 @@ export function translateSignaling(
 ): void {
   // A CORS preflight: geckos answers 200 to any path and looks nothing up.
   if (request.method === 'OPTIONS') return;
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const path = requestPath(request.url) ?? '';
   if (path === `${PREFIX}/connections` && request.method === 'POST') {
     request.url = path;
     answerWithAlias(response, aliases);

@@ -11,7 +11,10 @@ const serverIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
 const originSchema = z.string().refine((url) => serverOrigin(url) === url, 'a bare http(s) origin');
 const count = z.number().int().nonnegative().max(1_000_000);
 
-const serverEntrySchema = z.strictObject({
+// z.object, not strictObject: a field this version does not know (a newer
+// server's, during a rolling upgrade) is dropped, not a reason to distrust
+// the entry and stop a heartbeat.
+const serverEntrySchema = z.object({
   id: serverIdSchema,
   /** Where a browser or bot reaches this process (its HTTP origin: page, /ws, signaling). */
   url: originSchema,
@@ -20,12 +23,14 @@ const serverEntrySchema = z.strictObject({
 });
 export type ServerEntry = z.infer<typeof serverEntrySchema>;
 
-const directoryRoomSchema = z.strictObject({
+const directoryRoomSchema = z.object({
   name: roomNameSchema,
   players: z.number().int().nonnegative().max(MAX_PLAYERS),
   capacity: z.number().int().positive().max(MAX_PLAYERS),
   serverId: serverIdSchema,
   url: originSchema,
+  /** When its server first claimed the name (Redis ms): the oldest claim keeps a contested name. */
+  since: z.number().int().nonnegative().optional(),
 });
 export type DirectoryRoom = z.infer<typeof directoryRoomSchema>;
 

@@ -30,27 +30,36 @@ return 1`;
 
 /**
  * Claims room:{name} for this server, or refreshes it. KEYS: room:{name},
- * rooms index. ARGV: entry JSON, server id, ttl ms, name, players here, key prefix.
- * Returns the owner's JSON afterwards (ours when the claim held).
+ * rooms index. ARGV: entry JSON (without `since`), server id, ttl ms, name,
+ * when this server first claimed the name ('' for a new room), key prefix.
+ * Returns {1, entry} when the name is ours now, else {0, the owner's entry}.
  *
+ * The owner is the server whose claim is oldest (`since`, Redis time): if two
+ * processes ever both host one name (the owner stalled past the expiry and
+ * another opened it meanwhile), the one that had it first keeps it, and the
+ * newcomer moves its players there. Players seated in a copy cannot win the
+ * name from a live owner, however many. A new room never takes a live name.
  * An entry that does not decode, or names a server that is not registered
- * (dead, or never was), is no owner: it cannot hold a name against a claim.
- * When two processes both host a name (each seated players while Redis was
- * away, or while the owner was stalled past the expiry), the one with more
- * players keeps it, the current owner on a tie: the fewest players move.
- * A new room claims with 0 players, so it never takes a live name.
+ * at the entry's URL (dead, planted, or never was), is no owner at all.
  */
 export const CLAIM_ROOM = `${NOW}
-local current = redis.call('GET', KEYS[1])
-local owner = decode(current)
-if owner and type(owner.serverId) == 'string' and owner.serverId ~= ARGV[2]
-  and redis.call('EXISTS', ARGV[6] .. 'server:' .. owner.serverId) == 1
-  and tonumber(ARGV[5]) <= (tonumber(owner.players) or 0) then
-  return current
+local owner = decode(redis.call('GET', KEYS[1]))
+if owner and type(owner.serverId) == 'string' and owner.serverId ~= ARGV[2] then
+  local server = decode(redis.call('GET', ARGV[6] .. 'server:' .. owner.serverId))
+  local live = server and server.url == owner.url
+  local ours, theirs = tonumber(ARGV[5]), tonumber(owner.since)
+  if live and (not ours or (theirs and theirs <= ours)) then return { 0, cjson.encode(owner) } end
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+local entry = cjson.decode(ARGV[1])
+if owner and owner.serverId == ARGV[2] and tonumber(owner.since) then
+  entry.since = tonumber(owner.since)
+else
+  entry.since = tonumber(ARGV[5]) or now
+end
+local text = cjson.encode(entry)
+redis.call('SET', KEYS[1], text, 'PX', ARGV[3])
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[4])
-return ARGV[1]`;
+return { 1, text }`;
 
 /** Deletes room:{name} only if this server owns it. KEYS: room:{name}, rooms index. ARGV: server id, name. */
 export const RELEASE_ROOM = `${NOW}
@@ -100,20 +109,37 @@ return 'ok'`;
  * Takes a reservation: once per token, and only by the process that owns the
  * room now and owned it when the seat was reserved. A token shown anywhere
  * else is spent all the same (its seat is freed), but seats nobody.
- * KEYS: seat:{token}, reserved:{name}, room:{name}. ARGV: token, room name, this server's id, key prefix.
+ * KEYS: seat:{token}, room:{name}. ARGV: token, room name, this server's id, key prefix.
  * Returns 1 when the seat is the caller's to give.
  */
 export const TAKE_SEAT = `${NOW}
 local seat = decode(redis.call('GETDEL', KEYS[1]))
 if not seat then return 0 end
-redis.call('ZREM', KEYS[2], ARGV[1])
-if type(seat.address) == 'string' and type(seat.room) == 'string' then
-  redis.call('ZREM', ARGV[4] .. 'reserved-by:' .. seat.address, seat.room .. '\\n' .. ARGV[1])
+if type(seat.room) == 'string' then
+  redis.call('ZREM', ARGV[4] .. 'reserved:' .. seat.room, ARGV[1])
+  if type(seat.address) == 'string' then
+    redis.call('ZREM', ARGV[4] .. 'reserved-by:' .. seat.address, seat.room .. '\\n' .. ARGV[1])
+  end
 end
 if seat.room ~= ARGV[2] or seat.serverId ~= ARGV[3] then return 0 end
-local owner = decode(redis.call('GET', KEYS[3]))
+local owner = decode(redis.call('GET', KEYS[2]))
 if not owner or owner.serverId ~= ARGV[3] then return 0 end
 return 1`;
+
+/**
+ * Gives a reservation back unused (the player never got the redirect, or it
+ * came too late to count): its seat is free again at once.
+ * KEYS: seat:{token}. ARGV: token, key prefix.
+ */
+export const RELEASE_SEAT = `${NOW}
+local seat = decode(redis.call('GETDEL', KEYS[1]))
+if seat and type(seat.room) == 'string' then
+  redis.call('ZREM', ARGV[2] .. 'reserved:' .. seat.room, ARGV[1])
+  if type(seat.address) == 'string' then
+    redis.call('ZREM', ARGV[2] .. 'reserved-by:' .. seat.address, seat.room .. '\\n' .. ARGV[1])
+  end
+end
+return 0`;
 
 /** Live reservations for a room. KEYS: reserved:{name}. */
 export const COUNT_RESERVATIONS = `${NOW}
@@ -170,6 +196,7 @@ return 1`;
  * KEYS: holds:{address}, holders:{address}. ARGV: this server's id.
  */
 export const READ_HOLDINGS = `${NOW}
+for _, gone in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do redis.call('HDEL', KEYS[1], gone) end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local seats, rooms = 0, 0
 for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do

@@ -27,6 +27,8 @@ import { rewriteHostCandidates } from './ice-candidates.ts';
 import { InFlightPerAddress } from './in-flight-per-address.ts';
 import { readBodyWithin } from './signaling-body.ts';
 import { createStaticHandler } from './static-files.ts';
+import { requestPath } from './request-path.ts';
+import { addressKey } from './address-key.ts';
 
 /** How long a client may take over a request; tests may shorten them. */
 export interface HttpTimeouts {
@@ -79,16 +81,20 @@ export function createRequestHandler(routes: HttpRoutes) {
   const signalingPerAddress = new InFlightPerAddress(MAX_SIGNALING_IN_FLIGHT_PER_ADDRESS);
 
   return (request: IncomingMessage, response: ServerResponse) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const path = requestPath(request.url);
+    if (path === null) return void response.writeHead(400, { connection: 'close' }).end('bad request target\n');
     if (path.startsWith(SIGNALING_PREFIX)) return signaling(request, response);
     // A liveness probe for load balancers and `npm run dev`: it says nothing about the process (that is the ops listener's).
     if (path === HEALTH_PATH) return sendJson(response, 200, { status: 'ok' });
     if (path === METRICS_PATH) return void response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
     if (path === ROOMS_PATH) {
-      routes.rooms().then(
-        (rooms) => sendJson(response, 200, rooms),
-        () => response.writeHead(500).end('rooms unavailable\n'),
-      );
+      routes
+        .rooms()
+        .then(
+          (rooms) => sendJson(response, 200, rooms),
+          () => response.writeHead(500).end('rooms unavailable\n'),
+        )
+        .catch(() => response.destroy()); // the client left while we wrote: nothing to answer
       return;
     }
     serveStatic(request, response);
@@ -103,7 +109,7 @@ export function createRequestHandler(routes: HttpRoutes) {
     }
     // Each request may hold a native peer connection or a half-read body: past
     // either cap, refuse at once (and close the socket) rather than queue.
-    const address = request.socket.remoteAddress ?? 'unknown';
+    const address = addressKey(request.socket.remoteAddress);
     if (!signalingPerAddress.tryEnter(address)) return refuse(DROP_SIGNALING_PER_ADDRESS, 429, 'too many signaling requests from your address\n');
     if (signalingInFlight >= MAX_SIGNALING_REQUESTS_IN_FLIGHT) {
       signalingPerAddress.leave(address);
@@ -124,7 +130,7 @@ export function createRequestHandler(routes: HttpRoutes) {
       const [status, text] = body.error === 'timeout' ? [408, 'signaling body too slow\n'] : [413, 'body too large\n'];
       // The socket still has the rest of the body coming: cut it once the answer is out.
       response.writeHead(status, { connection: 'close' }).end(text, () => request.socket?.destroy());
-    });
+    }).catch(() => response.destroy()); // geckos threw, or the answer could not go out: this request ends, nothing else
 
     function refuse(reason: string, status: number, text: string) {
       routes.refused(reason);

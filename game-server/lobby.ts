@@ -206,7 +206,16 @@ export class Lobby {
     return this.open(`${prefix}${n}`, address, held);
   }
 
-  private open(name: string, address: string, held: Holdings): Result<Room> {
+  /**
+   * Whether `address` could open a room here now (with what it holds
+   * elsewhere in the cluster): the matchmaker asks before it claims a name in
+   * the directory, so a refused hello leaves no claim behind.
+   */
+  canOpen(address: string, heldElsewhere?: Holdings): Result<null> {
+    return this.mayOpen(this.heldBy(address, heldElsewhere));
+  }
+
+  private mayOpen(held: Holdings): Result<null> {
     if (this.rooms.size >= this.options.maxRooms) {
       return failed(ERROR_SERVER_FULL, `this server hosts ${this.options.maxRooms} rooms, its most; join one of them`);
     }
@@ -214,6 +223,12 @@ export class Lobby {
     if (held.rooms >= this.options.maxRoomsPerAddress) {
       return failed(ERROR_ADDRESS_ROOMS, `your address has opened ${this.options.maxRoomsPerAddress} rooms that are still open, its most; join one of them`);
     }
+    return ok(null);
+  }
+
+  private open(name: string, address: string, held: Holdings): Result<Room> {
+    const allowed = this.mayOpen(held);
+    if (!allowed.ok) return allowed;
     const { options } = this;
     const room = new Room({
       name,

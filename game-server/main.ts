@@ -5,12 +5,13 @@ import { guardGeckosHandshakeRace } from './geckos-rejection-guard.ts';
 import { log } from './log.ts';
 import { ANY_ORIGIN } from './origin-policy.ts';
 import { configOrExit, exitIfCannotListen } from './preflight.ts';
+import { redactedUrl } from './room-directory.ts';
 import { startServer } from './server.ts';
 
 guardGeckosHandshakeRace();
 const config = configOrExit(process.argv.slice(2), process.env);
 const server = await startServer(config).catch((error: unknown) => exitIfCannotListen(error, config));
-log.info({ ...config, url: server.url, opsUrl: server.opsUrl }, `netcode arena listening on ${server.url} (metrics and health on ${server.opsUrl})`);
+log.info({ ...config, ...(config.redisUrl ? { redisUrl: redactedUrl(config.redisUrl) } : {}), url: server.url, opsUrl: server.opsUrl }, `netcode arena listening on ${server.url} (metrics and health on ${server.opsUrl})`);
 if (config.allowedOrigins.includes(ANY_ORIGIN)) {
   log.warn('ALLOWED_ORIGINS has *: any web page may open the stream from its visitors\' browsers and spend their join and socket limits');
 }

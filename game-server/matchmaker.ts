@@ -24,8 +24,10 @@ import {
   DIRECTORY_JOIN_DEADLINE_MS,
   ERROR_ADDRESS_RESERVATIONS,
   ERROR_DIRECTORY_UNAVAILABLE,
+  ERROR_INVALID_MESSAGE,
   ERROR_JOIN_RATE_LIMITED,
   ERROR_ROOM_FULL,
+  ERROR_ROOM_GONE,
   JOIN_BURST,
   JOIN_REFILL_PER_S,
   SEAT_RESERVATION_MS,
@@ -50,6 +52,9 @@ export interface SeatRequest extends JoinRequest {
 
 /** Names tried when another process claims the same new name at the same moment. */
 const MAX_NAME_ATTEMPTS = 20;
+
+/** The names quick play gives rooms while the directory is away (`arena-<6 hex of the server id>-N`): kept from named hellos. */
+const OUTAGE_ROOM_NAME = new RegExp(`^${QUICK_PLAY_PREFIX}[0-9a-f]{6}-\\d+$`);
 
 /** Thrown inside a seating attempt whose deadline passed: it must seat nobody, the hello was answered without it. */
 class Abandoned extends Error {}
@@ -80,6 +85,11 @@ export class Matchmaker {
   stop(): void {
     if (this.heldSeatsTimer) clearInterval(this.heldSeatsTimer);
     this.heldSeatsTimer = null;
+  }
+
+  /** A redirect the player will never see (its socket closed first): the seat held for it is free again at once. */
+  abandoned(seating: Seating): void {
+    if (seating.kind === 'elsewhere' && seating.reservation) void this.directory?.releaseSeat(seating.reservation).catch(() => {});
   }
 
   /** The directory says another process won `name`: stop admitting, send everyone there. */
@@ -121,11 +131,12 @@ export class Matchmaker {
   }
 
   /** The rooms to list: this process's, and with a directory every other process's too (with their URL). */
-  async rooms(): Promise<RoomSummary[]> {
+  rooms(): RoomSummary[] {
     const here = this.lobby.list().rooms;
     if (!this.directory?.connected) return here;
-    const elsewhere = await withDeadline(this.directory.rooms(), DIRECTORY_JOIN_DEADLINE_MS).catch(() => [] as DirectoryRoom[]);
-    const others = elsewhere
+    // As of the last heartbeat (at most a second old): a /rooms loop costs Redis nothing.
+    const others = this.directory
+      .listedRooms()
       // A room of ours that another process won is listed at its new host.
       .filter((room) => room.serverId !== this.serverId && !this.lobby.room(room.name)?.admitting)
       .map(({ name, players, capacity, url }) => ({ name, players, capacity, url }));
@@ -167,8 +178,7 @@ export class Matchmaker {
     if (name === undefined && request.resume) return this.seatHere(withHoldings, stream);
     if (name === undefined) return this.quickPlay(directory, withHoldings, stream, stillOurs);
 
-    const lostTo = this.lost.get(name);
-    if (lostTo) return this.sendTo(directory, lostTo, address);
+    if (this.lost.has(name)) return this.seatWhereLost(directory, name, withHoldings, stream, stillOurs);
     const local = this.lobby.room(name);
     if (reservation !== undefined) {
       // Spent wherever it is shown; it seats someone only here, in a room this process owns (checked in Redis, atomically).
@@ -179,15 +189,51 @@ export class Matchmaker {
     if (local) return this.seatHere(withHoldings, stream);
     const listed = await directory.room(name);
     stillOurs();
-    if (listed && listed.serverId !== this.serverId) return this.sendTo(directory, listed, address);
+    if (listed && listed.serverId !== this.serverId) return this.sendTo(directory, listed, address, stillOurs);
+    // Nobody hosts it: open it here, if this process and this address may (asked first, so a refusal leaves no claim).
+    if (OUTAGE_ROOM_NAME.test(name)) return failed(ERROR_INVALID_MESSAGE, `room names like ${name} are kept for quick play`);
+    const openable = this.lobby.canOpen(address, heldElsewhere);
+    if (!openable.ok) return openable;
     const claimedBy = await directory.claim({ name, players: 0, capacity: this.lobby.capacity });
     stillOurs();
-    if (!claimedBy) return this.seatHere(withHoldings, stream);
+    if (!claimedBy) return this.seatHereOrRelease(directory, withHoldings, stream);
     // Someone claimed it a moment ago: send the player there only if that server is registered at that URL.
     const owner = await directory.room(name);
     stillOurs();
     if (!owner) return failed(ERROR_DIRECTORY_UNAVAILABLE, `room ${name} is being opened elsewhere; try again`);
-    return this.sendTo(directory, owner, address);
+    return this.sendTo(directory, owner, address, stillOurs);
+  }
+
+  /**
+   * A hello for a room of ours that another process won: to the owner the
+   * directory names now. If no one holds the name any more (the owner
+   * disposed it), this copy may take it back and admit again.
+   */
+  private async seatWhereLost(
+    directory: RoomDirectory,
+    name: string,
+    request: SeatRequest,
+    stream: StreamLink,
+    stillOurs: () => void,
+  ): Promise<Result<Seating>> {
+    const owner = await directory.room(name);
+    stillOurs();
+    if (owner && owner.serverId !== this.serverId) return this.sendTo(directory, owner, request.address, stillOurs);
+    const room = this.lobby.room(name);
+    if (!room) return failed(ERROR_ROOM_GONE, `room ${name} is no longer hosted; try again`);
+    const claimedBy = await directory.claim({ name, players: room.playerCount, capacity: room.capacity });
+    stillOurs();
+    if (claimedBy) return this.sendTo(directory, claimedBy, request.address, stillOurs);
+    this.lost.delete(name);
+    room.admitting = true;
+    return this.seatHere(request, stream);
+  }
+
+  /** Seats the player in a room just claimed; if the lobby still refuses, the name goes back, so no claim outlives the refusal. */
+  private seatHereOrRelease(directory: RoomDirectory, request: SeatRequest, stream: StreamLink): Result<Seating> {
+    const seated = this.seatHere(request, stream);
+    if (!seated.ok && request.room !== undefined && !this.lobby.room(request.room)) void directory.release(request.room).catch(() => {});
+    return seated;
   }
 
   /**
@@ -195,8 +241,7 @@ export class Matchmaker {
    * this process's first when equally full; a new room here when all are full.
    */
   private async quickPlay(directory: RoomDirectory, request: SeatRequest, stream: StreamLink, stillOurs: () => void): Promise<Result<Seating>> {
-    const listed = await this.rooms();
-    stillOurs();
+    const listed = this.rooms();
     const candidates = listed
       .filter((room) => room.players < room.capacity)
       .sort((a, b) => b.players - a.players || Number(a.url !== undefined) - Number(b.url !== undefined));
@@ -208,10 +253,11 @@ export class Matchmaker {
       const owner = await directory.room(candidate.name);
       stillOurs();
       if (!owner || owner.serverId === this.serverId) continue;
-      const sent = await this.sendTo(directory, owner, request.address);
-      stillOurs();
+      const sent = await this.sendTo(directory, owner, request.address, stillOurs);
       if (sent.ok || sent.error === ERROR_ADDRESS_RESERVATIONS) return sent;
     }
+    const openable = this.lobby.canOpen(request.address, request.heldElsewhere);
+    if (!openable.ok) return openable;
     // Named like a lone server's (lobby.ts), but the first name free in the whole directory
     // (as listed above; the claim is what makes it ours, atomically).
     const taken = new Set(listed.map((room) => room.name));
@@ -221,19 +267,33 @@ export class Matchmaker {
       attempts++;
       const owner = await directory.claim({ name, players: 0, capacity: this.lobby.capacity });
       stillOurs();
-      if (!owner) return this.seatHere({ ...request, room: name }, stream);
+      if (!owner) return this.seatHereOrRelease(directory, { ...request, room: name }, stream);
     }
     // The directory is in a state we do not understand: a room no other process would name.
     return this.seatHere({ ...request, newRoomPrefix: this.outagePrefix }, stream);
   }
 
-  /** Holds a seat for the player in a room on another process (a registered one) and tells the client to go there. */
-  private async sendTo(directory: RoomDirectory, room: DirectoryRoom, address: string): Promise<Result<Seating>> {
+  /**
+   * Holds a seat for the player in a room on another process (a registered
+   * one) and tells the client to go there. A reservation made after the
+   * hello's deadline is given back at once.
+   */
+  private async sendTo(directory: RoomDirectory, room: DirectoryRoom, address: string, stillOurs: () => void): Promise<Result<Seating>> {
     const reservation = await directory.reserveSeat(room.name, address);
-    if (reservation.ok) return ok({ kind: 'elsewhere', url: room.url, room: room.name, reservation: reservation.token });
+    if (reservation.ok) {
+      try {
+        stillOurs();
+      } catch (abandoned) {
+        void directory.releaseSeat(reservation.token).catch(() => {});
+        throw abandoned;
+      }
+      return ok({ kind: 'elsewhere', url: room.url, room: room.name, reservation: reservation.token });
+    }
+    stillOurs();
     if (reservation.reason === 'address') {
       return failed(ERROR_ADDRESS_RESERVATIONS, 'your address holds as many seats reserved on other servers as it may; wait a few seconds');
     }
+    if (reservation.reason === 'gone') return failed(ERROR_ROOM_GONE, `room ${room.name} is no longer hosted; try again`);
     return failed(ERROR_ROOM_FULL, `room ${room.name} is full`);
   }
 

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HEALTH_PATH, METRICS_PATH } from '../protocol/constants.ts';
 import { sendJson } from './http.ts';
+import { requestPath } from './request-path.ts';
 
 export interface OpsRoutes {
   /** The detailed health: players, rooms, connections, the directory. */
@@ -16,13 +17,16 @@ export interface OpsRoutes {
 /** The ops listener's request handler: two paths, 404 for the rest. */
 export function createOpsRequestHandler(routes: OpsRoutes) {
   return (request: IncomingMessage, response: ServerResponse) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const path = requestPath(request.url);
     if (path === HEALTH_PATH) return sendJson(response, 200, routes.health());
     if (path === METRICS_PATH) {
-      routes.metrics().then(
-        ({ contentType, text }) => response.writeHead(200, { 'content-type': contentType }).end(text),
-        () => response.writeHead(500).end('metrics unavailable\n'),
-      );
+      routes
+        .metrics()
+        .then(
+          ({ contentType, text }) => response.writeHead(200, { 'content-type': contentType }).end(text),
+          () => response.writeHead(500).end('metrics unavailable\n'),
+        )
+        .catch(() => response.destroy());
       return;
     }
     response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');

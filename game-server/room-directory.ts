@@ -13,6 +13,7 @@
 //   reserved:{name}      sorted set of a room's live reservations, scored by expiry
 //   reserved-by:{addr}   the live reservations one remote address holds
 //   holds:{addr}         what an address holds on each server (players, rooms it opened)
+//   holders:{addr}       the servers that published holds:{addr}, scored by expiry
 //   budget:{kind}:{addr} a rate limit shared by every process (joins, chat)
 //
 // It fails safe: every command has a deadline (DIRECTORY_COMMAND_TIMEOUT_MS),
@@ -39,6 +40,7 @@ import {
   READ_HOLDINGS,
   REGISTER_SERVER,
   RELEASE_ROOM,
+  RELEASE_SEAT,
   RESERVE_SEAT,
   TAKE_SEAT,
   TAKE_TOKEN,
@@ -85,7 +87,12 @@ export class RoomDirectory {
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private lastSuccessAtMs = -Infinity;
   private reportedHealthy = false;
-  private readonly claimed = new Set<string>();
+  /** Names this server holds, with when it first claimed each (Redis ms): the oldest claim keeps a contested name. */
+  private readonly claimed = new Map<string, number>();
+  /** A heartbeat still running: the next one is skipped, so a slow Redis is not asked twice as much. */
+  private beating = false;
+  /** Every live room of every server as of the last heartbeat: what /rooms and quick play list (a read per request would let one client's /rooms loop load Redis). */
+  private listed: DirectoryRoom[] = [];
   /** Addresses published on the last heartbeat: one that holds nothing now is published as 0, once. */
   private publishedAddresses = new Set<string>();
   /** Registered servers as of the last heartbeat (id → entry): where redirects may go. */
@@ -139,7 +146,7 @@ export class RoomDirectory {
     this.heartbeat = null;
     if (this.connected) {
       const id = this.source.self().id;
-      await Promise.all([...this.claimed].map((name) => this.release(name))).catch(() => {});
+      await Promise.all([...this.claimed.keys()].map((name) => this.release(name))).catch(() => {});
       await this.run(this.redis.multi().del(serverKey(id)).zrem(SERVERS_INDEX, id).exec()).catch(() => {});
     }
     this.redis.disconnect();
@@ -151,18 +158,18 @@ export class RoomDirectory {
    */
   async claim(room: { name: string; players: number; capacity: number }): Promise<DirectoryRoom | null> {
     const self = this.source.self();
-    const entry: DirectoryRoom = { ...room, serverId: self.id, url: self.url };
-    const text = JSON.stringify(entry);
-    const ownerText = (await this.run(
-      this.redis.eval(CLAIM_ROOM, 2, roomKey(room.name), ROOMS_INDEX, text, self.id, String(this.options.ttlMs), room.name, String(room.players), KEY_PREFIX),
-    )) as string;
-    if (ownerText === text) {
-      this.claimed.add(room.name);
+    const entry = JSON.stringify({ ...room, serverId: self.id, url: self.url });
+    const since = this.claimed.get(room.name);
+    const [won, text] = (await this.run(
+      this.redis.eval(CLAIM_ROOM, 2, roomKey(room.name), ROOMS_INDEX, entry, self.id, String(this.options.ttlMs), room.name, since === undefined ? '' : String(since), KEY_PREFIX),
+    )) as [number, string];
+    const owner = parseDirectoryRoom(text);
+    if (won === 1) {
+      this.claimed.set(room.name, owner?.since ?? since ?? 0);
       return null;
     }
     this.claimed.delete(room.name);
-    const owner = parseDirectoryRoom(ownerText);
-    // A registered server's entry that our schema refuses: not ours, and nowhere to send anyone.
+    // The script keeps a name only for a live owner registered at the entry's URL; one our schema refuses is still not ours.
     if (!owner) throw new Error(`room ${room.name} is held by an entry that is not valid`);
     return owner;
   }
@@ -171,6 +178,11 @@ export class RoomDirectory {
   async release(name: string): Promise<void> {
     this.claimed.delete(name);
     await this.run(this.redis.eval(RELEASE_ROOM, 2, roomKey(name), ROOMS_INDEX, this.source.self().id, name));
+  }
+
+  /** Every live room on every live server as of the last heartbeat (at most a heartbeat old). */
+  listedRooms(): DirectoryRoom[] {
+    return this.listed;
   }
 
   /** Every live room on every live server (entries that fail validation, or name no registered server at its URL, are left out). */
@@ -221,10 +233,13 @@ export class RoomDirectory {
 
   /** Takes a reservation for `room`: true once per token, and only on the server that owns the room (and did when it was made). */
   async takeSeat(room: string, token: string): Promise<boolean> {
-    const taken = await this.run(
-      this.redis.eval(TAKE_SEAT, 3, seatKey(token), reservedKey(room), roomKey(room), token, room, this.source.self().id, KEY_PREFIX),
-    );
+    const taken = await this.run(this.redis.eval(TAKE_SEAT, 2, seatKey(token), roomKey(room), token, room, this.source.self().id, KEY_PREFIX));
     return taken === 1;
+  }
+
+  /** Gives an unused reservation back: its seat is free again at once. */
+  async releaseSeat(token: string): Promise<void> {
+    await this.run(this.redis.eval(RELEASE_SEAT, 1, seatKey(token), token, KEY_PREFIX));
   }
 
   /** Live reservations for a room of ours: seats that direct joins must leave free. */
@@ -274,23 +289,35 @@ export class RoomDirectory {
    * reports rooms another server now owns.
    */
   private async beat(): Promise<void> {
+    if (this.beating) return;
+    this.beating = true;
     try {
       const self = this.source.self();
       await this.run(this.redis.eval(REGISTER_SERVER, 2, serverKey(self.id), SERVERS_INDEX, JSON.stringify(self), self.id, String(this.options.ttlMs)));
-      for (const room of this.source.rooms()) {
-        const owner = await this.claim(room);
-        if (owner) {
-          log.warn({ room: room.name, owner: owner.serverId }, 'room directory: another server holds the claim on a room this one hosts; moving its players there');
-          this.source.claimLost?.(room.name, owner);
-        }
-      }
+      // All at once (ioredis pipelines them on its one connection): one slow room must not hold the others past their expiry.
+      await Promise.all(this.source.rooms().map((room) => this.refreshClaim(room)));
       await this.publishHoldings(self.id);
       this.registered = await this.servers();
+      this.listed = await this.rooms();
     } catch (error) {
       if (this.reportedHealthy && !this.connected) {
         this.reportedHealthy = false;
         log.warn({ redis: redactedUrl(this.redisUrl), err: error }, 'room directory: Redis not answering; serving own rooms only');
       }
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  /** Refreshes one room's claim; tells the source if another server holds it. One room's trouble is logged, and the heartbeat goes on. */
+  private async refreshClaim(room: { name: string; players: number; capacity: number }): Promise<void> {
+    try {
+      const owner = await this.claim(room);
+      if (!owner) return;
+      log.warn({ room: room.name, owner: owner.serverId }, 'room directory: another server holds the claim on a room this one hosts; moving its players there');
+      this.source.claimLost?.(room.name, owner);
+    } catch (error) {
+      log.warn({ room: room.name, err: error }, 'room directory: could not refresh a room\'s claim');
     }
   }
 
@@ -313,7 +340,7 @@ function isHostedAt(room: DirectoryRoom, servers: Map<string, ServerEntry>): boo
 }
 
 /** The Redis URL without its password, for logs. */
-function redactedUrl(url: string): string {
+export function redactedUrl(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, '//***@');
 }
 

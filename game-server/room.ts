@@ -107,7 +107,7 @@ export class Room {
   readonly sessions = new SessionStore();
   /**
    * Seats held for players another server process is sending here (a room
-   * directory's reservations, refreshed by the lobby): a direct join leaves them free.
+   * directory's reservations, refreshed by the matchmaker): a direct join leaves them free.
    */
   heldSeats = 0;
   /**
@@ -220,8 +220,9 @@ export class Room {
     if (!session || !seat) return this.join(name, stream, { address, ...(admission.addressFull ? { addressFull: true } : {}) });
     // Refuse before touching the seat, so a refused resume leaves it exactly as it was.
     if (!seat.inArena && !this.hasSpace) return this.full();
-    // A seat out of the arena is a new seat for the address (leave, join others, resume must not exceed the bound).
-    if (!seat.inArena && admission.addressFull) return addressFull();
+    // A seat out of the arena, or one resumed from another address, is a new seat for that address:
+    // neither leave-join-resume nor handing seats from one address to another may pass the bound.
+    if ((!seat.inArena || seat.address !== address) && admission.addressFull) return addressFull();
     if (seat.stream && seat.stream !== stream) seat.stream.close(CLOSE_SESSION_REPLACED, 'session resumed elsewhere');
     seat.stream = stream;
     seat.address = address;
@@ -344,10 +345,11 @@ export class Room {
    */
   moveEveryoneTo(url: string): void {
     this.admitting = false;
-    for (const seat of this.seats.values()) {
-      if (!seat.stream) continue;
-      seat.stream.send({ type: 'redirect', url, room: this.name });
-      seat.stream.close(CLOSE_NORMAL, 'room moved to another server');
+    for (const seat of [...this.seats.values()]) {
+      seat.stream?.send({ type: 'redirect', url, room: this.name });
+      seat.stream?.close(CLOSE_NORMAL, 'room moved to another server');
+      // Gone from here at once: the seat must not count against its address while the player joins the owner.
+      this.leave(seat.session.playerId);
     }
   }
 

@@ -61,7 +61,8 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
   const startedAt = performance.now();
   const clock = () => performance.now() - startedAt;
   const metrics = createMetrics();
-  const serverId = config.serverId ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  // At most 64 characters, as a --server-id must be: a long host name is cut.
+  const serverId = config.serverId ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}-${randomBytes(2).toString('hex')}`;
   /** Where other servers send players to reach us: known once we listen (port 0 picks it then). */
   let publicUrl = config.publicUrl ?? '';
   const lobby: Lobby = new Lobby({

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import sirv from 'sirv';
 import { log } from './log.ts';
+import { requestPath } from './request-path.ts';
 
 const NOT_BUILT = 'The client is not built. Run `npm start` (it builds first) or `npm run dev`.\n';
 
@@ -27,8 +28,10 @@ export function createStaticHandler(staticDir: string): (request: IncomingMessag
     sendText(response, 404, existsSync(join(staticDir, 'index.html')) ? 'not found\n' : NOT_BUILT);
 
   return (request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    // sirv's per-request lookup does not skip dotfiles as its start-time list did: no .env or .git from the folder.
+    // sirv's per-request lookup does not skip dotfiles as its start-time list did: no .env or .git from the
+    // folder. Checked on the decoded path, as sirv reads it (`/%2eenv` is `/.env`).
+    const path = decodedPath(request.url);
+    if (path === null) return sendText(response, 400, 'bad request target\n');
     if (/\/\./.test(path)) return notFound(response);
     response.once('pipe', (source: Readable) => guardFileStream(source, response));
     try {
@@ -58,4 +61,15 @@ function fail(response: ServerResponse, error: unknown) {
 
 function sendText(response: ServerResponse, status: number, text: string) {
   response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(text);
+}
+
+/** The request's path with %-escapes decoded, or null if it is not a path or does not decode. */
+function decodedPath(target: string | undefined): string | null {
+  const path = requestPath(target);
+  if (path === null) return null;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return null;
+  }
 }

@@ -57,6 +57,8 @@ import { AddressLimits } from './address-limits.ts';
 import { originAllowed } from './origin-policy.ts';
 import type { Room } from './room.ts';
 import { TokenBucket } from './token-bucket.ts';
+import { requestPath } from './request-path.ts';
+import { addressKey } from './address-key.ts';
 
 /** What the gateway keeps per open socket; all of it goes in the one close handler. */
 interface Connection {
@@ -112,7 +114,7 @@ export function attachStreamGateway(
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const path = requestPath(request.url);
     if (path !== STREAM_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
@@ -125,7 +127,7 @@ export function attachStreamGateway(
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    const address = request.socket.remoteAddress ?? 'unknown';
+    const address = addressKey(request.socket.remoteAddress);
     if ((awaitingHello.get(address) ?? 0) >= MAX_SOCKETS_WITHOUT_HELLO_PER_ADDRESS) {
       metrics.dropped('stream', 'in', DROP_TOO_MANY_SOCKETS);
       socket.end('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -304,13 +306,17 @@ export function attachStreamGateway(
         ...(message.reservation !== undefined ? { reservation: message.reservation } : {}),
         ...(message.resume ? { resume: message.resume } : {}),
       };
-      matchmaker.seat(request, link).then(
-        (result) => placed(connection, result),
-        (error: unknown) => {
-          log.error({ err: error }, 'seating a player failed');
-          placed(connection, { ok: false, error: ERROR_SERVER_FULL, message: 'could not seat you; try again' });
-        },
-      );
+      matchmaker
+        .seat(request, link)
+        .then(
+          (result) => placed(connection, result),
+          (error: unknown) => {
+            log.error({ err: error }, 'seating a player failed');
+            placed(connection, { ok: false, error: ERROR_SERVER_FULL, message: 'could not seat you; try again' });
+          },
+        )
+        // An answer that fails to go out must not become an unhandled rejection: that would end the process.
+        .catch((error: unknown) => log.error({ err: error }, 'answering a hello failed'));
       return;
     }
     if (!connection.player) {
@@ -326,7 +332,7 @@ export function attachStreamGateway(
           if (!allowed) return reject(connection, ERROR_CHAT_RATE_LIMITED, `at most ${ADDRESS_CHAT_REFILL_PER_S} lines per second from one address`);
           const result = room.chat(playerId, message.text);
           if (!result.ok) reject(connection, result.error, result.message ?? result.error);
-        });
+        }).catch((error: unknown) => log.error({ err: error }, 'chat failed'));
         return;
       case 'datagram-token':
         // Each token can start a WebRTC handshake (a native peer connection): ration them.
@@ -356,8 +362,9 @@ export function attachStreamGateway(
     connection.joining = false;
     const { link, socket } = connection;
     if (socket.readyState !== WebSocket.OPEN) {
-      // Gone while we were placing it: a seat taken here goes linkdead like any closed stream.
+      // Gone while we were placing it: a seat taken here goes linkdead like any closed stream; one held elsewhere is given back.
       if (result.ok && result.value.kind === 'seated') result.value.room.streamClosed(result.value.welcome.playerId, link);
+      else if (result.ok) matchmaker.abandoned(result.value);
       return;
     }
     if (!result.ok) {

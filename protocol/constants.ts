@@ -301,12 +301,16 @@ export const ERROR_JOIN_RATE_LIMITED = 'join-rate-limited';
 export const ERROR_BACKLOG_FULL = 'backlog-full';
 /** The named room has no free seat (the join screen offers another). */
 export const ERROR_ROOM_FULL = 'room-full';
+/** The room named is hosted nowhere any more (its server disposed or lost it a moment ago): ask again. */
+export const ERROR_ROOM_GONE = 'room-gone';
 /** The remote address already has DEFAULT_MAX_SEATS_PER_ADDRESS (or --max-seats-per-address) players in arenas. */
 export const ERROR_ADDRESS_SEATS = 'address-seats-full';
 /** The remote address opened as many rooms as it may (--max-rooms-per-address) and they still exist. */
 export const ERROR_ADDRESS_ROOMS = 'address-rooms-full';
 /** The remote address holds MAX_RESERVATIONS_PER_ADDRESS seats reserved on other processes (or its share of one room's). */
 export const ERROR_ADDRESS_RESERVATIONS = 'address-reservations-full';
+/** Redirects a client follows in a row without a welcome; past it, it stops (servers sending it round in a loop). */
+export const MAX_REDIRECTS_WITHOUT_WELCOME = 3;
 /** Said by the client to itself: a server sent it somewhere it will not go (not a bare http(s) origin, or https down to http). */
 export const ERROR_BAD_REDIRECT = 'bad-redirect';
 /** The room is on no process this one can find right now (the room directory is not answering): try quick play, or again shortly. */

@@ -55,7 +55,6 @@ if (wildcardHost && args['public-host'] === undefined) {
 const publicHost = args['public-host'] ?? args.host!;
 const urlHost = publicHost.includes(':') ? `[${publicHost}]` : publicHost;
 const publicUrls = Array.from({ length: procs }, (_, i) => `http://${urlHost}:${firstPort + i}`);
-/** A page served by any process may be sent to any other: each lets in every one's origin (and ALLOWED_ORIGINS, if set). */
 /** OPS_PORT, if set, is the first process's ops port (the next ones count up); otherwise each takes a free one. */
 const firstOpsPort = Number(process.env.OPS_PORT || 0);
 if (!Number.isInteger(firstOpsPort) || firstOpsPort < 0 || firstOpsPort + procs > 65535) exitWith('OPS_PORT must leave room for one port per process');

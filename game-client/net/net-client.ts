@@ -4,7 +4,7 @@
 // hello on the stream, binds a data channel with the welcome's datagram
 // token, resumes the session after the stream drops, and keeps both links
 // alive with one heartbeat.
-import { CLOSE_SIMULATED_DROP, ERROR_BAD_REDIRECT, HEARTBEAT_INTERVAL_MS, LATE_UPDATE_MS } from '../../protocol/constants.ts';
+import { CLOSE_SIMULATED_DROP, ERROR_BAD_REDIRECT, HEARTBEAT_INTERVAL_MS, LATE_UPDATE_MS, MAX_REDIRECTS_WITHOUT_WELCOME } from '../../protocol/constants.ts';
 import { ClockSync } from '../../protocol/netsim/clock-sync.ts';
 import { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
 import { isPerfect, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
@@ -91,6 +91,8 @@ export class NetClient {
   private resume: { sessionToken: string; lastSeq: number } | undefined;
   /** The room asked for, then the one we were seated in: a reconnect goes back to it. */
   private roomName: string | undefined;
+  /** Redirects followed since the last welcome (see MAX_REDIRECTS_WITHOUT_WELCOME). */
+  private redirectsWithoutWelcome = 0;
   /** A seat held for us on the server a redirect sent us to; said in the next hello, then spent. */
   private reservation: string | undefined;
   private historyUntilSeq = 0;
@@ -243,6 +245,11 @@ export class NetClient {
     };
   }
 
+  /** Every update age measured on `channel` since the last reset (at most STATS_SAMPLE_WINDOW): what its percentiles are taken over. */
+  ageSamples(channel: ChannelName): number[] {
+    return this.link(channel).meter.ageSamples();
+  }
+
   /** The newest position updates on `channel` and what became of each (the net graph's strip). */
   updateHistory(channel: ChannelName): UpdateMark[] {
     return this.link(channel).meter.history();
@@ -286,7 +293,9 @@ export class NetClient {
     // cluster's own servers or travel in the clear. The servers check that the
     // target is a registered member of the cluster before they send one.
     const target = serverOrigin(redirect.url);
-    if (!target || (this.serverUrl.startsWith('https:') && !target.startsWith('https:'))) {
+    // Servers that keep sending us on (a loop between two that disagree) are not followed for ever.
+    const tooMany = ++this.redirectsWithoutWelcome > MAX_REDIRECTS_WITHOUT_WELCOME;
+    if (!target || tooMany || (this.serverUrl.startsWith('https:') && !target.startsWith('https:'))) {
       const refusal: ErrorMessage = { type: 'error', code: ERROR_BAD_REDIRECT, message: `refused a redirect to ${redirect.url}` };
       if (this.welcomed && !this.hadSession) return this.refuseJoin(refusal);
       this.handlers.onServerError?.(refusal);
@@ -301,6 +310,7 @@ export class NetClient {
   }
 
   private onWelcome(welcome: Welcome) {
+    this.redirectsWithoutWelcome = 0;
     const resumed = welcome.resumed;
     const freshStart = this.hadSession && !resumed;
     if (freshStart) this.forgetServer();

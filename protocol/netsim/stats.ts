@@ -178,6 +178,11 @@ export class ChannelMeter {
     return Math.max(0, this.highestSeq - this.firstSeq + 1 - this.received);
   }
 
+  /** The update ages behind the percentiles (the last STATS_SAMPLE_WINDOW, unordered): bench:fidelity pools them over windows. */
+  ageSamples(): number[] {
+    return [...this.ages.values()];
+  }
+
   /** Everything measured so far, as plain figures. */
   figures(nowMs: number): ChannelFigures {
     const expected = this.received + this.lost;

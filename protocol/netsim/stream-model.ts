@@ -32,6 +32,12 @@ import { seededRandom } from '../sim/random.ts';
 /** What became of one segment, for tests and the fidelity benchmark. */
 export type SegmentFate = 'delivered' | 'fast-repair' | 'tail-probe' | 'timeout';
 
+/** One segment's history, as `npm run bench:tcp-stalls` reads real ones from packets: sends, and each wait before a resend. */
+export interface SegmentHistory {
+  transmissions: number;
+  waitsMs: number[];
+}
+
 /** Recoveries remembered ahead of the writes (each lasts at least an RTO, so a handful at most in practice). */
 const MAX_RECOVERIES = 64;
 
@@ -59,6 +65,8 @@ export class StreamModel {
     seed: number | (() => number),
     conditions: NetworkConditions = PERFECT_NETWORK,
     private readonly minRtoMs = MIN_RTO_MS,
+    /** Told each segment's history as it is decided (the benchmark compares them with a capture); nothing is kept otherwise. */
+    private readonly observe?: (segment: SegmentHistory) => void,
   ) {
     this.random = typeof seed === 'number' ? seededRandom(seed) : seed;
     this.conditions = clampConditions(conditions);
@@ -118,6 +126,7 @@ export class StreamModel {
     const owd = () => oneWayDelay(this.conditions, this.random);
     if (!this.lost()) {
       this.fates.delivered++;
+      this.observe?.({ transmissions: 1, waitsMs: [] });
       return departMs + owd();
     }
     let repairAt: number;
@@ -132,7 +141,11 @@ export class StreamModel {
       repairAt = departMs + this.ptoMs;
       this.fates['tail-probe']++;
     }
-    if (!this.lost()) return repairAt + owd();
+    const waitsMs = [repairAt - departMs];
+    if (!this.lost()) {
+      this.observe?.({ transmissions: 2, waitsMs });
+      return repairAt + owd();
+    }
     // Rule 3: the repair was lost too; timeouts, doubling. The model waits at
     // most MAX_RTO_BACKOFFS + 1 timeouts per loss, data and ACK losses together:
     // real Linux at 5–20 % loss never backed off more than twice in the
@@ -141,11 +154,13 @@ export class StreamModel {
     this.fates.timeout++;
     let rto = this.rtoMs;
     let resendAt = repairAt + rto;
+    waitsMs.push(rto);
     const firstTimeoutAt = resendAt;
     let backoffs = 1;
     for (; backoffs <= MAX_RTO_BACKOFFS && this.lost(); backoffs++) {
       rto *= 2;
       resendAt += rto;
+      waitsMs.push(rto);
     }
     const arrival = resendAt + owd();
     // Rule 4: recovery lasts until an ACK of the retransmission gets back; a lost ACK means another RTO.
@@ -153,8 +168,10 @@ export class StreamModel {
     for (; backoffs <= MAX_RTO_BACKOFFS && this.lost(); backoffs++) {
       rto *= 2;
       resendAt += rto;
+      waitsMs.push(rto);
       ackedAt = resendAt + this.srttMs;
     }
+    this.observe?.({ transmissions: waitsMs.length + 1, waitsMs });
     this.addRecovery(firstTimeoutAt, ackedAt);
     return arrival;
   }

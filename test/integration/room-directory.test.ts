@@ -67,8 +67,8 @@ describe('the room directory', () => {
       for (const asker of [a, b]) {
         const rooms = (await asker.rooms()).sort((x, y) => x.name.localeCompare(y.name));
         expect(rooms).toEqual([
-          { name: 'blue', players: 1, capacity: 4, serverId: 'b', url: 'http://127.0.0.1:1002' },
-          { name: 'red', players: 2, capacity: 4, serverId: 'a', url: 'http://127.0.0.1:1001' },
+          { name: 'blue', players: 1, capacity: 4, serverId: 'b', url: 'http://127.0.0.1:1002', since: expect.any(Number) },
+          { name: 'red', players: 2, capacity: 4, serverId: 'a', url: 'http://127.0.0.1:1001', since: expect.any(Number) },
         ]);
       }
     });
@@ -187,17 +187,61 @@ describe('the room directory', () => {
     }
   });
 
-  it('keeps a contested name with the host that has more players, and tells the other', async () => {
+  it('keeps a contested name with the server that claimed it first, however many players the other seated', async () => {
     const lostAt: string[] = [];
-    const small = await directory(serverSource('small', [], { claimLost: (name) => lostAt.push(`small:${name}`) }));
-    expect(await small.claim({ name: 'split', players: 1, capacity: 8 })).toBeNull();
-    // A second host of the same name (it seated players while Redis was away): more players, so it takes the name.
-    const big = await directory(serverSource('big', [{ name: 'split', players: 3, capacity: 8 }], { claimLost: (name) => lostAt.push(`big:${name}`) }));
-    await eventually(async () => expect(await big.room('split')).toMatchObject({ serverId: 'big' }));
-    // The smaller host's next claim gets the bigger one back; a tie stays with the owner.
-    expect(await small.claim({ name: 'split', players: 3, capacity: 8 })).toMatchObject({ serverId: 'big' });
-    expect(lostAt).not.toContain('big:split');
-    await big.stop();
+    const rooms = [{ name: 'split', players: 1, capacity: 8 }];
+    const first = await directory(serverSource('first', rooms, { claimLost: (name) => lostAt.push(`first:${name}`) }));
+    await eventually(async () => expect(await first.room('split')).toMatchObject({ serverId: 'first' }));
+    const raw = rawRedis();
+    try {
+      // The first owner's entry lapses (a stall), and a newcomer claims the name and seats many players.
+      await raw.del(`${KEY_PREFIX}room:split`);
+      const newcomer = await directory(serverSource('newcomer', [], { claimLost: (name) => lostAt.push(`newcomer:${name}`) }));
+      expect(await newcomer.claim({ name: 'split', players: 0, capacity: 8 })).toBeNull();
+      expect(await newcomer.claim({ name: 'split', players: 8, capacity: 8 })).toBeNull(); // its own refresh
+      // The first owner's next heartbeat takes it back: the older claim wins.
+      await eventually(async () => expect(await newcomer.room('split')).toMatchObject({ serverId: 'first' }));
+      expect(await newcomer.claim({ name: 'split', players: 8, capacity: 8 })).toMatchObject({ serverId: 'first' });
+      expect(lostAt).not.toContain('first:split');
+    } finally {
+      raw.disconnect();
+    }
+  });
+
+  it('gives a name away only to a live server at its registered URL: a planted entry with a real server\'s id moves nobody', async () => {
+    const lostAt: string[] = [];
+    const victim = await directory(serverSource('victim', [{ name: 'lobby', players: 2, capacity: 8 }], { claimLost: (name) => lostAt.push(name) }));
+    await directory(serverSource('bystander', []));
+    await eventually(async () => expect(await victim.room('lobby')).toMatchObject({ serverId: 'victim' }));
+    const raw = rawRedis();
+    try {
+      const planted = { name: 'lobby', players: 32, capacity: 32, serverId: 'bystander', url: 'http://evil.example:4444', since: 0 };
+      await raw.set(`${KEY_PREFIX}room:lobby`, JSON.stringify(planted));
+      // The victim's next heartbeats take the name back; it never hears it lost the room.
+      await eventually(async () => expect(await victim.room('lobby')).toMatchObject({ serverId: 'victim' }));
+      await new Promise((resolve) => setTimeout(resolve, OPTIONS.heartbeatMs * 3));
+      expect(lostAt).toEqual([]);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
+  it('goes on refreshing every room when one entry has a field it does not know (a newer server\'s)', async () => {
+    const rooms = [{ name: 'aaa', players: 1, capacity: 4 }, { name: 'zzz', players: 1, capacity: 4 }];
+    const host = await directory(serverSource('steady', rooms));
+    const watcher = await directory(serverSource('reader', []));
+    await eventually(async () => expect((await watcher.rooms()).map((r) => r.name)).toEqual(expect.arrayContaining(['aaa', 'zzz'])));
+    const raw = rawRedis();
+    try {
+      const current = JSON.parse((await raw.get(`${KEY_PREFIX}room:aaa`))!) as object;
+      await raw.set(`${KEY_PREFIX}room:aaa`, JSON.stringify({ ...current, region: 'eu-west' }), 'PX', OPTIONS.ttlMs);
+      // Well past the expiry: both are still there, so both were refreshed.
+      await new Promise((resolve) => setTimeout(resolve, OPTIONS.ttlMs * 2));
+      expect((await watcher.rooms()).map((r) => r.name)).toEqual(expect.arrayContaining(['aaa', 'zzz']));
+      expect(await host.room('aaa')).toMatchObject({ serverId: 'steady' });
+    } finally {
+      raw.disconnect();
+    }
   });
 
   it('shares a rate budget between processes: one address gets one bucket, not one per process', async () => {

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from './harness.ts';
 import { startScript, type ScriptProcess } from './script-process.ts';
@@ -37,6 +38,29 @@ async function get(path: string): Promise<{ status: number; body: string } | { c
     if (error instanceof Error && error.name === 'TimeoutError') throw error; // no answer at all is a failure
     return { cut: String((error as Error).cause ?? error) };
   }
+}
+
+/** Sends `GET target` over raw TCP (as an upgrade to WebSocket, or not) and resolves with what came back before the server closed, or after 2 s. */
+function rawRequest(port: number, target: string, upgrade: boolean): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    const done = () => {
+      socket.destroy();
+      resolve(text);
+    };
+    const timer = setTimeout(done, 2_000);
+    socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(text);
+    });
+    const headers = upgrade
+      ? 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+      : 'Connection: close\r\n';
+    socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}\r\n`);
+  });
 }
 
 /** The process is still running and answers the game port's liveness probe. */
@@ -78,8 +102,24 @@ describe('static files changing under a running server', () => {
     expect(await get('/some/room')).toMatchObject({ status: 200, body: expect.stringContaining('arena v1') });
   });
 
-  it('does not serve a dotfile from the folder', async () => {
+  it('does not serve a dotfile from the folder, however the path is escaped', async () => {
     expect(await get('/.env')).toMatchObject({ status: 404 });
+    expect(await get('/%2eenv')).toMatchObject({ status: 404 });
+    expect(await get('/%2Eenv')).toMatchObject({ status: 404 });
+    expect(await get('/assets/..%2f.env')).toMatchObject({ status: 404 });
+    expect(await get('/%E0%A4%A')).toMatchObject({ status: 400 }); // does not decode
+  });
+
+  it('answers a request target that is not a path (`//`, `//[`), on the page and on the stream\'s upgrade, and lives on', async () => {
+    const { port } = new URL(url);
+    for (const target of ['//', '//[', '//a:b', '//%']) {
+      for (const upgrade of [false, true]) {
+        const answer = await rawRequest(Number(port), target, upgrade);
+        // Any answer (`//` is the app's page, sirv serves it), as long as there is one and the process lives.
+        expect(answer, `${target}${upgrade ? ' (upgrade)' : ''}`).toMatch(/^HTTP\/1\.1 (200|400|404) /);
+      }
+    }
+    await expectAlive();
   });
 
   it('answers 404 for a file deleted after it was served, and lives on', async () => {

@@ -206,6 +206,9 @@ describe('loadConfig', () => {
 
     it('accepts a wildcard host with PUBLIC_URL, or a host that is one IP address', () => {
       expect(loadConfig(['--host', '0.0.0.0', '--public-url', 'http://192.0.2.10:8080'], redis).publicUrl).toBe('http://192.0.2.10:8080');
+    // Compared as a bare origin everywhere: a trailing slash or a capital letter must not make a server unrecognisable.
+    expect(loadConfig(['--public-url', 'https://Play.Example.com/'], {}).publicUrl).toBe('https://play.example.com');
+    expect(() => loadConfig(['--public-url', 'http://192.0.2.10:8080/game'], {})).toThrow(/^publicUrl: an origin only/);
       expect(loadConfig(['--host', '192.0.2.10'], redis).host).toBe('192.0.2.10');
       expect(loadConfig([], redis).host).toBe('127.0.0.1');
     });
