@@ -1,0 +1,199 @@
+// `npm run bench:tcp-stalls`: where real TCP's long stalls come from, from
+// packets. A ws server and a ws client on loopback (one process, one clock)
+// carry the stream's traffic shape — a binary message 30 times a second, a
+// WebSocket ping every 500 ms — under real kernel loss on the server's port
+// (nftables, both directions, the fidelity benchmark's own rules), while
+// tcpdump records every segment as it is sent (on loopback it sees a packet
+// before the input hook drops it, so it sees every transmission). Then:
+//
+// - from the capture, for each data segment the server sent: how many times
+//   it went out, and how long each wait before a resend was (a fast repair,
+//   a tail-loss probe, or a retransmission timeout and its backoffs);
+// - from the client, each message's age (arrival − send, one clock);
+// - the stream model replayed over the very same send times at the same loss,
+//   with the same tallies, so the two distributions sit side by side.
+//
+//   npm run bench:tcp-stalls [-- --loss 5,10,20 --seconds 60 --reps 1]
+//
+// Linux and root only (nftables and tcpdump, both installed when missing).
+// Writes docs/bench/tcp-stalls.json.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { WebSocket, WebSocketServer } from 'ws';
+import { DEFAULT_SNAPSHOT_RATE_HZ, MIN_RTO_MS } from '../../protocol/constants.ts';
+import { percentile } from '../../protocol/netsim/percentile.ts';
+import { StreamModel, type SegmentHistory } from '../../protocol/netsim/stream-model.ts';
+import { applyKernelLoss, ensureNftables, kernelLossUnavailable } from '../../scripts/kernel-loss.ts';
+import { parseTcpdumpLine, segmentWaits, waitKind, type WaitKind } from './tcp-capture.ts';
+
+/** Loopback's own one-way delay, as the model is told it (the fidelity benchmark's replay uses the same). */
+const LOOPBACK_ONE_WAY_MS = 0.05;
+
+/** A stream snapshot frame in compare mode with a few players (bytes on the wire, about). */
+const MESSAGE_BYTES = 160;
+const PING_INTERVAL_MS = 500;
+/** UDP ports nobody uses: the loss rules want a range, this benchmark has no datagrams. */
+const NO_UDP = { min: 29990, max: 29990 };
+const REPORT_JSON = 'docs/bench/tcp-stalls.json';
+
+const { values: args } = parseArgs({
+  options: {
+    loss: { type: 'string', default: '5,10,20' },
+    seconds: { type: 'string', default: '60' },
+    reps: { type: 'string', default: '1' },
+  },
+});
+const losses = args.loss.split(',').map(Number);
+const seconds = Number(args.seconds);
+const reps = Number(args.reps);
+if (losses.some((p) => !Number.isInteger(p) || p < 1 || p > 50) || !(seconds >= 5) || !(reps >= 1)) {
+  console.error('usage: npm run bench:tcp-stalls -- [--loss 5,10,20] [--seconds 60] [--reps 1]');
+  process.exit(2);
+}
+const unavailable = kernelLossUnavailable();
+if (unavailable) {
+  console.error(`bench:tcp-stalls captures real Linux TCP under real kernel loss, and cannot here: ${unavailable}.`);
+  process.exit(1);
+}
+ensureNftables();
+ensureTcpdump();
+
+interface Tally {
+  messages: number;
+  ageP50Ms: number;
+  ageP75Ms: number;
+  ageP90Ms: number;
+  ageP95Ms: number;
+  ageP99Ms: number;
+  maxAgeMs: number;
+  /** Segments by how many times they went out (1 = never resent). */
+  transmissions: Record<string, number>;
+  /** Waits before a resend, by kind, and the longest. */
+  waits: Record<WaitKind, number>;
+  longestWaitMs: number;
+  /** Resent segments by the kinds of their waits in order ("fast", "fast ~200 ~400" …): which rules repaired them. */
+  patterns: Record<string, number>;
+}
+
+const results: { lossPct: number; rep: number; real: Tally; model: Tally }[] = [];
+console.log(`~${Math.ceil((losses.length * reps * (seconds + 3)) / 60)} min: ${losses.join(', ')} % loss × ${reps} × ${seconds} s`);
+for (let rep = 1; rep <= reps; rep++) {
+  for (const lossPct of losses) {
+    const { real, model } = await measure(lossPct, rep);
+    results.push({ lossPct, rep, real, model });
+    const row = (name: string, t: Tally) =>
+      `  ${name.padEnd(5)} age p50 ${t.ageP50Ms} / p75 ${t.ageP75Ms} / p90 ${t.ageP90Ms} / p95 ${t.ageP95Ms} / p99 ${t.ageP99Ms} / max ${t.maxAgeMs} ms; ` +
+      `sent ×1..: ${JSON.stringify(t.transmissions)}; waits ${JSON.stringify(t.waits)}, longest ${t.longestWaitMs} ms\n` +
+      `        repaired by: ${JSON.stringify(t.patterns)}`;
+    console.log(`${lossPct} % (rep ${rep}), ${real.messages} messages\n${row('real', real)}\n${row('model', model)}`);
+  }
+}
+mkdirSync('docs/bench', { recursive: true });
+writeFileSync(REPORT_JSON, `${JSON.stringify({ generatedAt: new Date().toISOString(), seconds, messageBytes: MESSAGE_BYTES, results }, null, 2)}\n`);
+console.log(`wrote ${REPORT_JSON}`);
+process.exit(0);
+
+/** One window at `lossPct`: the real connection under kernel loss and tcpdump, then the model over the same send times. */
+async function measure(lossPct: number, rep: number): Promise<{ real: Tally; model: Tally }> {
+  const http = createServer();
+  const wss = new WebSocketServer({ server: http });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const port = (http.address() as AddressInfo).port;
+  const capture = spawn('tcpdump', ['-i', 'lo', '-n', '-tt', '-S', '-l', `tcp src port ${port}`], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let captured = '';
+  capture.stdout.on('data', (chunk) => (captured += chunk));
+  await new Promise((resolve) => setTimeout(resolve, 1_000)); // tcpdump is listening
+  const client = new WebSocket(`ws://127.0.0.1:${port}`);
+  const ages: number[] = [];
+  client.on('message', (data: Buffer) => ages.push(performance.now() - data.readDoubleLE(0)));
+  const serverSocket = await new Promise<WebSocket>((resolve) => wss.once('connection', resolve));
+  await new Promise((resolve) => client.once('open', resolve));
+  const loss = applyKernelLoss({ tcpPort: port, udpPorts: NO_UDP, lossPct });
+  const sendTimes: number[] = [];
+  const intervalMs = 1000 / DEFAULT_SNAPSHOT_RATE_HZ;
+  const startedAt = performance.now();
+  await new Promise<void>((resolve) => {
+    let next = startedAt;
+    let lastPing = startedAt;
+    const tick = () => {
+      const now = performance.now();
+      if (now - startedAt >= seconds * 1000) return resolve();
+      const message = Buffer.alloc(MESSAGE_BYTES);
+      message.writeDoubleLE(now, 0);
+      serverSocket.send(message, { binary: true });
+      sendTimes.push(now);
+      if (now - lastPing >= PING_INTERVAL_MS) {
+        serverSocket.ping();
+        lastPing = now;
+      }
+      next += intervalMs;
+      setTimeout(tick, Math.max(0, next - performance.now()));
+    };
+    tick();
+  });
+  loss.remove();
+  await new Promise((resolve) => setTimeout(resolve, 2_000)); // what is still in recovery arrives
+  capture.kill('SIGINT');
+  await new Promise((resolve) => capture.once('close', resolve));
+  client.terminate();
+  wss.close();
+  http.close();
+
+  const segments = captured.split('\n').flatMap((line) => parseTcpdumpLine(line, port) ?? []);
+  const real = tally(ages.slice(0, sendTimes.length), segmentWaits(segments));
+
+  const modelSegments: SegmentHistory[] = [];
+  const model = new StreamModel(rep * 7919 + lossPct, { lossPct, latencyMs: LOOPBACK_ONE_WAY_MS, jitterMs: 0, duplicatePct: 0 }, MIN_RTO_MS, (segment) =>
+    modelSegments.push(segment),
+  );
+  const modelAges = sendTimes.map((sentAt) => model.delivery(sentAt) - sentAt);
+  return { real, model: tally(modelAges, modelSegments) };
+}
+
+function tally(ages: number[], segments: { transmissions: number; waitsMs: number[] }[]): Tally {
+  const round = (v: number) => Math.round(v * 10) / 10;
+  const transmissions: Record<string, number> = {};
+  const waits: Record<WaitKind, number> = { fast: 0, '~200': 0, '~400': 0, '~800': 0, '1600+': 0 };
+  let longestWaitMs = 0;
+  const patterns: Record<string, number> = {};
+  for (const segment of segments) {
+    transmissions[segment.transmissions] = (transmissions[segment.transmissions] ?? 0) + 1;
+    if (segment.waitsMs.length > 0) {
+      const pattern = segment.waitsMs.map(waitKind).join(' ');
+      patterns[pattern] = (patterns[pattern] ?? 0) + 1;
+    }
+    segment.waitsMs.forEach((waitMs) => {
+      waits[waitKind(waitMs)]++;
+      longestWaitMs = Math.max(longestWaitMs, waitMs);
+    });
+  }
+  return {
+    messages: ages.length,
+    ageP50Ms: round(percentile(ages, 50)),
+    ageP75Ms: round(percentile(ages, 75)),
+    ageP90Ms: round(percentile(ages, 90)),
+    ageP95Ms: round(percentile(ages, 95)),
+    ageP99Ms: round(percentile(ages, 99)),
+    maxAgeMs: round(Math.max(...ages)),
+    transmissions,
+    waits,
+    longestWaitMs: round(longestWaitMs),
+    patterns: Object.fromEntries(Object.entries(patterns).sort((a, b) => b[1] - a[1])),
+  };
+}
+
+function ensureTcpdump(): void {
+  try {
+    execFileSync('tcpdump', ['--version'], { stdio: 'ignore' });
+  } catch {
+    console.log('tcpdump: not found; installing Debian package `tcpdump` (root, apt-get)…');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'tcpdump'], { stdio: 'inherit', env });
+  }
+}
