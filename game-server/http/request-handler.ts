@@ -22,9 +22,9 @@ import {
   ROOMS_PATH,
   SIGNALING_BODY_DEADLINE_MS,
   SIGNALING_RETRY_AFTER_S,
-} from '../protocol/constants.ts';
-import { rewriteHostCandidates } from './ice-candidates.ts';
-import { InFlightPerAddress } from './in-flight-per-address.ts';
+} from '../../protocol/constants.ts';
+import { rewriteHostCandidates } from '../transport/ice-candidates.ts';
+import { InFlightPerAddress } from '../limits/in-flight-per-address.ts';
 import { readBodyWithin } from './signaling-body.ts';
 import { createStaticHandler } from './static-files.ts';
 

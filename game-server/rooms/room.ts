@@ -23,22 +23,22 @@ import {
   LINKDEAD_GRACE_MS,
   MAX_SESSIONS,
   SWEEP_INTERVAL_MS,
-} from '../protocol/constants.ts';
-import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../protocol/netsim/conditioner.ts';
-import { failed, ok, type Result } from '../protocol/result.ts';
-import type { InputPacket } from '../protocol/wire/input.ts';
-import type { ChatEvent, GameEvent, Welcome } from '../protocol/wire/stream.ts';
+} from '../../protocol/constants.ts';
+import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
+import { failed, ok, type Result } from '../../protocol/result.ts';
+import type { InputPacket } from '../../protocol/wire/input.ts';
+import type { ChatEvent, GameEvent, Welcome } from '../../protocol/wire/stream.ts';
 import { EventLog, type UnsequencedEvent } from './event-log.ts';
 import { FixedStepLoop } from './fixed-step-loop.ts';
-import { log as processLog } from './log.ts';
-import type { Metrics } from './metrics.ts';
+import { log as processLog } from '../ops/log.ts';
+import type { Metrics } from '../ops/metrics.ts';
 import { World } from './world.ts';
 import type { Scenario } from './scenario.ts';
 import { SessionStore, type DatagramTokenCheck, type Session } from './sessions.ts';
-import type { DatagramLink, PlayerSettings, StreamLink } from './links.ts';
+import type { DatagramLink, PlayerSettings, StreamLink } from '../transport/links.ts';
 import { SnapshotSender, type SnapshotRecipient } from './snapshot-sender.ts';
-import type { AddressLimits } from './address-limits.ts';
-import { TokenBucket } from './token-bucket.ts';
+import type { AddressLimits } from '../limits/address-limits.ts';
+import { TokenBucket } from '../limits/token-bucket.ts';
 
 /** Everything the server holds for one session. */
 interface Seat {

@@ -22,11 +22,11 @@ import {
   PLAYER_RADIUS_PX,
   POINTS_PER_COIN,
   WORLD_ENTITY_ID_BASE,
-} from '../protocol/constants.ts';
-import type { InputPacket } from '../protocol/wire/input.ts';
-import { seededRandom } from '../protocol/sim/random.ts';
-import { stepPlayer, stepWanderer, touchesCoin, type Vec2 } from '../protocol/sim/sim.ts';
-import type { EntityState } from '../protocol/wire/snapshot.ts';
+} from '../../protocol/constants.ts';
+import type { InputPacket } from '../../protocol/wire/input.ts';
+import { seededRandom } from '../../protocol/sim/random.ts';
+import { stepPlayer, stepWanderer, touchesCoin, type Vec2 } from '../../protocol/sim/sim.ts';
+import type { EntityState } from '../../protocol/wire/snapshot.ts';
 import { InputQueue } from './input-queue.ts';
 import { RANDOM_WORLD, type Scenario } from './scenario.ts';
 

@@ -20,7 +20,7 @@
 // for each connection geckos held in the last second.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CONNECTION_ALIAS_BYTES } from '../protocol/constants.ts';
+import { CONNECTION_ALIAS_BYTES } from '../../protocol/constants.ts';
 
 const PREFIX = '/.wrtc/v2';
 /** geckos' routes that name a connection, with the method each answers. */

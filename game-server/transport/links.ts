@@ -1,8 +1,8 @@
 // How the game reaches a player: one link per channel, implemented by the
 // gateways (and wrapped in the player's simulated network). Neither the game
 // nor its snapshot sender touches a socket.
-import type { NetworkConditions } from '../protocol/netsim/conditioner.ts';
-import type { PositionPath, ServerMessage } from '../protocol/wire/stream.ts';
+import type { NetworkConditions } from '../../protocol/netsim/conditioner.ts';
+import type { PositionPath, ServerMessage } from '../../protocol/wire/stream.ts';
 
 /** The stream side of one player, as the game sees it. */
 export interface StreamLink {
