@@ -32,7 +32,7 @@ import {
 } from '../../protocol/constants.ts';
 import { failed, ok, type Result } from '../../protocol/result.ts';
 import type { RoomSummary } from '../../protocol/wire/room-list.ts';
-import type { StreamLink } from '../transport/links.ts';
+import type { StreamLink } from '../rooms/links.ts';
 import { QUICK_PLAY_PREFIX, type JoinRequest, type Lobby } from '../rooms/lobby.ts';
 import { log } from '../ops/log.ts';
 import type { Joined, Room } from '../rooms/room.ts';

@@ -18,7 +18,7 @@ import { AddressLimits } from '../limits/address-limits.ts';
 import { log } from '../ops/log.ts';
 import { Room, type Joined, type RoomSettings } from './room.ts';
 import type { Scenario } from './scenario.ts';
-import type { StreamLink } from '../transport/links.ts';
+import type { StreamLink } from './links.ts';
 import type { Holdings } from '../cluster/room-directory.ts';
 
 export interface LobbyOptions extends RoomSettings {

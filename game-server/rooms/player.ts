@@ -9,7 +9,7 @@ import { CHAT_BURST, CHAT_REFILL_PER_S, CLOSE_SESSION_REPLACED } from '../../pro
 import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import type { GameEvent, ServerMessage } from '../../protocol/wire/stream.ts';
 import { TokenBucket } from '../limits/token-bucket.ts';
-import type { DatagramLink, StreamLink } from '../transport/links.ts';
+import type { DatagramLink, StreamLink } from './links.ts';
 import type { Session } from './sessions.ts';
 
 export class Player {

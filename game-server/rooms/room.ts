@@ -32,7 +32,7 @@ import type { Metrics } from '../ops/metrics.ts';
 import { World } from './world.ts';
 import type { Scenario } from './scenario.ts';
 import { SessionStore, type DatagramTokenCheck, type Session } from './sessions.ts';
-import type { DatagramLink, PlayerSettings, StreamLink } from '../transport/links.ts';
+import type { DatagramLink, PlayerSettings, StreamLink } from './links.ts';
 import { SnapshotSender, type SnapshotRecipient } from './snapshot-sender.ts';
 import { Player } from './player.ts';
 import type { AddressLimits } from '../limits/address-limits.ts';

@@ -11,7 +11,7 @@ import { encodeDeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
 import { restampSnapshot } from '../../protocol/wire/restamp.ts';
 import { encodeSnapshot, type EntityState, type Snapshot } from '../../protocol/wire/snapshot.ts';
 import type { PositionPath } from '../../protocol/wire/stream.ts';
-import type { DatagramLink, StreamLink } from '../transport/links.ts';
+import type { DatagramLink, StreamLink } from './links.ts';
 import type { Metrics } from '../ops/metrics.ts';
 
 /** One player a snapshot goes to, as the room knows them at this tick. */

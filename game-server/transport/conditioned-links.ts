@@ -13,7 +13,7 @@ import {
 import { isPerfect, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
 import type { ServerMessage } from '../../protocol/wire/stream.ts';
-import type { DatagramLink, StreamLink } from './links.ts';
+import type { DatagramLink, StreamLink } from '../rooms/links.ts';
 import type { Metrics } from '../ops/metrics.ts';
 
 /** What a gateway provides: a socket's own sends, before any simulated network. */
