@@ -1,35 +1,18 @@
 // What the page reads from the client game: plain, JSON-safe views. The UI
 // and the scenes import their types from here and nothing from net/: they
-// take what the game shows them, never the network objects behind it.
-// `GameStatus` is also what window.netcode.status() returns (DESIGN.md,
-// "Interfaces others rely on"): tests and benchmarks read it.
-import type { ChannelFigures, UpdateMark } from '../protocol/netsim/stats.ts';
+// take what the game shows them, never the network objects behind it. The
+// channels' names, states and status come from net/channels.ts and are
+// re-exported here. `GameStatus` is also what window.netcode.status()
+// returns: tests and benchmarks read it, so its fields are an interface.
+import type { UpdateMark } from '../protocol/netsim/stats.ts';
 import type { EntityState } from '../protocol/wire/snapshot.ts';
 import type { PlayerInfo, PositionPath } from '../protocol/wire/stream.ts';
 import type { DirectionKeys } from './play/keys.ts';
 import type { ClientSettings } from './play/settings.ts';
+import type { ChannelName, ChannelStatus, StreamChannelState } from './net/channels.ts';
 
 export type { UpdateMark };
-
-/** The two channels: lossy datagrams (WebRTC) and the reliable stream (WebSocket). */
-export type ChannelName = 'datagram' | 'stream';
-export const CHANNEL_NAMES: readonly ChannelName[] = ['datagram', 'stream'];
-
-/** `fallback`: WebRTC could not connect, positions come over the stream. */
-export type DatagramLinkState = 'connecting' | 'open' | 'closed' | 'fallback';
-export type StreamLinkState = 'connecting' | 'open' | 'reconnecting' | 'closed';
-
-/** One channel as the page shows it: its state, what arrived on it, and its measured figures. */
-export interface ChannelStatus extends ChannelFigures {
-  state: string;
-  /** Datagrams or frames that failed to decode. */
-  malformed: number;
-  /** Snapshots that arrived whole, and as deltas against an acknowledged baseline. */
-  fullSnapshots: number;
-  deltaSnapshots: number;
-  /** Deltas dropped because their baseline was no longer here (never corrupts the state). */
-  baselineMisses: number;
-}
+export { CHANNEL_NAMES, type ChannelName, type ChannelStatus, type DatagramChannelState, type StreamChannelState } from './net/channels.ts';
 
 /** One entity as status() lists it: world units, rounded to 0.1. */
 export interface EntityStatus {
@@ -61,7 +44,7 @@ export interface GameStatus {
   /** Compare mode: where the stream puts each moving entity (world units), beside its solid from datagrams. */
   ghosts: { id: number; x: number; y: number }[];
   connection: {
-    stream: StreamLinkState;
+    stream: StreamChannelState;
     /** The server announced a shutdown and has not welcomed us since. */
     shutdownReason: string | null;
     reconnectAttempts: number;

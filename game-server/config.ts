@@ -22,7 +22,7 @@ import {
   MAX_TCP_PORT,
   MAX_TICK_RATE_HZ,
 } from '../protocol/constants.ts';
-import { parseOrigin, ANY_ORIGIN } from './origin-policy.ts';
+import { parseOrigin, ANY_ORIGIN } from './transport/origin-policy.ts';
 
 /** Flag ceilings: enough for any test or bench, low enough that a typo cannot ask for absurd memory. */
 const MAX_ROOMS_LIMIT = 1024;

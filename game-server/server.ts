@@ -15,17 +15,17 @@ import {
 } from '../protocol/constants.ts';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { createDatagramGateway } from './datagram-gateway.ts';
-import { Lobby, type ScenarioChoice } from './lobby.ts';
-import { createRequestHandler, DEFAULT_HTTP_TIMEOUTS, httpServerOptions, type HttpTimeouts } from './http.ts';
+import { createDatagramGateway } from './transport/datagram-gateway.ts';
+import { Lobby, type ScenarioChoice } from './rooms/lobby.ts';
+import { createRequestHandler, DEFAULT_HTTP_TIMEOUTS, httpServerOptions, type HttpTimeouts } from './http/request-handler.ts';
 import { localUrl } from './local-url.ts';
-import { createOpsRequestHandler } from './ops-http.ts';
+import { createOpsRequestHandler } from './ops/ops-http.ts';
 import type { Listener } from './preflight.ts';
-import { Matchmaker } from './matchmaker.ts';
-import { RoomDirectory } from './room-directory.ts';
-import { createMetrics } from './metrics.ts';
+import { Matchmaker } from './cluster/matchmaker.ts';
+import { RoomDirectory } from './cluster/room-directory.ts';
+import { createMetrics } from './ops/metrics.ts';
 import type { ServerConfig } from './config.ts';
-import { attachStreamGateway } from './stream-gateway.ts';
+import { attachStreamGateway } from './transport/stream-gateway.ts';
 
 export interface RunningServer {
   /** http://host:port, with the real port when 0 was asked for. */

@@ -216,7 +216,7 @@ export const DROP_SIGNALING_PER_ADDRESS = 'signaling-per-address';
 /** A signaling body not complete within SIGNALING_BODY_DEADLINE_MS (408). */
 export const DROP_SIGNALING_BODY_TIMEOUT = 'signaling-body-timeout';
 
-// ── HTTP front (game-server/http.ts) ─────────────────────────────────────────
+// ── HTTP front (game-server/http/request-handler.ts) ──────────────────────────
 // Node's defaults (60 s for headers, 300 s for a whole request, checked every
 // 30 s) let a socket that sends nothing, half a header or half a body sit for
 // minutes. Our requests are small: a GET, or a signaling POST of ≤ 16 KiB.

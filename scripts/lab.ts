@@ -9,7 +9,7 @@
 // only: a player from another machine would not see the loss), with its UDP
 // ports in a range of its own unless --rtc-port-min/max say otherwise.
 import { parseArgs } from 'node:util';
-import { log } from '../game-server/log.ts';
+import { log } from '../game-server/ops/log.ts';
 import { configOrExit, exitIfCannotListen } from '../game-server/preflight.ts';
 import { startServer } from '../game-server/server.ts';
 import { applyKernelLoss, ensureNftables, kernelLossUnavailable } from './kernel-loss.ts';

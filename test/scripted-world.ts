@@ -1,8 +1,8 @@
-// The scenario tests write as they go (game-server/scenario.ts): coins at
+// The scenario tests write as they go (game-server/rooms/scenario.ts): coins at
 // spots the test knows, and players moved where it wants them at the next
 // step. A test makes one, gives it to the server (or a Room) at creation,
 // and keeps it to script the world. Unit, integration and browser tests share it.
-import type { Placement, Scenario } from '../game-server/scenario.ts';
+import type { Placement, Scenario } from '../game-server/rooms/scenario.ts';
 import type { Vec2 } from '../protocol/sim/sim.ts';
 
 /** Where a scripted world puts coin 0 unless told otherwise: a corner, clear of the spots tests place players at. */

@@ -6,7 +6,7 @@
 // own, so a load test can tell when the bots, not the server, are the bottleneck.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { percentile } from '../../protocol/netsim/percentile.ts';
-import type { ChannelStatus } from '../game-view.ts';
+import type { ChannelStatus } from '../net/channels.ts';
 import type { HeadlessBot } from './headless-bot.ts';
 
 /** Update ages kept for the percentiles, so a long run with many bots cannot grow memory without bound. */

@@ -1,8 +1,8 @@
 // The client side of the game's network, shared by the browser game and the
-// headless bot. It composes the two links (stream-link.ts, datagram-link.ts),
+// headless bot. It composes the two channels (stream-channel.ts, datagram-channel.ts),
 // the input sender and the snapshot intake, and holds the session: it says
 // hello on the stream, binds a data channel with the welcome's datagram
-// token, resumes the session after the stream drops, and keeps both links
+// token, resumes the session after the stream drops, and keeps both channels
 // alive with one heartbeat.
 import { CLOSE_SIMULATED_DROP, ERROR_BAD_REDIRECT, HEARTBEAT_INTERVAL_MS, LATE_UPDATE_MS, MAX_REDIRECTS_WITHOUT_WELCOME } from '../../protocol/constants.ts';
 import { ClockSync } from '../../protocol/netsim/clock-sync.ts';
@@ -12,12 +12,12 @@ import type { UpdateMark } from '../../protocol/netsim/stats.ts';
 import { serverOrigin } from '../../protocol/wire/server-url.ts';
 import type { Snapshot } from '../../protocol/wire/snapshot.ts';
 import type { ErrorMessage, GameConfig, GameEvent, PositionPath, Redirect, Welcome } from '../../protocol/wire/stream.ts';
-import type { ChannelName, ChannelStatus, DatagramLinkState, StreamLinkState } from '../game-view.ts';
+import type { ChannelName, ChannelStatus, DatagramChannelState, StreamChannelState } from './channels.ts';
 import type { InputRun } from '../play/input-window.ts';
 import { SnapshotIntake } from '../play/snapshot-intake.ts';
-import { DatagramLink } from './datagram-link.ts';
+import { DatagramChannel } from './datagram-channel.ts';
 import { InputSender } from './input-sender.ts';
-import { StreamLink, type StreamMessage } from './stream-link.ts';
+import { StreamChannel, type StreamMessage } from './stream-channel.ts';
 
 export interface NetClientOptions {
   /** The game's HTTP origin, e.g. http://127.0.0.1:8080. */
@@ -81,8 +81,8 @@ export class NetClient {
   /** Sends our inputs: one tick's input with the few before it, on whichever channel carries inputs now. */
   readonly inputs: InputSender;
 
-  private readonly stream: StreamLink;
-  private readonly datagram: DatagramLink;
+  private readonly stream: StreamChannel;
+  private readonly datagram: DatagramChannel;
   private intake = new SnapshotIntake();
   private readonly outgoing: ConditionedSender;
   private readonly now: () => number;
@@ -114,7 +114,7 @@ export class NetClient {
     this.outgoing = new ConditionedSender(seed, this.now, globalThis);
     const addClockSample = (sentAtMs: number, serverTimeMs: number, receivedAtMs: number) =>
       this.clock.addSample(sentAtMs, serverTimeMs, receivedAtMs);
-    this.stream = new StreamLink(options.url, this.outgoing, this.now, {
+    this.stream = new StreamChannel(options.url, this.outgoing, this.now, {
       onOpen: () =>
         this.stream.send({
           type: 'hello',
@@ -128,7 +128,7 @@ export class NetClient {
       onReconnecting: () => this.handlers.onStateChange?.(),
       onClockSample: addClockSample,
     });
-    this.datagram = new DatagramLink(options.url, options.useDatagram !== false, this.outgoing, this.now, {
+    this.datagram = new DatagramChannel(options.url, options.useDatagram !== false, this.outgoing, this.now, {
       onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'datagram'),
       onClockSample: addClockSample,
       requestToken: () => this.stream.send({ type: 'datagram-token' }),
@@ -150,11 +150,11 @@ export class NetClient {
     return since === null ? 0 : this.now() - since;
   }
 
-  get streamState(): StreamLinkState {
+  get streamState(): StreamChannelState {
     return this.stream.state;
   }
 
-  get datagramState(): DatagramLinkState {
+  get datagramState(): DatagramChannelState {
     return this.datagram.state;
   }
 
@@ -233,7 +233,7 @@ export class NetClient {
 
   /** One channel's state, counts and measured figures. */
   channelStatus(channel: ChannelName): ChannelStatus {
-    const link = this.link(channel);
+    const link = this.channel(channel);
     const counts = this.intake.counts[channel];
     return {
       state: link.state,
@@ -247,15 +247,15 @@ export class NetClient {
 
   /** Every update age measured on `channel` since the last reset (at most STATS_SAMPLE_WINDOW): what its percentiles are taken over. */
   ageSamples(channel: ChannelName): number[] {
-    return this.link(channel).meter.ageSamples();
+    return this.channel(channel).meter.ageSamples();
   }
 
   /** The newest position updates on `channel` and what became of each (the net graph's strip). */
   updateHistory(channel: ChannelName): UpdateMark[] {
-    return this.link(channel).meter.history();
+    return this.channel(channel).meter.history();
   }
 
-  private link(channel: ChannelName): StreamLink | DatagramLink {
+  private channel(channel: ChannelName): StreamChannel | DatagramChannel {
     return channel === 'datagram' ? this.datagram : this.stream;
   }
 
@@ -368,7 +368,7 @@ export class NetClient {
   }
 
   private onSnapshotBytes(bytes: Uint8Array, via: ChannelName) {
-    const link = this.link(via);
+    const link = this.channel(via);
     const result = this.intake.take(bytes, via, this.now(), link.meter, this.clock);
     if (!result.ok) {
       if (result.error === 'malformed') link.malformed++;

@@ -5,41 +5,41 @@
 import { INTERPOLATION_BUFFER_SNAPSHOTS } from '../../protocol/constants.ts';
 import type { EntityState, Snapshot } from '../../protocol/wire/snapshot.ts';
 
-interface Frame {
+interface BufferedSnapshot {
   tick: number;
   serverTimeMs: number;
   entities: Map<number, EntityState>;
 }
 
 export class SnapshotBuffer {
-  private frames: Frame[] = [];
+  private snapshots: BufferedSnapshot[] = [];
 
   get size(): number {
-    return this.frames.length;
+    return this.snapshots.length;
   }
 
   /** Newest tick buffered (0 if none). */
   get newestTick(): number {
-    return this.frames.at(-1)?.tick ?? 0;
+    return this.snapshots.at(-1)?.tick ?? 0;
   }
 
   /** Inserts in tick order; a late (reordered) snapshot still fills its gap, a duplicate is ignored. */
   insert(snapshot: Snapshot): void {
-    const frame: Frame = {
+    const entry: BufferedSnapshot = {
       tick: snapshot.tick,
       serverTimeMs: snapshot.serverTimeMs,
       entities: new Map(snapshot.entities.map((e) => [e.id, e])),
     };
-    let at = this.frames.length;
-    while (at > 0 && this.frames[at - 1]!.tick > frame.tick) at--;
-    if (this.frames[at - 1]?.tick === frame.tick) return;
-    this.frames.splice(at, 0, frame);
-    if (this.frames.length > INTERPOLATION_BUFFER_SNAPSHOTS) this.frames.shift();
+    let at = this.snapshots.length;
+    while (at > 0 && this.snapshots[at - 1]!.tick > entry.tick) at--;
+    if (this.snapshots[at - 1]?.tick === entry.tick) return;
+    this.snapshots.splice(at, 0, entry);
+    if (this.snapshots.length > INTERPOLATION_BUFFER_SNAPSHOTS) this.snapshots.shift();
   }
 
   /** Entities as of the newest snapshot, no blending (interpolation off). */
   newest(): EntityState[] {
-    return [...(this.frames.at(-1)?.entities.values() ?? [])];
+    return [...(this.snapshots.at(-1)?.entities.values() ?? [])];
   }
 
   /**
@@ -49,13 +49,13 @@ export class SnapshotBuffer {
    * has gone (a coin taken, a player left).
    */
   sample(renderTimeMs: number): EntityState[] {
-    const frames = this.frames;
-    if (frames.length === 0) return [];
-    if (renderTimeMs <= frames[0]!.serverTimeMs) return [...frames[0]!.entities.values()];
-    const after = frames.findIndex((f) => f.serverTimeMs >= renderTimeMs);
+    const snapshots = this.snapshots;
+    if (snapshots.length === 0) return [];
+    if (renderTimeMs <= snapshots[0]!.serverTimeMs) return [...snapshots[0]!.entities.values()];
+    const after = snapshots.findIndex((f) => f.serverTimeMs >= renderTimeMs);
     if (after === -1) return this.newest();
-    const from = frames[after - 1]!;
-    const to = frames[after]!;
+    const from = snapshots[after - 1]!;
+    const to = snapshots[after]!;
     const span = to.serverTimeMs - from.serverTimeMs;
     const t = span > 0 ? (renderTimeMs - from.serverTimeMs) / span : 1;
     const result: EntityState[] = [];
@@ -72,12 +72,12 @@ export class SnapshotBuffer {
 
   /** How far behind `serverNowMs` the newest snapshot is (how starved the buffer is). */
   newestAgeMs(serverNowMs: number): number {
-    const newest = this.frames.at(-1);
+    const newest = this.snapshots.at(-1);
     return newest ? serverNowMs - newest.serverTimeMs : Infinity;
   }
 
   /** Forgets every buffered snapshot (e.g. a different server: its ticks mean nothing here). */
   clear(): void {
-    this.frames = [];
+    this.snapshots = [];
   }
 }

@@ -1,7 +1,7 @@
 // A sender's half of the simulated network: each send runs when (and as
 // often as) the player's chosen conditions (conditioner.ts) would deliver it.
 // Each direction is conditioned once, at its sender: the client uses this for
-// what it sends, the server (game-server/conditioned-links.ts) for what it
+// what it sends, the server (game-server/transport/conditioned-links.ts) for what it
 // sends to that player.
 import { clampConditions, DatagramModel, isPerfect, PERFECT_NETWORK, type NetworkConditions } from './conditioner.ts';
 import { StreamModel, worstStreamStallMs } from './stream-model.ts';

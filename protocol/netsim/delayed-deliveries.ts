@@ -1,6 +1,6 @@
 // Runs each delivery at the time the simulated network chose for it. Both
 // ends use it: the client for what it sends, the server for what it sends to
-// each player (game-server/conditioned-links.ts).
+// each player (game-server/transport/conditioned-links.ts).
 //
 // One timer for the earliest delivery, and a queue ordered by time (ties in
 // the order they were added). Separate setTimeout calls would not do: timers

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../game-server/config.ts';
-import type { Scenario } from '../../game-server/scenario.ts';
+import type { Scenario } from '../../game-server/rooms/scenario.ts';
 import { startServer, type RunningServer } from '../../game-server/server.ts';
 import type { Vec2 } from '../../protocol/sim/sim.ts';
 import { launchChromium } from '../../scripts/chromium.ts';

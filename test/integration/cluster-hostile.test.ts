@@ -5,7 +5,7 @@
 // addresses and must keep their game.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEY_PREFIX } from '../../game-server/room-directory.ts';
+import { KEY_PREFIX } from '../../game-server/cluster/room-directory.ts';
 import {
   DEFAULT_MAX_ROOMS_PER_ADDRESS,
   DIRECTORY_HEALTHY_WITHIN_MS,

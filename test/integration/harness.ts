@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../../game-server/config.ts';
-import type { ScenarioChoice } from '../../game-server/lobby.ts';
+import type { ScenarioChoice } from '../../game-server/rooms/lobby.ts';
 import { startServer, type RunningServer } from '../../game-server/server.ts';
 import { NetClient, type NetClientOptions } from '../../game-client/net/net-client.ts';
 import { installNodePolyfills } from '../../game-client/net/node-polyfills.ts';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { afterEach, vi } from 'vitest';
 import { MAX_RESERVATIONS_PER_ADDRESS, MAX_RESERVATIONS_PER_ADDRESS_PER_ROOM } from '../../protocol/constants.ts';
-import { KEY_PREFIX, RoomDirectory, type DirectoryOptions, type DirectorySource, type DirectoryRoom } from '../../game-server/room-directory.ts';
+import { KEY_PREFIX, RoomDirectory, type DirectoryOptions, type DirectorySource, type DirectoryRoom } from '../../game-server/cluster/room-directory.ts';
 import { startPrivateRedis, type PrivateRedis } from '../../scripts/redis-server.ts';
 import { eventually, waitFor } from './harness.ts';
 

@@ -1,7 +1,7 @@
 // Per-address bounds count an IPv6 host by its /64, and an IPv4 address
 // however the socket writes it.
 import { describe, expect, it } from 'vitest';
-import { addressKey } from '../../game-server/address-key.ts';
+import { addressKey } from '../../game-server/limits/address-key.ts';
 
 describe('addressKey', () => {
   it('keeps an IPv4 address as it is, also when written as IPv6', () => {

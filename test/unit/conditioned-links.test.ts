@@ -2,8 +2,8 @@
 // behind a harsh network resynchronise the player (told why, cut off, to
 // resume) instead of growing the server's memory; snapshots are just dropped.
 import { describe, expect, it } from 'vitest';
-import { ConditionedStreamLink, type SocketStreamLink } from '../../game-server/conditioned-links.ts';
-import { createMetrics } from '../../game-server/metrics.ts';
+import { ConditionedStreamLink, type SocketStreamLink } from '../../game-server/transport/conditioned-links.ts';
+import { createMetrics } from '../../game-server/ops/metrics.ts';
 import { CLOSE_BACKLOG_FULL, CONDITION_LIMITS, ERROR_BACKLOG_FULL, MAX_DELAYED_BYTES, MAX_DELAYED_MESSAGES } from '../../protocol/constants.ts';
 import type { ServerMessage } from '../../protocol/wire/stream.ts';
 

@@ -1,7 +1,7 @@
 // The reliable event log: room-wide sequence numbers, a bounded ring, and
 // replay of what a reconnecting client missed.
 import { describe, expect, it } from 'vitest';
-import { EventLog } from '../../game-server/event-log.ts';
+import { EventLog } from '../../game-server/rooms/event-log.ts';
 import { EVENT_LOG_CAPACITY } from '../../protocol/constants.ts';
 
 const chat = (text: string) => ({ type: 'chat' as const, playerId: 1, name: 'alice', text, serverTimeMs: 0 });

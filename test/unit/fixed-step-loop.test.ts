@@ -2,7 +2,7 @@
 // fires; a bounded catch-up after a stall; no steps while stopped, and none
 // owed for the time it was stopped.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FixedStepLoop } from '../../game-server/fixed-step-loop.ts';
+import { FixedStepLoop } from '../../game-server/rooms/fixed-step-loop.ts';
 import { MAX_CATCH_UP_STEPS } from '../../protocol/constants.ts';
 
 const TICK_RATE_HZ = 50; // 20 ms steps, so counts come out whole

@@ -1,7 +1,7 @@
 // PUBLIC_IP rewriting: host candidates advertise the public address, every
 // other candidate type is left as the ICE agent wrote it.
 import { describe, expect, it } from 'vitest';
-import { rewriteHostCandidates } from '../../game-server/ice-candidates.ts';
+import { rewriteHostCandidates } from '../../game-server/transport/ice-candidates.ts';
 
 const PUBLIC_IP = '198.51.100.7';
 

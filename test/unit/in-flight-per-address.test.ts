@@ -1,7 +1,7 @@
 // Requests in flight per address (the signaling cap of issue item 7): a cap
 // per address, and no memory of an address once its requests are done.
 import { describe, expect, it } from 'vitest';
-import { InFlightPerAddress } from '../../game-server/in-flight-per-address.ts';
+import { InFlightPerAddress } from '../../game-server/limits/in-flight-per-address.ts';
 
 describe('InFlightPerAddress', () => {
   it('refuses an address past its cap and counts nothing for the refusal', () => {

@@ -2,7 +2,7 @@
 // arrive in, each sequence once, trimmed from the oldest end.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InputQueue } from '../../game-server/input-queue.ts';
+import { InputQueue } from '../../game-server/rooms/input-queue.ts';
 
 const STILL = { moveX: 0, moveY: 0 };
 

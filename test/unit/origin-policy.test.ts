@@ -1,7 +1,7 @@
 // Which pages may open the stream: the page's own origin, the allow-list and
 // the cluster's servers; no Origin (not a browser) is let through.
 import { describe, expect, it } from 'vitest';
-import { ANY_ORIGIN, originAllowed, parseOrigin, type OriginAllowList } from '../../game-server/origin-policy.ts';
+import { ANY_ORIGIN, originAllowed, parseOrigin, type OriginAllowList } from '../../game-server/transport/origin-policy.ts';
 
 const none: OriginAllowList = { allowed: [], clusterOrigins: () => [] };
 const from = (origin: string | undefined, host = '127.0.0.1:8080') => ({ origin, host });

@@ -1,7 +1,7 @@
 // Sessions (resume after a dropped stream) and single-use datagram tokens.
 // All times are passed in.
 import { describe, expect, it } from 'vitest';
-import { SessionStore } from '../../game-server/sessions.ts';
+import { SessionStore } from '../../game-server/rooms/sessions.ts';
 import { DATAGRAM_TOKEN_TTL_MS, SESSION_RESUME_WINDOW_MS, WORLD_ENTITY_ID_BASE } from '../../protocol/constants.ts';
 
 /** The token format the stream schemas accept (protocol/wire/stream.ts). */

@@ -3,8 +3,8 @@
 // snapshot of a new data channel. Links here record the bytes they are given;
 // the real protocol codecs decode them.
 import { describe, expect, it } from 'vitest';
-import type { DatagramLink, StreamLink } from '../../game-server/links.ts';
-import { SnapshotSender, type SnapshotRecipient } from '../../game-server/snapshot-sender.ts';
+import type { DatagramLink, StreamLink } from '../../game-server/rooms/links.ts';
+import { SnapshotSender, type SnapshotRecipient } from '../../game-server/rooms/snapshot-sender.ts';
 import { DATAGRAM_TYPE_SNAPSHOT, DATAGRAM_TYPE_SNAPSHOT_DELTA, MAX_BASELINE_AGE_TICKS } from '../../protocol/constants.ts';
 import { decodeDeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
 import { datagramType } from '../../protocol/wire/ping.ts';

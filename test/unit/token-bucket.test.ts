@@ -1,6 +1,6 @@
 // The token bucket behind per-client rate limits: a burst, then a steady refill.
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../game-server/token-bucket.ts';
+import { TokenBucket } from '../../game-server/limits/token-bucket.ts';
 
 /** How many of `n` takes at `nowMs` succeed. */
 const takes = (bucket: TokenBucket, n: number, nowMs: number) =>

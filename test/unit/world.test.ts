@@ -1,7 +1,7 @@
 // The authoritative world: determinism, how inputs move players (and how
 // fast at most), coins, NPCs, and staying inside the arena.
 import { describe, expect, it } from 'vitest';
-import { World, type WorldOptions } from '../../game-server/world.ts';
+import { World, type WorldOptions } from '../../game-server/rooms/world.ts';
 import {
   ARENA_HEIGHT_PX,
   ARENA_WIDTH_PX,

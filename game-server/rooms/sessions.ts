@@ -13,8 +13,8 @@ import {
   SESSION_RESUME_WINDOW_MS,
   SESSION_TOKEN_BYTES,
   WORLD_ENTITY_ID_BASE,
-} from '../protocol/constants.ts';
-import { failed, ok, type Result } from '../protocol/result.ts';
+} from '../../protocol/constants.ts';
+import { failed, ok, type Result } from '../../protocol/result.ts';
 
 export interface Session {
   playerId: number;

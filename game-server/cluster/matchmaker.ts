@@ -31,13 +31,13 @@ import {
   JOIN_BURST,
   JOIN_REFILL_PER_S,
   SEAT_RESERVATION_MS,
-} from '../protocol/constants.ts';
-import { failed, ok, type Result } from '../protocol/result.ts';
-import type { RoomSummary } from '../protocol/wire/room-list.ts';
-import type { StreamLink } from './links.ts';
-import { QUICK_PLAY_PREFIX, type JoinRequest, type Lobby } from './lobby.ts';
-import { log } from './log.ts';
-import type { Joined, Room } from './room.ts';
+} from '../../protocol/constants.ts';
+import { failed, ok, type Result } from '../../protocol/result.ts';
+import type { RoomSummary } from '../../protocol/wire/room-list.ts';
+import type { StreamLink } from '../rooms/links.ts';
+import { QUICK_PLAY_PREFIX, type JoinRequest, type Lobby } from '../rooms/lobby.ts';
+import { log } from '../ops/log.ts';
+import type { Joined, Room } from '../rooms/room.ts';
 import type { DirectoryRoom, RoomDirectory } from './room-directory.ts';
 
 /** A hello's outcome: seated here, or sent to the process that hosts the room. */

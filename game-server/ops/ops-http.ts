@@ -4,9 +4,9 @@
 // default), so the game's public port shows none of it (issue 10). The game's
 // port keeps a bare `{"status":"ok"}` at /healthz for load balancers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HEALTH_PATH, METRICS_PATH } from '../protocol/constants.ts';
-import { sendJson } from './http.ts';
-import { requestPath } from './request-path.ts';
+import { HEALTH_PATH, METRICS_PATH } from '../../protocol/constants.ts';
+import { sendJson } from '../http/request-handler.ts';
+import { requestPath } from '../http/request-path.ts';
 
 export interface OpsRoutes {
   /** The detailed health: players, rooms, connections, the directory. */

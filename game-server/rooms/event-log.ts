@@ -1,8 +1,8 @@
 // The reliable event log: every join, leave, chat line and score gets the
 // next room-wide sequence number and is kept in a bounded ring, so a client
 // that reconnects can be sent exactly the events it missed.
-import { EVENT_LOG_CAPACITY } from '../protocol/constants.ts';
-import type { GameEvent } from '../protocol/wire/stream.ts';
+import { EVENT_LOG_CAPACITY } from '../../protocol/constants.ts';
+import type { GameEvent } from '../../protocol/wire/stream.ts';
 
 /** A GameEvent before it is numbered (distributes Omit over the union). */
 export type UnsequencedEvent = GameEvent extends infer E ? (E extends GameEvent ? Omit<E, 'seq'> : never) : never;

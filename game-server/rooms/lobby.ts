@@ -11,15 +11,15 @@ import {
   ERROR_ADDRESS_ROOMS,
   ERROR_SERVER_FULL,
   ROOM_SWEEP_INTERVAL_MS,
-} from '../protocol/constants.ts';
-import { failed, ok, type Result } from '../protocol/result.ts';
-import type { RoomList } from '../protocol/wire/room-list.ts';
-import { AddressLimits } from './address-limits.ts';
-import { log } from './log.ts';
+} from '../../protocol/constants.ts';
+import { failed, ok, type Result } from '../../protocol/result.ts';
+import type { RoomList } from '../../protocol/wire/room-list.ts';
+import { AddressLimits } from '../limits/address-limits.ts';
+import { log } from '../ops/log.ts';
 import { Room, type Joined, type RoomSettings } from './room.ts';
 import type { Scenario } from './scenario.ts';
 import type { StreamLink } from './links.ts';
-import type { Holdings } from './room-directory.ts';
+import type { Holdings } from '../cluster/room-directory.ts';
 
 export interface LobbyOptions extends RoomSettings {
   /** Players per room. */

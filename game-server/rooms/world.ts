@@ -1,6 +1,6 @@
 // The authoritative world: players, wandering NPCs and coins, advanced one
 // fixed step at a time. It knows nothing of sockets or wall-clock time; the
-// game loop calls `step()` at TICK_RATE and reads `entities()` for snapshots.
+// room's loop calls `step()` at TICK_RATE and reads `entities()` for snapshots.
 // Its layout comes from the seed, except what its scenario (scenario.ts) sets.
 import {
   ARENA_HEIGHT_PX,
@@ -22,11 +22,11 @@ import {
   PLAYER_RADIUS_PX,
   POINTS_PER_COIN,
   WORLD_ENTITY_ID_BASE,
-} from '../protocol/constants.ts';
-import type { InputPacket } from '../protocol/wire/input.ts';
-import { seededRandom } from '../protocol/sim/random.ts';
-import { stepPlayer, stepWanderer, touchesCoin, type Vec2 } from '../protocol/sim/sim.ts';
-import type { EntityState } from '../protocol/wire/snapshot.ts';
+} from '../../protocol/constants.ts';
+import type { InputPacket } from '../../protocol/wire/input.ts';
+import { seededRandom } from '../../protocol/sim/random.ts';
+import { stepPlayer, stepWanderer, touchesCoin, type Vec2 } from '../../protocol/sim/sim.ts';
+import type { EntityState } from '../../protocol/wire/snapshot.ts';
 import { InputQueue } from './input-queue.ts';
 import { RANDOM_WORLD, type Scenario } from './scenario.ts';
 
@@ -179,7 +179,7 @@ export class World {
 
   /**
    * The server fell so far behind that it skipped `count` steps instead of
-   * running them (Game's loop, "don't spiral"). Its players did not: their
+   * running them (the room's FixedStepLoop, "don't spiral"). Its players did not: their
    * clients sent an input for each of those steps, which arrive after the
    * stall. Each player earns the skipped steps' credits, beyond the usual
    * cap, so those inputs are applied at once instead of being dropped or

@@ -4,7 +4,7 @@
 // { scenario })`); each room consults its own. Whatever a scenario leaves
 // open, the room's seeded random world decides, so without one (RANDOM_WORLD)
 // the world is exactly the seed's.
-import type { Vec2 } from '../protocol/sim/sim.ts';
+import type { Vec2 } from '../../protocol/sim/sim.ts';
 
 /** A player set down at a spot, as a teleport: its inputs go on from there. */
 export interface Placement {

@@ -22,13 +22,13 @@ import {
   ROOMS_PATH,
   SIGNALING_BODY_DEADLINE_MS,
   SIGNALING_RETRY_AFTER_S,
-} from '../protocol/constants.ts';
-import { rewriteHostCandidates } from './ice-candidates.ts';
-import { InFlightPerAddress } from './in-flight-per-address.ts';
+} from '../../protocol/constants.ts';
+import { rewriteHostCandidates } from '../transport/ice-candidates.ts';
+import { InFlightPerAddress } from '../limits/in-flight-per-address.ts';
 import { readBodyWithin } from './signaling-body.ts';
 import { createStaticHandler } from './static-files.ts';
 import { requestPath } from './request-path.ts';
-import { addressKey } from './address-key.ts';
+import { addressKey } from '../limits/address-key.ts';
 
 /** How long a client may take over a request; tests may shorten them. */
 export interface HttpTimeouts {

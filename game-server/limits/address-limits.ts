@@ -2,7 +2,7 @@
 // remembered in a bounded map (the longest-unseen address is forgotten first),
 // so limits that must hold across connections (joins, chat) cannot be reset
 // by reconnecting, and a flood of addresses cannot grow memory.
-import { MAX_TRACKED_ADDRESSES } from '../protocol/constants.ts';
+import { MAX_TRACKED_ADDRESSES } from '../../protocol/constants.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 export class AddressLimits {

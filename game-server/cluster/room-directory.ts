@@ -30,7 +30,7 @@ import {
   DIRECTORY_HEALTHY_WITHIN_MS,
   MAX_RESERVATIONS_PER_ADDRESS,
   MAX_RESERVATIONS_PER_ADDRESS_PER_ROOM,
-} from '../protocol/constants.ts';
+} from '../../protocol/constants.ts';
 import { parseDirectoryRoom, parseServerEntry, type DirectoryRoom, type ServerEntry } from './directory-entries.ts';
 import {
   CLAIM_ROOM,
@@ -45,7 +45,7 @@ import {
   TAKE_SEAT,
   TAKE_TOKEN,
 } from './directory-scripts.ts';
-import { log } from './log.ts';
+import { log } from '../ops/log.ts';
 
 export type { DirectoryRoom, ServerEntry } from './directory-entries.ts';
 

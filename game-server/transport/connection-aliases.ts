@@ -20,8 +20,8 @@
 // for each connection geckos held in the last second.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CONNECTION_ALIAS_BYTES } from '../protocol/constants.ts';
-import { requestPath } from './request-path.ts';
+import { CONNECTION_ALIAS_BYTES } from '../../protocol/constants.ts';
+import { requestPath } from '../http/request-path.ts';
 
 const PREFIX = '/.wrtc/v2';
 /** geckos' routes that name a connection, with the method each answers. */

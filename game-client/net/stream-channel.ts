@@ -16,13 +16,13 @@ import {
 import type { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
 import { ChannelMeter } from '../../protocol/netsim/stats.ts';
 import type { ClientMessage, ServerMessage } from '../../protocol/wire/stream.ts';
-import type { StreamLinkState } from '../game-view.ts';
+import type { StreamChannelState } from './channels.ts';
 import { StreamConnection } from './stream-connection.ts';
 
-/** Every server message but pongs, which the link answers itself. */
+/** Every server message but pongs, which the channel answers itself. */
 export type StreamMessage = Exclude<ServerMessage, { type: 'pong' }>;
 
-export interface StreamLinkHandlers {
+export interface StreamChannelHandlers {
   /** A socket opened: say hello (or resume). */
   onOpen(): void;
   onMessage(message: StreamMessage): void;
@@ -34,9 +34,9 @@ export interface StreamLinkHandlers {
   onClockSample(sentAtMs: number, serverTimeMs: number, receivedAtMs: number): void;
 }
 
-export class StreamLink {
+export class StreamChannel {
   /** `open` only once the server welcomed us on the current socket. */
-  state: StreamLinkState = 'connecting';
+  state: StreamChannelState = 'connecting';
   /** Reconnect attempts since the stream was last open. */
   reconnectAttempts = 0;
   /** When the stream last went down (this.now() time), or null while welcomed: how long we have been without a server. */
@@ -56,7 +56,7 @@ export class StreamLink {
     private origin: string,
     private readonly outgoing: ConditionedSender,
     private readonly now: () => number,
-    private readonly handlers: StreamLinkHandlers,
+    private readonly handlers: StreamChannelHandlers,
   ) {}
 
   /** The next socket goes to another server (a redirect to the process hosting our room). */
@@ -124,7 +124,7 @@ export class StreamLink {
     }
   }
 
-  /** Closes the socket with `code`, as a network fault would; the link reconnects. */
+  /** Closes the socket with `code`, as a network fault would; the channel reconnects. */
   drop(code: number, reason: string): void {
     this.connection?.close(code, reason);
   }

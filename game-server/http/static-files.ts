@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import sirv from 'sirv';
-import { log } from './log.ts';
+import { log } from '../ops/log.ts';
 import { requestPath } from './request-path.ts';
 
 const NOT_BUILT = 'The client is not built. Run `npm start` (it builds first) or `npm run dev`.\n';

@@ -44,21 +44,21 @@ import {
   STREAM_LIVENESS_CHECK_MS,
   STREAM_PATH,
   STREAM_PONG_TIMEOUT_MS,
-} from '../protocol/constants.ts';
-import { asBytes } from '../protocol/wire/bytes.ts';
-import { decodeInputPacket } from '../protocol/wire/input.ts';
-import type { Result } from '../protocol/result.ts';
-import { parseClientMessage, type ClientMessage, type ServerMessage } from '../protocol/wire/stream.ts';
+} from '../../protocol/constants.ts';
+import { asBytes } from '../../protocol/wire/bytes.ts';
+import { decodeInputPacket } from '../../protocol/wire/input.ts';
+import type { Result } from '../../protocol/result.ts';
+import { parseClientMessage, type ClientMessage, type ServerMessage } from '../../protocol/wire/stream.ts';
 import { ConditionedStreamLink, type SocketStreamLink } from './conditioned-links.ts';
-import type { Matchmaker, Seating } from './matchmaker.ts';
-import { log } from './log.ts';
-import type { Metrics } from './metrics.ts';
-import { AddressLimits } from './address-limits.ts';
+import type { Matchmaker, Seating } from '../cluster/matchmaker.ts';
+import { log } from '../ops/log.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import { AddressLimits } from '../limits/address-limits.ts';
 import { originAllowed } from './origin-policy.ts';
-import type { Room } from './room.ts';
-import { TokenBucket } from './token-bucket.ts';
-import { requestPath } from './request-path.ts';
-import { addressKey } from './address-key.ts';
+import type { Room } from '../rooms/room.ts';
+import { TokenBucket } from '../limits/token-bucket.ts';
+import { requestPath } from '../http/request-path.ts';
+import { addressKey } from '../limits/address-key.ts';
 
 /** What the gateway keeps per open socket; all of it goes in the one close handler. */
 interface Connection {

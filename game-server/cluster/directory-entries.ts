@@ -3,9 +3,9 @@
 // old version, or anyone with write access): one malformed entry is
 // skipped and logged, never trusted and never allowed to break a listing.
 import { z } from 'zod';
-import { MAX_PLAYERS } from '../protocol/constants.ts';
-import { roomNameSchema } from '../protocol/wire/stream.ts';
-import { serverOrigin } from '../protocol/wire/server-url.ts';
+import { MAX_PLAYERS } from '../../protocol/constants.ts';
+import { roomNameSchema } from '../../protocol/wire/stream.ts';
+import { serverOrigin } from '../../protocol/wire/server-url.ts';
 
 const serverIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
 const originSchema = z.string().refine((url) => serverOrigin(url) === url, 'a bare http(s) origin');

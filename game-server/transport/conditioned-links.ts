@@ -9,12 +9,12 @@ import {
   ERROR_BACKLOG_FULL,
   MAX_DELAYED_BYTES,
   MAX_DELAYED_MESSAGES,
-} from '../protocol/constants.ts';
-import { isPerfect, type NetworkConditions } from '../protocol/netsim/conditioner.ts';
-import { ConditionedSender } from '../protocol/netsim/conditioned-sender.ts';
-import type { ServerMessage } from '../protocol/wire/stream.ts';
-import type { DatagramLink, StreamLink } from './links.ts';
-import type { Metrics } from './metrics.ts';
+} from '../../protocol/constants.ts';
+import { isPerfect, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
+import { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
+import type { ServerMessage } from '../../protocol/wire/stream.ts';
+import type { DatagramLink, StreamLink } from '../rooms/links.ts';
+import type { Metrics } from '../ops/metrics.ts';
 
 /** What a gateway provides: a socket's own sends, before any simulated network. */
 export type SocketStreamLink = Omit<StreamLink, 'setConditions'>;

@@ -3,18 +3,18 @@
 // channel a delta against the newest snapshot the client has acknowledged, or
 // a full snapshot when there is none to build on.
 //
-// One sender per game, with no state outside the instance. The game says who
+// One sender per room, with no state outside the instance. The room says who
 // is in the arena and hands over their links; the sender encodes with
 // protocol/wire and sends. It never touches a socket or reads the room.
-import { BASELINE_HISTORY, DATAGRAM_TYPE_SNAPSHOT_DELTA, MAX_BASELINE_AGE_TICKS } from '../protocol/constants.ts';
-import { encodeDeltaSnapshot } from '../protocol/wire/delta-snapshot.ts';
-import { restampSnapshot } from '../protocol/wire/restamp.ts';
-import { encodeSnapshot, type EntityState, type Snapshot } from '../protocol/wire/snapshot.ts';
-import type { PositionPath } from '../protocol/wire/stream.ts';
+import { BASELINE_HISTORY, DATAGRAM_TYPE_SNAPSHOT_DELTA, MAX_BASELINE_AGE_TICKS } from '../../protocol/constants.ts';
+import { encodeDeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
+import { restampSnapshot } from '../../protocol/wire/restamp.ts';
+import { encodeSnapshot, type EntityState, type Snapshot } from '../../protocol/wire/snapshot.ts';
+import type { PositionPath } from '../../protocol/wire/stream.ts';
 import type { DatagramLink, StreamLink } from './links.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../ops/metrics.ts';
 
-/** One player a snapshot goes to, as the game knows them at this tick. */
+/** One player a snapshot goes to, as the room knows them at this tick. */
 export interface SnapshotRecipient {
   playerId: number;
   /** Newest input the room has applied for this player: the client reconciles its prediction with it. */

@@ -4,7 +4,7 @@
 // long stall it runs at most MAX_CATCH_UP_STEPS and skips the rest, so one
 // GC pause cannot make every later tick late too ("spiral of death").
 // (Glenn Fiedler, "Fix Your Timestep!", gafferongames.com.)
-import { MAX_CATCH_UP_STEPS } from '../protocol/constants.ts';
+import { MAX_CATCH_UP_STEPS } from '../../protocol/constants.ts';
 
 export interface FixedStepHandlers {
   /** One simulation step. */

@@ -13,7 +13,7 @@
 // authorization hooks) read from a request.
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { failed, ok, type Result } from '../protocol/result.ts';
+import { failed, ok, type Result } from '../../protocol/result.ts';
 
 export type BodyError = 'timeout' | 'too-large' | 'aborted';
 

@@ -1,6 +1,6 @@
 // The client's end of the datagram channel: one DatagramConnection at a
 // time, bound with a single-use token from the stream. When WebRTC fails the
-// link falls back (positions and inputs take the stream) and asks for a new
+// channel falls back (positions and inputs take the stream) and asks for a new
 // token after a backoff. It pings for round trips (the cleanest clock
 // samples: no head-of-line blocking) and liveness, and measures. What we
 // send goes through the player's simulated network: maybe lost, late,
@@ -17,10 +17,10 @@ import {
 import type { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
 import { ChannelMeter } from '../../protocol/netsim/stats.ts';
 import { datagramType, decodePing, encodePing } from '../../protocol/wire/ping.ts';
-import type { DatagramLinkState } from '../game-view.ts';
+import type { DatagramChannelState } from './channels.ts';
 import { DatagramConnection } from './datagram-connection.ts';
 
-export interface DatagramLinkHandlers {
+export interface DatagramChannelHandlers {
   onSnapshotBytes(bytes: Uint8Array): void;
   /** A pong's round trip, for the server clock estimate. */
   onClockSample(sentAtMs: number, serverTimeMs: number, receivedAtMs: number): void;
@@ -29,9 +29,9 @@ export interface DatagramLinkHandlers {
   onStateChange(): void;
 }
 
-export class DatagramLink {
-  state: DatagramLinkState = 'connecting';
-  /** Why the link is not open, for the HUD. */
+export class DatagramChannel {
+  state: DatagramChannelState = 'connecting';
+  /** Why the channel is not open, for the HUD. */
   note = '';
   meter = new ChannelMeter();
   /** Datagrams that failed to decode. */
@@ -49,7 +49,7 @@ export class DatagramLink {
     private readonly enabled: boolean,
     private readonly outgoing: ConditionedSender,
     private readonly now: () => number,
-    private readonly handlers: DatagramLinkHandlers,
+    private readonly handlers: DatagramChannelHandlers,
   ) {}
 
   /** The next channel opens on another server (a redirect to the process hosting our room). */

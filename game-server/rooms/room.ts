@@ -1,6 +1,6 @@
-// One room: an arena with its own world, fixed-step loop, sessions, event
-// log, chat and scores, and a capacity. Joins, resumes and leaves, chat and
-// scores happen here. It talks to players only through the two link
+// One room: an arena with its own world, fixed-step loop, players, event
+// log, chat and scores, and a capacity. It decides when a player (player.ts)
+// joins, resumes, leaves or is sent elsewhere; chat and scores happen here. It talks to players only through the two link
 // interfaces in links.ts, which the stream and datagram gateways implement;
 // snapshots go out through its SnapshotSender. Nothing in one room reaches
 // another: the lobby (lobby.ts) holds the rooms and routes players to one.
@@ -8,12 +8,10 @@ import {
   ARENA_HEIGHT_PX,
   ARENA_WIDTH_PX,
   ADDRESS_CHAT_REFILL_PER_S,
-  CHAT_BURST,
   CHAT_HISTORY_LINES,
   CHAT_REFILL_PER_S,
   CLOSE_GOING_AWAY,
   CLOSE_NORMAL,
-  CLOSE_SESSION_REPLACED,
   DROP_QUEUE_FULL,
   ERROR_ADDRESS_SEATS,
   ERROR_CHAT_RATE_LIMITED,
@@ -23,38 +21,21 @@ import {
   LINKDEAD_GRACE_MS,
   MAX_SESSIONS,
   SWEEP_INTERVAL_MS,
-} from '../protocol/constants.ts';
-import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../protocol/netsim/conditioner.ts';
-import { failed, ok, type Result } from '../protocol/result.ts';
-import type { InputPacket } from '../protocol/wire/input.ts';
-import type { ChatEvent, GameEvent, Welcome } from '../protocol/wire/stream.ts';
+} from '../../protocol/constants.ts';
+import { failed, ok, type Result } from '../../protocol/result.ts';
+import type { InputPacket } from '../../protocol/wire/input.ts';
+import type { ChatEvent, GameEvent, Welcome } from '../../protocol/wire/stream.ts';
 import { EventLog, type UnsequencedEvent } from './event-log.ts';
 import { FixedStepLoop } from './fixed-step-loop.ts';
-import { log as processLog } from './log.ts';
-import type { Metrics } from './metrics.ts';
+import { log as processLog } from '../ops/log.ts';
+import type { Metrics } from '../ops/metrics.ts';
 import { World } from './world.ts';
 import type { Scenario } from './scenario.ts';
 import { SessionStore, type DatagramTokenCheck, type Session } from './sessions.ts';
 import type { DatagramLink, PlayerSettings, StreamLink } from './links.ts';
 import { SnapshotSender, type SnapshotRecipient } from './snapshot-sender.ts';
-import type { AddressLimits } from './address-limits.ts';
-import { TokenBucket } from './token-bucket.ts';
-
-/** Everything the server holds for one session. */
-interface Seat {
-  session: Session;
-  stream: StreamLink | null;
-  datagram: DatagramLink | null;
-  conditions: NetworkConditions;
-  /**
-   * In the world, simulated and in snapshots. A seat can exist without it:
-   * the player left (stream gone past the grace period) but may still resume.
-   */
-  inArena: boolean;
-  chat: TokenBucket;
-  /** The remote address it last joined or resumed from (chat is also limited per address). */
-  address: string;
-}
+import { Player } from './player.ts';
+import type { AddressLimits } from '../limits/address-limits.ts';
 
 /** What every room of a process shares (the lobby passes it on to each room it opens). */
 export interface RoomSettings {
@@ -121,7 +102,8 @@ export class Room {
   private readonly world: World;
   private readonly loop: FixedStepLoop;
   private readonly log: typeof processLog;
-  private readonly seats = new Map<number, Seat>();
+  /** Everyone with a session here, in the arena or not (they may resume), by player id. */
+  private readonly players = new Map<number, Player>();
   private readonly events = new EventLog();
   private readonly recentChat: ChatEvent[] = [];
   private readonly snapshotSender: SnapshotSender;
@@ -164,8 +146,8 @@ export class Room {
 
   /** Adds this room's players in the arena to `counts`, by remote address. */
   countSeatsByAddress(counts: Map<string, number>): void {
-    for (const seat of this.seats.values()) {
-      if (seat.inArena) counts.set(seat.address, (counts.get(seat.address) ?? 0) + 1);
+    for (const player of this.players.values()) {
+      if (player.inArena) counts.set(player.address, (counts.get(player.address) ?? 0) + 1);
     }
   }
 
@@ -191,20 +173,12 @@ export class Room {
     }
     const session = this.sessions.create(name);
     if (!session) return failed(ERROR_SERVER_FULL, 'no free player id');
-    const seat: Seat = {
-      session,
-      stream,
-      datagram: null,
-      conditions: PERFECT_NETWORK,
-      inArena: false,
-      chat: new TokenBucket(CHAT_BURST, CHAT_REFILL_PER_S, this.options.clock()),
-      address,
-    };
-    this.seats.set(session.playerId, seat);
-    this.snapshotSender.addPlayer(session.playerId);
-    this.enterArena(seat);
-    this.log.info({ playerId: session.playerId, name }, 'player joined');
-    return ok({ welcome: this.welcome(seat, false), replay: [] });
+    const player = new Player(session, stream, address, this.options.clock());
+    this.players.set(player.id, player);
+    this.snapshotSender.addPlayer(player.id);
+    this.enterArena(player);
+    this.log.info({ playerId: player.id, name }, 'player joined');
+    return ok({ welcome: this.welcome(player, false), replay: [] });
   }
 
   /**
@@ -216,65 +190,58 @@ export class Room {
     const { address } = admission;
     if (!this.admitting) return this.full();
     const session = this.sessions.findByToken(sessionToken);
-    const seat = session && this.seats.get(session.playerId);
-    if (!session || !seat) return this.join(name, stream, { address, ...(admission.addressFull ? { addressFull: true } : {}) });
-    // Refuse before touching the seat, so a refused resume leaves it exactly as it was.
-    if (!seat.inArena && !this.hasSpace) return this.full();
-    // A seat out of the arena, or one resumed from another address, is a new seat for that address:
+    const player = session && this.players.get(session.playerId);
+    if (!player) return this.join(name, stream, { address, ...(admission.addressFull ? { addressFull: true } : {}) });
+    // Refuse before touching the player, so a refused resume leaves them exactly as they were.
+    if (!player.inArena && !this.hasSpace) return this.full();
+    // A player out of the arena, or one resumed from another address, takes a new seat for that address:
     // neither leave-join-resume nor handing seats from one address to another may pass the bound.
-    if ((!seat.inArena || seat.address !== address) && admission.addressFull) return addressFull();
-    if (seat.stream && seat.stream !== stream) seat.stream.close(CLOSE_SESSION_REPLACED, 'session resumed elsewhere');
-    seat.stream = stream;
-    seat.address = address;
-    stream.setConditions(seat.conditions);
-    session.disconnectedAtMs = null;
-    if (!seat.inArena) this.enterArena(seat);
-    this.log.info({ playerId: session.playerId, lastSeq }, 'session resumed');
+    if ((!player.inArena || player.address !== address) && admission.addressFull) return addressFull();
+    player.resumeOn(stream, address);
+    if (!player.inArena) this.enterArena(player);
+    this.log.info({ playerId: player.id, lastSeq }, 'session resumed');
     const replay = this.events.since(lastSeq);
-    return ok({ welcome: this.welcome(seat, true, replay.complete), replay: replay.events });
+    return ok({ welcome: this.welcome(player, true, replay.complete), replay: replay.events });
   }
 
   /** The stream closed. The player stays LINKDEAD_GRACE_MS, then leaves; the session stays resumable. */
   streamClosed(playerId: number, stream: StreamLink): void {
-    const seat = this.seats.get(playerId);
-    if (!seat || seat.stream !== stream) return; // an older, replaced link
-    seat.stream = null;
-    seat.session.disconnectedAtMs = this.options.clock();
+    this.players.get(playerId)?.streamClosed(stream, this.options.clock()); // an older, replaced link changes nothing
   }
 
   /** The player said goodbye: out of the arena now, session ended. */
   leave(playerId: number): void {
-    const seat = this.seats.get(playerId);
-    if (!seat) return;
-    this.leaveArena(seat, 'left');
-    this.forget(seat.session);
+    const player = this.players.get(playerId);
+    if (!player) return;
+    this.leaveArena(player, 'left');
+    this.forget(player.session);
   }
 
   /** Ends a session for good: its seat, its data channel, its token. */
   private forget(session: Session): void {
-    const seat = this.seats.get(session.playerId);
-    if (seat) this.leaveArena(seat, 'disconnected');
-    seat?.datagram?.close();
-    this.seats.delete(session.playerId);
+    const player = this.players.get(session.playerId);
+    if (player) this.leaveArena(player, 'disconnected');
+    player?.datagram?.close();
+    this.players.delete(session.playerId);
     this.snapshotSender.removePlayer(session.playerId);
     this.sessions.delete(session);
   }
 
   chat(playerId: number, text: string): Result<null> {
-    const seat = this.seats.get(playerId);
-    if (!seat) return failed(ERROR_NOT_JOINED, 'no such player');
+    const player = this.players.get(playerId);
+    if (!player) return failed(ERROR_NOT_JOINED, 'no such player');
     const now = this.options.clock();
-    if (!seat.chat.take(now)) {
+    if (!player.chat.take(now)) {
       return failed(ERROR_CHAT_RATE_LIMITED, `at most ${CHAT_REFILL_PER_S} line per second`);
     }
     // All players from one address share a budget too, in every room, so rejoining under new names or elsewhere buys nothing.
-    if (!this.options.addressChat.take(seat.address, now)) {
+    if (!this.options.addressChat.take(player.address, now)) {
       return failed(ERROR_CHAT_RATE_LIMITED, `at most ${ADDRESS_CHAT_REFILL_PER_S} lines per second from one address`);
     }
     const event = this.publish({
       type: 'chat',
       playerId,
-      name: seat.session.name,
+      name: player.session.name,
       text,
       serverTimeMs: Math.round(this.options.clock()),
     });
@@ -285,14 +252,10 @@ export class Room {
 
   /** Applies a player's own settings: the position path, and the simulated network for what we send it. */
   applySettings(playerId: number, settings: PlayerSettings): void {
-    const seat = this.seats.get(playerId);
-    if (!seat) return;
+    const player = this.players.get(playerId);
+    if (!player) return;
     if (settings.path) this.snapshotSender.setPath(playerId, settings.path);
-    if (settings.conditions) {
-      seat.conditions = clampConditions(settings.conditions);
-      seat.stream?.setConditions(seat.conditions);
-      seat.datagram?.setConditions(seat.conditions);
-    }
+    if (settings.conditions) player.setConditions(settings.conditions);
   }
 
   newDatagramToken(playerId: number): string {
@@ -306,19 +269,16 @@ export class Room {
 
   /** Binds an open data channel to a player, replacing (and closing) any older one. */
   bindDatagram(playerId: number, datagram: DatagramLink): boolean {
-    const seat = this.seats.get(playerId);
-    if (!seat) return false;
-    if (seat.datagram && seat.datagram !== datagram) seat.datagram.close();
-    seat.datagram = datagram;
-    datagram.setConditions(seat.conditions);
+    const player = this.players.get(playerId);
+    if (!player) return false;
+    player.bindDatagram(datagram);
     // A new channel starts from a full snapshot (none while out of the arena).
-    this.snapshotSender.greet(playerId, datagram, seat.inArena ? this.world.lastAppliedInput(playerId) : null);
+    this.snapshotSender.greet(playerId, datagram, player.inArena ? this.world.lastAppliedInput(playerId) : null);
     return true;
   }
 
   datagramClosed(playerId: number, datagram: DatagramLink): void {
-    const seat = this.seats.get(playerId);
-    if (seat?.datagram === datagram) seat.datagram = null;
+    this.players.get(playerId)?.datagramClosed(datagram);
   }
 
   /** Inputs from the datagram channel bound to `playerId` (never from the packet's content). */
@@ -331,10 +291,10 @@ export class Room {
   /** Tells every client the server is going away, closes their links and stops the loop. */
   shutdown(): void {
     this.loop.stop();
-    for (const seat of this.seats.values()) {
-      seat.stream?.send({ type: 'shutdown', reason: 'server shutting down' });
-      seat.stream?.close(CLOSE_GOING_AWAY, 'server shutting down');
-      seat.datagram?.close();
+    for (const player of this.players.values()) {
+      player.send({ type: 'shutdown', reason: 'server shutting down' });
+      player.stream?.close(CLOSE_GOING_AWAY, 'server shutting down');
+      player.datagram?.close();
     }
   }
 
@@ -345,20 +305,20 @@ export class Room {
    */
   moveEveryoneTo(url: string): void {
     this.admitting = false;
-    for (const seat of [...this.seats.values()]) {
-      seat.stream?.send({ type: 'redirect', url, room: this.name });
-      seat.stream?.close(CLOSE_NORMAL, 'room moved to another server');
+    for (const player of [...this.players.values()]) {
+      player.stream?.send({ type: 'redirect', url, room: this.name });
+      player.stream?.close(CLOSE_NORMAL, 'room moved to another server');
       // Gone from here at once: the seat must not count against its address while the player joins the owner.
-      this.leave(seat.session.playerId);
+      this.leave(player.id);
     }
   }
 
   /** The lobby is done with this room (empty past its idle time): stop, forget every session, drop its metrics. */
   dispose(): void {
     this.loop.stop();
-    for (const seat of [...this.seats.values()]) {
-      seat.stream?.close(CLOSE_GOING_AWAY, 'room closed');
-      this.forget(seat.session);
+    for (const player of [...this.players.values()]) {
+      player.stream?.close(CLOSE_GOING_AWAY, 'room closed');
+      this.forget(player.session);
     }
     this.options.metrics.roomClosed(this.name);
     this.log.info('room disposed');
@@ -385,10 +345,10 @@ export class Room {
     try {
       const pickups = this.world.step();
       for (const { playerId, points } of pickups) {
-        const seat = this.seats.get(playerId);
-        if (!seat) continue;
-        seat.session.score += points;
-        this.publish({ type: 'score', playerId, score: seat.session.score, delta: points });
+        const player = this.players.get(playerId);
+        if (!player) continue;
+        player.session.score += points;
+        this.publish({ type: 'score', playerId, score: player.session.score, delta: points });
       }
       this.sendSnapshots();
     } catch (error) {
@@ -410,9 +370,8 @@ export class Room {
     const tick = this.world.tick;
     const phases = Math.ceil(tickRateHz / snapshotRateHz);
     const recipients: SnapshotRecipient[] = [];
-    for (const { session, stream, datagram, inArena } of this.seats.values()) {
+    for (const { id: playerId, stream, datagram, inArena } of this.players.values()) {
       if (!inArena) continue;
-      const playerId = session.playerId;
       if (!snapshotDue(tick + (playerId % phases), tickRateHz, snapshotRateHz)) continue;
       recipients.push({ playerId, ackInputSeq: this.world.lastAppliedInput(playerId), stream, datagram });
     }
@@ -422,67 +381,67 @@ export class Room {
 
   /** Removes players whose stream stayed closed past the grace period, and expired sessions. */
   private sweep(nowMs: number): void {
-    for (const seat of this.seats.values()) {
-      const since = seat.session.disconnectedAtMs;
-      if (seat.inArena && since !== null && nowMs - since > LINKDEAD_GRACE_MS) {
-        this.leaveArena(seat, 'disconnected');
-        seat.datagram?.close();
-        seat.datagram = null;
+    for (const player of this.players.values()) {
+      const since = player.session.disconnectedAtMs;
+      if (player.inArena && since !== null && nowMs - since > LINKDEAD_GRACE_MS) {
+        this.leaveArena(player, 'disconnected');
+        player.dropDatagram();
       }
     }
     for (const expired of this.sessions.sweep(nowMs)) this.forget(expired);
   }
 
-  private enterArena(seat: Seat): void {
-    this.world.addPlayer(seat.session.playerId);
-    seat.inArena = true;
+  private enterArena(player: Player): void {
+    this.world.addPlayer(player.id);
+    player.inArena = true;
     this.emptySinceMs = null;
     this.loop.start();
     this.options.metrics.roomPlayers(this.name, this.world.playerCount);
     this.publish(
-      { type: 'join', playerId: seat.session.playerId, name: seat.session.name, score: seat.session.score },
-      seat.session.playerId,
+      { type: 'join', playerId: player.id, name: player.session.name, score: player.session.score },
+      player.id,
     );
   }
 
-  private leaveArena(seat: Seat, reason: 'left' | 'disconnected'): void {
-    if (!seat.inArena) return;
-    this.world.removePlayer(seat.session.playerId);
-    seat.inArena = false;
+  private leaveArena(player: Player, reason: 'left' | 'disconnected'): void {
+    if (!player.inArena) return;
+    this.world.removePlayer(player.id);
+    player.inArena = false;
     this.options.metrics.roomPlayers(this.name, this.world.playerCount);
     if (this.world.playerCount === 0) {
       // Nobody to simulate for: stop ticking until someone enters again.
       this.loop.stop();
       this.emptySinceMs = this.options.clock();
     }
-    this.publish({ type: 'leave', playerId: seat.session.playerId, name: seat.session.name, reason });
-    this.log.info({ playerId: seat.session.playerId, reason }, 'player left');
+    this.publish({ type: 'leave', playerId: player.id, name: player.session.name, reason });
+    this.log.info({ playerId: player.id, reason }, 'player left');
   }
 
   /** Numbers an event, logs it for replay and sends it to every connected player (but `except`). */
   private publish(event: UnsequencedEvent, except?: number): GameEvent {
     const sequenced = this.events.append(event);
-    for (const seat of this.seats.values()) {
-      if (seat.session.playerId !== except) seat.stream?.send(sequenced);
+    for (const player of this.players.values()) {
+      if (player.id !== except) player.send(sequenced);
     }
     return sequenced;
   }
 
-  private welcome(seat: Seat, resumed: boolean, replayComplete = true): Welcome {
-    const players = [...this.seats.values()]
-      .filter((s) => s.inArena)
-      .map((s) => ({ id: s.session.playerId, name: s.session.name, score: s.session.score }));
+  private welcome(player: Player, resumed: boolean, replayComplete = true): Welcome {
+    const players = [...this.players.values()]
+      .filter((p) => p.inArena)
+      .map((p) => ({ id: p.id, name: p.session.name, score: p.session.score }));
+    const { session } = player;
     return {
       type: 'welcome',
-      playerId: seat.session.playerId,
-      name: seat.session.name,
-      sessionToken: seat.session.token,
-      datagramToken: this.newDatagramToken(seat.session.playerId),
+      playerId: session.playerId,
+      name: session.name,
+      sessionToken: session.token,
+      datagramToken: this.newDatagramToken(session.playerId),
       resumed,
       room: { name: this.name, capacity: this.capacity },
       lastSeq: this.events.newestSeq,
       replayComplete,
-      inputSeq: this.world.lastAppliedInput(seat.session.playerId),
+      inputSeq: this.world.lastAppliedInput(session.playerId),
       config: {
         tickRateHz: this.options.tickRateHz,
         snapshotRateHz: this.options.snapshotRateHz,

@@ -35,18 +35,18 @@ import {
   HEARTBEAT_TIMEOUT_MS,
   MAX_CLIENT_DATAGRAM_BYTES,
   MAX_DATAGRAM_BUFFERED_BYTES,
-} from '../protocol/constants.ts';
-import { failed } from '../protocol/result.ts';
-import { asBytes } from '../protocol/wire/bytes.ts';
-import { decodeInputPacket } from '../protocol/wire/input.ts';
-import { datagramType, decodePing, encodePing } from '../protocol/wire/ping.ts';
+} from '../../protocol/constants.ts';
+import { failed } from '../../protocol/result.ts';
+import { asBytes } from '../../protocol/wire/bytes.ts';
+import { decodeInputPacket } from '../../protocol/wire/input.ts';
+import { datagramType, decodePing, encodePing } from '../../protocol/wire/ping.ts';
 import { ConditionedDatagramLink, type SocketDatagramLink } from './conditioned-links.ts';
 import { ConnectionAliases, signalingRouteName, translateSignaling } from './connection-aliases.ts';
 import { keepClosedChannelsHarmless } from './geckos-closed-channel-guard.ts';
-import type { Lobby } from './lobby.ts';
-import { log } from './log.ts';
-import type { Metrics } from './metrics.ts';
-import type { Room } from './room.ts';
+import type { Lobby } from '../rooms/lobby.ts';
+import { log } from '../ops/log.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import type { Room } from '../rooms/room.ts';
 
 /** How long close() waits for geckos to close its peer connections (each of its own closes gives up after 2 s, two steps). */
 const GECKOS_CLOSE_WAIT_MS = 5_000;

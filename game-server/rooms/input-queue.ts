@@ -5,7 +5,7 @@
 // cheap however long the queue grows after a stall: a Set answers "already
 // queued?", and a new input is placed by scanning from the newest end, where
 // nearly every input belongs.
-import type { MoveInput } from '../protocol/sim/sim.ts';
+import type { MoveInput } from '../../protocol/sim/sim.ts';
 
 export interface QueuedInput {
   seq: number;

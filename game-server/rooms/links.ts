@@ -1,10 +1,11 @@
-// How the game reaches a player: one link per channel, implemented by the
-// gateways (and wrapped in the player's simulated network). Neither the game
-// nor its snapshot sender touches a socket.
-import type { NetworkConditions } from '../protocol/netsim/conditioner.ts';
-import type { PositionPath, ServerMessage } from '../protocol/wire/stream.ts';
+// How a room reaches a player: one link per channel, implemented by the
+// gateways (and wrapped in the player's simulated network). Neither the room
+// nor its snapshot sender touches a socket. (The client's classes for its own
+// ends are StreamChannel and DatagramChannel, in game-client/net/.)
+import type { NetworkConditions } from '../../protocol/netsim/conditioner.ts';
+import type { PositionPath, ServerMessage } from '../../protocol/wire/stream.ts';
 
-/** The stream side of one player, as the game sees it. */
+/** The stream side of one player, as the room sees it. */
 export interface StreamLink {
   send(message: ServerMessage): void;
   /** Sends a binary snapshot frame; false if it was dropped (socket backed up). */

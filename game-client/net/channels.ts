@@ -1,0 +1,25 @@
+// The client's two channels as the rest of the page sees them: their names,
+// the states each goes through, and the figures status() reports for each.
+// The view (game-view.ts) re-exports these: it reads the network's states,
+// the network does not take them from the view.
+import type { ChannelFigures } from '../../protocol/netsim/stats.ts';
+
+/** The two channels: lossy datagrams (WebRTC) and the reliable stream (WebSocket). */
+export type ChannelName = 'datagram' | 'stream';
+export const CHANNEL_NAMES: readonly ChannelName[] = ['datagram', 'stream'];
+
+/** `fallback`: WebRTC could not connect, positions come over the stream. */
+export type DatagramChannelState = 'connecting' | 'open' | 'closed' | 'fallback';
+export type StreamChannelState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** One channel as the page shows it: its state, what arrived on it, and its measured figures. */
+export interface ChannelStatus extends ChannelFigures {
+  state: string;
+  /** Datagrams or frames that failed to decode. */
+  malformed: number;
+  /** Snapshots that arrived whole, and as deltas against an acknowledged baseline. */
+  fullSnapshots: number;
+  deltaSnapshots: number;
+  /** Deltas dropped because their baseline was no longer here (never corrupts the state). */
+  baselineMisses: number;
+}

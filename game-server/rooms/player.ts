@@ -1,0 +1,89 @@
+// One player of a room, everything the server holds for them in one place:
+// their session (id, name, score, token), the two links that reach them, the
+// simulated network they chose for what we send, whether they are in the
+// arena, their chat budget and address. Joining, resuming, leaving and being
+// sent elsewhere are this object's lifecycle; the room decides when. (Their
+// snapshot delivery is still kept by the SnapshotSender, by player id, and
+// their position and inputs by the World.)
+import { CHAT_BURST, CHAT_REFILL_PER_S, CLOSE_SESSION_REPLACED } from '../../protocol/constants.ts';
+import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
+import type { GameEvent, ServerMessage } from '../../protocol/wire/stream.ts';
+import { TokenBucket } from '../limits/token-bucket.ts';
+import type { DatagramLink, StreamLink } from './links.ts';
+import type { Session } from './sessions.ts';
+
+export class Player {
+  stream: StreamLink | null;
+  datagram: DatagramLink | null = null;
+  /** The simulated network for what the server sends this player (the network panel). */
+  conditions: NetworkConditions = PERFECT_NETWORK;
+  /**
+   * In the world, simulated and in snapshots. A player can exist without it:
+   * they left (stream gone past the grace period) but may still resume.
+   */
+  inArena = false;
+  readonly chat: TokenBucket;
+  /** The remote address they last joined or resumed from (chat is also limited per address). */
+  address: string;
+
+  constructor(
+    readonly session: Session,
+    stream: StreamLink,
+    address: string,
+    nowMs: number,
+  ) {
+    this.stream = stream;
+    this.address = address;
+    this.chat = new TokenBucket(CHAT_BURST, CHAT_REFILL_PER_S, nowMs);
+  }
+
+  get id(): number {
+    return this.session.playerId;
+  }
+
+  /** A resume: the new stream replaces (and closes) an older one still open; the session is connected again. */
+  resumeOn(stream: StreamLink, address: string): void {
+    if (this.stream && this.stream !== stream) this.stream.close(CLOSE_SESSION_REPLACED, 'session resumed elsewhere');
+    this.stream = stream;
+    this.address = address;
+    stream.setConditions(this.conditions);
+    this.session.disconnectedAtMs = null;
+  }
+
+  /** The stream closed at `nowMs`; false if it was an older, replaced one (nothing changes). */
+  streamClosed(stream: StreamLink, nowMs: number): boolean {
+    if (this.stream !== stream) return false;
+    this.stream = null;
+    this.session.disconnectedAtMs = nowMs;
+    return true;
+  }
+
+  /** Binds an open data channel, replacing (and closing) any older one. */
+  bindDatagram(datagram: DatagramLink): void {
+    if (this.datagram && this.datagram !== datagram) this.datagram.close();
+    this.datagram = datagram;
+    datagram.setConditions(this.conditions);
+  }
+
+  datagramClosed(datagram: DatagramLink): void {
+    if (this.datagram === datagram) this.datagram = null;
+  }
+
+  /** Closes the data channel, if any (the player left the arena or the session ended). */
+  dropDatagram(): void {
+    this.datagram?.close();
+    this.datagram = null;
+  }
+
+  /** New simulated network conditions for both links (clamped to what the panel allows). */
+  setConditions(conditions: NetworkConditions): void {
+    this.conditions = clampConditions(conditions);
+    this.stream?.setConditions(this.conditions);
+    this.datagram?.setConditions(this.conditions);
+  }
+
+  /** A reliable message on the stream, if it is open. */
+  send(message: ServerMessage | GameEvent): void {
+    this.stream?.send(message);
+  }
+}
