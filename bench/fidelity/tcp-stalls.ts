@@ -44,6 +44,8 @@ const { values: args } = parseArgs({
     loss: { type: 'string', default: '5,10,20' },
     seconds: { type: 'string', default: '60' },
     reps: { type: 'string', default: '1' },
+    /** Keep each window's capture (both directions, tcpdump's text) in this folder, to read by eye. */
+    'save-capture': { type: 'string' },
   },
 });
 const losses = args.loss.split(',').map(Number);
@@ -102,7 +104,7 @@ async function measure(lossPct: number, rep: number): Promise<{ real: Tally; mod
   const wss = new WebSocketServer({ server: http });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const port = (http.address() as AddressInfo).port;
-  const capture = spawn('tcpdump', ['-i', 'lo', '-n', '-tt', '-S', '-l', `tcp src port ${port}`], {
+  const capture = spawn('tcpdump', ['-i', 'lo', '-n', '-tt', '-S', '-l', `tcp port ${port}`], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   let captured = '';
@@ -144,6 +146,10 @@ async function measure(lossPct: number, rep: number): Promise<{ real: Tally; mod
   wss.close();
   http.close();
 
+  if (args['save-capture']) {
+    mkdirSync(args['save-capture'], { recursive: true });
+    writeFileSync(`${args['save-capture']}/loss-${lossPct}-rep-${rep}.txt`, captured);
+  }
   const segments = captured.split('\n').flatMap((line) => parseTcpdumpLine(line, port) ?? []);
   const real = tally(ages.slice(0, sendTimes.length), segmentWaits(segments));
 
