@@ -39,6 +39,7 @@ export function replayThroughModel(realRuns: Run[]): Run[] {
       streamAgeP95Ms: round(percentile(ages, 95)),
       streamLate: ages.filter((age) => age > LATE_UPDATE_MS).length,
       streamReceived: count,
+      streamAges: ages.map(round),
       // The datagram side is not modelled here: the real window's figure stands.
     };
   });

@@ -1,8 +1,13 @@
 // What the fidelity benchmark measures and how it is summed up: one run is
 // one window of one mode (real kernel loss, or the page's own simulation) at
-// one loss; the summary pairs the medians of the two modes at each loss.
+// one loss; the summary pools each mode's windows at each loss (every update
+// age of every window) and gives simulated ÷ real of the pooled p50 and p95,
+// each with a 95 % interval from a bootstrap over windows (bootstrap.ts).
+// Recordings without the ages (before intervals) fall back to the median of
+// the windows' own percentiles, with no interval.
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { bootstrapRatio, pooledPercentile } from './bootstrap.ts';
 
 export type Mode = 'real' | 'simulated';
 
@@ -25,6 +30,8 @@ export interface Run {
   clockCheckMs?: { difference: number; within: number };
   /** Both channels stayed open through the window. */
   survived: boolean;
+  /** Every stream update age of the window, ms (rounded to 0.1): what the pooled percentiles and intervals are taken over. */
+  streamAges?: number[];
 }
 
 export interface SideSummary {
@@ -40,6 +47,11 @@ export interface SummaryRow {
   /** Simulated ÷ real stream age. */
   ratioP50: number;
   ratioP95: number;
+  /** Their 95 % intervals, [low, high] (absent when the runs carry no ages). */
+  ratioP50Ci?: [number, number];
+  ratioP95Ci?: [number, number];
+  /** Windows behind each side. */
+  windows: { real: number; simulated: number };
 }
 
 /** Simulated ÷ real within this band counts as calibrated. */
@@ -55,44 +67,65 @@ function median(values: number[]): number {
 }
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+const withAges = (runs: Run[]) => runs.every((r) => r.streamAges && r.streamAges.length > 0);
+
+/** One mode at one loss: pooled percentiles when the windows carry their ages, else the median of the windows' own. */
 function side(runs: Run[]): SideSummary {
+  const pooled = withAges(runs) ? runs.map((r) => r.streamAges!) : null;
   return {
-    streamAgeP50Ms: round(median(runs.map((r) => r.streamAgeP50Ms))),
-    streamAgeP95Ms: round(median(runs.map((r) => r.streamAgeP95Ms))),
+    streamAgeP50Ms: round(pooled ? pooledPercentile(pooled, 50) : median(runs.map((r) => r.streamAgeP50Ms))),
+    streamAgeP95Ms: round(pooled ? pooledPercentile(pooled, 95) : median(runs.map((r) => r.streamAgeP95Ms))),
     datagramLossPct: round(median(runs.map((r) => r.datagramLossPct))),
   };
 }
 
-/** Medians of the repetitions, per loss, real beside simulated. */
+/** Per loss, real beside simulated: pooled percentiles, their ratios and 95 % intervals. */
 export function summarize(runs: Run[]): SummaryRow[] {
   const losses = [...new Set(runs.map((r) => r.lossPct))].sort((a, b) => a - b);
   return losses.map((lossPct) => {
-    const real = side(runs.filter((r) => r.lossPct === lossPct && r.mode === 'real'));
-    const simulated = side(runs.filter((r) => r.lossPct === lossPct && r.mode === 'simulated'));
+    const realRuns = runs.filter((r) => r.lossPct === lossPct && r.mode === 'real');
+    const simulatedRuns = runs.filter((r) => r.lossPct === lossPct && r.mode === 'simulated');
+    const real = side(realRuns);
+    const simulated = side(simulatedRuns);
+    const windows = { real: realRuns.length, simulated: simulatedRuns.length };
+    if (withAges(realRuns) && withAges(simulatedRuns) && realRuns.length > 0 && simulatedRuns.length > 0) {
+      const ages = (rs: Run[]) => rs.map((r) => r.streamAges!);
+      const p50 = bootstrapRatio(ages(realRuns), ages(simulatedRuns), 50, lossPct * 2 + 1);
+      const p95 = bootstrapRatio(ages(realRuns), ages(simulatedRuns), 95, lossPct * 2 + 2);
+      return { lossPct, real, simulated, ratioP50: p50.ratio, ratioP95: p95.ratio, ratioP50Ci: p50.ci, ratioP95Ci: p95.ci, windows };
+    }
     return {
       lossPct,
       real,
       simulated,
       ratioP50: round(simulated.streamAgeP50Ms / Math.max(real.streamAgeP50Ms, 0.1), 2),
       ratioP95: round(simulated.streamAgeP95Ms / Math.max(real.streamAgeP95Ms, 0.1), 2),
+      windows,
     };
   });
 }
 
-const met = (ratio: number) => (ratio >= RATIO_TARGET.min && ratio <= RATIO_TARGET.max ? 'yes' : 'NO');
+/** In band: the whole interval inside RATIO_TARGET (without an interval, the ratio alone). */
+export function inBand(ratio: number, ci?: [number, number]): boolean {
+  const [low, high] = ci ?? [ratio, ratio];
+  return low >= RATIO_TARGET.min && high <= RATIO_TARGET.max;
+}
+
+const shown = (ratio: number, ci?: [number, number]) => (ci ? `${ratio} [${ci[0]}–${ci[1]}]` : `${ratio}`);
+const verdict = (ratio: number, ci?: [number, number]) => (inBand(ratio, ci) ? 'yes' : 'NO');
 const lossMet = (measured: number, lossPct: number) => (Math.abs(measured - lossPct) <= DATAGRAM_LOSS_TOLERANCE_POINTS ? 'yes' : 'NO');
 
 /** The side-by-side table, in Markdown (printed, and pasted into the README). */
 export function summaryTable(rows: SummaryRow[]): string {
   const lines = [
-    '| loss | stream age p50 / p95, real TCP | stream age p50 / p95, simulated | simulated ÷ real, p50 / p95 | in 0.75–1.33 | datagram loss real / simulated | within 3 points |',
-    '|---|---|---|---|---|---|---|',
+    '| loss | windows real / sim | stream age p50 / p95, real TCP | stream age p50 / p95, simulated | simulated ÷ real p50 [95 % CI] | p95 [95 % CI] | in 0.75–1.33 (whole CI) | datagram loss real / simulated | within 3 points |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.lossPct} % | ${r.real.streamAgeP50Ms} / ${r.real.streamAgeP95Ms} ms | ${r.simulated.streamAgeP50Ms} / ${r.simulated.streamAgeP95Ms} ms | ` +
-        `${r.ratioP50} / ${r.ratioP95} | ${met(r.ratioP50)} / ${met(r.ratioP95)} | ${r.real.datagramLossPct} / ${r.simulated.datagramLossPct} % | ` +
-        `${lossMet(r.real.datagramLossPct, r.lossPct)} / ${lossMet(r.simulated.datagramLossPct, r.lossPct)} |`,
+      `| ${r.lossPct} % | ${r.windows.real} / ${r.windows.simulated} | ${r.real.streamAgeP50Ms} / ${r.real.streamAgeP95Ms} ms | ${r.simulated.streamAgeP50Ms} / ${r.simulated.streamAgeP95Ms} ms | ` +
+        `${shown(r.ratioP50, r.ratioP50Ci)} | ${shown(r.ratioP95, r.ratioP95Ci)} | ${verdict(r.ratioP50, r.ratioP50Ci)} / ${verdict(r.ratioP95, r.ratioP95Ci)} | ` +
+        `${r.real.datagramLossPct} / ${r.simulated.datagramLossPct} % | ${lossMet(r.real.datagramLossPct, r.lossPct)} / ${lossMet(r.simulated.datagramLossPct, r.lossPct)} |`,
     );
   }
   return lines.join('\n');

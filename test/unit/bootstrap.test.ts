@@ -1,0 +1,41 @@
+// The fidelity benchmark's confidence intervals: a bootstrap over windows.
+import { describe, expect, it } from 'vitest';
+import { bootstrapRatio, pooledPercentile } from '../../bench/fidelity/bootstrap.ts';
+import { seededRandom } from '../../protocol/sim/random.ts';
+
+/** Fewer resamples than the benchmark's 2000: enough for these checks, and quick. */
+const RESAMPLES = 300;
+
+/** `count` windows of 600 ages, exponential with the given mean (a stall-like tail). */
+function windows(count: number, meanMs: number, seed: number): number[][] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, () => Array.from({ length: 600 }, () => -meanMs * Math.log(1 - random())));
+}
+
+describe('bootstrapRatio', () => {
+  it('pools the windows before taking the percentile', () => {
+    expect(pooledPercentile([[1, 2], [3, 4, 5]], 50)).toBe(3);
+  });
+
+  it('gives a ratio near 1, with an interval around it, for two samples of one distribution', () => {
+    const { ratio, ci } = bootstrapRatio(windows(6, 100, 1), windows(6, 100, 2), 95, 1, RESAMPLES);
+    expect(ratio).toBeGreaterThan(0.85);
+    expect(ratio).toBeLessThan(1.15);
+    expect(ci[0]).toBeLessThanOrEqual(ratio);
+    expect(ci[1]).toBeGreaterThanOrEqual(ratio);
+    expect(ci[1] - ci[0]).toBeLessThan(0.3);
+  });
+
+  it('finds a real difference: twice the mean is a ratio near 2, its interval clear of 1', () => {
+    const { ratio, ci } = bootstrapRatio(windows(6, 100, 3), windows(6, 200, 4), 95, 1, RESAMPLES);
+    expect(ratio).toBeGreaterThan(1.6);
+    expect(ci[0]).toBeGreaterThan(1.33);
+  });
+
+  it('is wider with fewer windows, and repeats exactly for a seed', () => {
+    const few = bootstrapRatio(windows(3, 100, 5), windows(3, 100, 6), 95, 1, RESAMPLES);
+    const many = bootstrapRatio(windows(12, 100, 5), windows(12, 100, 6), 95, 1, RESAMPLES);
+    expect(few.ci[1] - few.ci[0]).toBeGreaterThan(many.ci[1] - many.ci[0]);
+    expect(bootstrapRatio(windows(3, 100, 7), windows(3, 100, 8), 50, 42, RESAMPLES)).toEqual(bootstrapRatio(windows(3, 100, 7), windows(3, 100, 8), 50, 42, RESAMPLES));
+  });
+});
