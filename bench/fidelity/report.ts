@@ -69,9 +69,9 @@ const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 
 
 const withAges = (runs: Run[]) => runs.every((r) => r.streamAges && r.streamAges.length > 0);
 
-/** One mode at one loss: pooled percentiles when the windows carry their ages, else the median of the windows' own. */
-function side(runs: Run[]): SideSummary {
-  const pooled = withAges(runs) ? runs.map((r) => r.streamAges!) : null;
+/** One mode at one loss: pooled percentiles when `pool` (both modes carry their ages), else the median of the windows' own. */
+function side(runs: Run[], pool: boolean): SideSummary {
+  const pooled = pool ? runs.map((r) => r.streamAges!) : null;
   return {
     streamAgeP50Ms: round(pooled ? pooledPercentile(pooled, 50) : median(runs.map((r) => r.streamAgeP50Ms))),
     streamAgeP95Ms: round(pooled ? pooledPercentile(pooled, 95) : median(runs.map((r) => r.streamAgeP95Ms))),
@@ -85,10 +85,11 @@ export function summarize(runs: Run[]): SummaryRow[] {
   return losses.map((lossPct) => {
     const realRuns = runs.filter((r) => r.lossPct === lossPct && r.mode === 'real');
     const simulatedRuns = runs.filter((r) => r.lossPct === lossPct && r.mode === 'simulated');
-    const real = side(realRuns);
-    const simulated = side(simulatedRuns);
+    const pool = withAges(realRuns) && withAges(simulatedRuns) && realRuns.length > 0 && simulatedRuns.length > 0;
+    const real = side(realRuns, pool);
+    const simulated = side(simulatedRuns, pool);
     const windows = { real: realRuns.length, simulated: simulatedRuns.length };
-    if (withAges(realRuns) && withAges(simulatedRuns) && realRuns.length > 0 && simulatedRuns.length > 0) {
+    if (pool) {
       const ages = (rs: Run[]) => rs.map((r) => r.streamAges!);
       const p50 = bootstrapRatio(ages(realRuns), ages(simulatedRuns), 50, lossPct * 2 + 1);
       const p95 = bootstrapRatio(ages(realRuns), ages(simulatedRuns), 95, lossPct * 2 + 2);
