@@ -9,7 +9,7 @@ import { KEY_PREFIX } from '../../game-server/cluster/room-directory.ts';
 import {
   DEFAULT_MAX_ROOMS_PER_ADDRESS,
   DIRECTORY_HEALTHY_WITHIN_MS,
-  DIRECTORY_JOIN_DEADLINE_MS,
+  HELLO_TIMEOUT_MS,
   DIRECTORY_TTL_MS,
   ERROR_ADDRESS_RESERVATIONS,
   ERROR_ADDRESS_ROOMS,
@@ -172,10 +172,12 @@ describe('a cluster when Redis or a peer misbehaves', () => {
       expect(unknown.answer).toMatchObject({ type: 'error', code: ERROR_DIRECTORY_UNAVAILABLE });
       const quick = await hello(a, { name: 'quick' }, '127.0.0.16');
       expect(quick.answer.type).toBe('welcome');
-      for (const { ms } of [hosted, unknown, quick]) expect(ms).toBeLessThan(DIRECTORY_JOIN_DEADLINE_MS + 1_500);
+      // Answered, and before the hello timeout that closed these sockets unanswered when a hung Redis froze joins
+      // (not a timing claim: the deadline is 1.5 s; the bound only tells "answered" from "left to time out").
+      for (const { ms } of [hosted, unknown, quick]) expect(ms).toBeLessThan(HELLO_TIMEOUT_MS);
       const listedAt = Date.now();
       expect((await roomsSeenBy(a)).map((room) => room.name)).toContain('home');
-      expect(Date.now() - listedAt).toBeLessThan(DIRECTORY_JOIN_DEADLINE_MS + 1_500);
+      expect(Date.now() - listedAt).toBeLessThan(HELLO_TIMEOUT_MS);
       await eventually(async () => expect((await health(a)).directory).toBe('unreachable'), DIRECTORY_HEALTHY_WITHIN_MS + 3_000);
     } finally {
       redis.unhang();
