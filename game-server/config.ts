@@ -22,7 +22,7 @@ import {
   MAX_TCP_PORT,
   MAX_TICK_RATE_HZ,
 } from '../protocol/constants.ts';
-import { parseOrigin, ANY_ORIGIN } from './transport/origin-policy.ts';
+import { ANY_ORIGIN } from './transport/origin-policy.ts';
 
 /** Flag ceilings: enough for any test or bench, low enough that a typo cannot ask for absurd memory. */
 const MAX_ROOMS_LIMIT = 1024;
@@ -59,7 +59,7 @@ function specificAddress(address: string): string | undefined {
 const originList = z.string().transform((text, context) => {
   const origins: string[] = [];
   for (const entry of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
-    const origin = entry === ANY_ORIGIN ? ANY_ORIGIN : parseOrigin(entry);
+    const origin = entry === ANY_ORIGIN ? ANY_ORIGIN : serverOrigin(entry);
     if (origin === null) {
       context.addIssue({ code: 'custom', message: `${JSON.stringify(entry)} is not an origin: write scheme://host[:port], e.g. https://play.example.com, or * for any (unsafe)` });
       return z.NEVER;

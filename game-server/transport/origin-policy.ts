@@ -4,27 +4,10 @@
 // browsers and spend their addresses' join and socket limits here (issue 10).
 // Origin is a browser's defence only: a request without one (bots, tests,
 // any non-browser client, which could send any Origin it likes) is allowed.
+import { serverOrigin } from '../../protocol/wire/server-url.ts';
 
 /** In --allowed-origins, allows every origin: any page on the web may open the stream. Unsafe. */
 export const ANY_ORIGIN = '*';
-
-/**
- * `text` (an origin or a URL with nothing after its host) as an origin,
- * `scheme://host[:port]` with the default port left out; null for anything
- * else: another scheme, credentials, a path, a query or a fragment.
- */
-export function parseOrigin(text: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-  if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) return null;
-  if (!/^https?:\/\/[^/?#]+\/?$/i.test(text)) return null; // `http://host/` is fine, `http://host/?` is not
-  return url.origin;
-}
 
 /** What an upgrade request says about where it comes from. */
 export interface UpgradeOrigin {
@@ -35,7 +18,7 @@ export interface UpgradeOrigin {
 }
 
 export interface OriginAllowList {
-  /** Origins allowed besides the page's own (--allowed-origins), as parseOrigin gives them, or ANY_ORIGIN. */
+  /** Origins allowed besides the page's own (--allowed-origins), as serverOrigin gives them, or ANY_ORIGIN. */
   allowed: readonly string[];
   /** The URLs of the cluster's servers: a page served by one of them may be sent to this one. */
   clusterOrigins: () => Iterable<string>;
@@ -50,7 +33,7 @@ export interface OriginAllowList {
 export function originAllowed({ origin, host }: UpgradeOrigin, list: OriginAllowList): boolean {
   if (origin === undefined) return true;
   if (list.allowed.includes(ANY_ORIGIN)) return true;
-  const page = parseOrigin(origin);
+  const page = serverOrigin(origin);
   if (page === null) return false; // "null" (a sandboxed frame, a file:// page) or junk
   if (host !== undefined && sameHost(page, host)) return true;
   if (list.allowed.includes(page)) return true;

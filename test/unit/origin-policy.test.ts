@@ -1,21 +1,22 @@
 // Which pages may open the stream: the page's own origin, the allow-list and
 // the cluster's servers; no Origin (not a browser) is let through.
 import { describe, expect, it } from 'vitest';
-import { ANY_ORIGIN, originAllowed, parseOrigin, type OriginAllowList } from '../../game-server/transport/origin-policy.ts';
+import { ANY_ORIGIN, originAllowed, type OriginAllowList } from '../../game-server/transport/origin-policy.ts';
+import { serverOrigin } from '../../protocol/wire/server-url.ts';
 
 const none: OriginAllowList = { allowed: [], clusterOrigins: () => [] };
 const from = (origin: string | undefined, host = '127.0.0.1:8080') => ({ origin, host });
 
-describe('parseOrigin', () => {
+describe('serverOrigin, as the Origin check reads origins', () => {
   it('normalises case and leaves out a default port', () => {
-    expect(parseOrigin('HTTPS://Play.Example.COM:443')).toBe('https://play.example.com');
-    expect(parseOrigin('http://play.example.com:80/')).toBe('http://play.example.com');
-    expect(parseOrigin('http://[::1]:5173')).toBe('http://[::1]:5173');
+    expect(serverOrigin('HTTPS://Play.Example.COM:443')).toBe('https://play.example.com');
+    expect(serverOrigin('http://play.example.com:80/')).toBe('http://play.example.com');
+    expect(serverOrigin('http://[::1]:5173')).toBe('http://[::1]:5173');
   });
 
   it('refuses what is not an http(s) origin', () => {
     for (const text of ['null', 'play.example.com', 'ws://play.example.com', 'https://play.example.com/game', 'https://play.example.com/?', 'https://play.example.com#x', 'https://user@play.example.com', '']) {
-      expect(parseOrigin(text)).toBeNull();
+      expect(serverOrigin(text)).toBeNull();
     }
   });
 });
