@@ -165,12 +165,10 @@ export class Lobby {
 
   /** What `address` holds here, plus what it holds elsewhere in the cluster. */
   private heldBy(address: string, elsewhere: Holdings = { seats: 0, rooms: 0 }): Holdings {
-    const seats = new Map<string, number>();
-    for (const room of this.rooms.values()) room.countSeatsByAddress(seats);
-    let rooms = 0;
-    for (const opener of this.openedBy.values()) if (opener === address) rooms++;
-    return { seats: (seats.get(address) ?? 0) + elsewhere.seats, rooms: rooms + elsewhere.rooms };
+    const here = this.holdings().get(address) ?? { seats: 0, rooms: 0 };
+    return { seats: here.seats + elsewhere.seats, rooms: here.rooms + elsewhere.rooms };
   }
+
 
   /** geckos' authorization hook: which room's player a datagram token names. */
   authorizeDatagram(token: string): Result<{ room: string; playerId: number }, typeof DROP_AUTH_UNKNOWN | typeof DROP_AUTH_EXPIRED> {
