@@ -1,16 +1,18 @@
 // One player of a room, everything the server holds for them in one place:
 // their session (id, name, score, token), the two links that reach them, the
-// simulated network they chose for what we send, whether they are in the
-// arena, their chat budget and address. Joining, resuming, leaving and being
-// sent elsewhere are this object's lifecycle; the room decides when. (Their
-// snapshot delivery is still kept by the SnapshotSender, by player id, and
-// their position and inputs by the World.)
+// simulated network they chose for what we send, their body in the arena
+// (while they are in it) and the inputs on their way to it, their chat budget
+// and address. Joining, resuming, leaving and being sent elsewhere are this
+// object's lifecycle; the room decides when. (Their snapshot delivery is
+// still kept by the SnapshotSender, by player id.)
 import { CHAT_BURST, CHAT_REFILL_PER_S, CLOSE_SESSION_REPLACED } from '../../protocol/constants.ts';
 import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import type { GameEvent, ServerMessage } from '../../protocol/wire/stream.ts';
 import { TokenBucket } from '../limits/token-bucket.ts';
+import { PlayerInputs } from './input-admission.ts';
 import type { DatagramLink, StreamLink } from './links.ts';
 import type { Session } from './sessions.ts';
+import type { PlayerBody } from './world.ts';
 
 export class Player {
   stream: StreamLink | null;
@@ -18,10 +20,13 @@ export class Player {
   /** The simulated network for what the server sends this player (the network panel). */
   conditions: NetworkConditions = PERFECT_NETWORK;
   /**
-   * In the world, simulated and in snapshots. A player can exist without it:
-   * they left (stream gone past the grace period) but may still resume.
+   * Their body in the world while they are in the arena (simulated and in
+   * snapshots); null out of it: they left (stream gone past the grace
+   * period) but may still resume.
    */
-  inArena = false;
+  body: PlayerBody | null = null;
+  /** Their inputs on the way into the simulation (input-admission.ts); fresh each time they enter the arena. */
+  inputs = new PlayerInputs(0);
   readonly chat: TokenBucket;
   /** The remote address they last joined or resumed from (chat is also limited per address). */
   address: string;
@@ -39,6 +44,25 @@ export class Player {
 
   get id(): number {
     return this.session.playerId;
+  }
+
+  get inArena(): boolean {
+    return this.body !== null;
+  }
+
+  /** Newest input applied for them (0 before any since they entered): the client reconciles its prediction with it. */
+  get lastAppliedInput(): number {
+    return this.inputs.lastAppliedSeq;
+  }
+
+  /** They entered the arena at `tick` with `body`: their input sequence starts fresh. */
+  enterArena(body: PlayerBody, tick: number): void {
+    this.body = body;
+    this.inputs = new PlayerInputs(tick);
+  }
+
+  leaveArena(): void {
+    this.body = null;
   }
 
   /** A resume: the new stream replaces (and closes) an older one still open; the session is connected again. */

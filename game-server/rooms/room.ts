@@ -27,6 +27,7 @@ import type { InputPacket } from '../../protocol/wire/input.ts';
 import type { ChatEvent, GameEvent, Welcome } from '../../protocol/wire/stream.ts';
 import { EventLog, type UnsequencedEvent } from './event-log.ts';
 import { FixedStepLoop } from './fixed-step-loop.ts';
+import { InputAdmission } from './input-admission.ts';
 import { log as processLog } from '../ops/log.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { World } from './world.ts';
@@ -101,6 +102,7 @@ export class Room {
   emptySinceMs: number | null;
   private readonly world: World;
   private readonly loop: FixedStepLoop;
+  private readonly admission: InputAdmission;
   private readonly log: typeof processLog;
   /** Everyone with a session here, in the arena or not (they may resume), by player id. */
   private readonly players = new Map<number, Player>();
@@ -115,10 +117,11 @@ export class Room {
     this.log = processLog.child({ room: options.name });
     this.snapshotSender = new SnapshotSender(options.metrics);
     this.world = new World({ tickRateHz: options.tickRateHz, npcCount: options.npcCount, seed: options.seed, scenario: options.scenario });
+    this.admission = new InputAdmission(options.tickRateHz);
     this.loop = new FixedStepLoop(options.tickRateHz, options.clock, {
       step: () => this.safeTick(),
-      // The players' inputs for the skipped steps are still coming; the world lets them in.
-      skipped: (steps) => this.world.creditSkippedSteps(steps),
+      // The players' inputs for the skipped steps are still coming; the admission lets them in.
+      skipped: (steps) => this.admission.creditSkippedSteps(steps, this.world.tick, this.players.values()),
       woke: (now) => this.sweepEvery(now),
     });
     this.emptySinceMs = options.clock();
@@ -273,7 +276,7 @@ export class Room {
     if (!player) return false;
     player.bindDatagram(datagram);
     // A new channel starts from a full snapshot (none while out of the arena).
-    this.snapshotSender.greet(playerId, datagram, player.inArena ? this.world.lastAppliedInput(playerId) : null);
+    this.snapshotSender.greet(playerId, datagram, player.inArena ? player.lastAppliedInput : null);
     return true;
   }
 
@@ -284,7 +287,9 @@ export class Room {
   /** Inputs from the datagram channel bound to `playerId` (never from the packet's content). */
   onInputPacket(playerId: number, packet: InputPacket): void {
     this.snapshotSender.acknowledge(playerId, packet.ackTick, this.world.tick);
-    const result = this.world.queueInputs(playerId, packet, this.loop.stepsOwed(this.options.clock()));
+    const player = this.players.get(playerId);
+    if (!player?.inArena) return; // out of the arena: no inputs to take
+    const result = this.admission.admit(player.inputs, packet, this.loop.stepsOwed(this.options.clock()));
     for (let i = 0; i < result.overflow; i++) this.options.metrics.dropped('datagram', 'in', DROP_QUEUE_FULL);
   }
 
@@ -343,7 +348,7 @@ export class Room {
   private safeTick(): void {
     const endTimer = this.options.metrics.startTick(this.name);
     try {
-      const pickups = this.world.step();
+      const pickups = this.world.step(this.movePlayers);
       for (const { playerId, points } of pickups) {
         const player = this.players.get(playerId);
         if (!player) continue;
@@ -358,6 +363,9 @@ export class Room {
     }
   }
 
+  /** The inputs due at this step, applied inside the world's step (made once: the tick allocates nothing for it). */
+  private readonly movePlayers = (): void => this.admission.applyInputs(this.players.values(), this.world);
+
   /**
    * Hands this tick's state to the sender, for the players whose snapshot is
    * due now. Each player gets SNAPSHOT_RATE a second, but not all on the same
@@ -370,10 +378,10 @@ export class Room {
     const tick = this.world.tick;
     const phases = Math.ceil(tickRateHz / snapshotRateHz);
     const recipients: SnapshotRecipient[] = [];
-    for (const { id: playerId, stream, datagram, inArena } of this.players.values()) {
+    for (const { id: playerId, stream, datagram, inArena, lastAppliedInput } of this.players.values()) {
       if (!inArena) continue;
       if (!snapshotDue(tick + (playerId % phases), tickRateHz, snapshotRateHz)) continue;
-      recipients.push({ playerId, ackInputSeq: this.world.lastAppliedInput(playerId), stream, datagram });
+      recipients.push({ playerId, ackInputSeq: lastAppliedInput, stream, datagram });
     }
     if (recipients.length === 0) return;
     this.snapshotSender.send(tick, Math.round(this.options.clock()), this.world.entities(), recipients);
@@ -392,8 +400,7 @@ export class Room {
   }
 
   private enterArena(player: Player): void {
-    this.world.addPlayer(player.id);
-    player.inArena = true;
+    player.enterArena(this.world.addPlayer(player.id), this.world.tick);
     this.emptySinceMs = null;
     this.loop.start();
     this.options.metrics.roomPlayers(this.name, this.world.playerCount);
@@ -406,7 +413,7 @@ export class Room {
   private leaveArena(player: Player, reason: 'left' | 'disconnected'): void {
     if (!player.inArena) return;
     this.world.removePlayer(player.id);
-    player.inArena = false;
+    player.leaveArena();
     this.options.metrics.roomPlayers(this.name, this.world.playerCount);
     if (this.world.playerCount === 0) {
       // Nobody to simulate for: stop ticking until someone enters again.
@@ -441,7 +448,7 @@ export class Room {
       room: { name: this.name, capacity: this.capacity },
       lastSeq: this.events.newestSeq,
       replayComplete,
-      inputSeq: this.world.lastAppliedInput(session.playerId),
+      inputSeq: player.lastAppliedInput,
       config: {
         tickRateHz: this.options.tickRateHz,
         snapshotRateHz: this.options.snapshotRateHz,

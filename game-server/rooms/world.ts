@@ -1,7 +1,9 @@
-// The authoritative world: players, wandering NPCs and coins, advanced one
-// fixed step at a time. It knows nothing of sockets or wall-clock time; the
-// room's loop calls `step()` at TICK_RATE and reads `entities()` for snapshots.
-// Its layout comes from the seed, except what its scenario (scenario.ts) sets.
+// The authoritative world, its physics: players' bodies, wandering NPCs and
+// coins, advanced one fixed step at a time. It knows nothing of sockets,
+// wall-clock time or which inputs are due: the room's loop calls `step()` at
+// TICK_RATE, moves each body by the inputs input-admission.ts lets in
+// (`movePlayer`), and reads `entities()` for snapshots. Its layout comes from
+// the seed, except what its scenario (scenario.ts) sets.
 import {
   ARENA_HEIGHT_PX,
   ARENA_WIDTH_PX,
@@ -11,11 +13,6 @@ import {
   ENTITY_KIND_COIN,
   ENTITY_KIND_NPC,
   ENTITY_KIND_PLAYER,
-  MAX_CATCH_UP_STEPS,
-  MAX_INPUT_CREDITS,
-  MAX_QUEUED_INPUTS,
-  MAX_STALL_INPUTS,
-  STALL_CREDITS_KEPT_MS,
   NPC_RADIUS_PX,
   NPC_SPEED_PX_PER_S,
   NPC_TURN_INTERVAL_MS,
@@ -23,27 +20,14 @@ import {
   POINTS_PER_COIN,
   WORLD_ENTITY_ID_BASE,
 } from '../../protocol/constants.ts';
-import type { InputPacket } from '../../protocol/wire/input.ts';
 import { seededRandom } from '../../protocol/sim/random.ts';
-import { stepPlayer, stepWanderer, touchesCoin, type Vec2 } from '../../protocol/sim/sim.ts';
+import { stepPlayer, stepWanderer, touchesCoin, type MoveInput, type Vec2 } from '../../protocol/sim/sim.ts';
 import type { EntityState } from '../../protocol/wire/snapshot.ts';
-import { InputQueue } from './input-queue.ts';
-import { RANDOM_WORLD, type Scenario } from './scenario.ts';
+import { RANDOM_WORLD, type Placement, type Scenario } from './scenario.ts';
 
-interface Player extends Vec2 {
-  id: number;
-  /** Inputs received but not yet applied. */
-  queue: InputQueue;
-  lastAppliedSeq: number;
-  inputCredits: number;
-  /** The tick it entered at: a stall that was under way then is not its own. */
-  addedAtTick: number;
-}
-
-/** The credits one server stall granted (its skipped steps), and the tick they lapse at. */
-interface StallGrant {
-  count: number;
-  untilTick: number;
+/** A player's body in the arena: where it is. Its Player holds it while they are in the arena. */
+export interface PlayerBody extends Vec2 {
+  readonly id: number;
 }
 
 interface Npc extends Vec2 {
@@ -62,13 +46,6 @@ export interface Pickup {
   points: number;
 }
 
-/** What `queueInputs` did with a packet: inputs accepted, already applied, or dropped for lack of room. */
-export interface QueueResult {
-  accepted: number;
-  stale: number;
-  overflow: number;
-}
-
 export interface WorldOptions {
   tickRateHz: number;
   npcCount: number;
@@ -79,19 +56,21 @@ export interface WorldOptions {
 
 export class World {
   tick = 0;
-  private readonly players = new Map<number, Player>();
+  /** The bodies in the arena, by player id (placements name players by id), in the order they entered. */
+  private readonly bodies = new Map<number, PlayerBody>();
   private readonly npcs: Npc[] = [];
   private readonly coins: Coin[] = [];
   private readonly random: () => number;
   private readonly dtMs: number;
   private readonly scenario: Scenario;
-  /** Stalls of the last STALL_CREDITS_KEPT_MS: together they cap the credits anyone may hold beyond MAX_INPUT_CREDITS. */
-  private stallGrants: StallGrant[] = [];
+  /** The scenario's placements, or null when it sets none (decided once: nothing to ask at every step). */
+  private readonly takePlacements: (() => Placement[]) | null;
 
   constructor(options: WorldOptions) {
     this.random = seededRandom(options.seed);
     this.dtMs = 1000 / options.tickRateHz;
     this.scenario = options.scenario ?? RANDOM_WORLD;
+    this.takePlacements = this.scenario.takePlacements?.bind(this.scenario) ?? null;
     let nextId = WORLD_ENTITY_ID_BASE;
     for (let i = 0; i < options.npcCount; i++) {
       this.npcs.push({ id: nextId++, ...this.randomSpot(NPC_RADIUS_PX), heading: this.random() * 2 * Math.PI });
@@ -103,65 +82,37 @@ export class World {
   }
 
   get playerCount(): number {
-    return this.players.size;
+    return this.bodies.size;
   }
 
-  hasPlayer(id: number): boolean {
-    return this.players.has(id);
-  }
-
-  /** Places a player at its scenario's spawn point, or a random spot. Its input sequence starts fresh. */
-  addPlayer(id: number): void {
+  /** Places a player's body at its scenario's spawn point, or a random spot, and returns it. */
+  addPlayer(id: number): PlayerBody {
     const spot = this.randomSpot(PLAYER_RADIUS_PX);
-    this.players.set(id, {
-      id,
-      ...(this.scenario.spawnPoint?.(id) ?? spot),
-      queue: new InputQueue(),
-      lastAppliedSeq: 0,
-      inputCredits: 1,
-      addedAtTick: this.tick,
-    });
+    const body: PlayerBody = { id, ...(this.scenario.spawnPoint?.(id) ?? spot) };
+    this.bodies.set(id, body);
+    return body;
   }
 
   removePlayer(id: number): void {
-    this.players.delete(id);
+    this.bodies.delete(id);
   }
 
-  /** Newest input sequence applied for a player (0 before any). */
-  lastAppliedInput(id: number): number {
-    return this.players.get(id)?.lastAppliedSeq ?? 0;
+  /** Moves a body by one input, one step's worth (the shared simulation, as the client predicts it). */
+  movePlayer(body: PlayerBody, input: MoveInput): void {
+    const next = stepPlayer(body, input, this.dtMs);
+    body.x = next.x;
+    body.y = next.y;
   }
 
   /**
-   * Queues the inputs of one packet. Inputs already applied or queued are
-   * ignored (packets repeat them on purpose); the queue keeps the newest
-   * MAX_QUEUED_INPUTS beyond what the server owes the player, so a flood can
-   * neither grow memory nor build up lag. What it owes is its own stall:
-   * `stepsOwed` (due but not yet run: the process has not woken since) and
-   * the credits of steps it skipped. Those inputs were sent in real time and
-   * will all be applied at the next step; dropping them would move the
-   * player back, a correction the player did nothing to cause.
+   * Advances the world one fixed step: the scenario's placements, then
+   * `movePlayers` (the room applies the inputs due, by `movePlayer`), then
+   * the NPCs and coins. Returns the coins picked up in it.
    */
-  queueInputs(id: number, packet: InputPacket, stepsOwed = 0): QueueResult {
-    const result: QueueResult = { accepted: 0, stale: 0, overflow: 0 };
-    const player = this.players.get(id);
-    if (!player) return result;
-    packet.inputs.forEach((input, i) => {
-      const seq = packet.seq - i;
-      if (seq > player.lastAppliedSeq && player.queue.add(seq, input)) result.accepted++;
-      else result.stale++;
-    });
-    const owed = Math.min(MAX_STALL_INPUTS, stepsOwed + Math.max(0, player.inputCredits - MAX_INPUT_CREDITS));
-    result.overflow = player.queue.trimTo(MAX_QUEUED_INPUTS + owed);
-    return result;
-  }
-
-  /** Advances the world one fixed step. Returns the coins picked up in it. */
-  step(): Pickup[] {
+  step(movePlayers?: () => void): Pickup[] {
     this.tick++;
-    this.applyPlacements();
-    const creditCap = MAX_INPUT_CREDITS + this.liveStallCredits();
-    for (const player of this.players.values()) this.applyInputs(player, creditCap);
+    if (this.takePlacements) this.applyPlacements(this.takePlacements());
+    movePlayers?.();
     for (const npc of this.npcs) this.wander(npc);
     return this.collectCoins();
   }
@@ -169,7 +120,7 @@ export class World {
   /** Every visible entity, players first, in a stable order. */
   entities(): EntityState[] {
     const list: EntityState[] = [];
-    for (const p of this.players.values()) list.push({ id: p.id, kind: ENTITY_KIND_PLAYER, x: p.x, y: p.y });
+    for (const p of this.bodies.values()) list.push({ id: p.id, kind: ENTITY_KIND_PLAYER, x: p.x, y: p.y });
     for (const n of this.npcs) list.push({ id: n.id, kind: ENTITY_KIND_NPC, x: n.x, y: n.y });
     for (const c of this.coins) {
       if (c.respawnTick === 0) list.push({ id: c.id, kind: ENTITY_KIND_COIN, x: c.x, y: c.y });
@@ -177,61 +128,15 @@ export class World {
     return list;
   }
 
-  /**
-   * The server fell so far behind that it skipped `count` steps instead of
-   * running them (the room's FixedStepLoop, "don't spiral"). Its players did not: their
-   * clients sent an input for each of those steps, which arrive after the
-   * stall. Each player earns the skipped steps' credits, beyond the usual
-   * cap, so those inputs are applied at once instead of being dropped or
-   * queued for good, and the player's own prediction stays right. A client
-   * cannot earn these: only the server's own stall grants them, and they
-   * last STALL_CREDITS_KEPT_MS.
-   */
-  creditSkippedSteps(count: number): void {
-    this.stallGrants.push({ count, untilTick: this.tick + Math.ceil(STALL_CREDITS_KEPT_MS / this.dtMs) });
-    for (const player of this.players.values()) {
-      // Entered during this stall (the loop ran its catch-up steps since): it
-      // sent nothing in the skipped steps, so they are not owed to it.
-      if (player.addedAtTick >= this.tick - MAX_CATCH_UP_STEPS) continue;
-      player.inputCredits = Math.min(MAX_INPUT_CREDITS + MAX_STALL_INPUTS, player.inputCredits + count);
-    }
-  }
-
   /** The scenario's moves, done first in the step so the step's inputs go on from the new spot. */
-  private applyPlacements(): void {
-    for (const { playerId, at } of this.scenario.takePlacements?.() ?? []) {
-      const player = this.players.get(playerId);
-      if (player) {
-        player.x = at.x;
-        player.y = at.y;
+  private applyPlacements(placements: Placement[]): void {
+    for (const { playerId, at } of placements) {
+      const body = this.bodies.get(playerId);
+      if (body) {
+        body.x = at.x;
+        body.y = at.y;
       }
     }
-  }
-
-  /** Credits the stalls of the last STALL_CREDITS_KEPT_MS granted, all together; lapsed grants are forgotten. */
-  private liveStallCredits(): number {
-    if (this.stallGrants.length === 0) return 0; // nearly every step: nothing to allocate
-    this.stallGrants = this.stallGrants.filter((grant) => this.tick < grant.untilTick);
-    return this.stallGrants.reduce((sum, grant) => sum + grant.count, 0);
-  }
-
-  /** `creditCap`: MAX_INPUT_CREDITS plus the live stall credits, worked out once per step. */
-  private applyInputs(player: Player, creditCap: number): void {
-    if (player.inputCredits < MAX_INPUT_CREDITS) player.inputCredits++;
-    while (player.inputCredits >= 1 && player.queue.size > 0) {
-      const { seq, input } = player.queue.takeOldest()!;
-      const next = stepPlayer(player, input, this.dtMs);
-      player.x = next.x;
-      player.y = next.y;
-      player.lastAppliedSeq = seq;
-      player.inputCredits--;
-    }
-    // Credits left over from a stall are not a bank to spend later: each
-    // stall's lapse after STALL_CREDITS_KEPT_MS, however many stalls follow,
-    // and then a client may run ahead of real time by MAX_INPUT_CREDITS and
-    // no more. Until then an empty queue does not end them: the stall's
-    // inputs may still be on their way.
-    player.inputCredits = Math.min(player.inputCredits, creditCap);
   }
 
   private wander(npc: Npc): void {
@@ -250,9 +155,9 @@ export class World {
         if (this.tick >= coin.respawnTick) Object.assign(coin, this.randomSpot(COIN_RADIUS_PX), { respawnTick: 0 });
         continue;
       }
-      for (const player of this.players.values()) {
-        if (touchesCoin(player, coin)) {
-          pickups.push({ playerId: player.id, points: POINTS_PER_COIN });
+      for (const body of this.bodies.values()) {
+        if (touchesCoin(body, coin)) {
+          pickups.push({ playerId: body.id, points: POINTS_PER_COIN });
           coin.respawnTick = this.tick + respawnTicks;
           break;
         }

@@ -1,7 +1,8 @@
 // The authoritative world: determinism, how inputs move players (and how
-// fast at most), coins, NPCs, and staying inside the arena.
+// fast at most: the input admission the room's loop applies them through),
+// coins, NPCs, and staying inside the arena.
 import { describe, expect, it } from 'vitest';
-import { World, type WorldOptions } from '../../game-server/rooms/world.ts';
+import type { WorldOptions } from '../../game-server/rooms/world.ts';
 import {
   ARENA_HEIGHT_PX,
   ARENA_WIDTH_PX,
@@ -26,6 +27,10 @@ import {
 import type { InputPacket } from '../../protocol/wire/input.ts';
 import { stepPlayer, type MoveInput, type Vec2 } from '../../protocol/sim/sim.ts';
 import { ScriptedWorld } from '../scripted-world.ts';
+import { SteppedWorld } from '../stepped-world.ts';
+
+/** The world as the room's loop steps it: physics plus input admission. */
+type World = SteppedWorld;
 
 const TICK_RATE_HZ = 60;
 const DT_MS = 1000 / TICK_RATE_HZ;
@@ -35,7 +40,7 @@ const DOWN: MoveInput = { moveX: 0, moveY: INPUT_AXIS_MAX };
 const CENTER: Vec2 = { x: ARENA_WIDTH_PX / 2, y: ARENA_HEIGHT_PX / 2 };
 
 function newWorld(options: Partial<WorldOptions> = {}): World {
-  return new World({ tickRateHz: TICK_RATE_HZ, npcCount: 4, seed: 1, ...options });
+  return new SteppedWorld({ tickRateHz: TICK_RATE_HZ, npcCount: 4, seed: 1, ...options });
 }
 
 /** A world with player 1 standing at `at` (its spawn point). */
@@ -90,10 +95,10 @@ describe('World setup', () => {
   it('adds and removes players', () => {
     const world = newWorld();
     world.addPlayer(1);
-    expect(world.hasPlayer(1)).toBe(true);
+    expect(world.entities().some((e) => e.id === 1)).toBe(true);
     expect(world.playerCount).toBe(1);
     world.removePlayer(1);
-    expect(world.hasPlayer(1)).toBe(false);
+    expect(world.entities().some((e) => e.id === 1)).toBe(false);
     expect(countOf(world, ENTITY_KIND_PLAYER)).toBe(0);
   });
 });
@@ -121,7 +126,7 @@ describe('World determinism', () => {
   });
 });
 
-describe('World inputs', () => {
+describe('World inputs, through the input admission', () => {
   it('moves a player by exactly one sim step per input', () => {
     const world = worldWithPlayer(CENTER);
     expect(world.queueInputs(1, packet(1, RIGHT))).toEqual({ accepted: 1, stale: 0, overflow: 0 });
@@ -459,7 +464,7 @@ describe('World scenario', () => {
     expect(positionOf(world, 1)).not.toEqual(CENTER);
     world.step();
     expect(positionOf(world, 1)).toEqual(stepPlayer(CENTER, RIGHT, DT_MS));
-    expect(world.hasPlayer(99)).toBe(false);
+    expect(world.entities().some((e) => e.id === 99)).toBe(false);
     world.step();
     expect(positionOf(world, 1)).toEqual(stepPlayer(CENTER, RIGHT, DT_MS)); // a placement is applied once
   });
