@@ -1,10 +1,11 @@
 // One player of a room, everything the server holds for them in one place:
 // their session (id, name, score, token), the two links that reach them, the
-// simulated network they chose for what we send, their body in the arena
+// simulated network they chose for what we send, their snapshot delivery,
+// their body in the arena
 // (while they are in it) and the inputs on their way to it, their chat budget
 // and address. Joining, resuming, leaving and being sent elsewhere are this
-// object's lifecycle; the room decides when. (Their snapshot delivery is
-// still kept by the SnapshotSender, by player id.)
+// object's lifecycle; the room decides when. Their snapshot delivery (path,
+// sequences, acknowledged tick) is here too; the SnapshotSender reads it.
 import { CHAT_BURST, CHAT_REFILL_PER_S, CLOSE_SESSION_REPLACED } from '../../protocol/constants.ts';
 import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import type { GameEvent, ServerMessage } from '../../protocol/wire/stream.ts';
@@ -12,9 +13,10 @@ import { TokenBucket } from '../limits/token-bucket.ts';
 import { PlayerInputs } from './input-admission.ts';
 import type { DatagramLink, StreamLink } from './links.ts';
 import type { Session } from './sessions.ts';
+import { Delivery, type SnapshotRecipient } from './snapshot-sender.ts';
 import type { PlayerBody } from './world.ts';
 
-export class Player {
+export class Player implements SnapshotRecipient {
   stream: StreamLink | null;
   datagram: DatagramLink | null = null;
   /** The simulated network for what the server sends this player (the network panel). */
@@ -25,6 +27,8 @@ export class Player {
    * period) but may still resume.
    */
   body: PlayerBody | null = null;
+  /** How their snapshots reach them: the path, each channel's sequence, the tick they acknowledged. */
+  readonly delivery = new Delivery();
   /** Their inputs on the way into the simulation (input-admission.ts); fresh each time they enter the arena. */
   inputs = new PlayerInputs(0);
   readonly chat: TokenBucket;

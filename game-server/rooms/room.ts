@@ -34,7 +34,7 @@ import { World } from './world.ts';
 import type { Scenario } from './scenario.ts';
 import { SessionStore, type DatagramTokenCheck, type Session } from './sessions.ts';
 import type { DatagramLink, PlayerSettings, StreamLink } from './links.ts';
-import { SnapshotSender, type SnapshotRecipient } from './snapshot-sender.ts';
+import { SnapshotSender } from './snapshot-sender.ts';
 import { Player } from './player.ts';
 import type { AddressLimits } from '../limits/address-limits.ts';
 
@@ -109,6 +109,8 @@ export class Room {
   private readonly events = new EventLog();
   private readonly recentChat: ChatEvent[] = [];
   private readonly snapshotSender: SnapshotSender;
+  /** The players a tick's snapshot goes to: one array for every tick, emptied after each. */
+  private readonly snapshotRecipients: Player[] = [];
   private lastSweepAtMs = 0;
 
   constructor(private readonly options: RoomOptions) {
@@ -178,7 +180,6 @@ export class Room {
     if (!session) return failed(ERROR_SERVER_FULL, 'no free player id');
     const player = new Player(session, stream, address, this.options.clock());
     this.players.set(player.id, player);
-    this.snapshotSender.addPlayer(player.id);
     this.enterArena(player);
     this.log.info({ playerId: player.id, name }, 'player joined');
     return ok({ welcome: this.welcome(player, false), replay: [] });
@@ -226,7 +227,6 @@ export class Room {
     if (player) this.leaveArena(player, 'disconnected');
     player?.datagram?.close();
     this.players.delete(session.playerId);
-    this.snapshotSender.removePlayer(session.playerId);
     this.sessions.delete(session);
   }
 
@@ -257,7 +257,7 @@ export class Room {
   applySettings(playerId: number, settings: PlayerSettings): void {
     const player = this.players.get(playerId);
     if (!player) return;
-    if (settings.path) this.snapshotSender.setPath(playerId, settings.path);
+    if (settings.path) player.delivery.path = settings.path;
     if (settings.conditions) player.setConditions(settings.conditions);
   }
 
@@ -276,7 +276,7 @@ export class Room {
     if (!player) return false;
     player.bindDatagram(datagram);
     // A new channel starts from a full snapshot (none while out of the arena).
-    this.snapshotSender.greet(playerId, datagram, player.inArena ? player.lastAppliedInput : null);
+    this.snapshotSender.greet(player.delivery, datagram, player.inArena ? player.lastAppliedInput : null);
     return true;
   }
 
@@ -286,9 +286,10 @@ export class Room {
 
   /** Inputs from the datagram channel bound to `playerId` (never from the packet's content). */
   onInputPacket(playerId: number, packet: InputPacket): void {
-    this.snapshotSender.acknowledge(playerId, packet.ackTick, this.world.tick);
     const player = this.players.get(playerId);
-    if (!player?.inArena) return; // out of the arena: no inputs to take
+    if (!player) return;
+    player.delivery.acknowledge(packet.ackTick, this.world.tick);
+    if (!player.inArena) return; // out of the arena: no inputs to take
     const result = this.admission.admit(player.inputs, packet, this.loop.stepsOwed(this.options.clock()));
     for (let i = 0; i < result.overflow; i++) this.options.metrics.dropped('datagram', 'in', DROP_QUEUE_FULL);
   }
@@ -377,14 +378,14 @@ export class Room {
     const { tickRateHz, snapshotRateHz } = this.options;
     const tick = this.world.tick;
     const phases = Math.ceil(tickRateHz / snapshotRateHz);
-    const recipients: SnapshotRecipient[] = [];
-    for (const { id: playerId, stream, datagram, inArena, lastAppliedInput } of this.players.values()) {
-      if (!inArena) continue;
-      if (!snapshotDue(tick + (playerId % phases), tickRateHz, snapshotRateHz)) continue;
-      recipients.push({ playerId, ackInputSeq: lastAppliedInput, stream, datagram });
+    const recipients = this.snapshotRecipients;
+    recipients.length = 0;
+    for (const player of this.players.values()) {
+      if (player.inArena && snapshotDue(tick + (player.id % phases), tickRateHz, snapshotRateHz)) recipients.push(player);
     }
     if (recipients.length === 0) return;
     this.snapshotSender.send(tick, Math.round(this.options.clock()), this.world.entities(), recipients);
+    recipients.length = 0; // holds no player past the tick
   }
 
   /** Removes players whose stream stayed closed past the grace period, and expired sessions. */

@@ -3,9 +3,12 @@
 // channel a delta against the newest snapshot the client has acknowledged, or
 // a full snapshot when there is none to build on.
 //
-// One sender per room, with no state outside the instance. The room says who
-// is in the arena and hands over their links; the sender encodes with
-// protocol/wire and sends. It never touches a socket or reads the room.
+// One sender per room, with no state outside the instance: it keeps what the
+// room's players share (the recent baselines, each encoded once per tick and
+// restamped per player). What belongs to one player, their Delivery, lives on
+// their Player. The room says who is in the arena and hands them over; the
+// sender encodes with protocol/wire and sends. It never touches a socket or
+// reads the room.
 import { BASELINE_HISTORY, DATAGRAM_TYPE_SNAPSHOT_DELTA, MAX_BASELINE_AGE_TICKS } from '../../protocol/constants.ts';
 import { encodeDeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
 import { restampSnapshot } from '../../protocol/wire/restamp.ts';
@@ -14,24 +17,38 @@ import type { PositionPath } from '../../protocol/wire/stream.ts';
 import type { DatagramLink, StreamLink } from './links.ts';
 import type { Metrics } from '../ops/metrics.ts';
 
-/** One player a snapshot goes to, as the room knows them at this tick. */
-export interface SnapshotRecipient {
-  playerId: number;
-  /** Newest input the room has applied for this player: the client reconciles its prediction with it. */
-  ackInputSeq: number;
-  stream: StreamLink | null;
-  /** Null while no data channel is bound (WebRTC blocked or still connecting). */
-  datagram: DatagramLink | null;
+/**
+ * One player's snapshot delivery, kept on their Player from join until the
+ * session is forgotten (so a resume keeps counting). A new player gets
+ * positions by datagram, both sequences from 1, and no baseline.
+ */
+export class Delivery {
+  /** The channel the player wants positions on: one of the two, or both to compare them. */
+  path: PositionPath = 'datagram';
+  /** Per-channel packet sequence, for the client's loss and reorder accounting. */
+  datagramSeq = 0;
+  streamSeq = 0;
+  /** Newest snapshot tick the client says it has (from its input packets): the baseline for deltas. */
+  ackedTick = 0;
+
+  /**
+   * The client says it has the snapshot of `tick`: later deltas may build on
+   * it. `simulatedTick` is the room's tick now; an ack past it is a lie or a
+   * bug and is ignored. An older ack never moves the baseline back.
+   */
+  acknowledge(tick: number, simulatedTick: number): void {
+    if (tick <= simulatedTick) this.ackedTick = Math.max(this.ackedTick, tick);
+  }
 }
 
-/** What the sender keeps per player, from join until the session is forgotten (so a resume keeps counting). */
-interface Delivery {
-  path: PositionPath;
-  /** Per-channel packet sequence, for the client's loss and reorder accounting. */
-  datagramSeq: number;
-  streamSeq: number;
-  /** Newest snapshot tick the client says it has (from its input packets): the baseline for deltas. */
-  ackedTick: number;
+/** One player a snapshot goes to, as the room knows them at this tick (a Player is one). */
+export interface SnapshotRecipient {
+  readonly delivery: Delivery;
+  /** Newest input the room has applied for this player (the snapshot's ackInputSeq): the client reconciles its prediction with it. */
+  readonly lastAppliedInput: number;
+  readonly stream: StreamLink | null;
+  /** Null while no data channel is bound (WebRTC blocked or still connecting). */
+  readonly datagram: DatagramLink | null;
 }
 
 /** The state of one snapshot tick, shared by every player. */
@@ -42,38 +59,11 @@ interface TickState {
 }
 
 export class SnapshotSender {
-  private readonly deliveries = new Map<number, Delivery>();
   /** The entities of recent snapshots by tick: the possible baselines. One array per tick, shared by every player. */
   private readonly baselines = new Map<number, EntityState[]>();
   private newest: TickState | null = null;
 
   constructor(private readonly metrics: Pick<Metrics, 'snapshotSent'>) {}
-
-  /** A new player: positions by datagram, both sequences from 1, no baseline. */
-  addPlayer(playerId: number): void {
-    this.deliveries.set(playerId, { path: 'datagram', datagramSeq: 0, streamSeq: 0, ackedTick: 0 });
-  }
-
-  /** The player's session is over: nothing more is sent to them. */
-  removePlayer(playerId: number): void {
-    this.deliveries.delete(playerId);
-  }
-
-  /** The channel the player wants positions on: one of the two, or both to compare them. */
-  setPath(playerId: number, path: PositionPath): void {
-    const delivery = this.deliveries.get(playerId);
-    if (delivery) delivery.path = path;
-  }
-
-  /**
-   * The client says it has the snapshot of `tick`: later deltas may build on
-   * it. `simulatedTick` is the room's tick now; an ack past it is a lie or a
-   * bug and is ignored. An older ack never moves the baseline back.
-   */
-  acknowledge(playerId: number, tick: number, simulatedTick: number): void {
-    const delivery = this.deliveries.get(playerId);
-    if (delivery && tick <= simulatedTick) delivery.ackedTick = Math.max(delivery.ackedTick, tick);
-  }
 
   /**
    * A data channel was just bound. The client has no baseline on it, so acks
@@ -81,9 +71,7 @@ export class SnapshotSender {
    * path: the first datagram is how the client knows the channel works.
    * `ackInputSeq` is null while the player is out of the arena: nothing is sent.
    */
-  greet(playerId: number, datagram: DatagramLink, ackInputSeq: number | null): void {
-    const delivery = this.deliveries.get(playerId);
-    if (!delivery) return;
+  greet(delivery: Delivery, datagram: DatagramLink, ackInputSeq: number | null): void {
     delivery.ackedTick = 0; // no baseline: forDatagram sends it whole
     if (ackInputSeq === null || !this.newest) return;
     const encoded = this.forDatagram({ ...this.newest, ackInputSeq: 0, seq: 0 }, delivery.ackedTick);
@@ -108,9 +96,7 @@ export class SnapshotSender {
     /** This tick's datagram encodings by acknowledged tick (0: none, so a full snapshot), and its one full encoding. */
     const byAckedTick = new Map<number, Uint8Array>();
     let full: Uint8Array | null = null;
-    for (const { playerId, ackInputSeq, stream, datagram } of recipients) {
-      const delivery = this.deliveries.get(playerId);
-      if (!delivery) continue;
+    for (const { delivery, lastAppliedInput: ackInputSeq, stream, datagram } of recipients) {
       if (datagram && delivery.path !== 'stream') {
         let encoded = byAckedTick.get(delivery.ackedTick);
         if (!encoded) byAckedTick.set(delivery.ackedTick, (encoded = this.forDatagram(shared, delivery.ackedTick)));

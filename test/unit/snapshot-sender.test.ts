@@ -1,10 +1,10 @@
 // The snapshot sender: which channel carries a player's snapshots, each
-// channel's sequence, delta or full on the datagram channel, and the first
-// snapshot of a new data channel. Links here record the bytes they are given;
-// the real protocol codecs decode them.
+// channel's sequence (a player's Delivery), delta or full on the datagram
+// channel, and the first snapshot of a new data channel. Links here record
+// the bytes they are given; the real protocol codecs decode them.
 import { describe, expect, it } from 'vitest';
 import type { DatagramLink, StreamLink } from '../../game-server/rooms/links.ts';
-import { SnapshotSender, type SnapshotRecipient } from '../../game-server/rooms/snapshot-sender.ts';
+import { Delivery, SnapshotSender, type SnapshotRecipient } from '../../game-server/rooms/snapshot-sender.ts';
 import { DATAGRAM_TYPE_SNAPSHOT, DATAGRAM_TYPE_SNAPSHOT_DELTA, MAX_BASELINE_AGE_TICKS } from '../../protocol/constants.ts';
 import { decodeDeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
 import { datagramType } from '../../protocol/wire/ping.ts';
@@ -70,9 +70,8 @@ function setup(path: PositionPath = 'datagram') {
   const sender = new SnapshotSender({ snapshotSent: (encoding) => void encodings.push(encoding) });
   const datagram = recordingDatagram();
   const stream = recordingStream();
-  sender.addPlayer(1);
-  sender.setPath(1, path);
-  const alice: SnapshotRecipient = { playerId: 1, ackInputSeq: 0, stream: stream.link, datagram: datagram.link };
+  const alice: SnapshotRecipient = { delivery: new Delivery(), lastAppliedInput: 0, stream: stream.link, datagram: datagram.link };
+  alice.delivery.path = path;
   /** Sends the world of `tick` to the recipients (alice by default). */
   const send = (tick: number, recipients: SnapshotRecipient[] = [alice]) => sender.send(tick, serverTimeAt(tick), worldAt(tick), recipients);
   return { sender, encodings, datagram, stream, alice, send };
@@ -82,10 +81,10 @@ const summary = (r: Received) => ({ seq: r.seq, tick: r.tick, encoding: r.encodi
 
 describe('SnapshotSender', () => {
   it('sends datagram snapshots whole until the client acknowledges one, then as deltas against it', () => {
-    const { sender, encodings, datagram, send } = setup();
+    const { alice, encodings, datagram, send } = setup();
     send(2);
     send(4);
-    sender.acknowledge(1, 4, 5);
+    alice.delivery.acknowledge(4, 5);
     send(6);
     expect(datagram.received().map(summary)).toEqual([
       { seq: 1, tick: 2, encoding: 'full', baselineTick: undefined },
@@ -99,20 +98,19 @@ describe('SnapshotSender', () => {
   });
 
   it('numbers each channel from 1, separately, and counts only datagram snapshots', () => {
-    const { sender, encodings, datagram, stream, send } = setup('compare');
+    const { alice, encodings, datagram, stream, send } = setup('compare');
     for (const tick of [1, 2, 3]) send(tick);
-    sender.setPath(1, 'datagram');
+    alice.delivery.path = 'datagram';
     for (const tick of [4, 5]) send(tick);
     expect(datagram.received().map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(stream.received().map((r) => r.seq)).toEqual([1, 2, 3]);
     expect(encodings).toHaveLength(5);
   });
 
-  it('writes the ackInputSeq the game passes for each recipient', () => {
-    const { sender, alice, datagram, send } = setup();
+  it('writes the ackInputSeq the room passes for each recipient', () => {
+    const { alice, datagram, send } = setup();
     const bobLink = recordingDatagram();
-    sender.addPlayer(2);
-    send(3, [{ ...alice, ackInputSeq: 41 }, { playerId: 2, ackInputSeq: 9, stream: null, datagram: bobLink.link }]);
+    send(3, [{ ...alice, lastAppliedInput: 41 }, { delivery: new Delivery(), lastAppliedInput: 9, stream: null, datagram: bobLink.link }]);
     expect(datagram.received()[0]!.ackInputSeq).toBe(41);
     expect(bobLink.received()[0]!.ackInputSeq).toBe(9);
   });
@@ -136,9 +134,9 @@ describe('SnapshotSender', () => {
   });
 
   it('always sends full snapshots on the stream, even after an ack', () => {
-    const { sender, datagram, stream, send } = setup('compare');
+    const { alice, datagram, stream, send } = setup('compare');
     send(2);
-    sender.acknowledge(1, 2, 2);
+    alice.delivery.acknowledge(2, 2);
     send(4);
     expect(datagram.received().map((r) => r.encoding)).toEqual(['full', 'delta']);
     expect(stream.received().map((r) => r.encoding)).toEqual(['full', 'full']);
@@ -146,27 +144,27 @@ describe('SnapshotSender', () => {
   });
 
   it('ignores an ack of a tick not yet simulated', () => {
-    const { sender, datagram, send } = setup();
+    const { alice, datagram, send } = setup();
     send(4);
-    sender.acknowledge(1, 6, 5); // tick 6 is not simulated yet: a lie or a bug
+    alice.delivery.acknowledge(6, 5); // tick 6 is not simulated yet: a lie or a bug
     send(6);
     expect(datagram.received().map((r) => r.encoding)).toEqual(['full', 'full']);
   });
 
   it('never moves the baseline back for an older ack', () => {
-    const { sender, datagram, send } = setup();
+    const { alice, datagram, send } = setup();
     send(2);
     send(4);
-    sender.acknowledge(1, 4, 4);
-    sender.acknowledge(1, 2, 4);
+    alice.delivery.acknowledge(4, 4);
+    alice.delivery.acknowledge(2, 4);
     send(6);
     expect(summary(datagram.received()[2]!)).toEqual({ seq: 3, tick: 6, encoding: 'delta', baselineTick: 4 });
   });
 
   it(`sends a full snapshot when the acknowledged one is more than ${MAX_BASELINE_AGE_TICKS} ticks old`, () => {
-    const { sender, datagram, send } = setup();
+    const { alice, datagram, send } = setup();
     send(1);
-    sender.acknowledge(1, 1, 1);
+    alice.delivery.acknowledge(1, 1);
     send(1 + MAX_BASELINE_AGE_TICKS);
     send(2 + MAX_BASELINE_AGE_TICKS);
     expect(datagram.received().map((r) => r.encoding)).toEqual(['full', 'delta', 'full']);
@@ -177,7 +175,7 @@ describe('SnapshotSender', () => {
     send(2);
     send(4);
     const channel = recordingDatagram();
-    sender.greet(1, channel.link, 12);
+    sender.greet(alice.delivery, channel.link, 12);
     expect(channel.received()).toHaveLength(1);
     expect(channel.received()[0]).toEqual({
       seq: 1,
@@ -197,11 +195,11 @@ describe('SnapshotSender', () => {
   it('starts a new data channel without a baseline, continuing the datagram sequence', () => {
     const { sender, alice, send } = setup();
     send(2);
-    sender.acknowledge(1, 2, 2);
+    alice.delivery.acknowledge(2, 2);
     const channel = recordingDatagram();
-    sender.greet(1, channel.link, 0);
+    sender.greet(alice.delivery, channel.link, 0);
     send(4, [{ ...alice, datagram: channel.link }]);
-    sender.acknowledge(1, 4, 4);
+    alice.delivery.acknowledge(4, 4);
     send(6, [{ ...alice, datagram: channel.link }]);
     expect(channel.received().map(summary)).toEqual([
       { seq: 2, tick: 2, encoding: 'full', baselineTick: undefined },
@@ -213,12 +211,12 @@ describe('SnapshotSender', () => {
   it('greets with nothing before the first snapshot, or while the player is out of the arena', () => {
     const { sender, alice, send } = setup();
     const early = recordingDatagram();
-    sender.greet(1, early.link, 0);
+    sender.greet(alice.delivery, early.link, 0);
     expect(early.received()).toEqual([]);
     send(2);
-    sender.acknowledge(1, 2, 2);
+    alice.delivery.acknowledge(2, 2);
     const away = recordingDatagram();
-    sender.greet(1, away.link, null);
+    sender.greet(alice.delivery, away.link, null);
     expect(away.received()).toEqual([]);
     // The acks still started over with the new channel.
     send(4, [{ ...alice, datagram: away.link }]);
@@ -226,43 +224,38 @@ describe('SnapshotSender', () => {
   });
 
   it("keeps each player's sequences and acks apart", () => {
-    const { sender, alice, datagram, send } = setup();
+    const { alice, datagram, send } = setup();
     const bob = recordingDatagram();
-    sender.addPlayer(2);
-    const both = [alice, { playerId: 2, ackInputSeq: 0, stream: null, datagram: bob.link }];
+    const both = [alice, { delivery: new Delivery(), lastAppliedInput: 0, stream: null, datagram: bob.link }];
     send(2, both);
-    sender.acknowledge(1, 2, 2);
+    alice.delivery.acknowledge(2, 2);
     send(4, both);
     expect(datagram.received().map((r) => r.encoding)).toEqual(['full', 'delta']);
     expect(bob.received().map((r) => r.encoding)).toEqual(['full', 'full']);
     expect(bob.received().map((r) => r.seq)).toEqual([1, 2]);
   });
 
-  it('sends nothing to a removed player, and a player added again starts over', () => {
-    const { sender, datagram, send } = setup();
+  it('sends nothing to a player the room no longer lists, and one who joins again starts over with a new delivery', () => {
+    const { alice, datagram, send } = setup();
     send(2);
-    sender.acknowledge(1, 2, 2);
-    sender.removePlayer(1);
-    send(4);
-    sender.acknowledge(1, 4, 4);
-    sender.greet(1, datagram.link, 0);
+    alice.delivery.acknowledge(2, 2);
+    send(4, []); // their session was forgotten: the room hands them over no more
     expect(datagram.received()).toHaveLength(1);
-    sender.addPlayer(1);
-    send(6);
+    send(6, [{ ...alice, delivery: new Delivery() }]);
     expect(summary(datagram.received()[1]!)).toEqual({ seq: 1, tick: 6, encoding: 'full', baselineTick: undefined });
   });
 
-  it('shares nothing between two senders (one per game)', () => {
+  it('shares nothing between two senders (one per room)', () => {
     const first = setup();
     const second = setup();
     first.send(2);
-    first.sender.acknowledge(1, 2, 2);
+    first.alice.delivery.acknowledge(2, 2);
     first.send(4);
     second.send(4);
     expect(first.datagram.received().map((r) => r.seq)).toEqual([1, 2]);
     expect(second.datagram.received().map(summary)).toEqual([{ seq: 1, tick: 4, encoding: 'full', baselineTick: undefined }]);
     // The second sender never saw tick 2: an ack of it finds no baseline there.
-    second.sender.acknowledge(1, 2, 4);
+    second.alice.delivery.acknowledge(2, 4);
     second.send(6);
     expect(second.datagram.received()[1]!.encoding).toBe('full');
   });
