@@ -86,7 +86,10 @@ export type JoinResult = Result<Joined>;
 export class Room {
   readonly name: string;
   readonly capacity: number;
-  readonly sessions = new SessionStore();
+  /** Everyone with a session here, in the arena or not (they may resume), by player id: the one map of players by id. */
+  private readonly players = new Map<number, Player>();
+  /** Session and datagram tokens; the players they name are those above. */
+  readonly sessions = new SessionStore(this.players);
   /**
    * Seats held for players another server process is sending here (a room
    * directory's reservations, refreshed by the matchmaker): a direct join leaves them free.
@@ -104,8 +107,6 @@ export class Room {
   private readonly loop: FixedStepLoop;
   private readonly admission: InputAdmission;
   private readonly log: typeof processLog;
-  /** Everyone with a session here, in the arena or not (they may resume), by player id. */
-  private readonly players = new Map<number, Player>();
   private readonly events = new EventLog();
   private readonly recentChat: ChatEvent[] = [];
   private readonly snapshotSender: SnapshotSender;

@@ -1,9 +1,11 @@
-// Sessions and datagram tokens.
+// Sessions and datagram tokens: the room's index of secrets.
 //
 // A session is what survives a dropped stream: player id, name and score,
 // found again by its secret session token. A datagram token is a second,
 // short-lived, single-use secret that lets one WebRTC channel bind to the
 // player: the stream hands it out, geckos' authorization hook consumes it.
+// The store finds sessions by token only; by player id, the room's players
+// (Room.players, the one map by id) are where to look.
 import { randomBytes } from 'node:crypto';
 import {
   DATAGRAM_TOKEN_BYTES,
@@ -28,36 +30,41 @@ export interface Session {
 /** A datagram token's check: the player it names, or why it names nobody. */
 export type DatagramTokenCheck = Result<number, typeof DROP_AUTH_UNKNOWN | typeof DROP_AUTH_EXPIRED>;
 
+/** The player ids that have a session now: the room's players by id, from a session's creation until its deletion. */
+export interface PlayerIdsInUse {
+  has(playerId: number): boolean;
+}
+
 const newToken = (bytes: number) => randomBytes(bytes).toString('base64url');
 
 export class SessionStore {
   private readonly byToken = new Map<string, Session>();
-  private readonly byPlayer = new Map<number, Session>();
   private readonly datagramTokens = new Map<string, { playerId: number; expiresAtMs: number }>();
   /** Each player has at most one live datagram token: a new one revokes the old. */
   private readonly tokenByPlayer = new Map<number, string>();
   private nextPlayerId = 1;
 
+  constructor(private readonly idsInUse: PlayerIdsInUse) {}
+
   get size(): number {
-    return this.byPlayer.size;
+    return this.byToken.size;
   }
 
-  /** Opens a session for a new player, with the next free id; null when every player id is taken. */
+  /** Opens a session for a new player, with the next free id (its player takes it at once); null when every player id is taken. */
   create(name: string): Session | null {
-    if (this.byPlayer.size >= WORLD_ENTITY_ID_BASE - 1) return null;
+    if (this.byToken.size >= WORLD_ENTITY_ID_BASE - 1) return null;
     let id = this.nextPlayerId;
-    while (this.byPlayer.has(id)) id = id + 1 >= WORLD_ENTITY_ID_BASE ? 1 : id + 1;
+    while (this.idsInUse.has(id)) id = id + 1 >= WORLD_ENTITY_ID_BASE ? 1 : id + 1;
     this.nextPlayerId = id + 1 >= WORLD_ENTITY_ID_BASE ? 1 : id + 1;
     const session: Session = { playerId: id, name, score: 0, token: newToken(SESSION_TOKEN_BYTES), disconnectedAtMs: null };
     this.byToken.set(session.token, session);
-    this.byPlayer.set(id, session);
     return session;
   }
 
   /** The session whose stream has been closed longest (null if every session is connected). */
   longestDisconnected(): Session | null {
     let oldest: Session | null = null;
-    for (const session of this.byPlayer.values()) {
+    for (const session of this.byToken.values()) {
       if (session.disconnectedAtMs === null) continue;
       if (!oldest || session.disconnectedAtMs < oldest.disconnectedAtMs!) oldest = session;
     }
@@ -68,14 +75,9 @@ export class SessionStore {
     return this.byToken.get(token);
   }
 
-  findByPlayer(playerId: number): Session | undefined {
-    return this.byPlayer.get(playerId);
-  }
-
   /** Ends a session for good: its token no longer resumes, its datagram tokens no longer bind. */
   delete(session: Session): void {
     this.byToken.delete(session.token);
-    this.byPlayer.delete(session.playerId);
     this.revokeDatagramToken(session.playerId);
   }
 
@@ -99,14 +101,14 @@ export class SessionStore {
     const entry = this.datagramTokens.get(token);
     if (!entry) return failed(DROP_AUTH_UNKNOWN);
     this.revokeDatagramToken(entry.playerId);
-    if (nowMs > entry.expiresAtMs || !this.byPlayer.has(entry.playerId)) return failed(DROP_AUTH_EXPIRED);
+    if (nowMs > entry.expiresAtMs || !this.idsInUse.has(entry.playerId)) return failed(DROP_AUTH_EXPIRED);
     return ok(entry.playerId);
   }
 
   /** Deletes sessions disconnected longer than the resume window and expired datagram tokens; returns the sessions removed. */
   sweep(nowMs: number): Session[] {
     const expired: Session[] = [];
-    for (const session of this.byPlayer.values()) {
+    for (const session of this.byToken.values()) {
       if (session.disconnectedAtMs !== null && nowMs - session.disconnectedAtMs > SESSION_RESUME_WINDOW_MS) {
         expired.push(session);
       }
