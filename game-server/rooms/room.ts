@@ -1,9 +1,10 @@
-// One room: an arena with its own world, fixed-step loop, players, event
-// log, chat and scores, and a capacity. It decides when a player (player.ts)
-// joins, resumes, leaves or is sent elsewhere; chat and scores happen here. It talks to players only through the two link
-// interfaces in links.ts, which the stream and datagram gateways implement;
-// snapshots go out through its SnapshotSender. Nothing in one room reaches
-// another: the lobby (lobby.ts) holds the rooms and routes players to one.
+// One room: its players, an arena (arena.ts: the world, its fixed-step loop,
+// input admission and snapshots), an event log, chat and scores, and a
+// capacity. It decides when a player (player.ts) joins, resumes, leaves or is
+// sent elsewhere; chat and scores happen here. It talks to players only
+// through the two link interfaces in links.ts, which the stream and datagram
+// gateways implement. Nothing in one room reaches another: the lobby
+// (lobby.ts) holds the rooms and routes players to one.
 import {
   ARENA_HEIGHT_PX,
   ARENA_WIDTH_PX,
@@ -26,15 +27,12 @@ import { failed, ok, type Result } from '../../protocol/result.ts';
 import type { InputPacket } from '../../protocol/wire/input.ts';
 import type { ChatEvent, GameEvent, Welcome } from '../../protocol/wire/stream.ts';
 import { EventLog, type UnsequencedEvent } from './event-log.ts';
-import { FixedStepLoop } from './fixed-step-loop.ts';
-import { InputAdmission } from './input-admission.ts';
+import { Arena } from './arena.ts';
 import { log as processLog } from '../ops/log.ts';
 import type { Metrics } from '../ops/metrics.ts';
-import { World } from './world.ts';
 import type { Scenario } from './scenario.ts';
 import { SessionStore, type DatagramTokenCheck, type Session } from './sessions.ts';
 import type { DatagramLink, PlayerSettings, StreamLink } from './links.ts';
-import { SnapshotSender } from './snapshot-sender.ts';
 import { Player } from './player.ts';
 import type { AddressLimits } from '../limits/address-limits.ts';
 
@@ -103,28 +101,18 @@ export class Room {
   admitting = true;
   /** When the arena last became empty (clock ms), or null while someone is in it; the lobby disposes rooms empty for long. */
   emptySinceMs: number | null;
-  private readonly world: World;
-  private readonly loop: FixedStepLoop;
-  private readonly admission: InputAdmission;
+  private readonly arena: Arena;
   private readonly log: typeof processLog;
   private readonly events = new EventLog();
   private readonly recentChat: ChatEvent[] = [];
-  private readonly snapshotSender: SnapshotSender;
-  /** The players a tick's snapshot goes to: one array for every tick, emptied after each. */
-  private readonly snapshotRecipients: Player[] = [];
   private lastSweepAtMs = 0;
 
   constructor(private readonly options: RoomOptions) {
     this.name = options.name;
     this.capacity = options.capacity;
     this.log = processLog.child({ room: options.name });
-    this.snapshotSender = new SnapshotSender(options.metrics);
-    this.world = new World({ tickRateHz: options.tickRateHz, npcCount: options.npcCount, seed: options.seed, scenario: options.scenario });
-    this.admission = new InputAdmission(options.tickRateHz);
-    this.loop = new FixedStepLoop(options.tickRateHz, options.clock, {
-      step: () => this.safeTick(),
-      // The players' inputs for the skipped steps are still coming; the admission lets them in.
-      skipped: (steps) => this.admission.creditSkippedSteps(steps, this.world.tick, this.players.values()),
+    this.arena = new Arena({ ...options, log: this.log }, this.players, {
+      scored: (player, points) => this.score(player, points),
       woke: (now) => this.sweepEvery(now),
     });
     this.emptySinceMs = options.clock();
@@ -133,21 +121,21 @@ export class Room {
 
   /** Whether the loop runs: only while someone is in the arena (an empty room does not tick). */
   get ticking(): boolean {
-    return this.loop.running;
+    return this.arena.running;
   }
 
   /** Players in the arena now. */
   get playerCount(): number {
-    return this.world.playerCount;
+    return this.arena.playerCount;
   }
 
   get tick(): number {
-    return this.world.tick;
+    return this.arena.tick;
   }
 
   /** A free seat for a direct join: seats held for players on their way from another server are not free. */
   get hasSpace(): boolean {
-    return this.admitting && this.world.playerCount + this.heldSeats < this.capacity;
+    return this.admitting && this.arena.playerCount + this.heldSeats < this.capacity;
   }
 
   /** Adds this room's players in the arena to `counts`, by remote address. */
@@ -166,7 +154,7 @@ export class Room {
     if (!this.admitting) return this.full();
     if (admission.addressFull) return addressFull();
     if (reservedSeat) {
-      if (this.world.playerCount >= this.capacity) return this.full();
+      if (this.arena.playerCount >= this.capacity) return this.full();
       this.heldSeats = Math.max(0, this.heldSeats - 1);
     } else if (!this.hasSpace) {
       return this.full();
@@ -276,8 +264,7 @@ export class Room {
     const player = this.players.get(playerId);
     if (!player) return false;
     player.bindDatagram(datagram);
-    // A new channel starts from a full snapshot (none while out of the arena).
-    this.snapshotSender.greet(player.delivery, datagram, player.inArena ? player.lastAppliedInput : null);
+    this.arena.greet(player, datagram);
     return true;
   }
 
@@ -289,15 +276,13 @@ export class Room {
   onInputPacket(playerId: number, packet: InputPacket): void {
     const player = this.players.get(playerId);
     if (!player) return;
-    player.delivery.acknowledge(packet.ackTick, this.world.tick);
-    if (!player.inArena) return; // out of the arena: no inputs to take
-    const result = this.admission.admit(player.inputs, packet, this.loop.stepsOwed(this.options.clock()));
-    for (let i = 0; i < result.overflow; i++) this.options.metrics.dropped('datagram', 'in', DROP_QUEUE_FULL);
+    const overflow = this.arena.receive(player, packet)?.overflow ?? 0;
+    for (let i = 0; i < overflow; i++) this.options.metrics.dropped('datagram', 'in', DROP_QUEUE_FULL);
   }
 
   /** Tells every client the server is going away, closes their links and stops the loop. */
   shutdown(): void {
-    this.loop.stop();
+    this.arena.stop();
     for (const player of this.players.values()) {
       player.send({ type: 'shutdown', reason: 'server shutting down' });
       player.stream?.close(CLOSE_GOING_AWAY, 'server shutting down');
@@ -322,7 +307,7 @@ export class Room {
 
   /** The lobby is done with this room (empty past its idle time): stop, forget every session, drop its metrics. */
   dispose(): void {
-    this.loop.stop();
+    this.arena.stop();
     for (const player of [...this.players.values()]) {
       player.stream?.close(CLOSE_GOING_AWAY, 'room closed');
       this.forget(player.session);
@@ -346,47 +331,10 @@ export class Room {
     }
   }
 
-  /** One simulation step plus the snapshots due at it. Exceptions are logged, never thrown into the timer. */
-  private safeTick(): void {
-    const endTimer = this.options.metrics.startTick(this.name);
-    try {
-      const pickups = this.world.step(this.movePlayers);
-      for (const { playerId, points } of pickups) {
-        const player = this.players.get(playerId);
-        if (!player) continue;
-        player.session.score += points;
-        this.publish({ type: 'score', playerId, score: player.session.score, delta: points });
-      }
-      this.sendSnapshots();
-    } catch (error) {
-      this.log.error({ err: error, tick: this.world.tick }, 'tick failed');
-    } finally {
-      endTimer();
-    }
-  }
-
-  /** The inputs due at this step, applied inside the world's step (made once: the tick allocates nothing for it). */
-  private readonly movePlayers = (): void => this.admission.applyInputs(this.players.values(), this.world);
-
-  /**
-   * Hands this tick's state to the sender, for the players whose snapshot is
-   * due now. Each player gets SNAPSHOT_RATE a second, but not all on the same
-   * tick: their ids spread them over the ticks between snapshots (at 60 Hz
-   * ticks and 30 Hz snapshots, odd ids on odd ticks, even on even), so a
-   * tick's sending work is a share of the room, not all of it at once.
-   */
-  private sendSnapshots(): void {
-    const { tickRateHz, snapshotRateHz } = this.options;
-    const tick = this.world.tick;
-    const phases = Math.ceil(tickRateHz / snapshotRateHz);
-    const recipients = this.snapshotRecipients;
-    recipients.length = 0;
-    for (const player of this.players.values()) {
-      if (player.inArena && snapshotDue(tick + (player.id % phases), tickRateHz, snapshotRateHz)) recipients.push(player);
-    }
-    if (recipients.length === 0) return;
-    this.snapshotSender.send(tick, Math.round(this.options.clock()), this.world.entities(), recipients);
-    recipients.length = 0; // holds no player past the tick
+  /** A coin picked up in the arena's step: the points go to the player's session, and everyone hears of it. */
+  private score(player: Player, points: number): void {
+    player.session.score += points;
+    this.publish({ type: 'score', playerId: player.id, score: player.session.score, delta: points });
   }
 
   /** Removes players whose stream stayed closed past the grace period, and expired sessions. */
@@ -402,10 +350,9 @@ export class Room {
   }
 
   private enterArena(player: Player): void {
-    player.enterArena(this.world.addPlayer(player.id), this.world.tick);
+    this.arena.enter(player);
     this.emptySinceMs = null;
-    this.loop.start();
-    this.options.metrics.roomPlayers(this.name, this.world.playerCount);
+    this.options.metrics.roomPlayers(this.name, this.arena.playerCount);
     this.publish(
       { type: 'join', playerId: player.id, name: player.session.name, score: player.session.score },
       player.id,
@@ -414,14 +361,9 @@ export class Room {
 
   private leaveArena(player: Player, reason: 'left' | 'disconnected'): void {
     if (!player.inArena) return;
-    this.world.removePlayer(player.id);
-    player.leaveArena();
-    this.options.metrics.roomPlayers(this.name, this.world.playerCount);
-    if (this.world.playerCount === 0) {
-      // Nobody to simulate for: stop ticking until someone enters again.
-      this.loop.stop();
-      this.emptySinceMs = this.options.clock();
-    }
+    this.arena.leave(player); // the last one out stops the loop
+    this.options.metrics.roomPlayers(this.name, this.arena.playerCount);
+    if (this.arena.playerCount === 0) this.emptySinceMs = this.options.clock();
     this.publish({ type: 'leave', playerId: player.id, name: player.session.name, reason });
     this.log.info({ playerId: player.id, reason }, 'player left');
   }
@@ -463,11 +405,6 @@ export class Room {
       recentChat: [...this.recentChat],
     };
   }
-}
-
-/** Whether a snapshot falls at `tick` when SNAPSHOT_RATE of TICK_RATE ticks carry one (evenly, any ratio). */
-function snapshotDue(tick: number, tickRateHz: number, snapshotRateHz: number): boolean {
-  return Math.floor((tick * snapshotRateHz) / tickRateHz) > Math.floor(((tick - 1) * snapshotRateHz) / tickRateHz);
 }
 
 function addressFull(): JoinResult {
