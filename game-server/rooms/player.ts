@@ -1,11 +1,11 @@
 // One player of a room, everything the server holds for them in one place:
 // their session (id, name, score, token), the two links that reach them, the
-// simulated network they chose for what we send, their snapshot delivery,
-// their body in the arena
-// (while they are in it) and the inputs on their way to it, their chat budget
-// and address. Joining, resuming, leaving and being sent elsewhere are this
-// object's lifecycle; the room decides when. Their snapshot delivery (path,
-// sequences, acknowledged tick) is here too; the SnapshotSender reads it.
+// simulated network they chose for what we send, their snapshot delivery
+// (path, per-channel sequences, acknowledged tick: the SnapshotSender reads
+// it), their body in the arena while they are in it and the inputs on their
+// way to it (input-admission.ts), their chat budget and address. Joining,
+// resuming, leaving and being sent elsewhere are this object's lifecycle;
+// the room decides when.
 import { CHAT_BURST, CHAT_REFILL_PER_S, CLOSE_SESSION_REPLACED } from '../../protocol/constants.ts';
 import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import type { GameEvent, ServerMessage } from '../../protocol/wire/stream.ts';
