@@ -26,7 +26,7 @@ describe('InputQueue', () => {
     expect(queue.add(1, { moveX: -10, moveY: 0 })).toBe(false);
     expect(queue.size).toBe(1);
     expect(queue.takeOldest()).toEqual({ seq: 1, input: { moveX: 10, moveY: 0 } }); // the first copy is kept
-    expect(queue.add(1, STILL)).toBe(true); // the world filters applied sequences, not the queue
+    expect(queue.add(1, STILL)).toBe(true); // the input admission filters applied sequences, not the queue
   });
 
   it('trims from the oldest end and forgets what it trimmed', () => {
