@@ -1,9 +1,10 @@
 // How players' inputs get into the simulation: which ones a packet may queue,
-// and how many each fixed step applies. It belongs to the room's fixed-step
-// loop (fixed-step-loop.ts), not to the physics: the rules are about time
-// (steps owed, steps skipped by a stall), and the world only moves a body by
-// one input (World.movePlayer). One player's state is a PlayerInputs, kept on
-// their Player; the stall grants, shared by the room, are kept here.
+// and how many each fixed step applies. It belongs with the fixed-step loop
+// (fixed-step-loop.ts; the room's arena, arena.ts, runs both), not with the
+// physics: the rules are about time (steps owed, steps skipped by a stall),
+// and the world only moves a body by one input (World.movePlayer). One
+// player's state is a PlayerInputs, kept on their Player; the stall grants,
+// shared by the room, are kept here.
 import {
   MAX_CATCH_UP_STEPS,
   MAX_INPUT_CREDITS,

@@ -1,9 +1,9 @@
 // The authoritative world, its physics: players' bodies, wandering NPCs and
 // coins, advanced one fixed step at a time. It knows nothing of sockets,
-// wall-clock time or which inputs are due: the room's loop calls `step()` at
-// TICK_RATE, moves each body by the inputs input-admission.ts lets in
-// (`movePlayer`), and reads `entities()` for snapshots. Its layout comes from
-// the seed, except what its scenario (scenario.ts) sets.
+// wall-clock time or which inputs are due: the room's arena (arena.ts) calls
+// `step()` at TICK_RATE, moves each body by the inputs input-admission.ts
+// lets in (`movePlayer`), and reads `entities()` for snapshots. Its layout
+// comes from the seed, except what its scenario (scenario.ts) sets.
 import {
   ARENA_HEIGHT_PX,
   ARENA_WIDTH_PX,
