@@ -6,7 +6,7 @@
 // way to it (input-admission.ts), their chat budget and address. Joining,
 // resuming, leaving and being sent elsewhere are this object's lifecycle;
 // the room decides when.
-import { CHAT_BURST, CHAT_REFILL_PER_S, CLOSE_SESSION_REPLACED } from '../../protocol/constants.ts';
+import { CHAT_BURST, CHAT_REFILL_PER_S, CLOSE_GOING_AWAY, CLOSE_NORMAL, CLOSE_SESSION_REPLACED } from '../../protocol/constants.ts';
 import { clampConditions, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import type { GameEvent, ServerMessage } from '../../protocol/wire/stream.ts';
 import { TokenBucket } from '../limits/token-bucket.ts';
@@ -108,6 +108,19 @@ export class Player implements SnapshotRecipient {
     this.conditions = clampConditions(conditions);
     this.stream?.setConditions(this.conditions);
     this.datagram?.setConditions(this.conditions);
+  }
+
+  /** Their room now lives on another server, at `url`: they are told where, and the stream closes (they join there afresh). */
+  redirect(url: string, room: string): void {
+    this.stream?.send({ type: 'redirect', url, room });
+    this.stream?.close(CLOSE_NORMAL, 'room moved to another server');
+  }
+
+  /** The server is going away: they are told, and both links close. */
+  shutDown(): void {
+    this.send({ type: 'shutdown', reason: 'server shutting down' });
+    this.stream?.close(CLOSE_GOING_AWAY, 'server shutting down');
+    this.datagram?.close();
   }
 
   /** A reliable message on the stream, if it is open. */

@@ -12,7 +12,6 @@ import {
   CHAT_HISTORY_LINES,
   CHAT_REFILL_PER_S,
   CLOSE_GOING_AWAY,
-  CLOSE_NORMAL,
   DROP_QUEUE_FULL,
   ERROR_ADDRESS_SEATS,
   ERROR_CHAT_RATE_LIMITED,
@@ -284,9 +283,7 @@ export class Room {
   shutdown(): void {
     this.arena.stop();
     for (const player of this.players.values()) {
-      player.send({ type: 'shutdown', reason: 'server shutting down' });
-      player.stream?.close(CLOSE_GOING_AWAY, 'server shutting down');
-      player.datagram?.close();
+      player.shutDown();
     }
   }
 
@@ -298,8 +295,7 @@ export class Room {
   moveEveryoneTo(url: string): void {
     this.admitting = false;
     for (const player of [...this.players.values()]) {
-      player.stream?.send({ type: 'redirect', url, room: this.name });
-      player.stream?.close(CLOSE_NORMAL, 'room moved to another server');
+      player.redirect(url, this.name);
       // Gone from here at once: the seat must not count against its address while the player joins the owner.
       this.leave(player.id);
     }
