@@ -64,11 +64,6 @@ export class ConditionedStreamLink implements StreamLink {
     return true;
   }
 
-  /** Messages and bytes in simulated flight now. */
-  get backlog(): { messages: number; bytes: number } {
-    return { messages: this.network.pending, bytes: this.heldBytes };
-  }
-
   private hasRoomFor(size: number): boolean {
     return this.network.pending < MAX_DELAYED_MESSAGES && this.heldBytes + size <= MAX_DELAYED_BYTES;
   }
