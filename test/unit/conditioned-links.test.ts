@@ -2,17 +2,20 @@
 // behind a harsh network resynchronise the player (told why, cut off, to
 // resume) instead of growing the server's memory; snapshots are just dropped.
 import { describe, expect, it } from 'vitest';
-import { ConditionedStreamLink, type SocketStreamLink } from '../../game-server/transport/conditioned-links.ts';
+import type { StreamChannel } from '../../game-server/transport/channel.ts';
+import { ConditionedStreamLink } from '../../game-server/transport/conditioned-links.ts';
 import { createMetrics } from '../../game-server/ops/metrics.ts';
 import { CLOSE_BACKLOG_FULL, CONDITION_LIMITS, ERROR_BACKLOG_FULL, MAX_DELAYED_BYTES, MAX_DELAYED_MESSAGES } from '../../protocol/constants.ts';
 import { PERFECT_NETWORK } from '../../protocol/netsim/conditioner.ts';
 import type { ServerMessage } from '../../protocol/wire/stream.ts';
 
-/** A socket link that records what reaches it. */
+/** A stream channel that records what reaches it. */
 function recordingLink() {
   const sent: ServerMessage[] = [];
-  const closed: number[] = [];
-  const link: SocketStreamLink = {
+  const closed: (number | undefined)[] = [];
+  const link: StreamChannel = {
+    kind: 'stream',
+    connectionId: 'stream-1',
     send: (message) => void sent.push(message),
     sendBinary: () => true,
     close: (code) => void closed.push(code),
