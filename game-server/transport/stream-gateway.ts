@@ -1,8 +1,9 @@
 // The stream channel's policy: WebSockets (ws-adapter.ts) at STREAM_PATH on
-// the game's HTTP port. It decides who may upgrade, validates every frame,
-// applies per-client rate limits and turns messages into calls on the
-// player's room (the room door, room-door.ts, seats a hello in one, here or
-// on another server process). A bad frame gets an `error` message back; it
+// the game's HTTP port. It lets through the upgrades its gate
+// (stream-upgrade-gate.ts) admits, validates every frame, applies
+// per-client rate limits and turns messages into calls on the player's room
+// (the room door, room-door.ts, seats a hello in one, here or on another
+// server process). A bad frame gets an `error` message back; it
 // never reaches a room and never throws.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -24,17 +25,13 @@ import {
   JOIN_BURST,
   JOIN_REFILL_PER_S,
   HELLO_TIMEOUT_MS,
-  MAX_SOCKETS_WITHOUT_HELLO_PER_ADDRESS,
   MAX_RATE_LIMIT_STRIKES,
   DATAGRAM_TYPE_INPUT,
   STREAM_INPUT_BURST,
   STREAM_INPUT_REFILL_FACTOR,
   DATAGRAM_RETRY_MIN_MS,
-  DROP_TOO_MANY_SOCKETS,
-  DROP_ORIGIN_NOT_ALLOWED,
   STREAM_MESSAGE_BURST,
   STREAM_MESSAGE_REFILL_PER_S,
-  STREAM_PATH,
 } from '../../protocol/constants.ts';
 import { asBytes } from '../../protocol/wire/bytes.ts';
 import type { Result } from '../../protocol/result.ts';
@@ -44,13 +41,11 @@ import type { Seating } from '../cluster/matchmaker.ts';
 import { log } from '../ops/log.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { AddressLimits } from '../limits/address-limits.ts';
-import { originAllowed } from './origin-policy.ts';
 import { TokenBucket } from '../limits/token-bucket.ts';
-import { requestPath } from '../http/request-path.ts';
-import { addressKey } from '../limits/address-key.ts';
 import type { ConnectionEvents } from './connection-events.ts';
 import { admitInput, type SeatedPlayer } from './input-admission.ts';
 import type { RoomDoor } from './room-door.ts';
+import { StreamUpgradeGate, type UpgradeGateOptions } from './stream-upgrade-gate.ts';
 import { createWsAdapter, type WsChannel } from './ws-adapter.ts';
 
 /** What the gateway keeps per open socket; all of it goes in the one close handler. */
@@ -67,7 +62,7 @@ interface Connection {
   inputLimit: TokenBucket;
   strikes: number;
   helloTimer: ReturnType<typeof setTimeout>;
-  /** Counted in `awaitingHello` until its first hello or its close. */
+  /** Counted by the upgrade gate until its first hello or its close. */
   awaitingHello: boolean;
   lastDatagramTokenAtMs: number;
 }
@@ -78,15 +73,11 @@ export interface StreamGateway {
   close(): void;
 }
 
-export interface StreamGatewayOptions {
+export interface StreamGatewayOptions extends UpgradeGateOptions {
   /** Seeds each connection's simulated network. */
   seed: number;
   /** The server's tick rate: clients send one input packet per tick. */
   tickRateHz: number;
-  /** Pages on other origins that may open a socket (--allowed-origins; see origin-policy.ts). */
-  allowedOrigins: readonly string[];
-  /** The cluster's server URLs, asked at each upgrade from a page of another origin. */
-  clusterOrigins: () => Iterable<string>;
   /** Told of each connection's steps (connection-events.ts); nobody by default. */
   connectionEvents?: ConnectionEvents;
 }
@@ -101,32 +92,13 @@ export function attachStreamGateway(
   const ws = createWsAdapter(httpServer, metrics, clock, options.connectionEvents);
   const connections = new Set<Connection>();
   const joinLimits = new AddressLimits(JOIN_BURST, JOIN_REFILL_PER_S);
-  /** Open sockets per address that have not said hello yet (an address leaves at 0, so this is bounded by the open sockets). */
-  const awaitingHello = new Map<string, number>();
+  const gate = new StreamUpgradeGate(metrics, options);
   let connectionsOpened = 0;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const path = requestPath(request.url);
-    if (path !== STREAM_PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
-      return;
-    }
-    // Before any per-address count: a third-party page must not spend its visitors' limits here.
-    const upgradeOrigin = { origin: request.headers.origin, host: request.headers.host };
-    if (!originAllowed(upgradeOrigin, { allowed: options.allowedOrigins, clusterOrigins: options.clusterOrigins })) {
-      metrics.dropped('stream', 'in', DROP_ORIGIN_NOT_ALLOWED);
-      log.debug(upgradeOrigin, 'stream upgrade refused: origin not allowed');
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    const address = addressKey(request.socket.remoteAddress);
-    if ((awaitingHello.get(address) ?? 0) >= MAX_SOCKETS_WITHOUT_HELLO_PER_ADDRESS) {
-      metrics.dropped('stream', 'in', DROP_TOO_MANY_SOCKETS);
-      socket.end('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    ws.upgrade(request, socket, head, (channel) => accept(channel, address));
+    const address = gate.admit(request, socket);
+    if (address !== null) ws.upgrade(request, socket, head, (channel) => accept(channel, address));
   };
   httpServer.on('upgrade', onUpgrade);
 
@@ -145,7 +117,7 @@ export function attachStreamGateway(
       helloTimer: setTimeout(() => socket.close(CLOSE_HELLO_TIMEOUT, 'no hello'), HELLO_TIMEOUT_MS),
       awaitingHello: true,
     };
-    awaitingHello.set(address, (awaitingHello.get(address) ?? 0) + 1);
+    gate.opened(address);
     connections.add(connection);
     socket.onMessage((data, isBinary) => onMessage(connection, data, isBinary));
     socket.onClose(() => {
@@ -161,9 +133,7 @@ export function attachStreamGateway(
   function saidHello(connection: Connection) {
     if (!connection.awaitingHello) return;
     connection.awaitingHello = false;
-    const left = (awaitingHello.get(connection.address) ?? 1) - 1;
-    if (left > 0) awaitingHello.set(connection.address, left);
-    else awaitingHello.delete(connection.address);
+    gate.saidHello(connection.address);
   }
 
   /** The socket's link, behind the player's simulated network (perfect until they choose otherwise). */

@@ -13,15 +13,13 @@
 // - the closed-channel guard (closed-channel-guard.ts) and, for the process,
 //   the rejection guard (rejection-guard.ts, installed by main.ts);
 // - geckos' message parser replaced by ours (openedChannel);
-// - handshakes never completed are reaped (reapAbandonedHandshakes);
+// - handshakes never completed are reaped (abandoned-handshakes.ts);
 // - close() closes and waits for geckos' native threads to stop.
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import geckos, { type ServerChannel } from '@geckos.io/server';
 import {
-  DATAGRAM_OPEN_TIMEOUT_MS,
-  DROP_ABANDONED_HANDSHAKE,
   DROP_BUFFERING,
   DROP_CHANNEL_CLOSED,
   DROP_OVERSIZE,
@@ -33,6 +31,7 @@ import { log } from '../../ops/log.ts';
 import type { Metrics } from '../../ops/metrics.ts';
 import type { Channel } from '../channel.ts';
 import { NO_CONNECTION_EVENTS, type ConnectionEvents, type ConnectionStep } from '../connection-events.ts';
+import { AbandonedHandshakes } from './abandoned-handshakes.ts';
 import { keepClosedChannelsHarmless } from './closed-channel-guard.ts';
 import { ConnectionAliases, signalingRouteName, translateSignaling } from './connection-aliases.ts';
 
@@ -117,8 +116,7 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
   let connectionsAccepted = 0;
   /** Channels the game kept, by geckos' id, until they close: the reaper leaves these alone. */
   const kept = new Map<string, ServerChannel>();
-  /** geckos' connections that have not (yet) become a kept channel, with when we first saw them. */
-  const unbound = new Map<string, number>();
+  const abandoned = new AbandonedHandshakes(metrics);
 
   function record(connectionId: string, step: ConnectionStep, player: { room: string; playerId: number } | null = null) {
     events.record({ step, atMs: clock(), channel: 'datagram', connectionId, ...(player ?? {}) });
@@ -208,39 +206,10 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
   }
 
   const reaper = setInterval(() => {
-    reapAbandonedHandshakes(clock());
+    abandoned.sweep(clock(), connections as never, kept);
     aliases.forgetClosed(geckosHolds);
     for (const realId of connectionIds.keys()) if (!geckosHolds(realId)) forget(realId);
   }, HEARTBEAT_INTERVAL_MS);
-
-  /**
-   * A client that signals but never completes the handshake leaves a native
-   * peer connection behind, which geckos keeps forever. Close any connection
-   * not kept by the game within DATAGRAM_OPEN_TIMEOUT_MS (plus a beat).
-   */
-  function reapAbandonedHandshakes(now: number) {
-    for (const [id, connection] of connections) {
-      if (!id || kept.has(id)) {
-        if (id) unbound.delete(id);
-        continue;
-      }
-      const firstSeen = unbound.get(id) ?? now;
-      unbound.set(id, firstSeen);
-      if (now - firstSeen > DATAGRAM_OPEN_TIMEOUT_MS + HEARTBEAT_INTERVAL_MS) {
-        unbound.delete(id);
-        metrics.dropped('datagram', 'in', DROP_ABANDONED_HANDSHAKE);
-        // geckos closes a data channel only if it is open; this one never
-        // opened, so close it first, then let geckos close the connection.
-        try {
-          connection.channel?.dataChannel?.close();
-        } catch {
-          // already gone
-        }
-        void connection.close().catch(() => {});
-      }
-    }
-    for (const id of unbound.keys()) if (!connections.has(id)) unbound.delete(id);
-  }
 
   let shuttingDown = false;
   return {
