@@ -90,7 +90,6 @@ export function attachStreamGateway(
   options: StreamGatewayOptions,
 ): StreamGateway {
   const ws = createWsAdapter(httpServer, metrics, clock, options.connectionEvents);
-  const connections = new Set<Connection>();
   const joinLimits = new AddressLimits(JOIN_BURST, JOIN_REFILL_PER_S);
   const gate = new StreamUpgradeGate(metrics, options);
   let connectionsOpened = 0;
@@ -118,13 +117,11 @@ export function attachStreamGateway(
       awaitingHello: true,
     };
     gate.opened(address);
-    connections.add(connection);
     socket.onMessage((data, isBinary) => onMessage(connection, data, isBinary));
     socket.onClose(() => {
       clearTimeout(connection.helloTimer);
       saidHello(connection);
       connection.link.dispose();
-      connections.delete(connection);
       connection.player?.room.streamClosed(connection.player.playerId, connection.link);
     });
   }
@@ -302,7 +299,7 @@ export function attachStreamGateway(
 
   return {
     get connectionCount() {
-      return connections.size;
+      return ws.connectionCount;
     },
     close() {
       httpServer.off('upgrade', onUpgrade);

@@ -78,8 +78,16 @@ export function createWsAdapter(
 
   function upgrade(request: IncomingMessage, tcp: Duplex, head: Buffer, opened: (channel: WsChannel) => void) {
     const connectionId = `stream-${++connectionsOpened}`;
-    if (recording) record({ connectionId, player: null }, 'accepted', acceptedAt.get(request.socket) ?? clock());
+    let upgraded = false;
+    if (recording) {
+      record({ connectionId, player: null }, 'accepted', acceptedAt.get(request.socket) ?? clock());
+      // ws answers a malformed upgrade itself (400) and never calls back: that connection ends here.
+      tcp.once('close', () => {
+        if (!upgraded) record({ connectionId, player: null }, 'closed');
+      });
+    }
     wss.handleUpgrade(request, tcp, head, (socket) => {
+      upgraded = true;
       const open: OpenSocket = {
         socket,
         connectionId,

@@ -266,11 +266,13 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
    */
   function acceptedOffer(response: ServerResponse): (realId: string) => void {
     const connectionId = `datagram-${++connectionsAccepted}`;
-    if (recording) record(connectionId, 'accepted');
     let created = false;
-    response.once('close', () => {
-      if (!created && recording) record(connectionId, 'closed');
-    });
+    if (recording) {
+      record(connectionId, 'accepted');
+      response.once('close', () => {
+        if (!created) record(connectionId, 'closed');
+      });
+    }
     return (realId) => {
       created = true;
       connectionIds.set(realId, { connectionId, player: null });
