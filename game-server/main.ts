@@ -1,7 +1,7 @@
 // Entry point: read the config, start the server, print what it listens on,
 // shut down cleanly on SIGINT / SIGTERM. A bad config or a port it cannot
 // listen on ends it with one line, not a stack trace (preflight.ts).
-import { guardGeckosHandshakeRace } from './transport/geckos-rejection-guard.ts';
+import { guardGeckosHandshakeRace } from './transport/geckos/rejection-guard.ts';
 import { log } from './ops/log.ts';
 import { ANY_ORIGIN } from './transport/origin-policy.ts';
 import { configOrExit, exitIfCannotListen } from './preflight.ts';

@@ -26,6 +26,7 @@ import { RoomDirectory } from './cluster/room-directory.ts';
 import { createMetrics } from './ops/metrics.ts';
 import type { ServerConfig } from './config.ts';
 import { attachStreamGateway } from './transport/stream-gateway.ts';
+import type { ConnectionEvents } from './transport/connection-events.ts';
 
 export interface RunningServer {
   /** http://host:port, with the real port when 0 was asked for. */
@@ -55,6 +56,8 @@ export interface ServerExtras {
   httpTimeouts?: Partial<HttpTimeouts>;
   /** Sets the worlds up on purpose (scenario.ts): how tests place players and coins, in every room or room by room. Without it, the seed's random worlds. */
   scenario?: ScenarioChoice;
+  /** Told each step of every connection's life, on both channels (transport/connection-events.ts); nobody by default. */
+  connectionEvents?: ConnectionEvents;
 }
 
 export async function startServer(config: ServerConfig, extras: ServerExtras = {}): Promise<RunningServer> {
@@ -97,7 +100,8 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
       )
     : null;
   const matchmaker: Matchmaker = new Matchmaker(lobby, directory, serverId, clock);
-  const datagram = createDatagramGateway(lobby, metrics, clock, {
+  const datagram = createDatagramGateway(matchmaker, metrics, clock, {
+    ...(extras.connectionEvents ? { connectionEvents: extras.connectionEvents } : {}),
     seed: config.seed * DATAGRAM_NETWORK_SEED_FACTOR,
     ...(config.rtcPortMin !== undefined ? { portRange: { min: config.rtcPortMin, max: config.rtcPortMax! } } : {}),
     ...(config.rtcBind ? { bindAddress: config.rtcBind } : {}),
@@ -137,6 +141,7 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
     tickRateHz: config.tickRate,
     allowedOrigins: config.allowedOrigins,
     clusterOrigins,
+    ...(extras.connectionEvents ? { connectionEvents: extras.connectionEvents } : {}),
   });
 
   /**

@@ -273,7 +273,6 @@ export const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
 // ws close codes (4000–4999 are for applications, RFC 6455 §7.4.2).
 export const CLOSE_NORMAL = 1000;
 export const CLOSE_GOING_AWAY = 1001;
-export const CLOSE_TOO_BIG = 1009;
 export const CLOSE_HEARTBEAT_TIMEOUT = 4000;
 /** Time given to a close frame to reach the kernel before a dead peer's socket is cut. */
 export const CLOSE_FRAME_FLUSH_MS = 100;

@@ -34,7 +34,8 @@ import {
 } from '../../protocol/constants.ts';
 import { failed, ok, type Result } from '../../protocol/result.ts';
 import type { RoomSummary } from '../../protocol/wire/room-list.ts';
-import type { StreamLink } from '../rooms/links.ts';
+import type { DatagramLink, StreamLink } from '../rooms/links.ts';
+import type { RoomDoor } from '../transport/room-door.ts';
 import { QUICK_PLAY_PREFIX, type JoinRequest, type Lobby } from '../rooms/lobby.ts';
 import { log } from '../ops/log.ts';
 import type { Joined, Room } from '../rooms/room.ts';
@@ -59,7 +60,7 @@ const OUTAGE_ROOM_NAME = new RegExp(`^${QUICK_PLAY_PREFIX}[0-9a-f]{6}-\\d+$`);
 /** Thrown inside a seating attempt whose deadline passed: it must seat nobody, the hello was answered without it. */
 class Abandoned extends Error {}
 
-export class Matchmaker {
+export class Matchmaker implements RoomDoor {
   private heldSeatsTimer: ReturnType<typeof setInterval> | null = null;
   private heldSeatsRefreshedAtMs = 0;
   /** Rooms hosted here whose name another process won, with the winner. */
@@ -118,6 +119,17 @@ export class Matchmaker {
       }
     }
     return this.seatWithoutDirectory(request, stream);
+  }
+
+  /** A datagram token's room and player: tokens are issued by rooms here, so the lobby alone knows them. */
+  authorizeDatagram(token: string): Result<{ room: string; playerId: number }> {
+    return this.lobby.authorizeDatagram(token);
+  }
+
+  /** Binds a player's opened data channel: the room may have been disposed since its token was authorized. */
+  bindDatagram(roomName: string, playerId: number, link: DatagramLink): Room | null {
+    const room = this.lobby.room(roomName);
+    return room?.bindDatagram(playerId, link) ? room : null;
   }
 
   /**

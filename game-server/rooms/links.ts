@@ -1,7 +1,9 @@
 // How a room reaches a player: one link per channel, implemented by the
-// gateways (and wrapped in the player's simulated network). Neither the room
-// nor its snapshot sender touches a socket. (The client's classes for its own
-// ends are StreamChannel and DatagramChannel, in game-client/net/.)
+// conditioned links (transport/conditioned-links.ts: the player's simulated
+// network) over the transport adapters' channels (transport/channel.ts).
+// Neither the room nor its snapshot sender touches a socket. (The client's
+// classes for its own ends are StreamChannel and DatagramChannel, in
+// game-client/net/.)
 import type { NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import type { PositionPath, ServerMessage } from '../../protocol/wire/stream.ts';
 

@@ -2,6 +2,11 @@
 // through that player's chosen conditions (protocol/netsim/conditioned-sender.ts)
 // before it reaches the socket. Each player's links have their own models and
 // seeds, so one player's bad network never touches another's.
+//
+// A decorator over an adapter's Channel (channel.ts), and below liveness: the
+// ws pings and the datagram heartbeat are judged on the channel underneath,
+// so a simulated stall is never taken for a dead peer (see
+// silenceIsSimulated for the one place that weighs simulated loss).
 import {
   CLOSE_BACKLOG_FULL,
   DROP_SIMULATED_BACKLOG,
@@ -15,10 +20,7 @@ import { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
 import type { ServerMessage } from '../../protocol/wire/stream.ts';
 import type { DatagramLink, StreamLink } from '../rooms/links.ts';
 import type { Metrics } from '../ops/metrics.ts';
-
-/** What a gateway provides: a socket's own sends, before any simulated network. */
-export type SocketStreamLink = Omit<StreamLink, 'setConditions'>;
-export type SocketDatagramLink = Omit<DatagramLink, 'setConditions'>;
+import type { Channel, StreamChannel } from './channel.ts';
 
 /** A stream link whose messages arrive late, in order, as a TCP path with loss would deliver them. */
 export class ConditionedStreamLink implements StreamLink {
@@ -27,7 +29,7 @@ export class ConditionedStreamLink implements StreamLink {
   private heldBytes = 0;
 
   constructor(
-    private readonly link: SocketStreamLink,
+    private readonly link: StreamChannel,
     seed: number,
     clock: () => number,
     private readonly metrics: Metrics,
@@ -62,11 +64,6 @@ export class ConditionedStreamLink implements StreamLink {
     }
     this.hold(bytes.byteLength, () => this.link.sendBinary(bytes));
     return true;
-  }
-
-  /** Messages and bytes in simulated flight now. */
-  get backlog(): { messages: number; bytes: number } {
-    return { messages: this.network.pending, bytes: this.heldBytes };
   }
 
   private hasRoomFor(size: number): boolean {
@@ -111,7 +108,7 @@ export class ConditionedDatagramLink implements DatagramLink {
   private heldBytes = 0;
 
   constructor(
-    private readonly link: SocketDatagramLink,
+    private readonly link: Channel,
     seed: number,
     clock: () => number,
     private readonly metrics: Metrics,
@@ -123,9 +120,32 @@ export class ConditionedDatagramLink implements DatagramLink {
     this.network.setConditions(conditions);
   }
 
-  /** What the player chose, clamped (the heartbeat asks whether loss could explain a silence). */
-  get conditions(): NetworkConditions {
-    return this.network.conditions;
+  /**
+   * Whether a silent channel's silence may be the player's own simulated
+   * network, given whether the real transport underneath is still alive.
+   * What a client sends passes
+   * through its simulated loss before it reaches the socket: at the harshest
+   * loss the server accepts (90 %), a client with only its 1 Hz pings to send
+   * (one that watches, or whose game loop is throttled) stays silent past
+   * HEARTBEAT_TIMEOUT_MS more often than not, and even one sending an input
+   * every tick sometimes does (about 10^-7 a check at 60 Hz, and far more at
+   * a low TICK_RATE). Latency and jitter only shift packets, by at most
+   * CONDITION_LIMITS.latencyMs + jitterMs, well under the timeout: loss
+   * alone can silence a live client.
+   *
+   * So under simulated loss, liveness is judged on the real transport, as
+   * the stream's is (its WebSocket pings skip the simulation): the native
+   * peer connection, whose state geckos also watches, stays 'connected'
+   * while the peer answers ICE consent checks (libjuice: every 4–6 s, given
+   * up after 30 s without an answer). A peer that vanishes is not
+   * kept for long: its stream's liveness takes the player out of the arena
+   * within the documented 2–7 s, and the room then closes this channel; a
+   * dead UDP path with a live stream is noticed first by the client (it
+   * hears nothing, closes its end and tells us), and at worst by ICE. On a
+   * perfect path, silence still means gone.
+   */
+  silenceIsSimulated(transportAlive: () => boolean): boolean {
+    return this.network.conditions.lossPct > 0 && transportAlive();
   }
 
   /** False when the simulated network lost the datagram (or its backlog is full). */
@@ -136,7 +156,7 @@ export class ConditionedDatagramLink implements DatagramLink {
     }
     const copies = this.network.datagram(() => {
       this.heldBytes -= bytes.byteLength;
-      this.link.send(bytes);
+      this.link.sendBinary(bytes);
     });
     this.heldBytes += copies * bytes.byteLength;
     if (copies === 0) this.metrics.dropped('datagram', 'out', DROP_SIMULATED_LOSS);

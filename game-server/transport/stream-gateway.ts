@@ -1,19 +1,18 @@
-// The stream channel: a ws WebSocket server at STREAM_PATH on the game's HTTP
-// port. It validates every frame, applies per-client rate limits, answers
-// heartbeats and turns messages into calls on the player's room (the
-// matchmaker seats a hello in one, here or on another server process). A bad frame gets an `error` message back; it never
-// reaches a room and never throws.
+// The stream channel's policy: WebSockets (ws-adapter.ts) at STREAM_PATH on
+// the game's HTTP port. It lets through the upgrades its gate
+// (stream-upgrade-gate.ts) admits, validates every frame, applies
+// per-client rate limits and turns messages into calls on the player's room
+// (the room door, room-door.ts, seats a hello in one, here or on another
+// server process). A bad frame gets an `error` message back; it
+// never reaches a room and never throws.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { RawData } from 'ws';
 import {
-  CLOSE_FRAME_FLUSH_MS,
-  CLOSE_HEARTBEAT_TIMEOUT,
   CLOSE_HELLO_TIMEOUT,
   CLOSE_NORMAL,
   CLOSE_RATE_LIMITED,
   CLOSE_SERVER_FULL,
-  DROP_BUFFERING,
   ADDRESS_CHAT_REFILL_PER_S,
   ERROR_ALREADY_JOINED,
   ERROR_CHAT_RATE_LIMITED,
@@ -26,56 +25,44 @@ import {
   JOIN_BURST,
   JOIN_REFILL_PER_S,
   HELLO_TIMEOUT_MS,
-  MAX_SOCKETS_WITHOUT_HELLO_PER_ADDRESS,
   MAX_RATE_LIMIT_STRIKES,
-  MAX_STREAM_BUFFERED_BYTES,
-  MAX_STREAM_MESSAGE_BYTES,
   DATAGRAM_TYPE_INPUT,
   STREAM_INPUT_BURST,
   STREAM_INPUT_REFILL_FACTOR,
   DATAGRAM_RETRY_MIN_MS,
-  MAX_STREAM_BACKLOG_BYTES,
-  DROP_SLOW_CONSUMER,
-  DROP_TOO_MANY_SOCKETS,
-  DROP_ORIGIN_NOT_ALLOWED,
-  CLOSE_TOO_SLOW,
   STREAM_MESSAGE_BURST,
   STREAM_MESSAGE_REFILL_PER_S,
-  STREAM_LIVENESS_CHECK_MS,
-  STREAM_PATH,
-  STREAM_PONG_TIMEOUT_MS,
 } from '../../protocol/constants.ts';
 import { asBytes } from '../../protocol/wire/bytes.ts';
-import { decodeInputPacket } from '../../protocol/wire/input.ts';
 import type { Result } from '../../protocol/result.ts';
-import { parseClientMessage, type ClientMessage, type ServerMessage } from '../../protocol/wire/stream.ts';
-import { ConditionedStreamLink, type SocketStreamLink } from './conditioned-links.ts';
-import type { Matchmaker, Seating } from '../cluster/matchmaker.ts';
+import { parseClientMessage, type ClientMessage } from '../../protocol/wire/stream.ts';
+import { ConditionedStreamLink } from './conditioned-links.ts';
+import type { Seating } from '../cluster/matchmaker.ts';
 import { log } from '../ops/log.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { AddressLimits } from '../limits/address-limits.ts';
-import { originAllowed } from './origin-policy.ts';
-import type { Room } from '../rooms/room.ts';
 import { TokenBucket } from '../limits/token-bucket.ts';
-import { requestPath } from '../http/request-path.ts';
-import { addressKey } from '../limits/address-key.ts';
+import type { ConnectionEvents } from './connection-events.ts';
+import { admitInput, type SeatedPlayer } from './input-admission.ts';
+import type { RoomDoor } from './room-door.ts';
+import { StreamUpgradeGate, type UpgradeGateOptions } from './stream-upgrade-gate.ts';
+import { createWsAdapter, type WsChannel } from './ws-adapter.ts';
 
 /** What the gateway keeps per open socket; all of it goes in the one close handler. */
 interface Connection {
-  socket: WebSocket;
+  socket: WsChannel;
   /** The remote address: joins and chat are limited per address, across connections. */
   address: string;
   link: ConditionedStreamLink;
   /** Who this socket plays as, once its hello was accepted. */
-  player: { room: Room; playerId: number } | null;
-  /** A hello is being placed (the matchmaker may ask the room directory): a second one is refused. */
+  player: SeatedPlayer | null;
+  /** A hello is being placed (the room door may ask the room directory): a second one is refused. */
   joining: boolean;
-  lastHeardAtMs: number;
   limit: TokenBucket;
   inputLimit: TokenBucket;
   strikes: number;
   helloTimer: ReturnType<typeof setTimeout>;
-  /** Counted in `awaitingHello` until its first hello or its close. */
+  /** Counted by the upgrade gate until its first hello or its close. */
   awaitingHello: boolean;
   lastDatagramTokenAtMs: number;
 }
@@ -86,65 +73,41 @@ export interface StreamGateway {
   close(): void;
 }
 
-export interface StreamGatewayOptions {
+export interface StreamGatewayOptions extends UpgradeGateOptions {
   /** Seeds each connection's simulated network. */
   seed: number;
   /** The server's tick rate: clients send one input packet per tick. */
   tickRateHz: number;
-  /** Pages on other origins that may open a socket (--allowed-origins; see origin-policy.ts). */
-  allowedOrigins: readonly string[];
-  /** The cluster's server URLs, asked at each upgrade from a page of another origin. */
-  clusterOrigins: () => Iterable<string>;
+  /** Told of each connection's steps (connection-events.ts); nobody by default. */
+  connectionEvents?: ConnectionEvents;
 }
 
 export function attachStreamGateway(
   httpServer: Server,
-  matchmaker: Matchmaker,
+  rooms: RoomDoor,
   metrics: Metrics,
   clock: () => number,
   options: StreamGatewayOptions,
 ): StreamGateway {
-  // maxPayload: ws refuses a larger frame while reading its header (close 1009), before buffering it.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_STREAM_MESSAGE_BYTES, clientTracking: false });
-  const connections = new Set<Connection>();
+  const ws = createWsAdapter(httpServer, metrics, clock, options.connectionEvents);
   const joinLimits = new AddressLimits(JOIN_BURST, JOIN_REFILL_PER_S);
-  /** Open sockets per address that have not said hello yet (an address leaves at 0, so this is bounded by the open sockets). */
-  const awaitingHello = new Map<string, number>();
+  const gate = new StreamUpgradeGate(metrics, options);
   let connectionsOpened = 0;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const path = requestPath(request.url);
-    if (path !== STREAM_PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
-      return;
-    }
-    // Before any per-address count: a third-party page must not spend its visitors' limits here.
-    const upgradeOrigin = { origin: request.headers.origin, host: request.headers.host };
-    if (!originAllowed(upgradeOrigin, { allowed: options.allowedOrigins, clusterOrigins: options.clusterOrigins })) {
-      metrics.dropped('stream', 'in', DROP_ORIGIN_NOT_ALLOWED);
-      log.debug(upgradeOrigin, 'stream upgrade refused: origin not allowed');
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    const address = addressKey(request.socket.remoteAddress);
-    if ((awaitingHello.get(address) ?? 0) >= MAX_SOCKETS_WITHOUT_HELLO_PER_ADDRESS) {
-      metrics.dropped('stream', 'in', DROP_TOO_MANY_SOCKETS);
-      socket.end('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, address));
+    const address = gate.admit(request, socket);
+    if (address !== null) ws.upgrade(request, socket, head, (channel) => accept(channel, address));
   };
   httpServer.on('upgrade', onUpgrade);
 
-  function accept(socket: WebSocket, address: string) {
+  function accept(socket: WsChannel, address: string) {
     const connection: Connection = {
       socket,
       address,
       link: linkFor(socket),
       player: null,
       joining: false,
-      lastHeardAtMs: clock(),
       limit: new TokenBucket(STREAM_MESSAGE_BURST, STREAM_MESSAGE_REFILL_PER_S, clock()),
       // One input packet per tick, plus slack for clumps (fallback clients send every input here).
       inputLimit: new TokenBucket(STREAM_INPUT_BURST, STREAM_INPUT_REFILL_FACTOR * options.tickRateHz, clock()),
@@ -153,22 +116,12 @@ export function attachStreamGateway(
       helloTimer: setTimeout(() => socket.close(CLOSE_HELLO_TIMEOUT, 'no hello'), HELLO_TIMEOUT_MS),
       awaitingHello: true,
     };
-    awaitingHello.set(address, (awaitingHello.get(address) ?? 0) + 1);
-    connections.add(connection);
-    // Without an 'error' listener one malformed frame would crash the process (websockets/ws#1916).
-    socket.on('error', (error: Error & { code?: string }) => {
-      metrics.dropped('stream', 'in', error.code ?? 'socket-error');
-      log.debug({ err: error, room: connection.player?.room.name, playerId: connection.player?.playerId }, 'stream socket error');
-    });
-    socket.on('message', (data, isBinary) => onMessage(connection, data, isBinary));
-    // Protocol-level pongs come from the client's WebSocket stack itself, never
-    // through the player's simulated network: proof that the peer is there.
-    socket.on('pong', () => (connection.lastHeardAtMs = clock()));
-    socket.once('close', () => {
+    gate.opened(address);
+    socket.onMessage((data, isBinary) => onMessage(connection, data, isBinary));
+    socket.onClose(() => {
       clearTimeout(connection.helloTimer);
       saidHello(connection);
       connection.link.dispose();
-      connections.delete(connection);
       connection.player?.room.streamClosed(connection.player.playerId, connection.link);
     });
   }
@@ -177,46 +130,12 @@ export function attachStreamGateway(
   function saidHello(connection: Connection) {
     if (!connection.awaitingHello) return;
     connection.awaitingHello = false;
-    const left = (awaitingHello.get(connection.address) ?? 1) - 1;
-    if (left > 0) awaitingHello.set(connection.address, left);
-    else awaitingHello.delete(connection.address);
+    gate.saidHello(connection.address);
   }
 
   /** The socket's link, behind the player's simulated network (perfect until they choose otherwise). */
-  function linkFor(socket: WebSocket): ConditionedStreamLink {
-    return new ConditionedStreamLink(socketLink(socket), options.seed + ++connectionsOpened, clock, metrics);
-  }
-
-  function socketLink(socket: WebSocket): SocketStreamLink {
-    return {
-      send(message: ServerMessage) {
-        if (socket.readyState !== WebSocket.OPEN) return;
-        // A client that does not read would make us buffer without end: cut it off
-        // (it can resume, and the event log replays what it missed).
-        if (socket.bufferedAmount > MAX_STREAM_BACKLOG_BYTES) {
-          metrics.dropped('stream', 'out', DROP_SLOW_CONSUMER);
-          socket.close(CLOSE_TOO_SLOW, 'not reading');
-          return;
-        }
-        const text = JSON.stringify(message);
-        socket.send(text);
-        metrics.sent('stream', Buffer.byteLength(text));
-      },
-      sendBinary(bytes: Uint8Array) {
-        if (socket.readyState !== WebSocket.OPEN) return false;
-        // Snapshots are superseded by the next one: skip rather than queue behind a slow reader.
-        if (socket.bufferedAmount > MAX_STREAM_BUFFERED_BYTES) {
-          metrics.dropped('stream', 'out', DROP_BUFFERING);
-          return false;
-        }
-        socket.send(bytes, { binary: true });
-        metrics.sent('stream', bytes.byteLength);
-        return true;
-      },
-      close(code: number, reason: string) {
-        socket.close(code, reason);
-      },
-    };
+  function linkFor(socket: WsChannel): ConditionedStreamLink {
+    return new ConditionedStreamLink(socket, options.seed + ++connectionsOpened, clock, metrics);
   }
 
   function reject(connection: Connection, code: string, message: string) {
@@ -226,9 +145,6 @@ export function attachStreamGateway(
 
   function onMessage(connection: Connection, data: RawData, isBinary: boolean) {
     const now = clock();
-    const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength;
-    metrics.received('stream', bytes);
-    connection.lastHeardAtMs = now;
     if (isBinary) {
       onBinary(connection, data, now);
       return;
@@ -268,16 +184,10 @@ export function attachStreamGateway(
       return;
     }
     if (!takeOrStrike(connection, connection.inputLimit, now, 'at most one input packet per tick')) return;
-    const packet = decodeInputPacket(bytes);
-    if (!packet.ok) {
-      reject(connection, ERROR_INVALID_MESSAGE, `bad input packet: ${packet.error}`);
-      return;
-    }
-    if (!connection.player) {
-      reject(connection, ERROR_NOT_JOINED, 'say hello first');
-      return;
-    }
-    connection.player.room.onInputPacket(connection.player.playerId, packet.value);
+    const admitted = admitInput(bytes, connection.player);
+    if (admitted.ok) return;
+    if (admitted.error === ERROR_NOT_JOINED) reject(connection, ERROR_NOT_JOINED, 'say hello first');
+    else reject(connection, ERROR_INVALID_MESSAGE, `bad input packet: ${admitted.error}`);
   }
 
   function dispatch(connection: Connection, message: ClientMessage, now: number) {
@@ -306,7 +216,7 @@ export function attachStreamGateway(
         ...(message.reservation !== undefined ? { reservation: message.reservation } : {}),
         ...(message.resume ? { resume: message.resume } : {}),
       };
-      matchmaker
+      rooms
         .seat(request, link)
         .then(
           (result) => placed(connection, result),
@@ -327,7 +237,7 @@ export function attachStreamGateway(
     switch (message.type) {
       case 'chat':
         // The address's chat budget is shared by every process of a cluster (in Redis); the room applies its own too.
-        void matchmaker.allowChat(connection.address).then((allowed) => {
+        void rooms.allowChat(connection.address).then((allowed) => {
           if (connection.player?.playerId !== playerId || connection.player.room !== room) return; // left meanwhile
           if (!allowed) return reject(connection, ERROR_CHAT_RATE_LIMITED, `at most ${ADDRESS_CHAT_REFILL_PER_S} lines per second from one address`);
           const result = room.chat(playerId, message.text);
@@ -361,10 +271,10 @@ export function attachStreamGateway(
   function placed(connection: Connection, result: Result<Seating>) {
     connection.joining = false;
     const { link, socket } = connection;
-    if (socket.readyState !== WebSocket.OPEN) {
+    if (!socket.open) {
       // Gone while we were placing it: a seat taken here goes linkdead like any closed stream; one held elsewhere is given back.
       if (result.ok && result.value.kind === 'seated') result.value.room.streamClosed(result.value.welcome.playerId, link);
-      else if (result.ok) matchmaker.abandoned(result.value);
+      else if (result.ok) rooms.abandoned(result.value);
       return;
     }
     if (!result.ok) {
@@ -382,48 +292,18 @@ export function attachStreamGateway(
     }
     const { room, welcome, replay } = seating;
     connection.player = { room, playerId: welcome.playerId };
+    socket.identify(room.name, welcome.playerId);
     link.send(welcome);
     for (const event of replay) link.send(event);
   }
 
-  // Liveness on the real transport: a WebSocket ping every STREAM_LIVENESS_CHECK_MS,
-  // answered by the client's WebSocket stack (browsers do it unasked). Game
-  // messages do not count for this: they pass through the player's simulated
-  // network, which a client could set to stall for minutes, whereas the
-  // protocol's ping and pong never do. A socket that has not answered for
-  // STREAM_PONG_TIMEOUT_MS is dead (TCP itself may not notice for minutes),
-  // whatever preset its player chose.
-  const heartbeat = setInterval(() => {
-    const now = clock();
-    for (const connection of connections) {
-      if (now - connection.lastHeardAtMs > STREAM_PONG_TIMEOUT_MS) {
-        log.info({ room: connection.player?.room.name, playerId: connection.player?.playerId }, 'stream heartbeat timed out');
-        closeDead(connection.socket);
-      } else if (connection.socket.readyState === WebSocket.OPEN) {
-        connection.socket.ping();
-      }
-    }
-  }, STREAM_LIVENESS_CHECK_MS);
-
-  /**
-   * Says why (close 4000), then cuts the connection without waiting for a
-   * closing handshake a dead peer will never send: ws would otherwise hold
-   * the socket, and the player's seat, for its 30 s close timeout.
-   */
-  function closeDead(socket: WebSocket) {
-    socket.close(CLOSE_HEARTBEAT_TIMEOUT, 'heartbeat timeout');
-    setTimeout(() => socket.terminate(), CLOSE_FRAME_FLUSH_MS).unref();
-  }
-
   return {
     get connectionCount() {
-      return connections.size;
+      return ws.connectionCount;
     },
     close() {
-      clearInterval(heartbeat);
       httpServer.off('upgrade', onUpgrade);
-      for (const connection of connections) connection.socket.terminate();
-      wss.close();
+      ws.close();
     },
   };
 }

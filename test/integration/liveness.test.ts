@@ -83,7 +83,7 @@ describe('liveness on the real transport', () => {
 
   it(`removes a frozen WebRTC client that chose the harshest network, and closes its data channel, within ${GONE_WITHIN_MS / 1000} s`, async () => {
     // Under simulated loss the datagram heartbeat trusts the peer connection
-    // (datagram-gateway.ts), which a frozen peer keeps "connected" for a while:
+    // (ConditionedDatagramLink.silenceIsSimulated, conditioned-links.ts), which a frozen peer keeps "connected" for a while:
     // the channel must still go with the player, whom the stream's liveness removes.
     const channelsBefore = server.datagramChannels();
     const connectionsBefore = await peerConnections();

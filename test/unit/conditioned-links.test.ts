@@ -2,16 +2,20 @@
 // behind a harsh network resynchronise the player (told why, cut off, to
 // resume) instead of growing the server's memory; snapshots are just dropped.
 import { describe, expect, it } from 'vitest';
-import { ConditionedStreamLink, type SocketStreamLink } from '../../game-server/transport/conditioned-links.ts';
+import type { StreamChannel } from '../../game-server/transport/channel.ts';
+import { ConditionedStreamLink } from '../../game-server/transport/conditioned-links.ts';
 import { createMetrics } from '../../game-server/ops/metrics.ts';
 import { CLOSE_BACKLOG_FULL, CONDITION_LIMITS, ERROR_BACKLOG_FULL, MAX_DELAYED_BYTES, MAX_DELAYED_MESSAGES } from '../../protocol/constants.ts';
+import { PERFECT_NETWORK } from '../../protocol/netsim/conditioner.ts';
 import type { ServerMessage } from '../../protocol/wire/stream.ts';
 
-/** A socket link that records what reaches it. */
+/** A stream channel that records what reaches it. */
 function recordingLink() {
   const sent: ServerMessage[] = [];
-  const closed: number[] = [];
-  const link: SocketStreamLink = {
+  const closed: (number | undefined)[] = [];
+  const link: StreamChannel = {
+    kind: 'stream',
+    connectionId: 'stream-1',
     send: (message) => void sent.push(message),
     sendBinary: () => true,
     close: (code) => void closed.push(code),
@@ -28,13 +32,22 @@ describe('ConditionedStreamLink bounds', () => {
     const stream = new ConditionedStreamLink(link, 1, () => 0, createMetrics());
     stream.setConditions(HARSHEST);
     for (let i = 0; i < MAX_DELAYED_MESSAGES; i++) stream.send(chat(i));
-    expect(stream.backlog.messages).toBe(MAX_DELAYED_MESSAGES);
+    // All of them held (none reached the socket), and the player not cut off yet.
+    expect(sent).toEqual([]);
     expect(closed).toEqual([]);
     stream.send(chat(MAX_DELAYED_MESSAGES));
     expect(sent).toEqual([expect.objectContaining({ type: 'error', code: ERROR_BACKLOG_FULL })]);
     expect(closed).toEqual([CLOSE_BACKLOG_FULL]);
-    // Everything held was let go with the connection.
-    expect(stream.backlog).toEqual({ messages: 0, bytes: 0 });
+    // Everything held was let go with the connection: no message is left in
+    // simulated flight (on a perfect network the next one goes straight to
+    // the socket, as it does only when nothing waits ahead of it), and no
+    // byte (a send as large as the whole bound fits again).
+    stream.setConditions(PERFECT_NETWORK);
+    stream.send(chat(MAX_DELAYED_MESSAGES + 1));
+    expect(sent).toEqual([expect.objectContaining({ type: 'error', code: ERROR_BACKLOG_FULL }), chat(MAX_DELAYED_MESSAGES + 1)]);
+    stream.setConditions(HARSHEST);
+    expect(stream.sendBinary(new Uint8Array(MAX_DELAYED_BYTES))).toBe(true);
+    stream.dispose();
   });
 
   it(`resynchronises when the held bytes would pass ${MAX_DELAYED_BYTES / 1024} KiB, before the message count does`, () => {

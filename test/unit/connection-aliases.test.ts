@@ -1,7 +1,7 @@
 // The aliases that stand for geckos' connection ids (issue item 7): random,
 // resolvable while geckos holds the connection, forgotten after.
 import { describe, expect, it } from 'vitest';
-import { ConnectionAliases, signalingRouteName } from '../../game-server/transport/connection-aliases.ts';
+import { ConnectionAliases, signalingRouteName } from '../../game-server/transport/geckos/connection-aliases.ts';
 import { CONNECTION_ALIAS_BYTES } from '../../protocol/constants.ts';
 
 const ALIAS = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((CONNECTION_ALIAS_BYTES * 4) / 3)}}$`);

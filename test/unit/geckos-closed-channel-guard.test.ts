@@ -2,7 +2,7 @@
 // once a connection is in the guarded map, a null assigned to its channel
 // becomes a closed stand-in whose methods are harmless.
 import { describe, expect, it } from 'vitest';
-import { CLOSED_DATA_CHANNEL, keepClosedChannelsHarmless } from '../../game-server/transport/geckos-closed-channel-guard.ts';
+import { CLOSED_DATA_CHANNEL, keepClosedChannelsHarmless } from '../../game-server/transport/geckos/closed-channel-guard.ts';
 
 describe('keepClosedChannelsHarmless', () => {
   it('turns a nulled data channel into a closed one that a late open handler can call', () => {

@@ -1,6 +1,6 @@
 // Which unhandled rejections the server survives: only geckos' handshake race.
 import { describe, expect, it } from 'vitest';
-import { isGeckosHandshakeRace } from '../../game-server/transport/geckos-rejection-guard.ts';
+import { isGeckosHandshakeRace } from '../../game-server/transport/geckos/rejection-guard.ts';
 
 describe('isGeckosHandshakeRace', () => {
   it("recognizes a TypeError thrown in geckos' connection manager", () => {

@@ -16,12 +16,12 @@
 // geckos client only echoes the id into these same URLs, so the alias works
 // end to end. An alias is forgotten once geckos no longer holds its
 // connection (closed, failed, or abandoned after DATAGRAM_OPEN_TIMEOUT_MS;
-// the gateway sweeps every heartbeat), so the map holds at most one alias
+// the geckos adapter sweeps every heartbeat), so the map holds at most one alias
 // for each connection geckos held in the last second.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CONNECTION_ALIAS_BYTES } from '../../protocol/constants.ts';
-import { requestPath } from '../http/request-path.ts';
+import { CONNECTION_ALIAS_BYTES } from '../../../protocol/constants.ts';
+import { requestPath } from '../../http/request-path.ts';
 
 const PREFIX = '/.wrtc/v2';
 /** geckos' routes that name a connection, with the method each answers. */
@@ -97,13 +97,15 @@ export function translateSignaling(
   response: ServerResponse,
   aliases: ConnectionAliases,
   isOpen: IsOpen,
+  /** Told geckos' id of a connection it just created (the adapter names it for connection events). */
+  created: (realId: string) => void = () => {},
 ): void {
   // A CORS preflight: geckos answers 200 to any path and looks nothing up.
   if (request.method === 'OPTIONS') return;
   const path = requestPath(request.url) ?? '';
   if (path === `${PREFIX}/connections` && request.method === 'POST') {
     request.url = path;
-    answerWithAlias(response, aliases);
+    answerWithAlias(response, aliases, created);
     return;
   }
   // Only the exact routes pass: geckos' own patterns are unanchored and find
@@ -118,7 +120,7 @@ export function translateSignaling(
  * string, status 200): swap the id in it for a new alias. A 200 whose id we
  * cannot find becomes a 500, so geckos' id can never slip through.
  */
-function answerWithAlias(response: ServerResponse, aliases: ConnectionAliases) {
+function answerWithAlias(response: ServerResponse, aliases: ConnectionAliases, created: (realId: string) => void) {
   const end = response.end.bind(response) as (chunk?: unknown, ...rest: unknown[]) => ServerResponse;
   response.end = ((chunk?: unknown, ...rest: unknown[]) => {
     if (response.statusCode !== 200) return end(chunk, ...rest);
@@ -127,6 +129,7 @@ function answerWithAlias(response: ServerResponse, aliases: ConnectionAliases) {
       response.statusCode = 500;
       return end('500: Internal Server Error', ...rest);
     }
+    created(answer.id);
     return end(JSON.stringify({ ...answer, id: aliases.add(answer.id) }), ...rest);
   }) as ServerResponse['end'];
 }

@@ -7,7 +7,7 @@
 // that rejection from doing so (logged as a failed handshake: the client
 // retries its data channel or falls back to the stream), and leaves every
 // other unhandled rejection fatal, as Node's default is.
-import { log } from '../ops/log.ts';
+import { log } from '../../ops/log.ts';
 
 /** True for a rejection raised inside geckos' WebRTC connection manager. */
 export function isGeckosHandshakeRace(reason: unknown): boolean {

@@ -1,0 +1,281 @@
+// The datagram channel's transport: geckos.io (WebRTC data channels,
+// unordered, no retransmits), as Channels (../channel.ts). Every workaround
+// this project needs around geckos 3.1 and node-datachannel lives here, each
+// with its reason where it is done; the datagram gateway
+// (../datagram-gateway.ts) is the game's policy over what this hands it.
+//
+// The workarounds:
+// - the signaling hijack: geckos' routes get a private emitter, and we call
+//   them after our own checks (shutting down, connection aliases), catching
+//   what they throw (handleSignaling);
+// - connection aliases: clients never see geckos' Math.random ids
+//   (connection-aliases.ts); neither is logged;
+// - the closed-channel guard (closed-channel-guard.ts) and, for the process,
+//   the rejection guard (rejection-guard.ts, installed by main.ts);
+// - geckos' message parser replaced by ours (openedChannel);
+// - handshakes never completed are reaped (abandoned-handshakes.ts);
+// - close() closes and waits for geckos' native threads to stop.
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import geckos, { type ServerChannel } from '@geckos.io/server';
+import {
+  DROP_BUFFERING,
+  DROP_CHANNEL_CLOSED,
+  DROP_OVERSIZE,
+  DROP_SIGNALING_ERROR,
+  HEARTBEAT_INTERVAL_MS,
+  MAX_DATAGRAM_BUFFERED_BYTES,
+} from '../../../protocol/constants.ts';
+import { log } from '../../ops/log.ts';
+import type { Metrics } from '../../ops/metrics.ts';
+import type { Channel } from '../channel.ts';
+import { NO_CONNECTION_EVENTS, type ConnectionEvents, type ConnectionStep } from '../connection-events.ts';
+import { AbandonedHandshakes } from './abandoned-handshakes.ts';
+import { keepClosedChannelsHarmless } from './closed-channel-guard.ts';
+import { ConnectionAliases, signalingRouteName, translateSignaling } from './connection-aliases.ts';
+
+/** How long close() waits for geckos to close its peer connections (each of its own closes gives up after 2 s, two steps). */
+const GECKOS_CLOSE_WAIT_MS = 5_000;
+const GECKOS_CLOSE_POLL_MS = 20;
+
+/** The native data channel under a geckos ServerChannel (node-datachannel). */
+type NativeChannel = ServerChannel['dataChannel'];
+
+/** A datagram as node-datachannel delivers it: a Buffer (a view into a pool) or an ArrayBuffer for binary, a string for text. */
+export type RawDatagram = string | Buffer | ArrayBuffer;
+
+/** One opened data channel, as the datagram gateway uses it. */
+export interface GeckosChannel extends Channel {
+  readonly kind: 'datagram';
+  /** Whether the native channel is open (one geckos closed before its late "open" reports closed: closed-channel-guard.ts). */
+  readonly open: boolean;
+  /** What the authorization hook returned for this channel. */
+  readonly userData: unknown;
+  /** Every datagram the client sends (geckos' parser never sees them). */
+  onMessage(handler: (message: RawDatagram) => void): void;
+  /** Once, when geckos reports the channel disconnected. */
+  onClosed(handler: () => void): void;
+  /** Whether the peer connection underneath still answers ICE consent checks: liveness on the real transport. */
+  transportAlive(): boolean;
+  /** Who this channel plays as, for connection events. */
+  identify(room: string, playerId: number): void;
+}
+
+export interface GeckosAdapterOptions {
+  portRange?: { min: number; max: number };
+  bindAddress?: string;
+  /**
+   * geckos' authorization hook: the client's `authorization` string in, the
+   * channel's userData out (also sent back to the client: nothing secret),
+   * or false, which geckos answers with a 401.
+   */
+  authorize(authorization: string | undefined): object | false;
+  /** A channel opened: true if the game keeps it. One it does not keep, it closes itself. */
+  opened(channel: GeckosChannel): boolean;
+  /** Told of each connection's steps; nobody by default. */
+  connectionEvents?: ConnectionEvents;
+}
+
+export interface GeckosAdapter {
+  /** Handles a geckos signaling request (paths under /.wrtc/v2); the HTTP front has already read its (capped) body. */
+  handleSignaling(request: IncomingMessage, response: ServerResponse): void;
+  /** Closes every channel and peer connection, and waits until geckos' native threads have stopped. */
+  close(): Promise<void>;
+}
+
+export function createGeckosAdapter(metrics: Metrics, clock: () => number, options: GeckosAdapterOptions): GeckosAdapter {
+  const events = options.connectionEvents ?? NO_CONNECTION_EVENTS;
+  const recording = events !== NO_CONNECTION_EVENTS;
+  const io = geckos({
+    ordered: false,
+    maxRetransmits: 0,
+    iceServers: [],
+    ...(options.portRange ? { portRange: options.portRange } : {}),
+    ...(options.bindAddress ? { bindAddress: options.bindAddress } : {}),
+    cors: { origin: '*', allowAuthorization: true },
+    authorization: async (auth: string | undefined) => options.authorize(auth),
+  });
+  const connections = io.connectionsManager.connections;
+
+  keepClosedChannelsHarmless(connections as never);
+  // Every peer connection geckos keeps, pending handshakes included: what a leak would grow.
+  metrics.countPeerConnectionsWith(() => connections.size);
+
+  // geckos attaches its routes to an http.Server-like emitter. We give it a
+  // private one and call its listener ourselves, after our own checks.
+  const signaling = new EventEmitter();
+  io.addServer(signaling as never);
+  const geckosRoutes = signaling.listeners('request')[0] as (request: IncomingMessage, response: ServerResponse) => unknown;
+  /** The ids clients see, each standing for a geckos connection id (connection-aliases.ts). */
+  const aliases = new ConnectionAliases();
+  const geckosHolds = (realId: string) => connections.has(realId);
+
+  /** Our name for each connection geckos holds (or held until the last sweep), by geckos' id. */
+  const connectionIds = new Map<string, { connectionId: string; player: { room: string; playerId: number } | null }>();
+  let connectionsAccepted = 0;
+  /** Channels the game kept, by geckos' id, until they close: the reaper leaves these alone. */
+  const kept = new Map<string, ServerChannel>();
+  const abandoned = new AbandonedHandshakes(metrics);
+
+  function record(connectionId: string, step: ConnectionStep, player: { room: string; playerId: number } | null = null) {
+    events.record({ step, atMs: clock(), channel: 'datagram', connectionId, ...(player ?? {}) });
+  }
+
+  /** Reports `closed` for a connection once, and forgets its name. */
+  function forget(realId: string) {
+    const named = connectionIds.get(realId);
+    if (!named) return;
+    connectionIds.delete(realId);
+    if (recording) record(named.connectionId, 'closed', named.player);
+  }
+
+  io.onConnection((channel: ServerChannel) => {
+    const realId = channel.id!;
+    const named = connectionIds.get(realId) ?? { connectionId: `datagram-${++connectionsAccepted}`, player: null };
+    connectionIds.set(realId, named);
+    const native = channel.dataChannel;
+    let messageHandler: ((message: RawDatagram) => void) | null = null;
+    let heardFrom = false;
+    // geckos' parser JSON-parses any text datagram and throws on "null" inside
+    // a native callback, which would take the process down. We replace it:
+    // node-datachannel keeps one message callback per channel.
+    native?.onMessage((message: RawDatagram) => {
+      if (recording && !heardFrom) record(named.connectionId, 'firstMessage', named.player);
+      heardFrom = true;
+      messageHandler?.(message);
+    });
+    const closedHandlers: (() => void)[] = [];
+    channel.onDisconnect(() => {
+      kept.delete(realId);
+      for (const handler of closedHandlers) handler();
+      forget(realId);
+    });
+    const opened: GeckosChannel = {
+      kind: 'datagram',
+      connectionId: named.connectionId,
+      get open() {
+        return native?.isOpen() ?? false;
+      },
+      userData: channel.userData,
+      sendBinary: (bytes) => send(channel, native, bytes),
+      close() {
+        kept.delete(realId);
+        void channel.close().catch(() => {});
+      },
+      onMessage(handler) {
+        messageHandler = handler;
+      },
+      onClosed(handler) {
+        closedHandlers.push(handler);
+      },
+      transportAlive() {
+        try {
+          return channel.webrtcConnection?.peerConnection?.state() === 'connected';
+        } catch {
+          return false; // a connection closing under us
+        }
+      },
+      identify(room, playerId) {
+        named.player = { room, playerId };
+      },
+    };
+    if (!options.opened(opened)) return;
+    kept.set(realId, channel);
+    if (recording) record(named.connectionId, 'channelOpen', named.player);
+  });
+
+  function send(channel: ServerChannel, native: NativeChannel, bytes: Uint8Array): boolean {
+    if (!native?.isOpen()) return drop(DROP_CHANNEL_CLOSED);
+    // An unreliable channel must not queue: a snapshot waiting behind
+    // others arrives late, and the next one supersedes it anyway.
+    if (native.bufferedAmount() > MAX_DATAGRAM_BUFFERED_BYTES) return drop(DROP_BUFFERING);
+    if (bytes.byteLength > (channel.maxMessageSize ?? Infinity)) return drop(DROP_OVERSIZE);
+    try {
+      native.sendMessageBinary(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    } catch {
+      return drop(DROP_CHANNEL_CLOSED);
+    }
+    metrics.sent('datagram', bytes.byteLength);
+    return true;
+  }
+
+  function drop(reason: string): false {
+    metrics.dropped('datagram', 'out', reason);
+    return false;
+  }
+
+  const reaper = setInterval(() => {
+    abandoned.sweep(clock(), connections as never, kept);
+    aliases.forgetClosed(geckosHolds);
+    for (const realId of connectionIds.keys()) if (!geckosHolds(realId)) forget(realId);
+  }, HEARTBEAT_INTERVAL_MS);
+
+  let shuttingDown = false;
+  return {
+    handleSignaling(request, response) {
+      // A handshake begun while closing would add a peer connection that
+      // geckos' close has already passed over.
+      if (shuttingDown) {
+        response.writeHead(503, { connection: 'close' }).end('server shutting down\n');
+        return;
+      }
+      const route = signalingRouteName(request.url);
+      const created = route === 'connections' && request.method === 'POST' ? acceptedOffer(response) : undefined;
+      // Clients name connections by alias; geckos gets its own ids, or a path that names none.
+      translateSignaling(request, response, aliases, geckosHolds, created);
+      // geckos' routes are async, and one answers 400 to a body without an
+      // sdp, then writes a second status and throws: caught here, that is a
+      // refused request instead of an unhandled rejection that ends the process.
+      Promise.resolve()
+        .then(() => geckosRoutes(request, response))
+        .catch((error: unknown) => {
+          metrics.dropped('datagram', 'in', DROP_SIGNALING_ERROR);
+          log.info({ err: error, route }, 'signaling request failed');
+          if (!response.headersSent) response.writeHead(400).end('bad signaling request\n');
+        });
+    },
+    async close() {
+      shuttingDown = true;
+      clearInterval(reaper);
+      aliases.clear();
+      const channelsClosing = [...kept.values()].map((channel) => channel.close().catch(() => {}));
+      kept.clear();
+      await Promise.all(channelsClosing);
+      // geckos' 'close' handler closes every peer connection it holds
+      // (handshakes never bound included), then stops node-datachannel's
+      // native threads; nobody awaits it. Wait for it here, so close() means
+      // closed: a process that exits while those threads run can crash in
+      // native code (a test worker "exited unexpectedly" after all its tests
+      // had passed, about once in 20 browser runs).
+      signaling.emit('close');
+      const deadline = Date.now() + GECKOS_CLOSE_WAIT_MS;
+      while (connections.size > 0 && Date.now() < deadline) await sleep(GECKOS_CLOSE_POLL_MS);
+      await new Promise((resolve) => setImmediate(resolve)); // its cleanup runs (synchronously) once the last one is gone
+      // A connection it never saw (a handshake already under way at the 'close') is closed here.
+      const leftovers = [...connections.values()] as unknown as { close(): Promise<void> }[];
+      await Promise.all(leftovers.map((peer) => peer.close().catch(() => {})));
+      for (const realId of [...connectionIds.keys()]) forget(realId);
+    },
+  };
+
+  /**
+   * A client asks for a new connection (geckos answers with its offer): we
+   * name it now, and learn geckos' id for it from the answer. One refused
+   * (a 401, a failure) is closed as soon as the answer is written.
+   */
+  function acceptedOffer(response: ServerResponse): (realId: string) => void {
+    const connectionId = `datagram-${++connectionsAccepted}`;
+    let created = false;
+    if (recording) {
+      record(connectionId, 'accepted');
+      response.once('close', () => {
+        if (!created) record(connectionId, 'closed');
+      });
+    }
+    return (realId) => {
+      created = true;
+      connectionIds.set(realId, { connectionId, player: null });
+    };
+  }
+}

@@ -1,0 +1,23 @@
+// The one door both gateways reach rooms through. The stream gateway seats a
+// hello and asks for a chat budget; the datagram gateway authorizes a token
+// and binds the channel it opened. The Matchmaker (cluster/matchmaker.ts)
+// implements it, in front of the lobby and, with Redis, the room directory.
+// Once a player is seated, the gateways talk to its Room directly (input,
+// chat, settings, leave), through input-admission.ts for input.
+import type { Result } from '../../protocol/result.ts';
+import type { Seating, SeatRequest } from '../cluster/matchmaker.ts';
+import type { DatagramLink, StreamLink } from '../rooms/links.ts';
+import type { Room } from '../rooms/room.ts';
+
+export interface RoomDoor {
+  /** Seats a hello's player: in a room here, or in one on another process (a redirect). */
+  seat(request: SeatRequest, stream: StreamLink): Promise<Result<Seating>>;
+  /** A seating whose player left before hearing of it: what it held is given back. */
+  abandoned(seating: Seating): void;
+  /** Takes a chat token from the address's budget (shared by the cluster). */
+  allowChat(address: string): Promise<boolean>;
+  /** A datagram token's room and player (geckos' authorization hook); an error is the drop reason. */
+  authorizeDatagram(token: string): Result<{ room: string; playerId: number }>;
+  /** Binds a player's opened data channel: its room, or null when the room or the player is gone. */
+  bindDatagram(room: string, playerId: number, link: DatagramLink): Room | null;
+}
