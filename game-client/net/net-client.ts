@@ -14,7 +14,7 @@ import type { Snapshot } from '../../protocol/wire/snapshot.ts';
 import type { ErrorMessage, GameConfig, GameEvent, PositionPath, Redirect, Welcome } from '../../protocol/wire/stream.ts';
 import type { ChannelName, ChannelStatus, DatagramChannelState, StreamChannelState } from './channels.ts';
 import type { InputRun } from '../play/input-window.ts';
-import { SnapshotIntake } from '../play/snapshot-intake.ts';
+import { SnapshotIntake } from './snapshot-intake.ts';
 import { DatagramChannel } from './datagram-channel.ts';
 import { InputSender } from './input-sender.ts';
 import { StreamChannel, type StreamMessage } from './stream-channel.ts';

@@ -3,8 +3,6 @@
 // socket callback. Uses the global WebSocket (the browser's, or ws in Node).
 import { parseServerMessage, type ClientMessage, type ServerMessage } from '../../protocol/wire/stream.ts';
 
-export type StreamState = 'connecting' | 'open' | 'closed';
-
 export interface StreamHandlers {
   onOpen(): void;
   onMessage(message: ServerMessage, bytes: number): void;
@@ -15,23 +13,16 @@ export interface StreamHandlers {
 }
 
 export class StreamConnection {
-  state: StreamState = 'connecting';
   private readonly socket: WebSocket;
 
   constructor(url: string, private readonly handlers: StreamHandlers) {
     this.socket = new WebSocket(url);
     this.socket.binaryType = 'arraybuffer';
-    this.socket.onopen = () => {
-      this.state = 'open';
-      handlers.onOpen();
-    };
+    this.socket.onopen = () => handlers.onOpen();
     this.socket.onmessage = (event: MessageEvent) => this.receive(event.data);
     // 'error' is always followed by 'close', which is where we act.
     this.socket.onerror = () => {};
-    this.socket.onclose = (event: CloseEvent) => {
-      this.state = 'closed';
-      handlers.onClose(event.code, event.reason);
-    };
+    this.socket.onclose = (event: CloseEvent) => handlers.onClose(event.code, event.reason);
   }
 
   /** Sends a message if the socket is open; returns the bytes sent (0 if not). */
@@ -46,10 +37,6 @@ export class StreamConnection {
     if (this.socket.readyState !== WebSocket.OPEN) return 0;
     this.socket.send(bytes);
     return bytes.byteLength;
-  }
-
-  get bufferedAmount(): number {
-    return this.socket.bufferedAmount;
   }
 
   close(code = 1000, reason = 'bye'): void {

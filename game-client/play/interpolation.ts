@@ -18,11 +18,6 @@ export class SnapshotBuffer {
     return this.snapshots.length;
   }
 
-  /** Newest tick buffered (0 if none). */
-  get newestTick(): number {
-    return this.snapshots.at(-1)?.tick ?? 0;
-  }
-
   /** Inserts in tick order; a late (reordered) snapshot still fills its gap, a duplicate is ignored. */
   insert(snapshot: Snapshot): void {
     const entry: BufferedSnapshot = {
@@ -68,12 +63,6 @@ export class SnapshotBuffer {
       );
     }
     return result;
-  }
-
-  /** How far behind `serverNowMs` the newest snapshot is (how starved the buffer is). */
-  newestAgeMs(serverNowMs: number): number {
-    const newest = this.snapshots.at(-1);
-    return newest ? serverNowMs - newest.serverTimeMs : Infinity;
   }
 
   /** Forgets every buffered snapshot (e.g. a different server: its ticks mean nothing here). */

@@ -3,7 +3,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
-import { POSITION_PRECISION_PX } from '../../protocol/wire/snapshot.ts';
+import { POSITION_PRECISION_PX } from '../quantization.ts';
 import type { ScriptedWorld } from '../scripted-world.ts';
 import { entity, holdKey, openGame, openPage, placePlayer, startGame, waitForStatus, waitUntilStill, type GamePage, type Status } from './browser-harness.ts';
 

@@ -13,7 +13,7 @@ import type { ChannelMeter } from '../../protocol/netsim/stats.ts';
 import { decodeDeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
 import { datagramType } from '../../protocol/wire/ping.ts';
 import { decodeSnapshot, type EntityState, type Snapshot } from '../../protocol/wire/snapshot.ts';
-import type { ChannelName } from '../net/channels.ts';
+import type { ChannelName } from './channels.ts';
 
 export interface SnapshotCounts {
   full: number;
