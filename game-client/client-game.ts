@@ -8,7 +8,7 @@ import { isPerfect } from '../protocol/netsim/conditioner.ts';
 import type { EntityState, Snapshot } from '../protocol/wire/snapshot.ts';
 import type { ErrorMessage, GameEvent, Welcome } from '../protocol/wire/stream.ts';
 import type { ArenaSource, ChannelName, DrawnEntity, Frame, GameStatus, NetGraphSource, SettingsSource, UpdateMark } from './game-view.ts';
-import { startInputLoop } from './net/input-sender.ts';
+import { startInputLoop } from './net/input-loop.ts';
 import { NetClient } from './net/net-client.ts';
 import { SnapshotBuffer } from './play/interpolation.ts';
 import { inputFromKeys, NO_KEYS, type DirectionKeys } from './play/keys.ts';

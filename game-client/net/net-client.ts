@@ -4,7 +4,7 @@
 // hello on the stream, binds a data channel with the welcome's datagram
 // token, resumes the session after the stream drops, and keeps both channels
 // alive with one heartbeat.
-import { CLOSE_SIMULATED_DROP, ERROR_BAD_REDIRECT, HEARTBEAT_INTERVAL_MS, LATE_UPDATE_MS, MAX_REDIRECTS_WITHOUT_WELCOME } from '../../protocol/constants.ts';
+import { ERROR_BAD_REDIRECT, HEARTBEAT_INTERVAL_MS, LATE_UPDATE_MS, MAX_REDIRECTS_WITHOUT_WELCOME } from '../../protocol/constants.ts';
 import { ClockSync } from '../../protocol/netsim/clock-sync.ts';
 import { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
 import { isPerfect, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
@@ -13,7 +13,6 @@ import { serverOrigin } from '../../protocol/wire/server-url.ts';
 import type { Snapshot } from '../../protocol/wire/snapshot.ts';
 import type { ErrorMessage, GameConfig, GameEvent, PositionPath, Redirect, Welcome } from '../../protocol/wire/stream.ts';
 import type { ChannelName, ChannelStatus, DatagramChannelState, StreamChannelState } from './channels.ts';
-import type { InputRun } from '../play/input-window.ts';
 import { SnapshotIntake } from './snapshot-intake.ts';
 import { DatagramChannel } from './datagram-channel.ts';
 import { InputSender } from './input-sender.ts';
@@ -32,6 +31,12 @@ export interface NetClientOptions {
   now?: () => number;
   /** Seeds this client's simulated network (upstream). */
   seed?: number;
+  /**
+   * The WebSocket class the stream's sockets are made with (default: the
+   * global one). The seam through which tests and the soak bench drop a
+   * stream as a network fault would (test/stream-drops.ts).
+   */
+  webSocket?: typeof WebSocket;
 }
 
 /** Why `start()` failed: the server refused our hello (a bad name, a full server). */
@@ -114,7 +119,7 @@ export class NetClient {
     this.outgoing = new ConditionedSender(seed, this.now, globalThis);
     const addClockSample = (sentAtMs: number, serverTimeMs: number, receivedAtMs: number) =>
       this.clock.addSample(sentAtMs, serverTimeMs, receivedAtMs);
-    this.stream = new StreamChannel(options.url, this.outgoing, this.now, {
+    this.stream = new StreamChannel(options.url, this.outgoing, this.now, options.webSocket, {
       onOpen: () =>
         this.stream.send({
           type: 'hello',
@@ -134,10 +139,7 @@ export class NetClient {
       requestToken: () => this.stream.send({ type: 'datagram-token' }),
       onStateChange: () => this.handlers.onStateChange?.(),
     });
-    this.inputs = new InputSender(
-      (bytes) => this.routeInput(bytes),
-      () => this.intake.newestTick,
-    );
+    this.inputs = new InputSender(this.datagram, this.stream, () => this.intake);
   }
 
   /**
@@ -174,11 +176,6 @@ export class NetClient {
     this.stream.open();
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_INTERVAL_MS);
     return welcomed;
-  }
-
-  /** Sends an input packet exactly as given (tests that need particular sequence numbers); games use `inputs.send`. */
-  sendInputs(packet: InputRun): void {
-    this.inputs.sendRun(packet);
   }
 
   /**
@@ -224,11 +221,6 @@ export class NetClient {
     this.lateThresholdMs = ms;
     this.stream.meter.lateThresholdMs = ms;
     this.datagram.meter.lateThresholdMs = ms;
-  }
-
-  /** Test hook: drop the stream as a network fault would; the client reconnects. */
-  dropStream(): void {
-    this.stream.drop(CLOSE_SIMULATED_DROP, 'simulated drop');
   }
 
   /** One channel's state, counts and measured figures. */
@@ -375,17 +367,6 @@ export class NetClient {
       return;
     }
     this.handlers.onSnapshot?.(result.value.snapshot, via, result.value.ageMs);
-  }
-
-  /**
-   * Input packets take the datagram channel, or the stream when WebRTC
-   * failed. Not while the first data channel is still connecting (under a
-   * second): behind simulated stream loss those inputs would reach the
-   * server in one burst, which its input rate limit refuses.
-   */
-  private routeInput(bytes: Uint8Array) {
-    if (this.datagram.state === 'open') this.datagram.send(bytes);
-    else if (this.datagram.state !== 'connecting') this.stream.sendBinary(bytes);
   }
 
   /** Pings both channels; each declares itself dead after HEARTBEAT_TIMEOUT_MS of silence. */

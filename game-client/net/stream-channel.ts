@@ -56,6 +56,8 @@ export class StreamChannel {
     private origin: string,
     private readonly outgoing: ConditionedSender,
     private readonly now: () => number,
+    /** The WebSocket class to open sockets with; undefined: the global one. */
+    private readonly webSocket: typeof WebSocket | undefined,
     private readonly handlers: StreamChannelHandlers,
   ) {}
 
@@ -65,7 +67,7 @@ export class StreamChannel {
   }
 
   open(): void {
-    this.connection = new StreamConnection(streamUrl(this.origin), {
+    this.connection = new StreamConnection(streamUrl(this.origin), this.webSocket ?? WebSocket, {
       onOpen: () => {
         this.lastHeardMs = this.now();
         this.handlers.onOpen();
@@ -122,11 +124,6 @@ export class StreamChannel {
     } else {
       this.ping();
     }
-  }
-
-  /** Closes the socket with `code`, as a network fault would; the channel reconnects. */
-  drop(code: number, reason: string): void {
-    this.connection?.close(code, reason);
   }
 
   /** Forgets the pings in flight (their answers would come from a server that forgot us). */

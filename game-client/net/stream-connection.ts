@@ -1,6 +1,7 @@
 // One WebSocket to the server's /ws: JSON events in and out, binary snapshot
 // frames in. It validates everything it receives and never throws from a
-// socket callback. Uses the global WebSocket (the browser's, or ws in Node).
+// socket callback. Uses the WebSocket class it is given (the browser's, or ws
+// in Node).
 import { parseServerMessage, type ClientMessage, type ServerMessage } from '../../protocol/wire/stream.ts';
 
 export interface StreamHandlers {
@@ -15,8 +16,9 @@ export interface StreamHandlers {
 export class StreamConnection {
   private readonly socket: WebSocket;
 
-  constructor(url: string, private readonly handlers: StreamHandlers) {
-    this.socket = new WebSocket(url);
+  /** `Socket`: the WebSocket class (the global one, or a test's: test/stream-drops.ts). */
+  constructor(url: string, Socket: typeof WebSocket, private readonly handlers: StreamHandlers) {
+    this.socket = new Socket(url);
     this.socket.binaryType = 'arraybuffer';
     this.socket.onopen = () => handlers.onOpen();
     this.socket.onmessage = (event: MessageEvent) => this.receive(event.data);

@@ -3,7 +3,7 @@
 import geckos, { type ClientChannel } from '@geckos.io/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatagramConnection } from '../../game-client/net/datagram-connection.ts';
-import { startInputLoop } from '../../game-client/net/input-sender.ts';
+import { startInputLoop } from '../../game-client/net/input-loop.ts';
 import { NetClient } from '../../game-client/net/net-client.ts';
 import type { RunningServer } from '../../game-server/server.ts';
 import {
@@ -52,7 +52,7 @@ async function freshWelcome(name: string) {
  */
 async function holdRight(client: TestClient, ticks: number, firstSeq: number): Promise<number> {
   const right = { moveX: INPUT_AXIS_MAX, moveY: 0 };
-  client.net.inputs.restart(firstSeq);
+  client.net.inputs.rejoin({ resumed: false, inputSeq: firstSeq }); // a fresh count: the next input is firstSeq + 1
   await new Promise<void>((done) => {
     let sent = 0;
     const stop = startInputLoop(client.net.config!.tickRateHz, () => {
