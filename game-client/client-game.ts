@@ -181,6 +181,7 @@ export class ClientGame implements ArenaSource, SettingsSource, NetGraphSource {
       ghosts: this.lastGhosts.map(({ id, x, y }) => ({ id, x: Math.round(x * 10) / 10, y: Math.round(y * 10) / 10 })),
       connection: {
         stream: this.net.streamState,
+        session: this.net.sessionState,
         shutdownReason: this.net.shutdownReason,
         reconnectAttempts: this.net.reconnectAttempts,
       },

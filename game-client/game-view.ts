@@ -10,8 +10,10 @@ import type { PlayerInfo, PositionPath } from '../protocol/wire/stream.ts';
 import type { DirectionKeys } from './play/keys.ts';
 import type { ClientSettings } from './play/settings.ts';
 import type { ChannelName, ChannelStatus, StreamChannelState } from './net/channels.ts';
+import type { SessionState } from './net/session-state.ts';
 
 export type { UpdateMark };
+export type { SessionState };
 export { CHANNEL_NAMES, type ChannelName, type ChannelStatus, type DatagramChannelState, type StreamChannelState } from './net/channels.ts';
 
 /** One entity as status() lists it: world units, rounded to 0.1. */
@@ -45,6 +47,8 @@ export interface GameStatus {
   ghosts: { id: number; x: number; y: number }[];
   connection: {
     stream: StreamChannelState;
+    /** Where the client's session is (net/session-state.ts). */
+    session: SessionState;
     /** The server announced a shutdown and has not welcomed us since. */
     shutdownReason: string | null;
     reconnectAttempts: number;

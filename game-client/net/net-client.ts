@@ -16,6 +16,7 @@ import type { ChannelName, ChannelStatus, DatagramChannelState, StreamChannelSta
 import { SnapshotIntake } from './snapshot-intake.ts';
 import { DatagramChannel } from './datagram-channel.ts';
 import { InputSender } from './input-sender.ts';
+import { canMove, type SessionState } from './session-state.ts';
 import { StreamChannel, type StreamMessage } from './stream-channel.ts';
 
 export interface NetClientOptions {
@@ -78,8 +79,6 @@ export class NetClient {
   room: Welcome['room'] | null = null;
   /** Newest reliable event sequence seen; sent when resuming. */
   lastSeq = 0;
-  /** Set when the server announced its shutdown; cleared by the next welcome. */
-  shutdownReason: string | null = null;
   clock = new ClockSync();
   /** The simulated network this player chose; applied to what we send, and by the server to what it sends us. */
   conditions: NetworkConditions = PERFECT_NETWORK;
@@ -102,9 +101,12 @@ export class NetClient {
   private reservation: string | undefined;
   private historyUntilSeq = 0;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
-  private welcomed: { resolve(): void; reject(error: Error): void } | null = null;
-  /** True once any welcome arrived: a later fresh welcome means the server forgot us. */
-  private hadSession = false;
+  /** Where the session is (session-state.ts); moved only by `move`. */
+  private state: SessionState = 'connecting';
+  /** What the server said when it announced its shutdown (the `shut down` state's reason). */
+  private shutdownAnnounced = '';
+  /** `start()`'s promise, until the first welcome settles it (or a refusal rejects it). */
+  private pendingStart: { resolve(): void; reject(error: Error): void } | null = null;
 
   constructor(
     options: NetClientOptions,
@@ -130,7 +132,10 @@ export class NetClient {
         }),
       onMessage: (message) => this.onStreamMessage(message),
       onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'stream'),
-      onReconnecting: () => this.handlers.onStateChange?.(),
+      onReconnecting: () => {
+        if (this.state === 'joined') this.move('resuming');
+        this.handlers.onStateChange?.();
+      },
       onClockSample: addClockSample,
     });
     this.datagram = new DatagramChannel(options.url, options.useDatagram !== false, this.outgoing, this.now, {
@@ -140,6 +145,21 @@ export class NetClient {
       onStateChange: () => this.handlers.onStateChange?.(),
     });
     this.inputs = new InputSender(this.datagram, this.stream, () => this.intake);
+  }
+
+  /** Where the session is: connecting, joined, resuming, redirecting, shut down or gone (session-state.ts). */
+  get sessionState(): SessionState {
+    return this.state;
+  }
+
+  /** The reason the server gave when it announced its shutdown, while we wait for it to welcome us again; else null. */
+  get shutdownReason(): string | null {
+    return this.state === 'shut down' ? this.shutdownAnnounced : null;
+  }
+
+  /** True once any welcome arrived (we hold a session token): a later fresh welcome means the server forgot us. */
+  private get hasSession(): boolean {
+    return this.sessionToken !== '';
   }
 
   /**
@@ -172,7 +192,7 @@ export class NetClient {
 
   /** Connects; resolves on the first welcome, rejects with JoinRefusedError if the server refuses the hello. */
   start(): Promise<void> {
-    const welcomed = new Promise<void>((resolve, reject) => (this.welcomed = { resolve, reject }));
+    const welcomed = new Promise<void>((resolve, reject) => (this.pendingStart = { resolve, reject }));
     this.stream.open();
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_INTERVAL_MS);
     return welcomed;
@@ -202,8 +222,9 @@ export class NetClient {
     this.close();
   }
 
-  /** Closes both channels without a goodbye (the session stays resumable). */
+  /** Closes both channels without a goodbye (the session stays resumable, by a new client). */
   close(): void {
+    this.move('gone');
     this.outgoing.cancelAll();
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.stream.close();
@@ -257,14 +278,15 @@ export class NetClient {
         return this.onWelcome(message);
       case 'error':
         // Before the first welcome, the only thing we sent is hello: an error refuses it.
-        if (this.welcomed && !this.hadSession) return this.refuseJoin(message);
+        if (this.pendingStart) return this.refuseJoin(message);
         return this.handlers.onServerError?.(message);
       case 'datagram-token':
         return this.datagram.open(message.token);
       case 'redirect':
         return this.followRedirect(message);
       case 'shutdown':
-        this.shutdownReason = message.reason;
+        this.shutdownAnnounced = message.reason;
+        this.move('shut down');
         this.handlers.onShutdown?.(message.reason);
         this.handlers.onStateChange?.();
         return;
@@ -289,10 +311,11 @@ export class NetClient {
     const tooMany = ++this.redirectsWithoutWelcome > MAX_REDIRECTS_WITHOUT_WELCOME;
     if (!target || tooMany || (this.serverUrl.startsWith('https:') && !target.startsWith('https:'))) {
       const refusal: ErrorMessage = { type: 'error', code: ERROR_BAD_REDIRECT, message: `refused a redirect to ${redirect.url}` };
-      if (this.welcomed && !this.hadSession) return this.refuseJoin(refusal);
+      if (this.pendingStart) return this.refuseJoin(refusal);
       this.handlers.onServerError?.(refusal);
       return this.close();
     }
+    this.move('redirecting');
     this.roomName = redirect.room;
     this.reservation = redirect.reservation;
     this.stream.moveTo(target);
@@ -304,10 +327,9 @@ export class NetClient {
   private onWelcome(welcome: Welcome) {
     this.redirectsWithoutWelcome = 0;
     const resumed = welcome.resumed;
-    const freshStart = this.hadSession && !resumed;
+    const freshStart = this.hasSession && !resumed;
     if (freshStart) this.forgetServer();
-    this.hadSession = true;
-    this.shutdownReason = null;
+    this.move('joined');
     this.playerId = welcome.playerId;
     this.name = welcome.name;
     this.sessionToken = welcome.sessionToken;
@@ -328,8 +350,8 @@ export class NetClient {
     // A resumed session may still have its data channel; only open one if not.
     // A fresh start needs a new one: the old channel was bound to a session the server forgot.
     if (this.datagram.state !== 'open' || freshStart) this.datagram.open(welcome.datagramToken);
-    this.welcomed?.resolve();
-    this.welcomed = null;
+    this.pendingStart?.resolve();
+    this.pendingStart = null;
   }
 
   /**
@@ -346,10 +368,10 @@ export class NetClient {
 
   /** The server refused our hello: stop, and let `start()`'s caller say why. */
   private refuseJoin(error: ErrorMessage) {
-    const welcomed = this.welcomed;
-    this.welcomed = null;
+    const pendingStart = this.pendingStart;
+    this.pendingStart = null;
     this.close();
-    welcomed?.reject(new JoinRefusedError(error.code, error.message));
+    pendingStart?.reject(new JoinRefusedError(error.code, error.message));
   }
 
   private onGameEvent(event: GameEvent) {
@@ -367,6 +389,11 @@ export class NetClient {
       return;
     }
     this.handlers.onSnapshot?.(result.value.snapshot, via, result.value.ageMs);
+  }
+
+  /** Moves the session to `next` if session-state.ts allows it (`gone` is final: a message still in flight changes nothing). */
+  private move(next: SessionState) {
+    if (canMove(this.state, next)) this.state = next;
   }
 
   /** Pings both channels; each declares itself dead after HEARTBEAT_TIMEOUT_MS of silence. */

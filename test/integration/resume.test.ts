@@ -32,8 +32,10 @@ describe('resuming a session', () => {
     const score = alice.welcomes[0]!.scores[String(id)] ?? 0;
     aliceStream.drop();
     await waitFor(() => alice.net.streamState === 'reconnecting', 'alice to notice the drop');
+    expect(alice.net.sessionState).toBe('resuming');
     for (const line of ['while', 'you', 'were', 'away']) bob.net.chat(line);
     await waitFor(() => alice.welcomes.length === 2, 'the resumed welcome');
+    expect(alice.net.sessionState).toBe('joined');
     await waitFor(() => chatLines(alice).includes('away'), 'the missed lines');
 
     expect(chatLines(alice).filter((l) => ['while', 'you', 'were', 'away'].includes(l))).toEqual(['while', 'you', 'were', 'away']);
