@@ -16,6 +16,7 @@ import type { ChannelName, ChannelStatus, DatagramChannelState, StreamChannelSta
 import { SnapshotIntake } from './snapshot-intake.ts';
 import { DatagramChannel } from './datagram-channel.ts';
 import { InputSender } from './input-sender.ts';
+import { IGNORE_LIFECYCLE, type LifecycleListener } from './lifecycle.ts';
 import { canMove, type SessionState } from './session-state.ts';
 import { StreamChannel, type StreamMessage } from './stream-channel.ts';
 
@@ -38,6 +39,8 @@ export interface NetClientOptions {
    * stream as a network fault would (test/stream-drops.ts).
    */
   webSocket?: typeof WebSocket;
+  /** Told each step of both channels' sockets (lifecycle.ts); default: nobody. */
+  lifecycle?: LifecycleListener;
 }
 
 /** Why `start()` failed: the server refused our hello (a bad name, a full server). */
@@ -117,6 +120,7 @@ export class NetClient {
     this.resume = options.resume;
     this.roomName = options.room;
     this.serverUrl = options.url;
+    const lifecycle = options.lifecycle ?? IGNORE_LIFECYCLE;
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.outgoing = new ConditionedSender(seed, this.now, globalThis);
     const addClockSample = (sentAtMs: number, serverTimeMs: number, receivedAtMs: number) =>
@@ -137,13 +141,13 @@ export class NetClient {
         this.handlers.onStateChange?.();
       },
       onClockSample: addClockSample,
-    });
+    }, lifecycle);
     this.datagram = new DatagramChannel(options.url, options.useDatagram !== false, this.outgoing, this.now, {
       onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'datagram'),
       onClockSample: addClockSample,
       requestToken: () => this.stream.send({ type: 'datagram-token' }),
       onStateChange: () => this.handlers.onStateChange?.(),
-    });
+    }, lifecycle);
     this.inputs = new InputSender(this.datagram, this.stream, () => this.intake);
   }
 

@@ -2,7 +2,7 @@
 // ends): who may bind a channel, snapshots down, inputs up, and bad datagrams.
 import geckos, { type ClientChannel } from '@geckos.io/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatagramConnection } from '../../game-client/net/datagram-connection.ts';
+import { GeckosTransport } from '../../game-client/net/geckos/geckos-transport.ts';
 import { startInputLoop } from '../../game-client/net/input-loop.ts';
 import { NetClient } from '../../game-client/net/net-client.ts';
 import type { RunningServer } from '../../game-server/server.ts';
@@ -27,11 +27,11 @@ beforeAll(async () => ({ server, world, alice, bob } = await startTwoPlayerArena
 afterAll(() => shutDown(server, alice, bob));
 
 /** Tries to open a data channel with `token`; resolves 'open' or the failure reason. */
-function tryDatagram(token: string): Promise<{ result: string; connection: DatagramConnection }> {
+function tryDatagram(token: string): Promise<{ result: string; connection: GeckosTransport }> {
   return new Promise((resolve) => {
-    const connection: DatagramConnection = new DatagramConnection(server.url, token, {
+    const connection: GeckosTransport = new GeckosTransport(server.url, token, {
       onOpen: () => resolve({ result: 'open', connection }),
-      onBytes: () => {},
+      onData: () => {},
       onClose: (error) => resolve({ result: error ?? 'closed', connection }),
     });
   });
