@@ -48,7 +48,7 @@ export class DatagramChannel {
   private pingId = 0;
 
   constructor(
-    /** The game's HTTP origin; geckos signals over it. */
+    /** The server's HTTP origin; geckos signals over it. */
     private url: string,
     /** false: never open WebRTC, positions over the stream only. */
     private readonly enabled: boolean,

@@ -1,4 +1,4 @@
-// The client side of the game's network, shared by the browser game and the
+// The client side of the network, shared by the browser game and the
 // headless bot. It composes the two channels (stream-channel.ts, datagram-channel.ts),
 // the input sender and the snapshot intake, and holds the session: it says
 // hello on the stream, binds a data channel with the welcome's datagram
@@ -21,7 +21,7 @@ import { canMove, type SessionState } from './session-state.ts';
 import { StreamChannel, type StreamMessage } from './stream-channel.ts';
 
 export interface NetClientOptions {
-  /** The game's HTTP origin, e.g. http://127.0.0.1:8080. */
+  /** The server's HTTP origin, e.g. http://127.0.0.1:8080. */
   url: string;
   name: string;
   /** The room to join (created if new); absent means quick play, the server's choice. */

@@ -58,7 +58,7 @@ export class StreamChannel {
   private readonly pings = new Map<number, number>();
 
   constructor(
-    /** The game's HTTP origin; the stream is at STREAM_PATH on it. */
+    /** The server's HTTP origin; the stream is at STREAM_PATH on it. */
     private origin: string,
     outgoing: ConditionedSender,
     private readonly now: () => number,
@@ -186,7 +186,7 @@ export class StreamChannel {
   }
 }
 
-/** The stream's ws:// (or wss://) address on the game's HTTP origin. */
+/** The stream's ws:// (or wss://) address on the server's HTTP origin. */
 function streamUrl(origin: string): string {
   const url = new URL(STREAM_PATH, origin);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';

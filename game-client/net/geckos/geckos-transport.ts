@@ -22,7 +22,7 @@ export class GeckosTransport implements Transport {
   private signaled = false;
   private openTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** `baseUrl` is the game's HTTP origin; geckos signals over it, then talks UDP. */
+  /** `baseUrl` is the server's HTTP origin; geckos signals over it, then talks UDP. */
   constructor(
     baseUrl: string,
     token: string,
