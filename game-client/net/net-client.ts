@@ -1,15 +1,15 @@
 // The client side of the network, shared by the browser game and the
-// headless bot. It composes the two channels (stream-channel.ts, datagram-channel.ts),
-// the input sender and the snapshot intake, and holds the session: it says
-// hello on the stream, binds a data channel with the welcome's datagram
-// token, resumes the session after the stream drops, and keeps both channels
-// alive with one heartbeat.
-import { ERROR_BAD_REDIRECT, HEARTBEAT_INTERVAL_MS, LATE_UPDATE_MS, MAX_REDIRECTS_WITHOUT_WELCOME } from '../../protocol/constants.ts';
+// headless bot. It composes the session (session.ts: who the server knows
+// us as, and its state), the two channels it drives (stream-channel.ts,
+// datagram-channel.ts), the input sender and the snapshot intake: it says
+// the session's hello on each new stream socket, binds a data channel with
+// the welcome's datagram token, follows redirects, resumes after the stream
+// drops, and keeps both channels alive with one heartbeat.
+import { HEARTBEAT_INTERVAL_MS, LATE_UPDATE_MS } from '../../protocol/constants.ts';
 import { ClockSync } from '../../protocol/netsim/clock-sync.ts';
 import { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
 import { isPerfect, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import type { UpdateMark } from '../../protocol/netsim/stats.ts';
-import { serverOrigin } from '../../protocol/wire/server-url.ts';
 import type { Snapshot } from '../../protocol/wire/snapshot.ts';
 import type { ErrorMessage, GameConfig, GameEvent, PositionPath, Redirect, Welcome } from '../../protocol/wire/stream.ts';
 import type { ChannelName, ChannelStatus, DatagramChannelState, StreamChannelState } from './channels.ts';
@@ -17,7 +17,8 @@ import { SnapshotIntake } from './snapshot-intake.ts';
 import { DatagramChannel } from './datagram-channel.ts';
 import { InputSender } from './input-sender.ts';
 import { IGNORE_LIFECYCLE, type LifecycleListener } from './lifecycle.ts';
-import { canMove, type SessionState } from './session-state.ts';
+import { Session } from './session.ts';
+import type { SessionState } from './session-state.ts';
 import { StreamChannel, type StreamMessage } from './stream-channel.ts';
 
 export interface NetClientOptions {
@@ -72,16 +73,6 @@ export interface NetClientHandlers {
 }
 
 export class NetClient {
-  playerId = 0;
-  name: string;
-  sessionToken = '';
-  config: GameConfig | null = null;
-  /** The server we play on: the one we were given, or the one a redirect sent us to. */
-  serverUrl: string;
-  /** The room we play in (its name and capacity), from the newest welcome. */
-  room: Welcome['room'] | null = null;
-  /** Newest reliable event sequence seen; sent when resuming. */
-  lastSeq = 0;
   clock = new ClockSync();
   /** The simulated network this player chose; applied to what we send, and by the server to what it sends us. */
   conditions: NetworkConditions = PERFECT_NETWORK;
@@ -95,19 +86,8 @@ export class NetClient {
   private readonly now: () => number;
   /** An update older than this when applied is "late" (the interpolation delay). */
   private lateThresholdMs = LATE_UPDATE_MS;
-  private resume: { sessionToken: string; lastSeq: number } | undefined;
-  /** The room asked for, then the one we were seated in: a reconnect goes back to it. */
-  private roomName: string | undefined;
-  /** Redirects followed since the last welcome (see MAX_REDIRECTS_WITHOUT_WELCOME). */
-  private redirectsWithoutWelcome = 0;
-  /** A seat held for us on the server a redirect sent us to; said in the next hello, then spent. */
-  private reservation: string | undefined;
-  private historyUntilSeq = 0;
+  private readonly session: Session;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
-  /** Where the session is (session-state.ts); moved only by `move`. */
-  private state: SessionState = 'connecting';
-  /** What the server said when it announced its shutdown (the `shut down` state's reason). */
-  private shutdownAnnounced = '';
   /** `start()`'s promise, until the first welcome settles it (or a refusal rejects it). */
   private pendingStart: { resolve(): void; reject(error: Error): void } | null = null;
 
@@ -115,29 +95,19 @@ export class NetClient {
     options: NetClientOptions,
     private readonly handlers: NetClientHandlers = {},
   ) {
-    this.name = options.name;
+    this.session = new Session(options);
     this.now = options.now ?? (() => performance.now());
-    this.resume = options.resume;
-    this.roomName = options.room;
-    this.serverUrl = options.url;
     const lifecycle = options.lifecycle ?? IGNORE_LIFECYCLE;
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.outgoing = new ConditionedSender(seed, this.now, globalThis);
     const addClockSample = (sentAtMs: number, serverTimeMs: number, receivedAtMs: number) =>
       this.clock.addSample(sentAtMs, serverTimeMs, receivedAtMs);
     this.stream = new StreamChannel(options.url, this.outgoing, this.now, options.webSocket, {
-      onOpen: () =>
-        this.stream.send({
-          type: 'hello',
-          name: this.name,
-          ...(this.roomName !== undefined ? { room: this.roomName } : {}),
-          ...(this.reservation !== undefined ? { reservation: this.reservation } : {}),
-          ...(this.resume ? { resume: this.resume } : {}),
-        }),
+      onOpen: () => this.stream.send(this.session.hello()),
       onMessage: (message) => this.onStreamMessage(message),
       onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'stream'),
       onReconnecting: () => {
-        if (this.state === 'joined') this.move('resuming');
+        this.session.streamLost();
         this.handlers.onStateChange?.();
       },
       onClockSample: addClockSample,
@@ -153,17 +123,43 @@ export class NetClient {
 
   /** Where the session is: connecting, joined, resuming, redirecting, shut down or gone (session-state.ts). */
   get sessionState(): SessionState {
-    return this.state;
+    return this.session.state;
   }
 
   /** The reason the server gave when it announced its shutdown, while we wait for it to welcome us again; else null. */
   get shutdownReason(): string | null {
-    return this.state === 'shut down' ? this.shutdownAnnounced : null;
+    return this.session.shutdownReason;
   }
 
-  /** True once any welcome arrived (we hold a session token): a later fresh welcome means the server forgot us. */
-  private get hasSession(): boolean {
-    return this.sessionToken !== '';
+  get playerId(): number {
+    return this.session.playerId;
+  }
+
+  get name(): string {
+    return this.session.name;
+  }
+
+  get sessionToken(): string {
+    return this.session.sessionToken;
+  }
+
+  get config(): GameConfig | null {
+    return this.session.config;
+  }
+
+  /** The server we play on: the one we were given, or the one a redirect sent us to. */
+  get serverUrl(): string {
+    return this.session.serverUrl;
+  }
+
+  /** The room we play in (its name and capacity), from the newest welcome. */
+  get room(): Welcome['room'] | null {
+    return this.session.room;
+  }
+
+  /** Newest reliable event sequence seen; sent when resuming. */
+  get lastSeq(): number {
+    return this.session.lastSeq;
   }
 
   /**
@@ -228,7 +224,7 @@ export class NetClient {
 
   /** Closes both channels without a goodbye (the session stays resumable, by a new client). */
   close(): void {
-    this.move('gone');
+    this.session.end();
     this.outgoing.cancelAll();
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.stream.close();
@@ -289,8 +285,7 @@ export class NetClient {
       case 'redirect':
         return this.followRedirect(message);
       case 'shutdown':
-        this.shutdownAnnounced = message.reason;
-        this.move('shut down');
+        this.session.shutdown(message.reason);
         this.handlers.onShutdown?.(message.reason);
         this.handlers.onStateChange?.();
         return;
@@ -301,51 +296,24 @@ export class NetClient {
 
   /**
    * Our room is hosted by another server process: the next socket goes
-   * there (this one is closing), saying hello with the seat held for us.
-   * A session to resume goes along: sessions live in their room, and that
-   * is where we are going (a page reloaded on another process's address).
+   * there (this one is closing), saying hello with the seat held for us
+   * (session.ts decides whether to follow).
    */
   private followRedirect(redirect: Redirect) {
-    // Only to a bare http(s) origin (the schema checks it too), and never from
-    // https down to http: the session token goes along, and must not leave the
-    // cluster's own servers or travel in the clear. The servers check that the
-    // target is a registered member of the cluster before they send one.
-    const target = serverOrigin(redirect.url);
-    // Servers that keep sending us on (a loop between two that disagree) are not followed for ever.
-    const tooMany = ++this.redirectsWithoutWelcome > MAX_REDIRECTS_WITHOUT_WELCOME;
-    if (!target || tooMany || (this.serverUrl.startsWith('https:') && !target.startsWith('https:'))) {
-      const refusal: ErrorMessage = { type: 'error', code: ERROR_BAD_REDIRECT, message: `refused a redirect to ${redirect.url}` };
-      if (this.pendingStart) return this.refuseJoin(refusal);
-      this.handlers.onServerError?.(refusal);
+    const answer = this.session.redirect(redirect);
+    if (!answer.ok) {
+      if (this.pendingStart) return this.refuseJoin(answer.refusal);
+      this.handlers.onServerError?.(answer.refusal);
       return this.close();
     }
-    this.move('redirecting');
-    this.roomName = redirect.room;
-    this.reservation = redirect.reservation;
-    this.stream.moveTo(target);
-    this.datagram.moveTo(target);
-    this.serverUrl = target;
+    this.stream.moveTo(answer.target);
+    this.datagram.moveTo(answer.target);
     this.handlers.onStateChange?.();
   }
 
   private onWelcome(welcome: Welcome) {
-    this.redirectsWithoutWelcome = 0;
-    const resumed = welcome.resumed;
-    const freshStart = this.hasSession && !resumed;
+    const freshStart = this.session.welcome(welcome);
     if (freshStart) this.forgetServer();
-    this.move('joined');
-    this.playerId = welcome.playerId;
-    this.name = welcome.name;
-    this.sessionToken = welcome.sessionToken;
-    this.config = welcome.config;
-    this.roomName = welcome.room.name;
-    this.reservation = undefined;
-    this.room = welcome.room;
-    // Events up to welcome.lastSeq are already in welcome's state; on a resume
-    // the server follows with those we missed, which we show as history.
-    if (!resumed) this.lastSeq = welcome.lastSeq;
-    this.historyUntilSeq = welcome.lastSeq;
-    this.resume = { sessionToken: welcome.sessionToken, lastSeq: this.lastSeq };
     this.stream.welcomed();
     // A new connection starts with a perfect network on the server side.
     if (!isPerfect(this.conditions)) this.stream.sendNow({ type: 'settings', conditions: this.conditions });
@@ -379,10 +347,8 @@ export class NetClient {
   }
 
   private onGameEvent(event: GameEvent) {
-    if (event.seq <= this.lastSeq) return; // already seen (a replay overlap)
-    this.lastSeq = event.seq;
-    if (this.resume) this.resume.lastSeq = event.seq;
-    this.handlers.onEvent?.(event, event.seq <= this.historyUntilSeq);
+    const taken = this.session.event(event);
+    if (taken) this.handlers.onEvent?.(event, taken.replayed);
   }
 
   private onSnapshotBytes(bytes: Uint8Array, via: ChannelName) {
@@ -393,11 +359,6 @@ export class NetClient {
       return;
     }
     this.handlers.onSnapshot?.(result.value.snapshot, via, result.value.ageMs);
-  }
-
-  /** Moves the session to `next` if session-state.ts allows it (`gone` is final: a message still in flight changes nothing). */
-  private move(next: SessionState) {
-    if (canMove(this.state, next)) this.state = next;
   }
 
   /** Pings both channels; each declares itself dead after HEARTBEAT_TIMEOUT_MS of silence. */
