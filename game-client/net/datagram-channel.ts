@@ -19,9 +19,9 @@ import { datagramType, decodePing, encodePing } from '../../protocol/wire/ping.t
 import type { DatagramChannelState } from './channels.ts';
 import { ConditionedTransport } from './conditioned-transport.ts';
 import { GeckosTransport } from './geckos/geckos-transport.ts';
-import { lifecycleReport, type LifecycleListener } from './lifecycle.ts';
+import { lifecycleReport, type LifecycleListener, type LifecycleReport } from './lifecycle.ts';
 import { Liveness } from './liveness.ts';
-import type { TransportData } from './transport.ts';
+import type { TransportData, TransportHandlers } from './transport.ts';
 
 export interface DatagramChannelHandlers {
   onSnapshotBytes(bytes: Uint8Array): void;
@@ -42,7 +42,7 @@ export class DatagramChannel {
   /** The data channel now, under the simulated network. */
   private readonly link: ConditionedTransport<GeckosTransport>;
   private readonly liveness: Liveness;
-  private readonly report;
+  private readonly report: LifecycleReport;
   private attempts = 0;
   private stopped = false;
   private pingId = 0;
@@ -81,7 +81,7 @@ export class DatagramChannel {
     this.link.current = null; // so the old channel's close is not taken for a failure
     previous?.close();
     if (this.state !== 'fallback') this.state = 'connecting';
-    const connection: GeckosTransport = new GeckosTransport(this.url, token, {
+    const handlers: TransportHandlers = {
       onOpen: () => {
         if (this.link.current !== connection) return;
         this.state = 'open';
@@ -107,8 +107,8 @@ export class DatagramChannel {
         this.handlers.onStateChange();
         this.scheduleRetry();
       },
-
-    }, this.report);
+    };
+    const connection = new GeckosTransport(this.url, token, handlers, this.report);
     this.link.current = connection;
   }
 

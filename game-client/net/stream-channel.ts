@@ -18,7 +18,7 @@ import { ChannelMeter } from '../../protocol/netsim/stats.ts';
 import { parseServerMessage, type ClientMessage, type ServerMessage } from '../../protocol/wire/stream.ts';
 import type { StreamChannelState } from './channels.ts';
 import { ConditionedTransport } from './conditioned-transport.ts';
-import { lifecycleReport, type LifecycleListener } from './lifecycle.ts';
+import { lifecycleReport, type LifecycleListener, type LifecycleReport } from './lifecycle.ts';
 import { Liveness } from './liveness.ts';
 import type { TransportData } from './transport.ts';
 import { WsTransport } from './ws-transport.ts';
@@ -51,7 +51,7 @@ export class StreamChannel {
   /** The socket now, under the simulated network. */
   private readonly link: ConditionedTransport<WsTransport>;
   private readonly liveness: Liveness;
-  private readonly report;
+  private readonly report: LifecycleReport;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   private pingId = 0;
