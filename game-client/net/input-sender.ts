@@ -28,11 +28,6 @@ export class InputSender {
     private readonly intake: () => SnapshotIntake,
   ) {}
 
-  /** The sequence number of the newest input sent (0 before the first). */
-  get lastSeq(): number {
-    return this.recent.lastSeq;
-  }
-
   /** Sends one tick's input with the few before it; returns its sequence number. */
   send(input: MoveInput): number {
     const run = this.recent.push(input);

@@ -53,18 +53,19 @@ async function freshWelcome(name: string) {
 async function holdRight(client: TestClient, ticks: number, firstSeq: number): Promise<number> {
   const right = { moveX: INPUT_AXIS_MAX, moveY: 0 };
   client.net.inputs.rejoin({ resumed: false, inputSeq: firstSeq }); // a fresh count: the next input is firstSeq + 1
+  let lastSeq = firstSeq;
   await new Promise<void>((done) => {
     let sent = 0;
     const stop = startInputLoop(client.net.config!.tickRateHz, () => {
       if (sent === ticks) return; // the rest of a catch-up that came after the last one
-      client.net.inputs.send(right);
+      lastSeq = client.net.inputs.send(right);
       if (++sent === ticks) {
         stop();
         done();
       }
     });
   });
-  return client.net.inputs.lastSeq;
+  return lastSeq;
 }
 
 describe('authorization', () => {
