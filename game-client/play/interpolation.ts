@@ -47,7 +47,7 @@ export class SnapshotBuffer {
     const snapshots = this.snapshots;
     if (snapshots.length === 0) return [];
     if (renderTimeMs <= snapshots[0]!.serverTimeMs) return [...snapshots[0]!.entities.values()];
-    const after = snapshots.findIndex((f) => f.serverTimeMs >= renderTimeMs);
+    const after = snapshots.findIndex((buffered) => buffered.serverTimeMs >= renderTimeMs);
     if (after === -1) return this.newest();
     const from = snapshots[after - 1]!;
     const to = snapshots[after]!;
