@@ -30,7 +30,7 @@ export interface StreamChannelHandlers {
   /** A socket opened: say hello (or resume). */
   onOpen(): void;
   onMessage(message: StreamMessage): void;
-  /** A binary frame: a snapshot, when positions travel over the stream. */
+  /** A binary message: a snapshot, when positions travel over the stream. */
   onSnapshotBytes(bytes: Uint8Array): void;
   /** The socket closed; a new one opens after a backoff. */
   onReconnecting(): void;
@@ -46,7 +46,7 @@ export class StreamChannel {
   /** When the stream last went down (this.now() time), or null while welcomed: how long we have been without a server. */
   downSinceMs: number | null = null;
   meter = new ChannelMeter();
-  /** Frames that failed validation. */
+  /** Text messages that failed validation. */
   malformed = 0;
   /** The socket now, under the simulated network. */
   private readonly link: ConditionedTransport<WsTransport>;
@@ -143,7 +143,7 @@ export class StreamChannel {
     this.state = 'closed';
   }
 
-  /** A text frame is an event (validated here: the server may be newer than us, or broken); a binary frame, a snapshot. */
+  /** A text message is an event (validated here: the server may be newer than us, or broken); a binary message, a snapshot. */
   private receive(data: TransportData) {
     if (typeof data !== 'string') {
       this.liveness.heard();

@@ -1,5 +1,5 @@
 // The stream's transport adapter: one WebSocket to the server's /ws. Text
-// frames (JSON events) and binary frames (snapshots) pass up as they are;
+// messages (JSON events) and binary messages (snapshots) pass up as they are;
 // what they mean, and whether they are valid, is the stream channel's
 // business. Never throws from a socket callback. Uses the WebSocket class
 // it is given (the browser's, ws in Node, or a test's: test/stream-drops.ts).
@@ -35,7 +35,7 @@ export class WsTransport implements Transport {
     };
   }
 
-  /** Sends if the socket is open; returns the bytes sent (a text frame's length in characters; 0 if not open). */
+  /** Sends if the socket is open; returns the bytes sent (a text message's length in characters; 0 if not open). */
   send(data: TransportData): number {
     if (this.socket.readyState !== WebSocket.OPEN) return 0;
     this.socket.send(data);
