@@ -29,7 +29,7 @@ import { DEFAULT_TICK_RATE_HZ } from '../protocol/constants.ts';
 import { BOTS_USAGE, BotUsageError, parseBotOptions, type BotOptions } from './bots/bot-options.ts';
 import { BotMeasurements, type BotSummary } from './bots/bot-measurements.ts';
 import { HeadlessBot } from './bots/headless-bot.ts';
-import { startInputLoop } from './net/input-sender.ts';
+import { startInputLoop } from './net/input-loop.ts';
 import { installNodePolyfills, shutdownNodeWebRtc } from './net/node-polyfills.ts';
 
 /** A progress line this often: often enough to see a run is alive, rare enough to read. */

@@ -1,14 +1,14 @@
 // One player's game in the browser: the network client, the input loop,
 // prediction for the own player, interpolation buffers for everyone else,
-// and the roster. The scene reads `frame()`, the panels read `status()` and
+// and the roster. The scene reads `picture()`, the panels read `status()` and
 // `settings` (their types are in game-view.ts); `status()` is also what
 // window.netcode.status() returns.
 import { DEFAULT_TICK_RATE_HZ, ENTITY_KIND_COIN, ENTITY_KIND_PLAYER, UPDATE_COST_SMOOTHING } from '../protocol/constants.ts';
 import { isPerfect } from '../protocol/netsim/conditioner.ts';
 import type { EntityState, Snapshot } from '../protocol/wire/snapshot.ts';
 import type { ErrorMessage, GameEvent, Welcome } from '../protocol/wire/stream.ts';
-import type { ArenaSource, ChannelName, DrawnEntity, Frame, GameStatus, NetGraphSource, SettingsSource, UpdateMark } from './game-view.ts';
-import { startInputLoop } from './net/input-sender.ts';
+import type { ArenaSource, ChannelName, DrawnEntity, ArenaPicture, GameStatus, NetGraphSource, SettingsSource, UpdateMark } from './game-view.ts';
+import { startInputLoop } from './net/input-loop.ts';
 import { NetClient } from './net/net-client.ts';
 import { SnapshotBuffer } from './play/interpolation.ts';
 import { inputFromKeys, NO_KEYS, type DirectionKeys } from './play/keys.ts';
@@ -119,7 +119,7 @@ export class ClientGame implements ArenaSource, SettingsSource, NetGraphSource {
   }
 
   /** Entities to draw now, at `nowMs` on the client clock. */
-  frame(nowMs: number): Frame {
+  picture(nowMs: number): ArenaPicture {
     const elapsed = this.lastFrameAtMs ? nowMs - this.lastFrameAtMs : 0;
     this.lastFrameAtMs = nowMs;
     const primary: ChannelName = this.settings.path === 'stream' ? 'stream' : 'datagram';
@@ -157,7 +157,7 @@ export class ClientGame implements ArenaSource, SettingsSource, NetGraphSource {
     this.updateMs += (updateMs - this.updateMs) * UPDATE_COST_SMOOTHING;
   }
 
-  /** A plain, JSON-safe picture of the game, for the HUD, tests and curious players. */
+  /** A plain, JSON-safe view of the game, for the HUD, tests and curious players. */
   status(): GameStatus {
     return {
       playerId: this.net.playerId,
@@ -181,6 +181,7 @@ export class ClientGame implements ArenaSource, SettingsSource, NetGraphSource {
       ghosts: this.lastGhosts.map(({ id, x, y }) => ({ id, x: Math.round(x * 10) / 10, y: Math.round(y * 10) / 10 })),
       connection: {
         stream: this.net.streamState,
+        session: this.net.sessionState,
         shutdownReason: this.net.shutdownReason,
         reconnectAttempts: this.net.reconnectAttempts,
       },

@@ -10,8 +10,10 @@ import type { PlayerInfo, PositionPath } from '../protocol/wire/stream.ts';
 import type { DirectionKeys } from './play/keys.ts';
 import type { ClientSettings } from './play/settings.ts';
 import type { ChannelName, ChannelStatus, StreamChannelState } from './net/channels.ts';
+import type { SessionState } from './net/session-state.ts';
 
 export type { UpdateMark };
+export type { SessionState };
 export { CHANNEL_NAMES, type ChannelName, type ChannelStatus, type DatagramChannelState, type StreamChannelState } from './net/channels.ts';
 
 /** One entity as status() lists it: world units, rounded to 0.1. */
@@ -23,7 +25,7 @@ export interface EntityStatus {
   name?: string;
 }
 
-/** A plain, JSON-safe picture of the game, for the HUD, the net graph, tests and curious players. */
+/** A plain, JSON-safe view of the game, for the HUD, the net graph, tests and curious players. */
 export interface GameStatus {
   playerId: number;
   name: string;
@@ -45,6 +47,8 @@ export interface GameStatus {
   ghosts: { id: number; x: number; y: number }[];
   connection: {
     stream: StreamChannelState;
+    /** Where the client's session is (net/session-state.ts). */
+    session: SessionState;
     /** The server announced a shutdown and has not welcomed us since. */
     shutdownReason: string | null;
     reconnectAttempts: number;
@@ -60,8 +64,8 @@ export interface DrawnEntity extends EntityState {
   own?: boolean;
 }
 
-/** What the arena draws this frame. */
-export interface Frame {
+/** What the arena draws in one render frame: the entities, and in compare mode the stream's ghosts. */
+export interface ArenaPicture {
   /** Entities from the chosen path (in compare mode: from the datagram channel). */
   entities: DrawnEntity[];
   /**
@@ -74,9 +78,9 @@ export interface Frame {
   ghosts: DrawnEntity[];
 }
 
-/** What the arena scene reads (frames) and hands back (the keys held, its own cost). */
+/** What the arena scene reads (a picture per render frame) and hands back (the keys held, its own cost). */
 export interface ArenaSource {
-  frame(nowMs: number): Frame;
+  picture(nowMs: number): ArenaPicture;
   setKeys(keys: DirectionKeys): void;
   /** The frame rate and this frame's update cost (ms, rendering excluded). */
   recordFrame(fps: number, updateMs: number): void;

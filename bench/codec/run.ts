@@ -12,7 +12,7 @@ import { jsonCodec } from './codecs/json.ts';
 import { oursDeltaCodec, oursFullCodec } from './codecs/ours.ts';
 import { typedArrayCodec } from './codecs/typed-array.ts';
 import { renderChart } from './chart.ts';
-import { buildScenario, DEFAULT_SCENARIO, type Frame } from './scenario.ts';
+import { buildScenario, DEFAULT_SCENARIO, type ScenarioStep } from './scenario.ts';
 
 const CODECS: CodecEntry[] = [jsonCodec, colyseusCodec, typedArrayCodec, oursFullCodec, oursDeltaCodec];
 const ENTITY_COUNTS = [64, 256];
@@ -35,28 +35,28 @@ export interface Result {
 }
 
 /** One pass of one codec over the scenario: bytes, time per snapshot, largest error. */
-function runOnce(entry: CodecEntry, frames: Frame[]) {
-  const codec = entry.create(frames);
+function runOnce(entry: CodecEntry, steps: ScenarioStep[]) {
+  const codec = entry.create(steps);
   let bytes = 0;
   let encodeMs = 0;
   let decodeMs = 0;
   let decoded = 0;
   let maxError = 0;
-  frames.forEach((frame, index) => {
+  steps.forEach((step, index) => {
     let start = performance.now();
-    const message = codec.encode(frame, index);
+    const message = codec.encode(step, index);
     encodeMs += performance.now() - start;
     bytes += byteLength(message);
-    const arrives = entry.reliableOnly || !frame.lost;
-    codec.delivered?.(frame, index, arrives);
+    const arrives = entry.reliableOnly || !step.lost;
+    codec.delivered?.(step, index, arrives);
     if (!arrives) return;
     start = performance.now();
-    const positions = codec.decode(message, frame);
+    const positions = codec.decode(message, step);
     decodeMs += performance.now() - start;
     decoded++;
-    maxError = Math.max(maxError, largestError(frame, positions));
+    maxError = Math.max(maxError, largestError(step, positions));
   });
-  return { bytes, encodeUs: (encodeMs * 1000) / frames.length, decodeUs: (decodeMs * 1000) / decoded, maxError };
+  return { bytes, encodeUs: (encodeMs * 1000) / steps.length, decodeUs: (decodeMs * 1000) / decoded, maxError };
 }
 
 /**
@@ -64,17 +64,17 @@ function runOnce(entry: CodecEntry, frames: Frame[]) {
  * each …), so a noisy moment or a garbage collection hits them all alike;
  * reports the median time of each.
  */
-function measureAll(frames: Frame[], entities: number): Result[] {
+function measureAll(steps: ScenarioStep[], entities: number): Result[] {
   const runs = new Map(CODECS.map((c) => [c, [] as ReturnType<typeof runOnce>[]]));
   for (let run = -WARM_UP_RUNS; run < RUNS; run++) {
     for (const codec of CODECS) {
-      const result = runOnce(codec, frames);
+      const result = runOnce(codec, steps);
       if (run >= 0) runs.get(codec)!.push(result);
     }
   }
   return CODECS.map((entry) => {
     const list = runs.get(entry)!;
-    const perSnapshot = list[0]!.bytes / frames.length;
+    const perSnapshot = list[0]!.bytes / steps.length;
     return {
       codec: entry.name,
       entities,
@@ -90,14 +90,14 @@ function measureAll(frames: Frame[], entities: number): Result[] {
 }
 
 /** Largest distance between where an entity is and where the client decoded it; a missing entity is an error too. */
-function largestError(frame: Frame, positions: Map<number, { x: number; y: number }>): number {
+function largestError(step: ScenarioStep, positions: Map<number, { x: number; y: number }>): number {
   let worst = 0;
-  for (const e of frame.entities) {
+  for (const e of step.entities) {
     const got = positions.get(e.id);
     if (!got) throw new Error(`entity ${e.id} missing after decode`);
     worst = Math.max(worst, Math.abs(got.x - e.x), Math.abs(got.y - e.y));
   }
-  if (positions.size !== frame.entities.length) throw new Error('decoded state has extra entities');
+  if (positions.size !== step.entities.length) throw new Error('decoded state has extra entities');
   return worst;
 }
 

@@ -15,7 +15,8 @@ import { seededRandom } from '../../protocol/sim/random.ts';
 import { stepWanderer } from '../../protocol/sim/sim.ts';
 import type { EntityKind, EntityState } from '../../protocol/wire/snapshot.ts';
 
-export interface Frame {
+/** One moment of the scenario: the world as one snapshot carries it, and whether that snapshot is lost. */
+export interface ScenarioStep {
   tick: number;
   serverTimeMs: number;
   entities: EntityState[];
@@ -42,7 +43,7 @@ export const DEFAULT_SCENARIO: Omit<ScenarioOptions, 'entityCount'> = {
   seed: 2026,
 };
 
-export function buildScenario(options: ScenarioOptions): Frame[] {
+export function buildScenario(options: ScenarioOptions): ScenarioStep[] {
   const random = seededRandom(options.seed);
   const spot = () => ({
     x: PLAYER_RADIUS_PX + random() * (ARENA_WIDTH_PX - 2 * PLAYER_RADIUS_PX),
@@ -64,7 +65,7 @@ export function buildScenario(options: ScenarioOptions): Frame[] {
   for (let i = 0; i < movingCount && movable.length > 0; i++) movable.splice(Math.floor(random() * movable.length), 1)[0]!.moving = true;
   let nextId = options.entityCount + 1;
 
-  const frames: Frame[] = [];
+  const steps: ScenarioStep[] = [];
   const ticksPerSnapshot = options.tickRateHz / options.snapshotRateHz;
   const dtMs = 1000 / options.snapshotRateHz;
   for (let i = 0; i < options.seconds * options.snapshotRateHz; i++) {
@@ -79,7 +80,7 @@ export function buildScenario(options: ScenarioOptions): Frame[] {
       const taken = coins[Math.floor(random() * coins.length)];
       if (taken) Object.assign(taken, { id: nextId++ }, spot());
     }
-    frames.push({
+    steps.push({
       tick: (i + 1) * ticksPerSnapshot,
       serverTimeMs: Math.round((i + 1) * dtMs),
       // Frozen: a codec that writes into its input (one does) fails loudly instead of skewing the others.
@@ -87,5 +88,5 @@ export function buildScenario(options: ScenarioOptions): Frame[] {
       lost: random() < options.lossShare,
     });
   }
-  return frames;
+  return steps;
 }

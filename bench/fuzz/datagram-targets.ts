@@ -45,7 +45,7 @@ const DELTA_ERRORS: ReadonlySet<string> = new Set([...DATAGRAM_ERRORS, DROP_MISS
 
 const corpus = buildDatagramCorpus();
 const everyDatagram = [...corpus.inputs, ...corpus.snapshots, ...corpus.pings, ...corpus.deltas];
-/** The client's baseline lookup, as game-client/play/snapshot-intake.ts passes it. */
+/** The client's baseline lookup, as game-client/net/snapshot-intake.ts passes it. */
 const findBaseline: FindBaseline = (tick) => corpus.baselines.get(tick);
 
 /** Makes inputs from `seeds`: random, a seed's header with a random body, a seed as is, or a mutated seed. */

@@ -20,6 +20,7 @@ import { NetClient } from '../../game-client/net/net-client.ts';
 import { installNodePolyfills, shutdownNodeWebRtc } from '../../game-client/net/node-polyfills.ts';
 import { JOIN_REFILL_PER_S, NETWORK_PRESETS } from '../../protocol/constants.ts';
 import { seededRandom } from '../../protocol/sim/random.ts';
+import { DroppableStream } from '../../test/stream-drops.ts';
 
 const SAMPLE_EVERY_MS = 5_000;
 const OBSERVERS = 2;
@@ -156,7 +157,8 @@ async function churnLoop(slot: number): Promise<void> {
 }
 
 async function churnClient(name: string): Promise<void> {
-  const net = new NetClient({ url, name, seed: Math.floor(random() * 2 ** 31) });
+  const stream = new DroppableStream(); // to cut its stream as a network fault would
+  const net = new NetClient({ url, name, seed: Math.floor(random() * 2 ** 31), webSocket: stream.webSocket });
   try {
     await withTimeout(net.start(), 15_000);
     counts.joins++;
@@ -177,7 +179,7 @@ async function churnClient(name: string): Promise<void> {
       net.setConditions(presets[Math.floor(random() * presets.length)]!);
       counts.presets++;
     } else if (action < 0.6) {
-      net.dropStream(); // reconnects and resumes
+      stream.drop(); // reconnects and resumes
       counts.resumes++;
     }
   }

@@ -15,7 +15,7 @@ export type StreamChannelState = 'connecting' | 'open' | 'reconnecting' | 'close
 /** One channel as the page shows it: its state, what arrived on it, and its measured figures. */
 export interface ChannelStatus extends ChannelFigures {
   state: string;
-  /** Datagrams or frames that failed to decode. */
+  /** Datagrams or stream messages that failed to decode. */
   malformed: number;
   /** Snapshots that arrived whole, and as deltas against an acknowledged baseline. */
   fullSnapshots: number;

@@ -1,10 +1,10 @@
-// The client's end of the datagram channel: one DatagramConnection at a
-// time, bound with a single-use token from the stream. When WebRTC fails the
+// The client's end of the datagram channel: one geckos data channel
+// (geckos/geckos-transport.ts) at a time, bound with a single-use token from the stream. When WebRTC fails the
 // channel falls back (positions and inputs take the stream) and asks for a new
 // token after a backoff. It pings for round trips (the cleanest clock
 // samples: no head-of-line blocking) and liveness, and measures. What we
-// send goes through the player's simulated network: maybe lost, late,
-// reordered or twice.
+// send goes through the player's simulated network (conditioned-transport.ts):
+// maybe lost, late, reordered or twice.
 import {
   DATAGRAM_RETRY_MAX_MS,
   DATAGRAM_RETRY_MIN_MS,
@@ -12,13 +12,16 @@ import {
   DATAGRAM_TYPE_PONG,
   DATAGRAM_TYPE_SNAPSHOT,
   DATAGRAM_TYPE_SNAPSHOT_DELTA,
-  HEARTBEAT_TIMEOUT_MS,
 } from '../../protocol/constants.ts';
 import type { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
 import { ChannelMeter } from '../../protocol/netsim/stats.ts';
 import { datagramType, decodePing, encodePing } from '../../protocol/wire/ping.ts';
 import type { DatagramChannelState } from './channels.ts';
-import { DatagramConnection } from './datagram-connection.ts';
+import { ConditionedTransport } from './conditioned-transport.ts';
+import { GeckosTransport } from './geckos/geckos-transport.ts';
+import { lifecycleReport, type LifecycleListener, type LifecycleReport } from './lifecycle.ts';
+import { Liveness } from './liveness.ts';
+import type { TransportData, TransportHandlers } from './transport.ts';
 
 export interface DatagramChannelHandlers {
   onSnapshotBytes(bytes: Uint8Array): void;
@@ -36,21 +39,30 @@ export class DatagramChannel {
   meter = new ChannelMeter();
   /** Datagrams that failed to decode. */
   malformed = 0;
-  private connection: DatagramConnection | null = null;
+  /** The data channel now, under the simulated network. */
+  private readonly link: ConditionedTransport<GeckosTransport>;
+  private readonly liveness: Liveness;
+  private readonly report: LifecycleReport;
   private attempts = 0;
   private stopped = false;
-  private lastHeardMs = 0;
   private pingId = 0;
 
   constructor(
-    /** The game's HTTP origin; geckos signals over it. */
+    /** The server's HTTP origin; geckos signals over it. */
     private url: string,
     /** false: never open WebRTC, positions over the stream only. */
     private readonly enabled: boolean,
-    private readonly outgoing: ConditionedSender,
+    outgoing: ConditionedSender,
     private readonly now: () => number,
     private readonly handlers: DatagramChannelHandlers,
-  ) {}
+    lifecycle: LifecycleListener,
+  ) {
+    this.link = new ConditionedTransport('datagram', outgoing, (bytes) => {
+      if (bytes > 0) this.meter.recordBytesOut(this.now(), bytes);
+    });
+    this.liveness = new Liveness(now, this.link);
+    this.report = lifecycleReport('datagram', lifecycle, now);
+  }
 
   /** The next channel opens on another server (a redirect to the process hosting our room). */
   moveTo(url: string): void {
@@ -65,27 +77,27 @@ export class DatagramChannel {
       this.handlers.onStateChange();
       return;
     }
-    const previous = this.connection;
-    this.connection = null; // so the old channel's close is not taken for a failure
+    const previous = this.link.current;
+    this.link.current = null; // so the old channel's close is not taken for a failure
     previous?.close();
     if (this.state !== 'fallback') this.state = 'connecting';
-    const connection = new DatagramConnection(this.url, token, {
+    const handlers: TransportHandlers = {
       onOpen: () => {
-        if (this.connection !== connection) return;
+        if (this.link.current !== connection) return;
         this.state = 'open';
         this.note = '';
         this.attempts = 0;
-        this.lastHeardMs = this.now();
+        this.liveness.heard();
         this.handlers.onStateChange();
       },
-      onBytes: (bytes) => {
-        if (this.connection !== connection) return;
-        this.lastHeardMs = this.now();
-        this.receive(bytes);
+      onData: (data: TransportData) => {
+        if (this.link.current !== connection || typeof data === 'string') return;
+        this.liveness.heard();
+        this.receive(data);
       },
       onClose: (error) => {
-        if (this.connection !== connection) return;
-        this.connection = null;
+        if (this.link.current !== connection) return;
+        this.link.current = null;
         if (this.stopped) return;
         // The stream carries positions until a new channel opens.
         this.state = 'fallback';
@@ -95,34 +107,25 @@ export class DatagramChannel {
         this.handlers.onStateChange();
         this.scheduleRetry();
       },
-    });
-    this.connection = connection;
+    };
+    const connection = new GeckosTransport(this.url, token, handlers, this.report);
+    this.link.current = connection;
   }
 
   /** Sends one datagram through the simulated network: maybe lost, late, reordered or twice. */
   send(bytes: Uint8Array): void {
-    this.outgoing.datagram(() => {
-      if (this.connection?.send(bytes)) this.meter.recordBytesOut(this.now(), bytes.byteLength);
-    });
+    this.link.send(bytes);
   }
 
   /**
    * Pings, or closes the channel after HEARTBEAT_TIMEOUT_MS of silence (it
-   * then falls back and retries). The server's datagrams to us pass through
-   * our own simulated loss first: at 90 % a 30 Hz stream of snapshots falls
-   * silent that long now and then. So under simulated loss, silence closes
-   * the channel only if the real transport is down too (as the server judges
-   * it, datagram-gateway.ts); on a perfect path silence means gone.
+   * then falls back and retries). Silence our own simulated loss may cause
+   * does not count (liveness.ts, conditioned-transport.ts).
    */
   beat(): void {
-    if (this.state !== 'open' || !this.connection) return;
-    const now = this.now();
-    const silenceIsSimulated = this.outgoing.conditions.lossPct > 0 && this.connection.transportConnected();
-    if (now - this.lastHeardMs > HEARTBEAT_TIMEOUT_MS && !silenceIsSimulated) {
-      this.connection.close();
-    } else {
-      this.send(encodePing({ type: DATAGRAM_TYPE_PING, id: ++this.pingId, clientTimeMs: Math.round(now) >>> 0 }));
-    }
+    if (this.state !== 'open' || !this.link.current) return;
+    if (this.liveness.silentTooLong()) this.link.current.close();
+    else this.send(encodePing({ type: DATAGRAM_TYPE_PING, id: ++this.pingId, clientTimeMs: Math.round(this.now()) >>> 0 }));
   }
 
   /** Starts measuring afresh at `nowMs`. */
@@ -134,7 +137,7 @@ export class DatagramChannel {
   /** Closes for good: no retry. */
   close(): void {
     this.stopped = true;
-    this.connection?.close();
+    this.link.current?.close();
     this.state = 'closed';
   }
 

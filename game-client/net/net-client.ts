@@ -1,80 +1,29 @@
-// The client side of the game's network, shared by the browser game and the
-// headless bot. It composes the two channels (stream-channel.ts, datagram-channel.ts),
-// the input sender and the snapshot intake, and holds the session: it says
-// hello on the stream, binds a data channel with the welcome's datagram
-// token, resumes the session after the stream drops, and keeps both channels
-// alive with one heartbeat.
-import { CLOSE_SIMULATED_DROP, ERROR_BAD_REDIRECT, HEARTBEAT_INTERVAL_MS, LATE_UPDATE_MS, MAX_REDIRECTS_WITHOUT_WELCOME } from '../../protocol/constants.ts';
+// The client side of the network, shared by the browser game and the
+// headless bot. It composes the session (session.ts: who the server knows
+// us as, and its state), the two channels it drives (stream-channel.ts,
+// datagram-channel.ts), the input sender and the snapshot intake: it says
+// the session's hello on each new stream socket, binds a data channel with
+// the welcome's datagram token, follows redirects, resumes after the stream
+// drops, and keeps both channels alive with one heartbeat.
+import { HEARTBEAT_INTERVAL_MS, LATE_UPDATE_MS } from '../../protocol/constants.ts';
 import { ClockSync } from '../../protocol/netsim/clock-sync.ts';
 import { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
 import { isPerfect, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import type { UpdateMark } from '../../protocol/netsim/stats.ts';
-import { serverOrigin } from '../../protocol/wire/server-url.ts';
-import type { Snapshot } from '../../protocol/wire/snapshot.ts';
 import type { ErrorMessage, GameConfig, GameEvent, PositionPath, Redirect, Welcome } from '../../protocol/wire/stream.ts';
 import type { ChannelName, ChannelStatus, DatagramChannelState, StreamChannelState } from './channels.ts';
-import type { InputRun } from '../play/input-window.ts';
-import { SnapshotIntake } from '../play/snapshot-intake.ts';
+import { SnapshotIntake } from './snapshot-intake.ts';
 import { DatagramChannel } from './datagram-channel.ts';
 import { InputSender } from './input-sender.ts';
+import { IGNORE_LIFECYCLE } from './lifecycle.ts';
+import { Session } from './session.ts';
+import type { SessionState } from './session-state.ts';
 import { StreamChannel, type StreamMessage } from './stream-channel.ts';
+import { JoinRefusedError, type NetClientHandlers, type NetClientOptions } from './net-client-options.ts';
 
-export interface NetClientOptions {
-  /** The game's HTTP origin, e.g. http://127.0.0.1:8080. */
-  url: string;
-  name: string;
-  /** The room to join (created if new); absent means quick play, the server's choice. */
-  room?: string;
-  /** A session to resume (after a page reload). */
-  resume?: { sessionToken: string; lastSeq: number };
-  /** false: never open WebRTC, positions over the stream only. */
-  useDatagram?: boolean;
-  now?: () => number;
-  /** Seeds this client's simulated network (upstream). */
-  seed?: number;
-}
-
-/** Why `start()` failed: the server refused our hello (a bad name, a full server). */
-export class JoinRefusedError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'JoinRefusedError';
-  }
-}
-
-export interface NetClientHandlers {
-  /**
-   * Joined or resumed. `freshStart` is true when we had a session and the
-   * server did not know it (it restarted, or the session expired): our id,
-   * score and everything tied to the old server are gone.
-   */
-  onWelcome?(welcome: Welcome, freshStart: boolean): void;
-  /** The server said it is shutting down; the stream will close next. */
-  onShutdown?(reason: string): void;
-  /** A reliable event; `replayed` is true for history missed while disconnected (already counted in welcome's state). */
-  onEvent?(event: GameEvent, replayed: boolean): void;
-  onSnapshot?(snapshot: Snapshot, via: ChannelName, ageMs: number | null): void;
-  onServerError?(error: ErrorMessage): void;
-  /** Either channel changed state. */
-  onStateChange?(): void;
-}
+export { JoinRefusedError, type NetClientHandlers, type NetClientOptions };
 
 export class NetClient {
-  playerId = 0;
-  name: string;
-  sessionToken = '';
-  config: GameConfig | null = null;
-  /** The server we play on: the one we were given, or the one a redirect sent us to. */
-  serverUrl: string;
-  /** The room we play in (its name and capacity), from the newest welcome. */
-  room: Welcome['room'] | null = null;
-  /** Newest reliable event sequence seen; sent when resuming. */
-  lastSeq = 0;
-  /** Set when the server announced its shutdown; cleared by the next welcome. */
-  shutdownReason: string | null = null;
   clock = new ClockSync();
   /** The simulated network this player chose; applied to what we send, and by the server to what it sends us. */
   conditions: NetworkConditions = PERFECT_NETWORK;
@@ -88,56 +37,80 @@ export class NetClient {
   private readonly now: () => number;
   /** An update older than this when applied is "late" (the interpolation delay). */
   private lateThresholdMs = LATE_UPDATE_MS;
-  private resume: { sessionToken: string; lastSeq: number } | undefined;
-  /** The room asked for, then the one we were seated in: a reconnect goes back to it. */
-  private roomName: string | undefined;
-  /** Redirects followed since the last welcome (see MAX_REDIRECTS_WITHOUT_WELCOME). */
-  private redirectsWithoutWelcome = 0;
-  /** A seat held for us on the server a redirect sent us to; said in the next hello, then spent. */
-  private reservation: string | undefined;
-  private historyUntilSeq = 0;
+  private readonly session: Session;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
-  private welcomed: { resolve(): void; reject(error: Error): void } | null = null;
-  /** True once any welcome arrived: a later fresh welcome means the server forgot us. */
-  private hadSession = false;
+  /** `start()`'s promise, until the first welcome settles it (or a refusal rejects it). */
+  private pendingStart: { resolve(): void; reject(error: Error): void } | null = null;
 
   constructor(
     options: NetClientOptions,
     private readonly handlers: NetClientHandlers = {},
   ) {
-    this.name = options.name;
+    this.session = new Session(options);
     this.now = options.now ?? (() => performance.now());
-    this.resume = options.resume;
-    this.roomName = options.room;
-    this.serverUrl = options.url;
+    const lifecycle = options.lifecycle ?? IGNORE_LIFECYCLE;
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.outgoing = new ConditionedSender(seed, this.now, globalThis);
     const addClockSample = (sentAtMs: number, serverTimeMs: number, receivedAtMs: number) =>
       this.clock.addSample(sentAtMs, serverTimeMs, receivedAtMs);
-    this.stream = new StreamChannel(options.url, this.outgoing, this.now, {
-      onOpen: () =>
-        this.stream.send({
-          type: 'hello',
-          name: this.name,
-          ...(this.roomName !== undefined ? { room: this.roomName } : {}),
-          ...(this.reservation !== undefined ? { reservation: this.reservation } : {}),
-          ...(this.resume ? { resume: this.resume } : {}),
-        }),
+    this.stream = new StreamChannel(options.url, this.outgoing, this.now, options.webSocket, {
+      onOpen: () => this.stream.send(this.session.hello()),
       onMessage: (message) => this.onStreamMessage(message),
       onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'stream'),
-      onReconnecting: () => this.handlers.onStateChange?.(),
+      onReconnecting: () => {
+        this.session.streamLost();
+        this.handlers.onStateChange?.();
+      },
       onClockSample: addClockSample,
-    });
+    }, lifecycle);
     this.datagram = new DatagramChannel(options.url, options.useDatagram !== false, this.outgoing, this.now, {
       onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'datagram'),
       onClockSample: addClockSample,
       requestToken: () => this.stream.send({ type: 'datagram-token' }),
       onStateChange: () => this.handlers.onStateChange?.(),
-    });
-    this.inputs = new InputSender(
-      (bytes) => this.routeInput(bytes),
-      () => this.intake.newestTick,
-    );
+    }, lifecycle);
+    this.inputs = new InputSender(this.datagram, this.stream, () => this.intake);
+  }
+
+  /** Where the session is: connecting, joined, resuming, redirecting, shut down or gone (session-state.ts). */
+  get sessionState(): SessionState {
+    return this.session.state;
+  }
+
+  /** The reason the server gave when it announced its shutdown, while we wait for it to welcome us again; else null. */
+  get shutdownReason(): string | null {
+    return this.session.shutdownReason;
+  }
+
+  get playerId(): number {
+    return this.session.playerId;
+  }
+
+  get name(): string {
+    return this.session.name;
+  }
+
+  get sessionToken(): string {
+    return this.session.sessionToken;
+  }
+
+  get config(): GameConfig | null {
+    return this.session.config;
+  }
+
+  /** The server we play on: the one we were given, or the one a redirect sent us to. */
+  get serverUrl(): string {
+    return this.session.serverUrl;
+  }
+
+  /** The room we play in (its name and capacity), from the newest welcome. */
+  get room(): Welcome['room'] | null {
+    return this.session.room;
+  }
+
+  /** Newest reliable event sequence seen; sent when resuming. */
+  get lastSeq(): number {
+    return this.session.lastSeq;
   }
 
   /**
@@ -170,15 +143,10 @@ export class NetClient {
 
   /** Connects; resolves on the first welcome, rejects with JoinRefusedError if the server refuses the hello. */
   start(): Promise<void> {
-    const welcomed = new Promise<void>((resolve, reject) => (this.welcomed = { resolve, reject }));
+    const welcomed = new Promise<void>((resolve, reject) => (this.pendingStart = { resolve, reject }));
     this.stream.open();
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_INTERVAL_MS);
     return welcomed;
-  }
-
-  /** Sends an input packet exactly as given (tests that need particular sequence numbers); games use `inputs.send`. */
-  sendInputs(packet: InputRun): void {
-    this.inputs.sendRun(packet);
   }
 
   /**
@@ -205,8 +173,9 @@ export class NetClient {
     this.close();
   }
 
-  /** Closes both channels without a goodbye (the session stays resumable). */
+  /** Closes both channels without a goodbye (the session stays resumable, by a new client). */
   close(): void {
+    this.session.end();
     this.outgoing.cancelAll();
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.stream.close();
@@ -224,11 +193,6 @@ export class NetClient {
     this.lateThresholdMs = ms;
     this.stream.meter.lateThresholdMs = ms;
     this.datagram.meter.lateThresholdMs = ms;
-  }
-
-  /** Test hook: drop the stream as a network fault would; the client reconnects. */
-  dropStream(): void {
-    this.stream.drop(CLOSE_SIMULATED_DROP, 'simulated drop');
   }
 
   /** One channel's state, counts and measured figures. */
@@ -265,14 +229,14 @@ export class NetClient {
         return this.onWelcome(message);
       case 'error':
         // Before the first welcome, the only thing we sent is hello: an error refuses it.
-        if (this.welcomed && !this.hadSession) return this.refuseJoin(message);
+        if (this.pendingStart) return this.refuseJoin(message);
         return this.handlers.onServerError?.(message);
       case 'datagram-token':
         return this.datagram.open(message.token);
       case 'redirect':
         return this.followRedirect(message);
       case 'shutdown':
-        this.shutdownReason = message.reason;
+        this.session.shutdown(message.reason);
         this.handlers.onShutdown?.(message.reason);
         this.handlers.onStateChange?.();
         return;
@@ -283,51 +247,24 @@ export class NetClient {
 
   /**
    * Our room is hosted by another server process: the next socket goes
-   * there (this one is closing), saying hello with the seat held for us.
-   * A session to resume goes along: sessions live in their room, and that
-   * is where we are going (a page reloaded on another process's address).
+   * there (this one is closing), saying hello with the seat held for us
+   * (session.ts decides whether to follow).
    */
   private followRedirect(redirect: Redirect) {
-    // Only to a bare http(s) origin (the schema checks it too), and never from
-    // https down to http: the session token goes along, and must not leave the
-    // cluster's own servers or travel in the clear. The servers check that the
-    // target is a registered member of the cluster before they send one.
-    const target = serverOrigin(redirect.url);
-    // Servers that keep sending us on (a loop between two that disagree) are not followed for ever.
-    const tooMany = ++this.redirectsWithoutWelcome > MAX_REDIRECTS_WITHOUT_WELCOME;
-    if (!target || tooMany || (this.serverUrl.startsWith('https:') && !target.startsWith('https:'))) {
-      const refusal: ErrorMessage = { type: 'error', code: ERROR_BAD_REDIRECT, message: `refused a redirect to ${redirect.url}` };
-      if (this.welcomed && !this.hadSession) return this.refuseJoin(refusal);
-      this.handlers.onServerError?.(refusal);
+    const answer = this.session.redirect(redirect);
+    if (!answer.ok) {
+      if (this.pendingStart) return this.refuseJoin(answer.refusal);
+      this.handlers.onServerError?.(answer.refusal);
       return this.close();
     }
-    this.roomName = redirect.room;
-    this.reservation = redirect.reservation;
-    this.stream.moveTo(target);
-    this.datagram.moveTo(target);
-    this.serverUrl = target;
+    this.stream.moveTo(answer.target);
+    this.datagram.moveTo(answer.target);
     this.handlers.onStateChange?.();
   }
 
   private onWelcome(welcome: Welcome) {
-    this.redirectsWithoutWelcome = 0;
-    const resumed = welcome.resumed;
-    const freshStart = this.hadSession && !resumed;
+    const freshStart = this.session.welcome(welcome);
     if (freshStart) this.forgetServer();
-    this.hadSession = true;
-    this.shutdownReason = null;
-    this.playerId = welcome.playerId;
-    this.name = welcome.name;
-    this.sessionToken = welcome.sessionToken;
-    this.config = welcome.config;
-    this.roomName = welcome.room.name;
-    this.reservation = undefined;
-    this.room = welcome.room;
-    // Events up to welcome.lastSeq are already in welcome's state; on a resume
-    // the server follows with those we missed, which we show as history.
-    if (!resumed) this.lastSeq = welcome.lastSeq;
-    this.historyUntilSeq = welcome.lastSeq;
-    this.resume = { sessionToken: welcome.sessionToken, lastSeq: this.lastSeq };
     this.stream.welcomed();
     // A new connection starts with a perfect network on the server side.
     if (!isPerfect(this.conditions)) this.stream.sendNow({ type: 'settings', conditions: this.conditions });
@@ -336,8 +273,8 @@ export class NetClient {
     // A resumed session may still have its data channel; only open one if not.
     // A fresh start needs a new one: the old channel was bound to a session the server forgot.
     if (this.datagram.state !== 'open' || freshStart) this.datagram.open(welcome.datagramToken);
-    this.welcomed?.resolve();
-    this.welcomed = null;
+    this.pendingStart?.resolve();
+    this.pendingStart = null;
   }
 
   /**
@@ -354,17 +291,15 @@ export class NetClient {
 
   /** The server refused our hello: stop, and let `start()`'s caller say why. */
   private refuseJoin(error: ErrorMessage) {
-    const welcomed = this.welcomed;
-    this.welcomed = null;
+    const pendingStart = this.pendingStart;
+    this.pendingStart = null;
     this.close();
-    welcomed?.reject(new JoinRefusedError(error.code, error.message));
+    pendingStart?.reject(new JoinRefusedError(error.code, error.message));
   }
 
   private onGameEvent(event: GameEvent) {
-    if (event.seq <= this.lastSeq) return; // already seen (a replay overlap)
-    this.lastSeq = event.seq;
-    if (this.resume) this.resume.lastSeq = event.seq;
-    this.handlers.onEvent?.(event, event.seq <= this.historyUntilSeq);
+    const taken = this.session.event(event);
+    if (taken) this.handlers.onEvent?.(event, taken.replayed);
   }
 
   private onSnapshotBytes(bytes: Uint8Array, via: ChannelName) {
@@ -375,17 +310,6 @@ export class NetClient {
       return;
     }
     this.handlers.onSnapshot?.(result.value.snapshot, via, result.value.ageMs);
-  }
-
-  /**
-   * Input packets take the datagram channel, or the stream when WebRTC
-   * failed. Not while the first data channel is still connecting (under a
-   * second): behind simulated stream loss those inputs would reach the
-   * server in one burst, which its input rate limit refuses.
-   */
-  private routeInput(bytes: Uint8Array) {
-    if (this.datagram.state === 'open') this.datagram.send(bytes);
-    else if (this.datagram.state !== 'connecting') this.stream.sendBinary(bytes);
   }
 
   /** Pings both channels; each declares itself dead after HEARTBEAT_TIMEOUT_MS of silence. */

@@ -1,13 +1,13 @@
-// The client's end of the stream: one StreamConnection at a time, opened
-// again with backoff after it drops, pinged for round trips (and the clock
-// estimate) and liveness, and measured. What we send goes through the
-// player's simulated network: late, in order, never lost. What the messages
+// The client's end of the stream: one WebSocket (ws-transport.ts) at a time,
+// opened again with backoff after it drops, its messages validated, pinged
+// for round trips (and the clock estimate) and liveness, and measured. What
+// we send goes through the player's simulated network
+// (conditioned-transport.ts): late, in order, never lost. What the messages
 // mean (hello, welcome, events) is NetClient's business.
 import {
   CLOCK_SYNC_WARMUP_INTERVAL_MS,
   CLOCK_SYNC_WARMUP_PINGS,
   CLOSE_HEARTBEAT_TIMEOUT,
-  HEARTBEAT_TIMEOUT_MS,
   MAX_PINGS_IN_FLIGHT,
   RECONNECT_MAX_DELAY_MS,
   RECONNECT_MIN_DELAY_MS,
@@ -15,9 +15,13 @@ import {
 } from '../../protocol/constants.ts';
 import type { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
 import { ChannelMeter } from '../../protocol/netsim/stats.ts';
-import type { ClientMessage, ServerMessage } from '../../protocol/wire/stream.ts';
+import { parseServerMessage, type ClientMessage, type ServerMessage } from '../../protocol/wire/stream.ts';
 import type { StreamChannelState } from './channels.ts';
-import { StreamConnection } from './stream-connection.ts';
+import { ConditionedTransport } from './conditioned-transport.ts';
+import { lifecycleReport, type LifecycleListener, type LifecycleReport } from './lifecycle.ts';
+import { Liveness } from './liveness.ts';
+import type { TransportData } from './transport.ts';
+import { WsTransport } from './ws-transport.ts';
 
 /** Every server message but pongs, which the channel answers itself. */
 export type StreamMessage = Exclude<ServerMessage, { type: 'pong' }>;
@@ -26,7 +30,7 @@ export interface StreamChannelHandlers {
   /** A socket opened: say hello (or resume). */
   onOpen(): void;
   onMessage(message: StreamMessage): void;
-  /** A binary frame: a snapshot, when positions travel over the stream. */
+  /** A binary message: a snapshot, when positions travel over the stream. */
   onSnapshotBytes(bytes: Uint8Array): void;
   /** The socket closed; a new one opens after a backoff. */
   onReconnecting(): void;
@@ -42,22 +46,31 @@ export class StreamChannel {
   /** When the stream last went down (this.now() time), or null while welcomed: how long we have been without a server. */
   downSinceMs: number | null = null;
   meter = new ChannelMeter();
-  /** Frames that failed validation. */
+  /** Text messages that failed validation. */
   malformed = 0;
-  private connection: StreamConnection | null = null;
+  /** The socket now, under the simulated network. */
+  private readonly link: ConditionedTransport<WsTransport>;
+  private readonly liveness: Liveness;
+  private readonly report: LifecycleReport;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
-  private lastHeardMs = 0;
   private pingId = 0;
   private readonly pings = new Map<number, number>();
 
   constructor(
-    /** The game's HTTP origin; the stream is at STREAM_PATH on it. */
+    /** The server's HTTP origin; the stream is at STREAM_PATH on it. */
     private origin: string,
-    private readonly outgoing: ConditionedSender,
+    outgoing: ConditionedSender,
     private readonly now: () => number,
+    /** The WebSocket class to open sockets with; undefined: the global one. */
+    private readonly webSocket: typeof WebSocket | undefined,
     private readonly handlers: StreamChannelHandlers,
-  ) {}
+    lifecycle: LifecycleListener,
+  ) {
+    this.link = new ConditionedTransport('stream', outgoing, (bytes) => this.meter.recordBytesOut(this.now(), bytes));
+    this.liveness = new Liveness(now, this.link);
+    this.report = lifecycleReport('stream', lifecycle, now);
+  }
 
   /** The next socket goes to another server (a redirect to the process hosting our room). */
   moveTo(origin: string): void {
@@ -65,24 +78,15 @@ export class StreamChannel {
   }
 
   open(): void {
-    this.connection = new StreamConnection(streamUrl(this.origin), {
+    const handlers = {
       onOpen: () => {
-        this.lastHeardMs = this.now();
+        this.liveness.heard();
         this.handlers.onOpen();
       },
-      onMessage: (message, bytes) => {
-        this.lastHeardMs = this.now();
-        this.meter.recordBytesIn(this.now(), bytes);
-        if (message.type === 'pong') this.onPong(message.id, message.serverTimeMs);
-        else this.handlers.onMessage(message);
-      },
-      onBinary: (bytes) => {
-        this.lastHeardMs = this.now();
-        this.handlers.onSnapshotBytes(bytes);
-      },
-      onInvalid: () => this.malformed++,
+      onData: (data: TransportData) => this.receive(data),
       onClose: () => this.onClosed(),
-    });
+    };
+    this.link.current = new WsTransport(streamUrl(this.origin), this.webSocket ?? WebSocket, handlers, this.report);
   }
 
   /** The server welcomed us on this socket: the stream is open, the backoff starts over, and a few quick pings start the clock estimate well. */
@@ -95,7 +99,7 @@ export class StreamChannel {
 
   /** Sends through the simulated network: late, in order, never lost. */
   send(message: ClientMessage): void {
-    this.outgoing.stream(() => this.meter.recordBytesOut(this.now(), this.connection?.send(message) ?? 0));
+    this.link.send(JSON.stringify(message));
   }
 
   /**
@@ -105,28 +109,19 @@ export class StreamChannel {
    * settings message still crawling through the old ones.
    */
   sendNow(message: ClientMessage): void {
-    this.meter.recordBytesOut(this.now(), this.connection?.send(message) ?? 0);
+    this.link.sendNow(JSON.stringify(message));
   }
 
   /** Sends binary (input packets in fallback) through the simulated network. */
   sendBinary(bytes: Uint8Array): void {
-    this.outgoing.stream(() => this.meter.recordBytesOut(this.now(), this.connection?.sendBinary(bytes) ?? 0));
+    this.link.send(bytes);
   }
 
-  /** Pings, or closes the socket after HEARTBEAT_TIMEOUT_MS of silence (it then reconnects). */
+  /** Pings, or closes the socket after HEARTBEAT_TIMEOUT_MS of silence (it then reconnects); a stall of our own simulated network is allowed for (liveness.ts). */
   beat(): void {
-    if (this.state !== 'open' || !this.connection) return;
-    // A stall of our own simulated network is not a dead server.
-    if (this.now() - this.lastHeardMs > HEARTBEAT_TIMEOUT_MS + this.outgoing.streamStallMs) {
-      this.connection.close(CLOSE_HEARTBEAT_TIMEOUT, 'heartbeat timeout');
-    } else {
-      this.ping();
-    }
-  }
-
-  /** Closes the socket with `code`, as a network fault would; the channel reconnects. */
-  drop(code: number, reason: string): void {
-    this.connection?.close(code, reason);
+    if (this.state !== 'open' || !this.link.current) return;
+    if (this.liveness.silentTooLong()) this.link.current.close(CLOSE_HEARTBEAT_TIMEOUT, 'heartbeat timeout');
+    else this.ping();
   }
 
   /** Forgets the pings in flight (their answers would come from a server that forgot us). */
@@ -144,8 +139,22 @@ export class StreamChannel {
   close(): void {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.connection?.close();
+    this.link.current?.close();
     this.state = 'closed';
+  }
+
+  /** A text message is an event (validated here: the server may be newer than us, or broken); a binary message, a snapshot. */
+  private receive(data: TransportData) {
+    if (typeof data !== 'string') {
+      this.liveness.heard();
+      return this.handlers.onSnapshotBytes(data);
+    }
+    const parsed = parseServerMessage(data);
+    if (!parsed.ok) return void this.malformed++;
+    this.liveness.heard();
+    this.meter.recordBytesIn(this.now(), data.length);
+    if (parsed.value.type === 'pong') this.onPong(parsed.value.id, parsed.value.serverTimeMs);
+    else this.handlers.onMessage(parsed.value);
   }
 
   private ping() {
@@ -167,7 +176,7 @@ export class StreamChannel {
   }
 
   private onClosed() {
-    this.connection = null;
+    this.link.current = null;
     if (this.stopped) return;
     this.state = 'reconnecting';
     this.downSinceMs ??= this.now();
@@ -177,7 +186,7 @@ export class StreamChannel {
   }
 }
 
-/** The stream's ws:// (or wss://) address on the game's HTTP origin. */
+/** The stream's ws:// (or wss://) address on the server's HTTP origin. */
 function streamUrl(origin: string): string {
   const url = new URL(STREAM_PATH, origin);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';

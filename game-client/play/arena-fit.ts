@@ -26,8 +26,3 @@ export function fitArena(view: { width: number; height: number }, world: { width
 export function worldToCanvas(fit: ArenaFit, x: number, y: number): { x: number; y: number } {
   return { x: fit.x + x * fit.zoom, y: fit.y + y * fit.zoom };
 }
-
-/** True when the rectangles share any area (touching edges do not count). */
-export function rectsOverlap(a: ScreenRect, b: ScreenRect): boolean {
-  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-}

@@ -13,11 +13,6 @@ export class InputWindow {
   private seq = 0;
   private recent: MoveInput[] = [];
 
-  /** The sequence number of the newest input (0 before the first). */
-  get lastSeq(): number {
-    return this.seq;
-  }
-
   /** Numbers `input` and returns what its packet carries. */
   push(input: MoveInput): InputRun {
     this.seq++;

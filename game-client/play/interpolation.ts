@@ -18,11 +18,6 @@ export class SnapshotBuffer {
     return this.snapshots.length;
   }
 
-  /** Newest tick buffered (0 if none). */
-  get newestTick(): number {
-    return this.snapshots.at(-1)?.tick ?? 0;
-  }
-
   /** Inserts in tick order; a late (reordered) snapshot still fills its gap, a duplicate is ignored. */
   insert(snapshot: Snapshot): void {
     const entry: BufferedSnapshot = {
@@ -52,7 +47,7 @@ export class SnapshotBuffer {
     const snapshots = this.snapshots;
     if (snapshots.length === 0) return [];
     if (renderTimeMs <= snapshots[0]!.serverTimeMs) return [...snapshots[0]!.entities.values()];
-    const after = snapshots.findIndex((f) => f.serverTimeMs >= renderTimeMs);
+    const after = snapshots.findIndex((buffered) => buffered.serverTimeMs >= renderTimeMs);
     if (after === -1) return this.newest();
     const from = snapshots[after - 1]!;
     const to = snapshots[after]!;
@@ -68,12 +63,6 @@ export class SnapshotBuffer {
       );
     }
     return result;
-  }
-
-  /** How far behind `serverNowMs` the newest snapshot is (how starved the buffer is). */
-  newestAgeMs(serverNowMs: number): number {
-    const newest = this.snapshots.at(-1);
-    return newest ? serverNowMs - newest.serverTimeMs : Infinity;
   }
 
   /** Forgets every buffered snapshot (e.g. a different server: its ticks mean nothing here). */

@@ -1,6 +1,6 @@
-// Draws the arena from the client game's frame each frame and reads the
+// Draws the arena from the client game's picture each render frame and reads the
 // movement keys. It owns neither the network nor the rules: it reads a
-// frame and hands back the keys held (game-view.ts, ArenaSource).
+// picture and hands back the keys held (game-view.ts, ArenaSource).
 import Phaser from 'phaser';
 import {
   ARENA_HEIGHT_PX,
@@ -79,10 +79,10 @@ export class ArenaScene extends Phaser.Scene {
   override update(time: number) {
     const started = performance.now();
     this.source.setKeys(this.keysEnabled ? this.heldKeys() : NO_KEYS);
-    const frame = this.source.frame(time);
-    this.sync(this.sprites, frame.entities, (entity) => this.createSprite(entity));
-    this.sync(this.ghosts, frame.ghosts, (entity) => this.createGhost(entity));
-    this.drawTethers(frame.entities, frame.ghosts);
+    const picture = this.source.picture(time);
+    this.sync(this.sprites, picture.entities, (entity) => this.createSprite(entity));
+    this.sync(this.ghosts, picture.ghosts, (entity) => this.createGhost(entity));
+    this.drawTethers(picture.entities, picture.ghosts);
     // Our share of the frame (the renderer's is not in it): see bench/render.
     this.source.recordFrame(this.game.loop.actualFps, performance.now() - started);
   }

@@ -46,9 +46,6 @@ export interface Snapshot {
   entities: EntityState[];
 }
 
-/** Largest quantization error of a coordinate, in pixels. */
-export const POSITION_PRECISION_PX = 1 / (2 * POSITION_SCALE);
-
 /** A coordinate in fixed point, as it travels (clamped to u16). */
 export const quantize = (v: number) => Math.max(0, Math.min(0xffff, Math.round(v * POSITION_SCALE)));
 export const dequantize = (q: number) => q / POSITION_SCALE;

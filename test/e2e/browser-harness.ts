@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../game-server/config.ts';
 import type { Scenario } from '../../game-server/rooms/scenario.ts';
 import { startServer, type RunningServer } from '../../game-server/server.ts';
+import { CLOSE_SIMULATED_DROP } from '../../protocol/constants.ts';
 import type { Vec2 } from '../../protocol/sim/sim.ts';
 import { launchChromium } from '../../scripts/chromium.ts';
 import { ScriptedWorld } from '../scripted-world.ts';
@@ -70,6 +71,7 @@ function isLateSignalingPoll(text: string, url: string): boolean {
 export async function openPage(browser: Browser, address: string, options: OpenOptions = {}): Promise<GamePage> {
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 960, height: 540 } });
   const page = await context.newPage();
+  await page.addInitScript(rememberStreamSockets);
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() !== 'error') return;
@@ -80,6 +82,27 @@ export async function openPage(browser: Browser, address: string, options: OpenO
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(address);
   return { page, errors, status: () => page.evaluate(() => window.netcode.status()) };
+}
+
+/**
+ * Runs in the page before its own scripts (a string: the page gets it as written): every WebSocket the page opens is
+ * remembered as the newest, so a test can drop the game's stream as a
+ * network fault would (dropStream). The game itself has no member for that.
+ */
+const rememberStreamSockets = `
+  window.WebSocket = class extends window.WebSocket {
+    constructor(url, protocols) {
+      super(url, protocols);
+      window.newestWebSocket = this;
+    }
+  };
+`;
+
+/** Closes the page's stream socket as a network fault would (code CLOSE_SIMULATED_DROP); the game reconnects and resumes. */
+export async function dropStream(game: GamePage): Promise<void> {
+  await game.page.evaluate((code) => {
+    (window as unknown as { newestWebSocket?: WebSocket }).newestWebSocket?.close(code, 'simulated drop');
+  }, CLOSE_SIMULATED_DROP);
 }
 
 /** Unfolds the network panel (it starts folded on small screens), as a player clicking its title would. */

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
 import { DEFAULT_NPC_COUNT, STATS_RECENT_WINDOW_MS } from '../../protocol/constants.ts';
 import { openGame, openNetworkPanel, startGame, waitForStatus, type GamePage, type Status } from './browser-harness.ts';
+import { rectsOverlap, type Rect } from '../rects.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -19,8 +20,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-type Rect = { x: number; y: number; width: number; height: number };
-const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 const inside = (p: { x: number; y: number }, r: Rect) => p.x >= r.x && p.x <= r.x + r.width && p.y >= r.y && p.y <= r.y + r.height;
 
 /** Waits until the page has laid itself out with our player drawn, then checks that no panel covers the arena. */
@@ -31,7 +30,7 @@ async function checkLayout(game: GamePage, size: { width: number; height: number
   await game.page.waitForTimeout(700);
   const settled = (await game.status()).layout!;
   for (const measured of [layout, settled]) {
-    const covering = measured.overlays.filter((overlay) => overlaps(overlay, measured.arena)).map((o) => o.name);
+    const covering = measured.overlays.filter((overlay) => rectsOverlap(overlay, measured.arena)).map((o) => o.name);
     expect(covering, `panels covering the arena at ${size.width}×${size.height}`).toEqual([]);
     expect(inside(measured.self!, measured.arena)).toBe(true);
   }

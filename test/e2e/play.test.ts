@@ -3,9 +3,9 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
-import { POSITION_PRECISION_PX } from '../../protocol/wire/snapshot.ts';
+import { POSITION_PRECISION_PX } from '../quantization.ts';
 import type { ScriptedWorld } from '../scripted-world.ts';
-import { entity, holdKey, openGame, openPage, placePlayer, startGame, waitForStatus, waitUntilStill, type GamePage, type Status } from './browser-harness.ts';
+import { dropStream, entity, holdKey, openGame, openPage, placePlayer, startGame, waitForStatus, waitUntilStill, type GamePage, type Status } from './browser-harness.ts';
 
 let server: RunningServer;
 let browser: Browser;
@@ -155,7 +155,7 @@ describe('a dropped stream', () => {
         if (!banner.hidden) seen.push(banner.textContent ?? '');
       }).observe(banner, { attributes: true, childList: true });
     });
-    await bob.page.evaluate(() => window.netcode.session.net.dropStream());
+    await dropStream(bob);
     // The socket closes asynchronously: first see the banner, then the stream back and the banner gone.
     const bannerSeen = () => bob.page.evaluate(() => (window as unknown as { bannerSeen: string[] }).bannerSeen);
     await expect.poll(async () => (await bannerSeen()).some((text) => /reconnecting/i.test(text)), { timeout: 10_000 }).toBe(true);

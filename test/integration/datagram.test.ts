@@ -2,8 +2,8 @@
 // ends): who may bind a channel, snapshots down, inputs up, and bad datagrams.
 import geckos, { type ClientChannel } from '@geckos.io/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatagramConnection } from '../../game-client/net/datagram-connection.ts';
-import { startInputLoop } from '../../game-client/net/input-sender.ts';
+import { GeckosTransport } from '../../game-client/net/geckos/geckos-transport.ts';
+import { startInputLoop } from '../../game-client/net/input-loop.ts';
 import { NetClient } from '../../game-client/net/net-client.ts';
 import type { RunningServer } from '../../game-server/server.ts';
 import {
@@ -27,11 +27,11 @@ beforeAll(async () => ({ server, world, alice, bob } = await startTwoPlayerArena
 afterAll(() => shutDown(server, alice, bob));
 
 /** Tries to open a data channel with `token`; resolves 'open' or the failure reason. */
-function tryDatagram(token: string): Promise<{ result: string; connection: DatagramConnection }> {
+function tryDatagram(token: string): Promise<{ result: string; connection: GeckosTransport }> {
   return new Promise((resolve) => {
-    const connection: DatagramConnection = new DatagramConnection(server.url, token, {
+    const connection: GeckosTransport = new GeckosTransport(server.url, token, {
       onOpen: () => resolve({ result: 'open', connection }),
-      onBytes: () => {},
+      onData: () => {},
       onClose: (error) => resolve({ result: error ?? 'closed', connection }),
     });
   });
@@ -52,19 +52,20 @@ async function freshWelcome(name: string) {
  */
 async function holdRight(client: TestClient, ticks: number, firstSeq: number): Promise<number> {
   const right = { moveX: INPUT_AXIS_MAX, moveY: 0 };
-  client.net.inputs.restart(firstSeq);
+  client.net.inputs.rejoin({ resumed: false, inputSeq: firstSeq }); // a fresh count: the next input is firstSeq + 1
+  let lastSeq = firstSeq;
   await new Promise<void>((done) => {
     let sent = 0;
     const stop = startInputLoop(client.net.config!.tickRateHz, () => {
       if (sent === ticks) return; // the rest of a catch-up that came after the last one
-      client.net.inputs.send(right);
+      lastSeq = client.net.inputs.send(right);
       if (++sent === ticks) {
         stop();
         done();
       }
     });
   });
-  return client.net.inputs.lastSeq;
+  return lastSeq;
 }
 
 describe('authorization', () => {

@@ -1,7 +1,7 @@
 // A real peer connection (node-datachannel's W3C polyfill): an ICE candidate
 // that arrives after close must not become an unhandled rejection.
 import { describe, expect, it } from 'vitest';
-import { guardLateIceCandidates } from '../../game-client/net/late-candidate-guard.ts';
+import { guardLateIceCandidates } from '../../game-client/net/geckos/late-candidate-guard.ts';
 import { installNodePolyfills } from '../../game-client/net/node-polyfills.ts';
 
 installNodePolyfills();

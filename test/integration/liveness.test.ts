@@ -7,7 +7,7 @@
 // never cut, nor its data channel closed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInputLoop } from '../../game-client/net/input-sender.ts';
+import { startInputLoop } from '../../game-client/net/input-loop.ts';
 import type { RunningServer } from '../../game-server/server.ts';
 import {
   CLOSE_HEARTBEAT_TIMEOUT,

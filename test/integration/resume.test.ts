@@ -4,15 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
 import { LINKDEAD_GRACE_MS } from '../../protocol/constants.ts';
 import type { ScriptedWorld } from '../scripted-world.ts';
+import { DroppableStream } from '../stream-drops.ts';
 import { connectClient, shutDown, startTwoPlayerArena, waitFor, type TestClient } from './harness.ts';
 
 let server: RunningServer;
 let world: ScriptedWorld;
 let alice: TestClient;
 let bob: TestClient;
+/** Alice's stream sockets, to drop the current one as a network fault would. */
+const aliceStream = new DroppableStream();
 
 beforeAll(async () => {
-  ({ server, world, alice, bob } = await startTwoPlayerArena());
+  ({ server, world, alice, bob } = await startTwoPlayerArena({ alice: { webSocket: aliceStream.webSocket } }));
   // Give alice a point, so "same score" means something.
   world.place(alice.net.playerId, world.coins[0]!);
   await waitFor(() => alice.events.some((e) => e.type === 'score' && e.playerId === alice.net.playerId), 'alice to score');
@@ -27,10 +30,12 @@ describe('resuming a session', () => {
   it('loses no event while the stream is down, and duplicates none', async () => {
     const id = alice.net.playerId;
     const score = alice.welcomes[0]!.scores[String(id)] ?? 0;
-    alice.net.dropStream();
+    aliceStream.drop();
     await waitFor(() => alice.net.streamState === 'reconnecting', 'alice to notice the drop');
+    expect(alice.net.sessionState).toBe('resuming');
     for (const line of ['while', 'you', 'were', 'away']) bob.net.chat(line);
     await waitFor(() => alice.welcomes.length === 2, 'the resumed welcome');
+    expect(alice.net.sessionState).toBe('joined');
     await waitFor(() => chatLines(alice).includes('away'), 'the missed lines');
 
     expect(chatLines(alice).filter((l) => ['while', 'you', 'were', 'away'].includes(l))).toEqual(['while', 'you', 'were', 'away']);

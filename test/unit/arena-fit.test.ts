@@ -1,6 +1,7 @@
 // Fitting the arena into whatever space the page layout leaves it.
 import { describe, expect, it } from 'vitest';
-import { fitArena, rectsOverlap, worldToCanvas } from '../../game-client/play/arena-fit.ts';
+import { fitArena, worldToCanvas } from '../../game-client/play/arena-fit.ts';
+import { rectsOverlap } from '../rects.ts';
 
 const world = { width: 1600, height: 900 };
 
@@ -33,7 +34,7 @@ describe('fitArena', () => {
   });
 });
 
-describe('rectsOverlap', () => {
+describe('rectsOverlap (test/rects.ts, what the layout test checks with)', () => {
   const a = { x: 0, y: 0, width: 10, height: 10 };
   it('sees an overlap', () => expect(rectsOverlap(a, { x: 5, y: 5, width: 10, height: 10 })).toBe(true));
   it('does not count touching edges', () => expect(rectsOverlap(a, { x: 10, y: 0, width: 5, height: 5 })).toBe(false));

@@ -4,12 +4,12 @@
 // the render time, holding still past the newest one.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ENTITY_KIND_COIN, ENTITY_KIND_NPC, ENTITY_KIND_PLAYER } from '../../protocol/constants.ts';
+import { INTERPOLATION_BUFFER_SNAPSHOTS, ENTITY_KIND_COIN, ENTITY_KIND_NPC, ENTITY_KIND_PLAYER } from '../../protocol/constants.ts';
 import type { EntityState, Snapshot } from '../../protocol/wire/snapshot.ts';
 import { SnapshotBuffer } from '../../game-client/play/interpolation.ts';
 
-/** Mirrors MAX_FRAMES in interpolation.ts (not exported). */
-const MAX_FRAMES = 64;
+/** How many snapshots the buffer keeps (INTERPOLATION_BUFFER_SNAPSHOTS). */
+const MAX_SNAPSHOTS = INTERPOLATION_BUFFER_SNAPSHOTS;
 /** Server time between ticks in these tests; a round number keeps the blends exact. */
 const TICK_MS = 40;
 
@@ -40,13 +40,11 @@ function entityIn(entities: EntityState[], id = 1): EntityState {
 }
 
 describe('SnapshotBuffer when empty', () => {
-  it('has nothing to show and an infinite age', () => {
+  it('has nothing to show', () => {
     const buffer = new SnapshotBuffer();
     expect(buffer.size).toBe(0);
-    expect(buffer.newestTick).toBe(0);
     expect(buffer.sample(1000)).toEqual([]);
     expect(buffer.newest()).toEqual([]);
-    expect(buffer.newestAgeMs(1000)).toBe(Infinity);
   });
 });
 
@@ -54,8 +52,8 @@ describe('SnapshotBuffer.insert', () => {
   it('keeps the newest tick as newest when an older snapshot arrives late', () => {
     const buffer = bufferOf(snap(1, player(100, 0)), snap(3, player(300, 0)), snap(2, player(200, 0)));
     expect(buffer.size).toBe(3);
-    expect(buffer.newestTick).toBe(3);
-    expect(entityIn(buffer.newest()).x).toBe(300);
+    expect(entityIn(buffer.newest()).x).toBe(300); // tick 3's position
+    expect(entityIn(buffer.sample(timeOf(10))).x).toBe(300); // and past the newest, it holds tick 3
   });
 
   it('lets a late (reordered) snapshot fill its gap', () => {
@@ -82,20 +80,20 @@ describe('SnapshotBuffer.insert', () => {
     expect(entityIn(buffer.sample(timeOf(1))).x).toBe(100);
   });
 
-  it(`keeps at most ${MAX_FRAMES} snapshots, dropping the oldest`, () => {
+  it(`keeps at most ${MAX_SNAPSHOTS} snapshots, dropping the oldest`, () => {
     const buffer = new SnapshotBuffer();
     for (let tick = 1; tick <= 100; tick++) buffer.insert(snap(tick, player(tick, 0)));
-    expect(buffer.size).toBe(MAX_FRAMES);
-    expect(buffer.newestTick).toBe(100);
+    expect(buffer.size).toBe(MAX_SNAPSHOTS);
+    expect(entityIn(buffer.newest()).x).toBe(100); // tick 100 is the newest
     // The oldest left is tick 37: a render time before it shows tick 37.
-    expect(entityIn(buffer.sample(0)).x).toBe(100 - MAX_FRAMES + 1);
+    expect(entityIn(buffer.sample(0)).x).toBe(100 - MAX_SNAPSHOTS + 1);
   });
 
   it('does not let a snapshot older than a full buffer push out a newer one', () => {
     const buffer = new SnapshotBuffer();
-    for (let tick = 101; tick <= 100 + MAX_FRAMES; tick++) buffer.insert(snap(tick, player(tick, 0)));
+    for (let tick = 101; tick <= 100 + MAX_SNAPSHOTS; tick++) buffer.insert(snap(tick, player(tick, 0)));
     buffer.insert(snap(50, player(50, 0)));
-    expect(buffer.size).toBe(MAX_FRAMES);
+    expect(buffer.size).toBe(MAX_SNAPSHOTS);
     expect(entityIn(buffer.sample(0)).x).toBe(101);
   });
 
@@ -172,21 +170,13 @@ describe('SnapshotBuffer.newest', () => {
   });
 });
 
-describe('SnapshotBuffer.newestAgeMs', () => {
-  it('is how far the given server time is past the newest snapshot', () => {
-    const buffer = bufferOf(snap(5), snap(2));
-    expect(buffer.newestAgeMs(timeOf(5) + 70)).toBe(70);
-  });
-});
-
 describe('SnapshotBuffer.clear', () => {
   it('forgets every snapshot', () => {
     const buffer = bufferOf(snap(1, player(100, 0)), snap(2, player(200, 0)));
     buffer.clear();
     expect(buffer.size).toBe(0);
-    expect(buffer.newestTick).toBe(0);
     expect(buffer.sample(timeOf(1.5))).toEqual([]);
-    expect(buffer.newestAgeMs(0)).toBe(Infinity);
+    expect(buffer.newest()).toEqual([]);
   });
 
   it('accepts snapshots again afterwards, including ticks it held before', () => {

@@ -17,7 +17,8 @@ import {
   PLAYER_SPEED_PX_PER_S,
 } from '../../protocol/constants.ts';
 import { stepPlayer, type MoveInput, type Vec2 } from '../../protocol/sim/sim.ts';
-import { decodeSnapshot, encodeSnapshot, POSITION_PRECISION_PX } from '../../protocol/wire/snapshot.ts';
+import { decodeSnapshot, encodeSnapshot } from '../../protocol/wire/snapshot.ts';
+import { POSITION_PRECISION_PX } from '../quantization.ts';
 import { inputFromKeys, NO_KEYS } from '../../game-client/play/keys.ts';
 import { Prediction } from '../../game-client/play/prediction.ts';
 

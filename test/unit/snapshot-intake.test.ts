@@ -6,7 +6,7 @@ import { ClockSync } from '../../protocol/netsim/clock-sync.ts';
 import { ChannelMeter } from '../../protocol/netsim/stats.ts';
 import { encodeDeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
 import { encodeSnapshot, type Snapshot } from '../../protocol/wire/snapshot.ts';
-import { SnapshotIntake } from '../../game-client/play/snapshot-intake.ts';
+import { SnapshotIntake } from '../../game-client/net/snapshot-intake.ts';
 
 const snapshot = (seq: number, x = 100): Snapshot => ({
   seq,

@@ -25,10 +25,10 @@ import {
 import {
   decodeSnapshot,
   encodeSnapshot,
-  POSITION_PRECISION_PX,
   type EntityKind,
   type Snapshot,
 } from '../../protocol/wire/snapshot.ts';
+import { POSITION_PRECISION_PX } from '../quantization.ts';
 
 const DECODER_ERRORS = [DROP_TOO_SHORT, DROP_TOO_LONG, DROP_UNKNOWN_TYPE, DROP_BAD_COUNT, DROP_BAD_VALUE];
 

@@ -29,10 +29,10 @@ export const colyseusCodec: CodecEntry = {
     const decoder = new Decoder(client);
     let first = true;
     return {
-      encode: (frame) => {
-        server.tick = frame.tick;
+      encode: (step) => {
+        server.tick = step.tick;
         const present = new Set<string>();
-        for (const e of frame.entities) {
+        for (const e of step.entities) {
           const key = String(e.id);
           present.add(key);
           let entity = server.entities.get(key);

@@ -5,7 +5,7 @@ export const jsonCodec: CodecEntry = {
   name: 'JSON',
   reliableOnly: false,
   create: () => ({
-    encode: (frame) => JSON.stringify({ tick: frame.tick, time: frame.serverTimeMs, entities: frame.entities }),
+    encode: (step) => JSON.stringify({ tick: step.tick, time: step.serverTimeMs, entities: step.entities }),
     decode: (message) => {
       const parsed = JSON.parse(message as string) as { entities: { id: number; x: number; y: number }[] };
       return new Map(parsed.entities.map((e) => [e.id, { x: e.x, y: e.y }]));

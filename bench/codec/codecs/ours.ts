@@ -7,16 +7,16 @@ import { BASELINE_HISTORY, DATAGRAM_TYPE_SNAPSHOT, MAX_BASELINE_AGE_TICKS } from
 import { decodeDeltaSnapshot, encodeDeltaSnapshot } from '../../../protocol/wire/delta-snapshot.ts';
 import { decodeSnapshot, encodeSnapshot, type EntityState, type Snapshot } from '../../../protocol/wire/snapshot.ts';
 import type { CodecEntry } from '../codec.ts';
-import type { Frame } from '../scenario.ts';
+import type { ScenarioStep } from '../scenario.ts';
 
 const ACK_DELAY_SNAPSHOTS = 3;
 
-const snapshotOf = (frame: Frame, index: number): Snapshot => ({
+const snapshotOf = (step: ScenarioStep, index: number): Snapshot => ({
   seq: index + 1,
-  tick: frame.tick,
-  serverTimeMs: frame.serverTimeMs,
+  tick: step.tick,
+  serverTimeMs: step.serverTimeMs,
   ackInputSeq: 0,
-  entities: frame.entities,
+  entities: step.entities,
 });
 const positions = (entities: readonly EntityState[]) => new Map(entities.map((e) => [e.id, { x: e.x, y: e.y }]));
 
@@ -24,7 +24,7 @@ export const oursFullCodec: CodecEntry = {
   name: 'ours: full',
   reliableOnly: false,
   create: () => ({
-    encode: (frame, index) => encodeSnapshot(snapshotOf(frame, index)),
+    encode: (step, index) => encodeSnapshot(snapshotOf(step, index)),
     decode: (message) => {
       const result = decodeSnapshot(message as Uint8Array);
       if (!result.ok) throw new Error(result.error);
@@ -45,13 +45,13 @@ export const oursDeltaCodec: CodecEntry = {
       while (map.size > BASELINE_HISTORY) map.delete(map.keys().next().value!);
     };
     return {
-      encode: (frame, index) => {
+      encode: (step, index) => {
         while (acks.length > 0 && acks[0]!.visibleAt <= index) ackedTick = Math.max(ackedTick, acks.shift()!.tick);
         const baseline = sent.get(ackedTick);
-        sent.set(frame.tick, frame.entities);
+        sent.set(step.tick, step.entities);
         keepRecent(sent);
-        const snapshot = snapshotOf(frame, index);
-        return baseline && frame.tick - ackedTick <= MAX_BASELINE_AGE_TICKS
+        const snapshot = snapshotOf(step, index);
+        return baseline && step.tick - ackedTick <= MAX_BASELINE_AGE_TICKS
           ? encodeDeltaSnapshot(snapshot, ackedTick, baseline)
           : encodeSnapshot(snapshot);
       },
@@ -63,8 +63,8 @@ export const oursDeltaCodec: CodecEntry = {
         keepRecent(received);
         return positions(result.value.entities);
       },
-      delivered: (frame, index, arrived) => {
-        if (arrived) acks.push({ visibleAt: index + ACK_DELAY_SNAPSHOTS, tick: frame.tick });
+      delivered: (step, index, arrived) => {
+        if (arrived) acks.push({ visibleAt: index + ACK_DELAY_SNAPSHOTS, tick: step.tick });
       },
     };
   },

@@ -18,12 +18,12 @@ export const typedArrayCodec: CodecEntry = {
   create: () => {
     const model = new Model(snapshotSchema, 64);
     return {
-      encode: (frame) =>
+      encode: (step) =>
         new Uint8Array(
           model.toBuffer({
-            tick: frame.tick,
-            time: frame.serverTimeMs,
-            entities: frame.entities.map((e) => ({
+            tick: step.tick,
+            time: step.serverTimeMs,
+            entities: step.entities.map((e) => ({
               id: e.id,
               kind: e.kind,
               x: Math.round(e.x * STEPS_PER_PX),

@@ -1,34 +1,38 @@
-// One geckos.io data channel to the server: unreliable, unordered, raw bytes.
-// The authorization is the single-use datagram token from the stream's
-// welcome. Uses the global RTCPeerConnection (the browser's, or
-// node-datachannel's polyfill in Node).
+// The datagram channel's transport adapter: one geckos.io data channel to
+// the server, unreliable, unordered, raw bytes. The authorization is the
+// single-use datagram token from the stream's welcome. Uses the global
+// RTCPeerConnection (the browser's, or node-datachannel's polyfill in Node).
+// The WebRTC workarounds live here with it, each with its reason:
+// late-candidate-guard.ts (geckos adds ICE candidates after close) and
+// closeQuietly below (geckos' close() fetches without catching).
 import geckos, { type ClientChannel } from '@geckos.io/client';
-import { DATAGRAM_OPEN_TIMEOUT_MS } from '../../protocol/constants.ts';
-import { asBytes } from '../../protocol/wire/bytes.ts';
+import { DATAGRAM_OPEN_TIMEOUT_MS } from '../../../protocol/constants.ts';
+import { asBytes } from '../../../protocol/wire/bytes.ts';
+import type { LifecycleReport } from '../lifecycle.ts';
+import type { Transport, TransportHandlers } from '../transport.ts';
 import { guardLateIceCandidates } from './late-candidate-guard.ts';
 
-export type DatagramState = 'connecting' | 'open' | 'closed' | 'failed';
+type GeckosState = 'connecting' | 'open' | 'closed' | 'failed';
 
-export interface DatagramHandlers {
-  onOpen(): void;
-  onBytes(bytes: Uint8Array): void;
-  /** The channel closed or could not open (`error` says why, e.g. 401 for a refused token). */
-  onClose(error?: string): void;
-}
-
-export class DatagramConnection {
-  state: DatagramState = 'connecting';
+export class GeckosTransport implements Transport {
+  private state: GeckosState = 'connecting';
   private readonly channel: ClientChannel;
   private ended = false;
   /** geckos' close() needs a finished handshake; before that there is nothing to close. */
   private signaled = false;
   private openTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** `baseUrl` is the game's HTTP origin; geckos signals over it, then talks UDP. */
-  constructor(baseUrl: string, token: string, private readonly handlers: DatagramHandlers) {
+  /** `baseUrl` is the server's HTTP origin; geckos signals over it, then talks UDP. */
+  constructor(
+    baseUrl: string,
+    token: string,
+    private readonly handlers: TransportHandlers,
+    private readonly report: LifecycleReport = () => {},
+  ) {
     guardLateIceCandidates();
     const url = new URL(baseUrl);
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    report('signaling');
     this.channel = geckos({ url: `${url.protocol}//${url.hostname}`, port, authorization: token });
     // Without UDP, ICE never completes and geckos' connect never settles; we
     // give up on our own. The server sends snapshots as soon as it binds the
@@ -45,15 +49,17 @@ export class DatagramConnection {
       }
       this.signaled = true;
       if (this.ended) return closeQuietly(this.channel); // closed or timed out while connecting
+      report('channel-open');
       this.channel.onRaw((message) => {
         if (this.ended) return;
         if (this.state === 'connecting') {
           clearTimeout(this.openTimer);
           this.state = 'open';
+          report('first-datagram');
           handlers.onOpen();
         }
         const bytes = asBytes(message);
-        if (bytes) handlers.onBytes(bytes);
+        if (bytes) handlers.onData(bytes);
       });
       this.channel.onDisconnect(() => {
         clearTimeout(this.openTimer);
@@ -62,11 +68,11 @@ export class DatagramConnection {
     });
   }
 
-  /** Sends one datagram; false when the channel is not open. */
-  send(bytes: Uint8Array): boolean {
-    if (this.state !== 'open') return false;
-    this.channel.raw.emit(bytes);
-    return true;
+  /** Sends one datagram; returns its size, or 0 when the channel is not open. */
+  send(data: Uint8Array | string): number {
+    if (this.state !== 'open') return 0;
+    this.channel.raw.emit(data);
+    return typeof data === 'string' ? data.length : data.byteLength;
   }
 
   /**
@@ -74,7 +80,7 @@ export class DatagramConnection {
    * own state, which ICE consent checks keep current whatever the game's
    * simulated network drops. geckos keeps the RTCPeerConnection private.
    */
-  transportConnected(): boolean {
+  isUp(): boolean {
     const native = (this.channel as unknown as { peerConnection?: { localPeerConnection?: RTCPeerConnection } }).peerConnection;
     return native?.localPeerConnection?.connectionState === 'connected';
   }
@@ -89,6 +95,7 @@ export class DatagramConnection {
     if (this.ended) return;
     this.ended = true;
     this.state = state;
+    this.report('closed', error);
     this.handlers.onClose(error);
   }
 }

@@ -5,7 +5,9 @@
 // becomes the acknowledgement the next input packet carries. Every decoded
 // state is kept (the newest BASELINE_HISTORY) because the client
 // acknowledges the newest tick it has, from whichever channel, and the
-// server may send deltas against it. Pure: the clock is passed in.
+// server may send deltas against it. It lives in net/ (the network's end of
+// a snapshot, and what the acknowledgement comes from), yet is pure: the
+// clock is passed in.
 import { BASELINE_HISTORY, DATAGRAM_TYPE_SNAPSHOT_DELTA, DROP_MISSING_BASELINE } from '../../protocol/constants.ts';
 import { failed, ok, type Result } from '../../protocol/result.ts';
 import type { ClockSync } from '../../protocol/netsim/clock-sync.ts';
@@ -13,7 +15,7 @@ import type { ChannelMeter } from '../../protocol/netsim/stats.ts';
 import { decodeDeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
 import { datagramType } from '../../protocol/wire/ping.ts';
 import { decodeSnapshot, type EntityState, type Snapshot } from '../../protocol/wire/snapshot.ts';
-import type { ChannelName } from '../net/channels.ts';
+import type { ChannelName } from './channels.ts';
 
 export interface SnapshotCounts {
   full: number;
