@@ -1,6 +1,11 @@
 // Every number the game and its wire format depend on, in one place.
 // Units are in the names: _HZ, _MS, _PX, _BYTES, _PER_S.
 
+// ── Channels ─────────────────────────────────────────────────────────────────
+/** The two channels: lossy datagrams (WebRTC) and the reliable stream (WebSocket). Metric labels use these names too. */
+export type ChannelName = 'datagram' | 'stream';
+export const CHANNEL_NAMES: readonly ChannelName[] = ['datagram', 'stream'];
+
 // ── Simulation ───────────────────────────────────────────────────────────────
 export const DEFAULT_TICK_RATE_HZ = 60;
 export const DEFAULT_SNAPSHOT_RATE_HZ = 30;

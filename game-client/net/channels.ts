@@ -4,9 +4,8 @@
 // the network does not take them from the view.
 import type { ChannelFigures } from '../../protocol/netsim/stats.ts';
 
-/** The two channels: lossy datagrams (WebRTC) and the reliable stream (WebSocket). */
-export type ChannelName = 'datagram' | 'stream';
-export const CHANNEL_NAMES: readonly ChannelName[] = ['datagram', 'stream'];
+/** The two channels' names are the protocol's (the server labels its metrics with them too). */
+export { CHANNEL_NAMES, type ChannelName } from '../../protocol/constants.ts';
 
 /** `fallback`: WebRTC could not connect, positions come over the stream. */
 export type DatagramChannelState = 'connecting' | 'open' | 'closed' | 'fallback';

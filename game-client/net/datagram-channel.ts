@@ -19,7 +19,7 @@ import { datagramType, decodePing, encodePing } from '../../protocol/wire/ping.t
 import type { DatagramChannelState } from './channels.ts';
 import { ConditionedTransport } from './conditioned-transport.ts';
 import { GeckosTransport } from './geckos/geckos-transport.ts';
-import { lifecycleReport, type LifecycleListener, type LifecycleReport } from './lifecycle.ts';
+import { stepReport, type ConnectionEvents, type StepReport } from './connection-events.ts';
 import { Liveness } from './liveness.ts';
 import type { TransportData, TransportHandlers } from './transport.ts';
 
@@ -42,7 +42,7 @@ export class DatagramChannel {
   /** The data channel now, under the simulated network. */
   private readonly link: ConditionedTransport<GeckosTransport>;
   private readonly liveness: Liveness;
-  private readonly report: LifecycleReport;
+  private readonly report: StepReport;
   private attempts = 0;
   private stopped = false;
   private pingId = 0;
@@ -55,13 +55,13 @@ export class DatagramChannel {
     outgoing: ConditionedSender,
     private readonly now: () => number,
     private readonly handlers: DatagramChannelHandlers,
-    lifecycle: LifecycleListener,
+    connectionEvents: ConnectionEvents,
   ) {
     this.link = new ConditionedTransport('datagram', outgoing, (bytes) => {
       if (bytes > 0) this.meter.recordBytesOut(this.now(), bytes);
     });
     this.liveness = new Liveness(now, this.link);
-    this.report = lifecycleReport('datagram', lifecycle, now);
+    this.report = stepReport('datagram', connectionEvents, now);
   }
 
   /** The next channel opens on another server (a redirect to the process hosting our room). */

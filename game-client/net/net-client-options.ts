@@ -4,7 +4,7 @@
 import type { Snapshot } from '../../protocol/wire/snapshot.ts';
 import type { ErrorMessage, GameEvent, Welcome } from '../../protocol/wire/stream.ts';
 import type { ChannelName } from './channels.ts';
-import type { LifecycleListener } from './lifecycle.ts';
+import type { ConnectionEvents } from './connection-events.ts';
 
 export interface NetClientOptions {
   /** The server's HTTP origin, e.g. http://127.0.0.1:8080. */
@@ -25,8 +25,8 @@ export interface NetClientOptions {
    * stream as a network fault would (test/stream-drops.ts).
    */
   webSocket?: typeof WebSocket;
-  /** Told each step of both channels' sockets (lifecycle.ts); default: nobody. */
-  lifecycle?: LifecycleListener;
+  /** Told each step of both channels' sockets (connection-events.ts); default: nobody. */
+  connectionEvents?: ConnectionEvents;
 }
 
 /** Why `start()` failed: the server refused our hello (a bad name, a full server). */

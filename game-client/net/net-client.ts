@@ -15,7 +15,7 @@ import type { ChannelName, ChannelStatus, DatagramChannelState, StreamChannelSta
 import { SnapshotIntake } from './snapshot-intake.ts';
 import { DatagramChannel } from './datagram-channel.ts';
 import { InputSender } from './input-sender.ts';
-import { IGNORE_LIFECYCLE } from './lifecycle.ts';
+import { NO_CONNECTION_EVENTS } from './connection-events.ts';
 import { Session } from './session.ts';
 import type { SessionState } from './session-state.ts';
 import { StreamChannel, type StreamMessage } from './stream-channel.ts';
@@ -48,7 +48,7 @@ export class NetClient {
   ) {
     this.session = new Session(options);
     this.now = options.now ?? (() => performance.now());
-    const lifecycle = options.lifecycle ?? IGNORE_LIFECYCLE;
+    const connectionEvents = options.connectionEvents ?? NO_CONNECTION_EVENTS;
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.outgoing = new ConditionedSender(seed, this.now, globalThis);
     const addClockSample = (sentAtMs: number, serverTimeMs: number, receivedAtMs: number) =>
@@ -62,13 +62,13 @@ export class NetClient {
         this.handlers.onStateChange?.();
       },
       onClockSample: addClockSample,
-    }, lifecycle);
+    }, connectionEvents);
     this.datagram = new DatagramChannel(options.url, options.useDatagram !== false, this.outgoing, this.now, {
       onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'datagram'),
       onClockSample: addClockSample,
       requestToken: () => this.stream.send({ type: 'datagram-token' }),
       onStateChange: () => this.handlers.onStateChange?.(),
-    }, lifecycle);
+    }, connectionEvents);
     this.inputs = new InputSender(this.datagram, this.stream, () => this.intake);
   }
 

@@ -18,7 +18,7 @@ import { ChannelMeter } from '../../protocol/netsim/stats.ts';
 import { parseServerMessage, type ClientMessage, type ServerMessage } from '../../protocol/wire/stream.ts';
 import type { StreamChannelState } from './channels.ts';
 import { ConditionedTransport } from './conditioned-transport.ts';
-import { lifecycleReport, type LifecycleListener, type LifecycleReport } from './lifecycle.ts';
+import { stepReport, type ConnectionEvents, type StepReport } from './connection-events.ts';
 import { Liveness } from './liveness.ts';
 import type { TransportData } from './transport.ts';
 import { WsTransport } from './ws-transport.ts';
@@ -51,7 +51,7 @@ export class StreamChannel {
   /** The socket now, under the simulated network. */
   private readonly link: ConditionedTransport<WsTransport>;
   private readonly liveness: Liveness;
-  private readonly report: LifecycleReport;
+  private readonly report: StepReport;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   private pingId = 0;
@@ -65,11 +65,11 @@ export class StreamChannel {
     /** The WebSocket class to open sockets with; undefined: the global one. */
     private readonly webSocket: typeof WebSocket | undefined,
     private readonly handlers: StreamChannelHandlers,
-    lifecycle: LifecycleListener,
+    connectionEvents: ConnectionEvents,
   ) {
     this.link = new ConditionedTransport('stream', outgoing, (bytes) => this.meter.recordBytesOut(this.now(), bytes));
     this.liveness = new Liveness(now, this.link);
-    this.report = lifecycleReport('stream', lifecycle, now);
+    this.report = stepReport('stream', connectionEvents, now);
   }
 
   /** The next socket goes to another server (a redirect to the process hosting our room). */

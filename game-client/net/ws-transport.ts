@@ -3,19 +3,19 @@
 // what they mean, and whether they are valid, is the stream channel's
 // business. Never throws from a socket callback. Uses the WebSocket class
 // it is given (the browser's, ws in Node, or a test's: test/stream-drops.ts).
-import type { LifecycleReport } from './lifecycle.ts';
+import type { StepReport } from './connection-events.ts';
 import type { Transport, TransportData, TransportHandlers } from './transport.ts';
 
 export class WsTransport implements Transport {
   private readonly socket: WebSocket;
   private heardAnything = false;
 
-  constructor(url: string, Socket: typeof WebSocket, handlers: TransportHandlers, report: LifecycleReport) {
+  constructor(url: string, Socket: typeof WebSocket, handlers: TransportHandlers, report: StepReport) {
     report('connecting');
     this.socket = new Socket(url);
     this.socket.binaryType = 'arraybuffer';
     this.socket.onopen = () => {
-      report('open');
+      report('channel-open');
       handlers.onOpen();
     };
     this.socket.onmessage = (event: MessageEvent) => {

@@ -4,9 +4,8 @@
 // Per-room series carry a `room` label. The label set stays bounded: a
 // process hosts at most --max-rooms rooms, and a disposed room's series are
 // removed, so a stream of new room names cannot grow the registry.
+import type { ChannelName } from '../../protocol/constants.ts';
 import { Counter, Gauge, Histogram, Registry, Summary, collectDefaultMetrics } from 'prom-client';
-
-export type Channel = 'datagram' | 'stream';
 
 /** The window a room's tick-duration quantiles cover. */
 const ROOM_TICK_WINDOW_S = 10;
@@ -84,7 +83,7 @@ export function createMetrics() {
   // The per-packet counters, with their labels bound once: prom-client hashes
   // a label object on every inc(), which the load benchmark's profile showed
   // among the server's top costs (several incs per packet, thousands of packets a second).
-  const perChannel = (channel: Channel) => ({
+  const perChannel = (channel: ChannelName) => ({
     messagesIn: messagesIn.labels(channel),
     bytesIn: bytesIn.labels(channel),
     messagesOut: messagesOut.labels(channel),
@@ -125,11 +124,11 @@ export function createMetrics() {
         roomTickDuration.observe({ room }, seconds);
       };
     },
-    received(channel: Channel, bytes: number) {
+    received(channel: ChannelName, bytes: number) {
       counters[channel].messagesIn.inc();
       counters[channel].bytesIn.inc(bytes);
     },
-    sent(channel: Channel, bytes: number) {
+    sent(channel: ChannelName, bytes: number) {
       counters[channel].messagesOut.inc();
       counters[channel].bytesOut.inc(bytes);
     },
@@ -144,11 +143,11 @@ export function createMetrics() {
     async datagramHeartbeatTimeouts(): Promise<number> {
       return (await heartbeatTimeouts.get()).values[0]?.value ?? 0;
     },
-    dropped(channel: Channel, direction: 'in' | 'out', reason: string) {
+    dropped(channel: ChannelName, direction: 'in' | 'out', reason: string) {
       drops.inc({ channel, direction, reason });
     },
     /** Current count of drops for one reason (tests and /healthz read it). */
-    async dropCount(channel: Channel, direction: 'in' | 'out', reason: string): Promise<number> {
+    async dropCount(channel: ChannelName, direction: 'in' | 'out', reason: string): Promise<number> {
       const value = (await drops.get()).values.find(
         (v) => v.labels.channel === channel && v.labels.direction === direction && v.labels.reason === reason,
       );

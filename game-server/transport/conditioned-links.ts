@@ -3,7 +3,7 @@
 // before it reaches the socket. Each player's links have their own models and
 // seeds, so one player's bad network never touches another's.
 //
-// A decorator over an adapter's Channel (channel.ts), and below liveness: the
+// A decorator over an adapter's Transport (transport.ts), and below liveness: the
 // ws pings and the datagram heartbeat are judged on the channel underneath,
 // so a simulated stall is never taken for a dead peer (see
 // silenceIsSimulated for the one place that weighs simulated loss).
@@ -20,7 +20,7 @@ import { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
 import type { ServerMessage } from '../../protocol/wire/stream.ts';
 import type { DatagramLink, StreamLink } from '../rooms/links.ts';
 import type { Metrics } from '../ops/metrics.ts';
-import type { Channel, StreamChannel } from './channel.ts';
+import type { Transport, StreamTransport } from './transport.ts';
 
 /** A stream link whose messages arrive late, in order, as a TCP path with loss would deliver them. */
 export class ConditionedStreamLink implements StreamLink {
@@ -29,7 +29,7 @@ export class ConditionedStreamLink implements StreamLink {
   private heldBytes = 0;
 
   constructor(
-    private readonly link: StreamChannel,
+    private readonly link: StreamTransport,
     seed: number,
     clock: () => number,
     private readonly metrics: Metrics,
@@ -108,7 +108,7 @@ export class ConditionedDatagramLink implements DatagramLink {
   private heldBytes = 0;
 
   constructor(
-    private readonly link: Channel,
+    private readonly link: Transport,
     seed: number,
     clock: () => number,
     private readonly metrics: Metrics,

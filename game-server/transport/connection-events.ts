@@ -3,7 +3,7 @@
 // report; nothing in the game reads it. Passed in at creation (startServer's
 // `connectionEvents`); without one, NO_CONNECTION_EVENTS costs a handful of
 // calls per connection and nothing per message but one boolean.
-import type { ChannelKind } from './channel.ts';
+import type { ChannelName } from '../../protocol/constants.ts';
 
 /**
  * The steps, in the order a connection passes them:
@@ -16,13 +16,13 @@ import type { ChannelKind } from './channel.ts';
  * - `firstMessage`: the first message from the client arrived;
  * - `closed`: the connection is gone (either end closed it, or it never opened).
  */
-export type ConnectionStep = 'accepted' | 'upgraded' | 'channelOpen' | 'firstMessage' | 'closed';
+export type ConnectionStep = 'accepted' | 'upgraded' | 'channel-open' | 'first-message' | 'closed';
 
 export interface ConnectionEvent {
   step: ConnectionStep;
   /** The server's clock (ms since it started), as snapshots and pongs carry it. */
   atMs: number;
-  channel: ChannelKind;
+  channel: ChannelName;
   /** Ours, per kind (`stream-3`, `datagram-7`): never geckos' id, which is a credential of sorts. */
   connectionId: string;
   /** Once known: the room and player this connection belongs to. */

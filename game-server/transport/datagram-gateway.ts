@@ -28,8 +28,8 @@ import { asBytes } from '../../protocol/wire/bytes.ts';
 import { datagramType, decodePing, encodePing } from '../../protocol/wire/ping.ts';
 import { ConditionedDatagramLink } from './conditioned-links.ts';
 import type { ConnectionEvents } from './connection-events.ts';
-import { createGeckosAdapter, type GeckosChannel, type RawDatagram } from './geckos/geckos-adapter.ts';
-import { admitInput } from './input-admission.ts';
+import { createGeckosAdapter, type GeckosTransport, type RawDatagram } from './geckos/geckos-adapter.ts';
+import { receiveInput } from './receive-input.ts';
 import type { RoomDoor } from './room-door.ts';
 import { log } from '../ops/log.ts';
 import type { Metrics } from '../ops/metrics.ts';
@@ -52,7 +52,7 @@ export interface DatagramGateway {
 }
 
 interface BoundChannel {
-  channel: GeckosChannel;
+  channel: GeckosTransport;
   link: ConditionedDatagramLink;
   room: Room;
   playerId: number;
@@ -86,7 +86,7 @@ export function createDatagramGateway(
   });
 
   /** Binds an opened channel to the player its token named; false (closed, counted) if it cannot be. */
-  function bind(channel: GeckosChannel): boolean {
+  function bind(channel: GeckosTransport): boolean {
     const userData = channel.userData as { room?: unknown; playerId?: unknown } | undefined;
     const playerId = Number(userData?.playerId);
     const link = linkFor(channel);
@@ -115,7 +115,7 @@ export function createDatagramGateway(
   }
 
   /** The channel's link, behind the player's simulated network (perfect until they choose otherwise). */
-  function linkFor(channel: GeckosChannel): ConditionedDatagramLink {
+  function linkFor(channel: GeckosTransport): ConditionedDatagramLink {
     return new ConditionedDatagramLink(channel, options.seed + ++channelsOpened, clock, metrics);
   }
 
@@ -127,7 +127,7 @@ export function createDatagramGateway(
     entry.lastHeardAtMs = clock();
     switch (datagramType(bytes)) {
       case DATAGRAM_TYPE_INPUT: {
-        const admitted = admitInput(bytes, entry);
+        const admitted = receiveInput(bytes, entry);
         if (!admitted.ok) metrics.dropped('datagram', 'in', admitted.error);
         return;
       }

@@ -43,14 +43,14 @@ import type { Metrics } from '../ops/metrics.ts';
 import { AddressLimits } from '../limits/address-limits.ts';
 import { TokenBucket } from '../limits/token-bucket.ts';
 import type { ConnectionEvents } from './connection-events.ts';
-import { admitInput, type SeatedPlayer } from './input-admission.ts';
+import { receiveInput, type SeatedPlayer } from './receive-input.ts';
 import type { RoomDoor } from './room-door.ts';
 import { StreamUpgradeGate, type UpgradeGateOptions } from './stream-upgrade-gate.ts';
-import { createWsAdapter, type WsChannel } from './ws-adapter.ts';
+import { createWsAdapter, type WsTransport } from './ws-adapter.ts';
 
 /** What the gateway keeps per open socket; all of it goes in the one close handler. */
 interface Connection {
-  socket: WsChannel;
+  socket: WsTransport;
   /** The remote address: joins and chat are limited per address, across connections. */
   address: string;
   link: ConditionedStreamLink;
@@ -101,7 +101,7 @@ export function attachStreamGateway(
   };
   httpServer.on('upgrade', onUpgrade);
 
-  function accept(socket: WsChannel, address: string) {
+  function accept(socket: WsTransport, address: string) {
     const connection: Connection = {
       socket,
       address,
@@ -134,7 +134,7 @@ export function attachStreamGateway(
   }
 
   /** The socket's link, behind the player's simulated network (perfect until they choose otherwise). */
-  function linkFor(socket: WsChannel): ConditionedStreamLink {
+  function linkFor(socket: WsTransport): ConditionedStreamLink {
     return new ConditionedStreamLink(socket, options.seed + ++connectionsOpened, clock, metrics);
   }
 
@@ -184,7 +184,7 @@ export function attachStreamGateway(
       return;
     }
     if (!takeOrStrike(connection, connection.inputLimit, now, 'at most one input packet per tick')) return;
-    const admitted = admitInput(bytes, connection.player);
+    const admitted = receiveInput(bytes, connection.player);
     if (admitted.ok) return;
     if (admitted.error === ERROR_NOT_JOINED) reject(connection, ERROR_NOT_JOINED, 'say hello first');
     else reject(connection, ERROR_INVALID_MESSAGE, `bad input packet: ${admitted.error}`);

@@ -1,4 +1,4 @@
-// The stream's transport: ws WebSockets, as Channels (channel.ts). It owns
+// The stream's transport: ws WebSockets, as Channels (transport.ts). It owns
 // what is about the socket, not the game: the upgrade itself, sends that
 // refuse to queue without end, the error listener ws requires, and liveness
 // (WebSocket pings on the real transport). The stream gateway
@@ -22,11 +22,11 @@ import {
 import type { ServerMessage } from '../../protocol/wire/stream.ts';
 import { log } from '../ops/log.ts';
 import type { Metrics } from '../ops/metrics.ts';
-import type { StreamChannel } from './channel.ts';
+import type { StreamTransport } from './transport.ts';
 import { NO_CONNECTION_EVENTS, type ConnectionEvents, type ConnectionStep } from './connection-events.ts';
 
 /** One open WebSocket, as the stream gateway uses it. */
-export interface WsChannel extends StreamChannel {
+export interface WsTransport extends StreamTransport {
   readonly open: boolean;
   /** Every frame the client sends, after it counted for liveness and metrics. */
   onMessage(handler: (data: RawData, isBinary: boolean) => void): void;
@@ -40,7 +40,7 @@ export interface WsChannel extends StreamChannel {
 
 export interface WsAdapter {
   /** Completes a WebSocket upgrade the gateway has let through, and hands over the open channel. */
-  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, opened: (channel: WsChannel) => void): void;
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, opened: (channel: WsTransport) => void): void;
   readonly connectionCount: number;
   close(): void;
 }
@@ -76,7 +76,7 @@ export function createWsAdapter(
     events.record({ step, atMs, channel: 'stream', connectionId: open.connectionId, ...(open.player ?? {}) });
   }
 
-  function upgrade(request: IncomingMessage, tcp: Duplex, head: Buffer, opened: (channel: WsChannel) => void) {
+  function upgrade(request: IncomingMessage, tcp: Duplex, head: Buffer, opened: (channel: WsTransport) => void) {
     const connectionId = `stream-${++connectionsOpened}`;
     let upgraded = false;
     if (recording) {
@@ -106,7 +106,7 @@ export function createWsAdapter(
       });
       socket.on('message', (data, isBinary) => {
         const now = clock();
-        if (recording && !open.heardFrom) record(open, 'firstMessage', now);
+        if (recording && !open.heardFrom) record(open, 'first-message', now);
         open.heardFrom = true;
         metrics.received('stream', Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength);
         open.lastHeardAtMs = now;
@@ -120,12 +120,12 @@ export function createWsAdapter(
         for (const handler of open.closeHandlers) handler();
         if (recording) record(open, 'closed');
       });
-      if (recording) record(open, 'channelOpen');
+      if (recording) record(open, 'channel-open');
       opened(channelFor(open));
     });
   }
 
-  function channelFor(open: OpenSocket): WsChannel {
+  function channelFor(open: OpenSocket): WsTransport {
     const { socket } = open;
     return {
       kind: 'stream',

@@ -2,7 +2,7 @@
 // behind a harsh network resynchronise the player (told why, cut off, to
 // resume) instead of growing the server's memory; snapshots are just dropped.
 import { describe, expect, it } from 'vitest';
-import type { StreamChannel } from '../../game-server/transport/channel.ts';
+import type { StreamTransport } from '../../game-server/transport/transport.ts';
 import { ConditionedStreamLink } from '../../game-server/transport/conditioned-links.ts';
 import { createMetrics } from '../../game-server/ops/metrics.ts';
 import { CLOSE_BACKLOG_FULL, CONDITION_LIMITS, ERROR_BACKLOG_FULL, MAX_DELAYED_BYTES, MAX_DELAYED_MESSAGES } from '../../protocol/constants.ts';
@@ -13,7 +13,7 @@ import type { ServerMessage } from '../../protocol/wire/stream.ts';
 function recordingLink() {
   const sent: ServerMessage[] = [];
   const closed: (number | undefined)[] = [];
-  const link: StreamChannel = {
+  const link: StreamTransport = {
     kind: 'stream',
     connectionId: 'stream-1',
     send: (message) => void sent.push(message),

@@ -8,7 +8,7 @@
 import geckos, { type ClientChannel } from '@geckos.io/client';
 import { DATAGRAM_OPEN_TIMEOUT_MS } from '../../../protocol/constants.ts';
 import { asBytes } from '../../../protocol/wire/bytes.ts';
-import type { LifecycleReport } from '../lifecycle.ts';
+import type { StepReport } from '../connection-events.ts';
 import type { Transport, TransportHandlers } from '../transport.ts';
 import { guardLateIceCandidates } from './late-candidate-guard.ts';
 
@@ -27,7 +27,7 @@ export class GeckosTransport implements Transport {
     baseUrl: string,
     token: string,
     private readonly handlers: TransportHandlers,
-    private readonly report: LifecycleReport = () => {},
+    private readonly report: StepReport = () => {},
   ) {
     guardLateIceCandidates();
     const url = new URL(baseUrl);
@@ -55,7 +55,7 @@ export class GeckosTransport implements Transport {
         if (this.state === 'connecting') {
           clearTimeout(this.openTimer);
           this.state = 'open';
-          report('first-datagram');
+          report('first-message');
           handlers.onOpen();
         }
         const bytes = asBytes(message);

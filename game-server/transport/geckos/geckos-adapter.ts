@@ -29,7 +29,7 @@ import {
 } from '../../../protocol/constants.ts';
 import { log } from '../../ops/log.ts';
 import type { Metrics } from '../../ops/metrics.ts';
-import type { Channel } from '../channel.ts';
+import type { Transport } from '../transport.ts';
 import { NO_CONNECTION_EVENTS, type ConnectionEvents, type ConnectionStep } from '../connection-events.ts';
 import { AbandonedHandshakes } from './abandoned-handshakes.ts';
 import { keepClosedChannelsHarmless } from './closed-channel-guard.ts';
@@ -46,7 +46,7 @@ type NativeChannel = ServerChannel['dataChannel'];
 export type RawDatagram = string | Buffer | ArrayBuffer;
 
 /** One opened data channel, as the datagram gateway uses it. */
-export interface GeckosChannel extends Channel {
+export interface GeckosTransport extends Transport {
   readonly kind: 'datagram';
   /** Whether the native channel is open (one geckos closed before its late "open" reports closed: closed-channel-guard.ts). */
   readonly open: boolean;
@@ -72,7 +72,7 @@ export interface GeckosAdapterOptions {
    */
   authorize(authorization: string | undefined): object | false;
   /** A channel opened: true if the game keeps it. One it does not keep, it closes itself. */
-  opened(channel: GeckosChannel): boolean;
+  opened(channel: GeckosTransport): boolean;
   /** Told of each connection's steps; nobody by default. */
   connectionEvents?: ConnectionEvents;
 }
@@ -141,7 +141,7 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
     // a native callback, which would take the process down. We replace it:
     // node-datachannel keeps one message callback per channel.
     native?.onMessage((message: RawDatagram) => {
-      if (recording && !heardFrom) record(named.connectionId, 'firstMessage', named.player);
+      if (recording && !heardFrom) record(named.connectionId, 'first-message', named.player);
       heardFrom = true;
       messageHandler?.(message);
     });
@@ -151,7 +151,7 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
       for (const handler of closedHandlers) handler();
       forget(realId);
     });
-    const opened: GeckosChannel = {
+    const opened: GeckosTransport = {
       kind: 'datagram',
       connectionId: named.connectionId,
       get open() {
@@ -182,7 +182,7 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
     };
     if (!options.opened(opened)) return;
     kept.set(realId, channel);
-    if (recording) record(named.connectionId, 'channelOpen', named.player);
+    if (recording) record(named.connectionId, 'channel-open', named.player);
   });
 
   function send(channel: ServerChannel, native: NativeChannel, bytes: Uint8Array): boolean {

@@ -4,13 +4,12 @@
 // simulated network: the conditioned links (conditioned-links.ts) wrap them
 // for the player's chosen conditions, and liveness is judged on the channel
 // underneath, never through the simulation.
+import type { ChannelName } from '../../protocol/constants.ts';
 import type { ServerMessage } from '../../protocol/wire/stream.ts';
 
-export type ChannelKind = 'stream' | 'datagram';
-
 /** One open connection to one client, on either transport. */
-export interface Channel {
-  readonly kind: ChannelKind;
+export interface Transport {
+  readonly kind: ChannelName;
   /** Ours, for connection events: a per-kind counter, never geckos' id (geckos/connection-aliases.ts). */
   readonly connectionId: string;
   /** Sends one binary message; false if it was dropped before the wire (closed, backed up, too large). */
@@ -20,7 +19,7 @@ export interface Channel {
 }
 
 /** The stream's channel also carries the game's events, as JSON text: reliable and ordered. */
-export interface StreamChannel extends Channel {
+export interface StreamTransport extends Transport {
   readonly kind: 'stream';
   send(message: ServerMessage): void;
 }

@@ -19,7 +19,7 @@ export interface SeatedPlayer {
  * the decoder's reason when malformed, or ERROR_NOT_JOINED when the channel
  * has no player yet (a packet is decoded first, so junk is called junk).
  */
-export function admitInput(bytes: Uint8Array, player: SeatedPlayer | null): Result<null> {
+export function receiveInput(bytes: Uint8Array, player: SeatedPlayer | null): Result<null> {
   const packet = decodeInputPacket(bytes);
   if (!packet.ok) return failed(packet.error);
   if (!player) return failed(ERROR_NOT_JOINED);

@@ -1,31 +1,31 @@
-// The client's transport adapters report their lifecycle (game-client/net/lifecycle.ts)
+// The client's transport adapters report their lifecycle (game-client/net/connection-events.ts)
 // in order, on the page's clock: for a real client against a real server,
 // the stream's socket is made, opens and hears its first message; the data
 // channel signals, opens and hears its first datagram; a dropped stream
 // reports its close and the next socket's steps; both report closing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
-import type { LifecycleEvent } from '../../game-client/net/lifecycle.ts';
+import type { ConnectionEvent } from '../../game-client/net/connection-events.ts';
 import { DroppableStream } from '../stream-drops.ts';
 import { connectClient, shutDown, startTestServer, waitFor, type TestClient } from './harness.ts';
 
 let server: RunningServer;
 let client: TestClient | undefined;
-const events: LifecycleEvent[] = [];
+const events: ConnectionEvent[] = [];
 const stream = new DroppableStream();
 const steps = (channel: string) => events.filter((e) => e.channel === channel).map((e) => e.step);
 
 beforeAll(async () => {
   server = await startTestServer();
-  client = await connectClient(server.url, 'timeline', { lifecycle: (event) => events.push(event), webSocket: stream.webSocket });
+  client = await connectClient(server.url, 'timeline', { connectionEvents: { record: (event) => events.push(event) }, webSocket: stream.webSocket });
 });
 
 afterAll(() => shutDown(server, client));
 
-describe('lifecycle events', () => {
+describe('client connection events', () => {
   it('come in order for the stream and the data channel, with times that never go back', async () => {
-    expect(steps('stream')).toEqual(['connecting', 'open', 'first-message']);
-    expect(steps('datagram')).toEqual(['signaling', 'channel-open', 'first-datagram']);
+    expect(steps('stream')).toEqual(['connecting', 'channel-open', 'first-message']);
+    expect(steps('datagram')).toEqual(['signaling', 'channel-open', 'first-message']);
     for (const channel of ['stream', 'datagram']) {
       const times = events.filter((e) => e.channel === channel).map((e) => e.atMs);
       expect(times).toEqual([...times].sort((a, b) => a - b));
@@ -33,7 +33,7 @@ describe('lifecycle events', () => {
     // A dropped stream: its socket's close, then a new socket's whole life.
     stream.drop();
     await waitFor(() => client!.net.streamState === 'open' && steps('stream').length === 7, 'the stream back');
-    expect(steps('stream')).toEqual(['connecting', 'open', 'first-message', 'closed', 'connecting', 'open', 'first-message']);
+    expect(steps('stream')).toEqual(['connecting', 'channel-open', 'first-message', 'closed', 'connecting', 'channel-open', 'first-message']);
     client!.net.close();
     await waitFor(() => steps('stream').length === 8 && steps('datagram').includes('closed'), 'both closes reported');
     expect(steps('stream').at(-1)).toBe('closed');
