@@ -1,21 +1,21 @@
 // What the codec benchmark needs from each contender. A codec instance holds
 // the state of one server → one client conversation (delta encoders need it).
-import type { ScenarioStep } from './scenario.ts';
+import type { TraceStep } from './trace.ts';
 
 export interface CodecUnderTest {
   /** Encodes the snapshot of `step` for the client (the server side). */
-  encode(step: ScenarioStep, index: number): Uint8Array | string;
+  encode(step: TraceStep, index: number): Uint8Array | string;
   /** Decodes what arrived (the client side); returns positions by entity id. */
-  decode(message: Uint8Array | string, step: ScenarioStep): Map<number, { x: number; y: number }>;
+  decode(message: Uint8Array | string, step: TraceStep): Map<number, { x: number; y: number }>;
   /** Called after a step was delivered (or lost): lets stateful codecs model acknowledgements. */
-  delivered?(step: ScenarioStep, index: number, arrived: boolean): void;
+  delivered?(step: TraceStep, index: number, arrived: boolean): void;
 }
 
 export interface CodecEntry {
   name: string;
   /** Needs reliable, ordered delivery: every message is delivered, loss cannot be applied. */
   reliableOnly: boolean;
-  create(steps: ScenarioStep[]): CodecUnderTest;
+  create(steps: TraceStep[]): CodecUnderTest;
 }
 
 export const byteLength = (message: Uint8Array | string) =>

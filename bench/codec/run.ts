@@ -1,4 +1,4 @@
-// `npm run bench:codec`: encodes one fixed, seeded scenario with five codecs
+// `npm run bench:codec`: encodes one fixed, seeded trace with five codecs
 // and reports bytes per entity per snapshot, kbit/s per client, encode and
 // decode time per snapshot, and the largest position error. Prints a table,
 // writes docs/bench/codec.json and docs/bench/codec.svg, and checks the
@@ -12,7 +12,7 @@ import { jsonCodec } from './codecs/json.ts';
 import { oursDeltaCodec, oursFullCodec } from './codecs/ours.ts';
 import { typedArrayCodec } from './codecs/typed-array.ts';
 import { renderChart } from './chart.ts';
-import { buildScenario, DEFAULT_SCENARIO, type ScenarioStep } from './scenario.ts';
+import { buildTrace, DEFAULT_TRACE, type TraceStep } from './trace.ts';
 
 const CODECS: CodecEntry[] = [jsonCodec, colyseusCodec, typedArrayCodec, oursFullCodec, oursDeltaCodec];
 const ENTITY_COUNTS = [64, 256];
@@ -34,8 +34,8 @@ export interface Result {
   maxErrorPx: number;
 }
 
-/** One pass of one codec over the scenario: bytes, time per snapshot, largest error. */
-function runOnce(entry: CodecEntry, steps: ScenarioStep[]) {
+/** One pass of one codec over the trace: bytes, time per snapshot, largest error. */
+function runOnce(entry: CodecEntry, steps: TraceStep[]) {
   const codec = entry.create(steps);
   let bytes = 0;
   let encodeMs = 0;
@@ -64,7 +64,7 @@ function runOnce(entry: CodecEntry, steps: ScenarioStep[]) {
  * each …), so a noisy moment or a garbage collection hits them all alike;
  * reports the median time of each.
  */
-function measureAll(steps: ScenarioStep[], entities: number): Result[] {
+function measureAll(steps: TraceStep[], entities: number): Result[] {
   const runs = new Map(CODECS.map((c) => [c, [] as ReturnType<typeof runOnce>[]]));
   for (let run = -WARM_UP_RUNS; run < RUNS; run++) {
     for (const codec of CODECS) {
@@ -81,7 +81,7 @@ function measureAll(steps: ScenarioStep[], entities: number): Result[] {
       reliableOnly: entry.reliableOnly,
       bytesPerSnapshot: round(perSnapshot, 1),
       bytesPerEntity: round(perSnapshot / entities, 2),
-      kbitPerSecond: round((perSnapshot * DEFAULT_SCENARIO.snapshotRateHz * 8) / 1000, 1),
+      kbitPerSecond: round((perSnapshot * DEFAULT_TRACE.snapshotRateHz * 8) / 1000, 1),
       encodeUs: round(median(list.map((r) => r.encodeUs)), 1),
       decodeUs: round(median(list.map((r) => r.decodeUs)), 1),
       maxErrorPx: round(Math.max(...list.map((r) => r.maxError)), 4),
@@ -90,7 +90,7 @@ function measureAll(steps: ScenarioStep[], entities: number): Result[] {
 }
 
 /** Largest distance between where an entity is and where the client decoded it; a missing entity is an error too. */
-function largestError(step: ScenarioStep, positions: Map<number, { x: number; y: number }>): number {
+function largestError(step: TraceStep, positions: Map<number, { x: number; y: number }>): number {
   let worst = 0;
   for (const e of step.entities) {
     const got = positions.get(e.id);
@@ -106,12 +106,12 @@ const round = (value: number, digits: number) => Math.round(value * 10 ** digits
 
 const results: Result[] = [];
 for (const entities of ENTITY_COUNTS) {
-  results.push(...measureAll(buildScenario({ ...DEFAULT_SCENARIO, entityCount: entities }), entities));
+  results.push(...measureAll(buildTrace({ ...DEFAULT_TRACE, entityCount: entities }), entities));
 }
 
 console.log(
-  `Scenario: ${DEFAULT_SCENARIO.seconds} s at ${DEFAULT_SCENARIO.snapshotRateHz} snapshots/s, ` +
-    `${Math.round(DEFAULT_SCENARIO.movingShare * 100)} % of entities moving, ${DEFAULT_SCENARIO.lossShare * 100} % of snapshots lost, seed ${DEFAULT_SCENARIO.seed}; median of ${RUNS} interleaved runs after ${WARM_UP_RUNS} warm-up runs.`,
+  `Trace: ${DEFAULT_TRACE.seconds} s at ${DEFAULT_TRACE.snapshotRateHz} snapshots/s, ` +
+    `${Math.round(DEFAULT_TRACE.movingShare * 100)} % of entities moving, ${DEFAULT_TRACE.lossShare * 100} % of snapshots lost, seed ${DEFAULT_TRACE.seed}; median of ${RUNS} interleaved runs after ${WARM_UP_RUNS} warm-up runs.`,
 );
 console.table(
   results.map((r) => ({
@@ -146,6 +146,6 @@ const targets = ENTITY_COUNTS.flatMap((entities) => {
 console.table(targets.map((t) => ({ entities: t.entities, target: t.target, ratio: t.ratio, met: t.met ? 'yes' : 'MISSED' })));
 
 mkdirSync(OUTPUT_DIR, { recursive: true });
-writeFileSync(`${OUTPUT_DIR}/codec.json`, `${JSON.stringify({ scenario: DEFAULT_SCENARIO, runs: RUNS, results, targets }, null, 2)}\n`);
+writeFileSync(`${OUTPUT_DIR}/codec.json`, `${JSON.stringify({ trace: DEFAULT_TRACE, runs: RUNS, results, targets }, null, 2)}\n`);
 writeFileSync(`${OUTPUT_DIR}/codec.svg`, await renderChart(results));
 console.log(`wrote ${OUTPUT_DIR}/codec.json and ${OUTPUT_DIR}/codec.svg`);

@@ -280,16 +280,16 @@ const tickAndAge = fc
   .chain((age) => fc.tuple(fc.integer({ min: age, max: 0xffffffff }), fc.constant(age)));
 const headerArb = fc.record({ seq: u32, tickAndAge, serverTimeMs: u32, ackInputSeq: u32 });
 /** A baseline of up to 200 entities, changes to any of them, and up to 100 additions. */
-const scenarioArb = fc.record({
+const caseArb = fc.record({
   header: headerArb,
   before: stateArb(200),
   changes: fc.array(changeArb, { maxLength: 200 }),
   added: stateArb(100),
 });
-type Scenario = typeof scenarioArb extends fc.Arbitrary<infer S> ? S : never;
+type DeltaCase = typeof caseArb extends fc.Arbitrary<infer S> ? S : never;
 
-/** The scenario's current snapshot and baseline tick. */
-function current({ header: h, before, changes, added }: Scenario): { now: Snapshot; baselineTick: number } {
+/** The case's current snapshot and baseline tick. */
+function current({ header: h, before, changes, added }: DeltaCase): { now: Snapshot; baselineTick: number } {
   const [tick, age] = h.tickAndAge;
   const now = { seq: h.seq, tick, serverTimeMs: h.serverTimeMs, ackInputSeq: h.ackInputSeq, entities: evolve(before, changes, added) };
   return { now, baselineTick: tick - age };
@@ -300,10 +300,10 @@ function current({ header: h, before, changes, added }: Scenario): { now: Snapsh
 describe('encodeDeltaSnapshot / decodeDeltaSnapshot', () => {
   it('reconstructs exactly what the full snapshot gives, for any baseline and any changes', () => {
     fc.assert(
-      fc.property(scenarioArb, (scenario) => {
-        const { now, baselineTick } = current(scenario);
+      fc.property(caseArb, (deltaCase) => {
+        const { now, baselineTick } = current(deltaCase);
         // Both ends hold the decoded full snapshot of the baseline state.
-        const held = fullCodec(scenario.before);
+        const held = fullCodec(deltaCase.before);
         const bytes = encodeDeltaSnapshot(now, baselineTick, held);
         expectSameAsFull(decodeAgainst(bytes, baselineTick, held), now, baselineTick);
       }),
@@ -315,10 +315,10 @@ describe('encodeDeltaSnapshot / decodeDeltaSnapshot', () => {
     // The server's history keeps the simulation's own positions; both ends
     // round them the same way, so the differences agree.
     fc.assert(
-      fc.property(scenarioArb, (scenario) => {
-        const { now, baselineTick } = current(scenario);
-        const bytes = encodeDeltaSnapshot(now, baselineTick, scenario.before);
-        expectSameAsFull(decodeAgainst(bytes, baselineTick, fullCodec(scenario.before)), now, baselineTick);
+      fc.property(caseArb, (deltaCase) => {
+        const { now, baselineTick } = current(deltaCase);
+        const bytes = encodeDeltaSnapshot(now, baselineTick, deltaCase.before);
+        expectSameAsFull(decodeAgainst(bytes, baselineTick, fullCodec(deltaCase.before)), now, baselineTick);
       }),
       { numRuns: 200 },
     );
@@ -671,7 +671,7 @@ describe('delta snapshot: the full snapshot\'s whole range', () => {
 describe('decodeDeltaSnapshot on hostile input', () => {
   /** The baseline for fuzzing: ids 1..8, so random id gaps of 1 often hit a real entity. */
   const fuzzBaseline = fullCodec(grid(8));
-  const smallScenario = fc.record({ changes: fc.array(changeArb, { maxLength: 8 }), added: stateArb(4) });
+  const smallCase = fc.record({ changes: fc.array(changeArb, { maxLength: 8 }), added: stateArb(4) });
 
   /** An accepted state is one the full codec could have sent: ascending ids, known kinds, positions on the grid in u16. */
   function expectPlausible(value: DeltaSnapshot) {
@@ -693,7 +693,7 @@ describe('decodeDeltaSnapshot on hostile input', () => {
       .tuple(tickAndAge, fc.uint8Array({ maxLength: 40 }))
       .map(([[tick, age], body]) => packet(body, { tick, age }));
     // A real delta with one byte replaced, so deeper paths are reached too.
-    const damaged = fc.tuple(smallScenario, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([s, at, byte]) => {
+    const damaged = fc.tuple(smallCase, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([s, at, byte]) => {
       const now = { ...header, entities: evolve(fuzzBaseline, s.changes, s.added) };
       const bytes = encodeDeltaSnapshot(now, BASELINE_TICK, fuzzBaseline);
       bytes[DELTA_HEADER_BYTES + (at % (bytes.byteLength - DELTA_HEADER_BYTES))] = byte;
@@ -717,9 +717,9 @@ describe('decodeDeltaSnapshot on hostile input', () => {
 
   it('rejects every truncation of a valid delta without throwing', () => {
     fc.assert(
-      fc.property(scenarioArb, (scenario) => {
-        const { now, baselineTick } = current(scenario);
-        const held = fullCodec(scenario.before);
+      fc.property(caseArb, (deltaCase) => {
+        const { now, baselineTick } = current(deltaCase);
+        const held = fullCodec(deltaCase.before);
         const bytes = encodeDeltaSnapshot(now, baselineTick, held);
         for (let length = 0; length < bytes.byteLength; length++) {
           const result = decodeAgainst(bytes.subarray(0, length), baselineTick, held);

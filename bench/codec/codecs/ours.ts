@@ -7,11 +7,11 @@ import { BASELINE_HISTORY, DATAGRAM_TYPE_SNAPSHOT, MAX_BASELINE_AGE_TICKS } from
 import { decodeDeltaSnapshot, encodeDeltaSnapshot } from '../../../protocol/wire/delta-snapshot.ts';
 import { decodeSnapshot, encodeSnapshot, type EntityState, type Snapshot } from '../../../protocol/wire/snapshot.ts';
 import type { CodecEntry } from '../codec.ts';
-import type { ScenarioStep } from '../scenario.ts';
+import type { TraceStep } from '../trace.ts';
 
 const ACK_DELAY_SNAPSHOTS = 3;
 
-const snapshotOf = (step: ScenarioStep, index: number): Snapshot => ({
+const snapshotOf = (step: TraceStep, index: number): Snapshot => ({
   seq: index + 1,
   tick: step.tick,
   serverTimeMs: step.serverTimeMs,

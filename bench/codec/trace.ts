@@ -1,4 +1,4 @@
-// The fixed, seeded scenario every codec encodes: N entities in the arena,
+// The fixed, seeded trace every codec encodes: N entities in the arena,
 // about a third of them moving, 10 s of snapshots at 30 Hz, 5 % of them lost
 // on the way. A coin is taken and another appears every second, so codecs
 // also carry removed and new entities.
@@ -15,8 +15,8 @@ import { seededRandom } from '../../protocol/sim/random.ts';
 import { stepWanderer } from '../../protocol/sim/sim.ts';
 import type { EntityKind, EntityState } from '../../protocol/wire/snapshot.ts';
 
-/** One moment of the scenario: the world as one snapshot carries it, and whether that snapshot is lost. */
-export interface ScenarioStep {
+/** One moment of the trace: the world as one snapshot carries it, and whether that snapshot is lost. */
+export interface TraceStep {
   tick: number;
   serverTimeMs: number;
   entities: EntityState[];
@@ -24,7 +24,7 @@ export interface ScenarioStep {
   lost: boolean;
 }
 
-export interface ScenarioOptions {
+export interface TraceOptions {
   entityCount: number;
   seconds: number;
   snapshotRateHz: number;
@@ -34,7 +34,7 @@ export interface ScenarioOptions {
   seed: number;
 }
 
-export const DEFAULT_SCENARIO: Omit<ScenarioOptions, 'entityCount'> = {
+export const DEFAULT_TRACE: Omit<TraceOptions, 'entityCount'> = {
   seconds: 10,
   snapshotRateHz: 30,
   tickRateHz: 60,
@@ -43,7 +43,7 @@ export const DEFAULT_SCENARIO: Omit<ScenarioOptions, 'entityCount'> = {
   seed: 2026,
 };
 
-export function buildScenario(options: ScenarioOptions): ScenarioStep[] {
+export function buildTrace(options: TraceOptions): TraceStep[] {
   const random = seededRandom(options.seed);
   const spot = () => ({
     x: PLAYER_RADIUS_PX + random() * (ARENA_WIDTH_PX - 2 * PLAYER_RADIUS_PX),
@@ -65,7 +65,7 @@ export function buildScenario(options: ScenarioOptions): ScenarioStep[] {
   for (let i = 0; i < movingCount && movable.length > 0; i++) movable.splice(Math.floor(random() * movable.length), 1)[0]!.moving = true;
   let nextId = options.entityCount + 1;
 
-  const steps: ScenarioStep[] = [];
+  const steps: TraceStep[] = [];
   const ticksPerSnapshot = options.tickRateHz / options.snapshotRateHz;
   const dtMs = 1000 / options.snapshotRateHz;
   for (let i = 0; i < options.seconds * options.snapshotRateHz; i++) {
