@@ -42,12 +42,18 @@ export class Arena {
   private readonly loop: FixedStepLoop;
   private readonly admission: InputAdmission;
   private readonly snapshotSender: SnapshotSender;
+  /**
+   * The players in the arena, in the order they entered: what a step moves
+   * and sends to. The room's own map also holds players who left and may
+   * resume (up to MAX_SESSIONS), whom no tick needs to visit.
+   */
+  private readonly present = new Set<Player>();
   /** The players a tick's snapshot goes to: one array for every tick, emptied after each. */
   private readonly snapshotRecipients: Player[] = [];
   /** The inputs due at a step, applied inside the world's step (made once: the tick allocates nothing for it). */
-  private readonly movePlayers = (): void => this.admission.applyInputs(this.players.values(), this.world);
+  private readonly movePlayers = (): void => this.admission.applyInputs(this.present, this.world);
 
-  /** `players`: the room's players by id, in the arena or not (only those in it, with a body, are stepped). */
+  /** `players`: the room's players by id, in the arena or not (a coin's pickup names its player by id). */
   constructor(
     private readonly options: ArenaOptions,
     private readonly players: ReadonlyMap<number, Player>,
@@ -59,7 +65,7 @@ export class Arena {
     this.loop = new FixedStepLoop(options.tickRateHz, options.clock, {
       step: () => this.safeStep(),
       // The players' inputs for the skipped steps are still coming; the admission lets them in.
-      skipped: (steps) => this.admission.creditSkippedSteps(steps, this.world.tick, this.players.values()),
+      skipped: (steps) => this.admission.creditSkippedSteps(steps, this.world.tick, this.present),
       woke: (now) => handlers.woke(now),
     });
   }
@@ -81,12 +87,14 @@ export class Arena {
   /** The player takes a body in the world, with a fresh input sequence; the loop runs from now if it did not. */
   enter(player: Player): void {
     player.enterArena(this.world.addPlayer(player.id), this.world.tick);
+    this.present.add(player);
     this.loop.start();
   }
 
   /** The player's body leaves the world; with nobody left to simulate for, the loop stops until someone enters. */
   leave(player: Player): void {
     this.world.removePlayer(player.id);
+    this.present.delete(player);
     player.leaveArena();
     if (this.world.playerCount === 0) this.loop.stop();
   }
@@ -137,8 +145,8 @@ export class Arena {
     const phases = Math.ceil(tickRateHz / snapshotRateHz);
     const recipients = this.snapshotRecipients;
     recipients.length = 0;
-    for (const player of this.players.values()) {
-      if (player.inArena && snapshotDue(tick + (player.id % phases), tickRateHz, snapshotRateHz)) recipients.push(player);
+    for (const player of this.present) {
+      if (snapshotDue(tick + (player.id % phases), tickRateHz, snapshotRateHz)) recipients.push(player);
     }
     if (recipients.length === 0) return;
     this.snapshotSender.send(tick, Math.round(this.options.clock()), this.world.entities(), recipients);
