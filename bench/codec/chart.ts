@@ -2,11 +2,11 @@
 // entity per snapshot and encode + decode time, per codec and entity count.
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { Result } from './run.ts';
+import type { CodecMeasurement } from './codec.ts';
 
-export async function renderChart(results: Result[]): Promise<string> {
+export async function renderChart(results: CodecMeasurement[]): Promise<string> {
   // Symlog scales (log-like, but bars can start at 0): JSON is ~50× the others and would flatten every other bar.
-  const panel = (field: keyof Result, title: string) => ({
+  const panel = (field: keyof CodecMeasurement, title: string) => ({
     width: 260,
     height: 170,
     mark: { type: 'bar' as const, tooltip: true },
@@ -21,7 +21,7 @@ export async function renderChart(results: Result[]): Promise<string> {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Snapshot codecs: 10 s at 30 Hz, ⅓ moving, 5 % loss (log-like scales; lower is better)',
     data: { values: results.map((r) => ({ ...r, cpuUs: r.encodeUs + r.decodeUs })) },
-    hconcat: [panel('bytesPerEntity', 'bytes per entity per snapshot'), panel('cpuUs' as keyof Result, 'encode + decode µs per snapshot')],
+    hconcat: [panel('bytesPerEntity', 'bytes per entity per snapshot'), panel('cpuUs' as keyof CodecMeasurement, 'encode + decode µs per snapshot')],
     config: { font: 'sans-serif', background: 'white' },
   };
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });

@@ -20,3 +20,16 @@ export interface CodecEntry {
 
 export const byteLength = (message: Uint8Array | string) =>
   typeof message === 'string' ? Buffer.byteLength(message) : message.byteLength;
+
+/** One codec's figures at one entity count, as the table, codec.json and the chart show them. */
+export interface CodecMeasurement {
+  codec: string;
+  entities: number;
+  reliableOnly: boolean;
+  bytesPerSnapshot: number;
+  bytesPerEntity: number;
+  kbitPerSecond: number;
+  encodeUs: number;
+  decodeUs: number;
+  maxErrorPx: number;
+}

@@ -6,7 +6,7 @@
 // our encode + decode faster than @colyseus/schema's).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { byteLength, type CodecEntry } from './codec.ts';
+import { byteLength, type CodecEntry, type CodecMeasurement } from './codec.ts';
 import { colyseusCodec } from './codecs/colyseus.ts';
 import { jsonCodec } from './codecs/json.ts';
 import { oursDeltaCodec, oursFullCodec } from './codecs/ours.ts';
@@ -21,18 +21,6 @@ const RUNS = 11;
 /** Untimed runs first, so every codec is measured after the JIT has compiled it. */
 const WARM_UP_RUNS = 2;
 const OUTPUT_DIR = 'docs/bench';
-
-export interface Result {
-  codec: string;
-  entities: number;
-  reliableOnly: boolean;
-  bytesPerSnapshot: number;
-  bytesPerEntity: number;
-  kbitPerSecond: number;
-  encodeUs: number;
-  decodeUs: number;
-  maxErrorPx: number;
-}
 
 /** One pass of one codec over the trace: bytes, time per snapshot, largest error. */
 function runOnce(entry: CodecEntry, steps: TraceStep[]) {
@@ -64,7 +52,7 @@ function runOnce(entry: CodecEntry, steps: TraceStep[]) {
  * each …), so a noisy moment or a garbage collection hits them all alike;
  * reports the median time of each.
  */
-function measureAll(steps: TraceStep[], entities: number): Result[] {
+function measureAll(steps: TraceStep[], entities: number): CodecMeasurement[] {
   const runs = new Map(CODECS.map((c) => [c, [] as ReturnType<typeof runOnce>[]]));
   for (let run = -WARM_UP_RUNS; run < RUNS; run++) {
     for (const codec of CODECS) {
@@ -104,7 +92,7 @@ function largestError(step: TraceStep, positions: Map<number, { x: number; y: nu
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-const results: Result[] = [];
+const results: CodecMeasurement[] = [];
 for (const entities of ENTITY_COUNTS) {
   results.push(...measureAll(buildTrace({ ...DEFAULT_TRACE, entityCount: entities }), entities));
 }

@@ -35,21 +35,11 @@ import {
 import { failed, ok, type Result } from '../../protocol/result.ts';
 import type { RoomSummary } from '../../protocol/wire/room-list.ts';
 import type { DatagramLink, StreamLink } from '../rooms/links.ts';
-import type { RoomDoor } from '../transport/room-door.ts';
-import { QUICK_PLAY_PREFIX, type JoinRequest, type Lobby } from '../rooms/lobby.ts';
+import type { RoomDoor, Seating, SeatRequest } from '../transport/room-door.ts';
+import { QUICK_PLAY_PREFIX, type Lobby } from '../rooms/lobby.ts';
 import { log } from '../ops/log.ts';
-import type { Joined, Room } from '../rooms/room.ts';
+import type { Room } from '../rooms/room.ts';
 import type { DirectoryRoom, RoomDirectory } from './room-directory.ts';
-
-/** A hello's outcome: seated here, or sent to the process that hosts the room. */
-export type Seating =
-  | ({ kind: 'seated'; room: Room } & Joined)
-  | { kind: 'elsewhere'; url: string; room: string; reservation?: string };
-
-/** The hello as the matchmaker needs it: a lobby request plus a reservation brought from a redirect. */
-export interface SeatRequest extends JoinRequest {
-  reservation?: string;
-}
 
 /** Names tried when another process claims the same new name at the same moment. */
 const MAX_NAME_ATTEMPTS = 20;

@@ -3,11 +3,21 @@
 // and binds the channel it opened. The Matchmaker (cluster/matchmaker.ts)
 // implements it, in front of the lobby and, with Redis, the room directory.
 // Once a player is seated, the gateways talk to its Room directly (input,
-// chat, settings, leave), through input-admission.ts for input.
+// chat, settings, leave), through receive-input.ts for input.
 import type { Result } from '../../protocol/result.ts';
-import type { Seating, SeatRequest } from '../cluster/matchmaker.ts';
 import type { DatagramLink, StreamLink } from '../rooms/links.ts';
-import type { Room } from '../rooms/room.ts';
+import type { JoinRequest } from '../rooms/lobby.ts';
+import type { Joined, Room } from '../rooms/room.ts';
+
+/** A hello's outcome: seated here, or sent to the process that hosts the room. */
+export type Seating =
+  | ({ kind: 'seated'; room: Room } & Joined)
+  | { kind: 'elsewhere'; url: string; room: string; reservation?: string };
+
+/** The hello as the matchmaker needs it: a lobby request plus a reservation brought from a redirect. */
+export interface SeatRequest extends JoinRequest {
+  reservation?: string;
+}
 
 export interface RoomDoor {
   /** Seats a hello's player: in a room here, or in one on another process (a redirect). */

@@ -37,7 +37,7 @@ import { asBytes } from '../../protocol/wire/bytes.ts';
 import type { Result } from '../../protocol/result.ts';
 import { parseClientMessage, type ClientMessage } from '../../protocol/wire/stream.ts';
 import { ConditionedStreamLink } from './conditioned-links.ts';
-import type { Seating } from '../cluster/matchmaker.ts';
+import type { Seating } from './room-door.ts';
 import { log } from '../ops/log.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { AddressLimits } from '../limits/address-limits.ts';
