@@ -6,16 +6,15 @@
 // silence our own simulated network can explain, so "silence counts only
 // when the network is not simulated" is decided here, once.
 import type { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
+import type { ChannelName } from './channels.ts';
 import type { Transport, TransportData } from './transport.ts';
-
-export type ConditionedPath = 'stream' | 'datagram';
 
 export class ConditionedTransport<T extends Transport = Transport> {
   /** The channel's socket now (null between sockets). Swapped on reconnect: a delayed send goes to the socket of its delivery time. */
   current: T | null = null;
 
   constructor(
-    private readonly path: ConditionedPath,
+    private readonly path: ChannelName,
     private readonly outgoing: ConditionedSender,
     /** Told the size of every send the socket took (0: it was not open), for the channel's meter. */
     private readonly onSent: (bytes: number) => void,

@@ -11,9 +11,9 @@ import type { ChannelName } from '../../protocol/constants.ts';
  *   accept's, though it is reported at the upgrade request); the datagram
  *   channel's signaling offer was asked for (`POST /connections`);
  * - `upgraded`: the stream's `101 Switching Protocols` was written (stream only);
- * - `channelOpen`: the channel can carry the game's messages (the WebSocket
+ * - `channel-open`: the channel can carry the game's messages (the WebSocket
  *   is open; the data channel opened and was bound to its player);
- * - `firstMessage`: the first message from the client arrived;
+ * - `first-message`: the first message from the client arrived;
  * - `closed`: the connection is gone (either end closed it, or it never opened).
  */
 export type ConnectionStep = 'accepted' | 'upgraded' | 'channel-open' | 'first-message' | 'closed';
