@@ -93,7 +93,7 @@ function checkText(text: string, max: number): string | null {
   return NOT_PRINTABLE.test(text) ? `text with a refused character passed: ${JSON.stringify(text)}` : null;
 }
 
-/** The clamp the server applies to a player's settings (game-server/game.ts): every value lands in 0..its limit. */
+/** The clamp the server applies to a player's settings (game-server/rooms/player.ts, setConditions): every value lands in 0..its limit. */
 function checkClamped(input: NetworkConditions, clamped: NetworkConditions): string | null {
   for (const key of Object.keys(CONDITION_LIMITS) as (keyof NetworkConditions)[]) {
     const value = clamped[key];

@@ -1,6 +1,6 @@
 // How a room reaches a player: one link per channel, implemented by the
 // conditioned links (transport/conditioned-links.ts: the player's simulated
-// network) over the transport adapters' channels (transport/channel.ts).
+// network) over the transport adapters' Transports (transport/transport.ts).
 // Neither the room nor its snapshot sender touches a socket. (The client's
 // classes for its own ends are StreamChannel and DatagramChannel, in
 // game-client/net/.)

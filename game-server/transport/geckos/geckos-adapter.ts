@@ -1,5 +1,5 @@
 // The datagram channel's transport: geckos.io (WebRTC data channels,
-// unordered, no retransmits), as Channels (../channel.ts). Every workaround
+// unordered, no retransmits), as Transports (../transport.ts). Every workaround
 // this project needs around geckos 3.1 and node-datachannel lives here, each
 // with its reason where it is done; the datagram gateway
 // (../datagram-gateway.ts) is the game's policy over what this hands it.
