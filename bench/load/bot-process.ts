@@ -4,7 +4,8 @@
 // when its stdin closes. Every wait is bounded.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { exited, track } from './children.ts';
+import { bounded, exited, track } from './children.ts';
+import { onCores } from './pinning.ts';
 import type { BotConnected, BotWindow } from './report.ts';
 
 /** A window report is a few hundred bytes of work for the bot: it answers at once unless its loop is stuck. */
@@ -26,6 +27,8 @@ export interface BotProcessOptions {
   connectTimeoutS: number;
   /** An upper bound on its life; the bench normally ends it sooner by closing its stdin. */
   durationS: number;
+  /** The cores it may run on (a taskset list), or null: any (pinning.ts). */
+  cores: string | null;
 }
 
 export interface BotProcess {
@@ -52,7 +55,7 @@ export function startBotProcess(options: BotProcessOptions): BotProcess {
     '--duration', String(options.durationS),
     '--report-on-stdin',
   ];
-  const child = track(spawn(process.execPath, ['--import', 'tsx', 'game-client/bot.ts', ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  const child = track(spawn(...onCores(options.cores, process.execPath, ['--import', 'tsx', 'game-client/bot.ts', ...args]), { stdio: ['pipe', 'pipe', 'pipe'] }));
   child.stdin!.on('error', () => {}); // a dead bot's closed pipe: noticed through 'exit' instead
   let stderrTail = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL_CHARS)));
@@ -92,10 +95,4 @@ export function startBotProcess(options: BotProcessOptions): BotProcess {
       if (!(await exited(child, STOP_TIMEOUT_MS))) child.kill('SIGKILL');
     },
   };
-}
-
-function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

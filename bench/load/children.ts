@@ -1,6 +1,7 @@
-// Every child process the load bench starts (the server, the bot processes),
-// so none outlives it: on a normal end the bench stops them itself; on a
-// failure, Ctrl-C or SIGTERM whatever is left is killed here, by pid.
+// Every child process a bench starts (the load bench's server and bot
+// processes, the transport bench's two sides), so none outlives it: on a
+// normal end the bench stops them itself; on a failure, Ctrl-C or SIGTERM
+// whatever is left is killed here, by pid.
 import type { ChildProcess } from 'node:child_process';
 
 const running = new Set<ChildProcess>();
@@ -30,7 +31,7 @@ export function killChildrenOnExit(cleanup: () => Promise<void>): void {
   process.once('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      console.error(`\n${signal}: stopping the server and the bots`);
+      console.error(`\n${signal}: stopping the child processes`);
       const timer = setTimeout(() => process.exit(130), INTERRUPT_CLEANUP_MS);
       cleanup().finally(() => {
         clearTimeout(timer);
@@ -50,4 +51,11 @@ export function exited(child: ChildProcess, timeoutMs: number): Promise<boolean>
       resolve(true);
     });
   });
+}
+
+/** `promise`, or a rejection naming `what` was awaited if it takes longer than `ms`. */
+export function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -3,6 +3,7 @@
 // window report are summed up into one row per step; each row is checked
 // against the targets, and a row that misses one says which resource ran out.
 import { histogramPercentile, mergeHistograms, type AgeHistogram } from './age-histogram.ts';
+import type { CpuBetween } from '../common/thread-cpu.ts';
 import type { RoomTick, ServerSample } from './server-sample.ts';
 
 /** A bot process's first line: its bots connected (or gave up). */
@@ -47,8 +48,14 @@ export interface StepRun {
   windows: BotWindow[];
   /** Bot processes that should have reported. */
   botProcesses: number;
-  /** CPU cores of this machine (the server and the bots share them). */
+  /** CPU cores of this machine. */
   cores: number;
+  /** The cores the bots ran on (all of them when nothing was pinned). */
+  botCores: number;
+  /** Each server process's CPU over the window, thread by thread (/proc); null where it could not be read. */
+  serverThreads: CpuBetween[] | null;
+  /** Every bot process's CPU over the window, summed, all threads (/proc); null where it could not be read. */
+  botCpuMs: number | null;
   /** The whole machine's busy share of all cores over the window, every process counted (/proc/stat); null where unknown. */
   machineBusyPct: number | null;
 }
@@ -60,6 +67,10 @@ export interface StepSummary {
   rooms: RoomTick[];
   worstRoom: RoomTick | null;
   serverCpuPctOfCore: number;
+  /** The server's JavaScript thread and its other threads (node-datachannel's, node's own), % of a core; null without /proc. */
+  serverThreads: { mainPct: number; otherPct: number; byName: { name: string; threads: number; pct: number }[] } | null;
+  /** The bots' CPU as % of the cores they ran on (100 = all of them busy). */
+  botCoresPct: number;
   /** Server CPU time per connected client per second of the window, ms. */
   cpuMsPerClientSecond: number;
   /** cpuMsPerClientSecond ÷ the first step's. */
@@ -125,6 +136,8 @@ export function summarizeStep(run: StepRun, first?: StepSummary): StepSummary {
   const serverCpuPctOfCore = round((100 * cpuSeconds) / seconds);
   const botCpu = run.windows.map((w) => w.cpuPctOfCore);
   const serverAndBotsCpuPct = round((serverCpuPctOfCore + sum(botCpu)) / run.cores);
+  // From /proc where it answers (every thread, exactly the window); else the bots' own reports.
+  const botCpuPctOfOneCore = run.botCpuMs !== null ? (100 * run.botCpuMs) / 1000 / seconds : sum(botCpu);
   return {
     clients: run.clients,
     connected,
@@ -132,6 +145,8 @@ export function summarizeStep(run: StepRun, first?: StepSummary): StepSummary {
     rooms: run.end.rooms,
     worstRoom,
     serverCpuPctOfCore,
+    serverThreads: run.serverThreads ? threadShares(run.serverThreads) : null,
+    botCoresPct: round(botCpuPctOfOneCore / Math.max(1, run.botCores)),
     cpuMsPerClientSecond,
     cpuVsFirstStep: first ? round(cpuMsPerClientSecond / first.cpuMsPerClientSecond, 2) : 1,
     rssMb: round(run.end.rssBytes / 1e6),
@@ -153,6 +168,25 @@ export function summarizeStep(run: StepRun, first?: StepSummary): StepSummary {
     },
     serverAndBotsCpuPct,
     machineCpuPct: run.machineBusyPct ?? serverAndBotsCpuPct,
+  };
+}
+
+/** Several server processes' threads as one picture, each as % of one core over its window. */
+function threadShares(servers: CpuBetween[]): NonNullable<StepSummary['serverThreads']> {
+  const pct = (ms: number, windowMs: number) => round((100 * ms) / windowMs);
+  const byName = new Map<string, { name: string; threads: number; pct: number }>();
+  for (const server of servers) {
+    for (const group of server.groups) {
+      const entry = byName.get(group.name) ?? { name: group.name, threads: 0, pct: 0 };
+      entry.threads += group.threads;
+      entry.pct = round(entry.pct + pct(group.cpuMs, server.windowMs));
+      byName.set(group.name, entry);
+    }
+  }
+  return {
+    mainPct: round(sum(servers.map((s) => pct(s.mainCpuMs, s.windowMs)))),
+    otherPct: round(sum(servers.map((s) => pct(s.otherThreadsCpuMs, s.windowMs)))),
+    byName: [...byName.values()].filter((g) => g.pct > 0).sort((a, b) => b.pct - a.pct),
   };
 }
 
@@ -216,6 +250,9 @@ export function exhaustedResources(s: StepSummary, cores: number): Exhausted[] {
   if (s.botProcesses.cpuPctOfCoreMax >= cpuLimit) {
     cpu.push({ resource: 'bot CPU', detail: `a bot process at ${s.botProcesses.cpuPctOfCoreMax} % of a core`, severity: s.botProcesses.cpuPctOfCoreMax / cpuLimit });
   }
+  if (s.botCoresPct >= cpuLimit) {
+    cpu.push({ resource: "the bots' cores", detail: `${s.botCoresPct} % of the cores they run on`, severity: s.botCoresPct / cpuLimit });
+  }
   if (s.machineCpuPct >= cpuLimit) {
     cpu.push({
       resource: 'machine CPU',
@@ -237,17 +274,17 @@ export function exhaustedResources(s: StepSummary, cores: number): Exhausted[] {
 /** The per-step table, in Markdown. */
 export function stepTable(rows: StepSummary[]): string {
   const lines = [
-    '| clients | playing | rooms | tick p50 / p99, worst room | server CPU | CPU per client-s | vs first | RSS (per client) | server lag p99 | loss | server drops | snapshots/s per client | age p50 / p99 | bytes/s per client (dgram + stream) | connect p50 / p99 | bot CPU max / lag p99 | machine CPU (server + bots) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| clients | playing | rooms | tick p50 / p99, worst room | server % of its core | JS thread / other threads | CPU per client-s | vs first | RSS (per client) | server lag p99 | loss | server drops | snapshots/s per client | age p50 / p99 | bytes/s per client (dgram + stream) | connect p50 / p99 | bots % of their cores | bot process CPU max / lag p99 | machine CPU (server + bots) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const tick = r.worstRoom ? `${round(r.worstRoom.tickP50Ms, 2)} / ${round(r.worstRoom.tickP99Ms, 2)} ms (${r.worstRoom.room})` : '–';
     lines.push(
-      `| ${r.clients} | ${r.playing} | ${r.rooms.length} | ${tick} | ${r.serverCpuPctOfCore} % | ${r.cpuMsPerClientSecond} ms | ×${r.cpuVsFirstStep} | ` +
+      `| ${r.clients} | ${r.playing} | ${r.rooms.length} | ${tick} | ${r.serverCpuPctOfCore} % | ${r.serverThreads ? `${r.serverThreads.mainPct} / ${r.serverThreads.otherPct} %` : '–'} | ${r.cpuMsPerClientSecond} ms | ×${r.cpuVsFirstStep} | ` +
         `${r.rssMb} MB (${r.rssKbPerClient} kB) | ${r.serverLoopLagP99Ms} ms | ${r.datagramLossPct} % | ${dropsText(r.serverDrops)} | ` +
         `${r.snapshotsPerClientSecond} | ${r.ageP50Ms} / ${r.ageP99Ms} ms | ` +
         `${r.bytesPerSecPerClient.datagram} + ${r.bytesPerSecPerClient.stream} | ${r.connectMs.p50} / ${r.connectMs.p99} ms | ` +
-        `${r.botProcesses.cpuPctOfCoreMax} % / ${r.botProcesses.loopLagP99MsMax} ms | ${r.machineCpuPct} % (${r.serverAndBotsCpuPct} %) |`,
+        `${r.botCoresPct} % | ${r.botProcesses.cpuPctOfCoreMax} % / ${r.botProcesses.loopLagP99MsMax} ms | ${r.machineCpuPct} % (${r.serverAndBotsCpuPct} %) |`,
     );
   }
   return lines.join('\n');

@@ -14,6 +14,14 @@
 //   npm run bench:load [-- --steps 50,100,150,200 --seconds 20 --room-size 50
 //                         --clients-per-bot 25 --procs 1 --cpu-prof DIR]
 //
+// On Linux with at least 2 cores it pins the server to core 0 and the bots
+// to the others (pinning.ts), so "server % of its core" is the server's own
+// cost, and reads each process's CPU thread by thread from /proc (the
+// JavaScript thread apart from node-datachannel's native threads). Each step
+// is measured --repeats times in a row (the spread is the noise), and the
+// server's CPU over every window is fitted with a line: its slope is the
+// marginal cost per client, its intercept the fixed cost (marginal-cost.ts).
+//
 // With --procs N (2 to 4) it starts N server processes sharing a private
 // Redis room directory, puts room load-k on process ((k - 1) mod N) + 1 (the
 // bots of a room connect there), and reports the processes summed (CPU,
@@ -35,6 +43,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_ROOMS, MAX_PLAYERS } from '../../protocol/constants.ts';
 import { planBotProcesses, plannedConnectSeconds } from './bot-plan.ts';
+import { clockTicksPerSecond, cpuBetween, readProcessCpu, type CpuBetween, type ProcessCpuReading } from '../common/thread-cpu.ts';
+import { marginalCost } from './marginal-cost.ts';
+import { planPinning, tasksetAvailable } from './pinning.ts';
 import { startBotProcess, type BotProcess } from './bot-process.ts';
 import { renderLoadChart } from './chart.ts';
 import { killChildrenOnExit } from './children.ts';
@@ -76,11 +87,13 @@ const { values: args } = parseArgs({
     'room-size': { type: 'string', default: '50' },
     'clients-per-bot': { type: 'string', default: '25' },
     procs: { type: 'string', default: '1' },
+    repeats: { type: 'string', default: '2' },
     'cpu-prof': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
-const USAGE = 'usage: npm run bench:load -- [--steps 50,100,150,200] [--seconds 20] [--room-size 50] [--clients-per-bot 25] [--procs 1] [--cpu-prof DIR]';
+const USAGE = 'usage: npm run bench:load -- [--steps 50,100,150,200] [--seconds 20] [--repeats 2] [--room-size 50] [--clients-per-bot 25] [--procs 1] [--cpu-prof DIR]';
+const MAX_REPEATS = 5;
 if (args.help) {
   console.log(USAGE);
   process.exit(0);
@@ -96,6 +109,11 @@ const steps = args.steps.split(',').map(Number);
 const seconds = Number(args.seconds);
 const roomSize = Number(args['room-size']);
 const clientsPerBot = Number(args['clients-per-bot']);
+const repeats = Number(args.repeats);
+if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= MAX_REPEATS)) {
+  console.error(`${USAGE}\n  repeats: 1 to ${MAX_REPEATS} windows per step`);
+  process.exit(2);
+}
 const stepsOk = steps.every((n, i) => Number.isInteger(n) && n >= 1 && n <= MAX_CLIENTS && (i === 0 || n > steps[i - 1]!));
 if (!stepsOk || !(seconds >= 5 && seconds <= 600) || !(Number.isInteger(roomSize) && roomSize >= 1 && roomSize <= MAX_PLAYERS) || !(Number.isInteger(clientsPerBot) && clientsPerBot >= 1 && clientsPerBot <= 200)) {
   console.error(`${USAGE}\n  steps: increasing client counts up to ${MAX_CLIENTS}; 5 ≤ seconds ≤ 600; 1 ≤ room-size ≤ ${MAX_PLAYERS}; 1 ≤ clients-per-bot ≤ 200`);
@@ -103,6 +121,10 @@ if (!stepsOk || !(seconds >= 5 && seconds <= 600) || !(Number.isInteger(roomSize
 }
 const cpuProfDir = args['cpu-prof'];
 const cores = availableParallelism();
+const pinning = planPinning(cores, procs, tasksetAvailable());
+/** The cores the bots run on: what "the bots' % of their cores" divides by. */
+const botCores = pinning.bots === null ? cores : coresIn(pinning.bots);
+const ticksPerSecond = clockTicksPerSecond();
 const roomsNeeded = Math.ceil(steps[steps.length - 1]! / roomSize);
 /** Every bot process lives at most this long; the bench normally ends them sooner. */
 const botLifeS = steps.length * (seconds + SETTLE_MS / 1000 + CONNECT_TIMEOUT_S + BOT_STARTUP_S + 60);
@@ -119,7 +141,7 @@ if (procs > 1) redis = await startPrivateRedis();
 for (let i = 0; i < procs; i++) {
   const directory = redis ? ['--redis-url', redis.url, '--server-id', `load-server-${i + 1}`] : [];
   serversToStop.push(
-    await startServerProcess(['--room-capacity', String(roomSize), '--max-rooms', String(Math.max(DEFAULT_MAX_ROOMS, roomsNeeded)), ...directory], cpuProfDir),
+    await startServerProcess(['--room-capacity', String(roomSize), '--max-rooms', String(Math.max(DEFAULT_MAX_ROOMS, roomsNeeded)), ...directory], cpuProfDir, pinning.servers[i]!),
   );
 }
 const servers = serversToStop;
@@ -127,7 +149,7 @@ const servers = serversToStop;
 const serverFor = (room: string) => servers[(Number(/\d+$/.exec(room)?.[0] ?? 1) - 1) % servers.length]!;
 console.log(
   `bench:load against ${servers.map((s) => s.url).join(', ')}: steps ${steps.join(', ')} clients, rooms of ${roomSize}, ${clientsPerBot} clients per bot process, ` +
-    `${seconds} s measured per step; ${cores} cores${cpuProfDir ? `; server profiled into ${cpuProfDir}` : ''}`,
+    `${seconds} s measured ${repeats} time(s) per step; ${cores} cores, ${pinning.note}${cpuProfDir ? `; server profiled into ${cpuProfDir}` : ''}`,
 );
 const idle = combineSamples(await Promise.all(servers.map((s) => sampleServer(s.opsUrl))));
 const runs: StepRun[] = [];
@@ -135,24 +157,26 @@ const rows: StepSummary[] = [];
 let unmeasured: UnmeasuredStep | null = null;
 let failure: string | null = null;
 try {
-  for (const clients of steps) {
-    const outcome = await runStep(clients);
-    if (!outcome.measured) {
-      // The server is dead or overwhelmed: a bigger step has nothing left to show.
-      unmeasured = outcome.step;
-      failure = `${clients} clients not measured: ${outcome.step.reason}`;
-      console.error(failure);
-      break;
+  steps: for (const clients of steps) {
+    for (let repeat = 1; repeat <= repeats; repeat++) {
+      const outcome = await runStep(clients, repeat === 1);
+      if (!outcome.measured) {
+        // The server is dead or overwhelmed: a bigger step has nothing left to show.
+        unmeasured = outcome.step;
+        failure = `${clients} clients not measured: ${outcome.step.reason}`;
+        console.error(failure);
+        break steps;
+      }
+      const run = outcome.run;
+      runs.push(run);
+      const row = summarizeStep(run, rows[0]);
+      rows.push(row);
+      console.log(
+        `${clients} clients (window ${repeat}/${repeats}): ${row.playing} playing in ${row.rooms.length} room(s); tick p99 worst ${row.worstRoom?.tickP99Ms.toFixed(2) ?? '–'} ms; ` +
+          `server ${row.serverCpuPctOfCore} % of its core (JS thread ${row.serverThreads?.mainPct ?? '–'} %, other threads ${row.serverThreads?.otherPct ?? '–'} %); ` +
+          `loss ${row.datagramLossPct} %; age p50/p99 ${row.ageP50Ms}/${row.ageP99Ms} ms; bots ${row.botCoresPct} % of their ${botCores} core(s); machine ${row.machineCpuPct} %`,
+      );
     }
-    const run = outcome.run;
-    runs.push(run);
-    const row = summarizeStep(run, rows[0]);
-    rows.push(row);
-    console.log(
-      `${clients} clients: ${row.playing} playing in ${row.rooms.length} room(s); tick p99 worst ${row.worstRoom?.tickP99Ms.toFixed(2) ?? '–'} ms; ` +
-        `server CPU ${row.serverCpuPctOfCore} % (${row.cpuMsPerClientSecond} ms per client-s); loss ${row.datagramLossPct} %; ` +
-        `age p99 ${row.ageP99Ms} ms; bots max CPU ${row.botProcesses.cpuPctOfCoreMax} %; machine ${row.machineCpuPct} % (server + bots ${row.serverAndBotsCpuPct} %)`,
-    );
   }
 } catch (error) {
   failure = (error as Error).message;
@@ -162,6 +186,9 @@ try {
 }
 
 console.log(`\n${stepTable(rows)}\n\n${roomTable(rows)}\n`);
+/** The server's CPU against clients playing, over every window: its slope is what one more client costs. */
+const capacity = marginalCost(rows.map((r) => ({ clients: r.playing, cpuMsPerS: 10 * r.serverCpuPctOfCore })));
+console.log(capacityLine(capacity, procs));
 console.log([...verdictLines(rows, cores), ...(unmeasured ? unmeasuredLines(unmeasured, cores) : [])].join('\n'));
 const profile = cpuProfDir ? newestProfile(cpuProfDir) : null;
 if (profile) console.log(`\nserver CPU profile ${profile.file}, top self time (% of busy time):\n${formatTop(profile.top, PROFILE_TOP)}`);
@@ -172,7 +199,9 @@ writeFileSync(
     {
       generatedAt: new Date().toISOString(),
       machine: { cores, cpu: cpus()[0]?.model ?? 'unknown' },
-      settings: { steps, seconds, roomSize, clientsPerBot, procs, settleMs: SETTLE_MS, chatEveryS: CHAT_EVERY_S },
+      settings: { steps, seconds, repeats, roomSize, clientsPerBot, procs, settleMs: SETTLE_MS, chatEveryS: CHAT_EVERY_S },
+      pinning: { ...pinning, botCores },
+      capacity,
       targets: TARGETS,
       failure,
       summary: rows,
@@ -189,10 +218,34 @@ console.log(`\nwrote ${REPORT_JSON}${rows.length > 0 ? ` and ${REPORT_SVG}` : ''
 process.exit(failure ? 1 : 0);
 
 /**
- * Adds bot processes up to `clients`, lets them settle, and measures one
- * window; unmeasured if the server died or stopped answering /metrics.
+ * Adds bot processes up to `clients` (on a step's first window: `grow`), lets
+ * them settle, and measures one window; unmeasured if the server died or
+ * stopped answering /metrics.
  */
-async function runStep(clients: number): Promise<{ measured: true; run: StepRun } | { measured: false; step: UnmeasuredStep }> {
+async function runStep(clients: number, grow: boolean): Promise<{ measured: true; run: StepRun } | { measured: false; step: UnmeasuredStep }> {
+  const connects = grow ? await growFleet(clients) : [];
+  const machineAtStart = readCpuTimes();
+  const start = await scrape();
+  if (start instanceof Error) {
+    const windows = await reportsFromFleet();
+    return { measured: false, step: summarizeUnmeasured(clients, start.message, connects, windows, busyPct(machineAtStart, readCpuTimes())) };
+  }
+  const threadsAtStart = readThreads();
+  await reportsFromFleet(); // opens every process's window
+  await sleep(seconds * 1000);
+  const end = await scrape();
+  const threads = threadsSince(threadsAtStart);
+  const machineBusy = busyPct(machineAtStart, readCpuTimes());
+  const windows = await reportsFromFleet();
+  if (end instanceof Error) return { measured: false, step: summarizeUnmeasured(clients, end.message, connects, windows, machineBusy) };
+  return {
+    measured: true,
+    run: { clients, windowSeconds: seconds, idle, start, end, connects, windows, botProcesses: fleet.length, cores, botCores, machineBusyPct: machineBusy, ...threads },
+  };
+}
+
+/** Starts the bot processes that bring the fleet to `clients`, waits for them to connect, and lets them settle. */
+async function growFleet(clients: number): Promise<BotConnected[]> {
   const current = fleet.reduce((n, b) => n + b.count, 0);
   // The new processes connect at once from one address: each takes its share of the join limit (bot-plan.ts).
   const plan = planBotProcesses(current, clients, roomSize, clientsPerBot);
@@ -206,6 +259,7 @@ async function runStep(clients: number): Promise<{ measured: true; run: StepRun 
       chatEveryS: CHAT_EVERY_S,
       connectTimeoutS: CONNECT_TIMEOUT_S,
       durationS: botLifeS,
+      cores: pinning.bots,
     }),
   );
   fleet.push(...added);
@@ -225,20 +279,27 @@ async function runStep(clients: number): Promise<{ measured: true; run: StepRun 
   console.log(`  +${plan.length} bot process(es): ${connected}/${clients - current} new clients connected; settling ${SETTLE_MS / 1000} s`);
   for (const error of connects.flatMap((c) => c.errors).slice(0, 5)) console.log(`  connect error: ${error}`);
   await sleep(SETTLE_MS);
+  return connects;
+}
 
-  const machineAtStart = readCpuTimes();
-  const start = await scrape();
-  if (start instanceof Error) {
-    const windows = await reportsFromFleet();
-    return { measured: false, step: summarizeUnmeasured(clients, start.message, connects, windows, busyPct(machineAtStart, readCpuTimes())) };
-  }
-  await reportsFromFleet(); // opens every process's window
-  await sleep(seconds * 1000);
-  const end = await scrape();
-  const machineBusy = busyPct(machineAtStart, readCpuTimes());
-  const windows = await reportsFromFleet();
-  if (end instanceof Error) return { measured: false, step: summarizeUnmeasured(clients, end.message, connects, windows, machineBusy) };
-  return { measured: true, run: { clients, windowSeconds: seconds, idle, start, end, connects, windows, botProcesses: fleet.length, cores, machineBusyPct: machineBusy } };
+/** Every server's and bot process's threads now (/proc; empty elsewhere). */
+function readThreads(): { servers: (ProcessCpuReading | null)[]; bots: (ProcessCpuReading | null)[] } {
+  return {
+    servers: servers.map((s) => (s.child.pid === undefined ? null : readProcessCpu(s.child.pid))),
+    bots: fleet.map((b) => (b.child.pid === undefined ? null : readProcessCpu(b.child.pid))),
+  };
+}
+
+/** The servers' CPU thread by thread, and the bots' all together, since `start`; null parts where /proc could not say. */
+function threadsSince(start: ReturnType<typeof readThreads>): { serverThreads: CpuBetween[] | null; botCpuMs: number | null } {
+  const end = readThreads();
+  const between = (a: ProcessCpuReading | null, b: ProcessCpuReading | null) => (a && b ? cpuBetween(a, b, ticksPerSecond) : null);
+  const serverThreads = end.servers.map((reading, i) => between(start.servers[i] ?? null, reading));
+  const bots = end.bots.map((reading, i) => between(start.bots[i] ?? null, reading));
+  return {
+    serverThreads: serverThreads.every((t) => t !== null) ? serverThreads : null,
+    botCpuMs: bots.length > 0 && bots.every((b) => b !== null) ? bots.reduce((n, b) => n + b!.processCpuMs, 0) : null,
+  };
 }
 
 /** The server's /metrics now, or why not (plainly, if the reason is that the server is gone). */
@@ -285,6 +346,24 @@ function newestProfile(dir: string): { file: string; top: ReturnType<typeof self
     return null;
   }
   return { file: files[0]!, top: selfTimeByFunction(JSON.parse(readFileSync(files[0]!, 'utf8')) as CpuProfile) };
+}
+
+/** How many cores a taskset list such as "1-3" or "1,3" names. */
+function coresIn(list: string): number {
+  return list.split(',').reduce((n, part) => {
+    const [from, to = from] = part.split('-').map(Number);
+    return n + to! - from! + 1;
+  }, 0);
+}
+
+/** The marginal-cost line in words. */
+function capacityLine(cost: ReturnType<typeof marginalCost>, serverProcesses: number): string {
+  if (!cost) return 'server cost per client: needs windows at two client counts at least';
+  const perCore = cost.clientsPerCore === null ? 'no capacity figure (the cost did not rise with clients)' : `one core at 60 % holds about ${cost.clientsPerCore} clients`;
+  return (
+    `server cost${serverProcesses > 1 ? ` (${serverProcesses} processes summed)` : ''}: marginal ${cost.marginalMsPerClientS} ms CPU per client-second, ` +
+    `fixed ${cost.fixedPctOfCore} % of a core (the line over ${cost.points} windows; points within ±${cost.residualPctOfCore} % of a core of it); ${perCore}`
+  );
 }
 
 function sleep(ms: number): Promise<void> {

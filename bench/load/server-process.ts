@@ -3,6 +3,7 @@
 // its WebRTC sockets bind there too and all traffic stays on loopback.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { exited, track } from './children.ts';
+import { onCores } from './pinning.ts';
 
 const START_TIMEOUT_MS = 20_000;
 /** Time to close its rooms and, with --cpu-prof, write the profile. */
@@ -27,13 +28,18 @@ export interface ServerProcess {
 /** The load bench's server flags: no bound on what one address holds (see above). */
 const UNBOUNDED_ADDRESS = ['--max-seats-per-address', '100000', '--max-rooms-per-address', '1024'];
 
-/** Starts `game-server/main.ts --host 127.0.0.1 --port 0 ...serverArgs`; with `cpuProfDir`, under `node --cpu-prof`. */
-export async function startServerProcess(serverArgs: string[], cpuProfDir?: string): Promise<ServerProcess> {
+/**
+ * Starts `game-server/main.ts --host 127.0.0.1 --port 0 ...serverArgs`; with
+ * `cpuProfDir`, under `node --cpu-prof`; with `cores`, on those cores only
+ * (pinning.ts).
+ */
+export async function startServerProcess(serverArgs: string[], cpuProfDir?: string, cores: string | null = null): Promise<ServerProcess> {
   const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir];
+  // Every bot of the bench comes from this machine's address: lift the per-address bounds (players, rooms
+  // opened) that would otherwise refuse the 17th bot, as they would refuse a 17th player from one NAT address.
+  const serverArgv = [...nodeArgs, '--import', 'tsx', 'game-server/main.ts', '--host', '127.0.0.1', '--port', '0', ...UNBOUNDED_ADDRESS, ...serverArgs];
   const child = track(
-    // Every bot of the bench comes from this machine's address: lift the per-address bounds (players, rooms
-    // opened) that would otherwise refuse the 17th bot, as they would refuse a 17th player from one NAT address.
-    spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'game-server/main.ts', '--host', '127.0.0.1', '--port', '0', ...UNBOUNDED_ADDRESS, ...serverArgs], {
+    spawn(...onCores(cores, process.execPath, serverArgv), {
       // info: the line that says where it listens is at info level (and joins logged there are part of a real server's cost).
       env: { ...process.env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -161,6 +161,9 @@ function stepRun(clients: number, cpuSecondsUsed: number, windows: BotWindow[], 
     windows,
     botProcesses: windows.length,
     cores: 2,
+    botCores: 2,
+    serverThreads: null,
+    botCpuMs: null,
     machineBusyPct: null,
   };
 }
@@ -222,6 +225,41 @@ describe('summarizeStep and its judgement', () => {
   it('puts failing connects first: the rest then describe a smaller load than asked for', () => {
     const row = summarizeStep(stepRun(50, 9.5, [botWindow(), botWindow({ connected: 20, playing: 20 })], [room('load-1', 6)]));
     expect(exhaustedResources(row, 2).map((e) => e.resource)).toEqual(['connects failing', 'server CPU']);
+  });
+});
+
+describe('a pinned step, read thread by thread', () => {
+  const serverThreads = {
+    windowMs: 10_000,
+    processCpuMs: 4_000,
+    mainCpuMs: 2_500,
+    otherThreadsCpuMs: 1_500,
+    groups: [
+      { name: 'main (JS)', threads: 1, cpuMs: 2_500 },
+      { name: 'juice', threads: 2, cpuMs: 1_000 },
+      { name: 'usrsctp', threads: 1, cpuMs: 500 },
+      { name: 'libuv-worker', threads: 4, cpuMs: 0 },
+    ],
+  };
+
+  it("gives the server's JavaScript thread and its other threads as shares of its core", () => {
+    const row = summarizeStep({ ...stepRun(50, 4, [botWindow(), botWindow()], [room('load-1', 3)]), serverThreads: [serverThreads] });
+    expect(row.serverThreads).toEqual({
+      mainPct: 25,
+      otherPct: 15,
+      byName: [
+        { name: 'main (JS)', threads: 1, pct: 25 },
+        { name: 'juice', threads: 2, pct: 10 },
+        { name: 'usrsctp', threads: 1, pct: 5 },
+      ],
+    });
+  });
+
+  it("says the bots' cores ran out when the bots fill the cores they were pinned to", () => {
+    // 9.5 CPU-seconds of bots in 10 s, on the one core left to them.
+    const row = summarizeStep({ ...stepRun(50, 4, [botWindow(), botWindow()], [room('load-1', 6)]), botCores: 1, botCpuMs: 9_500 });
+    expect(row.botCoresPct).toBe(95);
+    expect(exhaustedResources(row, 2).map((e) => e.resource)).toEqual(["the bots' cores"]);
   });
 });
 
