@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { bounded, exited, track } from './children.ts';
-import { onCores } from './pinning.ts';
+import { onCores } from '../common/pinning.ts';
 import type { BotConnected, BotWindow } from './report.ts';
 
 /** A window report is a few hundred bytes of work for the bot: it answers at once unless its loop is stuck. */

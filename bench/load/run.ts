@@ -45,7 +45,7 @@ import { DEFAULT_MAX_ROOMS, MAX_PLAYERS } from '../../protocol/constants.ts';
 import { planBotProcesses, plannedConnectSeconds } from './bot-plan.ts';
 import { clockTicksPerSecond, cpuBetween, readProcessCpu, type CpuBetween, type ProcessCpuReading } from '../common/thread-cpu.ts';
 import { marginalCost } from './marginal-cost.ts';
-import { planPinning, tasksetAvailable } from './pinning.ts';
+import { planPinning, tasksetAvailable } from '../common/pinning.ts';
 import { startBotProcess, type BotProcess } from './bot-process.ts';
 import { renderLoadChart } from './chart.ts';
 import { killChildrenOnExit } from './children.ts';

@@ -3,7 +3,7 @@
 // its WebRTC sockets bind there too and all traffic stays on loopback.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { exited, track } from './children.ts';
-import { onCores } from './pinning.ts';
+import { onCores } from '../common/pinning.ts';
 
 const START_TIMEOUT_MS = 20_000;
 /** Time to close its rooms and, with --cpu-prof, write the profile. */

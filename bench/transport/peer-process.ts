@@ -19,6 +19,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { PeerConnection, cleanup, type DataChannel, type DescriptionType } from 'node-datachannel';
+import { LATENCY_BUCKETS, latencyBucket } from './latency-histogram.ts';
 
 /** What this side has done since it started; the parent takes differences over its window. */
 export interface SideCounters {
@@ -33,6 +34,8 @@ export interface SideCounters {
   ticks: number;
   ticksSkipped: number;
   failedConnections: number;
+  /** One-way latency of every message received so far, in latency-histogram.ts's buckets. */
+  latencyBuckets: number[];
 }
 
 /** A line from the parent. */
@@ -62,8 +65,11 @@ const MAX_PAIRS = 1_000;
 const MAX_MESSAGES_PER_SECOND = 1_000;
 /** Under libdatachannel's default maximum message size (65 536 B). */
 const MAX_MESSAGE_BYTES = 60_000;
-/** Each message starts with its sequence number on its channel (uint32, little-endian). */
+/** Each message starts with its sequence number on its channel (uint32, little-endian)… */
 const SEQ_BYTES = 4;
+/** …then the wall-clock time it was sent (float64 ms, little-endian): both processes read one machine's clock. */
+const SENT_AT_BYTES = 8;
+const HEADER_BYTES = SEQ_BYTES + SENT_AT_BYTES;
 
 const { values: args } = parseArgs({
   options: {
@@ -79,7 +85,7 @@ const pairs = Number(args.pairs);
 const messagesPerSecond = Number(args['messages-per-second']);
 const messageBytes = Number(args['message-bytes']);
 const lifeSeconds = Number(args['life-seconds']);
-const sizesOk = messagesPerSecond > 0 && messagesPerSecond <= MAX_MESSAGES_PER_SECOND && Number.isInteger(messageBytes) && messageBytes >= SEQ_BYTES && messageBytes <= MAX_MESSAGE_BYTES;
+const sizesOk = messagesPerSecond > 0 && messagesPerSecond <= MAX_MESSAGES_PER_SECOND && Number.isInteger(messageBytes) && messageBytes >= HEADER_BYTES && messageBytes <= MAX_MESSAGE_BYTES;
 if ((side !== 'server' && side !== 'clients') || !(Number.isInteger(pairs) && pairs >= 1 && pairs <= MAX_PAIRS) || !sizesOk || !(lifeSeconds > 0)) {
   console.error('usage: peer-process.ts --side server|clients --pairs N --messages-per-second R --message-bytes B --life-seconds S');
   process.exit(2);
@@ -100,7 +106,18 @@ interface Pair {
   highestSeqReceived: number;
 }
 
-const counters: SideCounters = { sent: 0, sendRefused: 0, received: 0, expected: 0, ticks: 0, ticksSkipped: 0, failedConnections: 0 };
+const counters: SideCounters = {
+  sent: 0,
+  sendRefused: 0,
+  received: 0,
+  expected: 0,
+  ticks: 0,
+  ticksSkipped: 0,
+  failedConnections: 0,
+  latencyBuckets: new Array<number>(LATENCY_BUCKETS).fill(0),
+};
+/** This machine's wall clock in ms, to the microsecond: the same clock in both processes (unlike performance.now()'s origin). */
+const wallClockMs = () => performance.timeOrigin + performance.now();
 /** By pair number; the clients side fills it as offers arrive, in any order. */
 const peers: (Pair | undefined)[] = [];
 let stopping = false;
@@ -144,9 +161,12 @@ function useChannel(pair: number, entry: Pair, channel: DataChannel): void {
   channel.onMessage((message) => {
     if (typeof message === 'string') return;
     // node-datachannel hands binary messages over as a Buffer (a view into a pool: read from its offset) or an ArrayBuffer.
-    if (message.byteLength < SEQ_BYTES) return;
-    const seq = message instanceof ArrayBuffer ? new DataView(message).getUint32(0, true) : message.readUInt32LE(0);
+    if (message.byteLength < HEADER_BYTES) return;
+    const view = message instanceof ArrayBuffer ? new DataView(message) : new DataView(message.buffer, message.byteOffset, message.byteLength);
+    const seq = view.getUint32(0, true);
     counters.received += 1;
+    // Stamped when the sender's JavaScript handed it over, read when ours is given it: both processes' queues and SCTP between.
+    counters.latencyBuckets[latencyBucket(wallClockMs() - view.getFloat64(SEQ_BYTES, true))]! += 1;
     if (seq > entry.highestSeqReceived) {
       counters.expected += seq - entry.highestSeqReceived;
       entry.highestSeqReceived = seq;
@@ -201,7 +221,7 @@ function handle(command: ParentCommand): void {
       startSending();
       return;
     case 'counters':
-      report({ type: 'counters', counters: { ...counters } });
+      report({ type: 'counters', counters: { ...counters, latencyBuckets: [...counters.latencyBuckets] } });
       return;
     case 'ports': {
       // The UDP ports this side's selected candidate pairs use: one on the server side if multiplexing works.
@@ -237,6 +257,7 @@ function startSending(): void {
       const channel = entry?.channel;
       if (!entry || !channel?.isOpen()) continue;
       messageView.setUint32(0, entry.nextSeq, true);
+      messageView.setFloat64(SEQ_BYTES, wallClockMs(), true);
       // false: the channel would not take it (its buffer full). Its number is used again, so the receiver does not count it lost.
       if (channel.sendMessageBinary(message)) {
         counters.sent += 1;

@@ -7,7 +7,7 @@
 // their stdin/stdout: no signaling server), then every channel carries 30
 // messages/s of 100 B each way, unordered and unreliable as the game's
 // datagrams. After a warm-up this process reads each side's CPU from /proc,
-// thread by thread (thread-cpu.ts), over a window of --seconds, with the
+// thread by thread (../common/thread-cpu.ts), over a window of --seconds, with the
 // messages each side sent and received in it. It prints µs of CPU per message
 // handled (sent + received) per side, split into the JavaScript main thread
 // and the others (node-datachannel's native ones), % of a core, loss, and
@@ -17,18 +17,21 @@
 //   npm run bench:transport [-- --pairs 50,100,200 --seconds 10 --repeats 2 --warmup-seconds 3]
 //
 // On Linux with 2 or more cores the server side runs on core 0 and the
-// clients side on core 1 (taskset -c), so neither steals the other's core;
+// clients side on the others (taskset -c, ../common/pinning.ts), so neither
+// steals the other's core;
 // elsewhere it says it could not pin. Each repeat starts fresh processes, and
 // repeats go round the N values in turn so a slow drift of the machine does
 // not land on one N. Every wait is bounded and the children are killed on exit.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { onCores, planPinning, tasksetAvailable } from '../common/pinning.ts';
 import { bounded, exited, killChildrenOnExit, track } from '../load/children.ts';
 import { busyPct, readCpuTimes } from '../load/machine-cpu.ts';
+import { histogramBetween, histogramPercentileMs } from './latency-histogram.ts';
 import type { ChildReport, ParentCommand, SideCounters } from './peer-process.ts';
 import { MAIN_THREAD, clockTicksPerSecond, cpuBetween, readProcessCpu, type CpuBetween } from '../common/thread-cpu.ts';
 
@@ -55,8 +58,6 @@ const PRINTED_THREAD_MIN_CORE_PCT = 0.5;
 
 type Side = 'server' | 'clients';
 const SIDES: readonly Side[] = ['server', 'clients'];
-/** The core each side is pinned to, when pinning is possible. */
-const CORE_OF: Record<Side, number> = { server: 0, clients: 1 };
 
 const USAGE = 'usage: npm run bench:transport -- [--pairs 50,100,200] [--seconds 10] [--repeats 2] [--warmup-seconds 3]';
 let parsed;
@@ -90,7 +91,9 @@ if (!pairsOk || !(seconds >= 1 && seconds <= 600) || !(Number.isInteger(repeats)
 }
 
 const cores = availableParallelism();
-const pinning = choosePinning();
+/** The server side stands where bench:load's server does (core 0), the clients side where its bots do. */
+const pinning = planPinning(cores, 1, tasksetAvailable());
+const coresOf: Record<Side, string | null> = { server: pinning.servers[0]!, clients: pinning.bots };
 const ticksPerSecond = clockTicksPerSecond();
 const running = new Set<SideProcess>();
 killChildrenOnExit(async () => {
@@ -113,7 +116,8 @@ try {
       console.log(
         `${pairs} pairs, repeat ${repeat}: server ${run.server.usPerMessage.process} µs/msg (${run.server.corePct} % core), ` +
           `clients ${run.clients.usPerMessage.process} µs/msg (${run.clients.corePct} % core); ` +
-          `loss to clients ${run.clients.incomingLossPct} %, to server ${run.server.incomingLossPct} %; connected in ${run.connectMs} ms; ` +
+          `loss to clients ${run.clients.incomingLossPct} %, to server ${run.server.incomingLossPct} %; ` +
+          `latency p99 to clients ${run.clients.incomingLatencyMs.p99 ?? '–'} ms, to server ${run.server.incomingLatencyMs.p99 ?? '–'} ms; connected in ${run.connectMs} ms; ` +
           `machine ${run.machineBusyPct ?? '–'} % busy (this bench ${run.benchBusyPct} %)`,
       );
     }
@@ -150,17 +154,6 @@ writeFileSync(
 console.log(`\nwrote ${REPORT_JSON} (${Math.round((performance.now() - benchStartedMs) / 1000)} s in all)`);
 process.exit(failure ? 1 : 0);
 
-/** Pins the sides apart where taskset and two cores exist; says why not otherwise. */
-function choosePinning(): { pinned: boolean; note: string } {
-  if (process.platform !== 'linux') return { pinned: false, note: `not pinned: ${process.platform} has no taskset; the sides share the cores the OS gives them` };
-  if (cores < 2) return { pinned: false, note: `not pinned: ${cores} core available, the two sides share it` };
-  for (const core of Object.values(CORE_OF)) {
-    const probe = spawnSync('taskset', ['-c', String(core), 'true'], { timeout: 5_000 });
-    if (probe.status !== 0) return { pinned: false, note: `not pinned: taskset -c ${core} failed (${probe.error?.message ?? probe.stderr.toString().trim()})` };
-  }
-  return { pinned: true, note: `pinned: server side on core ${CORE_OF.server}, clients side on core ${CORE_OF.clients} (taskset -c)` };
-}
-
 /** One side's process, seen from here: its signaling, its channels opening, its counters on request. */
 interface SideProcess {
   /** Resolves with its pid once it has loaded node-datachannel. */
@@ -178,12 +171,10 @@ interface SideProcess {
 
 function startSide(side: Side, pairs: number, lifeSeconds: number): SideProcess {
   const node = [
-    process.execPath, '--import', 'tsx', 'bench/transport/peer-process.ts', '--side', side, '--pairs', String(pairs),
+    '--import', 'tsx', 'bench/transport/peer-process.ts', '--side', side, '--pairs', String(pairs),
     '--messages-per-second', String(MESSAGES_PER_SECOND), '--message-bytes', String(MESSAGE_BYTES), '--life-seconds', String(lifeSeconds),
   ];
-  // taskset execs node in place: the pid read from /proc is node's.
-  const [command, ...commandArgs] = pinning.pinned ? ['taskset', '-c', String(CORE_OF[side]), ...node] : node;
-  const child = track(spawn(command!, commandArgs, { stdio: ['pipe', 'pipe', 'pipe'] }));
+  const child = track(spawn(...onCores(coresOf[side], process.execPath, node), { stdio: ['pipe', 'pipe', 'pipe'] }));
   child.stdin!.on('error', () => {}); // a dead side's closed pipe: noticed through 'exit' instead
   let stderrTail = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL_CHARS)));
@@ -256,6 +247,8 @@ interface SideRun {
   sendRefused: number;
   /** Loss of what the other side sent, from the sequence numbers this side saw. */
   incomingLossPct: number;
+  /** One-way latency of what this side received: the other side's send to this side's handler, ms (null: nothing arrived). */
+  incomingLatencyMs: { p50: number | null; p99: number | null };
   sentPerPairPerSecond: number;
   ticksSkipped: number;
   failedConnections: number;
@@ -341,6 +334,7 @@ function sideRun(cpu: CpuBetween, start: SideCounters, end: SideCounters, pairs:
     received,
     sendRefused: end.sendRefused - start.sendRefused,
     incomingLossPct: expected > 0 ? round((100 * Math.max(0, expected - received)) / expected, 3) : 0,
+    incomingLatencyMs: latencyOf(histogramBetween(start.latencyBuckets, end.latencyBuckets)),
     sentPerPairPerSecond: round(sent / pairs / (cpu.windowMs / 1000), 1),
     ticksSkipped: end.ticksSkipped - start.ticksSkipped,
     failedConnections: end.failedConnections,
@@ -348,6 +342,10 @@ function sideRun(cpu: CpuBetween, start: SideCounters, end: SideCounters, pairs:
     threads: cpu.groups.map((g) => ({ name: g.name, threads: g.threads, corePct: corePct(g.cpuMs) })),
     localUdpPorts,
   };
+}
+
+function latencyOf(histogram: number[]): SideRun['incomingLatencyMs'] {
+  return { p50: histogramPercentileMs(histogram, 50), p99: histogramPercentileMs(histogram, 99) };
 }
 
 /** The median and range of one figure over the repeats. */
@@ -364,6 +362,9 @@ interface SideSummary {
   corePct: Spread;
   messagesPerSecond: Spread;
   incomingLossPct: Spread;
+  /** One-way latency of what this side received, p50 and p99 (ms), over the repeats. */
+  incomingLatencyP50Ms: Spread | null;
+  incomingLatencyP99Ms: Spread | null;
   sendRefused: number;
   ticksSkipped: number;
   failedConnections: number;
@@ -400,6 +401,8 @@ function summarize(pairs: number, of: Run[]): PairsSummary | null {
       corePct: spread(sides.map((s) => s.corePct)),
       messagesPerSecond: spread(of.map((r) => round(((r[name].sent + r[name].received) * 1000) / r.windowMs, 0))),
       incomingLossPct: spread(sides.map((s) => s.incomingLossPct)),
+      incomingLatencyP50Ms: spreadOfKnown(sides.map((s) => s.incomingLatencyMs.p50)),
+      incomingLatencyP99Ms: spreadOfKnown(sides.map((s) => s.incomingLatencyMs.p99)),
       sendRefused: sides.reduce((n, s) => n + s.sendRefused, 0),
       ticksSkipped: sides.reduce((n, s) => n + s.ticksSkipped, 0),
       failedConnections: sides.reduce((n, s) => n + s.failedConnections, 0),
@@ -426,6 +429,12 @@ function spread(values: number[]): Spread {
   return { median: round(median, 3), min: sorted[0]!, max: sorted[sorted.length - 1]! };
 }
 
+/** The spread of the values that are known; null when none is. */
+function spreadOfKnown(values: (number | null)[]): Spread | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length > 0 ? spread(known) : null;
+}
+
 /** "12.3 (11.9–12.8)": the median, and the range when there was more than one repeat. */
 function spreadText(s: Spread, digits: number): string {
   const text = s.median.toFixed(digits);
@@ -435,19 +444,26 @@ function spreadText(s: Spread, digits: number): string {
 /** One row per N, in Markdown: median (min–max) over the repeats. */
 function summaryTable(rows: PairsSummary[]): string {
   const lines = [
-    '| pairs | messages/s per side (sent + received) | server µs/msg: process = main + other threads | server % core | clients µs/msg: process = main + other threads | clients % core | loss to clients / to server | UDP ports server / clients | connect | machine busy (this bench) |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| pairs | messages/s per side (sent + received) | server µs/msg: process = main + other threads | server % core | clients µs/msg: process = main + other threads | clients % core | loss to clients / to server | latency p50 / p99 to clients | latency p50 / p99 to server | UDP ports server / clients | connect | machine busy (this bench) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const perMessage = (s: SideSummary) => `${spreadText(s.usPerMessage, 1)} = ${spreadText(s.mainUsPerMessage, 1)} + ${spreadText(s.otherThreadsUsPerMessage, 1)}`;
   for (const r of rows) {
     lines.push(
       `| ${r.pairs} | ${spreadText(r.server.messagesPerSecond, 0)} / ${spreadText(r.clients.messagesPerSecond, 0)} | ${perMessage(r.server)} | ${spreadText(r.server.corePct, 1)} % | ` +
         `${perMessage(r.clients)} | ${spreadText(r.clients.corePct, 1)} % | ${spreadText(r.clients.incomingLossPct, 2)} % / ${spreadText(r.server.incomingLossPct, 2)} % | ` +
+        `${latencyText(r.clients)} | ${latencyText(r.server)} | ` +
         `${r.server.localUdpPorts} / ${r.clients.localUdpPorts} | ${spreadText(r.connectMs, 0)} ms | ` +
         `${r.machineBusyPct ? `${spreadText(r.machineBusyPct, 1)} %` : '–'} (${spreadText(r.benchBusyPct, 1)} %) |`,
     );
   }
   return lines.join('\n');
+}
+
+/** A side's incoming latency, p50 / p99 in ms (median of the repeats, and their range). */
+function latencyText(side: SideSummary): string {
+  const ms = (s: Spread | null) => (s === null ? '–' : spreadText(s, 2));
+  return `${ms(side.incomingLatencyP50Ms)} / ${ms(side.incomingLatencyP99Ms)} ms`;
 }
 
 /** Which threads took each side's time, per N: % of a core averaged over the repeats. */

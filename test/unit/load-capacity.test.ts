@@ -2,7 +2,7 @@
 // its steps, and which cores it pins its processes to.
 import { describe, expect, it } from 'vitest';
 import { marginalCost } from '../../bench/load/marginal-cost.ts';
-import { onCores, planPinning } from '../../bench/load/pinning.ts';
+import { onCores, planPinning } from '../../bench/common/pinning.ts';
 
 describe('marginalCost', () => {
   it('recovers the slope and intercept of points on a line', () => {

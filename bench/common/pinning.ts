@@ -1,8 +1,9 @@
-// Which cores the load bench gives its processes. Unpinned, the server and
-// its bots share every core, and each figure mixes the server's cost with
-// the bots' and with the contention between them. Pinned (Linux, taskset),
-// each server process has a core of its own and the bots share the rest, so
-// "server % of its core" is the server's alone. With fewer cores than
+// Which cores a benchmark gives its processes (bench:load, bench:transport).
+// Unpinned, the server and its bots (or the transport floor's two sides)
+// share every core, and each figure mixes the server's cost with the bots'
+// and with the contention between them. Pinned (Linux, taskset), each server
+// process has a core of its own and the bots share the rest, so "server % of
+// its core" is the server's alone. With fewer cores than
 // servers + 1 the servers share core 0: their numbers cannot show scaling,
 // and the plan says so.
 import { spawnSync } from 'node:child_process';
@@ -37,10 +38,10 @@ export function planPinning(cores: number, procs: number, canPin: boolean): PinP
   };
 }
 
-/** Whether `taskset` runs here (util-linux). */
+/** Whether `taskset` runs here (util-linux) and may use cores 0 and 1 (a container's cpuset can forbid them). */
 export function tasksetAvailable(): boolean {
   if (process.platform !== 'linux') return false;
-  return spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
+  return ['0', '1'].every((core) => spawnSync('taskset', ['-c', core, 'true'], { stdio: 'ignore', timeout: 5_000 }).status === 0);
 }
 
 /** The command and arguments that run `command args` on `cores` (unchanged when `cores` is null). taskset execs, so the PID is the program's. */
