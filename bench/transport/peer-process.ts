@@ -18,7 +18,7 @@
 //        --messages-per-second 30 --message-bytes 100 --life-seconds S
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { PeerConnection, cleanup, type DataChannel, type DescriptionType } from 'node-datachannel';
+import { PeerConnection, cleanup, setSctpSettings, type DataChannel, type DescriptionType } from 'node-datachannel';
 import { LATENCY_BUCKETS, latencyBucket } from './latency-histogram.ts';
 
 /** What this side has done since it started; the parent takes differences over its window. */
@@ -78,6 +78,7 @@ const { values: args } = parseArgs({
     'messages-per-second': { type: 'string' },
     'message-bytes': { type: 'string' },
     'life-seconds': { type: 'string' },
+    'sack-ms': { type: 'string' },
   },
 });
 const side = args.side;
@@ -85,6 +86,8 @@ const pairs = Number(args.pairs);
 const messagesPerSecond = Number(args['messages-per-second']);
 const messageBytes = Number(args['message-bytes']);
 const lifeSeconds = Number(args['life-seconds']);
+// Process-wide, before any peer connection: how long SCTP may wait before acknowledging data.
+if (args['sack-ms'] !== undefined) setSctpSettings({ delayedSackTime: Number(args['sack-ms']) });
 const sizesOk = messagesPerSecond > 0 && messagesPerSecond <= MAX_MESSAGES_PER_SECOND && Number.isInteger(messageBytes) && messageBytes >= HEADER_BYTES && messageBytes <= MAX_MESSAGE_BYTES;
 if ((side !== 'server' && side !== 'clients') || !(Number.isInteger(pairs) && pairs >= 1 && pairs <= MAX_PAIRS) || !sizesOk || !(lifeSeconds > 0)) {
   console.error('usage: peer-process.ts --side server|clients --pairs N --messages-per-second R --message-bytes B --life-seconds S');

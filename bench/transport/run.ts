@@ -59,7 +59,7 @@ const PRINTED_THREAD_MIN_CORE_PCT = 0.5;
 type Side = 'server' | 'clients';
 const SIDES: readonly Side[] = ['server', 'clients'];
 
-const USAGE = 'usage: npm run bench:transport -- [--pairs 50,100,200] [--seconds 10] [--repeats 2] [--warmup-seconds 3]';
+const USAGE = 'usage: npm run bench:transport -- [--pairs 50,100,200] [--seconds 10] [--repeats 2] [--warmup-seconds 3] [--client-sack-ms MS]';
 let parsed;
 try {
   parsed = parseArgs({
@@ -68,6 +68,7 @@ try {
       seconds: { type: 'string', default: '10' },
       repeats: { type: 'string', default: '2' },
       'warmup-seconds': { type: 'string', default: '3' },
+      'client-sack-ms': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -84,6 +85,16 @@ const pairCounts = args.pairs.split(',').map(Number);
 const seconds = Number(args.seconds);
 const repeats = Number(args.repeats);
 const warmupSeconds = Number(args['warmup-seconds']);
+/**
+ * The clients side's SCTP delayed-acknowledgement time (node-datachannel's
+ * setSctpSettings), to compare with a browser's: libdatachannel acknowledges
+ * after 20 ms by default, Chrome's SCTP waits up to 200 ms. Unset: the default.
+ */
+const clientSackMs = args['client-sack-ms'] === undefined ? null : Number(args['client-sack-ms']);
+if (clientSackMs !== null && !(Number.isInteger(clientSackMs) && clientSackMs >= 0 && clientSackMs <= 500)) {
+  console.error(`${USAGE}\n  client-sack-ms: 0 to 500`);
+  process.exit(2);
+}
 const pairsOk = pairCounts.every((n, i) => Number.isInteger(n) && n >= 1 && n <= MAX_PAIRS && (i === 0 || n > pairCounts[i - 1]!));
 if (!pairsOk || !(seconds >= 1 && seconds <= 600) || !(Number.isInteger(repeats) && repeats >= 1 && repeats <= MAX_REPEATS) || !(warmupSeconds >= 0 && warmupSeconds <= 60)) {
   console.error(`${USAGE}\n  pairs: increasing counts up to ${MAX_PAIRS}; 1 ≤ seconds ≤ 600; 1 ≤ repeats ≤ ${MAX_REPEATS}; 0 ≤ warmup-seconds ≤ 60`);
@@ -104,6 +115,7 @@ const benchStartedMs = performance.now();
 console.log(
   `bench:transport: pairs ${pairCounts.join(', ')}, ${MESSAGES_PER_SECOND} messages/s of ${MESSAGE_BYTES} B each way per pair, unordered, no retransmits; ` +
     `${warmupSeconds} s warm-up, ${seconds} s measured, ${repeats} repeat(s); ${cores} cores; ${pinning.note}; ` +
+    `clients' SCTP delayed SACK ${clientSackMs === null ? 'libdatachannel default' : `${clientSackMs} ms`}; ` +
     `/proc counts CPU in ticks of ${round(1000 / ticksPerSecond, 1)} ms per thread`,
 );
 const runs: Run[] = [];
@@ -138,7 +150,7 @@ writeFileSync(
       generatedAt: new Date().toISOString(),
       machine: { cores, cpu: cpus()[0]?.model ?? 'unknown', platform: process.platform, node: process.version },
       settings: {
-        pairs: pairCounts, seconds, warmupSeconds, repeats, messagesPerSecond: MESSAGES_PER_SECOND, messageBytes: MESSAGE_BYTES,
+        pairs: pairCounts, seconds, warmupSeconds, repeats, messagesPerSecond: MESSAGES_PER_SECOND, messageBytes: MESSAGE_BYTES, clientSackMs,
         channel: { unordered: true, maxRetransmits: 0 }, serverSide: 'one UDP port for all peer connections (enableIceUdpMux, as geckos)', bindAddress: '127.0.0.1',
       },
       pinning,
@@ -173,6 +185,7 @@ function startSide(side: Side, pairs: number, lifeSeconds: number): SideProcess 
   const node = [
     '--import', 'tsx', 'bench/transport/peer-process.ts', '--side', side, '--pairs', String(pairs),
     '--messages-per-second', String(MESSAGES_PER_SECOND), '--message-bytes', String(MESSAGE_BYTES), '--life-seconds', String(lifeSeconds),
+    ...(side === 'clients' && clientSackMs !== null ? ['--sack-ms', String(clientSackMs)] : []),
   ];
   const child = track(spawn(...onCores(coresOf[side], process.execPath, node), { stdio: ['pipe', 'pipe', 'pipe'] }));
   child.stdin!.on('error', () => {}); // a dead side's closed pipe: noticed through 'exit' instead
