@@ -35,9 +35,8 @@ import { AbandonedHandshakes } from './abandoned-handshakes.ts';
 import { keepClosedChannelsHarmless } from './closed-channel-guard.ts';
 import { ConnectionAliases, signalingRouteName, translateSignaling } from './connection-aliases.ts';
 
-/** How long close() waits for geckos to close its peer connections (each of its own closes gives up after 2 s, two steps). */
-const GECKOS_CLOSE_WAIT_MS = 5_000;
-const GECKOS_CLOSE_POLL_MS = 20;
+/** How long close() waits for geckos to close its peer connections and stop node-datachannel (its own steps give up after 2 s each). */
+const GECKOS_CLOSE_WAIT_MS = 10_000;
 
 /** The native data channel under a geckos ServerChannel (node-datachannel). */
 type NativeChannel = ServerChannel['dataChannel'];
@@ -244,14 +243,18 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
       await Promise.all(channelsClosing);
       // geckos' 'close' handler closes every peer connection it holds
       // (handshakes never bound included), then stops node-datachannel's
-      // native threads; nobody awaits it. Wait for it here, so close() means
-      // closed: a process that exits while those threads run can crash in
-      // native code (a test worker "exited unexpectedly" after all its tests
-      // had passed, about once in 20 browser runs).
-      signaling.emit('close');
-      const deadline = Date.now() + GECKOS_CLOSE_WAIT_MS;
-      while (connections.size > 0 && Date.now() < deadline) await sleep(GECKOS_CLOSE_POLL_MS);
-      await new Promise((resolve) => setImmediate(resolve)); // its cleanup runs (synchronously) once the last one is gone
+      // native threads (its cleanup()). It is an async listener that nobody
+      // awaits: emitting 'close' and waiting for geckos' map to empty let
+      // close() return while the threads were still being stopped, and a
+      // process that exits then can crash in native code (a test worker
+      // "exited unexpectedly" after all its tests had passed: about once in
+      // 20 browser runs before any wait, once in 13 beside another suite
+      // with the map-emptying wait). So we call the handler ourselves and
+      // await it, bounded (its own steps give up after 2 s each).
+      const geckosCloseHandlers = signaling.listeners('close') as (() => unknown)[];
+      signaling.removeAllListeners('close');
+      const handlersDone = Promise.all(geckosCloseHandlers.map((handler) => Promise.resolve().then(handler).catch(() => {})));
+      await Promise.race([handlersDone, sleep(GECKOS_CLOSE_WAIT_MS, undefined, { ref: false })]); // unref: the bound must not hold the process
       // A connection it never saw (a handshake already under way at the 'close') is closed here.
       const leftovers = [...connections.values()] as unknown as { close(): Promise<void> }[];
       await Promise.all(leftovers.map((peer) => peer.close().catch(() => {})));
