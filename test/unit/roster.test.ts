@@ -2,30 +2,12 @@
 // welcome and the reliable events after it. Replayed history is already part
 // of the welcome, so it must change nothing.
 import { describe, expect, it } from 'vitest';
-import type { GameEvent, PlayerInfo, Welcome } from '../../protocol/wire/stream.ts';
+import type { GameEvent, PlayerInfo } from '../../protocol/wire/stream.ts';
 import { Roster } from '../../game-client/play/roster.ts';
+import { welcomeListing as welcome } from '../welcome.ts';
 
 const ALICE: PlayerInfo = { id: 1, name: 'alice', score: 3 };
 const BOB: PlayerInfo = { id: 2, name: 'bob', score: 5 };
-
-function welcome(players: PlayerInfo[]): Welcome {
-  return {
-    type: 'welcome',
-    playerId: 1,
-    name: 'alice',
-    sessionToken: 'session-token-0123456789',
-    datagramToken: 'datagram-token-0123456789',
-    resumed: false,
-    room: { name: 'arena-1', capacity: 32 },
-    lastSeq: 10,
-    replayComplete: true,
-    inputSeq: 0,
-    config: { tickRateHz: 60, snapshotRateHz: 30, arenaWidthPx: 1600, arenaHeightPx: 900 },
-    players,
-    scores: Object.fromEntries(players.map((p) => [String(p.id), p.score])),
-    recentChat: [],
-  };
-}
 
 const join = (playerId: number, name: string, score = 0): GameEvent => ({ type: 'join', seq: 11, playerId, name, score });
 const leave = (playerId: number): GameEvent => ({ type: 'leave', seq: 12, playerId, name: `player ${playerId}`, reason: 'left' });

@@ -4,28 +4,9 @@
 // which events are new, history, or seen already.
 import { describe, expect, it } from 'vitest';
 import { ERROR_BAD_REDIRECT, MAX_REDIRECTS_WITHOUT_WELCOME } from '../../protocol/constants.ts';
-import type { GameEvent, Redirect, Welcome } from '../../protocol/wire/stream.ts';
+import type { GameEvent, Redirect } from '../../protocol/wire/stream.ts';
 import { Session } from '../../game-client/net/session.ts';
-
-function welcome(changes: Partial<Welcome> = {}): Welcome {
-  return {
-    type: 'welcome',
-    playerId: 1,
-    name: 'alice',
-    sessionToken: 'session-token-0123456789',
-    datagramToken: 'datagram-token-0123456789',
-    resumed: false,
-    room: { name: 'arena-1', capacity: 32 },
-    lastSeq: 10,
-    replayComplete: true,
-    inputSeq: 0,
-    config: { tickRateHz: 60, snapshotRateHz: 30, arenaWidthPx: 1600, arenaHeightPx: 900 },
-    players: [],
-    scores: {},
-    recentChat: [],
-    ...changes,
-  };
-}
+import { welcomeWith as welcome } from '../welcome.ts';
 
 const chat = (seq: number): GameEvent => ({ type: 'chat', seq, playerId: 2, name: 'bob', text: `line ${seq}`, serverTimeMs: 0 });
 const redirect = (url: string): Redirect => ({ type: 'redirect', url, room: 'blue', reservation: 'seat-0123456789abcdef' });
