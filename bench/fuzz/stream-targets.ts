@@ -47,6 +47,7 @@ const SERVER_KEYS: Record<ServerMessage['type'], readonly string[]> = {
   'datagram-token': ['type', 'token'],
   shutdown: ['type', 'reason'],
   redirect: ['type', 'url', 'room', 'reservation'],
+  'connection-timeline': ['type', 'channel', 'connectionId', 'steps'],
 };
 
 function messageInputs(seeds: readonly object[]): (random: Random) => string {

@@ -240,6 +240,8 @@ export class NetClient {
         this.handlers.onShutdown?.(message.reason);
         this.handlers.onStateChange?.();
         return;
+      case 'connection-timeline':
+        return; // the connection timeline's (not yet drawn)
       default:
         return this.onGameEvent(message);
     }

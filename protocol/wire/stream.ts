@@ -14,6 +14,7 @@ import {
   MAX_ROOM_NAME_CHARS,
 } from '../constants.ts';
 import { failed, ok, type Result } from '../result.ts';
+import { SERVER_STEP_IDS, TIMELINE_MAX_SERVER_STEPS } from '../connection-timeline.ts';
 
 const playerId = z.number().int().min(1).max(MAX_ENTITY_ID);
 const seq = z.number().int().min(1);
@@ -231,6 +232,31 @@ const redirectSchema = z.strictObject({
 });
 export type Redirect = z.infer<typeof redirectSchema>;
 
+/**
+ * The server's side of one connection's timeline (../connection-timeline.ts),
+ * on the server's clock (ms since it started, like `serverTimeMs`): sent to
+ * the player over the stream once the connection has reached the game (the
+ * stream after its welcome, the datagram channel after its first datagram
+ * each way), or once it has failed. `connectionId` is the server's name for
+ * the connection (`stream-3`, `datagram-7`), never geckos' id.
+ */
+const connectionTimelineSchema = z.strictObject({
+  type: z.literal('connection-timeline'),
+  channel: z.enum(['stream', 'datagram']),
+  connectionId: z.string().regex(/^(stream|datagram)-\d{1,12}$/),
+  steps: z
+    .array(
+      z.strictObject({
+        id: z.enum(SERVER_STEP_IDS),
+        startMs: timeMs,
+        endMs: timeMs,
+        detail: z.string().max(120).optional(),
+      }).refine((step) => step.endMs >= step.startMs, 'a step ends after it starts'),
+    )
+    .max(TIMELINE_MAX_SERVER_STEPS),
+});
+export type ConnectionTimelineMessage = z.infer<typeof connectionTimelineSchema>;
+
 const serverMessageSchema = z.discriminatedUnion('type', [
   welcomeSchema,
   ...gameEventSchema.options,
@@ -239,6 +265,7 @@ const serverMessageSchema = z.discriminatedUnion('type', [
   datagramTokenSchema,
   shutdownSchema,
   redirectSchema,
+  connectionTimelineSchema,
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 export type ErrorMessage = z.infer<typeof errorSchema>;
