@@ -12,98 +12,71 @@
 // bot i in room `bots-${i % K + 1}`; `--room NAME` puts them all in NAME (to
 // watch them from a browser at ?room=NAME).
 //
-// For the load bench (bench/load/run.ts), which runs several bot processes
-// from one address and measures in windows of its choosing:
+// For the load bench (bench/load/run.ts), which runs one bot process per bot
+// core from one address and measures in windows of its choosing:
 //   --join-rate R --join-burst B  this process's share of the server's
 //       per-address join limit (JOIN_REFILL_PER_S, JOIN_BURST by default);
 //   --report-on-stdin  (implies --json) prints a `{"report":"connected"}` line
 //       once the bots are connected, then for each line read on stdin a
 //       `{"report":"window"}` line with what was measured since the line
-//       before; stdin closing ends the run early, with the final object.
+//       before; a `join {…}` line adds bots to the running fleet and is
+//       answered by a "connected" line with its id; stdin closing ends the
+//       run early, with the final object.
 //
-// This file is the run itself: connect, play, report. One bot is
-// bots/headless-bot.ts, the flags are bots/bot-options.ts, and what is
-// measured is bots/bot-measurements.ts.
+// This file is the run itself: connect, play, report. The bots playing
+// together are bots/bot-fleet.ts, one bot is bots/headless-bot.ts, the flags
+// are bots/bot-options.ts, and what is measured is bots/bot-measurements.ts.
 import { createInterface } from 'node:readline';
-import { DEFAULT_TICK_RATE_HZ } from '../protocol/constants.ts';
-import { BOTS_USAGE, BotUsageError, parseBotOptions, type BotOptions } from './bots/bot-options.ts';
-import { BotMeasurements, type BotSummary } from './bots/bot-measurements.ts';
-import { HeadlessBot } from './bots/headless-bot.ts';
-import { startInputLoop } from './net/input-loop.ts';
+import { BOTS_USAGE, BotUsageError, parseBotOptions, parseStdinCommand, type BotOptions, type JoinCommand } from './bots/bot-options.ts';
+import { BotFleet, type BatchConnected } from './bots/bot-fleet.ts';
+import type { BotSummary } from './bots/bot-measurements.ts';
 import { installNodePolyfills, shutdownNodeWebRtc } from './net/node-polyfills.ts';
 
 /** A progress line this often: often enough to see a run is alive, rare enough to read. */
 const PROGRESS_INTERVAL_MS = 5_000;
-/** Spacing of the connects within the join burst. */
-const BURST_CONNECT_SPACING_MS = 25;
 
 const options = parseOrExit(process.argv.slice(2));
 const { count, quiet } = options;
 
 installNodePolyfills({ sourceAddresses: options.sourceAddresses });
 
-const bots = Array.from(
-  { length: count },
-  (_, i) =>
-    new HeadlessBot({
-      url: options.url,
-      name: `bot-${i + 1}`,
-      room: options.roomFor(i),
-      // Called only once the bots connect, after `measurements` exists.
-      onUpdateAge: (ageMs) => measurements.recordAge(ageMs),
-    }),
-);
-const measurements = new BotMeasurements(bots);
+const fleet = new BotFleet(options.chatEveryS);
+const { measurements } = fleet;
 
 progress(`connecting ${count} bot${count === 1 ? '' : 's'} to ${options.url}`);
 const stopConnectingProgress = quiet
   ? () => {}
   : every(PROGRESS_INTERVAL_MS, () => progress(`${elapsed()} connecting, ${measurements.connected}/${count} connected`));
-await Promise.all(bots.map((bot, i) => connect(bot, connectDelayMs(i))));
+const first = await fleet.add({
+  url: options.url,
+  count,
+  roomFor: options.roomFor,
+  joinRatePerS: options.joinRatePerS,
+  joinBurst: options.joinBurst,
+  connectTimeoutMs: options.connectTimeoutMs,
+});
 stopConnectingProgress();
-const failed = count - measurements.connected;
+const failed = count - first.connected;
 progress(
-  `${measurements.connected}/${count} bots connected in ${seconds(performance.now() - measurements.startedAtMs)} s` +
+  `${first.connected}/${count} bots connected in ${seconds(performance.now() - measurements.startedAtMs)} s` +
     (failed > 0 ? ` (${failed} failed; reasons in the summary)` : '') +
     `; running for ${options.durationS} s`,
 );
-measurements.startPlaying();
+fleet.play();
 const stopProgress = quiet
   ? () => {}
   : every(PROGRESS_INTERVAL_MS, () => progress(`${elapsed()} ${measurements.progressLine(PROGRESS_INTERVAL_MS / 1000)}`));
-if (options.reportOnStdin) {
-  console.log(
-    JSON.stringify({
-      report: 'connected',
-      clients: count,
-      connected: measurements.connected,
-      connectMs: bots.flatMap((b) => (b.connectMs === null ? [] : [Math.round(b.connectMs)])),
-      errors: measurements.connectErrors,
-    }),
-  );
-}
-
-// One input loop drives every bot at the server's tick rate, the browser's
-// loop: timers fire early or late, the input count must not drift.
-const tickRateHz = bots.find((b) => b.client.config)?.client.config?.tickRateHz ?? DEFAULT_TICK_RATE_HZ;
-const stopInputs = startInputLoop(tickRateHz, () => {
-  for (const bot of bots) bot.sendInput();
-});
-const chatTimer = setInterval(() => {
-  for (const bot of bots) if (Math.random() < 1 / options.chatEveryS) bot.chat();
-}, 1000);
+if (options.reportOnStdin) printConnected(0, first);
 
 await runFor(options.durationS * 1000);
-stopInputs();
-clearInterval(chatTimer);
 stopProgress();
 
 const summary = measurements.summary();
-for (const bot of bots) bot.close();
+fleet.close();
 await shutdownNodeWebRtc();
 if (quiet) console.log(JSON.stringify(summary));
 else printTable(summary);
-process.exit(summary.connected === count ? 0 : 1);
+process.exit(summary.connected === summary.clients ? 0 : 1);
 
 /**
  * The options; or the help text (exit 0); or, for a flag it cannot run with
@@ -126,40 +99,49 @@ function parseOrExit(argv: string[]): BotOptions {
 }
 
 /**
- * When bot i starts connecting. The server allows JOIN_BURST joins at once
- * from one address, then JOIN_REFILL_PER_S: stay within it, or within the
- * share we were given. WebRTC setup is the expensive part, so even the burst
- * is spread a little.
+ * Waits `ms`, or with --report-on-stdin until stdin closes if sooner. Each
+ * stdin line is a command (bot-options.ts): a `join` adds bots to the fleet
+ * and is answered once they connected; any other line gets a window report.
  */
-function connectDelayMs(i: number): number {
-  const { joinBurst, joinRatePerS } = options;
-  if (i < joinBurst) return i * BURST_CONNECT_SPACING_MS;
-  return joinBurst * BURST_CONNECT_SPACING_MS + ((i - joinBurst + 1) * 1000) / joinRatePerS;
-}
-
-/** Connects one bot after its pacing delay; a failure is counted and kept for the summary, never thrown. */
-async function connect(bot: HeadlessBot, delayMs: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, delayMs));
-  try {
-    await bot.connect(options.connectTimeoutMs);
-    measurements.recordConnected();
-  } catch (error) {
-    measurements.recordConnectFailure(bot, error as Error);
-  }
-}
-
-/** Waits `ms`, or with --report-on-stdin until stdin closes if sooner; answers each stdin line with a window report. */
 function runFor(ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
     if (!options.reportOnStdin) return;
     const lines = createInterface({ input: process.stdin });
-    lines.on('line', () => console.log(JSON.stringify(measurements.closeWindow())));
+    lines.on('line', (line) => {
+      let command;
+      try {
+        command = parseStdinCommand(line);
+      } catch (error) {
+        console.log(JSON.stringify({ report: 'error', message: (error as Error).message }));
+        return;
+      }
+      if (command.kind === 'report') console.log(JSON.stringify(measurements.closeWindow()));
+      else void join(command.join);
+    });
     lines.once('close', () => {
       clearTimeout(timer);
       resolve();
     });
   });
+}
+
+/** Adds a `join` line's bots to the playing fleet, then says how their connects went. */
+async function join(command: JoinCommand): Promise<void> {
+  const connected = await fleet.add({
+    url: command.url,
+    count: command.count,
+    roomFor: () => command.room,
+    joinRatePerS: command.joinRatePerS,
+    joinBurst: command.joinBurst,
+    connectTimeoutMs: options.connectTimeoutMs,
+  });
+  printConnected(command.id, connected);
+}
+
+/** The "connected" line the load bench waits for: batch 0 is the one --count started with. */
+function printConnected(id: number, batch: BatchConnected): void {
+  console.log(JSON.stringify({ report: 'connected', id, ...batch }));
 }
 
 /** Progress goes to stderr, so stdout holds only the summary; --json keeps both quiet but for the final object. */

@@ -1,23 +1,27 @@
-// Which bot processes a load step starts, and how each paces its joins.
+// Which bots a load step adds, where, and how each group paces its joins.
 // Pure, so the arithmetic is tested on its own.
 //
-// Rooms fill in order (load-1, load-2, …), each up to the room size; a bot
-// process puts all its bots in one named room (bot.ts --room), so a room is
-// topped up by the next step's processes if a step leaves it part full.
+// Rooms fill in order (load-1, load-2, …), each up to the room size; a group
+// of bots fills (part of) one room and is played by one bot process, room
+// load-k by process (k - 1) mod P: one process per bot core, each playing
+// several rooms, so a step never adds processes that would take turns on a
+// core. A room left part full by one step is topped up by the next.
 //
 // The server allows JOIN_BURST joins at once from one address, then
-// JOIN_REFILL_PER_S. Every bot process runs from 127.0.0.1, so the processes a
-// step starts together share that one budget: each gets an equal part of the
-// burst and of the rate (with a margin for timers that fire together).
+// JOIN_REFILL_PER_S. Every bot runs from 127.0.0.1, so the groups a step adds
+// together share that one budget: each gets an equal part of the burst and
+// of the rate (with a margin for timers that fire together).
 import { JOIN_BURST, JOIN_REFILL_PER_S } from '../../protocol/constants.ts';
 
 /** Below the server's rate, so clock noise between processes never meets the limit. */
 export const JOIN_RATE_MARGIN = 0.9;
 
-export interface BotProcessPlan {
+export interface BotGroupPlan {
   room: string;
   count: number;
-  /** This process's share of the per-address join limit. */
+  /** Which bot process plays it (0-based). */
+  process: number;
+  /** This group's share of the per-address join limit. */
   joinBurst: number;
   joinRatePerS: number;
 }
@@ -32,18 +36,14 @@ export function loadRoomName(r: number): string {
   return `load-${r + 1}`;
 }
 
-/**
- * The processes that take the server from `fromClients` to `toClients`:
- * at most `clientsPerBot` bots each, never spanning two rooms.
- */
-export function planBotProcesses(fromClients: number, toClients: number, roomSize: number, clientsPerBot: number, limit: JoinLimit = { burst: JOIN_BURST, refillPerS: JOIN_REFILL_PER_S }): BotProcessPlan[] {
-  const groups: { room: string; count: number }[] = [];
+/** The groups that take the server from `fromClients` to `toClients` with `processes` bot processes: one per room touched. */
+export function planBotGroups(fromClients: number, toClients: number, roomSize: number, processes: number, limit: JoinLimit = { burst: JOIN_BURST, refillPerS: JOIN_REFILL_PER_S }): BotGroupPlan[] {
+  const groups: { room: string; count: number; process: number }[] = [];
   let next = fromClients;
   while (next < toClients) {
     const room = Math.floor(next / roomSize);
-    const roomEnd = Math.min(toClients, (room + 1) * roomSize);
-    const count = Math.min(clientsPerBot, roomEnd - next);
-    groups.push({ room: loadRoomName(room), count });
+    const count = Math.min(toClients, (room + 1) * roomSize) - next;
+    groups.push({ room: loadRoomName(room), count, process: room % processes });
     next += count;
   }
   const share = Math.max(1, groups.length);
@@ -55,10 +55,10 @@ export function planBotProcesses(fromClients: number, toClients: number, roomSiz
 }
 
 /**
- * How long the slowest process of a plan needs to start all its connects:
- * its burst, then the rest at its rate. The bench waits this plus a connect
+ * How long the slowest group of a plan needs to start all its connects: its
+ * burst, then the rest at its rate. The bench waits this plus a connect
  * timeout for the "connected" reports.
  */
-export function plannedConnectSeconds(plan: readonly BotProcessPlan[]): number {
+export function plannedConnectSeconds(plan: readonly BotGroupPlan[]): number {
   return Math.max(0, ...plan.map((p) => Math.max(0, p.count - p.joinBurst) / p.joinRatePerS));
 }

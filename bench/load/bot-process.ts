@@ -1,7 +1,9 @@
-// One `game-client/bot.ts --report-on-stdin` process, seen from the bench: it
-// says when its bots are connected, answers each request with a window
-// report (a line on its stdin, a JSON line on its stdout), and ends cleanly
-// when its stdin closes. Every wait is bounded.
+// One `game-client/bot.ts --report-on-stdin` process, seen from the bench:
+// it starts with no bots, is given bots by `join` lines (and says when they
+// connected), answers each request with a window report (a line on its
+// stdin, a JSON line on its stdout), and ends cleanly when its stdin closes.
+// The bench runs one per bot core: a process playing several rooms, never
+// several processes taking turns on one core. Every wait is bounded.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { bounded, exited, track } from './children.ts';
@@ -16,13 +18,8 @@ const STOP_TIMEOUT_MS = 10_000;
 const STDERR_TAIL_CHARS = 4_000;
 
 export interface BotProcessOptions {
+  /** The server its first bots join; each `join` names its own. */
   url: string;
-  count: number;
-  /** Every bot of this process joins this room. */
-  room: string;
-  /** This process's share of the per-address join limit. */
-  joinRatePerS: number;
-  joinBurst: number;
   chatEveryS: number;
   connectTimeoutS: number;
   /** An upper bound on its life; the bench normally ends it sooner by closing its stdin. */
@@ -31,12 +28,21 @@ export interface BotProcessOptions {
   cores: string | null;
 }
 
-export interface BotProcess {
-  child: ChildProcess;
+/** Bots for a running bot process: `count` of them into `room` on `url`, paced within a share of the per-address join limit. */
+export interface BotJoin {
+  url: string;
   room: string;
   count: number;
-  /** Resolves once all its bots connected or gave up; rejects if the process dies first or within `timeoutMs`. */
-  connected(timeoutMs: number): Promise<BotConnected>;
+  joinRatePerS: number;
+  joinBurst: number;
+}
+
+export interface BotProcess {
+  child: ChildProcess;
+  /** The bots it was asked for so far. */
+  readonly count: number;
+  /** Adds bots; resolves once they all connected or gave up; rejects if the process dies first or within `timeoutMs`. */
+  join(bots: BotJoin, timeoutMs: number): Promise<BotConnected>;
   /** Asks for what it measured since its previous report. */
   report(): Promise<BotWindow>;
   /** Closes its stdin (it prints its summary and exits), then SIGKILLs it if it does not. */
@@ -46,10 +52,7 @@ export interface BotProcess {
 export function startBotProcess(options: BotProcessOptions): BotProcess {
   const args = [
     '--url', options.url,
-    '--count', String(options.count),
-    '--room', options.room,
-    '--join-rate', String(options.joinRatePerS),
-    '--join-burst', String(options.joinBurst),
+    '--count', '0',
     '--chat-every', String(options.chatEveryS),
     '--connect-timeout', String(options.connectTimeoutS),
     '--duration', String(options.durationS),
@@ -60,35 +63,48 @@ export function startBotProcess(options: BotProcessOptions): BotProcess {
   let stderrTail = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL_CHARS)));
 
-  let onConnected: ((report: BotConnected) => void) | null = null;
-  const connectedReport = new Promise<BotConnected>((resolve) => (onConnected = resolve));
+  /** Who waits for which `join`'s "connected" line, by its id. */
+  const waitingForJoins = new Map<number, (report: BotConnected) => void>();
   const waitingForReports: ((report: BotWindow) => void)[] = [];
+  let lastError = '';
   createInterface({ input: child.stdout! }).on('line', (line) => {
-    let message: { report?: string };
+    let message: { report?: string; id?: number; message?: string };
     try {
-      message = JSON.parse(line) as { report?: string };
+      message = JSON.parse(line) as typeof message;
     } catch {
       return; // not ours (a library's stray output)
     }
-    if (message.report === 'connected') onConnected?.(message as BotConnected);
-    else if (message.report === 'window') waitingForReports.shift()?.(message as BotWindow);
+    if (message.report === 'connected' && message.id !== undefined) {
+      waitingForJoins.get(message.id)?.(message as BotConnected);
+      waitingForJoins.delete(message.id);
+    } else if (message.report === 'window') waitingForReports.shift()?.(message as BotWindow);
+    else if (message.report === 'error') lastError = message.message ?? 'an error';
   });
   const died = new Promise<never>((_, reject) =>
     child.once('exit', (code, signal) =>
-      reject(new Error(`bot process for ${options.room} exited (${code ?? signal})${stderrTail ? `:\n${stderrTail}` : ''}`)),
+      reject(new Error(`a bot process exited (${code ?? signal})${stderrTail ? `:\n${stderrTail}` : ''}${lastError ? ` (last error: ${lastError})` : ''}`)),
     ),
   );
   died.catch(() => {}); // only awaited through the races below
 
+  let joins = 0;
+  let count = 0;
   return {
     child,
-    room: options.room,
-    count: options.count,
-    connected: (timeoutMs) => bounded(Promise.race([connectedReport, died]), timeoutMs, `bots in ${options.room} to connect`),
+    get count() {
+      return count;
+    },
+    join(bots, timeoutMs) {
+      const id = ++joins;
+      count += bots.count;
+      const connected = new Promise<BotConnected>((resolve) => waitingForJoins.set(id, resolve));
+      child.stdin!.write(`join ${JSON.stringify({ id, ...bots })}\n`);
+      return bounded(Promise.race([connected, died]), timeoutMs, `${bots.count} bots in ${bots.room} to connect`);
+    },
     report() {
       const next = new Promise<BotWindow>((resolve) => waitingForReports.push(resolve));
       child.stdin!.write('report\n');
-      return bounded(Promise.race([next, died]), REPORT_TIMEOUT_MS, `a report from the bots in ${options.room}`);
+      return bounded(Promise.race([next, died]), REPORT_TIMEOUT_MS, 'a report from a bot process');
     },
     async stop() {
       child.stdin!.end();

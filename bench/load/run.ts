@@ -1,8 +1,9 @@
 // `npm run bench:load`: how many clients can one server process carry?
 // It starts a game server process on 127.0.0.1 (WebRTC bound there too, so
-// all traffic stays on loopback) and steps the load: at each step it adds bot
-// processes (game-client/bot.ts, real clients over both real channels) until
-// the step's clients play in rooms of --room-size, lets them settle, then
+// all traffic stays on loopback) and steps the load: at each step it adds bots
+// (game-client/bot.ts, real clients over both real channels; one bot process
+// per bot core, each playing several rooms) until the step's clients play in
+// rooms of --room-size, lets them settle, then
 // measures one window of --seconds: the server's own /metrics (tick duration
 // quantiles per room, CPU, RSS, event-loop lag) and every bot process's
 // window report (loss, update age, bytes, connect time, its own CPU and lag).
@@ -11,8 +12,8 @@
 // and the raw runs) and docs/bench/load.svg. It exits non-zero only if the
 // run itself failed (the server died, a step could not be measured).
 //
-//   npm run bench:load [-- --steps 50,100,150,200 --seconds 20 --room-size 50
-//                         --clients-per-bot 25 --procs 1 --cpu-prof DIR]
+//   npm run bench:load [-- --steps 50,100,150,200 --seconds 20 --room-size 25
+//                         --bot-procs P --procs 1 --cpu-prof DIR]
 //
 // On Linux with at least 2 cores it pins the server to core 0 and the bots
 // to the others (pinning.ts), so "server % of its core" is the server's own
@@ -42,7 +43,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_ROOMS, MAX_PLAYERS } from '../../protocol/constants.ts';
-import { planBotProcesses, plannedConnectSeconds } from './bot-plan.ts';
+import { planBotGroups, plannedConnectSeconds } from './bot-plan.ts';
 import { clockTicksPerSecond, cpuBetween, readProcessCpu, type CpuBetween, type ProcessCpuReading } from '../common/thread-cpu.ts';
 import { marginalCost } from './marginal-cost.ts';
 import { planPinning, tasksetAvailable } from '../common/pinning.ts';
@@ -70,6 +71,7 @@ import { combineSamples, sampleServer, type ServerSample } from './server-sample
 import { startServerProcess, type ServerProcess } from './server-process.ts';
 
 const MAX_PROCS = 4;
+const MAX_BOT_PROCS = 16;
 /** After a step's bots connect: new peers settle, and the rooms' 10 s tick summaries fill with the new load. */
 const SETTLE_MS = 5_000;
 /** A bot chats every 30 s on average: 50 bots are under 2 lines/s per room, within the per-address chat limit (5/s). */
@@ -84,15 +86,15 @@ const { values: args } = parseArgs({
   options: {
     steps: { type: 'string', default: '50,100,150,200' },
     seconds: { type: 'string', default: '20' },
-    'room-size': { type: 'string', default: '50' },
-    'clients-per-bot': { type: 'string', default: '25' },
+    'room-size': { type: 'string', default: '25' },
+    'bot-procs': { type: 'string' },
     procs: { type: 'string', default: '1' },
     repeats: { type: 'string', default: '2' },
     'cpu-prof': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
-const USAGE = 'usage: npm run bench:load -- [--steps 50,100,150,200] [--seconds 20] [--repeats 2] [--room-size 50] [--clients-per-bot 25] [--procs 1] [--cpu-prof DIR]';
+const USAGE = 'usage: npm run bench:load -- [--steps 50,100,150,200] [--seconds 20] [--repeats 2] [--room-size 25] [--bot-procs P] [--procs 1] [--cpu-prof DIR]';
 const MAX_REPEATS = 5;
 if (args.help) {
   console.log(USAGE);
@@ -108,22 +110,33 @@ const REPORT_SVG = procs === 1 ? 'docs/bench/load.svg' : `docs/bench/load-${proc
 const steps = args.steps.split(',').map(Number);
 const seconds = Number(args.seconds);
 const roomSize = Number(args['room-size']);
-const clientsPerBot = Number(args['clients-per-bot']);
 const repeats = Number(args.repeats);
 if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= MAX_REPEATS)) {
   console.error(`${USAGE}\n  repeats: 1 to ${MAX_REPEATS} windows per step`);
   process.exit(2);
 }
 const stepsOk = steps.every((n, i) => Number.isInteger(n) && n >= 1 && n <= MAX_CLIENTS && (i === 0 || n > steps[i - 1]!));
-if (!stepsOk || !(seconds >= 5 && seconds <= 600) || !(Number.isInteger(roomSize) && roomSize >= 1 && roomSize <= MAX_PLAYERS) || !(Number.isInteger(clientsPerBot) && clientsPerBot >= 1 && clientsPerBot <= 200)) {
-  console.error(`${USAGE}\n  steps: increasing client counts up to ${MAX_CLIENTS}; 5 ≤ seconds ≤ 600; 1 ≤ room-size ≤ ${MAX_PLAYERS}; 1 ≤ clients-per-bot ≤ 200`);
+if (!stepsOk || !(seconds >= 5 && seconds <= 600) || !(Number.isInteger(roomSize) && roomSize >= 1 && roomSize <= MAX_PLAYERS)) {
+  console.error(`${USAGE}\n  steps: increasing client counts up to ${MAX_CLIENTS}; 5 ≤ seconds ≤ 600; 1 ≤ room-size ≤ ${MAX_PLAYERS}`);
   process.exit(2);
 }
 const cpuProfDir = args['cpu-prof'];
 const cores = availableParallelism();
 const pinning = planPinning(cores, procs, tasksetAvailable());
-/** The cores the bots run on: what "the bots' % of their cores" divides by. */
-const botCores = pinning.bots === null ? cores : coresIn(pinning.bots);
+/** The cores the bots run on, one by one (empty: not pinned). */
+const botCoreList = pinning.bots === null ? [] : coresIn(pinning.bots);
+/** What "the bots' % of their cores" divides by. */
+const botCores = pinning.bots === null ? cores : botCoreList.length;
+/**
+ * One bot process per bot core by default: processes sharing a core wait for
+ * each other's turn on it, and that wait shows as update age (README,
+ * "Where the update age goes"). Process i runs on bot core i mod n.
+ */
+const botProcs = args['bot-procs'] === undefined ? Math.max(1, botCoreList.length) : Number(args['bot-procs']);
+if (!(Number.isInteger(botProcs) && botProcs >= 1 && botProcs <= MAX_BOT_PROCS)) {
+  console.error(`${USAGE}\n  bot-procs: 1 to ${MAX_BOT_PROCS} bot processes`);
+  process.exit(2);
+}
 const ticksPerSecond = clockTicksPerSecond();
 const roomsNeeded = Math.ceil(steps[steps.length - 1]! / roomSize);
 /** Every bot process lives at most this long; the bench normally ends them sooner. */
@@ -148,7 +161,7 @@ const servers = serversToStop;
 /** The process a room's bots connect to: room load-k on process ((k - 1) mod N) + 1. */
 const serverFor = (room: string) => servers[(Number(/\d+$/.exec(room)?.[0] ?? 1) - 1) % servers.length]!;
 console.log(
-  `bench:load against ${servers.map((s) => s.url).join(', ')}: steps ${steps.join(', ')} clients, rooms of ${roomSize}, ${clientsPerBot} clients per bot process, ` +
+  `bench:load against ${servers.map((s) => s.url).join(', ')}: steps ${steps.join(', ')} clients, rooms of ${roomSize}, ${botProcs} bot process(es), ` +
     `${seconds} s measured ${repeats} time(s) per step; ${cores} cores, ${pinning.note}${cpuProfDir ? `; server profiled into ${cpuProfDir}` : ''}`,
 );
 const idle = combineSamples(await Promise.all(servers.map((s) => sampleServer(s.opsUrl))));
@@ -199,7 +212,7 @@ writeFileSync(
     {
       generatedAt: new Date().toISOString(),
       machine: { cores, cpu: cpus()[0]?.model ?? 'unknown' },
-      settings: { steps, seconds, repeats, roomSize, clientsPerBot, procs, settleMs: SETTLE_MS, chatEveryS: CHAT_EVERY_S },
+      settings: { steps, seconds, repeats, roomSize, botProcs, procs, settleMs: SETTLE_MS, chatEveryS: CHAT_EVERY_S },
       pinning: { ...pinning, botCores },
       capacity,
       targets: TARGETS,
@@ -244,31 +257,37 @@ async function runStep(clients: number, grow: boolean): Promise<{ measured: true
   };
 }
 
-/** Starts the bot processes that bring the fleet to `clients`, waits for them to connect, and lets them settle. */
+/**
+ * Brings the bots to `clients`: starts the bot processes on the first call,
+ * then gives them their new groups (bot-plan.ts), waits for the groups to
+ * connect, and lets them settle.
+ */
 async function growFleet(clients: number): Promise<BotConnected[]> {
+  if (fleet.length === 0) {
+    for (let i = 0; i < botProcs; i++) {
+      fleet.push(
+        startBotProcess({
+          url: servers[0]!.url,
+          chatEveryS: CHAT_EVERY_S,
+          connectTimeoutS: CONNECT_TIMEOUT_S,
+          durationS: botLifeS,
+          cores: botCoreList.length === 0 ? null : botCoreList[i % botCoreList.length]!,
+        }),
+      );
+    }
+  }
   const current = fleet.reduce((n, b) => n + b.count, 0);
-  // The new processes connect at once from one address: each takes its share of the join limit (bot-plan.ts).
-  const plan = planBotProcesses(current, clients, roomSize, clientsPerBot);
-  const added = plan.map((p) =>
-    startBotProcess({
-      url: serverFor(p.room).url,
-      count: p.count,
-      room: p.room,
-      joinRatePerS: p.joinRatePerS,
-      joinBurst: p.joinBurst,
-      chatEveryS: CHAT_EVERY_S,
-      connectTimeoutS: CONNECT_TIMEOUT_S,
-      durationS: botLifeS,
-      cores: pinning.bots,
-    }),
-  );
-  fleet.push(...added);
+  // The groups connect at once from one address: each takes its share of the join limit (bot-plan.ts).
+  const plan = planBotGroups(current, clients, roomSize, fleet.length);
   const connectBudgetMs = (BOT_STARTUP_S + CONNECT_TIMEOUT_S + plannedConnectSeconds(plan)) * 1000;
   const connects = await Promise.all(
-    added.map((bot) =>
-      bot.connected(connectBudgetMs).catch((error: unknown): BotConnected => ({
+    plan.map((group) =>
+      fleet[group.process]!.join(
+        { url: serverFor(group.room).url, room: group.room, count: group.count, joinRatePerS: group.joinRatePerS, joinBurst: group.joinBurst },
+        connectBudgetMs,
+      ).catch((error: unknown): BotConnected => ({
         report: 'connected',
-        clients: bot.count,
+        clients: group.count,
         connected: 0,
         connectMs: [],
         errors: [(error as Error).message],
@@ -276,7 +295,7 @@ async function growFleet(clients: number): Promise<BotConnected[]> {
     ),
   );
   const connected = connects.reduce((n, c) => n + c.connected, 0);
-  console.log(`  +${plan.length} bot process(es): ${connected}/${clients - current} new clients connected; settling ${SETTLE_MS / 1000} s`);
+  console.log(`  +${clients - current} bots in ${plan.length} room group(s): ${connected} connected; settling ${SETTLE_MS / 1000} s`);
   for (const error of connects.flatMap((c) => c.errors).slice(0, 5)) console.log(`  connect error: ${error}`);
   await sleep(SETTLE_MS);
   return connects;
@@ -348,12 +367,12 @@ function newestProfile(dir: string): { file: string; top: ReturnType<typeof self
   return { file: files[0]!, top: selfTimeByFunction(JSON.parse(readFileSync(files[0]!, 'utf8')) as CpuProfile) };
 }
 
-/** How many cores a taskset list such as "1-3" or "1,3" names. */
-function coresIn(list: string): number {
-  return list.split(',').reduce((n, part) => {
+/** The cores a taskset list such as "1-3" or "1,3" names, one by one. */
+function coresIn(list: string): string[] {
+  return list.split(',').flatMap((part) => {
     const [from, to = from] = part.split('-').map(Number);
-    return n + to! - from! + 1;
-  }, 0);
+    return Array.from({ length: to! - from! + 1 }, (_, i) => String(from! + i));
+  });
 }
 
 /** The marginal-cost line in words. */

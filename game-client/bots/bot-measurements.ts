@@ -26,6 +26,7 @@ interface BotMark {
   datagramBytesIn: number;
   streamBytesIn: number;
 }
+const NOTHING_YET: BotMark = { received: 0, lost: 0, datagramBytesIn: 0, streamBytesIn: 0 };
 
 /** What a report window measures from: when it opened, every bot's counters then, and the ages since. */
 interface ReportWindow {
@@ -121,8 +122,10 @@ export class BotMeasurements {
     const window = this.window ?? this.openWindow();
     const seconds = (performance.now() - window.startedAtMs) / 1000;
     const now = this.bots.map(markOf);
-    const diff = (key: keyof BotMark) => now.reduce((n, m, i) => n + m[key] - window.marks[i]![key], 0);
-    const playing = this.bots.filter((b, i) => b.onBothChannels && now[i]!.received > window.marks[i]!.received).length;
+    // A bot that joined during the window (the fleet grows while it plays) counts from zero.
+    const before = (i: number) => window.marks[i] ?? NOTHING_YET;
+    const diff = (key: keyof BotMark) => now.reduce((n, m, i) => n + m[key] - before(i)[key], 0);
+    const playing = this.bots.filter((b, i) => b.onBothChannels && now[i]!.received > before(i).received).length;
     const received = diff('received');
     const lost = diff('lost');
     const perClientPerS = (bytes: number) => Math.round(bytes / seconds / Math.max(1, this.connected));

@@ -3,6 +3,7 @@
 // Pure: it reads the arguments it is given and throws; the entry prints and exits.
 import { parseArgs } from 'node:util';
 import { isIPv4 } from 'node:net';
+import { z } from 'zod';
 import { DEFAULT_HTTP_PORT, DEFAULT_MAX_SEATS_PER_ADDRESS, JOIN_BURST, JOIN_REFILL_PER_S } from '../../protocol/constants.ts';
 import { checkRoomName } from '../../protocol/wire/stream.ts';
 
@@ -18,7 +19,9 @@ export const BOTS_USAGE = `npm run bots -- [--url URL] [--count N] [--duration S
                      loopback addresses (all of 127.0.0.0/8 is this machine on Linux); connections take them in turn
   --json             print only the final summary, as one JSON object
   --report-on-stdin  (implies --json) a JSON line once connected, then one per line read on stdin with what
-                     was measured since the line before; stdin closing ends the run`;
+                     was measured since the line before; stdin closing ends the run. A line
+                     'join {"id":1,"url":…,"room":…,"count":N,"joinRatePerS":R,"joinBurst":B}' adds N bots to the
+                     running fleet and is answered by a "connected" line with that id (--count may then be 0)`;
 
 export interface BotOptions {
   url: string;
@@ -63,16 +66,18 @@ export function parseBotOptions(argv: string[]): BotOptions {
       help: { type: 'boolean', default: false },
     },
   });
+  const reportOnStdin = args['report-on-stdin'];
   return {
     url: args.url,
-    count: positiveInt(args.count, 'count'),
+    // A process driven over stdin may start empty and be given its bots by `join` lines.
+    count: reportOnStdin && args.count === '0' ? 0 : positiveInt(args.count, 'count'),
     durationS: positiveInt(args.duration, 'duration'),
     chatEveryS: positiveInt(args['chat-every'], 'chat-every'),
     connectTimeoutMs: positiveInt(args['connect-timeout'], 'connect-timeout') * 1000,
     joinRatePerS: positiveNumber(args['join-rate'], 'join-rate'),
     joinBurst: positiveInt(args['join-burst'], 'join-burst'),
-    reportOnStdin: args['report-on-stdin'],
-    quiet: args.json || args['report-on-stdin'],
+    reportOnStdin,
+    quiet: args.json || reportOnStdin,
     roomFor: roomChoice(args.rooms, args.room),
     sourceAddresses: args.from === undefined ? [] : addressRange(args.from),
   };
@@ -120,4 +125,34 @@ function roomChoice(rooms: string | undefined, room: string | undefined): (i: nu
   if (rooms === undefined) return () => undefined;
   const k = positiveInt(rooms, 'rooms');
   return (i) => `bots-${(i % k) + 1}`;
+}
+
+/** A `join` line on stdin (--report-on-stdin): more bots for the running fleet, with their share of the join limit. */
+const joinCommandSchema = z.strictObject({
+  id: z.number().int().nonnegative(),
+  url: z.url({ protocol: /^https?$/ }),
+  room: z.string(),
+  count: z.number().int().min(1).max(1000),
+  joinRatePerS: z.number().positive().finite(),
+  joinBurst: z.number().int().min(1),
+});
+export type JoinCommand = z.infer<typeof joinCommandSchema>;
+
+/** A line read on stdin: `join {…}` (more bots), or anything else (a window report is asked for). */
+export type StdinCommand = { kind: 'join'; join: JoinCommand } | { kind: 'report' };
+
+/** Reads one stdin line; a `join` line that does not parse throws a BotUsageError saying why. */
+export function parseStdinCommand(line: string): StdinCommand {
+  if (!line.startsWith('join ')) return { kind: 'report' };
+  let json: unknown;
+  try {
+    json = JSON.parse(line.slice('join '.length));
+  } catch {
+    throw new BotUsageError('a join line carries one JSON object');
+  }
+  const parsed = joinCommandSchema.safeParse(json);
+  if (!parsed.success) throw new BotUsageError(`join: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const room = checkRoomName(parsed.data.room);
+  if (!room.ok) throw new BotUsageError(`join: room: ${room.message}`);
+  return { kind: 'join', join: { ...parsed.data, room: room.name } };
 }

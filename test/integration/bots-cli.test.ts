@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
 import { startTestServer, waitFor } from './harness.ts';
 import { startScript, type ScriptProcess } from './script-process.ts';
+import { parseRoomList } from '../../protocol/wire/room-list.ts';
 
 /** Long enough for one progress line (every 5 s) after the bots connect. */
 const RUN_S = 6;
@@ -97,6 +98,30 @@ describe('npm run bots', () => {
     expect(bots.stderr()).toBe('');
     expect(JSON.parse(bots.stdout().trim().split('\n').at(-1)!)).toMatchObject({ clients: 2, connected: 2, errors: [] });
   }, 100_000); // past its three 30 s waits, so theirs is the message a failure shows
+
+  it('starts empty and plays the bots each join line on stdin adds, answering with that line\'s id (the load bench)', async () => {
+    const bots = runBots('--count', '0', '--duration', '120', '--report-on-stdin');
+    const reports = () =>
+      bots
+        .stdout()
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    await waitFor(() => reports().find((r) => r.report === 'connected' && r.id === 0), 'the empty start', EXIT_TIMEOUT_MS);
+    expect(reports()[0]).toMatchObject({ report: 'connected', id: 0, clients: 0, connected: 0 });
+    bots.child.stdin!.write('join {"id":7}\n');
+    await waitFor(() => reports().find((r) => r.report === 'error'), 'the error for a bad join line', EXIT_TIMEOUT_MS);
+    expect(reports().find((r) => r.report === 'error')!.message).toMatch(/^join: url: /);
+    const join = { id: 7, url: server.url, room: 'grown', count: 2, joinRatePerS: 2, joinBurst: 2 };
+    bots.child.stdin!.write(`join ${JSON.stringify(join)}\n`);
+    const connected = await waitFor(() => reports().find((r) => r.report === 'connected' && r.id === 7), 'the join to connect', EXIT_TIMEOUT_MS);
+    expect(connected).toMatchObject({ clients: 2, connected: 2, errors: [] });
+    const list = parseRoomList(await (await fetch(`${server.url}/rooms`)).json());
+    expect(list.ok && list.value.rooms.find((room) => room.name === 'grown')?.players).toBe(2);
+    bots.child.stdin!.end();
+    expect(await bots.exited(EXIT_TIMEOUT_MS)).toBe(0);
+    expect(JSON.parse(bots.stdout().trim().split('\n').at(-1)!)).toMatchObject({ clients: 2, connected: 2, errors: [] });
+  }, 100_000);
 
   it('says in one line what is wrong with a flag, and exits 2', async () => {
     const bots = startScript('game-client/bot.ts', ['--cuont', '3']);

@@ -1,6 +1,6 @@
 // `npm run bots` flags: defaults a run can start with, and a one-line reason for each flag it cannot.
 import { describe, expect, it } from 'vitest';
-import { BotUsageError, parseBotOptions } from '../../game-client/bots/bot-options.ts';
+import { BotUsageError, parseBotOptions, parseStdinCommand } from '../../game-client/bots/bot-options.ts';
 import { DEFAULT_HTTP_PORT, JOIN_BURST, JOIN_REFILL_PER_S } from '../../protocol/constants.ts';
 
 describe('parseBotOptions', () => {
@@ -24,6 +24,11 @@ describe('parseBotOptions', () => {
     const spread = parseBotOptions(['--rooms', '3']).roomFor;
     expect([0, 1, 2, 3, 4].map(spread)).toEqual(['bots-1', 'bots-2', 'bots-3', 'bots-1', 'bots-2']);
     expect(parseBotOptions(['--room', 'lobby']).roomFor(7)).toBe('lobby');
+  });
+
+  it('starts with no bots only when driven over stdin (the load bench gives them by join lines)', () => {
+    expect(parseBotOptions(['--report-on-stdin', '--count', '0']).count).toBe(0);
+    expect(() => parseBotOptions(['--count', '0'])).toThrow(BotUsageError);
   });
 
   it('is quiet with --json, and with --report-on-stdin, which implies it', () => {
@@ -57,5 +62,27 @@ describe('parseBotOptions', () => {
 
   it('refuses a flag it does not know (node:util says which)', () => {
     expect(() => parseBotOptions(['--cuont', '3'])).toThrow(/--cuont/);
+  });
+});
+
+describe('parseStdinCommand', () => {
+  const join = { id: 3, url: 'http://127.0.0.1:8080', room: 'Load-2', count: 25, joinRatePerS: 1.5, joinBurst: 2 };
+
+  it('reads a join line, with the room as the server will name it', () => {
+    expect(parseStdinCommand(`join ${JSON.stringify(join)}`)).toEqual({ kind: 'join', join: { ...join, room: 'load-2' } });
+  });
+
+  it('takes any other line as a request for a window report', () => {
+    expect(parseStdinCommand('report')).toEqual({ kind: 'report' });
+    expect(parseStdinCommand('')).toEqual({ kind: 'report' });
+  });
+
+  it.each([
+    ['join {', /^a join line carries one JSON object$/],
+    [`join ${JSON.stringify({ ...join, count: 0 })}`, /^join: count: /],
+    [`join ${JSON.stringify({ ...join, extra: 1 })}`, /^join: .*extra/],
+    [`join ${JSON.stringify({ ...join, room: 'no spaces' })}`, /^join: room: A room name is/],
+  ])('says what is wrong with %j', (line, message) => {
+    expect(() => parseStdinCommand(line)).toThrow(message);
   });
 });

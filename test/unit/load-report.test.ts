@@ -3,7 +3,7 @@
 // a row that is judged against the targets.
 import { describe, expect, it } from 'vitest';
 import { histogramPercentile, mergeHistograms } from '../../bench/load/age-histogram.ts';
-import { planBotProcesses } from '../../bench/load/bot-plan.ts';
+import { planBotGroups } from '../../bench/load/bot-plan.ts';
 import { selfTimeByFunction } from '../../bench/load/cpu-profile-top.ts';
 import { busyPct, parseProcStat } from '../../bench/load/machine-cpu.ts';
 import { parsePrometheusText, sampleValue } from '../../bench/load/prometheus-text.ts';
@@ -102,26 +102,26 @@ describe('age histograms', () => {
   });
 });
 
-describe('planBotProcesses', () => {
-  it('fills rooms in order and never splits a process across two rooms', () => {
-    const plan = planBotProcesses(0, 100, 50, 30);
-    expect(plan.map((p) => [p.room, p.count])).toEqual([
-      ['load-1', 30],
-      ['load-1', 20],
-      ['load-2', 30],
-      ['load-2', 20],
+describe('planBotGroups', () => {
+  it('fills rooms in order, one group per room, and gives room load-k to process (k - 1) mod P', () => {
+    const plan = planBotGroups(0, 100, 25, 2);
+    expect(plan.map((p) => [p.room, p.count, p.process])).toEqual([
+      ['load-1', 25, 0],
+      ['load-2', 25, 1],
+      ['load-3', 25, 0],
+      ['load-4', 25, 1],
     ]);
   });
 
   it('tops up a part-full room before opening the next', () => {
-    expect(planBotProcesses(40, 70, 50, 25).map((p) => [p.room, p.count])).toEqual([
-      ['load-1', 10],
-      ['load-2', 20],
+    expect(planBotGroups(40, 70, 50, 1).map((p) => [p.room, p.count, p.process])).toEqual([
+      ['load-1', 10, 0],
+      ['load-2', 20, 0],
     ]);
   });
 
-  it('shares the per-address join limit between the processes it starts together', () => {
-    const plan = planBotProcesses(0, 50, 50, 25, { burst: 20, refillPerS: 5 });
+  it('shares the per-address join limit between the groups it adds together', () => {
+    const plan = planBotGroups(0, 100, 25, 1, { burst: 20, refillPerS: 5 });
     const totalRate = plan.reduce((n, p) => n + p.joinRatePerS, 0);
     expect(plan.reduce((n, p) => n + p.joinBurst, 0)).toBeLessThanOrEqual(20);
     expect(totalRate).toBeLessThan(5);
