@@ -112,9 +112,16 @@ describe('compare mode, alone in the arena', () => {
     const fresh = await waitForStatus(solo, (s) => s.settings.loss === 0, 'the LAN preset');
     expect(fresh.channels.datagram.recent.windowMs).toBeLessThan(STATS_RECENT_WINDOW_MS);
     await expect.poll(() => solo.page.locator('#net-graph-head').innerText()).toMatch(/since the settings changed/);
-    // No loss is carried over from the 20 % phase.
+    // No loss is carried over from the 20 % phase: the window holds only what
+    // was lost after the change. The server applies the new settings when the
+    // stream brings them, so for about one stream round trip it still drops
+    // 20 % of what it sends: that much is the LAN window's (on a starved
+    // machine the round trip is hundreds of ms); the 20 % phase's own losses,
+    // carried over, would be a whole second's or more.
     const after = await waitForStatus(solo, (s) => s.channels.datagram.recent.received > 90, 'three seconds of LAN');
-    expect(after.channels.datagram.recent.lossPct).toBeLessThan(3);
+    const snapshotsPerS = after.channels.datagram.recent.received / (after.channels.datagram.recent.windowMs / 1000);
+    const staleSettingsLoss = 0.2 * snapshotsPerS * (Math.max(after.channels.stream.rttMs, after.channels.datagram.rttMs) / 1000);
+    expect(after.channels.datagram.recent.lost).toBeLessThanOrEqual(Math.ceil(2 * staleSettingsLoss) + 1);
     expect(solo.errors).toEqual([]);
   });
 });

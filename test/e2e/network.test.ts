@@ -142,10 +142,13 @@ describe('prediction', () => {
     console.log(`latency 100 ms each way, RTT ${rtt} ms: input → motion ${withPrediction.toFixed(0)} ms with prediction, ${withoutPrediction.toFixed(0)} ms without`);
     // Both figures include the page's own frame time, which a starved machine
     // stretches by hundreds of ms (alone: 20 and 250 ms; under a load of 17:
-    // 346 ms with prediction). What prediction removes is the round trip, so
-    // the claim is the difference, in one run: most of an RTT.
-    expect(withoutPrediction - withPrediction).toBeGreaterThan(rtt / 2);
-    expect(withoutPrediction).toBeGreaterThan(rtt * 0.7);
+    // 346 ms with prediction). What prediction removes is the simulated
+    // network's round trip (2 × 100 ms), so the claim is the difference, in
+    // one run: most of that. Not the measured RTT, which on a starved machine
+    // also holds the machine's own delays (312 ms under a load of 16).
+    const simulatedRtt = 2 * 100;
+    expect(withoutPrediction - withPrediction).toBeGreaterThan(simulatedRtt / 2);
+    expect(withoutPrediction).toBeGreaterThan(simulatedRtt * 0.7);
     await setFlag(carol, 'prediction', true);
     await setNumber(carol, 'latency', 0);
   }, 150_000); // two measurements, each placing the player first: past the usual 90 s guard on a starved page
