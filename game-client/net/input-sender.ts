@@ -6,11 +6,13 @@
 //          calls `inputs.send`, once per tick (input-loop.ts says when);
 //   net    here: play/input-window.ts numbers it and adds the few before it
 //          (the redundancy window), the snapshot intake gives the
-//          acknowledgement;
+//          acknowledgement; every INPUT_TICKS_PER_PACKET-th input goes out,
+//          carrying the ones since the last packet;
 //   protocol  protocol/wire/input.ts encodes the packet;
 //   transport the channel that carries inputs now (the datagram channel, or
 //          the stream in fallback) sends it through the player's simulated
 //          network to its socket.
+import { INPUT_TICKS_PER_PACKET } from '../../protocol/constants.ts';
 import type { MoveInput } from '../../protocol/sim/sim.ts';
 import { encodeInputPacket } from '../../protocol/wire/input.ts';
 import { InputWindow } from '../play/input-window.ts';
@@ -28,9 +30,18 @@ export class InputSender {
     private readonly intake: () => SnapshotIntake,
   ) {}
 
-  /** Sends one tick's input with the few before it; returns its sequence number. */
+  /** Inputs numbered since the last packet went out. */
+  private unsent = 0;
+
+  /**
+   * Takes one tick's input; every INPUT_TICKS_PER_PACKET-th goes out in a
+   * packet with the ones before it (constants.ts says why). Returns its
+   * sequence number.
+   */
   send(input: MoveInput): number {
     const run = this.recent.push(input);
+    if (++this.unsent < INPUT_TICKS_PER_PACKET) return run.seq;
+    this.unsent = 0;
     const bytes = encodeInputPacket({ ...run, ackTick: this.intake().newestTick });
     // Input packets take the datagram channel, or the stream when WebRTC
     // failed. Not while the first data channel is still connecting (under a
@@ -43,6 +54,7 @@ export class InputSender {
 
   /** Follows a welcome: starts again from the server's count, or (a resume) keeps counting. True when it started again. */
   rejoin(welcome: { resumed: boolean; inputSeq: number }): boolean {
+    this.unsent = 0;
     return this.recent.rejoin(welcome);
   }
 }

@@ -1,7 +1,8 @@
 // The redundancy window: every input gets the next sequence number, and
 // every input packet carries the newest INPUT_REDUNDANCY inputs, newest
-// first, so up to INPUT_REDUNDANCY - 1 lost packets in a row cost no input
-// (the server applies only the sequence numbers it has not applied yet).
+// first: those since the last packet and the packets' before, so a few lost
+// packets in a row cost no input (the server applies only the sequence
+// numbers it has not applied yet).
 import { INPUT_REDUNDANCY } from '../../protocol/constants.ts';
 import type { MoveInput } from '../../protocol/sim/sim.ts';
 import type { InputPacket } from '../../protocol/wire/input.ts';

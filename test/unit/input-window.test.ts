@@ -53,7 +53,8 @@ describe('InputWindow', () => {
     const recent = new InputWindow();
     for (let i = 1; i <= 10; i++) recent.push(input(i));
     expect(recent.rejoin({ resumed: true, inputSeq: 8 })).toBe(false);
-    expect(recent.push(input(11))).toEqual({ seq: 11, inputs: [input(11), input(10), input(9), input(8)] });
+    const carried = [11, 10, 9, 8, 7, 6, 5, 4].slice(0, INPUT_REDUNDANCY).map(input);
+    expect(recent.push(input(11))).toEqual({ seq: 11, inputs: carried });
     expect(recent.rejoin({ resumed: true, inputSeq: 40 })).toBe(false);
     expect(recent.push(input(12)).seq).toBe(41);
   });
