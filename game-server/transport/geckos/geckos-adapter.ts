@@ -241,6 +241,11 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
       const channelsClosing = [...kept.values()].map((channel) => channel.close().catch(() => {}));
       kept.clear();
       await Promise.all(channelsClosing);
+      // Every other peer connection geckos holds (handshakes never bound
+      // included) is closed now, before geckos' handler below stops
+      // node-datachannel: after its cleanup() no native object may be touched.
+      const others = [...connections.values()] as unknown as { close(): Promise<void> }[];
+      await Promise.all(others.map((peer) => peer.close().catch(() => {})));
       // geckos' 'close' handler closes every peer connection it holds
       // (handshakes never bound included), then stops node-datachannel's
       // native threads (its cleanup()). It is an async listener that nobody
@@ -255,9 +260,6 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
       signaling.removeAllListeners('close');
       const handlersDone = Promise.all(geckosCloseHandlers.map((handler) => Promise.resolve().then(handler).catch(() => {})));
       await Promise.race([handlersDone, sleep(GECKOS_CLOSE_WAIT_MS, undefined, { ref: false })]); // unref: the bound must not hold the process
-      // A connection it never saw (a handshake already under way at the 'close') is closed here.
-      const leftovers = [...connections.values()] as unknown as { close(): Promise<void> }[];
-      await Promise.all(leftovers.map((peer) => peer.close().catch(() => {})));
       for (const realId of [...connectionIds.keys()]) forget(realId);
     },
   };
