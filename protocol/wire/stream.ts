@@ -14,7 +14,7 @@ import {
   MAX_ROOM_NAME_CHARS,
 } from '../constants.ts';
 import { failed, ok, type Result } from '../result.ts';
-import { SERVER_STEP_IDS, TIMELINE_MAX_SERVER_STEPS } from '../connection-timeline.ts';
+import { SERVER_STEP_IDS, TIMELINE_MAX_DETAIL_CHARS, TIMELINE_MAX_SERVER_STEPS } from '../connection-timeline.ts';
 
 const playerId = z.number().int().min(1).max(MAX_ENTITY_ID);
 const seq = z.number().int().min(1);
@@ -237,8 +237,11 @@ export type Redirect = z.infer<typeof redirectSchema>;
  * on the server's clock (ms since it started, like `serverTimeMs`): sent to
  * the player over the stream once the connection has reached the game (the
  * stream after its welcome, the datagram channel after its first datagram
- * each way), or once it has failed. `connectionId` is the server's name for
- * the connection (`stream-3`, `datagram-7`), never geckos' id.
+ * each way), or once it has failed (a refused or redirected hello, before
+ * the socket closes; a data channel that closed, opened or not). Each
+ * message carries every step so far: a later one for the same
+ * `connectionId` replaces the earlier. `connectionId` is the server's name
+ * for the connection (`stream-3`, `datagram-7`), never geckos' id.
  */
 const connectionTimelineSchema = z.strictObject({
   type: z.literal('connection-timeline'),
@@ -250,7 +253,7 @@ const connectionTimelineSchema = z.strictObject({
         id: z.enum(SERVER_STEP_IDS),
         startMs: timeMs,
         endMs: timeMs,
-        detail: z.string().max(120).optional(),
+        detail: z.string().max(TIMELINE_MAX_DETAIL_CHARS).optional(),
       }).refine((step) => step.endMs >= step.startMs, 'a step ends after it starts'),
     )
     .max(TIMELINE_MAX_SERVER_STEPS),
