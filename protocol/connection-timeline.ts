@@ -29,7 +29,7 @@ export type TimelineQuality = 'exact' | 'server-clock' | 'approximate' | 'unavai
 export type AttemptReason = 'initial' | 'reconnect' | 'retry' | 'redirect' | 'fresh-start';
 
 /** Marks across both lanes: things that happened to the session, not to one connection. */
-export type TimelineEventKind = 'reconnect' | 'resume' | 'redirect' | 'fallback' | 'fallback-ended' | 'conditions' | 'refused' | 'shutdown';
+export type TimelineEventKind = 'reconnect' | 'resume' | 'fresh-start' | 'redirect' | 'fallback' | 'fallback-ended' | 'conditions' | 'refused' | 'shutdown';
 
 /** Steps the server sees (it sends these); the page adds its own (PAGE_STEPS). */
 export const SERVER_STEP_IDS = [

@@ -85,6 +85,21 @@ export interface ConnectionEvents {
 /** The default: nobody listens. */
 export const NO_CONNECTION_EVENTS: ConnectionEvents = { record() {} };
 
+/** Events told to `first`, then to `second` if there is one (the timeline, and a caller's own listener). */
+export function alsoTo(first: Required<ConnectionEvents>, second: ConnectionEvents | undefined): ConnectionEvents {
+  if (!second || second === NO_CONNECTION_EVENTS) return first;
+  return {
+    record(event) {
+      first.record(event);
+      second.record(event);
+    },
+    request(request) {
+      first.request(request);
+      second.request?.(request);
+    },
+  };
+}
+
 /** What an adapter calls: a step (and why), stamped with the channel and the time by its channel. */
 export type StepReport = (step: ConnectionStep, detail?: string) => void;
 

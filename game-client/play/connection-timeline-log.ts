@@ -26,6 +26,7 @@ export type { TimelineClock };
 /** Candidate polls kept per attempt (geckos makes about ten). */
 const MAX_REQUESTS_PER_ATTEMPT = 16;
 
+/** Also a ConnectionEvents listener: NetClient hands it every observation (record, request). */
 export class ConnectionTimelineLog {
   private readonly attempts: Record<ChannelName, AttemptRecord[]> = { stream: [], datagram: [] };
   private readonly events: TimelineEvent[] = [];
@@ -41,7 +42,7 @@ export class ConnectionTimelineLog {
   }
 
   /** A point the page observed. `connecting` (stream) and `signaling` (datagram) begin a new attempt. */
-  observe(event: ConnectionEvent): void {
+  record(event: ConnectionEvent): void {
     if (event.step === 'connecting' || event.step === 'signaling') this.begin(event.channel);
     const attempt = this.current(event.channel);
     if (!attempt || attempt.points[event.step]) return;

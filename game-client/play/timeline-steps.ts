@@ -103,9 +103,11 @@ function datagramSteps(attempt: AttemptRecord, add: Add, between: Between, unava
     add('signaling-offer', 'page', p.signaling.atMs, p.closed.atMs, 'approximate', 'no Resource Timing entry: from geckos’ connect() to its error', `HTTP ${p.closed.detail}`);
 
   between('ice-gathering', p['ice-gathering'], p['ice-gathered'], `icegatheringstatechange: gathering → complete, on ${EVENT_SOURCE}`);
+  // Reached the channel without this stack ever saying it gathered: it does not report it (node-datachannel gathers before it says anything).
+  if (!p['ice-gathering'] && p['data-channel']) unavailable('ice-gathering', 'this WebRTC stack reported no gathering states');
   const answer = request('answer');
   if (answer) addRequest(add, 'signaling-answer', answer);
-  else if (p['peer-connection']) unavailable('signaling-answer', 'no Resource Timing entry for the answer’s POST');
+  else if (p['peer-connection'] && polyfill) unavailable('signaling-answer', 'no Resource Timing entry: Node’s fetch makes one only once the body is read, and geckos never reads the answer’s');
   const candidates = attempt.requests.filter((r) => r.request === 'candidates');
   if (candidates.length > 0) {
     const first = candidates[0]!;

@@ -10,7 +10,7 @@ const ORIGIN_MS = 1000;
 const EXACT_CLOCK = { offsetMs: 5000, rttMs: 0, pinned: true };
 
 function feed(log: ConnectionTimelineLog, channel: ConnectionEvent['channel'], points: [ConnectionStep, number, string?][]) {
-  for (const [step, atMs, detail] of points) log.observe({ channel, step, atMs, ...(detail ? { detail } : {}) });
+  for (const [step, atMs, detail] of points) log.record({ channel, step, atMs, ...(detail ? { detail } : {}) });
 }
 
 const step = (log: ConnectionTimelineLog, channel: 'stream' | 'datagram', id: string, side = 'page', attempt = 0) =>
