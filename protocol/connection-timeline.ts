@@ -167,3 +167,5 @@ export const TIMELINE_MAX_ATTEMPTS = 6;
 export const TIMELINE_MAX_EVENTS = 24;
 /** At most this many steps in one `connection-timeline` message (the schema's bound). */
 export const TIMELINE_MAX_SERVER_STEPS = 16;
+/** The longest `detail` a server step carries (an error code, a redirect's address), in characters. */
+export const TIMELINE_MAX_DETAIL_CHARS = 120;

@@ -76,6 +76,16 @@ export const SERVER_MESSAGES: readonly ServerMessage[] = [
   { type: 'error', code: 'rate-limited', message: 'slow down' },
   { type: 'datagram-token', token: SHORT_TOKEN },
   { type: 'shutdown', reason: 'restarting' },
+  {
+    type: 'connection-timeline',
+    channel: 'stream',
+    connectionId: 'stream-3',
+    steps: [
+      { id: 'tcp-accept', startMs: 58.1, endMs: 58.1 },
+      { id: 'http-upgrade', startMs: 58.1, endMs: 78.3 },
+      { id: 'hello-refused', startMs: 117.5, endMs: 130.8, detail: 'server-full' },
+    ],
+  },
 ];
 
 /** Every `type` either direction uses: a mutation swaps one for another. */

@@ -64,6 +64,8 @@ interface Connection {
   helloTimer: ReturnType<typeof setTimeout>;
   /** Counted by the upgrade gate until its first hello or its close. */
   awaitingHello: boolean;
+  /** When its hello was read: the start of the connection timeline's hello step. */
+  helloAtMs: number;
   lastDatagramTokenAtMs: number;
 }
 
@@ -115,6 +117,7 @@ export function attachStreamGateway(
       lastDatagramTokenAtMs: -Infinity,
       helloTimer: setTimeout(() => socket.close(CLOSE_HELLO_TIMEOUT, 'no hello'), HELLO_TIMEOUT_MS),
       awaitingHello: true,
+      helloAtMs: 0,
     };
     gate.opened(address);
     socket.onMessage((data, isBinary) => onMessage(connection, data, isBinary));
@@ -198,6 +201,7 @@ export function attachStreamGateway(
     }
     if (message.type === 'hello') {
       saidHello(connection);
+      connection.helloAtMs = now;
       if (connection.player || connection.joining) {
         reject(connection, ERROR_ALREADY_JOINED, 'hello was already accepted on this socket');
         return;
@@ -205,6 +209,7 @@ export function attachStreamGateway(
       // Per address, not per socket: a loop of connect-hello-leave must not buy fresh limits.
       if (!joinLimits.take(connection.address, now)) {
         reject(connection, ERROR_JOIN_RATE_LIMITED, `at most ${JOIN_REFILL_PER_S} joins per second from one address (burst ${JOIN_BURST})`);
+        sendTimeline(connection, 'hello-refused', ERROR_JOIN_RATE_LIMITED);
         connection.socket.close(CLOSE_RATE_LIMITED, 'joining too fast');
         return;
       }
@@ -279,6 +284,7 @@ export function attachStreamGateway(
     }
     if (!result.ok) {
       reject(connection, result.error, result.message ?? result.error);
+      sendTimeline(connection, 'hello-refused', result.error);
       // The error message above says why; a close reason must fit in 123 bytes (ws throws otherwise), so it carries the code.
       socket.close(CLOSE_SERVER_FULL, result.error);
       return;
@@ -287,6 +293,7 @@ export function attachStreamGateway(
     const seating = result.value;
     if (seating.kind === 'elsewhere') {
       link.send({ type: 'redirect', url: seating.url, room: seating.room, reservation: seating.reservation });
+      sendTimeline(connection, 'hello-redirect', `room ${seating.room} at ${seating.url}`);
       socket.close(CLOSE_NORMAL, 'room is on another server');
       return;
     }
@@ -294,7 +301,21 @@ export function attachStreamGateway(
     connection.player = { room, playerId: welcome.playerId };
     socket.identify(room.name, welcome.playerId);
     link.send(welcome);
+    sendTimeline(connection, 'hello-welcome');
     for (const event of replay) link.send(event);
+  }
+
+  /**
+   * Ends the connection timeline's hello step now (its answer was just
+   * written) and sends the player the stream's steps as the server saw them
+   * (connection-timeline-recorder.ts): after the welcome, or before the
+   * socket is closed on a refusal or a redirect.
+   */
+  function sendTimeline(connection: Connection, step: 'hello-welcome' | 'hello-refused' | 'hello-redirect', detail?: string) {
+    const { timeline } = connection.socket;
+    timeline.add(step, connection.helloAtMs, clock(), detail);
+    const message = timeline.nextMessage();
+    if (message) connection.link.send(message);
   }
 
   return {

@@ -24,6 +24,7 @@ import { log } from '../ops/log.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { StreamTransport } from './transport.ts';
 import { NO_CONNECTION_EVENTS, type ConnectionEvents, type ConnectionStep } from './connection-events.ts';
+import { ConnectionTimelineRecorder } from './connection-timeline-recorder.ts';
 
 /** One open WebSocket, as the stream gateway uses it. */
 export interface WsTransport extends StreamTransport {
@@ -36,6 +37,8 @@ export interface WsTransport extends StreamTransport {
   identify(room: string, playerId: number): void;
   /** Cuts the socket without a closing handshake. */
   terminate(): void;
+  /** This connection's steps so far (accept, upgrade, 101); the gateway adds the hello's and sends them. */
+  readonly timeline: ConnectionTimelineRecorder;
 }
 
 export interface WsAdapter {
@@ -54,10 +57,10 @@ export function createWsAdapter(
   // maxPayload: ws refuses a larger frame while reading its header (close 1009), before buffering it.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_STREAM_MESSAGE_BYTES, clientTracking: false });
   const recording = events !== NO_CONNECTION_EVENTS;
-  /** When each TCP connection was accepted: only kept for a listener of connection events. */
+  /** When each TCP connection was accepted (the HTTP server's 'connection'): the timeline's first step. Weak: it dies with its socket. */
   const acceptedAt = new WeakMap<Socket, number>();
   const onTcpConnection = (socket: Socket) => acceptedAt.set(socket, clock());
-  if (recording) httpServer.on('connection', onTcpConnection);
+  httpServer.on('connection', onTcpConnection);
   const channels = new Set<OpenSocket>();
   let connectionsOpened = 0;
 
@@ -70,6 +73,7 @@ export function createWsAdapter(
     player: { room: string; playerId: number } | null;
     messageHandler: ((data: RawData, isBinary: boolean) => void) | null;
     closeHandlers: (() => void)[];
+    timeline: ConnectionTimelineRecorder;
   }
 
   function record(open: Pick<OpenSocket, 'connectionId' | 'player'>, step: ConnectionStep, atMs = clock()) {
@@ -78,15 +82,23 @@ export function createWsAdapter(
 
   function upgrade(request: IncomingMessage, tcp: Duplex, head: Buffer, opened: (channel: WsTransport) => void) {
     const connectionId = `stream-${++connectionsOpened}`;
+    // Called from the HTTP server's 'upgrade': the request line and headers have just been parsed.
+    const upgradeAtMs = clock();
+    const tcpAcceptAtMs = acceptedAt.get(request.socket) ?? upgradeAtMs;
+    const timeline = new ConnectionTimelineRecorder('stream', connectionId);
+    timeline.add('tcp-accept', tcpAcceptAtMs);
+    timeline.add('http-upgrade', tcpAcceptAtMs, upgradeAtMs);
     let upgraded = false;
     if (recording) {
-      record({ connectionId, player: null }, 'accepted', acceptedAt.get(request.socket) ?? clock());
+      record({ connectionId, player: null }, 'accepted', tcpAcceptAtMs);
       // ws answers a malformed upgrade itself (400) and never calls back: that connection ends here.
       tcp.once('close', () => {
         if (!upgraded) record({ connectionId, player: null }, 'closed');
       });
     }
     wss.handleUpgrade(request, tcp, head, (socket) => {
+      // ws calls back right after writing the 101 (no verifyClient, no async extension negotiation here).
+      timeline.add('upgrade-101', upgradeAtMs, clock());
       upgraded = true;
       const open: OpenSocket = {
         socket,
@@ -96,6 +108,7 @@ export function createWsAdapter(
         player: null,
         messageHandler: null,
         closeHandlers: [],
+        timeline,
       };
       if (recording) record(open, 'upgraded');
       channels.add(open);
@@ -130,6 +143,7 @@ export function createWsAdapter(
     return {
       kind: 'stream',
       connectionId: open.connectionId,
+      timeline: open.timeline,
       get open() {
         return socket.readyState === WebSocket.OPEN;
       },

@@ -14,7 +14,7 @@ import {
   MAX_ROOM_NAME_CHARS,
 } from '../constants.ts';
 import { failed, ok, type Result } from '../result.ts';
-import { SERVER_STEP_IDS, TIMELINE_MAX_SERVER_STEPS } from '../connection-timeline.ts';
+import { SERVER_STEP_IDS, TIMELINE_MAX_DETAIL_CHARS, TIMELINE_MAX_SERVER_STEPS } from '../connection-timeline.ts';
 
 const playerId = z.number().int().min(1).max(MAX_ENTITY_ID);
 const seq = z.number().int().min(1);
@@ -250,7 +250,7 @@ const connectionTimelineSchema = z.strictObject({
         id: z.enum(SERVER_STEP_IDS),
         startMs: timeMs,
         endMs: timeMs,
-        detail: z.string().max(120).optional(),
+        detail: z.string().max(TIMELINE_MAX_DETAIL_CHARS).optional(),
       }).refine((step) => step.endMs >= step.startMs, 'a step ends after it starts'),
     )
     .max(TIMELINE_MAX_SERVER_STEPS),
