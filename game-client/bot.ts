@@ -26,6 +26,7 @@
 // measured is bots/bot-measurements.ts.
 import { createInterface } from 'node:readline';
 import { DEFAULT_TICK_RATE_HZ } from '../protocol/constants.ts';
+import { timelineTable } from './bots/timeline-table.ts';
 import { BOTS_USAGE, BotUsageError, parseBotOptions, type BotOptions } from './bots/bot-options.ts';
 import { BotMeasurements, type BotSummary } from './bots/bot-measurements.ts';
 import { HeadlessBot } from './bots/headless-bot.ts';
@@ -99,10 +100,12 @@ clearInterval(chatTimer);
 stopProgress();
 
 const summary = measurements.summary();
+const timeline = options.timeline && bots[0] ? timelineTable(bots[0].client.timeline()) : null;
 for (const bot of bots) bot.close();
 await shutdownNodeWebRtc();
 if (quiet) console.log(JSON.stringify(summary));
 else printTable(summary);
+if (timeline) console.log(`\n${timeline}`);
 process.exit(summary.connected === count ? 0 : 1);
 
 /**
