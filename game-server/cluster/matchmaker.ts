@@ -35,6 +35,7 @@ import {
 import { failed, ok, type Result } from '../../protocol/result.ts';
 import type { RoomSummary } from '../../protocol/wire/room-list.ts';
 import type { DatagramLink, StreamLink } from '../rooms/links.ts';
+import type { ServerMessage } from '../../protocol/wire/stream.ts';
 import type { RoomDoor, Seating, SeatRequest } from '../transport/room-door.ts';
 import { QUICK_PLAY_PREFIX, type Lobby } from '../rooms/lobby.ts';
 import { log } from '../ops/log.ts';
@@ -120,6 +121,11 @@ export class Matchmaker implements RoomDoor {
   bindDatagram(roomName: string, playerId: number, link: DatagramLink): Room | null {
     const room = this.lobby.room(roomName);
     return room?.bindDatagram(playerId, link) ? room : null;
+  }
+
+  /** A message on a player's stream, if its room is here and the player in it. */
+  tell(roomName: string, playerId: number, message: ServerMessage): void {
+    this.lobby.room(roomName)?.tell(playerId, message);
   }
 
   /**

@@ -24,7 +24,7 @@ import {
 } from '../../protocol/constants.ts';
 import { failed, ok, type Result } from '../../protocol/result.ts';
 import type { InputPacket } from '../../protocol/wire/input.ts';
-import type { ChatEvent, GameEvent, Welcome } from '../../protocol/wire/stream.ts';
+import type { ChatEvent, GameEvent, ServerMessage, Welcome } from '../../protocol/wire/stream.ts';
 import { EventLog, type UnsequencedEvent } from './event-log.ts';
 import { Arena } from './arena.ts';
 import { log as processLog } from '../ops/log.ts';
@@ -265,6 +265,11 @@ export class Room {
     player.bindDatagram(datagram);
     this.arena.greet(player, datagram);
     return true;
+  }
+
+  /** A message on one player's stream, if they are here and it is open. */
+  tell(playerId: number, message: ServerMessage): void {
+    this.players.get(playerId)?.send(message);
   }
 
   datagramClosed(playerId: number, datagram: DatagramLink): void {

@@ -7,7 +7,7 @@
 // exactly as long as what holds it (the ws adapter's socket, the geckos
 // adapter's entry for a connection geckos holds).
 import type { ChannelName } from '../../protocol/constants.ts';
-import { TIMELINE_MAX_DETAIL_CHARS, TIMELINE_MAX_SERVER_STEPS, type ServerStepId } from '../../protocol/connection-timeline.ts';
+import { SERVER_STEP_IDS, TIMELINE_MAX_DETAIL_CHARS, TIMELINE_MAX_SERVER_STEPS, type ServerStepId } from '../../protocol/connection-timeline.ts';
 import type { ConnectionTimelineMessage } from '../../protocol/wire/stream.ts';
 
 type TimelineStep = ConnectionTimelineMessage['steps'][number];
@@ -43,17 +43,21 @@ export class ConnectionTimelineRecorder {
 
   /**
    * Every step so far, earliest start first, when one was added since the
-   * last message; null when there is nothing new to tell. Each message
-   * carries the whole record, so a later one for the same connection
-   * supersedes the earlier.
+   * last message; null when there is nothing new to tell. Steps that start
+   * in the same tenth of a millisecond (an offer and the token check inside
+   * it) keep the order a connection passes them (SERVER_STEP_IDS). Each
+   * message carries the whole record, so a later one for the same
+   * connection supersedes the earlier.
    */
   nextMessage(): ConnectionTimelineMessage | null {
     if (this.steps.length === this.stepsSent) return null;
     this.stepsSent = this.steps.length;
-    const steps = [...this.steps].sort((a, b) => a.startMs - b.startMs);
+    const steps = [...this.steps].sort((a, b) => a.startMs - b.startMs || STEP_ORDER.get(a.id)! - STEP_ORDER.get(b.id)!);
     return { type: 'connection-timeline', channel: this.channel, connectionId: this.connectionId, steps };
   }
 }
+
+const STEP_ORDER = new Map(SERVER_STEP_IDS.map((id, i) => [id, i]));
 
 /** To a tenth of a millisecond, never negative: finer than the clock is worth, and shorter on the wire. */
 function roundMs(ms: number): number {

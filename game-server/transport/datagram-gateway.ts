@@ -77,12 +77,12 @@ export function createDatagramGateway(
       if (!check.ok) {
         metrics.dropped('datagram', 'in', check.error);
         log.info({ reason: check.error }, 'datagram authorization refused');
-        return false; // geckos answers 401
       }
-      // userData is sent back to the client, so it holds nothing secret.
-      return { room: check.value.room, playerId: check.value.playerId };
+      // Its value becomes userData, which is sent back to the client: room and player, nothing secret.
+      return check;
     },
     opened: bind,
+    tellPlayer: (player, timeline) => rooms.tell(player.room, player.playerId, timeline),
   });
 
   /** Binds an opened channel to the player its token named; false (closed, counted) if it cannot be. */

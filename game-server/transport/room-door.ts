@@ -5,6 +5,7 @@
 // Once a player is seated, the gateways talk to its Room directly (input,
 // chat, settings, leave), through receive-input.ts for input.
 import type { Result } from '../../protocol/result.ts';
+import type { ServerMessage } from '../../protocol/wire/stream.ts';
 import type { DatagramLink, StreamLink } from '../rooms/links.ts';
 import type { JoinRequest } from '../rooms/lobby.ts';
 import type { Joined, Room } from '../rooms/room.ts';
@@ -30,4 +31,6 @@ export interface RoomDoor {
   authorizeDatagram(token: string): Result<{ room: string; playerId: number }>;
   /** Binds a player's opened data channel: its room, or null when the room or the player is gone. */
   bindDatagram(room: string, playerId: number, link: DatagramLink): Room | null;
+  /** A message on a player's stream, if the player is here and its stream open (how its data channel's timeline reaches it). */
+  tell(room: string, playerId: number, message: ServerMessage): void;
 }

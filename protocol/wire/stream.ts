@@ -237,8 +237,11 @@ export type Redirect = z.infer<typeof redirectSchema>;
  * on the server's clock (ms since it started, like `serverTimeMs`): sent to
  * the player over the stream once the connection has reached the game (the
  * stream after its welcome, the datagram channel after its first datagram
- * each way), or once it has failed. `connectionId` is the server's name for
- * the connection (`stream-3`, `datagram-7`), never geckos' id.
+ * each way), or once it has failed (a refused or redirected hello, before
+ * the socket closes; a data channel that closed, opened or not). Each
+ * message carries every step so far: a later one for the same
+ * `connectionId` replaces the earlier. `connectionId` is the server's name
+ * for the connection (`stream-3`, `datagram-7`), never geckos' id.
  */
 const connectionTimelineSchema = z.strictObject({
   type: z.literal('connection-timeline'),

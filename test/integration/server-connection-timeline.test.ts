@@ -1,22 +1,26 @@
 // The server's side of the connection timeline, against a real server: what a
 // player receives over its stream (`connection-timeline`) for the stream
-// itself after its welcome, or before a refused hello's socket closes.
-// Only order and presence are checked, never durations: the machine is shared.
+// itself after its welcome, or before a refused hello's socket closes; for
+// its data channel (a real geckos client over node-datachannel) once a
+// datagram has gone each way, or once an offer it asked for closed unopened;
+// and the Server-Timing header on signaling answers. Only order and
+// presence are checked, never durations: the machine is shared.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
 import { parseServerMessage, type ConnectionTimelineMessage, type ServerMessage } from '../../protocol/wire/stream.ts';
-import { joinRaw, RawStream, shutDown, startTestServer, waitFor } from './harness.ts';
+import { connectClient, joinRaw, RawStream, shutDown, startTestServer, waitFor, type TestClient } from './harness.ts';
 
 let server: RunningServer;
 const sockets: RawStream[] = [];
+let dora: TestClient | undefined;
 
 beforeAll(async () => {
-  // One seat per room, so a second hello to a named room is refused.
-  server = await startTestServer(['--room-capacity', '1']);
+  // One seat per room, so a second hello to a named room is refused (and each player here opens a room of their own).
+  server = await startTestServer(['--room-capacity', '1', '--max-rooms-per-address', '16']);
 });
 afterAll(async () => {
   for (const raw of sockets) raw.socket.terminate();
-  await shutDown(server);
+  await shutDown(server, dora);
 });
 
 /** A stream socket that has said hello (to `room`, if named). */
@@ -77,5 +81,98 @@ describe('the stream connection timeline', () => {
     expectBackToBack(timeline.steps);
     await waitFor(() => raw.closed, 'the refused socket to close');
     expect(indexOf(raw.messages, 'welcome')).toBe(-1);
+  });
+});
+
+type Step = ConnectionTimelineMessage['steps'][number];
+
+/** A WebSocket class for NetClient that keeps every `connection-timeline` the client receives (NetClient itself only passes them on). */
+function tappedWebSocket(received: ConnectionTimelineMessage[]): typeof WebSocket {
+  return class extends globalThis.WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', (event) => {
+        if (typeof event.data !== 'string') return;
+        const parsed = parseServerMessage(event.data);
+        if (parsed.ok && parsed.value.type === 'connection-timeline') received.push(parsed.value);
+      });
+    }
+  } as typeof WebSocket;
+}
+
+/** The steps by id (each id is there at most once). */
+function byId(steps: Step[]): Record<string, Step> {
+  return Object.fromEntries(steps.map((step) => [step.id, step]));
+}
+
+/** A signaling request from outside the game client: its status, Server-Timing header and body. */
+async function signal(path: string, authorization?: string) {
+  const response = await fetch(server.url + '/.wrtc/v2' + path, {
+    method: 'POST',
+    body: '',
+    headers: authorization ? { authorization } : {},
+  });
+  return { status: response.status, serverTiming: response.headers.get('server-timing'), body: await response.text() };
+}
+
+describe('the datagram connection timeline', () => {
+  it('arrives once a datagram has gone each way: offer, token, answer, ICE, open, first datagrams, in order', async () => {
+    const received: ConnectionTimelineMessage[] = [];
+    dora = await connectClient(server.url, 'dora', { webSocket: tappedWebSocket(received) });
+    const timeline = await waitFor(() => received.find((m) => m.channel === 'datagram'), 'the datagram timeline');
+    const nowMs = server.clock();
+    expect(timeline.connectionId).toMatch(/^datagram-\d+$/);
+    const ids = timeline.steps.map((step) => step.id);
+    expect(ids.slice(0, 5)).toEqual(['signaling-offer', 'token-accepted', 'signaling-answer', 'ice', 'channel-open']);
+    expect([...ids.slice(5)].sort()).toEqual(['first-datagram-in', 'first-datagram-out']);
+    const step = byId(timeline.steps);
+    // The token is checked while the offer is being made.
+    expect(step['token-accepted']!.startMs).toBeGreaterThanOrEqual(step['signaling-offer']!.startMs);
+    expect(step['token-accepted']!.endMs).toBeLessThanOrEqual(step['signaling-offer']!.endMs);
+    expect(step['signaling-answer']!.startMs).toBeGreaterThanOrEqual(step['signaling-offer']!.endMs);
+    // ICE checks begin once the client's answer is applied, and were seen to (their start is not a guess).
+    expect(step['ice']!.startMs).toBeGreaterThanOrEqual(step['signaling-answer']!.startMs);
+    expect(step['ice']!.detail ?? '').not.toContain('start not seen');
+    // DTLS, SCTP and the channel's open follow ICE.
+    expect(step['channel-open']!.startMs).toBe(step['ice']!.endMs);
+    for (const first of ['first-datagram-in', 'first-datagram-out']) {
+      expect(step[first]!.startMs).toBeGreaterThanOrEqual(step['channel-open']!.endMs);
+      expect(step[first]!.endMs).toBeLessThanOrEqual(nowMs);
+    }
+    // The stream's own timeline came first, and nothing more comes while the game goes on.
+    expect(received.map((m) => m.channel)).toEqual(['stream', 'datagram']);
+    const welcomeAtMs = byId(received[0]!.steps)['hello-welcome']!.endMs;
+    expect(step['signaling-offer']!.startMs).toBeGreaterThanOrEqual(welcomeAtMs);
+    const seen = dora.snapshots.length;
+    await waitFor(() => dora!.snapshots.length > seen + 10, 'ten more snapshots');
+    expect(received).toHaveLength(2);
+  });
+
+  it('reaches the player whose token an offer spent, when that offer closes without opening', async () => {
+    const raw = await joinRaw(server.url, 'erin');
+    sockets.push(raw);
+    const welcome = await raw.next('welcome');
+    const offer = await signal('/connections', welcome.datagramToken);
+    expect(offer.status).toBe(200);
+    const { id } = JSON.parse(offer.body) as { id: string };
+    expect((await signal(`/connections/${id}/close`)).status).toBe(200);
+    const message = await raw.next('connection-timeline', 1);
+    expect(message).toMatchObject({ channel: 'datagram', connectionId: expect.stringMatching(/^datagram-\d+$/) });
+    expect(message.steps.map((step) => step.id)).toEqual(['signaling-offer', 'token-accepted', 'closed']);
+    expectBackToBack(message.steps.filter((step) => step.id !== 'token-accepted'));
+  });
+
+  it('puts a Server-Timing header on signaling answers, a refused offer included', async () => {
+    const refused = await signal('/connections', 'not-a-token-anyone-was-given');
+    expect(refused.status).toBe(401);
+    expect(refused.serverTiming).toMatch(/^offer;dur=\d+(\.\d)?;desc="offer made"$/);
+    const raw = await joinRaw(server.url, 'fred');
+    sockets.push(raw);
+    const offer = await signal('/connections', (await raw.next('welcome')).datagramToken);
+    expect(offer.status).toBe(200);
+    expect(offer.serverTiming).toMatch(/^offer;dur=\d+(\.\d)?;desc="offer made"$/);
+    const { id } = JSON.parse(offer.body) as { id: string };
+    const closed = await signal(`/connections/${id}/close`);
+    expect(closed.serverTiming).toMatch(/^close;dur=\d+(\.\d)?;desc="connection closed"$/);
   });
 });

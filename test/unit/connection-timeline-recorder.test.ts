@@ -36,6 +36,15 @@ describe('ConnectionTimelineRecorder', () => {
     });
   });
 
+  it('orders steps that start together as a connection passes them', () => {
+    const recorder = new ConnectionTimelineRecorder('datagram', 'datagram-4');
+    recorder.add('token-accepted', 20, 20.01);
+    recorder.add('signaling-offer', 20, 60);
+    recorder.add('first-datagram-out', 90);
+    recorder.add('first-datagram-in', 90);
+    expect(received(recorder)?.steps.map((step) => step.id)).toEqual(['signaling-offer', 'token-accepted', 'first-datagram-in', 'first-datagram-out']);
+  });
+
   it('keeps a step once: a second note of the same id is ignored', () => {
     const recorder = new ConnectionTimelineRecorder('datagram', 'datagram-1');
     recorder.add('first-datagram-in', 5);

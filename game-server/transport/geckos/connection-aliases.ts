@@ -91,6 +91,8 @@ export function signalingRouteName(url: string | undefined): string {
  * its CORS headers like every other signaling answer, and looks nothing up.
  * It is not counted as a drop: honest clients send them too, a candidate
  * poll or a close after their connection ended (40 bots sent 40).
+ *
+ * Returns geckos' id of the connection the request names, if it names one we hold.
  */
 export function translateSignaling(
   request: IncomingMessage,
@@ -99,20 +101,21 @@ export function translateSignaling(
   isOpen: IsOpen,
   /** Told geckos' id of a connection it just created (the adapter names it for connection events). */
   created: (realId: string) => void = () => {},
-): void {
+): string | undefined {
   // A CORS preflight: geckos answers 200 to any path and looks nothing up.
-  if (request.method === 'OPTIONS') return;
+  if (request.method === 'OPTIONS') return undefined;
   const path = requestPath(request.url) ?? '';
   if (path === `${PREFIX}/connections` && request.method === 'POST') {
     request.url = path;
     answerWithAlias(response, aliases, created);
-    return;
+    return undefined;
   }
   // Only the exact routes pass: geckos' own patterns are unanchored and find
   // an id anywhere in the URL.
   const [, alias, route] = CONNECTION_PATH.exec(path) ?? [];
   const realId = alias && route && CONNECTION_ROUTES.get(route) === request.method ? aliases.resolve(alias, isOpen) : undefined;
   request.url = realId === undefined ? NOT_FOUND_PATH : `${PREFIX}/connections/${realId}/${route}`;
+  return realId;
 }
 
 /**

@@ -14,10 +14,13 @@
 //   the rejection guard (rejection-guard.ts, installed by main.ts);
 // - geckos' message parser replaced by ours (openedChannel);
 // - handshakes never completed are reaped (abandoned-handshakes.ts);
-// - close() closes and waits for geckos' native threads to stop.
+// - close() closes and waits for geckos' native threads to stop;
+// - the connection timeline's steps are taken where geckos lets us see them:
+//   its answers' heads (signaling-timing.ts, which adds Server-Timing), its
+//   authorization hook, node-datachannel's ICE state (ice-timing.ts).
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingMessage, ServerResponse } from 'node:http';
 import geckos, { type ServerChannel } from '@geckos.io/server';
 import {
   DROP_BUFFERING,
@@ -27,6 +30,8 @@ import {
   HEARTBEAT_INTERVAL_MS,
   MAX_DATAGRAM_BUFFERED_BYTES,
 } from '../../../protocol/constants.ts';
+import type { Result } from '../../../protocol/result.ts';
+import type { ConnectionTimelineMessage } from '../../../protocol/wire/stream.ts';
 import { log } from '../../ops/log.ts';
 import type { Metrics } from '../../ops/metrics.ts';
 import type { Transport } from '../transport.ts';
@@ -34,12 +39,29 @@ import { NO_CONNECTION_EVENTS, type ConnectionEvents, type ConnectionStep } from
 import { AbandonedHandshakes } from './abandoned-handshakes.ts';
 import { keepClosedChannelsHarmless } from './closed-channel-guard.ts';
 import { ConnectionAliases, signalingRouteName, translateSignaling } from './connection-aliases.ts';
+import { ConnectionTimelineRecorder } from '../connection-timeline-recorder.ts';
+import { IceTiming } from './ice-timing.ts';
+import { timeSignalingAnswer } from './signaling-timing.ts';
 
 /** How long close() waits for geckos to close its peer connections and stop node-datachannel (its own steps give up after 2 s each). */
 const GECKOS_CLOSE_WAIT_MS = 10_000;
 
 /** The native data channel under a geckos ServerChannel (node-datachannel). */
 type NativeChannel = ServerChannel['dataChannel'];
+
+/** Whose a data channel is: the room and player its datagram token named. */
+export interface DatagramPlayer {
+  room: string;
+  playerId: number;
+}
+
+/** What the adapter keeps per connection, from its offer until geckos no longer holds it: our name, its player once known, its timeline. */
+interface NamedConnection {
+  connectionId: string;
+  player: DatagramPlayer | null;
+  timeline: ConnectionTimelineRecorder;
+  ice: IceTiming;
+}
 
 /** A datagram as node-datachannel delivers it: a Buffer (a view into a pool) or an ArrayBuffer for binary, a string for text. */
 export type RawDatagram = string | Buffer | ArrayBuffer;
@@ -66,12 +88,18 @@ export interface GeckosAdapterOptions {
   bindAddress?: string;
   /**
    * geckos' authorization hook: the client's `authorization` string in, the
-   * channel's userData out (also sent back to the client: nothing secret),
-   * or false, which geckos answers with a 401.
+   * player it names out (the channel's userData, also sent back to the
+   * client: nothing secret), or why not (geckos answers 401).
    */
-  authorize(authorization: string | undefined): object | false;
+  authorize(authorization: string | undefined): Result<DatagramPlayer>;
   /** A channel opened: true if the game keeps it. One it does not keep, it closes itself. */
   opened(channel: GeckosTransport): boolean;
+  /**
+   * Tells the player, over its stream, its datagram connection's steps as
+   * the server saw them: once the connection has carried a datagram each
+   * way, and again when it closes (or, never having opened, fails).
+   */
+  tellPlayer(player: DatagramPlayer, timeline: ConnectionTimelineMessage): void;
   /** Told of each connection's steps; nobody by default. */
   connectionEvents?: ConnectionEvents;
 }
@@ -93,7 +121,9 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
     ...(options.portRange ? { portRange: options.portRange } : {}),
     ...(options.bindAddress ? { bindAddress: options.bindAddress } : {}),
     cors: { origin: '*', allowAuthorization: true },
-    authorization: async (auth: string | undefined) => options.authorize(auth),
+    // geckos passes the request's response too: by it we find the connection being offered.
+    authorization: async (auth: string | undefined, _request: IncomingMessage, response: OutgoingMessage) =>
+      authorize(auth, offers.get(response as ServerResponse)),
   });
   const connections = io.connectionsManager.connections;
 
@@ -111,7 +141,9 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
   const geckosHolds = (realId: string) => connections.has(realId);
 
   /** Our name for each connection geckos holds (or held until the last sweep), by geckos' id. */
-  const connectionIds = new Map<string, { connectionId: string; player: { room: string; playerId: number } | null }>();
+  const connectionIds = new Map<string, NamedConnection>();
+  /** A connection being offered (`POST /connections`), by its response, until the answer is written: the authorization hook runs meanwhile. */
+  const offers = new WeakMap<ServerResponse, NamedConnection>();
   let connectionsAccepted = 0;
   /** Channels the game kept, by geckos' id, until they close: the reaper leaves these alone. */
   const kept = new Map<string, ServerChannel>();
@@ -121,27 +153,65 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
     events.record({ step, atMs: clock(), channel: 'datagram', connectionId, ...(player ?? {}) });
   }
 
-  /** Reports `closed` for a connection once, and forgets its name. */
+  function newConnection(): NamedConnection {
+    const connectionId = `datagram-${++connectionsAccepted}`;
+    const timeline = new ConnectionTimelineRecorder('datagram', connectionId);
+    return { connectionId, player: null, timeline, ice: new IceTiming(timeline, clock) };
+  }
+
+  /** Reports `closed` for a connection once, tells its player, and forgets it. */
   function forget(realId: string) {
     const named = connectionIds.get(realId);
     if (!named) return;
     connectionIds.delete(realId);
     if (recording) record(named.connectionId, 'closed', named.player);
+    named.timeline.add('closed', clock());
+    tellPlayer(named);
+  }
+
+  /** Sends the player the connection's steps, if it has a player and a step is new since the last time. */
+  function tellPlayer(named: NamedConnection) {
+    if (!named.player) return;
+    const message = named.timeline.nextMessage();
+    if (message) options.tellPlayer(named.player, message);
+  }
+
+  /** The authorization hook, timed: a token accepted names the connection's player from now on. */
+  function authorize(auth: string | undefined, named: NamedConnection | undefined): object | false {
+    const startMs = clock();
+    const verdict = options.authorize(auth);
+    if (named && verdict.ok) named.player = verdict.value;
+    if (verdict.ok) named?.timeline.add('token-accepted', startMs, clock());
+    else named?.timeline.add('token-refused', startMs, clock(), verdict.error);
+    return verdict.ok ? { ...verdict.value } : false; // false: geckos answers 401
   }
 
   io.onConnection((channel: ServerChannel) => {
     const realId = channel.id!;
-    const named = connectionIds.get(realId) ?? { connectionId: `datagram-${++connectionsAccepted}`, player: null };
+    const named = connectionIds.get(realId) ?? newConnection();
     connectionIds.set(realId, named);
+    const openedAtMs = clock();
+    named.ice.opened(openedAtMs);
+    // ICE connected, then DTLS, SCTP and the channel's open: this step is all that follows ICE.
+    named.timeline.add('channel-open', named.ice.connectedAtMs ?? openedAtMs, openedAtMs);
     const native = channel.dataChannel;
     let messageHandler: ((message: RawDatagram) => void) | null = null;
     let heardFrom = false;
+    let spoke = false;
+    /** Once the connection has carried a datagram each way, its setup is over: the player hears of it. */
+    const reachedGame = () => {
+      if (heardFrom && spoke) tellPlayer(named);
+    };
     // geckos' parser JSON-parses any text datagram and throws on "null" inside
     // a native callback, which would take the process down. We replace it:
     // node-datachannel keeps one message callback per channel.
     native?.onMessage((message: RawDatagram) => {
-      if (recording && !heardFrom) record(named.connectionId, 'first-message', named.player);
-      heardFrom = true;
+      if (!heardFrom) {
+        heardFrom = true;
+        if (recording) record(named.connectionId, 'first-message', named.player);
+        named.timeline.add('first-datagram-in', clock());
+        reachedGame();
+      }
       messageHandler?.(message);
     });
     const closedHandlers: (() => void)[] = [];
@@ -157,7 +227,15 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
         return native?.isOpen() ?? false;
       },
       userData: channel.userData,
-      sendBinary: (bytes) => send(channel, native, bytes),
+      sendBinary(bytes) {
+        const sent = send(channel, native, bytes);
+        if (sent && !spoke) {
+          spoke = true;
+          named.timeline.add('first-datagram-out', clock());
+          reachedGame();
+        }
+        return sent;
+      },
       close() {
         kept.delete(realId);
         void channel.close().catch(() => {});
@@ -213,16 +291,24 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
   let shuttingDown = false;
   return {
     handleSignaling(request, response) {
+      const startedAtMs = clock();
+      const route = signalingRouteName(request.url);
       // A handshake begun while closing would add a peer connection that
       // geckos' close has already passed over.
       if (shuttingDown) {
         response.writeHead(503, { connection: 'close' }).end('server shutting down\n');
         return;
       }
-      const route = signalingRouteName(request.url);
-      const created = route === 'connections' && request.method === 'POST' ? acceptedOffer(response) : undefined;
+      const offer = route === 'connections' && request.method === 'POST' ? acceptedOffer(response) : undefined;
       // Clients name connections by alias; geckos gets its own ids, or a path that names none.
-      translateSignaling(request, response, aliases, geckosHolds, created);
+      const realId = translateSignaling(request, response, aliases, geckosHolds, offer?.created);
+      const named = offer?.named ?? (realId === undefined ? undefined : connectionIds.get(realId));
+      const step = route === 'connections' ? 'signaling-offer' : route === 'remote-description' ? 'signaling-answer' : null;
+      timeSignalingAnswer(response, route, startedAtMs, clock, (atMs, status) => {
+        if (!named || !step) return;
+        named.timeline.add(step, startedAtMs, atMs, status === 200 ? undefined : `HTTP ${status}`);
+        if (step === 'signaling-answer' && status === 200) named.ice.answerApplied(realId === undefined ? undefined : connections.get(realId)?.peerConnection);
+      });
       // geckos' routes are async, and one answers 400 to a body without an
       // sdp, then writes a second status and throws: caught here, that is a
       // refused request instead of an unhandled rejection that ends the process.
@@ -265,20 +351,27 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
   /**
    * A client asks for a new connection (geckos answers with its offer): we
    * name it now, and learn geckos' id for it from the answer. One refused
-   * (a 401, a failure) is closed as soon as the answer is written.
+   * (a 401, a failure) is closed as soon as the answer is written; its
+   * player, if its token named one, hears of it.
    */
-  function acceptedOffer(response: ServerResponse): (realId: string) => void {
-    const connectionId = `datagram-${++connectionsAccepted}`;
+  function acceptedOffer(response: ServerResponse): { named: NamedConnection; created: (realId: string) => void } {
+    const named = newConnection();
+    offers.set(response, named);
+    if (recording) record(named.connectionId, 'accepted');
     let created = false;
-    if (recording) {
-      record(connectionId, 'accepted');
-      response.once('close', () => {
-        if (!created) record(connectionId, 'closed');
-      });
-    }
-    return (realId) => {
-      created = true;
-      connectionIds.set(realId, { connectionId, player: null });
+    response.once('close', () => {
+      if (created) return;
+      if (recording) record(named.connectionId, 'closed', named.player);
+      named.timeline.add('closed', clock());
+      tellPlayer(named);
+    });
+    return {
+      named,
+      created(realId) {
+        created = true;
+        connectionIds.set(realId, named);
+        named.ice.watch(connections.get(realId)?.peerConnection);
+      },
     };
   }
 }
