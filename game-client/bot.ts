@@ -30,6 +30,7 @@ import { createInterface } from 'node:readline';
 import { BOTS_USAGE, BotUsageError, parseBotOptions, parseStdinCommand, type BotOptions, type JoinCommand } from './bots/bot-options.ts';
 import { BotFleet, type BatchConnected } from './bots/bot-fleet.ts';
 import type { BotSummary } from './bots/bot-measurements.ts';
+import { timelineTable } from './bots/timeline-table.ts';
 import { installNodePolyfills, shutdownNodeWebRtc } from './net/node-polyfills.ts';
 
 /** A progress line this often: often enough to see a run is alive, rare enough to read. */
@@ -72,10 +73,14 @@ await runFor(options.durationS * 1000);
 stopProgress();
 
 const summary = measurements.summary();
+const firstBot = fleet.bots[0];
+const timeline = options.timeline && firstBot ? timelineTable(firstBot.client.timeline()) : null;
 fleet.close();
 await shutdownNodeWebRtc();
 if (quiet) console.log(JSON.stringify(summary));
 else printTable(summary);
+if (timeline) console.log(`
+${timeline}`);
 process.exit(summary.connected === summary.clients ? 0 : 1);
 
 /**

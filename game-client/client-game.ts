@@ -186,6 +186,7 @@ export class ClientGame implements ArenaSource, SettingsSource, NetGraphSource {
         reconnectAttempts: this.net.reconnectAttempts,
       },
       players: this.roster.ranked(),
+      timeline: this.net.timeline(),
       prediction: {
         pendingInputs: this.prediction.pendingCount,
         lastCorrectionPx: Math.round(this.prediction.lastErrorPx * 1000) / 1000,

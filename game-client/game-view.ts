@@ -4,6 +4,7 @@
 // channels' names, states and status come from net/channels.ts and are
 // re-exported here. `GameStatus` is also what window.netcode.status()
 // returns: tests and benchmarks read it, so its fields are an interface.
+import type { ConnectionTimeline } from '../protocol/connection-timeline.ts';
 import type { UpdateMark } from '../protocol/netsim/stats.ts';
 import type { EntityState } from '../protocol/wire/snapshot.ts';
 import type { PlayerInfo, PositionPath } from '../protocol/wire/stream.ts';
@@ -14,6 +15,7 @@ import type { SessionState } from './net/session-state.ts';
 
 export type { UpdateMark };
 export type { SessionState };
+export type { ConnectionTimeline };
 export { CHANNEL_NAMES, type ChannelName, type ChannelStatus, type DatagramChannelState, type StreamChannelState } from './net/channels.ts';
 
 /** One entity as status() lists it: world units, rounded to 0.1. */
@@ -54,6 +56,8 @@ export interface GameStatus {
     reconnectAttempts: number;
   };
   players: PlayerInfo[];
+  /** Every step of both channels' life, measured (net/net-client.ts timeline(); the timeline panel draws it). */
+  timeline: ConnectionTimeline;
   prediction: { pendingInputs: number; lastCorrectionPx: number; maxCorrectionPx: number; snaps: number };
   settings: ClientSettings;
 }

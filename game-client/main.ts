@@ -20,6 +20,7 @@ import { askToJoin, type JoinChoice } from './ui/join-screen.ts';
 import { measureLayout, type PageLayout } from './ui/layout.ts';
 import { createNetGraph } from './ui/net-graph.ts';
 import { createNetworkPanel } from './ui/network-panel.ts';
+import { createTimelinePanel } from './ui/timeline-panel.ts';
 import { watchForLostRoom } from './ui/room-gone.ts';
 import { wireShareButton } from './ui/room-share.ts';
 import { renderScoreboard } from './ui/scoreboard.ts';
@@ -42,6 +43,7 @@ const joined = game;
 byId('page').hidden = false;
 createNetworkPanel(joined, () => chat.typing);
 createNetGraph(joined, () => chat.typing);
+createTimelinePanel(joined, () => chat.typing);
 wireShareButton();
 // Quick play after a lost room: the same name, a fresh start at the entry point.
 watchForLostRoom(joined, () => {

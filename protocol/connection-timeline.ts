@@ -29,7 +29,7 @@ export type TimelineQuality = 'exact' | 'server-clock' | 'approximate' | 'unavai
 export type AttemptReason = 'initial' | 'reconnect' | 'retry' | 'redirect' | 'fresh-start';
 
 /** Marks across both lanes: things that happened to the session, not to one connection. */
-export type TimelineEventKind = 'reconnect' | 'resume' | 'redirect' | 'fallback' | 'fallback-ended' | 'conditions' | 'refused' | 'shutdown';
+export type TimelineEventKind = 'reconnect' | 'resume' | 'fresh-start' | 'redirect' | 'fallback' | 'fallback-ended' | 'conditions' | 'refused' | 'shutdown';
 
 /** Steps the server sees (it sends these); the page adds its own (PAGE_STEPS). */
 export const SERVER_STEP_IDS = [
@@ -58,6 +58,8 @@ export const PAGE_STEP_IDS = [
   // stream
   'ws-connect',
   'hello-welcome',
+  'hello-refused',
+  'hello-redirect',
   'first-message',
   // datagram
   'signaling-offer',
@@ -95,6 +97,8 @@ export const STEP_MEANINGS: Record<`${TimelineSide}:${string}`, StepMeaning> = {
   'server:hello-welcome': { channel: 'stream', socketCall: 'recv() hello → send() welcome', label: 'hello read → welcome written' },
   'server:hello-refused': { channel: 'stream', socketCall: 'recv() hello → send() error', label: 'hello refused' },
   'server:hello-redirect': { channel: 'stream', socketCall: 'recv() hello → send() redirect', label: 'hello → redirect' },
+  'page:hello-refused': { channel: 'stream', socketCall: 'send() hello → recv() error', label: 'hello → refused' },
+  'page:hello-redirect': { channel: 'stream', socketCall: 'send() hello → recv() redirect', label: 'hello → redirect' },
   'page:first-message': { channel: 'stream', socketCall: 'recv()', label: 'open → first message' },
   'page:signaling-offer': { channel: 'datagram', socketCall: 'HTTP POST /connections → 200 (offer)', label: 'signaling: offer' },
   'server:signaling-offer': { channel: 'datagram', socketCall: 'HTTP POST /connections → 200 (offer)', label: 'offer made' },
@@ -124,9 +128,10 @@ export interface TimelineStep {
   side: TimelineSide;
   /** The socket call it stands for (STEP_MEANINGS). */
   seedCall: string;
-  startMs: number;
-  endMs: number;
-  durationMs: number;
+  /** ms since the timeline began; null (all three) when `quality` is `unavailable`: never a made-up time. */
+  startMs: number | null;
+  endMs: number | null;
+  durationMs: number | null;
   quality: TimelineQuality;
   /** How it was measured, in a line: the hover text. */
   source: string;

@@ -407,6 +407,8 @@ export const DATAGRAM_RETRY_MIN_MS = 2_000;
 export const DATAGRAM_RETRY_MAX_MS = 30_000;
 /** A data channel that delivers nothing this long after signaling is given up (UDP blocked). */
 export const DATAGRAM_OPEN_TIMEOUT_MS = 5_000;
+/** How long the connection timeline watches one data channel's signaling requests (geckos polls for late candidates for about 10 s). */
+export const SIGNALING_WATCH_MS = 15_000;
 
 // ── Lag hiding (client) ──────────────────────────────────────────────────────
 /** Default interpolation delay: three snapshot intervals at 30 Hz, so one or two lost snapshots never starve it. */

@@ -9,7 +9,7 @@ import { checkRoomName } from '../../protocol/wire/stream.ts';
 
 export const BOTS_USAGE = `npm run bots -- [--url URL] [--count N] [--duration S] [--chat-every S] [--connect-timeout S]
                     [--rooms K | --room NAME] [--join-rate R] [--join-burst B] [--from ADDRESS[-ADDRESS]]
-                    [--json] [--report-on-stdin]
+                    [--json] [--report-on-stdin] [--timeline]
   --rooms K          spread the bots over K rooms: bot i joins room bots-<i % K + 1> (default: quick play)
   --room NAME        every bot joins room NAME
   --join-rate R      joins per second this process allows itself after the burst (default ${JOIN_REFILL_PER_S}, the server's per-address limit)
@@ -17,6 +17,8 @@ export const BOTS_USAGE = `npm run bots -- [--url URL] [--count N] [--duration S
   --from A[-B]       the source address(es) of the bots' streams, e.g. 127.0.0.2-127.0.0.9: the server bounds what one
                      address holds (${DEFAULT_MAX_SEATS_PER_ADDRESS} players by default), so bots that stand for many machines come from many
                      loopback addresses (all of 127.0.0.0/8 is this machine on Linux); connections take them in turn
+  --timeline         at the end, print the first bot's connection timeline as a table (the steps Node can
+                     observe; the rest marked unavailable)
   --json             print only the final summary, as one JSON object
   --report-on-stdin  (implies --json) a JSON line once connected, then one per line read on stdin with what
                      was measured since the line before; stdin closing ends the run. A line
@@ -35,6 +37,8 @@ export interface BotOptions {
   joinRatePerS: number;
   joinBurst: number;
   reportOnStdin: boolean;
+  /** Print the first bot's connection timeline at the end (--timeline). */
+  timeline: boolean;
   /** Nothing on stderr, and the summary as one JSON object (--json, --report-on-stdin). */
   quiet: boolean;
   /** The room bot i asks for, or undefined for quick play. */
@@ -60,6 +64,7 @@ export function parseBotOptions(argv: string[]): BotOptions {
       'join-rate': { type: 'string', default: String(JOIN_REFILL_PER_S) },
       'join-burst': { type: 'string', default: String(JOIN_BURST) },
       json: { type: 'boolean', default: false },
+      timeline: { type: 'boolean', default: false },
       'report-on-stdin': { type: 'boolean', default: false },
       from: { type: 'string' },
       // Known here so it is not refused; the entry prints BOTS_USAGE before parsing when it is given.
@@ -77,6 +82,7 @@ export function parseBotOptions(argv: string[]): BotOptions {
     joinRatePerS: positiveNumber(args['join-rate'], 'join-rate'),
     joinBurst: positiveInt(args['join-burst'], 'join-burst'),
     reportOnStdin,
+    timeline: args.timeline,
     quiet: args.json || reportOnStdin,
     roomFor: roomChoice(args.rooms, args.room),
     sourceAddresses: args.from === undefined ? [] : addressRange(args.from),

@@ -43,6 +43,7 @@ export class DatagramChannel {
   private readonly link: ConditionedTransport<GeckosTransport>;
   private readonly liveness: Liveness;
   private readonly report: StepReport;
+  private readonly connectionEvents: ConnectionEvents;
   private attempts = 0;
   private stopped = false;
   private pingId = 0;
@@ -62,6 +63,7 @@ export class DatagramChannel {
     });
     this.liveness = new Liveness(now, this.link);
     this.report = stepReport('datagram', connectionEvents, now);
+    this.connectionEvents = connectionEvents;
   }
 
   /** The next channel opens on another server (a redirect to the process hosting our room). */
@@ -108,7 +110,7 @@ export class DatagramChannel {
         this.scheduleRetry();
       },
     };
-    const connection = new GeckosTransport(this.url, token, handlers, this.report);
+    const connection = new GeckosTransport(this.url, token, handlers, this.report, this.connectionEvents, this.now);
     this.link.current = connection;
   }
 

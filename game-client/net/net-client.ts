@@ -4,18 +4,22 @@
 // datagram-channel.ts), the input sender and the snapshot intake: it says
 // the session's hello on each new stream socket, binds a data channel with
 // the welcome's datagram token, follows redirects, resumes after the stream
-// drops, and keeps both channels alive with one heartbeat.
+// drops, and keeps both channels alive with one heartbeat. It keeps the
+// connection timeline (play/connection-timeline-log.ts): what both channels'
+// sockets did, what the server said of its side, and why each attempt was made.
 import { HEARTBEAT_INTERVAL_MS, LATE_UPDATE_MS } from '../../protocol/constants.ts';
 import { ClockSync } from '../../protocol/netsim/clock-sync.ts';
 import { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
-import { isPerfect, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
+import { describeConditions, isPerfect, PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import type { UpdateMark } from '../../protocol/netsim/stats.ts';
 import type { ErrorMessage, GameConfig, GameEvent, PositionPath, Redirect, Welcome } from '../../protocol/wire/stream.ts';
 import type { ChannelName, ChannelStatus, DatagramChannelState, StreamChannelState } from './channels.ts';
 import { SnapshotIntake } from './snapshot-intake.ts';
 import { DatagramChannel } from './datagram-channel.ts';
 import { InputSender } from './input-sender.ts';
-import { NO_CONNECTION_EVENTS } from './connection-events.ts';
+import type { AttemptReason, ConnectionTimeline } from '../../protocol/connection-timeline.ts';
+import { ConnectionTimelineLog } from '../play/connection-timeline-log.ts';
+import { alsoTo, stepReport, type StepReport } from './connection-events.ts';
 import { Session } from './session.ts';
 import type { SessionState } from './session-state.ts';
 import { StreamChannel, type StreamMessage } from './stream-channel.ts';
@@ -39,6 +43,13 @@ export class NetClient {
   private lateThresholdMs = LATE_UPDATE_MS;
   private readonly session: Session;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private readonly timelineLog: ConnectionTimelineLog;
+  /** The stream's steps NetClient itself sees: the hello, and the server's answer to it. */
+  private readonly streamReport: StepReport;
+  /** Since the last welcome, we followed a redirect (the next datagram attempt is made for it). */
+  private redirectedSinceWelcome = false;
+  private welcomedBefore = false;
+  private datagramStateSeen: DatagramChannelState = 'connecting';
   /** `start()`'s promise, until the first welcome settles it (or a refusal rejects it). */
   private pendingStart: { resolve(): void; reject(error: Error): void } | null = null;
 
@@ -48,26 +59,31 @@ export class NetClient {
   ) {
     this.session = new Session(options);
     this.now = options.now ?? (() => performance.now());
-    const connectionEvents = options.connectionEvents ?? NO_CONNECTION_EVENTS;
+    this.timelineLog = new ConnectionTimelineLog(this.now());
+    const connectionEvents = alsoTo(this.timelineLog, options.connectionEvents);
+    this.streamReport = stepReport('stream', connectionEvents, this.now);
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.outgoing = new ConditionedSender(seed, this.now, globalThis);
     const addClockSample = (sentAtMs: number, serverTimeMs: number, receivedAtMs: number) =>
       this.clock.addSample(sentAtMs, serverTimeMs, receivedAtMs);
     this.stream = new StreamChannel(options.url, this.outgoing, this.now, options.webSocket, {
-      onOpen: () => this.stream.send(this.session.hello()),
+      onOpen: () => {
+        this.streamReport('hello');
+        this.stream.send(this.session.hello());
+      },
       onMessage: (message) => this.onStreamMessage(message),
       onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'stream'),
-      onReconnecting: () => {
-        this.session.streamLost();
-        this.handlers.onStateChange?.();
-      },
+      onReconnecting: () => this.onStreamLost(),
       onClockSample: addClockSample,
     }, connectionEvents);
     this.datagram = new DatagramChannel(options.url, options.useDatagram !== false, this.outgoing, this.now, {
       onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'datagram'),
       onClockSample: addClockSample,
-      requestToken: () => this.stream.send({ type: 'datagram-token' }),
-      onStateChange: () => this.handlers.onStateChange?.(),
+      requestToken: () => {
+        this.timelineLog.nextReason('datagram', 'retry');
+        this.stream.send({ type: 'datagram-token' });
+      },
+      onStateChange: () => this.onDatagramState(),
     }, connectionEvents);
     this.inputs = new InputSender(this.datagram, this.stream, () => this.intake);
   }
@@ -141,6 +157,11 @@ export class NetClient {
     return this.stream.reconnectAttempts;
   }
 
+  /** Every step of both channels' life so far, server steps placed with the clock offset now (`status().timeline`). */
+  timeline(): ConnectionTimeline {
+    return this.timelineLog.view(this.clock.synced ? { offsetMs: this.clock.offsetMs, rttMs: this.clock.rttMs, pinned: this.clock.pinned } : null);
+  }
+
   /** Connects; resolves on the first welcome, rejects with JoinRefusedError if the server refuses the hello. */
   start(): Promise<void> {
     const welcomed = new Promise<void>((resolve, reject) => (this.pendingStart = { resolve, reject }));
@@ -156,6 +177,7 @@ export class NetClient {
   setConditions(conditions: NetworkConditions): void {
     this.conditions = this.outgoing.setConditions(conditions);
     this.stream.sendNow({ type: 'settings', conditions: this.conditions });
+    this.timelineLog.mark('conditions', 'both', this.now(), describeConditions(this.conditions));
   }
 
   chat(text: string): void {
@@ -237,11 +259,12 @@ export class NetClient {
         return this.followRedirect(message);
       case 'shutdown':
         this.session.shutdown(message.reason);
+        this.timelineLog.mark('shutdown', 'both', this.now(), message.reason);
         this.handlers.onShutdown?.(message.reason);
         this.handlers.onStateChange?.();
         return;
       case 'connection-timeline':
-        return; // the connection timeline's (not yet drawn)
+        return this.timelineLog.serverSteps(message);
       default:
         return this.onGameEvent(message);
     }
@@ -254,11 +277,17 @@ export class NetClient {
    */
   private followRedirect(redirect: Redirect) {
     const answer = this.session.redirect(redirect);
+    this.streamReport('redirected', redirect.url);
     if (!answer.ok) {
       if (this.pendingStart) return this.refuseJoin(answer.refusal);
       this.handlers.onServerError?.(answer.refusal);
       return this.close();
     }
+    // Another process: another clock. What its predecessor said stays placed with the old one.
+    this.freezeServerClock();
+    this.timelineLog.nextReason('stream', 'redirect');
+    this.redirectedSinceWelcome = true;
+    this.timelineLog.mark('redirect', 'both', this.now(), `room ${redirect.room} is on ${answer.target}`);
     this.stream.moveTo(answer.target);
     this.datagram.moveTo(answer.target);
     this.handlers.onStateChange?.();
@@ -266,7 +295,13 @@ export class NetClient {
 
   private onWelcome(welcome: Welcome) {
     const freshStart = this.session.welcome(welcome);
+    this.streamReport('welcome', welcome.resumed ? 'resumed' : undefined);
+    if (welcome.resumed && this.welcomedBefore) this.timelineLog.mark('resume', 'both', this.now(), `same player #${welcome.playerId}, events replayed after #${welcome.lastSeq}`);
+    if (freshStart) this.timelineLog.mark('fresh-start', 'both', this.now(), `the server no longer knew the session: new player #${welcome.playerId}`);
     if (freshStart) this.forgetServer();
+    const datagramReasonNow = datagramReason(this.welcomedBefore, freshStart, this.redirectedSinceWelcome);
+    this.welcomedBefore = true;
+    this.redirectedSinceWelcome = false;
     this.stream.welcomed();
     // A new connection starts with a perfect network on the server side.
     if (!isPerfect(this.conditions)) this.stream.sendNow({ type: 'settings', conditions: this.conditions });
@@ -274,7 +309,10 @@ export class NetClient {
     this.handlers.onStateChange?.();
     // A resumed session may still have its data channel; only open one if not.
     // A fresh start needs a new one: the old channel was bound to a session the server forgot.
-    if (this.datagram.state !== 'open' || freshStart) this.datagram.open(welcome.datagramToken);
+    if (this.datagram.state !== 'open' || freshStart) {
+      this.timelineLog.nextReason('datagram', datagramReasonNow);
+      this.datagram.open(welcome.datagramToken);
+    }
     this.pendingStart?.resolve();
     this.pendingStart = null;
   }
@@ -285,6 +323,7 @@ export class NetClient {
    * deltas need baselines it knows we have), its clock, our measurements.
    */
   private forgetServer() {
+    this.freezeServerClock();
     this.intake = new SnapshotIntake();
     this.clock = new ClockSync();
     this.stream.forgetPings();
@@ -293,6 +332,8 @@ export class NetClient {
 
   /** The server refused our hello: stop, and let `start()`'s caller say why. */
   private refuseJoin(error: ErrorMessage) {
+    this.streamReport('refused', error.code);
+    this.timelineLog.mark('refused', 'stream', this.now(), error.message);
     const pendingStart = this.pendingStart;
     this.pendingStart = null;
     this.close();
@@ -314,9 +355,41 @@ export class NetClient {
     this.handlers.onSnapshot?.(result.value.snapshot, via, result.value.ageMs);
   }
 
+  /** The stream dropped: the session waits to resume, and the next socket is made for a reason the session's state says. */
+  private onStreamLost() {
+    const wasJoined = this.session.state === 'joined';
+    this.session.streamLost();
+    const state = this.session.state;
+    this.timelineLog.nextReason('stream', state === 'redirecting' ? 'redirect' : state === 'connecting' ? 'retry' : 'reconnect');
+    if (wasJoined) this.timelineLog.mark('reconnect', 'stream', this.now(), 'the stream dropped: reconnecting to resume the session');
+    this.handlers.onStateChange?.();
+  }
+
+  /** The datagram channel changed state: its fallbacks are marked on the timeline. */
+  private onDatagramState() {
+    const before = this.datagramStateSeen;
+    const now = this.datagram.state;
+    this.datagramStateSeen = now;
+    if (now === 'fallback' && before !== 'fallback') this.timelineLog.mark('fallback', 'datagram', this.now(), this.datagram.note);
+    if (now === 'open' && before === 'fallback') this.timelineLog.mark('fallback-ended', 'datagram', this.now(), 'positions back on the data channel');
+    this.handlers.onStateChange?.();
+  }
+
+  /** Places what the current server said with its clock's last offset, before that clock is forgotten. */
+  private freezeServerClock() {
+    if (this.clock.synced) this.timelineLog.freezeServerClock({ offsetMs: this.clock.offsetMs, rttMs: this.clock.rttMs, pinned: this.clock.pinned });
+  }
+
   /** Pings both channels; each declares itself dead after HEARTBEAT_TIMEOUT_MS of silence. */
   private beat() {
     this.stream.beat();
     this.datagram.beat();
   }
+}
+
+/** Why a welcome opens a data channel: the first, after a fresh start, after a redirect, or to go with a resumed stream. */
+function datagramReason(welcomedBefore: boolean, freshStart: boolean, redirected: boolean): AttemptReason {
+  if (freshStart) return 'fresh-start';
+  if (redirected) return 'redirect';
+  return welcomedBefore ? 'reconnect' : 'initial';
 }

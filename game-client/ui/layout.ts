@@ -6,7 +6,7 @@ import type { ScreenRect } from '../play/arena-fit.ts';
 import { byId } from './dom.ts';
 
 /** Everything that is drawn beside the arena. */
-const OVERLAY_IDS = ['hud', 'banner', 'toasts', 'scoreboard', 'chat', 'network-panel', 'net-graph', 'legend'] as const;
+const OVERLAY_IDS = ['hud', 'banner', 'toasts', 'scoreboard', 'chat', 'network-panel', 'net-graph', 'legend', 'timeline-panel'] as const;
 
 export interface PageLayout {
   arena: ScreenRect;

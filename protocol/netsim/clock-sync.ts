@@ -28,12 +28,27 @@ export class ClockSync {
     this.pinnedOffsetMs = offsetMs;
   }
 
+  /** Whether the offset is pinned (known exactly) rather than estimated. */
+  get pinned(): boolean {
+    return this.pinnedOffsetMs !== null;
+  }
+
   /** Server clock minus client clock, in ms. */
   get offsetMs(): number {
     if (this.pinnedOffsetMs !== null) return this.pinnedOffsetMs;
+    return this.best()?.offsetMs ?? 0;
+  }
+
+  /** The round trip the estimate comes from (the estimate is good to ± half of it); 0 when pinned or unsynced. */
+  get rttMs(): number {
+    if (this.pinnedOffsetMs !== null) return 0;
+    return this.best()?.rttMs ?? 0;
+  }
+
+  private best(): { rttMs: number; offsetMs: number } | undefined {
     let best = this.samples[0];
     for (const s of this.samples) if (best && s.rttMs < best.rttMs) best = s;
-    return best?.offsetMs ?? 0;
+    return best;
   }
 
   /** The server clock now, given the client clock now. */

@@ -27,6 +27,11 @@ export interface NetworkConditions {
 
 export const PERFECT_NETWORK: NetworkConditions = { lossPct: 0, latencyMs: 0, jitterMs: 0, duplicatePct: 0 };
 
+/** The conditions in a line, for the connection timeline's marks. */
+export function describeConditions(c: NetworkConditions): string {
+  return `simulated: latency ${c.latencyMs} ms ± ${c.jitterMs} ms, loss ${c.lossPct} %, duplicates ${c.duplicatePct} %`;
+}
+
 /** Keeps every setting within CONDITION_LIMITS (non-numbers become 0). */
 export function clampConditions(conditions: NetworkConditions): NetworkConditions {
   const clamp = (value: number, max: number) => (Number.isFinite(value) ? Math.max(0, Math.min(max, value)) : 0);

@@ -45,6 +45,17 @@ describe('when no datagram can get through', () => {
     await holdKey(game, 'ArrowRight', 800);
     const moved = await waitForStatus(game, (s) => entity(s, status.playerId)!.x > 400, 'the move, carried by the stream');
     expect(moved.channels.datagram.received).toBe(0);
+
+    // The timeline says why: signaling went through, ICE never connected, so no DTLS; then the fallback, then a retry.
+    const retried = await waitForStatus(game, (s) => s.timeline.channels.datagram.some((a) => a.reason === 'retry'), 'the datagram retry on the timeline', 20_000);
+    const [first] = retried.timeline.channels.datagram;
+    const ids = first!.steps.map((s) => s.id);
+    expect(ids).toContain('signaling-offer');
+    expect(ids).toContain('signaling-answer');
+    expect(ids).not.toContain('dtls');
+    expect(ids).not.toContain('sctp');
+    expect(first!.outcome).toMatch(/^failed: no datagram arrived/);
+    expect(retried.timeline.events.map((e) => e.kind)).toContain('fallback');
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -23,7 +23,7 @@ afterAll(async () => {
 const inside = (p: { x: number; y: number }, r: Rect) => p.x >= r.x && p.x <= r.x + r.width && p.y >= r.y && p.y <= r.y + r.height;
 
 /** Waits until the page has laid itself out with our player drawn, then checks that no panel covers the arena. */
-async function checkLayout(game: GamePage, size: { width: number; height: number }) {
+async function checkLayout(game: GamePage, size: { width: number; height: number }, minArenaShare = 0.3) {
   const status = await waitForStatus(game, (s) => s.layout?.self != null && s.layout.arena.width > 0, 'the layout with our player drawn');
   const layout = status.layout!;
   // Give the canvas a moment to follow any late change of its region, then measure again.
@@ -37,7 +37,7 @@ async function checkLayout(game: GamePage, size: { width: number; height: number
   // The arena is on the page and takes a fair share of it.
   expect(settled.arena.x).toBeGreaterThanOrEqual(0);
   expect(settled.arena.y + settled.arena.height).toBeLessThanOrEqual(size.height);
-  expect(settled.arena.width * settled.arena.height).toBeGreaterThan(0.3 * size.width * size.height);
+  expect(settled.arena.width * settled.arena.height).toBeGreaterThan(minArenaShare * size.width * size.height);
   expect(settled.overlays.map((o) => o.name)).toEqual(expect.arrayContaining(['hud', 'chat', 'scoreboard', 'net-graph', 'network-panel', 'legend']));
   return settled;
 }
@@ -62,6 +62,27 @@ describe('the layout', () => {
       await game.page.context().close();
     });
   }
+});
+
+describe('the connection timeline panel', () => {
+  it('opens with T in a column of its own beside the arena, reported in the layout, listed with the controls', async () => {
+    const size = { width: 1280, height: 800 };
+    const game = await openGame(browser, server.url, 'timeline', { viewport: size, query: 'path=compare' });
+    await checkLayout(game, size);
+    await game.page.keyboard.press('t');
+    await waitForStatus(game, (s) => s.layout?.overlays.some((o) => o.name === 'timeline-panel') === true, 'the timeline panel in the layout');
+    // Three columns now (timeline, arena, network panel): the arena keeps less of the page (about a sixth
+    // here, its aspect kept), but nothing covers it.
+    await checkLayout(game, size, 0.12);
+    await expect.poll(() => game.page.locator('#timeline-panel .step').count()).toBeGreaterThan(5);
+    expect(await game.page.locator('#chat-hint').innerText()).toContain('T timeline');
+    // Every row says how it was measured when hovered.
+    expect(await game.page.locator('#timeline-panel .step').first().getAttribute('title')).toMatch(/socket call: .+\n[^]*(exact|server-clock|approximate|unavailable): /);
+    await game.page.keyboard.press('t');
+    await waitForStatus(game, (s) => !s.layout?.overlays.some((o) => o.name === 'timeline-panel'), 'the timeline panel hidden');
+    expect(game.errors).toEqual([]);
+    await game.page.context().close();
+  });
 });
 
 describe('compare mode, alone in the arena', () => {

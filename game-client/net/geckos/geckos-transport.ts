@@ -4,13 +4,17 @@
 // RTCPeerConnection (the browser's, or node-datachannel's polyfill in Node).
 // The WebRTC workarounds live here with it, each with its reason:
 // late-candidate-guard.ts (geckos adds ICE candidates after close) and
-// closeQuietly below (geckos' close() fetches without catching).
+// closeQuietly below (geckos' close() fetches without catching). What the
+// connection timeline sees of it comes from peer-connection-tap.ts (its
+// peer connection's states) and signaling-timing.ts (its HTTP requests).
 import geckos, { type ClientChannel } from '@geckos.io/client';
 import { DATAGRAM_OPEN_TIMEOUT_MS } from '../../../protocol/constants.ts';
 import { asBytes } from '../../../protocol/wire/bytes.ts';
-import type { StepReport } from '../connection-events.ts';
+import { NO_CONNECTION_EVENTS, type ConnectionEvents, type StepReport } from '../connection-events.ts';
 import type { Transport, TransportHandlers } from '../transport.ts';
 import { guardLateIceCandidates } from './late-candidate-guard.ts';
+import { tapPeerConnection } from './peer-connection-tap.ts';
+import { watchSignaling, type SignalingWatch } from './signaling-timing.ts';
 
 type GeckosState = 'connecting' | 'open' | 'closed' | 'failed';
 
@@ -21,6 +25,8 @@ export class GeckosTransport implements Transport {
   /** geckos' close() needs a finished handshake; before that there is nothing to close. */
   private signaled = false;
   private openTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly signalingWatch: SignalingWatch;
+  private sentAnything = false;
 
   /** `baseUrl` is the server's HTTP origin; geckos signals over it, then talks UDP. */
   constructor(
@@ -28,12 +34,19 @@ export class GeckosTransport implements Transport {
     token: string,
     private readonly handlers: TransportHandlers,
     private readonly report: StepReport = () => {},
+    /** Told the signaling requests' measured times (Resource Timing, on the clock `now` reads: performance.now()). */
+    events: ConnectionEvents = NO_CONNECTION_EVENTS,
+    private readonly now: () => number = () => performance.now(),
   ) {
     guardLateIceCandidates();
     const url = new URL(baseUrl);
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     report('signaling');
-    this.channel = geckos({ url: `${url.protocol}//${url.hostname}`, port, authorization: token });
+    const origin = `${url.protocol}//${url.hostname}`;
+    this.signalingWatch = watchSignaling(`${origin}:${port}/.wrtc/v2`, now(), events);
+    this.channel = geckos({ url: origin, port, authorization: token });
+    // The peer connection's steps, until this transport ends (a closed connection's late events belong to no attempt).
+    tapPeerConnection(this.channel, (step, detail) => this.ended || report(step, detail), (id) => (this.signalingWatch.connectionId = id));
     // Without UDP, ICE never completes and geckos' connect never settles; we
     // give up on our own. The server sends snapshots as soon as it binds the
     // channel, so the first datagram heard is what counts as "open" (geckos'
@@ -72,6 +85,10 @@ export class GeckosTransport implements Transport {
   send(data: Uint8Array | string): number {
     if (this.state !== 'open') return 0;
     this.channel.raw.emit(data);
+    if (!this.sentAnything) {
+      this.sentAnything = true;
+      this.report('first-send');
+    }
     return typeof data === 'string' ? data.length : data.byteLength;
   }
 
@@ -95,6 +112,8 @@ export class GeckosTransport implements Transport {
     if (this.ended) return;
     this.ended = true;
     this.state = state;
+    // What this connection's requests measure after it ended belongs to no attempt (a new one may have begun).
+    this.signalingWatch.stop(this.now());
     this.report('closed', error);
     this.handlers.onClose(error);
   }
