@@ -54,14 +54,14 @@ export class BotFleet {
         }),
     );
     this.bots.push(...added);
-    const errorsBefore = this.measurements.connectErrors.length;
-    const connectedBefore = this.measurements.connected;
-    await Promise.all(added.map((bot, i) => this.connect(bot, batch, connectDelayMs(i, batch))));
+    // Batches connect at the same time: each counts its own bots, not the fleet's totals.
+    const outcomes = await Promise.all(added.map((bot, i) => this.connect(bot, batch, connectDelayMs(i, batch))));
+    const errors = outcomes.filter((outcome): outcome is string => outcome !== null);
     return {
       clients: batch.count,
-      connected: this.measurements.connected - connectedBefore,
+      connected: batch.count - errors.length,
       connectMs: added.flatMap((b) => (b.connectMs === null ? [] : [Math.round(b.connectMs)])),
-      errors: this.measurements.connectErrors.slice(errorsBefore),
+      errors,
     };
   }
 
@@ -86,14 +86,16 @@ export class BotFleet {
     for (const bot of this.bots) bot.close();
   }
 
-  /** Connects one bot after its pacing delay; a failure is counted and kept for the summary, never thrown. */
-  private async connect(bot: HeadlessBot, batch: BotBatch, delayMs: number): Promise<void> {
+  /** Connects one bot after its pacing delay; a failure is counted, kept for the summary and returned (null: connected), never thrown. */
+  private async connect(bot: HeadlessBot, batch: BotBatch, delayMs: number): Promise<string | null> {
     await new Promise((resolve) => setTimeout(resolve, delayMs));
     try {
       await bot.connect(batch.connectTimeoutMs);
       this.measurements.recordConnected();
+      return null;
     } catch (error) {
       this.measurements.recordConnectFailure(bot, error as Error);
+      return `${bot.name}: ${(error as Error).message}`;
     }
   }
 }
