@@ -201,7 +201,7 @@ export class BotMeasurements {
   }
 
   private totals(): Totals {
-    const datagram = this.bots.map((b) => b.client.channelStatus('datagram'));
+    const datagram = this.bots.map((b) => b.client.channelCounts('datagram'));
     return {
       received: datagram.reduce((n, d) => n + d.received, 0),
       lost: datagram.reduce((n, d) => n + d.lost, 0),
@@ -210,9 +210,10 @@ export class BotMeasurements {
   }
 }
 
+/** Counts only (channelCounts): a window report for hundreds of bots must not hold the process while their snapshots wait. */
 function markOf(bot: HeadlessBot): BotMark {
-  const datagram = bot.client.channelStatus('datagram');
-  const stream = bot.client.channelStatus('stream');
+  const datagram = bot.client.channelCounts('datagram');
+  const stream = bot.client.channelCounts('stream');
   return { received: datagram.received, lost: datagram.lost, datagramBytesIn: datagram.bytesIn, streamBytesIn: stream.bytesIn };
 }
 
