@@ -130,9 +130,12 @@ describe('the datagram connection timeline', () => {
     expect(step['token-accepted']!.startMs).toBeGreaterThanOrEqual(step['signaling-offer']!.startMs);
     expect(step['token-accepted']!.endMs).toBeLessThanOrEqual(step['signaling-offer']!.endMs);
     expect(step['signaling-answer']!.startMs).toBeGreaterThanOrEqual(step['signaling-offer']!.endMs);
-    // ICE checks begin once the client's answer is applied, and were seen to (their start is not a guess).
+    // ICE checks begin once the client's answer is applied. node-datachannel
+    // reports no `checking`: the state is read as the answer is applied, and
+    // on loopback the checks can already be over by then (once in three full runs on a
+    // quiet machine). Then the step says so and starts where it ends, never a guess.
     expect(step['ice']!.startMs).toBeGreaterThanOrEqual(step['signaling-answer']!.startMs);
-    expect(step['ice']!.detail ?? '').not.toContain('start not seen');
+    if ((step['ice']!.detail ?? '').includes('start not seen')) expect(step['ice']!.startMs).toBe(step['ice']!.endMs);
     // DTLS, SCTP and the channel's open follow ICE.
     expect(step['channel-open']!.startMs).toBe(step['ice']!.endMs);
     for (const first of ['first-datagram-in', 'first-datagram-out']) {
