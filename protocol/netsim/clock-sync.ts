@@ -10,6 +10,8 @@ import { CLOCK_SYNC_SAMPLES } from '../constants.ts';
 
 export class ClockSync {
   private readonly samples: { rttMs: number; offsetMs: number }[] = [];
+  /** The kept sample with the smallest round trip: chosen once per sample (a ping a second), read on every snapshot. */
+  private best: { rttMs: number; offsetMs: number } | undefined;
   private pinnedOffsetMs: number | null = null;
 
   /** Records one round trip: sent at `sentAtMs`, answered with `serverTimeMs`, received at `receivedAtMs` (client clock). */
@@ -17,6 +19,7 @@ export class ClockSync {
     const rttMs = Math.max(0, receivedAtMs - sentAtMs);
     this.samples.push({ rttMs, offsetMs: serverTimeMs + rttMs / 2 - receivedAtMs });
     if (this.samples.length > CLOCK_SYNC_SAMPLES) this.samples.shift();
+    this.best = this.samples.reduce((best, s) => (s.rttMs < best.rttMs ? s : best));
   }
 
   get synced(): boolean {
@@ -36,19 +39,13 @@ export class ClockSync {
   /** Server clock minus client clock, in ms. */
   get offsetMs(): number {
     if (this.pinnedOffsetMs !== null) return this.pinnedOffsetMs;
-    return this.best()?.offsetMs ?? 0;
+    return this.best?.offsetMs ?? 0;
   }
 
   /** The round trip the estimate comes from (the estimate is good to ± half of it); 0 when pinned or unsynced. */
   get rttMs(): number {
     if (this.pinnedOffsetMs !== null) return 0;
-    return this.best()?.rttMs ?? 0;
-  }
-
-  private best(): { rttMs: number; offsetMs: number } | undefined {
-    let best = this.samples[0];
-    for (const s of this.samples) if (best && s.rttMs < best.rttMs) best = s;
-    return best;
+    return this.best?.rttMs ?? 0;
   }
 
   /** The server clock now, given the client clock now. */
