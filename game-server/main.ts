@@ -2,6 +2,7 @@
 // shut down cleanly on SIGINT / SIGTERM. A bad config or a port it cannot
 // listen on ends it with one line, not a stack trace (preflight.ts).
 import { guardGeckosHandshakeRace } from './transport/geckos/rejection-guard.ts';
+import { stopNodeDataChannel } from './transport/geckos/native-channel-holds.ts';
 import { log } from './ops/log.ts';
 import { ANY_ORIGIN } from './transport/origin-policy.ts';
 import { configOrExit, exitIfCannotListen } from './preflight.ts';
@@ -23,7 +24,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     log.info({ signal }, 'shutting down');
     server.close().then(
-      () => process.exit(0),
+      () => {
+        stopNodeDataChannel();
+        process.exit(0);
+      },
       (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');
         process.exit(1);

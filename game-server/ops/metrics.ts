@@ -66,6 +66,15 @@ export function createMetrics() {
       this.set(countPeerConnections());
     },
   });
+  let countChannelsAwaitingClose = () => 0;
+  new Gauge({
+    name: 'arena_webrtc_channels_awaiting_close',
+    help: 'Native data channels held until node-datachannel delivers their close (process-wide); it returns to zero once connections end',
+    registers: [registry],
+    collect() {
+      this.set(countChannelsAwaitingClose());
+    },
+  });
   const heartbeatTimeouts = new Counter({
     name: 'arena_datagram_heartbeat_timeouts_total',
     help: 'Data channels closed because nothing arrived on them for the heartbeat timeout',
@@ -135,6 +144,10 @@ export function createMetrics() {
     /** Where the peer-connection gauge reads its count (the datagram gateway, which owns geckos). */
     countPeerConnectionsWith(count: () => number) {
       countPeerConnections = count;
+    },
+    /** Where the channels-awaiting-close gauge reads its count (native-channel-holds.ts). */
+    countChannelsAwaitingCloseWith(count: () => number) {
+      countChannelsAwaitingClose = count;
     },
     datagramHeartbeatTimedOut() {
       heartbeatTimeouts.inc();

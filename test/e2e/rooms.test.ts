@@ -4,9 +4,8 @@
 // opens a room of one's own, a reload stays in its room, and a full room
 // sends the player back to the join screen with the reason, where quick
 // play still gets them in. The main server runs in this process, rooms of
-// two; the one-seat server runs as a process of its own: two game servers in
-// one process would share node-datachannel, whose cleanup at one server's
-// close is process-wide.
+// two; the one-seat server runs as a process of its own, as it would in the
+// world (and its restarts cannot touch this process's node-datachannel).
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';

@@ -3,6 +3,7 @@
 import geckos, { type ClientChannel } from '@geckos.io/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GeckosTransport } from '../../game-client/net/geckos/geckos-transport.ts';
+import { nodeChannelsAwaitingClose } from '../../game-client/net/geckos/node-webrtc.ts';
 import { startInputLoop } from '../../game-client/net/input-loop.ts';
 import { NetClient } from '../../game-client/net/net-client.ts';
 import type { RunningServer } from '../../game-server/server.ts';
@@ -176,8 +177,11 @@ describe('cleanup', () => {
   it('forgets a data channel when its client closes', async () => {
     const carol = await connectClient(server.url, 'carol');
     const before = server.datagramChannels();
+    const awaitingClose = nodeChannelsAwaitingClose();
     carol.net.close();
     await waitFor(() => server.datagramChannels() === before - 1, 'the channel to be forgotten', 10_000);
+    // Both ends' native channels delivered their close: nothing is left for node-datachannel's exit to trip on.
+    await waitFor(() => nodeChannelsAwaitingClose() === awaitingClose - 1, "carol's native channel to deliver its close", 10_000);
   });
 });
 

@@ -47,10 +47,8 @@ export async function startTwoPlayerArena(
 }
 
 /**
- * Closes the clients, lets their peer connections wind down, then closes the
- * server. Server and clients share this process and node-datachannel's
- * threads; tearing the server down (geckos cleans up node-datachannel) while
- * client connections are still closing can abort the process at exit.
+ * Closes the clients, lets the server hear of it, then closes the server,
+ * as players leaving and then a server stopping would.
  */
 export async function shutDown(server: RunningServer | undefined, ...clients: (TestClient | undefined)[]): Promise<void> {
   for (const client of clients) client?.net.close();

@@ -14,7 +14,11 @@
 //   the rejection guard (rejection-guard.ts, installed by main.ts);
 // - geckos' message parser replaced by ours (openedChannel);
 // - handshakes never completed are reaped (abandoned-handshakes.ts);
-// - close() closes and waits for geckos' native threads to stop;
+// - every native data channel is held until its close is delivered, and
+//   closed before its peer connection (native-channel-holds.ts): the process
+//   stops node-datachannel's threads once, at exit, never when a server closes;
+// - close() closes every connection itself, not through geckos' close handler
+//   (which would stop node-datachannel for the whole process);
 // - the connection timeline's steps are taken where geckos lets us see them:
 //   its answers' heads (signaling-timing.ts, which adds Server-Timing), its
 //   authorization hook, node-datachannel's ICE state (ice-timing.ts).
@@ -38,13 +42,15 @@ import type { Transport } from '../transport.ts';
 import { NO_CONNECTION_EVENTS, type ConnectionEvents, type ConnectionStep } from '../connection-events.ts';
 import { AbandonedHandshakes } from './abandoned-handshakes.ts';
 import { keepClosedChannelsHarmless } from './closed-channel-guard.ts';
+import { holdNativeChannels, nativeChannelsAwaitingClose } from './native-channel-holds.ts';
 import { ConnectionAliases, signalingRouteName, translateSignaling } from './connection-aliases.ts';
 import { ConnectionTimelineRecorder } from '../connection-timeline-recorder.ts';
 import { IceTiming } from './ice-timing.ts';
 import { timeSignalingAnswer } from './signaling-timing.ts';
 
-/** How long close() waits for geckos to close its peer connections and stop node-datachannel (its own steps give up after 2 s each). */
-const GECKOS_CLOSE_WAIT_MS = 10_000;
+/** How long close() waits for its channels' closes to be delivered (node-datachannel's threads, usually a few ms). */
+const CHANNELS_CLOSED_WAIT_MS = 2_000;
+const CHANNELS_CLOSED_POLL_MS = 10;
 
 /** The native data channel under a geckos ServerChannel (node-datachannel). */
 type NativeChannel = ServerChannel['dataChannel'];
@@ -107,7 +113,7 @@ export interface GeckosAdapterOptions {
 export interface GeckosAdapter {
   /** Handles a geckos signaling request (paths under /.wrtc/v2); the HTTP front has already read its (capped) body. */
   handleSignaling(request: IncomingMessage, response: ServerResponse): void;
-  /** Closes every channel and peer connection, and waits until geckos' native threads have stopped. */
+  /** Closes every channel and peer connection, and waits (bounded) until their closes are delivered; node-datachannel's threads run on until the process stops them at exit. */
   close(): Promise<void>;
 }
 
@@ -128,8 +134,10 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
   const connections = io.connectionsManager.connections;
 
   keepClosedChannelsHarmless(connections as never);
+  holdNativeChannels(connections as never);
   // Every peer connection geckos keeps, pending handshakes included: what a leak would grow.
   metrics.countPeerConnectionsWith(() => connections.size);
+  metrics.countChannelsAwaitingCloseWith(nativeChannelsAwaitingClose);
 
   // geckos attaches its routes to an http.Server-like emitter. We give it a
   // private one and call its listener ourselves, after our own checks.
@@ -188,6 +196,9 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
 
   io.onConnection((channel: ServerChannel) => {
     const realId = channel.id!;
+    // geckos tells every server in the process of every channel that opens
+    // (its event bridge is process-wide), and keeps telling a closed one.
+    if (shuttingDown || !connections.has(realId)) return;
     const named = connectionIds.get(realId) ?? newConnection();
     connectionIds.set(realId, named);
     const openedAtMs = clock();
@@ -324,28 +335,23 @@ export function createGeckosAdapter(metrics: Metrics, clock: () => number, optio
       shuttingDown = true;
       clearInterval(reaper);
       aliases.clear();
+      // geckos' own close handler closes its connections and then stops
+      // node-datachannel for the whole process (its cleanup()), under every
+      // other server and client the process still runs; and cleanup() is
+      // where a data channel collected too early crashes the process
+      // (native-channel-holds.ts). So it never runs: we close the connections
+      // ourselves, and the process stops node-datachannel once, at exit.
+      signaling.removeAllListeners('close');
       const channelsClosing = [...kept.values()].map((channel) => channel.close().catch(() => {}));
       kept.clear();
       await Promise.all(channelsClosing);
-      // Every other peer connection geckos holds (handshakes never bound
-      // included) is closed now, before geckos' handler below stops
-      // node-datachannel: after its cleanup() no native object may be touched.
+      // Every other connection geckos holds (handshakes never bound included).
       const others = [...connections.values()] as unknown as { close(): Promise<void> }[];
       await Promise.all(others.map((peer) => peer.close().catch(() => {})));
-      // geckos' 'close' handler closes every peer connection it holds
-      // (handshakes never bound included), then stops node-datachannel's
-      // native threads (its cleanup()). It is an async listener that nobody
-      // awaits: emitting 'close' and waiting for geckos' map to empty let
-      // close() return while the threads were still being stopped, and a
-      // process that exits then can crash in native code (a test worker
-      // "exited unexpectedly" after all its tests had passed: about once in
-      // 20 browser runs before any wait, once in 13 beside another suite
-      // with the map-emptying wait). So we call the handler ourselves and
-      // await it, bounded (its own steps give up after 2 s each).
-      const geckosCloseHandlers = signaling.listeners('close') as (() => unknown)[];
-      signaling.removeAllListeners('close');
-      const handlersDone = Promise.all(geckosCloseHandlers.map((handler) => Promise.resolve().then(handler).catch(() => {})));
-      await Promise.race([handlersDone, sleep(GECKOS_CLOSE_WAIT_MS, undefined, { ref: false })]); // unref: the bound must not hold the process
+      // Their closes come back from node-datachannel's threads: wait for them (bounded), so nothing is in flight when this returns.
+      for (let waited = 0; nativeChannelsAwaitingClose() > 0 && waited < CHANNELS_CLOSED_WAIT_MS; waited += CHANNELS_CLOSED_POLL_MS) {
+        await sleep(CHANNELS_CLOSED_POLL_MS, undefined, { ref: false });
+      }
       for (const realId of [...connectionIds.keys()]) forget(realId);
     },
   };
