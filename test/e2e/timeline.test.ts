@@ -77,7 +77,8 @@ describe('the connection timeline', () => {
   });
 
   it('shows simulated latency in hello → welcome, never in the server’s accept and upgrade', async () => {
-    const LATENCY_MS = 400;
+    // The most the panel allows: the latency must stand far above what a loaded machine adds to a round trip (0.6 s seen beside another suite).
+    const LATENCY_MS = 1000;
     const game = await openGame(browser, server.url, 'latency');
     const before = await streamAttempt(game, 1);
     await game.page.evaluate((latency) => window.netcode.session.update({ latency }), LATENCY_MS);
@@ -85,9 +86,11 @@ describe('the connection timeline', () => {
     const after = await streamAttempt(game, 2);
     expect(after.reason).toBe('reconnect');
     const helloGrowth = step(after, 'page', 'hello-welcome')!.durationMs! - step(before, 'page', 'hello-welcome')!.durationMs!;
-    // The hello waits L in our own simulated network (the server starts a new socket on a perfect one): about L more.
-    expect(helloGrowth).toBeGreaterThan(0.8 * LATENCY_MS);
-    expect(helloGrowth).toBeLessThan(2 * LATENCY_MS + 300);
+    console.log(`hello → welcome grew by ${Math.round(helloGrowth)} ms with ${LATENCY_MS} ms of simulated latency each way`);
+    // The hello waits L in our own simulated network, and the welcome L in the server's (a resumed session
+    // keeps its conditions): about 2L more, and not 3L.
+    expect(helloGrowth).toBeGreaterThan(1.5 * LATENCY_MS);
+    expect(helloGrowth).toBeLessThan(2.8 * LATENCY_MS);
     // Below the simulation: the server's accept → 101 stays far below L, and so does the page's connect's growth.
     const upgradeMs = (a: TimelineAttempt) => step(a, 'server', 'upgrade-101')!.endMs! - step(a, 'server', 'tcp-accept')!.startMs!;
     expect(upgradeMs(after)).toBeLessThan(LATENCY_MS / 4);
