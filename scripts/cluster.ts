@@ -89,7 +89,7 @@ for (let i = 0; i < procs; i++) {
       '--rtc-port-min', String(rtcMin),
       '--rtc-port-max', String(rtcMin + RTC_PORTS_PER_PROCESS - 1),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_FORMAT: 'json' } }, // the start line is read as JSON (announceOpsUrl)
   );
   const prefix = `[game-${i + 1}] `;
   for (const output of [child.stdout!, child.stderr!]) {

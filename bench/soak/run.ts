@@ -119,7 +119,7 @@ process.exit(verdict.ok ? 0 : 1);
 /** The game server in a process of its own, so its memory and descriptors are its alone. */
 async function startServerProcess(): Promise<{ child: ChildProcess; url: string; opsUrl: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'game-server/main.ts', '--host', '127.0.0.1', '--port', '0'], {
-    env: { ...process.env, LOG_LEVEL: 'info' },
+    env: { ...process.env, LOG_LEVEL: 'info', LOG_FORMAT: 'json' }, // its start line is read as JSON
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';

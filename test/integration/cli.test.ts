@@ -164,6 +164,35 @@ describe('--help and a flag a command does not know', () => {
   });
 });
 
+describe('the server\'s log', () => {
+  it('is one JSON object per line off a terminal, the first saying where to open the game', async () => {
+    const server = run('game-server/main.ts', ['--port', '0', '--host', '127.0.0.1', '--static-dir', 'no-client-here']);
+    const first = await waitForLine(server);
+    server.child.kill('SIGTERM');
+    expect(await server.exited(COMMAND_TIMEOUT_MS)).toBe(0);
+    const line = JSON.parse(first) as { msg: string; url: string };
+    expect(line.msg).toBe(`netcode arena listening: open ${line.url} in a browser to play; metrics and health on ${(line as { opsUrl?: string }).opsUrl}`);
+  });
+
+  it('is readable lines with LOG_FORMAT=pretty (as on a terminal), the first saying where to open the game', async () => {
+    const server = run('game-server/main.ts', ['--port', '0', '--host', '127.0.0.1', '--static-dir', 'no-client-here'], { LOG_FORMAT: 'pretty' });
+    const first = await waitForLine(server);
+    server.child.kill('SIGTERM');
+    expect(await server.exited(COMMAND_TIMEOUT_MS)).toBe(0);
+    expect(first).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: netcode arena listening: open http:\/\/127\.0\.0\.1:\d+ in a browser to play; /);
+    expect(server.stdout()).toMatch(/^ {4}tickRate: 60$/m);
+  });
+});
+
+/** The first line a process printed on stdout, once it is complete. */
+async function waitForLine(command: ScriptProcess): Promise<string> {
+  const deadline = Date.now() + COMMAND_TIMEOUT_MS;
+  while (!command.stdout().includes('\n') && command.child.exitCode === null && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return command.stdout().split('\n')[0]!;
+}
+
 describe('npm run dev', () => {
   it('proxies to the game server on PORT, announced only once it answers, and stops it on SIGTERM', async () => {
     const gamePort = await freePort();
