@@ -10,6 +10,8 @@
 
 /** How often the terminal line is redrawn, so the clock moves between steps. */
 const REDRAW_INTERVAL_MS = 1_000;
+/** Narrower than this, the terminal's width is taken as unknown. */
+const MIN_COLUMNS = 20;
 const MS_PER_S = 1_000;
 const S_PER_MIN = 60;
 
@@ -63,7 +65,9 @@ export function startProgress({ total, plannedStepMs, leftMs, out = process.stde
   };
   const draw = () => {
     clear();
-    out.write(line().slice(0, Math.max(20, (out.columns ?? 120) - 1)));
+    // Cut to the terminal's width, so it stays one line that \r can go back over (a width of 0: unknown, not cut).
+    const columns = out.columns ?? 0;
+    out.write(columns > MIN_COLUMNS ? line().slice(0, columns - 1) : line());
     drawn = true;
   };
 
