@@ -27,7 +27,8 @@
 // together are bots/bot-fleet.ts, one bot is bots/headless-bot.ts, the flags
 // are bots/bot-options.ts, and what is measured is bots/bot-measurements.ts.
 import { createInterface } from 'node:readline';
-import { BOTS_USAGE, BotUsageError, parseBotOptions, parseStdinCommand, type BotOptions, type JoinCommand } from './bots/bot-options.ts';
+import { flagsOrExit } from '../game-server/cli/flags.ts';
+import { BOTS_COMMAND, botOptionsFrom, parseStdinCommand, type JoinCommand } from './bots/bot-options.ts';
 import { BotFleet, type BatchConnected } from './bots/bot-fleet.ts';
 import type { BotSummary } from './bots/bot-measurements.ts';
 import { timelineTable } from './bots/timeline-table.ts';
@@ -36,7 +37,8 @@ import { installNodePolyfills, shutdownNodeWebRtc } from './net/node-polyfills.t
 /** A progress line this often: often enough to see a run is alive, rare enough to read. */
 const PROGRESS_INTERVAL_MS = 5_000;
 
-const options = parseOrExit(process.argv.slice(2));
+// --help, or a flag it cannot run with, ends it here (flags.ts).
+const options = flagsOrExit(BOTS_COMMAND, botOptionsFrom);
 const { count, quiet } = options;
 
 installNodePolyfills({ sourceAddresses: options.sourceAddresses });
@@ -82,26 +84,6 @@ else printTable(summary);
 if (timeline) console.log(`
 ${timeline}`);
 process.exit(summary.connected === summary.clients ? 0 : 1);
-
-/**
- * The options; or the help text (exit 0); or, for a flag it cannot run with
- * (a bad value, or one node:util's parser does not know), one line saying
- * what is wrong (exit 2). Anything else is a bug, and is thrown as such.
- */
-function parseOrExit(argv: string[]): BotOptions {
-  if (argv.includes('--help')) {
-    console.log(BOTS_USAGE);
-    process.exit(0);
-  }
-  try {
-    return parseBotOptions(argv);
-  } catch (error) {
-    const usageError = error instanceof BotUsageError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
-    if (!usageError) throw error;
-    console.error(`${(error as Error).message} (npm run bots -- --help lists the flags)`);
-    process.exit(2);
-  }
-}
 
 /**
  * Waits `ms`, or with --report-on-stdin until stdin closes if sooner. Each

@@ -1,7 +1,6 @@
 // Server configuration from flags or environment variables (flags win),
 // validated with zod so a typo fails at start with a clear message.
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { serverOrigin } from '../protocol/wire/server-url.ts';
 import {
@@ -23,6 +22,7 @@ import {
   MAX_TICK_RATE_HZ,
 } from '../protocol/constants.ts';
 import { ANY_ORIGIN } from './transport/origin-policy.ts';
+import { defineCommand, parseFlags, UsageError, type FlagTable } from './cli/flags.ts';
 
 /** Flag ceilings: enough for any test or bench, low enough that a typo cannot ask for absurd memory. */
 const MAX_ROOMS_LIMIT = 1024;
@@ -155,55 +155,54 @@ const configSchema = z
 
 export type ServerConfig = z.infer<typeof configSchema>;
 
-const FLAGS = {
-  port: 'PORT',
-  host: 'HOST',
-  'tick-rate': 'TICK_RATE',
-  'snapshot-rate': 'SNAPSHOT_RATE',
-  npcs: 'NPCS',
-  'room-capacity': 'ROOM_CAPACITY',
-  'max-rooms': 'MAX_ROOMS',
-  'max-seats-per-address': 'MAX_SEATS_PER_ADDRESS',
-  'max-rooms-per-address': 'MAX_ROOMS_PER_ADDRESS',
-  'room-idle-ms': 'ROOM_IDLE_MS',
-  'rtc-port-min': 'RTC_PORT_MIN',
-  'rtc-port-max': 'RTC_PORT_MAX',
-  'public-ip': 'PUBLIC_IP',
-  'rtc-bind': 'RTC_BIND',
-  seed: 'SEED',
-  'redis-url': 'REDIS_URL',
-  'server-id': 'SERVER_ID',
-  'public-url': 'PUBLIC_URL',
-  'static-dir': 'STATIC_DIR',
-  'allowed-origins': 'ALLOWED_ORIGINS',
-  'ops-port': 'OPS_PORT',
-  'ops-host': 'OPS_HOST',
-} as const;
+/** The server's flags, each with the environment variable read when it is absent (a flag wins). */
+export const SERVER_FLAGS = {
+  port: { type: 'string', value: 'N', env: 'PORT', defaultText: String(DEFAULT_HTTP_PORT), help: 'TCP port for the page, the WebSocket stream and WebRTC signaling (0: any free one)' },
+  host: { type: 'string', value: 'ADDRESS', env: 'HOST', defaultText: DEFAULT_HOST, help: 'address to listen on: loopback by default, 0.0.0.0 to play over a LAN' },
+  'tick-rate': { type: 'string', value: 'HZ', env: 'TICK_RATE', defaultText: String(DEFAULT_TICK_RATE_HZ), help: `simulation steps per second (1 to ${MAX_TICK_RATE_HZ})` },
+  'snapshot-rate': { type: 'string', value: 'HZ', env: 'SNAPSHOT_RATE', defaultText: String(DEFAULT_SNAPSHOT_RATE_HZ), help: 'snapshots sent per second, at most the tick rate' },
+  npcs: { type: 'string', value: 'N', env: 'NPCS', defaultText: String(DEFAULT_NPC_COUNT), help: `computer-driven players in each room (0 to ${MAX_NPC_COUNT})` },
+  'room-capacity': { type: 'string', value: 'N', env: 'ROOM_CAPACITY', defaultText: String(DEFAULT_ROOM_CAPACITY), help: `players one room seats (1 to ${MAX_PLAYERS})` },
+  'max-rooms': { type: 'string', value: 'N', env: 'MAX_ROOMS', defaultText: String(DEFAULT_MAX_ROOMS), help: `rooms this process holds at once (1 to ${MAX_ROOMS_LIMIT})` },
+  'max-seats-per-address': { type: 'string', value: 'N', env: 'MAX_SEATS_PER_ADDRESS', defaultText: String(DEFAULT_MAX_SEATS_PER_ADDRESS), help: 'players one remote address may have in arenas at once (across the cluster with a directory)' },
+  'max-rooms-per-address': { type: 'string', value: 'N', env: 'MAX_ROOMS_PER_ADDRESS', defaultText: String(DEFAULT_MAX_ROOMS_PER_ADDRESS), help: 'rooms one remote address may have opened that still exist' },
+  'room-idle-ms': { type: 'string', value: 'MS', env: 'ROOM_IDLE_MS', defaultText: String(DEFAULT_ROOM_IDLE_MS), help: 'how long an empty room lives on before it is disposed' },
+  'rtc-port-min': { type: 'string', value: 'PORT', env: 'RTC_PORT_MIN', defaultText: 'any', help: 'lowest UDP port for WebRTC (set with --rtc-port-max, both above 1024)' },
+  'rtc-port-max': { type: 'string', value: 'PORT', env: 'RTC_PORT_MAX', defaultText: 'any', help: 'highest UDP port for WebRTC' },
+  'public-ip': { type: 'string', value: 'IP', env: 'PUBLIC_IP', defaultText: 'none', help: 'the IP address browsers reach this host at, put in the WebRTC candidates (behind NAT or in a container)' },
+  'rtc-bind': { type: 'string', value: 'IP', env: 'RTC_BIND', defaultText: '--host when it is one address', help: "address WebRTC's UDP sockets bind to" },
+  seed: { type: 'string', value: 'N', env: 'SEED', defaultText: '1', help: 'seed of the simulation (NPC moves, coins)' },
+  'redis-url': { type: 'string', value: 'URL', env: 'REDIS_URL', defaultText: 'none: alone', help: 'a Redis shared with other game servers (redis://host:port or a socket path): rooms listed and found across all' },
+  'server-id': { type: 'string', value: 'NAME', env: 'SERVER_ID', defaultText: 'a random one', help: "this process's name in the room directory, unique among the servers sharing it" },
+  'public-url': { type: 'string', value: 'URL', env: 'PUBLIC_URL', defaultText: 'http://HOST:PORT', help: 'where players reach this process (other servers send them here); required in a cluster on 0.0.0.0' },
+  'static-dir': { type: 'string', value: 'DIR', env: 'STATIC_DIR', defaultText: 'dist', help: 'the built client (npm run build) served at /' },
+  'allowed-origins': { type: 'string', value: 'LIST', env: 'ALLOWED_ORIGINS', defaultText: 'none', help: "other pages' origins that may open the stream, comma-separated (* is any: unsafe)" },
+  'ops-port': { type: 'string', value: 'N', env: 'OPS_PORT', defaultText: `${DEFAULT_OPS_PORT} = any free one`, help: 'port of the ops listener (/metrics, the detailed /healthz)' },
+  'ops-host': { type: 'string', value: 'ADDRESS', env: 'OPS_HOST', defaultText: DEFAULT_OPS_HOST, help: 'address of the ops listener' },
+} as const satisfies FlagTable;
 
-export const USAGE = `Usage: npm start -- [--flag value]…  (or the environment variable)
-${Object.entries(FLAGS)
-  .map(([flag, env]) => `  --${flag.padEnd(22)} ${env}`)
-  .join('\n')}
-The server listens on ${DEFAULT_HOST} (this machine only) unless told otherwise:
---host 0.0.0.0 to play over a LAN. /metrics and the detailed /healthz are on
-the ops listener (--ops-host ${DEFAULT_OPS_HOST}, --ops-port ${DEFAULT_OPS_PORT} = any free port).`;
+/** The server's command line (`npm start`, and `npm run dev` and `npm run lab` with flags of their own). */
+export const SERVER_COMMAND = defineCommand({
+  name: 'npm start',
+  about: 'Builds the client, then serves it with the game. Every flag can also be set by its environment variable.',
+  flags: SERVER_FLAGS,
+  notes: `The server listens on ${DEFAULT_HOST} (this machine only) unless told otherwise: --host 0.0.0.0 to play over a LAN.
+Logs: readable on a terminal, JSON lines otherwise; LOG_FORMAT=json forces JSON, LOG_LEVEL (default info) sets the level.
+.env.example lists every environment variable.`,
+});
 
-/** Reads flags, then the environment, then defaults. Throws with every problem listed. */
+/** Reads flags, then the environment, then defaults. Throws a UsageError with every problem listed. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
-  const { values } = parseArgs({
-    args: argv,
-    options: Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
-    strict: true,
-  });
+  const values = parseFlags(SERVER_COMMAND, argv);
   const raw: Record<string, string | undefined> = {};
-  for (const [flag, envName] of Object.entries(FLAGS)) {
+  for (const [flag, spec] of Object.entries(SERVER_FLAGS)) {
     const key = flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-    const value = (values as Record<string, string | undefined>)[flag] ?? env[envName];
+    const value = values[flag as keyof typeof SERVER_FLAGS] ?? env[spec.env];
     if (value !== undefined && value !== '') raw[key] = value;
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('\n'));
+    throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('\n'));
   }
   return parsed.data;
 }

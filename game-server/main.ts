@@ -1,4 +1,4 @@
-// Entry point: read the config, start the server, print what it listens on,
+// Entry point: read the config, start the server, say where to open the game,
 // shut down cleanly on SIGINT / SIGTERM. A bad config or a port it cannot
 // listen on ends it with one line, not a stack trace (preflight.ts).
 import { guardGeckosHandshakeRace } from './transport/geckos/rejection-guard.ts';
@@ -12,7 +12,14 @@ import { startServer } from './server.ts';
 guardGeckosHandshakeRace();
 const config = configOrExit(process.argv.slice(2), process.env);
 const server = await startServer(config).catch((error: unknown) => exitIfCannotListen(error, config));
-log.info({ ...config, ...(config.redisUrl ? { redisUrl: redactedUrl(config.redisUrl) } : {}), url: server.url, opsUrl: server.opsUrl }, `netcode arena listening on ${server.url} (metrics and health on ${server.opsUrl})`);
+// The first line says where to open the game (tests and tools find it by "listening"); on a terminal the config follows it, indented.
+const everyInterface = config.host === '0.0.0.0' || config.host === '::';
+log.info(
+  { ...config, ...(config.redisUrl ? { redisUrl: redactedUrl(config.redisUrl) } : {}), url: server.url, opsUrl: server.opsUrl },
+  `netcode arena listening: open ${server.url} in a browser to play` +
+    (everyInterface ? ` (from another machine, this machine's address instead of 127.0.0.1)` : '') +
+    `; metrics and health on ${server.opsUrl}`,
+);
 if (config.allowedOrigins.includes(ANY_ORIGIN)) {
   log.warn('ALLOWED_ORIGINS has *: any web page may open the stream from its visitors\' browsers and spend their join and socket limits');
 }

@@ -5,10 +5,11 @@
 // dist/ under the running server, then die on a raw EADDRINUSE.
 import { createServer } from 'node:net';
 import { DEFAULT_HTTP_PORT, FIRST_UNPRIVILEGED_PORT, MAX_TCP_PORT } from '../protocol/constants.ts';
-import { loadConfig, USAGE, type ServerConfig } from './config.ts';
+import { loadConfig, SERVER_COMMAND, type ServerConfig } from './config.ts';
+import { EXIT_USAGE, exitWithHelp, exitWithUsageError, UsageError, wantsHelp, type Command, type FlagTable } from './cli/flags.ts';
 
 /** Exit code for a configuration the server refuses. */
-export const EXIT_BAD_CONFIG = 2;
+export const EXIT_BAD_CONFIG = EXIT_USAGE;
 /** Exit code for an address the server cannot listen on. */
 export const EXIT_CANNOT_LISTEN = 1;
 
@@ -31,13 +32,18 @@ const LISTENER_FLAGS: Record<Listener, { port: [string, string]; host: [string, 
   ops: { port: ['--ops-port', 'OPS_PORT'], host: ['--ops-host', 'OPS_HOST'] },
 };
 
-/** The configuration from flags and environment; on a bad one, prints every problem and the usage, then exits. */
-export function configOrExit(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
+/**
+ * The configuration from flags and environment; for --help, the usage of
+ * `command` (the server's, or a script's that takes its flags) and exit 0; on
+ * a bad one, every problem and the usage, exit 2 (flags.ts).
+ */
+export function configOrExit(argv: string[], env: NodeJS.ProcessEnv, command: Command<FlagTable> = SERVER_COMMAND): ServerConfig {
+  if (wantsHelp(argv)) exitWithHelp(command);
   try {
     return loadConfig(argv, env);
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    process.exit(EXIT_BAD_CONFIG);
+    if (error instanceof UsageError) exitWithUsageError(command, error.message);
+    throw error;
   }
 }
 

@@ -17,9 +17,9 @@
 // Ctrl-C (or SIGTERM) stops every server (each tells its players) and the
 // private Redis. If any server exits on its own, the rest are stopped too.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { parseArgs } from 'node:util';
-import { build } from 'vite';
+import { defineCommand, flagsOrExit, UsageError } from '../game-server/cli/flags.ts';
 import { DEFAULT_HTTP_PORT } from '../protocol/constants.ts';
+import { buildClient } from './cli/build-client.ts';
 import { startPrivateRedis, type PrivateRedis } from './redis-server.ts';
 
 /** WebRTC ports per process: process i gets RTC_BASE_PORT + i × RTC_PORTS_PER_PROCESS onwards. */
@@ -27,44 +27,43 @@ const RTC_BASE_PORT = 40_000;
 const RTC_PORTS_PER_PROCESS = 100;
 const MAX_PROCS = 16;
 
-const { values: args } = parseArgs({
-  options: {
-    procs: { type: 'string', default: '2' },
-    port: { type: 'string', default: process.env.PORT ?? String(DEFAULT_HTTP_PORT) },
-    host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
-    'public-host': { type: 'string' },
-    help: { type: 'boolean', default: false },
+const CLUSTER_COMMAND = defineCommand({
+  name: 'npm run cluster',
+  about: 'N game server processes on this machine sharing one Redis room directory: open any of them, every room is listed.',
+  flags: {
+    procs: { type: 'string', value: 'N', default: '2', help: `game server processes (1 to ${MAX_PROCS})` },
+    port: { type: 'string', value: 'FIRST_PORT', default: String(DEFAULT_HTTP_PORT), env: 'PORT', help: 'port of the first process; the next ones count up' },
+    host: { type: 'string', value: 'ADDRESS', default: '127.0.0.1', env: 'HOST', help: 'address every process listens on' },
+    'public-host': { type: 'string', value: 'NAME', defaultText: '--host', help: 'where players reach this machine; required with --host 0.0.0.0 or ::' },
   },
+  notes:
+    'Also read: REDIS_URL (use that Redis; default: start a private redis-server), OPS_PORT (the first process\'s ops port;\n' +
+    'default: any free one each), ALLOWED_ORIGINS (more pages that may open the stream).',
 });
-if (args.help) {
-  console.log(
-    'npm run cluster -- [--procs N] [--port FIRST_PORT] [--host ADDRESS] [--public-host NAME]\n' +
-      '  REDIS_URL: use that Redis; OPS_PORT: the first process\'s ops port (default: any free one each); ALLOWED_ORIGINS: more pages that may open the stream',
-  );
-  process.exit(0);
-}
-const procs = Number(args.procs);
-const firstPort = Number(args.port);
-if (!Number.isInteger(procs) || procs < 1 || procs > MAX_PROCS) exitWith(`--procs must be 1 to ${MAX_PROCS}`);
-if (!Number.isInteger(firstPort) || firstPort < 1024 || firstPort + procs > 65535) exitWith('--port must leave room for one port per process');
-const wildcardHost = args.host === '0.0.0.0' || args.host === '::';
-if (wildcardHost && args['public-host'] === undefined) {
-  exitWith(`--host ${args.host} listens on every interface: say where players reach this machine with --public-host NAME (its LAN address, say)`);
-}
-/** The host players use to reach each process (the redirect's URL): the host it listens on, unless told otherwise. */
-const publicHost = args['public-host'] ?? args.host!;
+
+const { procs, firstPort, host, publicHost, firstOpsPort } = flagsOrExit(
+  CLUSTER_COMMAND,
+  (args) => {
+    const count = Number(args.procs);
+    const port = Number(args.port);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_PROCS) throw new UsageError(`--procs must be 1 to ${MAX_PROCS}`);
+    if (!Number.isInteger(port) || port < 1024 || port + count > 65535) throw new UsageError('--port must leave room for one port per process');
+    const wildcardHost = args.host === '0.0.0.0' || args.host === '::';
+    if (wildcardHost && args['public-host'] === undefined) {
+      throw new UsageError(`--host ${args.host} listens on every interface: say where players reach this machine with --public-host NAME (its LAN address, say)`);
+    }
+    /** OPS_PORT, if set, is the first process's ops port (the next ones count up); otherwise each takes a free one. */
+    const opsPort = Number(process.env.OPS_PORT || 0);
+    if (!Number.isInteger(opsPort) || opsPort < 0 || opsPort + count > 65535) throw new UsageError('OPS_PORT must leave room for one port per process');
+    /** The host players use to reach each process (the redirect's URL): the host it listens on, unless told otherwise. */
+    return { procs: count, firstPort: port, host: args.host, publicHost: args['public-host'] ?? args.host, firstOpsPort: opsPort };
+  },
+  { env: process.env },
+);
 const urlHost = publicHost.includes(':') ? `[${publicHost}]` : publicHost;
 const publicUrls = Array.from({ length: procs }, (_, i) => `http://${urlHost}:${firstPort + i}`);
-/** OPS_PORT, if set, is the first process's ops port (the next ones count up); otherwise each takes a free one. */
-const firstOpsPort = Number(process.env.OPS_PORT || 0);
-if (!Number.isInteger(firstOpsPort) || firstOpsPort < 0 || firstOpsPort + procs > 65535) exitWith('OPS_PORT must leave room for one port per process');
 
-function exitWith(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
-
-await build({ configFile: 'vite.config.ts', logLevel: 'warn' });
+await buildClient('warn');
 let redis: PrivateRedis | null = null;
 const redisUrl = process.env.REDIS_URL ?? (redis = await startPrivateRedis()).url;
 console.log(`room directory: ${redis ? `a private redis-server at ${redisUrl}` : `REDIS_URL=${redisUrl}`}`);
@@ -82,7 +81,7 @@ for (let i = 0; i < procs; i++) {
     [
       '--import', 'tsx', 'game-server/main.ts',
       '--port', String(port),
-      '--host', args.host!,
+      '--host', host,
       '--server-id', `game-${i + 1}`,
       '--redis-url', redisUrl,
       '--public-url', publicUrls[i]!,
@@ -90,7 +89,7 @@ for (let i = 0; i < procs; i++) {
       '--rtc-port-min', String(rtcMin),
       '--rtc-port-max', String(rtcMin + RTC_PORTS_PER_PROCESS - 1),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_FORMAT: 'json' } }, // the start line is read as JSON (announceOpsUrl)
   );
   const prefix = `[game-${i + 1}] `;
   for (const output of [child.stdout!, child.stderr!]) {

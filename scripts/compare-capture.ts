@@ -9,25 +9,32 @@
 // mode looks like.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { defineCommand, flagsOrExit, UsageError } from '../game-server/cli/flags.ts';
 import { loadConfig } from '../game-server/config.ts';
 import { startServer } from '../game-server/server.ts';
 import { launchChromium } from './chromium.ts';
+import { buildClient } from './cli/build-client.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    output: { type: 'string', default: 'docs/compare.webp' },
-    seconds: { type: 'string', default: '8' },
-    width: { type: 'string', default: '800' },
+const { output, seconds, width } = flagsOrExit(
+  defineCommand({
+    name: 'npm run capture:compare',
+    about: 'Builds the client, plays compare mode under 20 % simulated loss in headless Chromium and writes it as an animated WebP.',
+    flags: {
+      output: { type: 'string', value: 'FILE', default: 'docs/compare.webp', help: 'where the animation is written' },
+      seconds: { type: 'string', value: 'S', default: '8', help: 'how long to record (1–30)' },
+      width: { type: 'string', value: 'PX', default: '800', help: 'the animation\'s width; the page plays at 1280×800 (320–1920)' },
+    },
+  }),
+  (flags) => {
+    const seconds = Number(flags.seconds);
+    const width = Number(flags.width);
+    if (!(seconds >= 1 && seconds <= 30)) throw new UsageError('--seconds must be 1 to 30');
+    if (!Number.isInteger(width) || width < 320 || width > 1920) throw new UsageError('--width must be a whole number from 320 to 1920');
+    return { output: flags.output, seconds, width };
   },
-});
-const seconds = Number(args.seconds);
-const width = Number(args.width);
-if (!(seconds >= 1 && seconds <= 30) || !(width >= 320 && width <= 1920)) {
-  console.error('usage: npm run capture:compare -- [--output docs/compare.webp] [--seconds 8 (1–30)] [--width 800 (320–1920)]');
-  process.exit(2);
-}
+);
+await buildClient('warn');
 
 /** The window the game is played in: 16:10, like the screenshots. */
 const VIEWPORT = { width: 1280, height: 800 };
@@ -83,7 +90,7 @@ try {
       `stream loss ${stream.lossPct} % age p95 ${stream.ageP95Ms} ms`,
   );
   if (frames.length < 2) throw new Error('Chromium painted fewer than two frames');
-  await writeAnimation(frames, args.output);
+  await writeAnimation(frames, output);
 } finally {
   await browser.close();
   await server.close();

@@ -30,6 +30,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type ViteDevServer } from 'vite';
 import { localUrl } from '../game-server/local-url.ts';
+import { defineCommand } from '../game-server/cli/flags.ts';
+import { SERVER_FLAGS } from '../game-server/config.ts';
 import { configOrExit, EXIT_BAD_CONFIG, portFreeOrExit } from '../game-server/preflight.ts';
 import { HEALTH_PATH, MAX_TCP_PORT, ROOMS_PATH } from '../protocol/constants.ts';
 
@@ -43,6 +45,14 @@ const STOP_WAIT_MS = 5_000;
 /** The game's endpoints Vite forwards; only /ws is a WebSocket. */
 const GAME_PATHS = ['/ws', '/.wrtc', HEALTH_PATH, ROOMS_PATH];
 
+const DEV_COMMAND = defineCommand({
+  name: 'npm run dev',
+  about: "The game server (restarted when its code changes) behind Vite's hot-reloading dev server: open the URL Vite prints.",
+  flags: SERVER_FLAGS,
+  notes: `Also read: DEV_PORT, Vite's port (default ${DEFAULT_DEV_PORT}; the next free one if busy). The flags go to the game server.`,
+});
+const args = process.argv.slice(2);
+const config = configOrExit(args, process.env, DEV_COMMAND);
 if (process.env.GAME_SERVER_PORT !== undefined) {
   console.error(`GAME_SERVER_PORT is no longer read: set PORT=${process.env.GAME_SERVER_PORT} (or --port) for the game server`);
   process.exit(EXIT_BAD_CONFIG);
@@ -52,8 +62,6 @@ if (!Number.isInteger(devPort) || devPort < 0 || devPort > MAX_TCP_PORT) {
   console.error(`DEV_PORT must be a port number, got ${JSON.stringify(process.env.DEV_PORT)}`);
   process.exit(EXIT_BAD_CONFIG);
 }
-const args = process.argv.slice(2);
-const config = configOrExit(args, process.env);
 await portFreeOrExit(config);
 const gameUrl = localUrl(config.host, config.port);
 

@@ -3,6 +3,15 @@
 // and says how to set CHROME_PATH. It never lets browser tests be skipped.
 import { execFileSync } from 'node:child_process';
 import { findChromium, HOW_TO_SET_CHROME_PATH } from './chromium.ts';
+import { defineCommand, flagsOrExit } from '../game-server/cli/flags.ts';
+
+flagsOrExit(
+  defineCommand({
+    name: 'tsx scripts/ensure-chromium.ts',
+    about: "Makes sure a Chromium exists for the browser tests: as root with apt-get it installs Debian's chromium; otherwise says how to set CHROME_PATH.",
+    flags: {},
+  }),
+);
 
 const found = findChromium();
 if (found) {

@@ -8,6 +8,17 @@ import type { Page } from 'playwright-core';
 import { loadConfig } from '../game-server/config.ts';
 import { startServer } from '../game-server/server.ts';
 import { launchChromium } from './chromium.ts';
+import { defineCommand, flagsOrExit } from '../game-server/cli/flags.ts';
+import { buildClient } from './cli/build-client.ts';
+
+flagsOrExit(
+  defineCommand({
+    name: 'npm run screenshot',
+    about: 'Builds the client, then plays short scripted scenes in headless Chromium and saves docs/screenshot.png, docs/compare.png and docs/compare-alone.png.',
+    flags: {},
+  }),
+);
+await buildClient();
 
 /** Compare shot: wait until some ghost trails its solid by this much, so the stall is visible. */
 const VISIBLE_GAP_PX = 40;

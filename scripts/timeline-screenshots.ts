@@ -7,6 +7,15 @@ import { CLOSE_SIMULATED_DROP } from '../protocol/constants.ts';
 import { loadConfig } from '../game-server/config.ts';
 import { startServer } from '../game-server/server.ts';
 import { launchChromium } from './chromium.ts';
+import { defineCommand, flagsOrExit } from '../game-server/cli/flags.ts';
+
+flagsOrExit(
+  defineCommand({
+    name: 'npm run screenshot:timeline',
+    about: 'Saves the connection timeline panel on a fresh join and after a reconnect: docs/timeline-join.png, docs/timeline-reconnect.png (needs a built client: npm run build).',
+    flags: {},
+  }),
+);
 
 /** Long enough for the server's steps to arrive and the clock to settle. */
 const SETTLE_MS = 2_500;

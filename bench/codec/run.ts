@@ -13,6 +13,16 @@ import { oursDeltaCodec, oursFullCodec } from './codecs/ours.ts';
 import { typedArrayCodec } from './codecs/typed-array.ts';
 import { renderChart } from './chart.ts';
 import { buildTrace, DEFAULT_TRACE, type TraceStep } from './trace.ts';
+import { defineCommand, flagsOrExit } from '../../game-server/cli/flags.ts';
+
+flagsOrExit(
+  defineCommand({
+    name: 'npm run bench:codec',
+    about: 'Encodes one seeded trace with five codecs: bytes per entity, kbit/s per client, encode and decode time, position error.',
+    flags: {},
+    notes: 'Writes docs/bench/codec.json and docs/bench/codec.svg.',
+  }),
+);
 
 const CODECS: CodecEntry[] = [jsonCodec, colyseusCodec, typedArrayCodec, oursFullCodec, oursDeltaCodec];
 const ENTITY_COUNTS = [64, 256];

@@ -17,7 +17,6 @@
 // docs/bench/fidelity.svg, and removes its nftables table whatever happens.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { loadConfig } from '../../game-server/config.ts';
 import { startServer } from '../../game-server/server.ts';
@@ -26,6 +25,9 @@ import { applyKernelLoss, ensureNftables, kernelLossUnavailable } from '../../sc
 import { replayThroughModel } from './model-replay.ts';
 import { pinPageClock } from './pin-page-clock.ts';
 import { renderChart, summarize, summaryTable, type Mode, type Run } from './report.ts';
+import { defineCommand, flagsOrExit, UsageError } from '../../game-server/cli/flags.ts';
+import { buildClient } from '../../scripts/cli/build-client.ts';
+import { startProgress } from '../../scripts/cli/progress.ts';
 
 const REPORT_JSON = 'docs/bench/fidelity.json';
 const REPORT_SVG = 'docs/bench/fidelity.svg';
@@ -37,21 +39,27 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
 const SETTLE_MS = 3_000;
 const WARM_IN_MS = 1_000;
 
-const { values: args } = parseArgs({
-  options: {
-    loss: { type: 'string', default: '0,5,10,20' },
-    reps: { type: 'string', default: '6' },
-    seconds: { type: 'string', default: '30' },
-    'model-only': { type: 'boolean', default: false },
+const FIDELITY_COMMAND = defineCommand({
+  name: 'npm run bench:fidelity',
+  about: 'Real kernel loss against the stream model, window by window, as a real Chromium page sees both (Linux and root only).',
+  flags: {
+    loss: { type: 'string', value: 'LIST', default: '0,5,10,20', help: 'loss percentages, comma-separated, 0 to 90 (0: the baseline, measured once)' },
+    reps: { type: 'string', value: 'N', default: '6', help: 'repetitions of every loss, real and simulated interleaved' },
+    seconds: { type: 'string', value: 'S', default: '30', help: 'length of one measured window (at least 2)' },
+    'model-only': { type: 'boolean', help: `replay the recorded real windows (${REPORT_JSON}) through the model, in seconds, anywhere` },
   },
+  notes: `Builds the client first (not with --model-only); writes ${REPORT_JSON} and ${REPORT_SVG}.`,
+});
+const args = flagsOrExit(FIDELITY_COMMAND, (values) => {
+  const ok = values.loss.split(',').every((p) => Number.isInteger(Number(p)) && Number(p) >= 0 && Number(p) <= 90);
+  if (!ok || !(Number(values.reps) >= 1) || !(Number(values.seconds) >= 2)) {
+    throw new UsageError('--loss takes whole percentages 0 to 90, --reps at least 1, --seconds at least 2');
+  }
+  return values;
 });
 const losses = args.loss.split(',').map(Number);
 const reps = Number(args.reps);
 const seconds = Number(args.seconds);
-if (losses.some((p) => !Number.isInteger(p) || p < 0 || p > 90) || !(reps >= 1) || !(seconds >= 2)) {
-  console.error('usage: npm run bench:fidelity -- [--loss 0,5,10,20] [--reps 6] [--seconds 30] [--model-only]');
-  process.exit(2);
-}
 
 if (args['model-only']) {
   if (!existsSync(REPORT_JSON)) {
@@ -73,7 +81,7 @@ if (unavailable) {
   process.exit(1);
 }
 ensureNftables();
-if (!existsSync('dist/index.html')) throw new Error('dist/ is missing: npm run bench:fidelity builds it first');
+await buildClient();
 
 const server = await startServer(
   loadConfig(
@@ -102,20 +110,21 @@ try {
   await page.waitForTimeout(SETTLE_MS);
   console.log(`server ${server.url}, ${BOTS} bots, Chromium in compare mode; ${losses.length} losses × ${reps} reps × 2 modes × ${seconds} s`);
   // Interleaved (real, then simulated, at each loss in turn), so a noisy moment on this shared machine hits both modes alike.
-  const startedAt = Date.now();
+  const progress = startProgress({ total: windowCount, plannedStepMs: seconds * 1000 + SETTLE_MS + WARM_IN_MS });
   for (let rep = 1; rep <= reps; rep++) {
     for (const lossPct of lossesIn(rep)) {
       for (const mode of ['real', 'simulated'] as const) {
+        progress.step(`rep ${rep} ${mode} ${lossPct} %`);
         const run = await measureWindow(page, mode, lossPct, rep);
         runs.push(run);
-        console.log(
+        progress.log(
           `rep ${rep} ${mode.padEnd(9)} ${String(lossPct).padStart(2)} %: stream age p50 ${run.streamAgeP50Ms} / p95 ${run.streamAgeP95Ms} ms, ` +
-            `late ${run.streamLate}; datagram loss ${run.datagramLossPct} %${run.survived ? '' : '  (a channel closed during the window)'}` +
-            `  [${runs.length}/${windowCount}, ${Math.round((Date.now() - startedAt) / 60_000)} min]`,
+            `late ${run.streamLate}; datagram loss ${run.datagramLossPct} %${run.survived ? '' : '  (a channel closed during the window)'}`,
         );
       }
     }
   }
+  progress.end();
 } finally {
   bots.kill();
   await browser.close();

@@ -21,13 +21,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
 import { WebSocket, WebSocketServer } from 'ws';
 import { DEFAULT_SNAPSHOT_RATE_HZ, MIN_RTO_MS } from '../../protocol/constants.ts';
 import { percentile } from '../../protocol/netsim/percentile.ts';
 import { StreamModel, type SegmentHistory } from '../../protocol/netsim/stream-model.ts';
 import { applyKernelLoss, ensureNftables, kernelLossUnavailable } from '../../scripts/kernel-loss.ts';
 import { parseTcpdumpLine, segmentWaits, waitKind, type WaitKind } from './tcp-capture.ts';
+import { defineCommand, flagsOrExit, UsageError } from '../../game-server/cli/flags.ts';
 
 /** Loopback's own one-way delay, as the model is told it (the fidelity benchmark's replay uses the same). */
 const LOOPBACK_ONE_WAY_MS = 0.05;
@@ -39,22 +39,27 @@ const PING_INTERVAL_MS = 500;
 const NO_UDP = { min: 29990, max: 29990 };
 const REPORT_JSON = 'docs/bench/tcp-stalls.json';
 
-const { values: args } = parseArgs({
-  options: {
-    loss: { type: 'string', default: '5,10,20' },
-    seconds: { type: 'string', default: '60' },
-    reps: { type: 'string', default: '1' },
-    /** Keep each window's capture (both directions, tcpdump's text) in this folder, to read by eye. */
-    'save-capture': { type: 'string' },
+const TCP_STALLS_COMMAND = defineCommand({
+  name: 'npm run bench:tcp-stalls',
+  about: "Where real TCP's long stalls come from: the stream's traffic under real kernel loss, captured with tcpdump (Linux and root only).",
+  flags: {
+    loss: { type: 'string', value: 'LIST', default: '5,10,20', help: 'loss percentages, comma-separated, 1 to 50' },
+    seconds: { type: 'string', value: 'S', default: '60', help: 'length of one window (at least 5)' },
+    reps: { type: 'string', value: 'N', default: '1', help: 'repetitions of every loss' },
+    'save-capture': { type: 'string', value: 'DIR', defaultText: 'not kept', help: "keep each window's capture (tcpdump's text, both directions) in DIR, to read by eye" },
   },
+  notes: `Writes ${REPORT_JSON}.`,
+});
+const args = flagsOrExit(TCP_STALLS_COMMAND, (values) => {
+  const ok = values.loss.split(',').every((p) => Number.isInteger(Number(p)) && Number(p) >= 1 && Number(p) <= 50);
+  if (!ok || !(Number(values.seconds) >= 5) || !(Number(values.reps) >= 1)) {
+    throw new UsageError('--loss takes whole percentages 1 to 50, --seconds at least 5, --reps at least 1');
+  }
+  return values;
 });
 const losses = args.loss.split(',').map(Number);
 const seconds = Number(args.seconds);
 const reps = Number(args.reps);
-if (losses.some((p) => !Number.isInteger(p) || p < 1 || p > 50) || !(seconds >= 5) || !(reps >= 1)) {
-  console.error('usage: npm run bench:tcp-stalls -- [--loss 5,10,20] [--seconds 60] [--reps 1]');
-  process.exit(2);
-}
 const unavailable = kernelLossUnavailable();
 if (unavailable) {
   console.error(`bench:tcp-stalls captures real Linux TCP under real kernel loss, and cannot here: ${unavailable}.`);

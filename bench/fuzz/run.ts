@@ -11,41 +11,44 @@
 // ones take the remainder): the default 10^6 finishes in well under a minute
 // on one core, while the stream parsers (zod, and JSON.parse errors) cost
 // ~20-60 µs an input. Inputs per second include making each input.
-import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { fuzzTarget, type FuzzReport } from './fuzz-loop.ts';
 import { TARGETS } from './targets.ts';
+import { defineCommand, flagsOrExit, UsageError } from '../../game-server/cli/flags.ts';
 
 const DEFAULT_INPUTS = 1_000_000;
 const DEFAULT_SEED = 1;
 const MS_PER_S = 1000;
-/** Exit code for a bad command line, apart from 1 (a decoder failed). */
-const EXIT_USAGE = 2;
+
+const FUZZ_COMMAND = defineCommand({
+  name: 'npm run fuzz',
+  about: 'Drives every decoder with random and mutated inputs; exits 1 if any threw or answered out of shape.',
+  flags: {
+    inputs: { type: 'string', value: 'N', default: String(DEFAULT_INPUTS), help: 'inputs in all, shared evenly by the targets that run' },
+    seed: { type: 'string', value: 'N', default: String(DEFAULT_SEED), help: 'seed of the stream of inputs' },
+    target: { type: 'string', value: 'NAME', multiple: true, defaultText: 'every one', help: 'run only this target (repeatable)' },
+    list: { type: 'boolean', help: 'name the targets and exit' },
+  },
+});
 
 function parseCount(text: string, flag: string): number {
   const value = Number(text.replaceAll('_', ''));
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${flag} takes a whole number, not ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`${flag} takes a whole number, not ${JSON.stringify(text)}`);
   return value;
 }
 
 function options() {
-  const { values } = parseArgs({
-    options: {
-      inputs: { type: 'string', default: String(DEFAULT_INPUTS) },
-      seed: { type: 'string', default: String(DEFAULT_SEED) },
-      target: { type: 'string', multiple: true },
-      list: { type: 'boolean', default: false },
-    },
+  return flagsOrExit(FUZZ_COMMAND, (values) => {
+    const names = values.target ?? TARGETS.map((t) => t.name);
+    const unknown = names.filter((name) => !TARGETS.some((t) => t.name === name));
+    if (unknown.length > 0) throw new UsageError(`unknown target ${unknown.join(', ')}; targets: ${TARGETS.map((t) => t.name).join(', ')}`);
+    return {
+      inputs: parseCount(values.inputs, '--inputs'),
+      seed: parseCount(values.seed, '--seed'),
+      targets: TARGETS.filter((t) => names.includes(t.name)),
+      list: values.list,
+    };
   });
-  const names = values.target ?? TARGETS.map((t) => t.name);
-  const unknown = names.filter((name) => !TARGETS.some((t) => t.name === name));
-  if (unknown.length > 0) throw new Error(`unknown target ${unknown.join(', ')}; targets: ${TARGETS.map((t) => t.name).join(', ')}`);
-  return {
-    inputs: parseCount(values.inputs, '--inputs'),
-    seed: parseCount(values.seed, '--seed'),
-    targets: TARGETS.filter((t) => names.includes(t.name)),
-    list: values.list,
-  };
 }
 
 const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -74,14 +77,7 @@ function printTable(reports: FuzzReport[], totalMs: number) {
 }
 
 function main() {
-  let parsed: ReturnType<typeof options>;
-  try {
-    parsed = options();
-  } catch (error) {
-    console.error(`fuzz: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = EXIT_USAGE;
-    return;
-  }
+  const parsed = options();
   const { inputs, seed, targets, list } = parsed;
   if (list) {
     for (const t of TARGETS) console.log(`${t.name.padEnd(24)} ${t.description}`);

@@ -41,7 +41,6 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_ROOMS, MAX_PLAYERS } from '../../protocol/constants.ts';
 import { planBotGroups, plannedConnectSeconds } from './bot-plan.ts';
 import { clockTicksPerSecond, cpuBetween, readProcessCpu, type CpuBetween, type ProcessCpuReading } from '../common/thread-cpu.ts';
@@ -69,6 +68,8 @@ import {
 import { startPrivateRedis, type PrivateRedis } from '../../scripts/redis-server.ts';
 import { combineSamples, sampleServer, type ServerSample } from './server-sample.ts';
 import { startServerProcess, type ServerProcess } from './server-process.ts';
+import { defineCommand, flagsOrExit, UsageError } from '../../game-server/cli/flags.ts';
+import { startProgress } from '../../scripts/cli/progress.ts';
 
 const MAX_PROCS = 4;
 const MAX_BOT_PROCS = 16;
@@ -82,44 +83,46 @@ const BOT_STARTUP_S = 20;
 const MAX_CLIENTS = 2_000;
 const PROFILE_TOP = 20;
 
-const { values: args } = parseArgs({
-  options: {
-    steps: { type: 'string', default: '50,100,150,200' },
-    seconds: { type: 'string', default: '20' },
-    'room-size': { type: 'string', default: '25' },
-    'bot-procs': { type: 'string' },
-    procs: { type: 'string', default: '1' },
-    repeats: { type: 'string', default: '2' },
-    'cpu-prof': { type: 'string' },
-    help: { type: 'boolean', default: false },
-  },
-});
-const USAGE = 'usage: npm run bench:load -- [--steps 50,100,150,200] [--seconds 20] [--repeats 2] [--room-size 25] [--bot-procs P] [--procs 1] [--cpu-prof DIR]';
 const MAX_REPEATS = 5;
-if (args.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const LOAD_COMMAND = defineCommand({
+  name: 'npm run bench:load',
+  about: 'How many clients one server process carries: bots added step by step, the server and the bots measured at each.',
+  flags: {
+    steps: { type: 'string', value: 'LIST', default: '50,100,150,200', help: `client counts, increasing, comma-separated (up to ${MAX_CLIENTS})` },
+    seconds: { type: 'string', value: 'S', default: '20', help: 'length of one measured window (5 to 600)' },
+    repeats: { type: 'string', value: 'N', default: '2', help: `windows measured per step (1 to ${MAX_REPEATS})` },
+    'room-size': { type: 'string', value: 'N', default: '25', help: `clients per room (1 to ${MAX_PLAYERS})` },
+    'bot-procs': { type: 'string', value: 'P', defaultText: 'one per bot core', help: `bot processes (1 to ${MAX_BOT_PROCS})` },
+    procs: { type: 'string', value: 'N', default: '1', help: `server processes sharing a private Redis directory (1 to ${MAX_PROCS})` },
+    'cpu-prof': { type: 'string', value: 'DIR', defaultText: 'off', help: "run the server under node --cpu-prof, its profile into DIR, and print the top functions" },
+  },
+  notes: 'Writes docs/bench/load.json and load.svg (load-Nprocs.* with --procs N); exits 1 only if the run itself failed.',
+});
+const args = flagsOrExit(LOAD_COMMAND, (values) => {
+  const procs = Number(values.procs);
+  if (!Number.isInteger(procs) || procs < 1 || procs > MAX_PROCS) throw new UsageError(`--procs: 1 to ${MAX_PROCS} server processes, got ${JSON.stringify(values.procs)}`);
+  const repeats = Number(values.repeats);
+  if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= MAX_REPEATS)) throw new UsageError(`--repeats: 1 to ${MAX_REPEATS} windows per step, got ${JSON.stringify(values.repeats)}`);
+  const steps = values.steps.split(',').map(Number);
+  const seconds = Number(values.seconds);
+  const roomSize = Number(values['room-size']);
+  const stepsOk = steps.every((n, i) => Number.isInteger(n) && n >= 1 && n <= MAX_CLIENTS && (i === 0 || n > steps[i - 1]!));
+  if (!stepsOk || !(seconds >= 5 && seconds <= 600) || !(Number.isInteger(roomSize) && roomSize >= 1 && roomSize <= MAX_PLAYERS)) {
+    throw new UsageError(`--steps: increasing client counts up to ${MAX_CLIENTS}; 5 ≤ --seconds ≤ 600; 1 ≤ --room-size ≤ ${MAX_PLAYERS}`);
+  }
+  const botProcs = values['bot-procs'];
+  if (botProcs !== undefined && !(Number.isInteger(Number(botProcs)) && Number(botProcs) >= 1 && Number(botProcs) <= MAX_BOT_PROCS)) {
+    throw new UsageError(`--bot-procs: 1 to ${MAX_BOT_PROCS} bot processes, got ${JSON.stringify(botProcs)}`);
+  }
+  return values;
+});
 const procs = Number(args.procs);
-if (!Number.isInteger(procs) || procs < 1 || procs > MAX_PROCS) {
-  console.error(`${USAGE}\n  procs: 1 to ${MAX_PROCS} server processes`);
-  process.exit(2);
-}
 const REPORT_JSON = procs === 1 ? 'docs/bench/load.json' : `docs/bench/load-${procs}procs.json`;
 const REPORT_SVG = procs === 1 ? 'docs/bench/load.svg' : `docs/bench/load-${procs}procs.svg`;
 const steps = args.steps.split(',').map(Number);
 const seconds = Number(args.seconds);
 const roomSize = Number(args['room-size']);
 const repeats = Number(args.repeats);
-if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= MAX_REPEATS)) {
-  console.error(`${USAGE}\n  repeats: 1 to ${MAX_REPEATS} windows per step`);
-  process.exit(2);
-}
-const stepsOk = steps.every((n, i) => Number.isInteger(n) && n >= 1 && n <= MAX_CLIENTS && (i === 0 || n > steps[i - 1]!));
-if (!stepsOk || !(seconds >= 5 && seconds <= 600) || !(Number.isInteger(roomSize) && roomSize >= 1 && roomSize <= MAX_PLAYERS)) {
-  console.error(`${USAGE}\n  steps: increasing client counts up to ${MAX_CLIENTS}; 5 ≤ seconds ≤ 600; 1 ≤ room-size ≤ ${MAX_PLAYERS}`);
-  process.exit(2);
-}
 const cpuProfDir = args['cpu-prof'];
 const cores = availableParallelism();
 const pinning = planPinning(cores, procs, tasksetAvailable());
@@ -133,10 +136,6 @@ const botCores = pinning.bots === null ? cores : botCoreList.length;
  * "Where the update age goes"). Process i runs on bot core i mod n.
  */
 const botProcs = args['bot-procs'] === undefined ? Math.max(1, botCoreList.length) : Number(args['bot-procs']);
-if (!(Number.isInteger(botProcs) && botProcs >= 1 && botProcs <= MAX_BOT_PROCS)) {
-  console.error(`${USAGE}\n  bot-procs: 1 to ${MAX_BOT_PROCS} bot processes`);
-  process.exit(2);
-}
 const ticksPerSecond = clockTicksPerSecond();
 const roomsNeeded = Math.ceil(steps[steps.length - 1]! / roomSize);
 /** Every bot process lives at most this long; the bench normally ends them sooner. */
@@ -169,14 +168,18 @@ const runs: StepRun[] = [];
 const rows: StepSummary[] = [];
 let unmeasured: UnmeasuredStep | null = null;
 let failure: string | null = null;
+/** One step per window; a step's first window also connects its new bots, so the measured mean soon beats this plan. */
+const progress = startProgress({ total: steps.length * repeats, plannedStepMs: seconds * 1000 + SETTLE_MS });
 try {
   steps: for (const clients of steps) {
     for (let repeat = 1; repeat <= repeats; repeat++) {
+      progress.step(`${clients} clients, window ${repeat}/${repeats}${repeat === 1 ? ' (connecting the new bots first)' : ''}`);
       const outcome = await runStep(clients, repeat === 1);
       if (!outcome.measured) {
         // The server is dead or overwhelmed: a bigger step has nothing left to show.
         unmeasured = outcome.step;
         failure = `${clients} clients not measured: ${outcome.step.reason}`;
+        progress.end();
         console.error(failure);
         break steps;
       }
@@ -184,7 +187,7 @@ try {
       runs.push(run);
       const row = summarizeStep(run, rows[0]);
       rows.push(row);
-      console.log(
+      progress.log(
         `${clients} clients (window ${repeat}/${repeats}): ${row.playing} playing in ${row.rooms.length} room(s); tick p99 worst ${row.worstRoom?.tickP99Ms.toFixed(2) ?? '–'} ms; ` +
           `server ${row.serverCpuPctOfCore} % of its core (JS thread ${row.serverThreads?.mainPct ?? '–'} %, other threads ${row.serverThreads?.otherPct ?? '–'} %); ` +
           `loss ${row.datagramLossPct} %; age p50/p99 ${row.ageP50Ms}/${row.ageP99Ms} ms; bots ${row.botCoresPct} % of their ${botCores} core(s); machine ${row.machineCpuPct} %`,
@@ -195,6 +198,7 @@ try {
   failure = (error as Error).message;
   console.error(`the run failed: ${failure}`);
 } finally {
+  progress.end();
   await stopEverything();
 }
 

@@ -41,7 +41,7 @@ export async function startServerProcess(serverArgs: string[], cpuProfDir?: stri
   const child = track(
     spawn(...onCores(cores, process.execPath, serverArgv), {
       // info: the line that says where it listens is at info level (and joins logged there are part of a real server's cost).
-      env: { ...process.env, LOG_LEVEL: 'info' },
+      env: { ...process.env, LOG_LEVEL: 'info', LOG_FORMAT: 'json' }, // its start line is read as JSON
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );

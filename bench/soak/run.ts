@@ -13,7 +13,6 @@
 // server died.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { NetClient } from '../../game-client/net/net-client.ts';
@@ -21,6 +20,8 @@ import { installNodePolyfills, shutdownNodeWebRtc } from '../../game-client/net/
 import { JOIN_REFILL_PER_S, NETWORK_PRESETS } from '../../protocol/constants.ts';
 import { seededRandom } from '../../protocol/sim/random.ts';
 import { DroppableStream } from '../../test/stream-drops.ts';
+import { defineCommand, flagsOrExit, UsageError } from '../../game-server/cli/flags.ts';
+import { startProgress } from '../../scripts/cli/progress.ts';
 
 const SAMPLE_EVERY_MS = 5_000;
 const OBSERVERS = 2;
@@ -41,13 +42,24 @@ const MAX_FD_GROWTH = 16;
  */
 const MAX_PEER_CONNECTION_GROWTH = 4;
 
-const { values: args } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, seed: { type: 'string', default: '1' } } });
-const minutes = Number(args.minutes);
-if (!(minutes > 0 && minutes <= 24 * 60)) {
-  console.error('usage: npm run soak -- --minutes N   (0 < N ≤ 1440)');
-  process.exit(2);
-}
-const random = seededRandom(Number(args.seed));
+const MAX_MINUTES = 24 * 60;
+const SOAK_COMMAND = defineCommand({
+  name: 'npm run soak',
+  about: 'Churns real clients against a game server process and checks that memory, descriptors and peer connections level off.',
+  flags: {
+    minutes: { type: 'string', value: 'N', default: '10', help: `how long to churn (0 < N ≤ ${MAX_MINUTES})` },
+    seed: { type: 'string', value: 'N', default: '1', help: 'seed of the churn (who joins, leaves, drops, chats, when)' },
+  },
+  notes: 'Writes docs/bench/soak.json and docs/bench/soak.svg; exits 1 if something kept growing, an event was missed or the server died.',
+});
+const { minutes, seed } = flagsOrExit(SOAK_COMMAND, (args) => {
+  const n = Number(args.minutes);
+  if (!(n > 0 && n <= MAX_MINUTES)) throw new UsageError(`--minutes must be above 0 and at most ${MAX_MINUTES}, got ${JSON.stringify(args.minutes)}`);
+  const seedValue = Number(args.seed);
+  if (!Number.isInteger(seedValue)) throw new UsageError(`--seed must be an integer, got ${JSON.stringify(args.seed)}`);
+  return { minutes: n, seed: seedValue };
+});
+const random = seededRandom(seed);
 installNodePolyfills();
 
 interface Sample {
@@ -80,12 +92,15 @@ const startedAt = Date.now();
 const endsAt = startedAt + minutes * 60_000;
 console.log(`soak: ${minutes} min against ${url}; ${OBSERVERS} observers, ${CHURNERS} churning clients, a sample every ${SAMPLE_EVERY_MS / 1000} s`);
 
+/** One step per sample: the first, one every SAMPLE_EVERY_MS, the last. */
+const progress = startProgress({ total: Math.floor((minutes * 60_000) / SAMPLE_EVERY_MS) + 2, leftMs: () => endsAt - Date.now() });
 const sampler = setInterval(() => void sample(), SAMPLE_EVERY_MS);
 await sample();
 const churn = Array.from({ length: CHURNERS }, (_, i) => churnLoop(i));
 await Promise.all(churn);
 clearInterval(sampler);
 await sample();
+progress.end();
 
 stopping = true;
 for (const o of observers) o.net.close();
@@ -104,7 +119,7 @@ process.exit(verdict.ok ? 0 : 1);
 /** The game server in a process of its own, so its memory and descriptors are its alone. */
 async function startServerProcess(): Promise<{ child: ChildProcess; url: string; opsUrl: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'game-server/main.ts', '--host', '127.0.0.1', '--port', '0'], {
-    env: { ...process.env, LOG_LEVEL: 'info' },
+    env: { ...process.env, LOG_LEVEL: 'info', LOG_FORMAT: 'json' }, // its start line is read as JSON
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -218,7 +233,8 @@ async function sample(): Promise<void> {
       players: health.players ?? NaN,
     };
     samples.push(s);
-    console.log(
+    progress.step(`churning: ${counts.joins} joins, ${counts.kills} kills, ${gaps.length} gaps`);
+    progress.log(
       `${String(s.atS).padStart(5)} s  rss ${s.rssMb} MB  heap ${s.heapMb} MB  fds ${s.openFds}  peer conns ${s.peerConnections}  bound channels ${s.boundChannels}  ` +
         `streams ${s.streamConnections}  players ${s.players}  joins ${counts.joins}  gaps ${gaps.length}`,
     );

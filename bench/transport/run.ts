@@ -27,13 +27,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { onCores, planPinning, tasksetAvailable } from '../common/pinning.ts';
 import { bounded, exited, killChildrenOnExit, track } from '../load/children.ts';
 import { busyPct, readCpuTimes } from '../load/machine-cpu.ts';
 import { histogramBetween, histogramPercentileMs } from './latency-histogram.ts';
 import type { ChildReport, ParentCommand, SideCounters } from './peer-process.ts';
 import { MAIN_THREAD, clockTicksPerSecond, cpuBetween, readProcessCpu, type CpuBetween } from '../common/thread-cpu.ts';
+import { defineCommand, flagsOrExit, UsageError } from '../../game-server/cli/flags.ts';
 
 const REPORT_JSON = 'docs/bench/transport.json';
 /** The game's datagram rate each way (DEFAULT_SNAPSHOT_RATE_HZ) and about the size of a snapshot or input on the wire. */
@@ -59,47 +59,36 @@ const PRINTED_THREAD_MIN_CORE_PCT = 0.5;
 type Side = 'server' | 'clients';
 const SIDES: readonly Side[] = ['server', 'clients'];
 
-const USAGE = 'usage: npm run bench:transport -- [--pairs 50,100,200] [--seconds 10] [--repeats 2] [--warmup-seconds 3] [--client-sack-ms MS]';
-let parsed;
-try {
-  parsed = parseArgs({
-    options: {
-      pairs: { type: 'string', default: '50,100,200' },
-      seconds: { type: 'string', default: '10' },
-      repeats: { type: 'string', default: '2' },
-      'warmup-seconds': { type: 'string', default: '3' },
-      'client-sack-ms': { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-} catch (error) {
-  console.error(`${(error as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-const args = parsed.values;
-if (args.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const pairCounts = args.pairs.split(',').map(Number);
-const seconds = Number(args.seconds);
-const repeats = Number(args.repeats);
-const warmupSeconds = Number(args['warmup-seconds']);
-/**
- * The clients side's SCTP delayed-acknowledgement time (node-datachannel's
- * setSctpSettings), to compare with a browser's: libdatachannel acknowledges
- * after 20 ms by default, Chrome's SCTP waits up to 200 ms. Unset: the default.
- */
-const clientSackMs = args['client-sack-ms'] === undefined ? null : Number(args['client-sack-ms']);
-if (clientSackMs !== null && !(Number.isInteger(clientSackMs) && clientSackMs >= 0 && clientSackMs <= 500)) {
-  console.error(`${USAGE}\n  client-sack-ms: 0 to 500`);
-  process.exit(2);
-}
-const pairsOk = pairCounts.every((n, i) => Number.isInteger(n) && n >= 1 && n <= MAX_PAIRS && (i === 0 || n > pairCounts[i - 1]!));
-if (!pairsOk || !(seconds >= 1 && seconds <= 600) || !(Number.isInteger(repeats) && repeats >= 1 && repeats <= MAX_REPEATS) || !(warmupSeconds >= 0 && warmupSeconds <= 60)) {
-  console.error(`${USAGE}\n  pairs: increasing counts up to ${MAX_PAIRS}; 1 ≤ seconds ≤ 600; 1 ≤ repeats ≤ ${MAX_REPEATS}; 0 ≤ warmup-seconds ≤ 60`);
-  process.exit(2);
-}
+const TRANSPORT_COMMAND = defineCommand({
+  name: 'npm run bench:transport',
+  about: "The transport's floor: what WebRTC data channels alone cost in CPU per message, N pairs at the game's datagram rate.",
+  flags: {
+    pairs: { type: 'string', value: 'LIST', default: '50,100,200', help: `peer connection pairs, increasing, comma-separated (up to ${MAX_PAIRS})` },
+    seconds: { type: 'string', value: 'S', default: '10', help: 'length of one measured window (1 to 600)' },
+    repeats: { type: 'string', value: 'N', default: '2', help: `fresh processes per pair count (1 to ${MAX_REPEATS})` },
+    'warmup-seconds': { type: 'string', value: 'S', default: '3', help: 'traffic before the window starts (0 to 60)' },
+    'client-sack-ms': { type: 'string', value: 'MS', defaultText: "node-datachannel's 20", help: "the clients side's SCTP delayed-ack time, to compare with a browser's (0 to 500)" },
+  },
+  notes: `Writes ${REPORT_JSON}.`,
+});
+const { pairCounts, seconds, repeats, warmupSeconds, clientSackMs } = flagsOrExit(TRANSPORT_COMMAND, (args) => {
+  const pairs = args.pairs.split(',').map(Number);
+  const window = Number(args.seconds);
+  const count = Number(args.repeats);
+  const warmup = Number(args['warmup-seconds']);
+  /**
+   * The clients side's SCTP delayed-acknowledgement time (node-datachannel's
+   * setSctpSettings), to compare with a browser's: libdatachannel acknowledges
+   * after 20 ms by default, Chrome's SCTP waits up to 200 ms. Unset: the default.
+   */
+  const sack = args['client-sack-ms'] === undefined ? null : Number(args['client-sack-ms']);
+  if (sack !== null && !(Number.isInteger(sack) && sack >= 0 && sack <= 500)) throw new UsageError(`--client-sack-ms: 0 to 500, got ${JSON.stringify(args['client-sack-ms'])}`);
+  const pairsOk = pairs.every((n, i) => Number.isInteger(n) && n >= 1 && n <= MAX_PAIRS && (i === 0 || n > pairs[i - 1]!));
+  if (!pairsOk || !(window >= 1 && window <= 600) || !(Number.isInteger(count) && count >= 1 && count <= MAX_REPEATS) || !(warmup >= 0 && warmup <= 60)) {
+    throw new UsageError(`--pairs: increasing counts up to ${MAX_PAIRS}; 1 ≤ --seconds ≤ 600; 1 ≤ --repeats ≤ ${MAX_REPEATS}; 0 ≤ --warmup-seconds ≤ 60`);
+  }
+  return { pairCounts: pairs, seconds: window, repeats: count, warmupSeconds: warmup, clientSackMs: sack };
+});
 
 const cores = availableParallelism();
 /** The server side stands where bench:load's server does (core 0), the clients side where its bots do. */

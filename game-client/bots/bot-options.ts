@@ -1,29 +1,44 @@
 // The command line of `npm run bots` (game-client/bot.ts): its flags, its
 // help text, and the checks that turn a bad flag into a one-line message.
 // Pure: it reads the arguments it is given and throws; the entry prints and exits.
-import { parseArgs } from 'node:util';
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_HTTP_PORT, DEFAULT_MAX_SEATS_PER_ADDRESS, JOIN_BURST, JOIN_REFILL_PER_S } from '../../protocol/constants.ts';
 import { checkRoomName } from '../../protocol/wire/stream.ts';
+import { defineCommand, parseFlags, UsageError, type FlagValues } from '../../game-server/cli/flags.ts';
 
-export const BOTS_USAGE = `npm run bots -- [--url URL] [--count N] [--duration S] [--chat-every S] [--connect-timeout S]
-                    [--rooms K | --room NAME] [--join-rate R] [--join-burst B] [--from ADDRESS[-ADDRESS]]
-                    [--json] [--report-on-stdin] [--timeline]
-  --rooms K          spread the bots over K rooms: bot i joins room bots-<i % K + 1> (default: quick play)
-  --room NAME        every bot joins room NAME
-  --join-rate R      joins per second this process allows itself after the burst (default ${JOIN_REFILL_PER_S}, the server's per-address limit)
-  --join-burst B     joins it may start at once (default ${JOIN_BURST})
-  --from A[-B]       the source address(es) of the bots' streams, e.g. 127.0.0.2-127.0.0.9: the server bounds what one
-                     address holds (${DEFAULT_MAX_SEATS_PER_ADDRESS} players by default), so bots that stand for many machines come from many
-                     loopback addresses (all of 127.0.0.0/8 is this machine on Linux); connections take them in turn
-  --timeline         at the end, print the first bot's connection timeline as a table (the steps Node can
-                     observe; the rest marked unavailable)
-  --json             print only the final summary, as one JSON object
-  --report-on-stdin  (implies --json) a JSON line once connected, then one per line read on stdin with what
-                     was measured since the line before; stdin closing ends the run. A line
-                     'join {"id":1,"url":…,"room":…,"count":N,"joinRatePerS":R,"joinBurst":B}' adds N bots to the
-                     running fleet and is answered by a "connected" line with that id (--count may then be 0)`;
+/** Most source addresses one --from range may name. */
+const MAX_SOURCE_ADDRESSES = 254;
+
+export const BOTS_COMMAND = defineCommand({
+  name: 'npm run bots',
+  about: 'Headless clients over both real channels: each chases coins and now and then chats; at the end, what they measured.',
+  flags: {
+    url: { type: 'string', value: 'URL', default: `http://127.0.0.1:${DEFAULT_HTTP_PORT}`, help: 'the game server' },
+    count: { type: 'string', value: 'N', default: '4', help: 'bots to connect (0 only with --report-on-stdin)' },
+    duration: { type: 'string', value: 'S', default: '10', help: 'seconds to play once connected' },
+    'chat-every': { type: 'string', value: 'S', default: '5', help: 'each bot chats once every S seconds on average' },
+    'connect-timeout': { type: 'string', value: 'S', default: '15', help: "seconds a bot may take from its connect to its data channel's open" },
+    rooms: { type: 'string', value: 'K', defaultText: 'quick play', help: 'spread the bots over K rooms: bot i joins room bots-<i % K + 1>' },
+    room: { type: 'string', value: 'NAME', defaultText: 'quick play', help: 'every bot joins room NAME' },
+    'join-rate': { type: 'string', value: 'R', default: String(JOIN_REFILL_PER_S), help: "joins per second this process allows itself after the burst (the server's per-address limit)" },
+    'join-burst': { type: 'string', value: 'B', default: String(JOIN_BURST), help: 'joins it may start at once' },
+    from: {
+      type: 'string',
+      value: 'A[-B]',
+      defaultText: "the system's choice",
+      help: `source address(es) of the streams, e.g. 127.0.0.2-127.0.0.9 (at most ${MAX_SOURCE_ADDRESSES}), taken in turn`,
+    },
+    json: { type: 'boolean', help: 'print only the final summary, as one JSON object' },
+    timeline: { type: 'boolean', help: "at the end, print the first bot's connection timeline as a table" },
+    'report-on-stdin': { type: 'boolean', help: '(implies --json) a JSON line once connected, then one per line read on stdin; see below' },
+  },
+  notes: `--from: the server bounds what one address holds (${DEFAULT_MAX_SEATS_PER_ADDRESS} players by default), so bots that stand for many machines
+come from many loopback addresses (all of 127.0.0.0/8 is this machine on Linux).
+--report-on-stdin: a JSON line once connected, then one per line read on stdin with what was measured since the
+line before; stdin closing ends the run. A line 'join {"id":1,"url":…,"room":…,"count":N,"joinRatePerS":R,"joinBurst":B}'
+adds N bots to the running fleet and is answered by a "connected" line with that id (--count may then be 0).`,
+});
 
 export interface BotOptions {
   url: string;
@@ -48,29 +63,15 @@ export interface BotOptions {
 }
 
 /** A flag the bots cannot run with; its message names the flag. */
-export class BotUsageError extends Error {}
+export class BotUsageError extends UsageError {}
 
+/** The options from the command line; throws a UsageError (a BotUsageError for a bad value) naming the flag. */
 export function parseBotOptions(argv: string[]): BotOptions {
-  const { values: args } = parseArgs({
-    args: argv,
-    options: {
-      url: { type: 'string', default: `http://127.0.0.1:${DEFAULT_HTTP_PORT}` },
-      count: { type: 'string', default: '4' },
-      duration: { type: 'string', default: '10' },
-      'chat-every': { type: 'string', default: '5' },
-      'connect-timeout': { type: 'string', default: '15' },
-      rooms: { type: 'string' },
-      room: { type: 'string' },
-      'join-rate': { type: 'string', default: String(JOIN_REFILL_PER_S) },
-      'join-burst': { type: 'string', default: String(JOIN_BURST) },
-      json: { type: 'boolean', default: false },
-      timeline: { type: 'boolean', default: false },
-      'report-on-stdin': { type: 'boolean', default: false },
-      from: { type: 'string' },
-      // Known here so it is not refused; the entry prints BOTS_USAGE before parsing when it is given.
-      help: { type: 'boolean', default: false },
-    },
-  });
+  return botOptionsFrom(parseFlags(BOTS_COMMAND, argv));
+}
+
+/** The options from parsed flags; throws a BotUsageError naming the flag for a bad value. */
+export function botOptionsFrom(args: FlagValues<typeof BOTS_COMMAND.flags>): BotOptions {
   const reportOnStdin = args['report-on-stdin'];
   return {
     url: args.url,
@@ -88,9 +89,6 @@ export function parseBotOptions(argv: string[]): BotOptions {
     sourceAddresses: args.from === undefined ? [] : addressRange(args.from),
   };
 }
-
-/** Most source addresses one --from range may name. */
-const MAX_SOURCE_ADDRESSES = 254;
 
 /** "127.0.0.2" or "127.0.0.2-127.0.0.9" (the same first three parts): the IPv4 addresses named, in order. */
 function addressRange(value: string): string[] {

@@ -13,6 +13,7 @@ import {
   DATAGRAM_TYPE_SNAPSHOT,
   DATAGRAM_TYPE_SNAPSHOT_DELTA,
 } from '../../protocol/constants.ts';
+import { backoffDelayMs } from '../../protocol/backoff.ts';
 import type { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
 import { ChannelMeter } from '../../protocol/netsim/stats.ts';
 import { datagramType, decodePing, encodePing } from '../../protocol/wire/ping.ts';
@@ -57,6 +58,8 @@ export class DatagramChannel {
     private readonly now: () => number,
     private readonly handlers: DatagramChannelHandlers,
     connectionEvents: ConnectionEvents,
+    /** [0, 1), for the retry backoff's jitter (backoff.ts). */
+    private readonly random: () => number = Math.random,
   ) {
     this.link = new ConditionedTransport('datagram', outgoing, (bytes) => {
       if (bytes > 0) this.meter.recordBytesOut(this.now(), bytes);
@@ -144,7 +147,7 @@ export class DatagramChannel {
   }
 
   private scheduleRetry() {
-    const delay = Math.min(DATAGRAM_RETRY_MAX_MS, DATAGRAM_RETRY_MIN_MS * 2 ** this.attempts++);
+    const delay = backoffDelayMs(this.attempts++, DATAGRAM_RETRY_MIN_MS, DATAGRAM_RETRY_MAX_MS, this.random);
     setTimeout(() => {
       if (!this.stopped && this.state !== 'open') this.handlers.requestToken();
     }, delay);

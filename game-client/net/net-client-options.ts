@@ -19,6 +19,8 @@ export interface NetClientOptions {
   now?: () => number;
   /** Seeds this client's simulated network (upstream). */
   seed?: number;
+  /** [0, 1), for the jitter of the reconnect and retry backoffs (default Math.random: clients must not agree). */
+  random?: () => number;
   /**
    * The WebSocket class the stream's sockets are made with (default: the
    * global one). The seam through which tests and the soak bench drop a

@@ -75,7 +75,7 @@ export class NetClient {
       onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'stream'),
       onReconnecting: () => this.onStreamLost(),
       onClockSample: addClockSample,
-    }, connectionEvents);
+    }, connectionEvents, options.random);
     this.datagram = new DatagramChannel(options.url, options.useDatagram !== false, this.outgoing, this.now, {
       onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'datagram'),
       onClockSample: addClockSample,
@@ -84,7 +84,7 @@ export class NetClient {
         this.stream.send({ type: 'datagram-token' });
       },
       onStateChange: () => this.onDatagramState(),
-    }, connectionEvents);
+    }, connectionEvents, options.random);
     this.inputs = new InputSender(this.datagram, this.stream, () => this.intake);
   }
 

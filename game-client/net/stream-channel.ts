@@ -13,6 +13,7 @@ import {
   RECONNECT_MIN_DELAY_MS,
   STREAM_PATH,
 } from '../../protocol/constants.ts';
+import { backoffDelayMs } from '../../protocol/backoff.ts';
 import type { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
 import { ChannelMeter } from '../../protocol/netsim/stats.ts';
 import { parseServerMessage, type ClientMessage, type ServerMessage } from '../../protocol/wire/stream.ts';
@@ -66,6 +67,8 @@ export class StreamChannel {
     private readonly webSocket: typeof WebSocket | undefined,
     private readonly handlers: StreamChannelHandlers,
     connectionEvents: ConnectionEvents,
+    /** [0, 1), for the reconnect backoff's jitter (backoff.ts). */
+    private readonly random: () => number = Math.random,
   ) {
     this.link = new ConditionedTransport('stream', outgoing, (bytes) => this.meter.recordBytesOut(this.now(), bytes));
     this.liveness = new Liveness(now, this.link);
@@ -181,7 +184,7 @@ export class StreamChannel {
     this.state = 'reconnecting';
     this.downSinceMs ??= this.now();
     this.handlers.onReconnecting();
-    const delay = Math.min(RECONNECT_MAX_DELAY_MS, RECONNECT_MIN_DELAY_MS * 2 ** this.reconnectAttempts++);
+    const delay = backoffDelayMs(this.reconnectAttempts++, RECONNECT_MIN_DELAY_MS, RECONNECT_MAX_DELAY_MS, this.random);
     this.retryTimer = setTimeout(() => this.open(), delay);
   }
 }

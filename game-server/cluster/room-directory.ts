@@ -46,6 +46,7 @@ import {
   TAKE_TOKEN,
 } from './directory-scripts.ts';
 import { log } from '../ops/log.ts';
+import { equalJitterMs } from '../../protocol/backoff.ts';
 
 export type { DirectoryRoom, ServerEntry } from './directory-entries.ts';
 
@@ -60,6 +61,8 @@ export interface DirectoryOptions {
   seatReservationMs: number;
   /** Each Redis command's deadline (default DIRECTORY_COMMAND_TIMEOUT_MS). */
   commandTimeoutMs?: number;
+  /** [0, 1), for the jitter of the reconnect delay (default Math.random). */
+  random?: () => number;
 }
 
 /** What an address holds on this server: published so the others count it too. */
@@ -112,7 +115,8 @@ export class RoomDirectory {
       // A Redis that is connected but does not answer (hung, swapping, stopped
       // by a signal) never closes its socket: only a deadline notices.
       commandTimeout: options.commandTimeoutMs ?? DIRECTORY_COMMAND_TIMEOUT_MS,
-      retryStrategy: () => RECONNECT_EVERY_MS,
+      // Jittered, so servers that lost the same Redis do not all come back in step.
+      retryStrategy: () => equalJitterMs(RECONNECT_EVERY_MS, options.random ?? Math.random),
       lazyConnect: true,
     });
     this.redis.on('ready', () => void this.beat());
@@ -344,6 +348,7 @@ export function redactedUrl(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, '//***@');
 }
 
+/** Between Redis reconnect attempts, before jitter (between half of it and all of it). */
 const RECONNECT_EVERY_MS = 500;
 const RESERVATION_TOKEN_BYTES = 18;
 /** A listing stops here: the directory is for a cluster, not the internet. */

@@ -123,11 +123,15 @@ describe('npm run bots', () => {
     expect(JSON.parse(bots.stdout().trim().split('\n').at(-1)!)).toMatchObject({ clients: 2, connected: 2, errors: [] });
   }, 100_000);
 
-  it('says in one line what is wrong with a flag, and exits 2', async () => {
+  it('says in one line what is wrong with a flag, then the usage, and exits 2', async () => {
     const bots = startScript('game-client/bot.ts', ['--cuont', '3']);
     started.push(bots);
     expect(await bots.exited(EXIT_TIMEOUT_MS)).toBe(2);
-    expect(bots.stderr().trim()).toMatch(/^.*'--cuont'.* \(npm run bots -- --help lists the flags\)$/);
+    const [line, blank, ...usage] = bots.stderr().trim().split('\n');
+    expect(line).toMatch(/^.*'--cuont'.*$/);
+    expect(blank).toBe('');
+    expect(usage[0]).toBe('Usage: npm run bots -- [flags]');
+    expect(usage.join('\n')).toMatch(/^ {2}--count N +bots to connect .*\(default 4\)$/m);
     expect(bots.stdout()).toBe('');
   }, 40_000);
 });

@@ -115,6 +115,84 @@ describe('a server in a cluster on every interface', () => {
   });
 });
 
+/** The first line of every usage, and a flag line with its default, as flags.ts prints them. */
+const usageOf = (name: string) => new RegExp(`^Usage: ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+const FLAG_LINE = /^ {2}--\S+.* \(default [^)]+\)$/m;
+
+describe('--help and a flag a command does not know', () => {
+  // Each: the entry, its usage's name, a flag line it must list.
+  const commands: [string, string, RegExp][] = [
+    ['game-server/main.ts', 'npm start', /^ {2}--port N +.*\(default 8080; env PORT\)$/m],
+    ['scripts/start.ts', 'npm start', /^ {2}--ops-port N +/m],
+    ['bench/soak/run.ts', 'npm run soak', /^ {2}--minutes N +how long to churn .*\(default 10\)$/m],
+    ['scripts/cluster.ts', 'npm run cluster', /^ {2}--procs N +game server processes .*\(default 2\)$/m],
+    ['bench/fidelity/run.ts', 'npm run bench:fidelity', /^ {2}--loss LIST +.*\(default 0,5,10,20\)$/m],
+  ];
+
+  it.each(commands)('%s --help prints the usage, every flag with its default, on stdout and exits 0 before building anything', async (script, name, flagLine) => {
+    const before = builtAt();
+    const command = run(script, ['--help']);
+    expect(await command.exited(COMMAND_TIMEOUT_MS)).toBe(0);
+    expect(command.stdout()).toMatch(usageOf(name));
+    expect(command.stdout()).toMatch(flagLine);
+    expect(command.stdout()).toMatch(/^ {2}--help +print this and exit$/m);
+    expect(command.stderr()).toBe('');
+    expect(builtAt()).toBe(before);
+  });
+
+  it.each(commands)('%s with an unknown flag says so in one line, then the usage, on stderr, exit 2, no stack trace', async (script, name) => {
+    const command = run(script, ['--prcs', '2']);
+    expect(await command.exited(COMMAND_TIMEOUT_MS)).toBe(2);
+    const [line, blank, ...usage] = command.stderr().trim().split('\n');
+    expect(line).toBe("Unknown option '--prcs'");
+    expect(blank).toBe('');
+    expect(usage.join('\n')).toMatch(usageOf(name));
+    expect(usage.join('\n')).toMatch(FLAG_LINE);
+    expect(command.stderr()).not.toMatch(/^\s+at /m);
+    expect(command.stdout()).toBe('');
+  });
+
+  it('refuses a bad value in one line naming the flag, then the usage, exit 2', async () => {
+    const soak = run('bench/soak/run.ts', ['--minutes', '0']);
+    expect(await soak.exited(COMMAND_TIMEOUT_MS)).toBe(2);
+    const lines = soak.stderr().trim().split('\n');
+    expect(lines[0]).toBe('--minutes must be above 0 and at most 1440, got "0"');
+    expect(lines[2]).toMatch(usageOf('npm run soak'));
+    const server = run('game-server/main.ts', ['--tick-rate', 'fast']);
+    expect(await server.exited(COMMAND_TIMEOUT_MS)).toBe(2);
+    expect(server.stderr()).toMatch(/^tickRate: .*\n\nUsage: npm start/);
+  });
+});
+
+describe('the server\'s log', () => {
+  it('is one JSON object per line off a terminal, the first saying where to open the game', async () => {
+    const server = run('game-server/main.ts', ['--port', '0', '--host', '127.0.0.1', '--static-dir', 'no-client-here']);
+    const first = await waitForLine(server);
+    server.child.kill('SIGTERM');
+    expect(await server.exited(COMMAND_TIMEOUT_MS)).toBe(0);
+    const line = JSON.parse(first) as { msg: string; url: string };
+    expect(line.msg).toBe(`netcode arena listening: open ${line.url} in a browser to play; metrics and health on ${(line as { opsUrl?: string }).opsUrl}`);
+  });
+
+  it('is readable lines with LOG_FORMAT=pretty (as on a terminal), the first saying where to open the game', async () => {
+    const server = run('game-server/main.ts', ['--port', '0', '--host', '127.0.0.1', '--static-dir', 'no-client-here'], { LOG_FORMAT: 'pretty' });
+    const first = await waitForLine(server);
+    server.child.kill('SIGTERM');
+    expect(await server.exited(COMMAND_TIMEOUT_MS)).toBe(0);
+    expect(first).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: netcode arena listening: open http:\/\/127\.0\.0\.1:\d+ in a browser to play; /);
+    expect(server.stdout()).toMatch(/^ {4}tickRate: 60$/m);
+  });
+});
+
+/** The first line a process printed on stdout, once it is complete. */
+async function waitForLine(command: ScriptProcess): Promise<string> {
+  const deadline = Date.now() + COMMAND_TIMEOUT_MS;
+  while (!command.stdout().includes('\n') && command.child.exitCode === null && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return command.stdout().split('\n')[0]!;
+}
+
 describe('npm run dev', () => {
   it('proxies to the game server on PORT, announced only once it answers, and stops it on SIGTERM', async () => {
     const gamePort = await freePort();
