@@ -64,7 +64,7 @@ export class Prediction {
   /** Where to draw the player this frame; `elapsedMs` since the last frame fades the correction. */
   drawPosition(elapsedMs: number): Vec2 | null {
     if (!this.position) return null;
-    const keep = Math.pow(0.5, elapsedMs / CORRECTION_HALF_LIFE_MS);
+    const keep = 0.5 ** (elapsedMs / CORRECTION_HALF_LIFE_MS);
     this.correction = { x: this.correction.x * keep, y: this.correction.y * keep };
     return { x: this.position.x + this.correction.x, y: this.position.y + this.correction.y };
   }

@@ -19,7 +19,7 @@ import {
 } from '../../protocol/constants.ts';
 import { stepPlayer, type MoveInput, type Vec2 } from '../../protocol/sim/sim.ts';
 import { ScriptedWorld } from '../scripted-world.ts';
-import { CENTER, DT_MS, newWorld, packet, positionOf, RIGHT, SteppedWorld, steps } from '../stepped-world.ts';
+import { CENTER, DT_MS, newWorld, packet, positionOf, RIGHT, type SteppedWorld, steps } from '../stepped-world.ts';
 
 const DOWN: MoveInput = { moveX: 0, moveY: INPUT_AXIS_MAX };
 
