@@ -96,7 +96,7 @@ function runFor(ms: number): Promise<void> {
     if (!options.reportOnStdin) return;
     const lines = createInterface({ input: process.stdin });
     lines.on('line', (line) => {
-      let command;
+      let command: ReturnType<typeof parseStdinCommand>;
       try {
         command = parseStdinCommand(line);
       } catch (error) {

@@ -64,8 +64,8 @@ const urlHost = publicHost.includes(':') ? `[${publicHost}]` : publicHost;
 const publicUrls = Array.from({ length: procs }, (_, i) => `http://${urlHost}:${firstPort + i}`);
 
 await buildClient('warn');
-let redis: PrivateRedis | null = null;
-const redisUrl = process.env.REDIS_URL ?? (redis = await startPrivateRedis()).url;
+const redis: PrivateRedis | null = process.env.REDIS_URL ? null : await startPrivateRedis();
+const redisUrl = process.env.REDIS_URL ?? redis!.url;
 console.log(`room directory: ${redis ? `a private redis-server at ${redisUrl}` : `REDIS_URL=${redisUrl}`}`);
 
 const STOP_TIMEOUT_MS = 5_000;

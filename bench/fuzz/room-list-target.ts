@@ -7,6 +7,7 @@
 // Accepted lists are checked against what the schema promises the join
 // screen (known keys only, names in shape, counts whole, URLs http(s)), and
 // must round-trip: written back as JSON and parsed again, the same list.
+// biome-ignore-all lint/suspicious/noAssignInExpressions: a weighted draw subtracts each share in turn, `(draw -= SHARE) < 0` picking the first it falls in
 import { MAX_ROOM_NAME_CHARS } from '../../protocol/constants.ts';
 import { parseRoomList, type RoomList } from '../../protocol/wire/room-list.ts';
 import { below, chance, pick, skewedLength, type Random } from './fuzz-random.ts';

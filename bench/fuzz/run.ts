@@ -55,10 +55,14 @@ const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
 
 function printTable(reports: FuzzReport[], totalMs: number) {
   const header = ['target', 'inputs', 'inputs/s', 'accepted', 'rejected', 'exceptions', 'violations', 'seconds'];
-  const total = reports.reduce(
-    (sum, r) => ({ ...sum, inputs: sum.inputs + r.inputs, accepted: sum.accepted + r.accepted, rejected: sum.rejected + r.rejected, exceptions: sum.exceptions + r.exceptions, violations: sum.violations + r.violations }),
-    { target: 'total', inputs: 0, accepted: 0, rejected: 0, exceptions: 0, violations: 0, elapsedMs: totalMs, failures: [] } as FuzzReport,
-  );
+  const total: FuzzReport = { target: 'total', inputs: 0, accepted: 0, rejected: 0, exceptions: 0, violations: 0, elapsedMs: totalMs, failures: [] };
+  for (const r of reports) {
+    total.inputs += r.inputs;
+    total.accepted += r.accepted;
+    total.rejected += r.rejected;
+    total.exceptions += r.exceptions;
+    total.violations += r.violations;
+  }
   const rows = [...reports, total].map((r) => [
     r.target,
     thousands(r.inputs),

@@ -2,6 +2,7 @@
 // settings clamp under fuzz. Accepted messages are checked against what the
 // schema promises callers: only known keys, one-line well-formed text within
 // its length, tokens in shape, and network settings that clamp into range.
+// biome-ignore-all lint/suspicious/noAssignInExpressions: a weighted draw subtracts each share in turn, `(draw -= SHARE) < 0` picking the first it falls in
 import { CONDITION_LIMITS, ERROR_BAD_JSON, ERROR_INVALID_MESSAGE, MAX_CHAT_CHARS, MAX_NAME_CHARS } from '../../protocol/constants.ts';
 import { clampConditions, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import type { Result } from '../../protocol/result.ts';

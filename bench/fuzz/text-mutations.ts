@@ -219,7 +219,7 @@ function mutateNode(random: Random, root: Json, keys: readonly string[]): void {
   if (draw < NEW_VALUE_SHARE && own.length > 0) node[pick(random, own)] = randomJson(random, MAX_RANDOM_JSON_DEPTH, keys);
   else if (draw < NEW_VALUE_SHARE + DROP_KEY_SHARE && own.length > 0) delete node[pick(random, own)];
   else if (draw < NEW_VALUE_SHARE + DROP_KEY_SHARE + ADD_KEY_SHARE) setMember(node, pick(random, [...keys, '__proto__', 'constructor']), randomJson(random, MAX_RANDOM_JSON_DEPTH, keys));
-  else node['type'] = pick(random, MESSAGE_TYPES);
+  else node.type = pick(random, MESSAGE_TYPES);
 }
 
 /**

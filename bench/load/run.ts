@@ -171,7 +171,7 @@ let failure: string | null = null;
 /** One step per window; a step's first window also connects its new bots, so the measured mean soon beats this plan. */
 const progress = startProgress({ total: steps.length * repeats, plannedStepMs: seconds * 1000 + SETTLE_MS });
 try {
-  steps: for (const clients of steps) {
+  everyStep: for (const clients of steps) {
     for (let repeat = 1; repeat <= repeats; repeat++) {
       progress.step(`${clients} clients, window ${repeat}/${repeats}${repeat === 1 ? ' (connecting the new bots first)' : ''}`);
       const outcome = await runStep(clients, repeat === 1);
@@ -181,7 +181,7 @@ try {
         failure = `${clients} clients not measured: ${outcome.step.reason}`;
         progress.end();
         console.error(failure);
-        break steps;
+        break everyStep;
       }
       const run = outcome.run;
       runs.push(run);

@@ -99,7 +99,10 @@ export class SnapshotSender {
     for (const { delivery, lastAppliedInput: ackInputSeq, stream, datagram } of recipients) {
       if (datagram && delivery.path !== 'stream') {
         let encoded = byAckedTick.get(delivery.ackedTick);
-        if (!encoded) byAckedTick.set(delivery.ackedTick, (encoded = this.forDatagram(shared, delivery.ackedTick)));
+        if (!encoded) {
+          encoded = this.forDatagram(shared, delivery.ackedTick);
+          byAckedTick.set(delivery.ackedTick, encoded);
+        }
         this.sendDatagram(datagram, encoded, ++delivery.datagramSeq, ackInputSeq);
       }
       // The stream carries positions when chosen, for comparison, or as the

@@ -50,9 +50,15 @@ export class ConditionedStreamLink implements StreamLink {
    */
   send(message: ServerMessage): void {
     // Most players choose no simulated network: nothing is held, so nothing to measure.
-    if (isPerfect(this.network.conditions) && this.network.pending === 0) return this.link.send(message);
+    if (isPerfect(this.network.conditions) && this.network.pending === 0) {
+      this.link.send(message);
+      return;
+    }
     const size = JSON.stringify(message).length;
-    if (!this.hasRoomFor(size)) return this.resynchronise();
+    if (!this.hasRoomFor(size)) {
+      this.resynchronise();
+      return;
+    }
     this.hold(size, () => this.link.send(message));
   }
 

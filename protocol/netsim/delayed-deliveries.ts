@@ -40,7 +40,10 @@ export class DelayedDeliveries {
 
   /** Runs `deliver` at `atMs` on the clock; never before anything queued for an earlier or equal time. */
   at(atMs: number, deliver: () => void): void {
-    if (this.queue.length === 0 && atMs <= this.clock()) return deliver();
+    if (this.queue.length === 0 && atMs <= this.clock()) {
+      deliver();
+      return;
+    }
     const item = { atMs, order: this.added++, deliver };
     // Insert after every item due at or before atMs (binary search keeps it O(log n)).
     let low = 0;

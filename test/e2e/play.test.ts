@@ -156,7 +156,8 @@ describe('a dropped stream', () => {
     // Record every time the banner is shown: the reconnect may take only a moment.
     await bob.page.evaluate(() => {
       const banner = document.getElementById('banner')!;
-      const seen: string[] = ((window as unknown as { bannerSeen: string[] }).bannerSeen = []);
+      const seen: string[] = [];
+      (window as unknown as { bannerSeen: string[] }).bannerSeen = seen;
       new MutationObserver(() => {
         if (!banner.hidden) seen.push(banner.textContent ?? '');
       }).observe(banner, { attributes: true, childList: true });

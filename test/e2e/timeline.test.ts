@@ -33,7 +33,7 @@ async function streamAttempt(game: GamePage, n: number): Promise<TimelineAttempt
     game,
     (s) => {
       const attempt = s.timeline.channels.stream.find((a) => a.n === n);
-      return attempt !== undefined && attempt.outcome.startsWith('open') && step(attempt, 'server', 'upgrade-101') !== undefined && step(attempt, 'page', 'hello-welcome') !== undefined;
+      return attempt?.outcome.startsWith('open') === true && step(attempt, 'server', 'upgrade-101') !== undefined && step(attempt, 'page', 'hello-welcome') !== undefined;
     },
     `stream attempt #${n} open, with the server's steps`,
   );

@@ -120,7 +120,7 @@ export class RawStream {
 
   /** `from`: a loopback source address (127.0.0.2, …) to stand for another client machine. */
   constructor(url: string, from?: string) {
-    this.socket = new WebSocket(url.replace(/^http/, 'ws') + '/ws', from ? { localAddress: from } : {});
+    this.socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, from ? { localAddress: from } : {});
     this.socket.on('error', () => {});
     this.socket.on('message', (data, isBinary) => {
       if (!isBinary) this.messages.push(JSON.parse(data.toString()) as ServerMessage);

@@ -34,7 +34,7 @@ afterAll(() => shutDown(server, observer));
 /** The HTTP status a WebSocket upgrade to the game gets: 101 when it opens (then closed again), else the refusal's. */
 function upgradeStatus(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url.replace(/^http/, 'ws') + '/ws');
+    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
     // Resolved once closed, so the server no longer counts it when the caller goes on.
     socket.once('open', () => {
       socket.once('close', () => resolve(101));
@@ -85,7 +85,7 @@ describe('per-address limits', () => {
     const sockets = Array.from({ length: JOIN_BURST + 10 }, () => new RawStream(server.url));
     await Promise.all(sockets.map((raw) => raw.opened()));
     const startedAt = Date.now();
-    sockets.forEach((raw, i) => raw.send(JSON.stringify({ type: 'hello', name: `burst-${i}` })));
+    for (const [i, raw] of sockets.entries()) raw.send(JSON.stringify({ type: 'hello', name: `burst-${i}` }));
     const answers = await Promise.all(
       sockets.map((raw) => waitFor(() => raw.messages.find((m) => m.type === 'welcome' || m.type === 'error'), 'an answer to hello')),
     );

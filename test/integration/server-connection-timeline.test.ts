@@ -107,7 +107,7 @@ function byId(steps: Step[]): Record<string, Step> {
 
 /** A signaling request from outside the game client: its status, Server-Timing header and body. */
 async function signal(path: string, authorization?: string) {
-  const response = await fetch(server.url + '/.wrtc/v2' + path, {
+  const response = await fetch(`${server.url}/.wrtc/v2${path}`, {
     method: 'POST',
     body: '',
     headers: authorization ? { authorization } : {},
@@ -134,10 +134,10 @@ describe('the datagram connection timeline', () => {
     // reports no `checking`: the state is read as the answer is applied, and
     // on loopback the checks can already be over by then (once in three full runs on a
     // quiet machine). Then the step says so and starts where it ends, never a guess.
-    expect(step['ice']!.startMs).toBeGreaterThanOrEqual(step['signaling-answer']!.startMs);
-    if ((step['ice']!.detail ?? '').includes('start not seen')) expect(step['ice']!.startMs).toBe(step['ice']!.endMs);
+    expect(step.ice!.startMs).toBeGreaterThanOrEqual(step['signaling-answer']!.startMs);
+    if ((step.ice!.detail ?? '').includes('start not seen')) expect(step.ice!.startMs).toBe(step.ice!.endMs);
     // DTLS, SCTP and the channel's open follow ICE.
-    expect(step['channel-open']!.startMs).toBe(step['ice']!.endMs);
+    expect(step['channel-open']!.startMs).toBe(step.ice!.endMs);
     for (const first of ['first-datagram-in', 'first-datagram-out']) {
       expect(step[first]!.startMs).toBeGreaterThanOrEqual(step['channel-open']!.endMs);
       expect(step[first]!.endMs).toBeLessThanOrEqual(nowMs);

@@ -100,7 +100,7 @@ describe('signaling requests in flight', () => {
       expect(busy.status).toBe(503);
     });
     expect(busy?.headers['retry-after']).toBe(String(SIGNALING_RETRY_AFTER_S));
-    expect(busy?.headers['connection']).toBe('close');
+    expect(busy?.headers.connection).toBe('close');
     expect(await server.metrics.dropCount('datagram', 'in', DROP_SIGNALING_BUSY)).toBeGreaterThanOrEqual(1);
     // Other routes are not capped.
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);

@@ -545,7 +545,7 @@ describe('decodeDeltaSnapshot rejections', () => {
     expect(result).toEqual({ ok: false, error: DROP_MISSING_BASELINE });
     expect(asked).toEqual([BASELINE_TICK]);
     expect(history).toEqual(copy);
-    [...history.values()].forEach((a, i) => expect(a).toBe(arrays[i]));
+    for (const [i, a] of [...history.values()].entries()) expect(a).toBe(arrays[i]);
   });
 
   it('leaves the baseline untouched and usable after rejecting a corrupt body', () => {

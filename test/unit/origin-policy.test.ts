@@ -70,7 +70,10 @@ describe('originAllowed', () => {
 
   it('asks for the cluster\'s servers only when the page is not its own or listed', () => {
     let asked = 0;
-    const list = { allowed: ['https://play.example.com'], clusterOrigins: () => (asked++, []) };
+    const list = { allowed: ['https://play.example.com'], clusterOrigins: () => {
+      asked++;
+      return [];
+    } };
     originAllowed(from(undefined), list);
     originAllowed(from('http://127.0.0.1:8080'), list);
     originAllowed(from('https://play.example.com'), list);

@@ -68,7 +68,7 @@ function predictionAt(at: Vec2): Prediction {
 
 /** Applies `inputs` as seq from+1, from+2 … */
 function applyAll(prediction: Prediction, inputs: readonly MoveInput[], from = 0) {
-  inputs.forEach((input, i) => prediction.applyInput(from + i + 1, input));
+  for (const [i, input] of inputs.entries()) prediction.applyInput(from + i + 1, input);
 }
 
 interface Link {

@@ -182,7 +182,9 @@ describe('ChannelMeter byte rates', () => {
 describe('ChannelMeter recent window (what the net graph shows)', () => {
   const W = STATS_RECENT_WINDOW_MS;
   /** Feeds `seqs` at the given times (ms). */
-  const feedAt = (stats: ChannelMeter, seqs: number[], atMs: number) => seqs.forEach((seq) => stats.recordUpdate(seq, atMs, 10));
+  const feedAt = (stats: ChannelMeter, seqs: number[], atMs: number) => {
+    for (const seq of seqs) stats.recordUpdate(seq, atMs, 10);
+  };
 
   it('forgets a burst of loss once it is older than the window, while the totals keep it', () => {
     const stats = new ChannelMeter();

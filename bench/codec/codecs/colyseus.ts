@@ -17,7 +17,6 @@ const Entity = schema(
 );
 type Entity = SchemaType<typeof Entity>;
 const World = schema({ tick: t.uint32(), entities: t.map(Entity) }, 'World');
-type World = SchemaType<typeof World>;
 
 export const colyseusCodec: CodecEntry = {
   name: '@colyseus/schema',
@@ -55,7 +54,9 @@ export const colyseusCodec: CodecEntry = {
       decode: (message) => {
         decoder.decode(message as Uint8Array);
         const positions = new Map<number, { x: number; y: number }>();
-        client.entities.forEach((e: Entity, key: string) => positions.set(Number(key), { x: e.x, y: e.y }));
+        client.entities.forEach((e: Entity, key: string) => {
+          positions.set(Number(key), { x: e.x, y: e.y });
+        });
         return positions;
       },
     };
