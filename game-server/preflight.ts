@@ -1,8 +1,8 @@
-// What every command that starts a game server checks first (main.ts,
-// `npm start`, `npm run dev`), each failure one line and an exit code instead
-// of a stack trace. `npm start` and `npm run dev` check the port before they
-// build or spawn anything: a second start on a busy port used to rebuild
-// dist/ under the running server, then die on a raw EADDRINUSE.
+// What every command that starts a game server checks first (main.ts, which
+// `npm start` runs compiled, and `npm run dev`), each failure one line and an
+// exit code instead of a stack trace. `npm run dev` checks the port before it
+// spawns anything (`npm start` used to rebuild dist/ under a running server
+// before dying on a raw EADDRINUSE; it builds nothing now).
 import { createServer } from 'node:net';
 import { DEFAULT_HTTP_PORT, FIRST_UNPRIVILEGED_PORT, MAX_TCP_PORT } from '../protocol/constants.ts';
 import { loadConfig, SERVER_COMMAND, type ServerConfig } from './config.ts';

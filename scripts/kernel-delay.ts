@@ -6,25 +6,38 @@
 // which is missing. Always removed: by the caller's finally, and on exit.
 import { execFileSync } from 'node:child_process';
 import type { KernelLossTarget } from './kernel-loss.ts';
+import { missingSentence, needLinux, needRoot, type Missing } from './prerequisites.ts';
 
 export type KernelDelayTarget = Omit<KernelLossTarget, 'lossPct'> & { delayMs: number };
 
+/**
+ * What this machine or run lacks to delay packets on loopback: all of it, so
+ * that a kernel without netem is reported even to a run that is not root
+ * (root would not help there).
+ */
+export function kernelDelayMissing(): Missing[] {
+  const linux = needLinux("kernel delay uses Linux's tc and netem");
+  if (linux.length > 0) return linux;
+  const missing = needRoot('tc changes the loopback queue');
+  try {
+    execFileSync('tc', ['-V'], { stdio: 'ignore' });
+  } catch {
+    missing.push({ what: 'tc (Debian package iproute2)', kind: 'run' });
+  }
+  // Creating a throwaway netem qdisc would touch lo (and needs root); ask the kernel about the module instead:
+  // loaded (/proc/modules, /sys/module), or loadable or built in (modprobe -n).
+  try {
+    execFileSync('sh', ['-c', 'grep -qw sch_netem /proc/modules 2>/dev/null || test -d /sys/module/sch_netem || modprobe -n sch_netem 2>/dev/null'], { stdio: 'ignore' });
+  } catch {
+    missing.push({ what: 'a kernel with the netem qdisc (sch_netem), which this one does not have', kind: 'machine' });
+  }
+  return missing;
+}
+
 /** Why this machine cannot delay packets on loopback, or null when it can. */
 export function kernelDelayUnavailable(): string | null {
-  if (process.platform !== 'linux') return `kernel delay needs Linux's tc; this is ${process.platform}`;
-  if (process.getuid?.() !== 0) return 'kernel delay needs root (tc changes the loopback queue)';
-  try {
-    execFileSync('tc', ['qdisc', 'show', 'dev', 'lo'], { stdio: 'ignore' });
-  } catch {
-    return 'tc (iproute2) is not installed';
-  }
-  // A throwaway netem qdisc on a dummy handle would touch lo; ask the kernel about the module instead.
-  try {
-    execFileSync('sh', ['-c', 'grep -qw sch_netem /proc/modules || modprobe -n sch_netem'], { stdio: 'ignore' });
-    return null;
-  } catch {
-    return 'this kernel has no netem qdisc (sch_netem): tc cannot delay packets here';
-  }
+  const why = missingSentence(kernelDelayMissing());
+  return why && `kernel delay ${why}`;
 }
 
 /** The tc commands that delay `target`'s packets (each direction passes lo once: the delay is added to each, so a round trip gains 2 × delayMs). */

@@ -8,6 +8,7 @@
 // at once, UDP sees a failed send), which is not what loss on a wire looks
 // like. A drop in input is silent, as a lost packet is.
 import { execFileSync } from 'node:child_process';
+import { missingSentence, needLinux, needRoot, type Missing } from './prerequisites.ts';
 
 export interface KernelLossTarget {
   /** The server's HTTP / WebSocket port. */
@@ -24,11 +25,16 @@ export interface KernelLoss {
   remove(): void;
 }
 
+/** What this machine or run lacks to apply kernel loss (nftables itself is installed on demand, by ensureNftables). */
+export function kernelLossMissing(): Missing[] {
+  const linux = needLinux("real loss uses Linux's nftables");
+  return linux.length > 0 ? linux : needRoot("nftables changes the kernel's packet filter");
+}
+
 /** Why this machine cannot apply kernel loss, or null when it can. */
 export function kernelLossUnavailable(): string | null {
-  if (process.platform !== 'linux') return `real loss needs Linux's nftables; this is ${process.platform}`;
-  if (process.getuid?.() !== 0) return 'real loss needs root (nftables changes the kernel\'s packet filter): run as root';
-  return null;
+  const why = missingSentence(kernelLossMissing());
+  return why && `real loss ${why}`;
 }
 
 /** Makes sure `nft` exists: as root with apt-get it installs Debian's `nftables`, as the browser tests install Chromium. */

@@ -11,7 +11,7 @@ import sirv from 'sirv';
 import { log } from '../ops/log.ts';
 import { requestPath } from './request-path.ts';
 
-const NOT_BUILT = 'The client is not built. Run `npm start` (it builds first) or `npm run dev`.\n';
+const NOT_BUILT = 'The client is not built. Run `npm run build` (then `npm start`), or `npm run dev`.\n';
 
 /**
  * A handler for every path the game does not claim. A file that is gone is

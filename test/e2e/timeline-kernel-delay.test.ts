@@ -5,16 +5,18 @@
 // ICE's checks (≥ 1), DTLS (≥ 2) and SCTP (INIT and COOKIE: 2, of which the
 // test asks 1: the step starts at DTLS's connected event, which can reach the
 // script late). Each direction passes lo once, so a round trip gains 2D.
-// Needs root and a kernel with sch_netem; skipped, saying why, without them.
+// Needs Linux, root, tc and a kernel with sch_netem (test/needs.ts): without
+// them reported as not run, saying why; under CI=1 a run without root or tc
+// fails, a kernel without netem (as on the machine this was written on) does not.
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TimelineAttempt } from '../../protocol/connection-timeline.ts';
 import type { RunningServer } from '../../game-server/server.ts';
 import { launchChromium } from '../../scripts/chromium.ts';
-import { kernelDelayUnavailable, withKernelDelay } from '../../scripts/kernel-delay.ts';
+import { kernelDelayMissing, withKernelDelay } from '../../scripts/kernel-delay.ts';
+import { describeNeeding } from '../needs.ts';
 import { openGame, startGameServer, waitForStatus } from './browser-harness.ts';
 
-const unavailable = kernelDelayUnavailable();
 const DELAY_MS = 40;
 const ROUND_TRIP_MS = 2 * DELAY_MS;
 const RTC_PORTS = { min: 41000, max: 41003 };
@@ -22,7 +24,7 @@ const RTC_PORTS = { min: 41000, max: 41003 };
 let server: RunningServer;
 let browser: Browser;
 
-describe.skipIf(unavailable !== null)(`the timeline under real kernel delay${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+describeNeeding('the timeline under real kernel delay', kernelDelayMissing(), 'sudo npx vitest run test/e2e/timeline-kernel-delay.test.ts', () => {
   beforeAll(async () => {
     server = await startGameServer(['--rtc-port-min', String(RTC_PORTS.min), '--rtc-port-max', String(RTC_PORTS.max)]);
     browser = await launchChromium();

@@ -1,13 +1,17 @@
-// The commands that start a game server (the server itself, `npm start`,
-// `npm run dev`) when their port is taken: one line naming the port and how
+// The commands that start a game server (the server's sources, the compiled
+// server `npm start` runs, `npm run dev`) when their port is taken: one line naming the port and how
 // to choose another, exit 1, no stack trace, nothing built or started. And
 // `npm run dev` on a free port: Vite forwards to the game server on PORT, and
 // says so only once that server answers; the page Vite serves may open the
 // stream (its origin is the one the game server sees in Host). Loopback only.
-import { statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { compiledServer } from './compiled-server.ts';
 import { RawStream } from './harness.ts';
 import { startScript, type ScriptProcess } from './script-process.ts';
 
@@ -68,13 +72,11 @@ describe('a busy port', () => {
     expect(server.stdout()).toBe('');
   });
 
-  it('stops `npm start` before it rebuilds the client, with the same line', async () => {
-    const before = builtAt();
-    const start = run('scripts/start.ts', ['--host', '127.0.0.1'], { PORT: String(busyPort) });
-    expect(await start.exited(COMMAND_TIMEOUT_MS)).toBe(1);
-    expect(start.stderr().trim().split('\n')).toEqual([busyLine()]);
-    expect(start.stdout()).toBe('');
-    expect(builtAt()).toBe(before);
+  it('ends the compiled server (`npm start`\'s) with the same line', async () => {
+    const server = run(compiledServer(), ['--port', String(busyPort), '--host', '127.0.0.1', '--static-dir', 'no-client-here']);
+    expect(await server.exited(COMMAND_TIMEOUT_MS)).toBe(1);
+    expect(server.stderr().trim().split('\n')).toEqual([busyLine()]);
+    expect(server.stdout()).toBe('');
   });
 
   it('stops `npm run dev` before it starts a game server or Vite, with the same line', async () => {
@@ -96,12 +98,46 @@ describe('a busy ops port', () => {
     expect(server.stdout()).toBe('');
   });
 
-  it('stops `npm start` before it rebuilds the client, with the same line', async () => {
-    const before = builtAt();
-    const start = run('scripts/start.ts', ['--port', String(await freePort()), '--ops-port', String(busyPort)]);
-    expect(await start.exited(COMMAND_TIMEOUT_MS)).toBe(1);
-    expect(start.stderr().trim().split('\n')).toEqual([opsBusyLine()]);
-    expect(builtAt()).toBe(before);
+  it('ends the compiled server (`npm start`\'s) with the same line', async () => {
+    const server = run(compiledServer(), ['--port', '0', '--host', '127.0.0.1', '--static-dir', 'no-client-here'], { OPS_PORT: String(busyPort) });
+    expect(await server.exited(COMMAND_TIMEOUT_MS)).toBe(1);
+    expect(server.stderr().trim().split('\n')).toEqual([opsBusyLine()]);
+  });
+});
+
+describe('`npm start` before the server (scripts/check-build.mjs)', () => {
+  const checkBuild = resolve('scripts/check-build.mjs');
+  /** Runs the check in `dir` as `npm start` would there. */
+  const checkIn = (dir: string) => spawnSync(process.execPath, [checkBuild], { cwd: dir, encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS });
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'check-build-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stops without a build: one line saying to run `npm run build`, exit 1, no stack trace', () => {
+    const check = checkIn(dir);
+    expect(check.status).toBe(1);
+    expect(check.stderr.trim().split('\n')).toHaveLength(1);
+    expect(check.stderr).toMatch(/^not built: dist-server\/game-server\/main\.js is missing\. Run `npm run build` first/);
+  });
+
+  it('lets a build run, and warns in one line when a source changed after it', () => {
+    mkdirSync(join(dir, 'dist-server/game-server'), { recursive: true });
+    mkdirSync(join(dir, 'game-server'), { recursive: true });
+    writeFileSync(join(dir, 'dist-server/game-server/main.js'), '');
+    writeFileSync(join(dir, 'game-server/main.ts'), '');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(dir, 'game-server/main.ts'), hourAgo, hourAgo);
+    expect(checkIn(dir)).toMatchObject({ status: 0, stderr: '' });
+    const later = new Date(Date.now() - 1_800_000);
+    utimesSync(join(dir, 'dist-server/game-server/main.js'), new Date(Date.now() - 7_200_000), new Date(Date.now() - 7_200_000));
+    utimesSync(join(dir, 'game-server/main.ts'), later, later);
+    const stale = checkIn(dir);
+    expect(stale.status).toBe(0);
+    expect(stale.stderr.trim().split('\n')).toEqual([
+      'game-server/main.ts changed after the last build (dist-server/game-server/main.js): this runs the old build. `npm run build` to run the new code, or `npm run dev`.',
+    ]);
   });
 });
 
@@ -123,7 +159,7 @@ describe('--help and a flag a command does not know', () => {
   // Each: the entry, its usage's name, a flag line it must list.
   const commands: [string, string, RegExp][] = [
     ['game-server/main.ts', 'npm start', /^ {2}--port N +.*\(default 8080; env PORT\)$/m],
-    ['scripts/start.ts', 'npm start', /^ {2}--ops-port N +/m],
+    [compiledServer(), 'npm start', /^ {2}--ops-port N +/m],
     ['bench/soak/run.ts', 'npm run soak', /^ {2}--minutes N +how long to churn .*\(default 10\)$/m],
     ['scripts/cluster.ts', 'npm run cluster', /^ {2}--procs N +game server processes .*\(default 2\)$/m],
     ['bench/fidelity/run.ts', 'npm run bench:fidelity', /^ {2}--loss LIST +.*\(default 0,5,10,20\)$/m],

@@ -1,9 +1,12 @@
 // Real packet loss from the kernel (nftables on loopback), as the fidelity
 // benchmark and the lab use it: the table is always removed, and real loss
-// on a server's ports shows up as datagram loss at a real client.
+// on a server's ports shows up as datagram loss at a real client. Needs Linux
+// and root (test/needs.ts: without them, reported as not run; under CI=1
+// without root, a failure). The ruleset itself is checked everywhere.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
-import { applyKernelLoss, ensureNftables, lossRuleset, nftTables, withKernelLoss } from '../../scripts/kernel-loss.ts';
+import { applyKernelLoss, ensureNftables, kernelLossMissing, lossRuleset, nftTables, withKernelLoss } from '../../scripts/kernel-loss.ts';
+import { describeNeeding } from '../needs.ts';
 import { connectClient, shutDown, startTestServer, waitFor, type TestClient } from './harness.ts';
 
 /**
@@ -21,15 +24,7 @@ const MEASURE_MS = 4_000;
 let server: RunningServer;
 let client: TestClient | undefined;
 
-beforeAll(async () => {
-  // Installs nftables if needed (root + apt-get), or fails saying why: never skipped.
-  ensureNftables();
-  server = await startTestServer(['--rtc-port-min', String(RTC_PORTS.min), '--rtc-port-max', String(RTC_PORTS.max), '--public-ip', '127.0.0.1']);
-});
-
-afterAll(() => shutDown(server, client));
-
-describe('kernel loss (nftables)', () => {
+describe('the kernel loss ruleset', () => {
   it('writes drops in the input hook, for the TCP port and the UDP range, both directions', () => {
     const rules = lossRuleset('t', { tcpPort: 8080, udpPorts: { min: 40000, max: 40010 }, lossPct: 20 });
     expect(rules).toContain('hook input');
@@ -38,6 +33,16 @@ describe('kernel loss (nftables)', () => {
     }
     expect(() => lossRuleset('t', { tcpPort: 1, udpPorts: { min: 1, max: 2 }, lossPct: 101 })).toThrow(/0–100/);
   });
+});
+
+describeNeeding('kernel loss (nftables)', kernelLossMissing(), 'sudo npx vitest run test/integration/kernel-loss.test.ts', () => {
+  beforeAll(async () => {
+    // Installs nftables if needed (root + apt-get), or fails saying why.
+    ensureNftables();
+    server = await startTestServer(['--rtc-port-min', String(RTC_PORTS.min), '--rtc-port-max', String(RTC_PORTS.max), '--public-ip', '127.0.0.1']);
+  });
+
+  afterAll(() => shutDown(server, client));
 
   it('removes its table after a run that fails', async () => {
     let table = '';

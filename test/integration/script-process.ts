@@ -1,4 +1,5 @@
-// Repo scripts run as real child processes (TypeScript through tsx), for the
+// Repo scripts run as real child processes (TypeScript through tsx, the
+// compiled server in dist-server/ with plain node, as production runs it), for the
 // tests of what a command prints and how it exits. Every wait is bounded, and
 // each process gets its own process group so a test can end it together with
 // whatever it spawned (npm run dev starts a game server of its own).
@@ -17,12 +18,14 @@ export interface ScriptProcess {
 }
 
 /**
- * Starts `node --import tsx <script> ...args` with the extra environment; the
+ * Starts `node --import tsx <script> ...args` (a .js or .mjs script: `node
+ * <script> ...args`, no tsx) with the extra environment; the
  * test-runner's VITEST is cleared so it logs as in real use. Its stdin is
  * closed unless `stdin` is 'pipe' (then write to `child.stdin`).
  */
 export function startScript(script: string, args: string[], env: Record<string, string> = {}, stdin: 'ignore' | 'pipe' = 'ignore'): ScriptProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const runner = /\.m?js$/.test(script) ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...runner, script, ...args], {
     env: { ...process.env, VITEST: '', ...env },
     stdio: [stdin, 'pipe', 'pipe'],
     detached: true,

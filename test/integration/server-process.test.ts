@@ -1,9 +1,11 @@
-// The server as a real process: configuration printed at start, HTTP
-// endpoints on the game's port and on the ops listener, signaling limits,
-// and a graceful shutdown on SIGTERM.
+// The server as a real process, as production runs it (the compiled server
+// in dist-server/ with plain node, no tsx: npm start and the Docker image):
+// configuration printed at start, HTTP endpoints on the game's port and on
+// the ops listener, signaling limits, and a graceful shutdown on SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_GOING_AWAY } from '../../protocol/constants.ts';
+import { compiledServer } from './compiled-server.ts';
 import { RawStream, waitFor } from './harness.ts';
 
 let child: ChildProcess;
@@ -18,7 +20,7 @@ const startLine = () => JSON.parse(output.split('\n').find((l) => l.includes('li
 beforeAll(async () => {
   // Port 0: the OS picks a free port as the server binds it, so no other
   // process can take it in between (as it could if we probed one first).
-  child = spawn(process.execPath, ['--import', 'tsx', 'game-server/main.ts', '--host', '127.0.0.1', '--npcs', '7'], {
+  child = spawn(process.execPath, ['--enable-source-maps', compiledServer(), '--host', '127.0.0.1', '--npcs', '7'], {
     env: { ...process.env, PORT: '0', TICK_RATE: '50', SNAPSHOT_RATE: '25', LOG_LEVEL: 'info', VITEST: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
