@@ -184,7 +184,7 @@ export const SERVER_FLAGS = {
 /** The server's command line (`npm start`, and `npm run dev` and `npm run lab` with flags of their own). */
 export const SERVER_COMMAND = defineCommand({
   name: 'npm start',
-  about: 'Builds the client, then serves it with the game. Every flag can also be set by its environment variable.',
+  about: 'Serves the built client with the game (npm start builds first when the build is missing or older than the sources). Every flag can also be set by its environment variable.',
   flags: SERVER_FLAGS,
   notes: `The server listens on ${DEFAULT_HOST} (this machine only) unless told otherwise: --host 0.0.0.0 to play over a LAN.
 Logs: readable on a terminal, JSON lines otherwise; LOG_FORMAT=json forces JSON, LOG_LEVEL (default info) sets the level.

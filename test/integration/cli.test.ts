@@ -105,13 +105,13 @@ describe('a busy ops port', () => {
   });
 });
 
-describe('`npm start` before the server (scripts/check-build.mjs)', () => {
-  const checkBuild = resolve('scripts/check-build.mjs');
-  /** Runs the check in `dir` as `npm start` would there. */
-  const checkIn = (dir: string) => spawnSync(process.execPath, [checkBuild], { cwd: dir, encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS });
+describe('`npm start` where it cannot build (scripts/start.mjs in a production install)', () => {
+  const start = resolve('scripts/start.mjs');
+  /** Runs `npm start` in `dir`, a folder with no Vite: what a production install does. */
+  const checkIn = (dir: string) => spawnSync(process.execPath, [start], { cwd: dir, encoding: 'utf8', timeout: COMMAND_TIMEOUT_MS });
   let dir = '';
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'check-build-'));
+    dir = mkdtempSync(join(tmpdir(), 'start-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
