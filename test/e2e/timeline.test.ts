@@ -93,8 +93,10 @@ describe('the connection timeline', () => {
     expect(helloGrowth).toBeLessThan(2.8 * LATENCY_MS);
     // Below the simulation: the server's accept → 101 stays far below L, and so does the page's connect's growth.
     const upgradeMs = (a: TimelineAttempt) => step(a, 'server', 'upgrade-101')!.endMs! - step(a, 'server', 'tcp-accept')!.startMs!;
-    expect(upgradeMs(after)).toBeLessThan(LATENCY_MS / 4);
-    expect(step(after, 'page', 'ws-connect')!.durationMs!).toBeLessThan(step(before, 'page', 'ws-connect')!.durationMs! + LATENCY_MS / 2);
+    // Were the simulation in them, each would take at least L more; a loaded machine adds time too (accept → 101
+    // took 0.73 s once beside two other suites), so the bound is L itself: anything below it proves L is not there.
+    expect(upgradeMs(after)).toBeLessThan(LATENCY_MS);
+    expect(step(after, 'page', 'ws-connect')!.durationMs!).toBeLessThan(step(before, 'page', 'ws-connect')!.durationMs! + LATENCY_MS);
     // The change and the reconnect are marked across the lanes, in order.
     const kinds = (await game.status()).timeline.events.map((e) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(['conditions', 'reconnect', 'resume']));
