@@ -8,6 +8,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { bootstrapRatio, pooledPercentile } from './bootstrap.ts';
+import type { CaptureSummary } from './capture-summary.ts';
 
 export type Mode = 'real' | 'simulated';
 
@@ -30,6 +31,12 @@ export interface Run {
   clockCheckMs?: { difference: number; within: number };
   /** Both channels stayed open through the window. */
   survived: boolean;
+  /** Times the page's stream reconnected during the window (absent in older recordings). */
+  streamReconnects?: number;
+  /** The stream observers' own stream ages and reconnects in the same window (stream-observers.ts; absent in older recordings). */
+  observers?: { ages: number[]; reconnects: number }[];
+  /** What tcpdump saw on the server's port (real windows with --save-capture). */
+  capture?: CaptureSummary;
   /** Every stream update age of the window, ms (rounded to 0.1): what the pooled percentiles and intervals are taken over. */
   streamAges?: number[];
 }
@@ -69,9 +76,23 @@ const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 
 
 const withAges = (runs: Run[]) => runs.every((r) => r.streamAges && r.streamAges.length > 0);
 
+/**
+ * Every stream age one window measured: the page's, and the stream
+ * observers' when `withObservers` (their connections were under the same
+ * loss in the same window, so the window stays the unit the bootstrap
+ * resamples).
+ */
+export function windowAges(run: Run, withObservers: boolean): number[] {
+  const page = run.streamAges ?? [];
+  return withObservers ? [...page, ...(run.observers ?? []).flatMap((o) => o.ages)] : page;
+}
+
+/** Whether every run carries observers' ages, so both modes can pool the same connections. */
+export const allObserved = (runs: Run[]) => runs.length > 0 && runs.every((r) => (r.observers?.length ?? 0) > 0);
+
 /** One mode at one loss: pooled percentiles when `pool` (both modes carry their ages), else the median of the windows' own. */
-function side(runs: Run[], pool: boolean): SideSummary {
-  const pooled = pool ? runs.map((r) => r.streamAges!) : null;
+function side(runs: Run[], pool: boolean, withObservers: boolean): SideSummary {
+  const pooled = pool ? runs.map((r) => windowAges(r, withObservers)) : null;
   return {
     streamAgeP50Ms: round(pooled ? pooledPercentile(pooled, 50) : median(runs.map((r) => r.streamAgeP50Ms))),
     streamAgeP95Ms: round(pooled ? pooledPercentile(pooled, 95) : median(runs.map((r) => r.streamAgeP95Ms))),
@@ -79,18 +100,23 @@ function side(runs: Run[], pool: boolean): SideSummary {
   };
 }
 
-/** Per loss, real beside simulated: pooled percentiles, their ratios and 95 % intervals. */
-export function summarize(runs: Run[]): SummaryRow[] {
+/**
+ * Per loss, real beside simulated: pooled percentiles, their ratios and 95 %
+ * intervals. The stream observers' ages are pooled with the page's when every
+ * run has them (else the page's alone), unless `pageOnly`.
+ */
+export function summarize(runs: Run[], pageOnly = false): SummaryRow[] {
+  const withObservers = !pageOnly && allObserved(runs);
   const losses = [...new Set(runs.map((r) => r.lossPct))].sort((a, b) => a - b);
   return losses.map((lossPct) => {
     const realRuns = runs.filter((r) => r.lossPct === lossPct && r.mode === 'real');
     const simulatedRuns = runs.filter((r) => r.lossPct === lossPct && r.mode === 'simulated');
     const pool = withAges(realRuns) && withAges(simulatedRuns) && realRuns.length > 0 && simulatedRuns.length > 0;
-    const real = side(realRuns, pool);
-    const simulated = side(simulatedRuns, pool);
+    const real = side(realRuns, pool, withObservers);
+    const simulated = side(simulatedRuns, pool, withObservers);
     const windows = { real: realRuns.length, simulated: simulatedRuns.length };
     if (pool) {
-      const ages = (rs: Run[]) => rs.map((r) => r.streamAges!);
+      const ages = (rs: Run[]) => rs.map((r) => windowAges(r, withObservers));
       const p50 = bootstrapRatio(ages(realRuns), ages(simulatedRuns), 50, lossPct * 2 + 1);
       const p95 = bootstrapRatio(ages(realRuns), ages(simulatedRuns), 95, lossPct * 2 + 2);
       return { lossPct, real, simulated, ratioP50: p50.ratio, ratioP95: p95.ratio, ratioP50Ci: p50.ci, ratioP95Ci: p95.ci, windows };

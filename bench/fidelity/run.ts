@@ -6,6 +6,7 @@
 // page sees them. Linux and root only (elsewhere it says why and exits).
 //
 //   npm run bench:fidelity [-- --loss 0,5,10,20 --reps 6 --seconds 30]   (0 %: the baseline, measured once)
+//   npm run bench:fidelity -- --save-capture DIR   also tcpdump each real window (kept in DIR, tallied per connection)
 //   npm run bench:fidelity -- --model-only   replays the recorded real windows
 //                                            through the model in seconds
 //
@@ -17,6 +18,7 @@
 // docs/bench/fidelity.svg, and removes its nftables table whatever happens.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { loadConfig } from '../../game-server/config.ts';
@@ -24,11 +26,18 @@ import { startServer } from '../../game-server/server.ts';
 import { launchChromium } from '../../scripts/chromium.ts';
 import { applyKernelLoss, ensureNftables, kernelLossUnavailable } from '../../scripts/kernel-loss.ts';
 import { replayThroughModel } from './model-replay.ts';
+import { ObserverLink } from './observer-link.ts';
+import { percentile } from '../../protocol/netsim/percentile.ts';
+import { captureSummary, type CaptureSummary } from './capture-summary.ts';
+import { ensureTcpdump, startCapture } from './tcpdump.ts';
 import { pinPageClock } from './pin-page-clock.ts';
-import { renderChart, summarize, summaryTable, type Mode, type Run } from './report.ts';
+import { allObserved, renderChart, summarize, summaryTable, windowAges, type Mode, type Run } from './report.ts';
 
-const REPORT_JSON = 'docs/bench/fidelity.json';
-const REPORT_SVG = 'docs/bench/fidelity.svg';
+const DEFAULT_REPORT_JSON = 'docs/bench/fidelity.json';
+/** The bots' source address: the page's stream comes from 127.0.0.1, so a capture tells the two apart. */
+const BOTS_FROM = '127.0.0.2';
+/** The stream observers' source address (stream-observers.ts). */
+const OBSERVERS_FROM = '127.0.0.3';
 /** The server's WebRTC ports: the UDP range the kernel loss covers (below the ephemeral range, so no other socket gets them). */
 const RTC_PORTS = { min: 29200, max: 29260 };
 const BOTS = 3;
@@ -43,13 +52,22 @@ const { values: args } = parseArgs({
     reps: { type: 'string', default: '6' },
     seconds: { type: 'string', default: '30' },
     'model-only': { type: 'boolean', default: false },
+    /** Headless clients measuring their own streams beside the page's (stream-observers.ts): more independent draws per window. */
+    observers: { type: 'string', default: '4' },
+    /** Where the report goes (the SVG beside it): short trial runs can keep the recorded default. */
+    out: { type: 'string', default: DEFAULT_REPORT_JSON },
+    /** Capture the server's TCP port during each real window (tcpdump), keep the text in this folder, and tally every connection's retransmissions. */
+    'save-capture': { type: 'string' },
   },
 });
+const REPORT_JSON = args.out;
+const REPORT_SVG = REPORT_JSON.replace(/\.json$/, '') + '.svg';
 const losses = args.loss.split(',').map(Number);
 const reps = Number(args.reps);
+const observerCount = Number(args.observers);
 const seconds = Number(args.seconds);
-if (losses.some((p) => !Number.isInteger(p) || p < 0 || p > 90) || !(reps >= 1) || !(seconds >= 2)) {
-  console.error('usage: npm run bench:fidelity -- [--loss 0,5,10,20] [--reps 6] [--seconds 30] [--model-only]');
+if (losses.some((p) => !Number.isInteger(p) || p < 0 || p > 90) || !(reps >= 1) || !(seconds >= 2) || !(observerCount >= 0 && observerCount <= 12)) {
+  console.error('usage: npm run bench:fidelity -- [--loss 0,5,10,20] [--reps 6] [--seconds 30] [--out FILE.json] [--save-capture DIR] [--model-only]');
   process.exit(2);
 }
 
@@ -62,7 +80,7 @@ if (args['model-only']) {
   const real = recorded.runs.filter((r) => r.mode === 'real');
   const replayed = replayThroughModel(real);
   console.log('Model only: the recorded real windows against the stream model replayed at the same loss and baseline.\n');
-  console.log(summaryTable(summarize([...real, ...replayed])));
+  console.log(summaryTable(summarize([...real, ...replayed], true)));
   process.exit(0);
 }
 
@@ -73,6 +91,11 @@ if (unavailable) {
   process.exit(1);
 }
 ensureNftables();
+const captureDir = args['save-capture'];
+if (captureDir) {
+  ensureTcpdump();
+  mkdirSync(captureDir, { recursive: true });
+}
 if (!existsSync('dist/index.html')) throw new Error('dist/ is missing: npm run bench:fidelity builds it first');
 
 const server = await startServer(
@@ -86,12 +109,17 @@ const lossesIn = (rep: number) => losses.filter((p) => p > 0 || rep === 1);
 const windowCount = Array.from({ length: reps }, (_, i) => lossesIn(i + 1).length * 2).reduce((a, b) => a + b, 0);
 const totalS = Math.ceil((windowCount * (seconds * 1000 + SETTLE_MS + WARM_IN_MS)) / 1000) + 30;
 console.log(`bench:fidelity: ${windowCount} windows of ${seconds} s; about ${Math.ceil(totalS / 60)} min`);
-const bots = spawn(process.execPath, ['--import', 'tsx', 'game-client/bot.ts', '--url', server.url, '--count', String(BOTS), '--duration', String(totalS), '--json'], {
+const bots = spawn(process.execPath, ['--import', 'tsx', 'game-client/bot.ts', '--url', server.url, '--count', String(BOTS), '--duration', String(totalS), '--from', BOTS_FROM, '--json'], {
   stdio: 'ignore',
 });
 const browser = await launchChromium();
 const runs: Run[] = [];
+let observers: ObserverLink | null = null;
 try {
+  if (observerCount > 0) {
+    const serverOrigin = performance.timeOrigin + performance.now() - server.clock();
+    observers = await ObserverLink.start(server.url, observerCount, serverOrigin, OBSERVERS_FROM);
+  }
   // A small page: headless Chromium draws WebGL in software, and at 1280×800
   // each frame holds the main thread long enough to add 50–200 ms to every
   // update's age (measured), which would bury what the network does. At
@@ -108,15 +136,18 @@ try {
       for (const mode of ['real', 'simulated'] as const) {
         const run = await measureWindow(page, mode, lossPct, rep);
         runs.push(run);
+        if (run.capture) printCapture(run.capture);
         console.log(
           `rep ${rep} ${mode.padEnd(9)} ${String(lossPct).padStart(2)} %: stream age p50 ${run.streamAgeP50Ms} / p95 ${run.streamAgeP95Ms} ms, ` +
-            `late ${run.streamLate}; datagram loss ${run.datagramLossPct} %${run.survived ? '' : '  (a channel closed during the window)'}` +
+            `late ${run.streamLate}; datagram loss ${run.datagramLossPct} %; stream reconnects ${run.streamReconnects}${run.survived ? '' : '  (a channel closed during the window)'}` +
+            (run.observers?.length ? `; with ${run.observers.length} observers p95 ${Math.round(percentile(windowAges(run, true), 95))} ms, reconnects ${run.observers.map((o) => o.reconnects).join('/')}` : '') +
             `  [${runs.length}/${windowCount}, ${Math.round((Date.now() - startedAt) / 60_000)} min]`,
         );
       }
     }
   }
 } finally {
+  observers?.close();
   bots.kill();
   await browser.close();
   await server.close();
@@ -125,23 +156,49 @@ try {
 const summary = summarize(runs);
 console.log(`\n${summaryTable(summary)}\n`);
 console.log('Model only (the model replayed over the real windows just measured):\n');
-console.log(summaryTable(summarize([...runs.filter((r) => r.mode === 'real'), ...replayThroughModel(runs.filter((r) => r.mode === 'real'))])));
-mkdirSync('docs/bench', { recursive: true });
+console.log(summaryTable(summarize([...runs.filter((r) => r.mode === 'real'), ...replayThroughModel(runs.filter((r) => r.mode === 'real'))], true)));
+if (allObserved(runs)) {
+  console.log('\nThe page alone (without the stream observers):\n');
+  console.log(summaryTable(summarize(runs, true)));
+}
+mkdirSync(dirname(REPORT_JSON), { recursive: true });
 writeFileSync(REPORT_JSON, `${JSON.stringify({ generatedAt: new Date().toISOString(), seconds, reps, bots: BOTS, summary, runs }, null, 2)}\n`);
 writeFileSync(REPORT_SVG, await renderChart(summary));
 console.log(`\nwrote ${REPORT_JSON} and ${REPORT_SVG}`);
 process.exit(0);
 
-/** One window: loss on (kernel or simulated), warm in, measure `seconds`, loss off, settle. */
+/** One window, captured with tcpdump when asked (real windows only: simulated loss is not on the wire). */
 async function measureWindow(page: Page, mode: Mode, lossPct: number, rep: number): Promise<Run> {
+  if (mode !== 'real' || !captureDir) return measureOneWindow(page, mode, lossPct, rep);
+  const capture = await startCapture(server.port);
+  let text = '';
+  try {
+    const run = await measureOneWindow(page, mode, lossPct, rep);
+    text = await capture.stop();
+    return { ...run, capture: captureSummary(text, server.port, BOTS_FROM) };
+  } finally {
+    if (!text) text = await capture.stop();
+    writeFileSync(`${captureDir}/loss-${lossPct}-rep-${rep}.txt`, text);
+  }
+}
+
+/** One window: loss on (kernel or simulated), warm in, measure `seconds`, loss off, settle. */
+async function measureOneWindow(page: Page, mode: Mode, lossPct: number, rep: number): Promise<Run> {
   const kernel = mode === 'real' ? applyKernelLoss({ tcpPort: server.port, udpPorts: RTC_PORTS, lossPct }) : null;
   try {
-    if (mode === 'simulated') await page.evaluate((loss) => window.netcode.session.update({ loss }), lossPct);
+    if (mode === 'simulated') {
+      await page.evaluate((loss) => window.netcode.session.update({ loss }), lossPct);
+      observers?.setLoss(lossPct);
+    }
     await page.waitForTimeout(WARM_IN_MS);
     const clock = await pinPageClock(page, server.clock);
     await page.evaluate(() => window.netcode.session.net.resetStats());
+    observers?.reset();
+    const attemptsBefore = await streamAttempts(page);
     await page.waitForTimeout(seconds * 1000);
     const s = await page.evaluate(() => window.netcode.status());
+    const observed = (await observers?.collect()) ?? [];
+    const streamReconnects = (await streamAttempts(page)) - attemptsBefore;
     const streamAges = await page.evaluate(() => window.netcode.session.net.ageSamples('stream').map((age) => Math.round(age * 10) / 10));
     const { datagram, stream } = s.channels;
     return {
@@ -160,11 +217,31 @@ async function measureWindow(page: Page, mode: Mode, lossPct: number, rep: numbe
       streamRttMs: stream.rttMs,
       clockCheckMs: { difference: round2(clock.checkDifferenceMs), within: round2(clock.checkWithinMs) },
       survived: datagram.state === 'open' && stream.state === 'open',
+      streamReconnects,
       streamAges,
+      observers: observed,
     };
   } finally {
     kernel?.remove();
-    if (mode === 'simulated') await page.evaluate(() => window.netcode.session.update({ loss: 0 }));
+    if (mode === 'simulated') {
+      await page.evaluate(() => window.netcode.session.update({ loss: 0 }));
+      observers?.setLoss(0);
+    }
     await page.waitForTimeout(SETTLE_MS);
+  }
+}
+
+/** The number of the page's latest stream attempt (each reconnect is a new one). */
+function streamAttempts(page: Page): Promise<number> {
+  return page.evaluate(() => window.netcode.status().timeline.channels.stream.at(-1)?.n ?? 0);
+}
+
+function printCapture(capture: CaptureSummary) {
+  for (const c of capture.connections) {
+    const t = c.serverSent;
+    console.log(
+      `    ${c.role.padEnd(4)} ${c.client.padEnd(17)} ${c.opened ? 'opened ' : ''}${c.closed ? 'closed ' : ''}server segments ${t.segments}, sent ×n ${JSON.stringify(t.transmissions)}, ` +
+        `waits ${JSON.stringify(t.waits)}, longest ${t.longestWaitMs} ms; client data segments ${c.clientSent.segments} (waits ${JSON.stringify(c.clientSent.waits)}), over ${c.spanS} s`,
+    );
   }
 }

@@ -17,7 +17,6 @@
 //
 // Linux and root only (nftables and tcpdump, both installed when missing).
 // Writes docs/bench/tcp-stalls.json.
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,7 +26,9 @@ import { DEFAULT_SNAPSHOT_RATE_HZ, MIN_RTO_MS } from '../../protocol/constants.t
 import { percentile } from '../../protocol/netsim/percentile.ts';
 import { StreamModel, type SegmentHistory } from '../../protocol/netsim/stream-model.ts';
 import { applyKernelLoss, ensureNftables, kernelLossUnavailable } from '../../scripts/kernel-loss.ts';
-import { parseTcpdumpLine, segmentWaits, waitKind, type WaitKind } from './tcp-capture.ts';
+import { tallySegments } from './stall-tally.ts';
+import { ensureTcpdump, startCapture } from './tcpdump.ts';
+import { parseTcpdumpLine, segmentWaits, type WaitKind } from './tcp-capture.ts';
 
 /** Loopback's own one-way delay, as the model is told it (the fidelity benchmark's replay uses the same). */
 const LOOPBACK_ONE_WAY_MS = 0.05;
@@ -104,12 +105,7 @@ async function measure(lossPct: number, rep: number): Promise<{ real: Tally; mod
   const wss = new WebSocketServer({ server: http });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const port = (http.address() as AddressInfo).port;
-  const capture = spawn('tcpdump', ['-i', 'lo', '-n', '-tt', '-S', '-l', `tcp port ${port}`], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  let captured = '';
-  capture.stdout.on('data', (chunk) => (captured += chunk));
-  await new Promise((resolve) => setTimeout(resolve, 1_000)); // tcpdump is listening
+  const capture = await startCapture(port);
   const client = new WebSocket(`ws://127.0.0.1:${port}`);
   const ages: number[] = [];
   client.on('message', (data: Buffer) => ages.push(performance.now() - data.readDoubleLE(0)));
@@ -140,8 +136,7 @@ async function measure(lossPct: number, rep: number): Promise<{ real: Tally; mod
   });
   loss.remove();
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // what is still in recovery arrives
-  capture.kill('SIGINT');
-  await new Promise((resolve) => capture.once('close', resolve));
+  const captured = await capture.stop();
   client.terminate();
   wss.close();
   http.close();
@@ -161,23 +156,9 @@ async function measure(lossPct: number, rep: number): Promise<{ real: Tally; mod
   return { real, model: tally(modelAges, modelSegments) };
 }
 
-function tally(ages: number[], segments: { transmissions: number; waitsMs: number[] }[]): Tally {
+function tally(ages: number[], segments: SegmentHistory[]): Tally {
   const round = (v: number) => Math.round(v * 10) / 10;
-  const transmissions: Record<string, number> = {};
-  const waits: Record<WaitKind, number> = { fast: 0, '~200': 0, '~400': 0, '~800': 0, '1600+': 0 };
-  let longestWaitMs = 0;
-  const patterns: Record<string, number> = {};
-  for (const segment of segments) {
-    transmissions[segment.transmissions] = (transmissions[segment.transmissions] ?? 0) + 1;
-    if (segment.waitsMs.length > 0) {
-      const pattern = segment.waitsMs.map(waitKind).join(' ');
-      patterns[pattern] = (patterns[pattern] ?? 0) + 1;
-    }
-    segment.waitsMs.forEach((waitMs) => {
-      waits[waitKind(waitMs)]++;
-      longestWaitMs = Math.max(longestWaitMs, waitMs);
-    });
-  }
+  const { transmissions, waits, longestWaitMs, patterns } = tallySegments(segments);
   return {
     messages: ages.length,
     ageP50Ms: round(percentile(ages, 50)),
@@ -188,18 +169,7 @@ function tally(ages: number[], segments: { transmissions: number; waitsMs: numbe
     maxAgeMs: round(Math.max(...ages)),
     transmissions,
     waits,
-    longestWaitMs: round(longestWaitMs),
-    patterns: Object.fromEntries(Object.entries(patterns).sort((a, b) => b[1] - a[1])),
+    longestWaitMs,
+    patterns,
   };
-}
-
-function ensureTcpdump(): void {
-  try {
-    execFileSync('tcpdump', ['--version'], { stdio: 'ignore' });
-  } catch {
-    console.log('tcpdump: not found; installing Debian package `tcpdump` (root, apt-get)…');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'tcpdump'], { stdio: 'inherit', env });
-  }
 }
