@@ -39,13 +39,24 @@ export function bootstrapRatio(
   seed = 1,
   resamples = BOOTSTRAP_RESAMPLES,
   floorMs = 0.1,
+  /**
+   * Windows come in pairs (real[i] and simulated[i] measured back to back,
+   * sharing the machine's state then): resample pairs, so what they share
+   * cancels in the ratio instead of widening the interval.
+   */
+  paired = false,
 ): RatioEstimate {
   if (real.length === 0 || simulated.length === 0) throw new Error('a ratio needs windows of both modes');
+  if (paired && real.length !== simulated.length) throw new Error('paired windows need as many of each mode');
   const ratioOf = (r: readonly (readonly number[])[], s: readonly (readonly number[])[]) =>
     Math.max(pooledPercentile(s, q), floorMs) / Math.max(pooledPercentile(r, q), floorMs);
   const random = seededRandom(seed);
   const pick = (windows: readonly (readonly number[])[]) => Array.from({ length: windows.length }, () => windows[Math.floor(random() * windows.length)]!);
-  const ratios = Array.from({ length: resamples }, () => ratioOf(pick(real), pick(simulated)));
+  const pickPairs = () => {
+    const indices = Array.from({ length: real.length }, () => Math.floor(random() * real.length));
+    return ratioOf(indices.map((i) => real[i]!), indices.map((i) => simulated[i]!));
+  };
+  const ratios = Array.from({ length: resamples }, () => (paired ? pickPairs() : ratioOf(pick(real), pick(simulated))));
   const round = (v: number) => Math.round(v * 100) / 100;
   return { ratio: round(ratioOf(real, simulated)), ci: [round(percentile(ratios, TAIL)), round(percentile(ratios, 100 - TAIL))] };
 }

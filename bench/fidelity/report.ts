@@ -1,8 +1,11 @@
 // What the fidelity benchmark measures and how it is summed up: one run is
 // one window of one mode (real kernel loss, or the page's own simulation) at
 // one loss; the summary pools each mode's windows at each loss (every update
-// age of every window) and gives simulated ÷ real of the pooled p50 and p95,
-// each with a 95 % interval from a bootstrap over windows (bootstrap.ts).
+// age of every window: the page's and the stream observers') and gives
+// simulated ÷ real of the pooled p50 and p95, each with a 95 % interval from
+// a bootstrap over repetitions (bootstrap.ts): a repetition's real and
+// simulated windows were measured back to back, so they are resampled as a
+// pair, and what the machine's load did to both cancels in their ratio.
 // Recordings without the ages (before intervals) fall back to the median of
 // the windows' own percentiles, with no interval.
 import * as vega from 'vega';
@@ -109,16 +112,19 @@ export function summarize(runs: Run[], pageOnly = false): SummaryRow[] {
   const withObservers = !pageOnly && allObserved(runs);
   const losses = [...new Set(runs.map((r) => r.lossPct))].sort((a, b) => a - b);
   return losses.map((lossPct) => {
-    const realRuns = runs.filter((r) => r.lossPct === lossPct && r.mode === 'real');
-    const simulatedRuns = runs.filter((r) => r.lossPct === lossPct && r.mode === 'simulated');
+    const byRep = (a: Run, b: Run) => a.rep - b.rep;
+    const realRuns = runs.filter((r) => r.lossPct === lossPct && r.mode === 'real').sort(byRep);
+    const simulatedRuns = runs.filter((r) => r.lossPct === lossPct && r.mode === 'simulated').sort(byRep);
+    // Each repetition's two windows were measured back to back: paired, when every repetition has both.
+    const paired = realRuns.length === simulatedRuns.length && realRuns.every((r, i) => r.rep === simulatedRuns[i]!.rep);
     const pool = withAges(realRuns) && withAges(simulatedRuns) && realRuns.length > 0 && simulatedRuns.length > 0;
     const real = side(realRuns, pool, withObservers);
     const simulated = side(simulatedRuns, pool, withObservers);
     const windows = { real: realRuns.length, simulated: simulatedRuns.length };
     if (pool) {
       const ages = (rs: Run[]) => rs.map((r) => windowAges(r, withObservers));
-      const p50 = bootstrapRatio(ages(realRuns), ages(simulatedRuns), 50, lossPct * 2 + 1);
-      const p95 = bootstrapRatio(ages(realRuns), ages(simulatedRuns), 95, lossPct * 2 + 2);
+      const p50 = bootstrapRatio(ages(realRuns), ages(simulatedRuns), 50, lossPct * 2 + 1, undefined, undefined, paired);
+      const p95 = bootstrapRatio(ages(realRuns), ages(simulatedRuns), 95, lossPct * 2 + 2, undefined, undefined, paired);
       return { lossPct, real, simulated, ratioP50: p50.ratio, ratioP95: p95.ratio, ratioP50Ci: p50.ci, ratioP95Ci: p95.ci, windows };
     }
     return {

@@ -38,4 +38,22 @@ describe('bootstrapRatio', () => {
     expect(few.ci[1] - few.ci[0]).toBeGreaterThan(many.ci[1] - many.ci[0]);
     expect(bootstrapRatio(windows(3, 100, 7), windows(3, 100, 8), 50, 42, RESAMPLES)).toEqual(bootstrapRatio(windows(3, 100, 7), windows(3, 100, 8), 50, 42, RESAMPLES));
   });
+
+  it('paired: resampling pairs cancels what a pair shares, so the interval is narrower and still holds the ratio', () => {
+    // Each pair of windows shares a scale (the machine's load then): 0.5×–2× from pair to pair.
+    const random = seededRandom(11);
+    const scales = Array.from({ length: 6 }, () => 2 ** (random() * 2 - 1));
+    const scaled = (ws: number[][]) => ws.map((w, i) => w.map((age) => age * scales[i]!));
+    const real = scaled(windows(6, 100, 12));
+    const simulated = scaled(windows(6, 100, 13));
+    const unpaired = bootstrapRatio(real, simulated, 50, 1, RESAMPLES);
+    const paired = bootstrapRatio(real, simulated, 50, 1, RESAMPLES, 0.1, true);
+    expect(paired.ci[1] - paired.ci[0]).toBeLessThan((unpaired.ci[1] - unpaired.ci[0]) / 2);
+    // Both modes draw from one distribution: the paired interval sits near 1, around the ratio.
+    expect(paired.ci[0]).toBeGreaterThan(0.85);
+    expect(paired.ci[1]).toBeLessThan(1.15);
+    expect(paired.ci[0]).toBeLessThanOrEqual(paired.ratio);
+    expect(paired.ci[1]).toBeGreaterThanOrEqual(paired.ratio);
+    expect(() => bootstrapRatio(real, simulated.slice(1), 50, 1, RESAMPLES, 0.1, true)).toThrow();
+  });
 });
