@@ -3,6 +3,7 @@
 // past the highest sent.
 import { describe, expect, it } from 'vitest';
 import { resendCauses } from '../../bench/fidelity/repair-causes.ts';
+import { repairFollowups } from '../../bench/fidelity/repair-followups.ts';
 import { packetsByConnection, parseConnectionPacket, parseTcpdumpLine, segmentWaits, waitKind, type ConnectionPacket } from '../../bench/fidelity/tcp-capture.ts';
 
 const line = (t: number, seq: string, from = 4000) =>
@@ -101,5 +102,31 @@ describe('resendCauses', () => {
       packet(240, true, { start: 0, end: 10 }), // timeout: a resend for a lost ACK
     ];
     expect(resendCauses(packets, true)).toEqual([{ sendsAtMs: [0, 34, 240], causes: ['data', 'ack'] }]);
+  });
+});
+
+describe('repairFollowups', () => {
+  const packet = (atMs: number, fromServer: boolean, fields: Partial<ConnectionPacket>): ConnectionPacket => ({
+    atMs,
+    client: 'c',
+    fromServer,
+    flags: 'P.',
+    length: fields.start !== undefined ? fields.end! - fields.start : 0,
+    sacks: [],
+    ...fields,
+  });
+
+  it('counts a timeout after a fast repair whose ACK was lost, and whether new data left before it', () => {
+    const lostAck = [
+      packet(0, true, { start: 0, end: 10 }),
+      packet(33, true, { start: 10, end: 20 }),
+      packet(34, false, { ack: 0, sacks: [[10, 20]] }),
+      packet(34, true, { start: 0, end: 10 }), // fast repair
+      packet(35, false, { ack: 20 }), // its ACK, lost
+      packet(240, true, { start: 0, end: 10 }), // the timeout; nothing new left before it
+    ];
+    expect(repairFollowups(lostAck)).toEqual({ fastRepairs: 1, lostRepairFoundFast: 0, lostRepairTimeout: 0, lostAckTimeout: 1, timeoutsWithNothingNewBefore: 1 });
+    const newDataBefore = [...lostAck.slice(0, 5), packet(100, true, { start: 20, end: 30 }), lostAck[5]!];
+    expect(repairFollowups(newDataBefore).timeoutsWithNothingNewBefore).toBe(0);
   });
 });
