@@ -45,15 +45,17 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
 /** After loss starts or stops: let the stream's backlog drain, the clocks settle. */
 const SETTLE_MS = 3_000;
 const WARM_IN_MS = 1_000;
+/** Per window, besides its seconds: pinning the page's clock (50 DevTools round trips), collecting the ages. */
+const WINDOW_OVERHEAD_MS = 1_500;
 
 const { values: args } = parseArgs({
   options: {
     loss: { type: 'string', default: '0,5,10,20' },
-    reps: { type: 'string', default: '6' },
-    seconds: { type: 'string', default: '30' },
+    reps: { type: 'string', default: '8' },
+    seconds: { type: 'string', default: '20' },
     'model-only': { type: 'boolean', default: false },
     /** Headless clients measuring their own streams beside the page's (stream-observers.ts): more independent draws per window. */
-    observers: { type: 'string', default: '4' },
+    observers: { type: 'string', default: '10' },
     /** Where the report goes (the SVG beside it): short trial runs can keep the recorded default. */
     out: { type: 'string', default: DEFAULT_REPORT_JSON },
     /** Capture the server's TCP port during each real window (tcpdump), keep the text in this folder, and tally every connection's retransmissions. */
@@ -107,9 +109,13 @@ const server = await startServer(
 /** The 0 % baseline is no target: measured in the first repetition only. */
 const lossesIn = (rep: number) => losses.filter((p) => p > 0 || rep === 1);
 const windowCount = Array.from({ length: reps }, (_, i) => lossesIn(i + 1).length * 2).reduce((a, b) => a + b, 0);
-const totalS = Math.ceil((windowCount * (seconds * 1000 + SETTLE_MS + WARM_IN_MS)) / 1000) + 30;
-console.log(`bench:fidelity: ${windowCount} windows of ${seconds} s; about ${Math.ceil(totalS / 60)} min`);
-const bots = spawn(process.execPath, ['--import', 'tsx', 'game-client/bot.ts', '--url', server.url, '--count', String(BOTS), '--duration', String(totalS), '--from', BOTS_FROM, '--json'], {
+const totalS = Math.ceil((windowCount * (seconds * 1000 + SETTLE_MS + WARM_IN_MS + WINDOW_OVERHEAD_MS)) / 1000) + 30;
+console.log(
+  `bench:fidelity: ${windowCount} windows of ${seconds} s, the page and ${observerCount} observer${observerCount === 1 ? '' : 's'} in each; ` +
+    `about ${Math.ceil(totalS / 60)} min on a quiet machine`,
+);
+// The bots play until they are killed at the end; their own limit only bounds them if this process dies (a busy machine stretches the run).
+const bots = spawn(process.execPath, ['--import', 'tsx', 'game-client/bot.ts', '--url', server.url, '--count', String(BOTS), '--duration', String(3 * totalS), '--from', BOTS_FROM, '--json'], {
   stdio: 'ignore',
 });
 const browser = await launchChromium();

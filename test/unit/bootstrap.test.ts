@@ -1,6 +1,7 @@
 // The fidelity benchmark's confidence intervals: a bootstrap over windows.
 import { describe, expect, it } from 'vitest';
-import { bootstrapRatio, pooledPercentile } from '../../bench/fidelity/bootstrap.ts';
+import { bootstrapRatio, pooledPercentile, SortedWindows } from '../../bench/fidelity/bootstrap.ts';
+import { percentile } from '../../protocol/netsim/percentile.ts';
 import { seededRandom } from '../../protocol/sim/random.ts';
 
 /** Fewer resamples than the benchmark's 2000: enough for these checks, and quick. */
@@ -15,6 +16,15 @@ function windows(count: number, meanMs: number, seed: number): number[][] {
 describe('bootstrapRatio', () => {
   it('pools the windows before taking the percentile', () => {
     expect(pooledPercentile([[1, 2], [3, 4, 5]], 50)).toBe(3);
+  });
+
+  it('finds a resample\'s pooled percentile without pooling: the same as pooling each window as many times as it was drawn', () => {
+    const ws = windows(4, 100, 21);
+    const sorted = new SortedWindows(ws);
+    for (const times of [[1, 1, 1, 1], [2, 0, 1, 1], [0, 0, 4, 0], [3, 1, 0, 0]]) {
+      const pooled = ws.flatMap((w, i) => Array.from({ length: times[i]! }, () => w).flat());
+      for (const q of [1, 50, 95, 100]) expect(sorted.percentile(times, q)).toBe(percentile(pooled, q));
+    }
   });
 
   it('gives a ratio near 1, with an interval around it, for two samples of one distribution', () => {
