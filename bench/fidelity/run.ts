@@ -31,7 +31,7 @@ import { percentile } from '../../protocol/netsim/percentile.ts';
 import { captureSummary, type CaptureSummary } from './capture-summary.ts';
 import { ensureTcpdump, startCapture } from './tcpdump.ts';
 import { pinPageClock } from './pin-page-clock.ts';
-import { allObserved, renderChart, summarize, summaryTable, windowAges, type Mode, type Run } from './report.ts';
+import { allObserved, renderChart, summarize, summaryTable, windowAges, type Mode, type Run, type SummaryRow } from './report.ts';
 
 const DEFAULT_REPORT_JSON = 'docs/bench/fidelity.json';
 /** The bots' source address: the page's stream comes from 127.0.0.1, so a capture tells the two apart. */
@@ -143,6 +143,7 @@ try {
         const run = await measureWindow(page, mode, lossPct, rep);
         runs.push(run);
         if (run.capture) printCapture(run.capture);
+        writeReport(null); // every window so far, in case the run dies before its end
         console.log(
           `rep ${rep} ${mode.padEnd(9)} ${String(lossPct).padStart(2)} %: stream age p50 ${run.streamAgeP50Ms} / p95 ${run.streamAgeP95Ms} ms, ` +
             `late ${run.streamLate}; datagram loss ${run.datagramLossPct} %; stream reconnects ${run.streamReconnects}${run.survived ? '' : '  (a channel closed during the window)'}` +
@@ -152,6 +153,8 @@ try {
       }
     }
   }
+  // Reported before anything is closed: closing node-datachannel has crashed a loaded process before now (README, Tests).
+  await report();
 } finally {
   observers?.close();
   bots.kill();
@@ -159,19 +162,28 @@ try {
   await server.close();
 }
 
-const summary = summarize(runs);
-console.log(`\n${summaryTable(summary)}\n`);
-console.log('Model only (the model replayed over the real windows just measured):\n');
-console.log(summaryTable(summarize([...runs.filter((r) => r.mode === 'real'), ...replayThroughModel(runs.filter((r) => r.mode === 'real'))], true)));
-if (allObserved(runs)) {
-  console.log('\nThe page alone (without the stream observers):\n');
-  console.log(summaryTable(summarize(runs, true)));
-}
-mkdirSync(dirname(REPORT_JSON), { recursive: true });
-writeFileSync(REPORT_JSON, `${JSON.stringify({ generatedAt: new Date().toISOString(), seconds, reps, bots: BOTS, summary, runs }, null, 2)}\n`);
-writeFileSync(REPORT_SVG, await renderChart(summary));
-console.log(`\nwrote ${REPORT_JSON} and ${REPORT_SVG}`);
 process.exit(0);
+
+function writeReport(summary: SummaryRow[] | null) {
+  mkdirSync(dirname(REPORT_JSON), { recursive: true });
+  const report = { generatedAt: new Date().toISOString(), seconds, reps, bots: BOTS, observers: observerCount, ...(summary ? { summary } : { partial: true }), runs };
+  writeFileSync(REPORT_JSON, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** The tables, the JSON and the chart. */
+async function report() {
+  const summary = summarize(runs);
+  console.log(`\n${summaryTable(summary)}\n`);
+  console.log('Model only (the model replayed over the real windows just measured):\n');
+  console.log(summaryTable(summarize([...runs.filter((r) => r.mode === 'real'), ...replayThroughModel(runs.filter((r) => r.mode === 'real'))], true)));
+  if (allObserved(runs)) {
+    console.log('\nThe page alone (without the stream observers):\n');
+    console.log(summaryTable(summarize(runs, true)));
+  }
+  writeReport(summary);
+  writeFileSync(REPORT_SVG, await renderChart(summary));
+  console.log(`\nwrote ${REPORT_JSON} and ${REPORT_SVG}`);
+}
 
 /** One window, captured with tcpdump when asked (real windows only: simulated loss is not on the wire). */
 async function measureWindow(page: Page, mode: Mode, lossPct: number, rep: number): Promise<Run> {
