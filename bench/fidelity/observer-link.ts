@@ -47,9 +47,14 @@ export class ObserverLink {
     return (answer as { clients: ObservedClient[] }).clients;
   }
 
-  close(): void {
+  /** Ends the observers and waits for their process to go (at most 5 s), so their connections close before the server does. */
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.stdin.end();
-    setTimeout(() => this.child.kill(), 5_000).unref();
+    const timer = setTimeout(() => this.child.kill(), 5_000);
+    await exited;
+    clearTimeout(timer);
   }
 
   private send(command: object): void {

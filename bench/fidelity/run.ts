@@ -156,8 +156,13 @@ try {
   // Reported before anything is closed: closing node-datachannel has crashed a loaded process before now (README, Tests).
   await report();
 } finally {
-  observers?.close();
-  bots.kill();
+  // Clients first, each gone before the server closes (it stops node-datachannel for the whole process).
+  await observers?.close();
+  if (bots.exitCode === null) {
+    const botsExited = new Promise((resolve) => bots.once('exit', resolve));
+    bots.kill();
+    await botsExited;
+  }
   await browser.close();
   await server.close();
 }
