@@ -174,7 +174,7 @@ export async function renderChart(rows: SummaryRow[]): Promise<string> {
   );
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Stream update age under loss: real kernel loss vs the page\'s simulation (median of repetitions)',
+    title: 'Stream update age under loss: real kernel loss vs the simulation (every window pooled: the page and the observers)',
     data: { values },
     width: 160,
     height: 200,
