@@ -5,7 +5,7 @@
 //
 //   npx tsx bench/fidelity/read-capture.ts FILE... [--all]   (--all: every connection, also those that carried little)
 //
-// The server's port is the one every line of a capture has in common.
+// The server's port is where the first SYN went (or the one most lines have in common).
 import { readFileSync } from 'node:fs';
 import { captureSummary } from './capture-summary.ts';
 import { repairFollowups, type RepairFollowups } from './repair-followups.ts';
@@ -47,8 +47,10 @@ function share(part: number, whole: number): string {
   return whole === 0 ? '–' : `${Math.round((100 * part) / whole)} %`;
 }
 
-/** The port in every packet line: the server's (clients' ports differ per connection). */
+/** The server's port: where a connection's first SYN went, else the port in most lines (clients' ports differ per connection). */
 function serverPort(text: string): number {
+  const syn = / IP [\d.]+\.\d+ > [\d.]+\.(\d+): Flags \[S\],/.exec(text);
+  if (syn) return Number(syn[1]);
   const counts = new Map<string, number>();
   for (const line of text.split('\n').slice(0, 2000)) {
     const m = / IP [\d.]+\.(\d+) > [\d.]+\.(\d+):/.exec(line);

@@ -13,7 +13,7 @@
 // - the stream model replayed over the very same send times at the same loss,
 //   with the same tallies, so the two distributions sit side by side.
 //
-//   npm run bench:tcp-stalls [-- --loss 5,10,20 --seconds 60 --reps 1]
+//   npm run bench:tcp-stalls [-- --loss 5,10,20 --seconds 60 --reps 1 --client-writes-every 1000 --save-capture DIR]
 //
 // Linux and root only (nftables and tcpdump, both installed when missing).
 // Writes docs/bench/tcp-stalls.json.
@@ -47,6 +47,12 @@ const { values: args } = parseArgs({
     reps: { type: 'string', default: '1' },
     /** Keep each window's capture (both directions, tcpdump's text) in this folder, to read by eye. */
     'save-capture': { type: 'string' },
+    /**
+     * The client also writes a small message this often (ms; 0: never), as
+     * the game's page does (HEARTBEAT_INTERVAL_MS): each one carries an ACK,
+     * which the bare pair, whose client only answers pings, never has.
+     */
+    'client-writes-every': { type: 'string', default: '0' },
   },
 });
 const losses = args.loss.split(',').map(Number);
@@ -111,6 +117,8 @@ async function measure(lossPct: number, rep: number): Promise<{ real: Tally; mod
   client.on('message', (data: Buffer) => ages.push(performance.now() - data.readDoubleLE(0)));
   const serverSocket = await new Promise<WebSocket>((resolve) => wss.once('connection', resolve));
   await new Promise((resolve) => client.once('open', resolve));
+  const clientWritesEveryMs = Number(args['client-writes-every']);
+  const clientWrites = clientWritesEveryMs > 0 ? setInterval(() => client.send(Buffer.alloc(16)), clientWritesEveryMs) : null;
   const loss = applyKernelLoss({ tcpPort: port, udpPorts: NO_UDP, lossPct });
   const sendTimes: number[] = [];
   const intervalMs = 1000 / DEFAULT_SNAPSHOT_RATE_HZ;
@@ -137,6 +145,7 @@ async function measure(lossPct: number, rep: number): Promise<{ real: Tally; mod
   loss.remove();
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // what is still in recovery arrives
   const captured = await capture.stop();
+  if (clientWrites) clearInterval(clientWrites);
   client.terminate();
   wss.close();
   http.close();
