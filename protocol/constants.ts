@@ -464,14 +464,39 @@ export const MIN_RTO_MS = 200;
 export const MIN_TLP_PTO_MS = 2;
 /** Weight of each new gap between stream writes in the stream model's running average (like TCP's 1/8 for SRTT). */
 export const SEND_GAP_SMOOTHING = 1 / 8;
-/** Lost SACKs the stream model lets postpone one fast repair (each costs a send interval). */
+/** Lost SACKs the stream model lets postpone one fast repair (each costs a send interval); also the most lost repairs RACK may find in a row. */
 export const MAX_RETRANSMISSIONS = 6;
 /**
  * Doublings of the retransmission timeout the stream model allows per loss
- * (data and ACK losses together): calibrated, real Linux never backed off
- * more than twice at 5–20 % loss (`npm run bench:fidelity`).
+ * (data and ACK losses together): four timeouts, 200 + 400 + 800 + 1600 ms.
+ * Linux goes on doubling (15 times, tcp_retries2, each wait up to 120 s),
+ * and captures of the game's own connection at 20 % show such chains (three
+ * of five timeouts in 137 connection-seconds, `npm run bench:fidelity --
+ * --save-capture`). But a real stall past HEARTBEAT_TIMEOUT_MS ends in the
+ * page's reconnect, never in an older update, so the model stops at the last
+ * doubling whose chain fits inside it (a unit test holds the two together).
  */
-export const MAX_RTO_BACKOFFS = 2;
+export const MAX_RTO_BACKOFFS = 3;
+/**
+ * A lost repair found again by RACK (RFC 8985 §6.2: a segment sent after the
+ * retransmission is SACKed) instead of by a timeout. Measured on the game's
+ * connection (page and observers, tcpdump, `read-capture.ts`): 61 of 231
+ * lost fast repairs at 5, 10 and 20 % were resent again within a send
+ * interval or two, the rest after an RTO (new data is not always let out
+ * after a repair, so the SACK that would find it is not always there).
+ */
+export const RACK_LOST_RETRANSMISSION_SHARE = 0.26;
+/**
+ * A lost ACK of a repair that costs a timeout. After a repair the sender
+ * sends nothing new until the repair is acknowledged (captures: no new data
+ * left between a repair and the timeout that followed it in 78 of 80 such
+ * timeouts after a lost ACK and 163 of 170 after a lost repair), so one lost
+ * ACK stalls everything written meanwhile for an RTO, unless a later ACK
+ * (of the client's own messages) gets through first. Measured: 80
+ * such timeouts after 1,350 fast repairs at 5, 10 and 20 %, 0.43 of
+ * p × (1 − p); the README's ws-pair captures read 0.55–0.69.
+ */
+export const ACK_LOSS_STALL_SHARE = 0.43;
 /** Messages one link may hold in simulated flight; beyond this they are dropped (a flood cannot grow memory). */
 export const MAX_DELAYED_MESSAGES = 2048;
 /** Bytes one link may hold in simulated flight (10 such players: a few MB at most). */

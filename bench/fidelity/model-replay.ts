@@ -32,8 +32,9 @@ export function replayThroughModel(realRuns: Run[]): Run[] {
       ages.push(model.delivery(sentAt) - sentAt + baselineMs);
     }
     const round = (v: number) => Math.round(v * 10) / 10;
+    const { observers: _observers, capture: _capture, ...page } = real;
     return {
-      ...real,
+      ...page,
       mode: 'simulated' as const,
       streamAgeP50Ms: round(percentile(ages, 50)),
       streamAgeP95Ms: round(percentile(ages, 95)),

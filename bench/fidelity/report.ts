@@ -1,13 +1,17 @@
 // What the fidelity benchmark measures and how it is summed up: one run is
 // one window of one mode (real kernel loss, or the page's own simulation) at
 // one loss; the summary pools each mode's windows at each loss (every update
-// age of every window) and gives simulated ÷ real of the pooled p50 and p95,
-// each with a 95 % interval from a bootstrap over windows (bootstrap.ts).
+// age of every window: the page's and the stream observers') and gives
+// simulated ÷ real of the pooled p50 and p95, each with a 95 % interval from
+// a bootstrap over repetitions (bootstrap.ts): a repetition's real and
+// simulated windows were measured back to back, so they are resampled as a
+// pair, and what the machine's load did to both cancels in their ratio.
 // Recordings without the ages (before intervals) fall back to the median of
 // the windows' own percentiles, with no interval.
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { bootstrapRatio, pooledPercentile } from './bootstrap.ts';
+import type { CaptureSummary } from './capture-summary.ts';
 
 export type Mode = 'real' | 'simulated';
 
@@ -30,6 +34,12 @@ export interface Run {
   clockCheckMs?: { difference: number; within: number };
   /** Both channels stayed open through the window. */
   survived: boolean;
+  /** Times the page's stream reconnected during the window (absent in older recordings). */
+  streamReconnects?: number;
+  /** The stream observers' own stream ages and reconnects in the same window (stream-observers.ts; absent in older recordings). */
+  observers?: { ages: number[]; reconnects: number }[];
+  /** What tcpdump saw on the server's port (real windows with --save-capture). */
+  capture?: CaptureSummary;
   /** Every stream update age of the window, ms (rounded to 0.1): what the pooled percentiles and intervals are taken over. */
   streamAges?: number[];
 }
@@ -69,9 +79,23 @@ const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 
 
 const withAges = (runs: Run[]) => runs.every((r) => r.streamAges && r.streamAges.length > 0);
 
+/**
+ * Every stream age one window measured: the page's, and the stream
+ * observers' when `withObservers` (their connections were under the same
+ * loss in the same window, so the window stays the unit the bootstrap
+ * resamples).
+ */
+export function windowAges(run: Run, withObservers: boolean): number[] {
+  const page = run.streamAges ?? [];
+  return withObservers ? [...page, ...(run.observers ?? []).flatMap((o) => o.ages)] : page;
+}
+
+/** Whether every run carries observers' ages, so both modes can pool the same connections. */
+export const allObserved = (runs: Run[]) => runs.length > 0 && runs.every((r) => (r.observers?.length ?? 0) > 0);
+
 /** One mode at one loss: pooled percentiles when `pool` (both modes carry their ages), else the median of the windows' own. */
-function side(runs: Run[], pool: boolean): SideSummary {
-  const pooled = pool ? runs.map((r) => r.streamAges!) : null;
+function side(runs: Run[], pool: boolean, withObservers: boolean): SideSummary {
+  const pooled = pool ? runs.map((r) => windowAges(r, withObservers)) : null;
   return {
     streamAgeP50Ms: round(pooled ? pooledPercentile(pooled, 50) : median(runs.map((r) => r.streamAgeP50Ms))),
     streamAgeP95Ms: round(pooled ? pooledPercentile(pooled, 95) : median(runs.map((r) => r.streamAgeP95Ms))),
@@ -79,20 +103,28 @@ function side(runs: Run[], pool: boolean): SideSummary {
   };
 }
 
-/** Per loss, real beside simulated: pooled percentiles, their ratios and 95 % intervals. */
-export function summarize(runs: Run[]): SummaryRow[] {
+/**
+ * Per loss, real beside simulated: pooled percentiles, their ratios and 95 %
+ * intervals. The stream observers' ages are pooled with the page's when every
+ * run has them (else the page's alone), unless `pageOnly`.
+ */
+export function summarize(runs: Run[], pageOnly = false): SummaryRow[] {
+  const withObservers = !pageOnly && allObserved(runs);
   const losses = [...new Set(runs.map((r) => r.lossPct))].sort((a, b) => a - b);
   return losses.map((lossPct) => {
-    const realRuns = runs.filter((r) => r.lossPct === lossPct && r.mode === 'real');
-    const simulatedRuns = runs.filter((r) => r.lossPct === lossPct && r.mode === 'simulated');
+    const byRep = (a: Run, b: Run) => a.rep - b.rep;
+    const realRuns = runs.filter((r) => r.lossPct === lossPct && r.mode === 'real').sort(byRep);
+    const simulatedRuns = runs.filter((r) => r.lossPct === lossPct && r.mode === 'simulated').sort(byRep);
+    // Each repetition's two windows were measured back to back: paired, when every repetition has both.
+    const paired = realRuns.length === simulatedRuns.length && realRuns.every((r, i) => r.rep === simulatedRuns[i]!.rep);
     const pool = withAges(realRuns) && withAges(simulatedRuns) && realRuns.length > 0 && simulatedRuns.length > 0;
-    const real = side(realRuns, pool);
-    const simulated = side(simulatedRuns, pool);
+    const real = side(realRuns, pool, withObservers);
+    const simulated = side(simulatedRuns, pool, withObservers);
     const windows = { real: realRuns.length, simulated: simulatedRuns.length };
     if (pool) {
-      const ages = (rs: Run[]) => rs.map((r) => r.streamAges!);
-      const p50 = bootstrapRatio(ages(realRuns), ages(simulatedRuns), 50, lossPct * 2 + 1);
-      const p95 = bootstrapRatio(ages(realRuns), ages(simulatedRuns), 95, lossPct * 2 + 2);
+      const ages = (rs: Run[]) => rs.map((r) => windowAges(r, withObservers));
+      const p50 = bootstrapRatio(ages(realRuns), ages(simulatedRuns), 50, lossPct * 2 + 1, undefined, undefined, paired);
+      const p95 = bootstrapRatio(ages(realRuns), ages(simulatedRuns), 95, lossPct * 2 + 2, undefined, undefined, paired);
       return { lossPct, real, simulated, ratioP50: p50.ratio, ratioP95: p95.ratio, ratioP50Ci: p50.ci, ratioP95Ci: p95.ci, windows };
     }
     return {
@@ -142,7 +174,7 @@ export async function renderChart(rows: SummaryRow[]): Promise<string> {
   );
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Stream update age under loss: real kernel loss vs the page\'s simulation (median of repetitions)',
+    title: 'Stream update age under loss: real kernel loss vs the simulation (every window pooled: the page and the observers)',
     data: { values },
     width: 160,
     height: 200,

@@ -56,6 +56,64 @@ export function segmentWaits(packets: CapturedSegment[]): SegmentHistory[] {
   return segments.map((segment) => segment.history);
 }
 
+/** One packet of a connection to the server, as tcpdump printed it. */
+export interface ConnectionPacket {
+  atMs: number;
+  /** The client's end, `address.port`: which connection this is. */
+  client: string;
+  fromServer: boolean;
+  /** tcpdump's flags: `S` SYN, `F` FIN, `R` RST, `P` push, `.` ACK. */
+  flags: string;
+  /** Data bytes carried (0 for a pure ACK). */
+  length: number;
+  /** The data's sequence range, absolute (when it carries data). */
+  start?: number;
+  end?: number;
+  /** The cumulative ACK it carries, and its SACK blocks ([start, end) each). */
+  ack?: number;
+  sacks: [number, number][];
+}
+
+const PACKET = /^(\d+\.\d+) IP ([\d.]+)\.(\d+) > ([\d.]+)\.(\d+): Flags \[([^\]]*)\](?:, seq (\d+)(?::(\d+))?)?.*?, length (\d+)/;
+
+/** Any packet to or from the server's `port`, or null for anything else. */
+export function parseConnectionPacket(line: string, port: number): ConnectionPacket | null {
+  const m = PACKET.exec(line);
+  if (!m) return null;
+  const fromServer = Number(m[3]) === port;
+  if (!fromServer && Number(m[5]) !== port) return null;
+  const client = fromServer ? `${m[4]}.${m[5]}` : `${m[2]}.${m[3]}`;
+  const length = Number(m[9]);
+  const ack = / ack (\d+)/.exec(line);
+  const sack = /sack \d+ ((?:\{[^}]*\})+)/.exec(line);
+  const sacks = sack ? [...sack[1]!.matchAll(/\{(\d+):(\d+)\}/g)].map((b) => [Number(b[1]), Number(b[2])] as [number, number]) : [];
+  const packet: ConnectionPacket = { atMs: Number(m[1]) * 1000, client, fromServer, flags: m[6]!, length, sacks };
+  if (ack) packet.ack = Number(ack[1]);
+  if (length > 0 && m[8] !== undefined) {
+    packet.start = Number(m[7]);
+    packet.end = Number(m[8]);
+  }
+  return packet;
+}
+
+/** A capture's packets, one list per connection (keyed by the client's end), in capture order. */
+export function packetsByConnection(lines: readonly string[], port: number): Map<string, ConnectionPacket[]> {
+  const connections = new Map<string, ConnectionPacket[]>();
+  for (const line of lines) {
+    const packet = parseConnectionPacket(line, port);
+    if (!packet) continue;
+    const list = connections.get(packet.client) ?? [];
+    list.push(packet);
+    connections.set(packet.client, list);
+  }
+  return connections;
+}
+
+/** The data segments one side of a connection sent, for segmentWaits. */
+export function dataSent(packets: readonly ConnectionPacket[], fromServer: boolean): CapturedSegment[] {
+  return packets.flatMap((p) => (p.fromServer === fromServer && p.start !== undefined && p.end! > p.start ? [{ atMs: p.atMs, start: p.start, end: p.end! }] : []));
+}
+
 /** Waits by length: a fast repair (within a few send intervals), then around 200, 400, 800 ms and longer (TCP's minimum RTO and its doublings; a tail-loss probe also waits about 200 ms alone in flight). */
 export type WaitKind = 'fast' | '~200' | '~400' | '~800' | '1600+';
 

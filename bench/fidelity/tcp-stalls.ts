@@ -13,11 +13,10 @@
 // - the stream model replayed over the very same send times at the same loss,
 //   with the same tallies, so the two distributions sit side by side.
 //
-//   npm run bench:tcp-stalls [-- --loss 5,10,20 --seconds 60 --reps 1]
+//   npm run bench:tcp-stalls [-- --loss 5,10,20 --seconds 60 --reps 1 --client-writes-every 1000 --save-capture DIR]
 //
 // Linux and root only (nftables and tcpdump, both installed when missing).
 // Writes docs/bench/tcp-stalls.json.
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,7 +25,9 @@ import { DEFAULT_SNAPSHOT_RATE_HZ, MIN_RTO_MS } from '../../protocol/constants.t
 import { percentile } from '../../protocol/netsim/percentile.ts';
 import { StreamModel, type SegmentHistory } from '../../protocol/netsim/stream-model.ts';
 import { applyKernelLoss, ensureNftables, kernelLossUnavailable } from '../../scripts/kernel-loss.ts';
-import { parseTcpdumpLine, segmentWaits, waitKind, type WaitKind } from './tcp-capture.ts';
+import { tallySegments } from './stall-tally.ts';
+import { ensureTcpdump, startCapture } from './tcpdump.ts';
+import { parseTcpdumpLine, segmentWaits, type WaitKind } from './tcp-capture.ts';
 import { defineCommand, flagsOrExit, UsageError } from '../../game-server/cli/flags.ts';
 
 /** Loopback's own one-way delay, as the model is told it (the fidelity benchmark's replay uses the same). */
@@ -47,6 +48,12 @@ const TCP_STALLS_COMMAND = defineCommand({
     seconds: { type: 'string', value: 'S', default: '60', help: 'length of one window (at least 5)' },
     reps: { type: 'string', value: 'N', default: '1', help: 'repetitions of every loss' },
     'save-capture': { type: 'string', value: 'DIR', defaultText: 'not kept', help: "keep each window's capture (tcpdump's text, both directions) in DIR, to read by eye" },
+    'client-writes-every': {
+      type: 'string',
+      value: 'MS',
+      default: '0',
+      help: "the client also writes a small message this often (0: never), as the game's page does (HEARTBEAT_INTERVAL_MS): each carries an ACK",
+    },
   },
   notes: `Writes ${REPORT_JSON}.`,
 });
@@ -109,17 +116,14 @@ async function measure(lossPct: number, rep: number): Promise<{ real: Tally; mod
   const wss = new WebSocketServer({ server: http });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const port = (http.address() as AddressInfo).port;
-  const capture = spawn('tcpdump', ['-i', 'lo', '-n', '-tt', '-S', '-l', `tcp port ${port}`], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  let captured = '';
-  capture.stdout.on('data', (chunk) => (captured += chunk));
-  await new Promise((resolve) => setTimeout(resolve, 1_000)); // tcpdump is listening
+  const capture = await startCapture(port);
   const client = new WebSocket(`ws://127.0.0.1:${port}`);
   const ages: number[] = [];
   client.on('message', (data: Buffer) => ages.push(performance.now() - data.readDoubleLE(0)));
   const serverSocket = await new Promise<WebSocket>((resolve) => wss.once('connection', resolve));
   await new Promise((resolve) => client.once('open', resolve));
+  const clientWritesEveryMs = Number(args['client-writes-every']);
+  const clientWrites = clientWritesEveryMs > 0 ? setInterval(() => client.send(Buffer.alloc(16)), clientWritesEveryMs) : null;
   const loss = applyKernelLoss({ tcpPort: port, udpPorts: NO_UDP, lossPct });
   const sendTimes: number[] = [];
   const intervalMs = 1000 / DEFAULT_SNAPSHOT_RATE_HZ;
@@ -145,8 +149,8 @@ async function measure(lossPct: number, rep: number): Promise<{ real: Tally; mod
   });
   loss.remove();
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // what is still in recovery arrives
-  capture.kill('SIGINT');
-  await new Promise((resolve) => capture.once('close', resolve));
+  const captured = await capture.stop();
+  if (clientWrites) clearInterval(clientWrites);
   client.terminate();
   wss.close();
   http.close();
@@ -166,23 +170,9 @@ async function measure(lossPct: number, rep: number): Promise<{ real: Tally; mod
   return { real, model: tally(modelAges, modelSegments) };
 }
 
-function tally(ages: number[], segments: { transmissions: number; waitsMs: number[] }[]): Tally {
+function tally(ages: number[], segments: SegmentHistory[]): Tally {
   const round = (v: number) => Math.round(v * 10) / 10;
-  const transmissions: Record<string, number> = {};
-  const waits: Record<WaitKind, number> = { fast: 0, '~200': 0, '~400': 0, '~800': 0, '1600+': 0 };
-  let longestWaitMs = 0;
-  const patterns: Record<string, number> = {};
-  for (const segment of segments) {
-    transmissions[segment.transmissions] = (transmissions[segment.transmissions] ?? 0) + 1;
-    if (segment.waitsMs.length > 0) {
-      const pattern = segment.waitsMs.map(waitKind).join(' ');
-      patterns[pattern] = (patterns[pattern] ?? 0) + 1;
-    }
-    segment.waitsMs.forEach((waitMs) => {
-      waits[waitKind(waitMs)]++;
-      longestWaitMs = Math.max(longestWaitMs, waitMs);
-    });
-  }
+  const { transmissions, waits, longestWaitMs, patterns } = tallySegments(segments);
   return {
     messages: ages.length,
     ageP50Ms: round(percentile(ages, 50)),
@@ -193,18 +183,7 @@ function tally(ages: number[], segments: { transmissions: number; waitsMs: numbe
     maxAgeMs: round(Math.max(...ages)),
     transmissions,
     waits,
-    longestWaitMs: round(longestWaitMs),
-    patterns: Object.fromEntries(Object.entries(patterns).sort((a, b) => b[1] - a[1])),
+    longestWaitMs,
+    patterns,
   };
-}
-
-function ensureTcpdump(): void {
-  try {
-    execFileSync('tcpdump', ['--version'], { stdio: 'ignore' });
-  } catch {
-    console.log('tcpdump: not found; installing Debian package `tcpdump` (root, apt-get)…');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'tcpdump'], { stdio: 'inherit', env });
-  }
 }

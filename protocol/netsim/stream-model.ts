@@ -4,28 +4,46 @@
 // and every later message waits behind a missing one (head-of-line blocking).
 //
 // It follows Linux TCP to first order, because that is what a WebSocket
-// really runs on, and it was calibrated against it (`npm run bench:fidelity`):
+// really runs on. Each rule was checked against tcpdump captures of the
+// game's own stream connections under real kernel loss (`npm run
+// bench:fidelity -- --save-capture DIR`, read by bench/fidelity/read-capture.ts):
 //
 // 1. Fast repair (RFC 8985 RACK, with SACK). A lost segment is noticed when
 //    the next segment's SACK comes back, and resent at once: about one send
 //    interval plus a round trip after the loss. If that next segment or its
 //    SACK is lost too, the repair waits for the one after (ACK loss counts).
+//    1b. A lost repair is sometimes found the same way (RFC 8985 §6.2), when
+//    a later segment was let out and SACKed: RACK_LOST_RETRANSMISSION_SHARE.
 // 2. Tail-loss probe (RFC 8985 §7). When nothing follows soon enough for a
-//    SACK, a probe resends the last segment after PTO = 2 × SRTT.
-// 3. Retransmission timeout (RFC 6298, as Linux sets it). Only when the repair
+//    SACK, a probe resends the last segment after PTO = 2 × SRTT (+ 200 ms
+//    when alone in flight, as Linux's `tcp_schedule_loss_probe`).
+// 3. Retransmission timeout (RFC 6298, as Linux sets it). When the repair
 //    itself is lost: RTO = SRTT + max(200 ms, 4 × RTTVAR) (Linux's
 //    `__tcp_set_rto`: the 200 ms TCP_RTO_MIN floors the variance term, which
-//    is why loopback RTOs read 204 ms), doubling on each further loss.
-// 4. Timeout recovery. After an RTO the congestion window is one segment:
-//    nothing new leaves until the retransmission is acknowledged (a lost ACK
-//    costs another, doubled RTO: a needless retransmission). Messages written
-//    meanwhile leave together in one segment when recovery ends, so one loss
-//    trial covers them all (coalescing).
+//    is why loopback RTOs read 204 ms), doubling on each further loss, up to
+//    MAX_RTO_BACKOFFS (see why there).
+// 4. Lost ACKs. The ACK of a repair or of a timeout's resend can be lost
+//    too; then the sender waits out another (doubled) timeout and resends a
+//    copy the receiver already has, unless a later ACK arrives first
+//    (ACK_LOSS_STALL_SHARE of lost ACKs cost a timeout, measured).
+// 5. Recovery. From a repair until the sender hears it acknowledged nothing
+//    new leaves (captures: no new data between a repair and the timeout that
+//    followed it, 241 times in 250), so when that takes a timeout, the
+//    messages written meanwhile leave together in one segment when it ends,
+//    with one loss trial between them (coalescing).
 //
 // Each segment, first send or resend, gets one loss trial with probability
 // `lossPct`; so does each ACK that a repair waits for. Pure and seeded: the
 // caller passes send times in.
-import { MAX_RETRANSMISSIONS, MAX_RTO_BACKOFFS, MIN_RTO_MS, MIN_TLP_PTO_MS, SEND_GAP_SMOOTHING } from '../constants.ts';
+import {
+  ACK_LOSS_STALL_SHARE,
+  MAX_RETRANSMISSIONS,
+  MAX_RTO_BACKOFFS,
+  MIN_RTO_MS,
+  MIN_TLP_PTO_MS,
+  RACK_LOST_RETRANSMISSION_SHARE,
+  SEND_GAP_SMOOTHING,
+} from '../constants.ts';
 import { clampConditions, oneWayDelay, PERFECT_NETWORK, type NetworkConditions } from './conditioner.ts';
 import { seededRandom } from '../sim/random.ts';
 
@@ -110,7 +128,7 @@ export class StreamModel {
     const recovery = this.recoveries[0];
     let arrival: number;
     if (recovery && recovery.fromMs <= sentAtMs) {
-      // Rule 4: the window is closed; this message joins the segment that leaves when recovery ends.
+      // Rule 5: the window is closed; this message joins the segment that leaves when recovery ends.
       if (recovery.arrivalMs === null) recovery.arrivalMs = this.transmit(recovery.untilMs);
       else this.coalescedMessages++;
       arrival = recovery.arrivalMs;
@@ -129,50 +147,59 @@ export class StreamModel {
       this.observe?.({ transmissions: 1, waitsMs: [] });
       return departMs + owd();
     }
-    let repairAt: number;
-    if (this.sendGapMs < this.ptoMs) {
+    const fast = this.sendGapMs < this.ptoMs;
+    let resendAt: number;
+    if (fast) {
       // Rule 1: the next segment's SACK. If that segment or its SACK is lost
       // too, the repair waits for the segment after (both directions count).
-      repairAt = departMs + this.sendGapMs + this.srttMs;
-      for (let i = 0; i < MAX_RETRANSMISSIONS && (this.lost() || this.lost()); i++) repairAt += this.sendGapMs;
+      resendAt = departMs + this.sendGapMs + this.srttMs;
+      for (let i = 0; i < MAX_RETRANSMISSIONS && (this.lost() || this.lost()); i++) resendAt += this.sendGapMs;
       this.fates['fast-repair']++;
     } else {
       // Rule 2: nothing follows soon enough; a probe resends the tail.
-      repairAt = departMs + this.ptoMs;
+      resendAt = departMs + this.ptoMs;
       this.fates['tail-probe']++;
     }
-    const waitsMs = [repairAt - departMs];
-    if (!this.lost()) {
-      this.observe?.({ transmissions: 2, waitsMs });
-      return repairAt + owd();
-    }
-    // Rule 3: the repair was lost too; timeouts, doubling. The model waits at
-    // most MAX_RTO_BACKOFFS + 1 timeouts per loss, data and ACK losses together:
-    // real Linux at 5–20 % loss never backed off more than twice in the
-    // calibration runs (to 1.26 s), and no setting may stall beyond
-    // worstStreamStallMs (Linux itself would go on doubling to 120 s).
-    this.fates.timeout++;
+    /** The resend after which nothing new left (rule 5): the last one found fast. */
+    let windowClosedAt = resendAt;
+    const waitsMs = [resendAt - departMs];
     let rto = this.rtoMs;
-    let resendAt = repairAt + rto;
-    waitsMs.push(rto);
-    const firstTimeoutAt = resendAt;
-    let backoffs = 1;
-    for (; backoffs <= MAX_RTO_BACKOFFS && this.lost(); backoffs++) {
-      rto *= 2;
+    let timeouts = 0;
+    let rackRepairs = 0;
+    // Each resend has its own loss trial.
+    while (this.lost()) {
+      if (fast && timeouts === 0 && rackRepairs < MAX_RETRANSMISSIONS && this.random() < RACK_LOST_RETRANSMISSION_SHARE) {
+        // Rule 1b: RACK finds the lost repair from a later segment's SACK (when new data was let out).
+        rackRepairs++;
+        resendAt += this.sendGapMs + this.srttMs;
+        windowClosedAt = resendAt;
+        waitsMs.push(this.sendGapMs + this.srttMs);
+        continue;
+      }
+      // Rule 3: a timeout, doubling each time, at most MAX_RTO_BACKOFFS + 1 per loss (see it).
+      if (timeouts > MAX_RTO_BACKOFFS) break;
       resendAt += rto;
       waitsMs.push(rto);
+      rto *= 2;
+      timeouts++;
     }
     const arrival = resendAt + owd();
-    // Rule 4: recovery lasts until an ACK of the retransmission gets back; a lost ACK means another RTO.
+    // Rule 4: the ACK of the last resend can be lost too; then the sender,
+    // which has let nothing new out since the repair, waits for another
+    // (doubled) timeout and resends a copy the receiver already has.
     let ackedAt = arrival + owd();
-    for (; backoffs <= MAX_RTO_BACKOFFS && this.lost(); backoffs++) {
-      rto *= 2;
+    for (; timeouts <= MAX_RTO_BACKOFFS && this.ackStalls(); timeouts++) {
       resendAt += rto;
       waitsMs.push(rto);
+      rto *= 2;
       ackedAt = resendAt + this.srttMs;
     }
+    if (timeouts > 0) {
+      this.fates.timeout++;
+      // Rule 5: from the repair until the sender hears an ACK, nothing new leaves.
+      this.addRecovery(windowClosedAt, ackedAt);
+    }
     this.observe?.({ transmissions: waitsMs.length + 1, waitsMs });
-    this.addRecovery(firstTimeoutAt, ackedAt);
     return arrival;
   }
 
@@ -192,13 +219,19 @@ export class StreamModel {
   private lost(): boolean {
     return this.random() * 100 < this.conditions.lossPct;
   }
+
+  /** A lost ACK that no later ACK makes up for before the timeout (ACK_LOSS_STALL_SHARE of lost ACKs). */
+  private ackStalls(): boolean {
+    return this.random() * 100 < this.conditions.lossPct * ACK_LOSS_STALL_SHARE;
+  }
 }
 
 /**
  * How long a stream may fall silent without anything being wrong, under
  * these conditions: a segment whose repair is lost waits out doubled RTOs,
- * MAX_RTO_BACKOFFS + 1 of them at worst, and everything behind it waits too;
- * the segment that then carries what queued up may be unlucky once more.
+ * MAX_RTO_BACKOFFS + 1 of them at worst (data and ACK losses together), and
+ * everything behind it waits too; the segment that then carries what queued
+ * up may be unlucky once more.
  * A liveness check must allow that on top of its usual timeout, or it would
  * take a simulated stall for a vanished peer.
  */

@@ -3,7 +3,7 @@
 // below lossPct/100 means lost), so every step is visible; the last ones run
 // a fixed seed over many messages.
 import { describe, expect, it } from 'vitest';
-import { MAX_RTO_BACKOFFS, MIN_RTO_MS, MIN_TLP_PTO_MS } from '../../protocol/constants.ts';
+import { HEARTBEAT_TIMEOUT_MS, MAX_RTO_BACKOFFS, MIN_RTO_MS, MIN_TLP_PTO_MS } from '../../protocol/constants.ts';
 import { PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import { percentile } from '../../protocol/netsim/percentile.ts';
 import { StreamModel, worstStreamStallMs } from '../../protocol/netsim/stream-model.ts';
@@ -59,6 +59,24 @@ describe('StreamModel rules', () => {
     expect(model.delivery(next)).toBe(next + 2 * GAP + RTT + ONE_WAY);
   });
 
+  it('rule 1b, a lost repair found by RACK: resent again one send interval and a round trip later, with no timeout', () => {
+    // Lost; next segment and SACK kept; the repair lost, and RACK finds it (a draw below the share); the second repair kept.
+    const { model, next } = warmedUp([LOST, KEPT, KEPT, LOST, LOST, KEPT, KEPT]);
+    expect(model.delivery(next)).toBe(next + 2 * (GAP + RTT) + ONE_WAY);
+    expect(model.fates.timeout).toBe(0);
+  });
+
+  it('rule 4, a lost ACK of a fast repair: the repair arrived, but nothing new leaves until a timeout resends it', () => {
+    const rto = RTT + MIN_RTO_MS;
+    // Lost; next segment and SACK kept; repair kept, its delay, its ACK's delay; the ACK lost (stalling); then kept.
+    const { model, next } = warmedUp([LOST, KEPT, KEPT, KEPT, KEPT, KEPT, LOST, KEPT]);
+    const repairAt = next + GAP + RTT;
+    expect(model.delivery(next)).toBe(repairAt + ONE_WAY);
+    expect(model.fates.timeout).toBe(1);
+    // Written after the repair: held until the timeout's copy is acknowledged, then sent (one way more).
+    expect(model.delivery(repairAt + 10)).toBe(repairAt + rto + RTT + ONE_WAY);
+  });
+
   it('rule 2, tail-loss probe: with nothing following soon, the tail is resent after PTO = 2 × SRTT + 200 ms (alone in flight)', () => {
     const model = new StreamModel(scripted([KEPT, KEPT, KEPT, KEPT, LOST, KEPT, KEPT]), LOSSY);
     model.delivery(0);
@@ -85,7 +103,8 @@ describe('StreamModel rules', () => {
     expect(once.model.delivery(once.next)).toBe(once.next + GAP + RTT + rto + ONE_WAY);
     expect(once.model.fates.timeout).toBe(1);
     // The resend after the first timeout lost too: the second waits twice as long.
-    const twice = warmedUp([LOST, KEPT, KEPT, LOST, LOST, KEPT, KEPT, KEPT]);
+    // (The KEPT after the lost repair: RACK did not find it; see rule 1b.)
+    const twice = warmedUp([LOST, KEPT, KEPT, LOST, KEPT, LOST, KEPT, KEPT, KEPT]);
     expect(twice.model.delivery(twice.next)).toBe(twice.next + GAP + RTT + rto + 2 * rto + ONE_WAY);
   });
 
@@ -104,14 +123,22 @@ describe('StreamModel rules', () => {
 
   it('rule 4, a lost ACK of the retransmission keeps the window closed for another, doubled RTO', () => {
     const rto = RTT + MIN_RTO_MS;
-    // Lost, next segment and SACK kept, repair lost; resend kept, its delay, the ACK's delay, the ACK lost, then kept.
-    const { model, next } = warmedUp([LOST, KEPT, KEPT, LOST, KEPT, KEPT, KEPT, LOST, KEPT]);
+    // Lost, next segment and SACK kept, repair lost, not found by RACK; resend kept, its delay, the ACK's delay, the ACK lost (stalling), then kept.
+    const { model, next } = warmedUp([LOST, KEPT, KEPT, LOST, KEPT, KEPT, KEPT, KEPT, LOST, KEPT]);
     const arrival = model.delivery(next);
     const resendAt = next + GAP + RTT + rto;
     expect(arrival).toBe(resendAt + ONE_WAY);
     // A write just after the data arrived still waits: the sender has not heard the ACK.
     const written = arrival + 2 * ONE_WAY;
     expect(model.delivery(written)).toBeGreaterThanOrEqual(resendAt + 2 * rto + RTT);
+  });
+});
+
+describe('MAX_RTO_BACKOFFS', () => {
+  it('is the last doubling whose chain of timeouts fits inside the page\'s heartbeat timeout (a longer real stall ends in a reconnect)', () => {
+    const chainMs = (backoffs: number) => MIN_RTO_MS * (2 ** (backoffs + 1) - 1);
+    expect(chainMs(MAX_RTO_BACKOFFS)).toBeLessThanOrEqual(HEARTBEAT_TIMEOUT_MS);
+    expect(chainMs(MAX_RTO_BACKOFFS + 1)).toBeGreaterThan(HEARTBEAT_TIMEOUT_MS);
   });
 });
 

@@ -2,7 +2,9 @@
 // sends, resends of one segment or of several merged, and new bytes carried
 // past the highest sent.
 import { describe, expect, it } from 'vitest';
-import { parseTcpdumpLine, segmentWaits, waitKind } from '../../bench/fidelity/tcp-capture.ts';
+import { resendCauses } from '../../bench/fidelity/repair-causes.ts';
+import { repairFollowups } from '../../bench/fidelity/repair-followups.ts';
+import { packetsByConnection, parseConnectionPacket, parseTcpdumpLine, segmentWaits, waitKind, type ConnectionPacket } from '../../bench/fidelity/tcp-capture.ts';
 
 const line = (t: number, seq: string, from = 4000) =>
   `${t.toFixed(6)} IP 127.0.0.1.${from} > 127.0.0.1.51234: Flags [P.], seq ${seq}, ack 1, win 512, options [nop,nop,TS val 1 ecr 1], length 10`;
@@ -55,5 +57,76 @@ describe('segmentWaits', () => {
 describe('waitKind', () => {
   it('sorts waits by length around TCP\'s minimum RTO and its doublings', () => {
     expect([30, 200, 410, 800, 1700].map(waitKind)).toEqual(['fast', '~200', '~400', '~800', '1600+']);
+  });
+});
+
+describe('parseConnectionPacket and packetsByConnection', () => {
+  const raw = [
+    '1.000000 IP 127.0.0.1.4000 > 127.0.0.1.51234: Flags [P.], seq 100:110, ack 7, win 512, options [nop,nop,TS val 1 ecr 1], length 10',
+    '1.000100 IP 127.0.0.1.51234 > 127.0.0.1.4000: Flags [.], ack 100, win 512, options [nop,nop,TS val 2 ecr 1,nop,nop,sack 2 {120:130}{140:150}], length 0',
+    '1.000200 IP 127.0.0.2.40000 > 127.0.0.1.4000: Flags [S], seq 5, win 65495, options [mss 65495], length 0',
+    '1.000300 IP 127.0.0.1.4001 > 127.0.0.1.51234: Flags [P.], seq 1:2, ack 1, win 512, length 1',
+  ];
+
+  it('reads both directions of the server\'s connections, with ACKs and every SACK block', () => {
+    expect(parseConnectionPacket(raw[0]!, 4000)).toEqual({ atMs: 1000, client: '127.0.0.1.51234', fromServer: true, flags: 'P.', length: 10, start: 100, end: 110, ack: 7, sacks: [] });
+    expect(parseConnectionPacket(raw[1]!, 4000)).toMatchObject({ fromServer: false, ack: 100, sacks: [[120, 130], [140, 150]], length: 0 });
+    expect(parseConnectionPacket(raw[3]!, 4000)).toBeNull();
+  });
+
+  it('keys packets by the client\'s end', () => {
+    const connections = packetsByConnection(raw, 4000);
+    expect([...connections.keys()]).toEqual(['127.0.0.1.51234', '127.0.0.2.40000']);
+    expect(connections.get('127.0.0.2.40000')![0]!.flags).toBe('S');
+  });
+});
+
+describe('resendCauses', () => {
+  const packet = (atMs: number, fromServer: boolean, fields: Partial<ConnectionPacket>): ConnectionPacket => ({
+    atMs,
+    client: 'c',
+    fromServer,
+    flags: 'P.',
+    length: fields.start !== undefined ? fields.end! - fields.start : 0,
+    sacks: [],
+    ...fields,
+  });
+
+  it('says a resend was for a lost send when nothing ever covered it, and for a lost ACK when the receiver had acknowledged it', () => {
+    const packets = [
+      packet(0, true, { start: 0, end: 10 }), // lost
+      packet(33, true, { start: 10, end: 20 }),
+      packet(34, false, { ack: 0, sacks: [[10, 20]] }), // SACK of the next one: the first is missing
+      packet(34, true, { start: 0, end: 10 }), // fast repair: it arrives...
+      packet(35, false, { ack: 20 }), // ...and is acknowledged, but this ACK is lost
+      packet(240, true, { start: 0, end: 10 }), // timeout: a resend for a lost ACK
+    ];
+    expect(resendCauses(packets, true)).toEqual([{ sendsAtMs: [0, 34, 240], causes: ['data', 'ack'] }]);
+  });
+});
+
+describe('repairFollowups', () => {
+  const packet = (atMs: number, fromServer: boolean, fields: Partial<ConnectionPacket>): ConnectionPacket => ({
+    atMs,
+    client: 'c',
+    fromServer,
+    flags: 'P.',
+    length: fields.start !== undefined ? fields.end! - fields.start : 0,
+    sacks: [],
+    ...fields,
+  });
+
+  it('counts a timeout after a fast repair whose ACK was lost, and whether new data left before it', () => {
+    const lostAck = [
+      packet(0, true, { start: 0, end: 10 }),
+      packet(33, true, { start: 10, end: 20 }),
+      packet(34, false, { ack: 0, sacks: [[10, 20]] }),
+      packet(34, true, { start: 0, end: 10 }), // fast repair
+      packet(35, false, { ack: 20 }), // its ACK, lost
+      packet(240, true, { start: 0, end: 10 }), // the timeout; nothing new left before it
+    ];
+    expect(repairFollowups(lostAck)).toEqual({ fastRepairs: 1, lostRepairFoundFast: 0, lostRepairTimeout: 0, lostAckTimeout: 1, timeoutsWithNothingNewBefore: 1 });
+    const newDataBefore = [...lostAck.slice(0, 5), packet(100, true, { start: 20, end: 30 }), lostAck[5]!];
+    expect(repairFollowups(newDataBefore).timeoutsWithNothingNewBefore).toBe(0);
   });
 });

@@ -1,0 +1,61 @@
+// Reads captures kept by `--save-capture` (bench:fidelity or bench:tcp-stalls)
+// again: per connection, how the server's segments were resent and why; then,
+// pooled over the page's and the observers' connections in every file, what
+// followed a fast repair (the stream model's measured rules come from these).
+//
+//   npx tsx bench/fidelity/read-capture.ts FILE... [--all]   (--all: every connection, also those that carried little)
+//
+// The server's port is where the first SYN went (or the one most lines have in common).
+import { readFileSync } from 'node:fs';
+import { captureSummary } from './capture-summary.ts';
+import { repairFollowups, type RepairFollowups } from './repair-followups.ts';
+import { packetsByConnection } from './tcp-capture.ts';
+
+const BOTS_FROM = '127.0.0.2';
+const files = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+if (files.length === 0) {
+  console.error('usage: npx tsx bench/fidelity/read-capture.ts FILE... [--all]');
+  process.exit(2);
+}
+const all = process.argv.includes('--all');
+const pooled: RepairFollowups = { fastRepairs: 0, lostRepairFoundFast: 0, lostRepairTimeout: 0, lostAckTimeout: 0, timeoutsWithNothingNewBefore: 0 };
+for (const file of files) {
+  const text = readFileSync(file, 'utf8');
+  const port = serverPort(text);
+  console.log(`${file} (server port ${port})`);
+  for (const c of captureSummary(text, port, BOTS_FROM).connections) {
+    if (!all && c.serverSent.segments < 100) continue;
+    console.log(`  ${c.role} ${c.client} ${c.opened ? '(opened) ' : ''}${c.closed ? '(closed) ' : ''}over ${c.spanS} s`);
+    console.log(`    server segments ${c.serverSent.segments}, sent ×n ${JSON.stringify(c.serverSent.transmissions)}, waits ${JSON.stringify(c.serverSent.waits)}, longest ${c.serverSent.longestWaitMs} ms`);
+    console.log(`    resends by wait and cause: ${JSON.stringify(c.serverResends)}`);
+    console.log(`    client segments ${c.clientSent.segments}, waits ${JSON.stringify(c.clientSent.waits)}`);
+  }
+  for (const [client, packets] of packetsByConnection(text.split('\n'), port)) {
+    if (client.startsWith(`${BOTS_FROM}.`) || packets.length < 200) continue;
+    const f = repairFollowups(packets);
+    for (const key of Object.keys(pooled) as (keyof RepairFollowups)[]) pooled[key] += f[key];
+  }
+}
+const lost = pooled.lostRepairFoundFast + pooled.lostRepairTimeout;
+const timeouts = pooled.lostRepairTimeout + pooled.lostAckTimeout;
+console.log(`\npage and observers, pooled: ${JSON.stringify(pooled)}`);
+console.log(`  lost repairs found fast: ${pooled.lostRepairFoundFast} of ${lost} (${share(pooled.lostRepairFoundFast, lost)})`);
+console.log(`  timeouts with nothing new before them: ${pooled.timeoutsWithNothingNewBefore} of ${timeouts} (${share(pooled.timeoutsWithNothingNewBefore, timeouts)})`);
+console.log(`  timeouts after a lost ACK: ${pooled.lostAckTimeout} per ${pooled.fastRepairs} fast repairs (divide by p × (1 − p) for the share of lost ACKs that cost one)`);
+
+function share(part: number, whole: number): string {
+  return whole === 0 ? '–' : `${Math.round((100 * part) / whole)} %`;
+}
+
+/** The server's port: where a connection's first SYN went, else the port in most lines (clients' ports differ per connection). */
+function serverPort(text: string): number {
+  const syn = / IP [\d.]+\.\d+ > [\d.]+\.(\d+): Flags \[S\],/.exec(text);
+  if (syn) return Number(syn[1]);
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n').slice(0, 2000)) {
+    const m = / IP [\d.]+\.(\d+) > [\d.]+\.(\d+):/.exec(line);
+    if (!m) continue;
+    for (const port of [m[1]!, m[2]!]) counts.set(port, (counts.get(port) ?? 0) + 1);
+  }
+  return Number([...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 0);
+}
