@@ -73,7 +73,7 @@ const args = flagsOrExit(FIDELITY_COMMAND, (values) => {
   return values;
 });
 const REPORT_JSON = args.out;
-const REPORT_SVG = REPORT_JSON.replace(/\.json$/, '') + '.svg';
+const REPORT_SVG = `${REPORT_JSON.replace(/\.json$/, '')}.svg`;
 const losses = args.loss.split(',').map(Number);
 const reps = Number(args.reps);
 const observerCount = Number(args.observers);
@@ -160,10 +160,10 @@ try {
     }
   }
   progress.end();
-  // Reported before anything is closed: closing node-datachannel has crashed a loaded process before now (README, Tests).
+  // Reported before anything is closed: a run that dies while closing keeps its results.
   await report();
 } finally {
-  // Clients first, each gone before the server closes (it stops node-datachannel for the whole process).
+  // Clients first, each gone before the server closes, as players leave before a server stops.
   await observers?.close();
   if (bots.exitCode === null) {
     const botsExited = new Promise((resolve) => bots.once('exit', resolve));

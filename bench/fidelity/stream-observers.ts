@@ -25,6 +25,8 @@ import { PERFECT_NETWORK } from '../../protocol/netsim/conditioner.ts';
 import { NetClient } from '../../game-client/net/net-client.ts';
 import { installNodePolyfills, shutdownNodeWebRtc } from '../../game-client/net/node-polyfills.ts';
 
+/** How long the observers' data channels may take to open (a loaded machine included) before the bench gives up. */
+const OPEN_TIMEOUT_MS = 30_000;
 const { values: args } = parseArgs({
   options: {
     url: { type: 'string' },
@@ -43,9 +45,16 @@ const clients = Array.from({ length: count }, (_, i) => new NetClient({ url: arg
 // One after another: ten sockets opening at once from one address, on a loaded machine, drew 429s from the server's upgrade gate.
 for (const client of clients) await client.start();
 for (const client of clients) client.setPath('compare');
-while (clients.some((c) => c.datagramState !== 'open')) await new Promise((resolve) => setTimeout(resolve, 50));
+// Bounded: an observer whose data channel never opens ends the process, and the bench says so.
+const openBy = Date.now() + OPEN_TIMEOUT_MS;
+while (clients.some((c) => c.datagramState !== 'open')) {
+  if (Date.now() > openBy) throw new Error(`an observer's data channel did not open within ${OPEN_TIMEOUT_MS} ms`);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
 // Server clock minus ours: the two processes' time origins are readings of one system clock (pin-page-clock.ts).
-const pin = () => clients.forEach((c) => c.clock.pin(performance.timeOrigin - serverOrigin));
+const pin = () => {
+  for (const c of clients) c.clock.pin(performance.timeOrigin - serverOrigin);
+};
 pin();
 console.log(JSON.stringify({ ready: count }));
 
