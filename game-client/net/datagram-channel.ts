@@ -14,7 +14,7 @@ import {
   DATAGRAM_TYPE_SNAPSHOT_DELTA,
 } from '../../protocol/constants.ts';
 import type { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
-import { ChannelMeter } from '../../protocol/netsim/stats.ts';
+import { ChannelMeter, type ChannelMeterOptions } from '../../protocol/netsim/stats.ts';
 import { datagramType, decodePing, encodePing } from '../../protocol/wire/ping.ts';
 import type { DatagramChannelState } from './channels.ts';
 import { ConditionedTransport } from './conditioned-transport.ts';
@@ -131,8 +131,8 @@ export class DatagramChannel {
   }
 
   /** Starts measuring afresh at `nowMs`. */
-  resetMeter(nowMs: number, lateThresholdMs: number): void {
-    this.meter = new ChannelMeter(nowMs, lateThresholdMs);
+  resetMeter(nowMs: number, lateThresholdMs: number, options: ChannelMeterOptions = {}): void {
+    this.meter = new ChannelMeter(nowMs, lateThresholdMs, options);
     this.malformed = 0;
   }
 

@@ -33,6 +33,9 @@ export interface InputPacket {
   inputs: MoveInput[];
 }
 
+/** An axis as it travels: an integer within ±INPUT_AXIS_MAX (a function of its own, not a closure made per input). */
+const axis = (v: number) => Math.max(-INPUT_AXIS_MAX, Math.min(INPUT_AXIS_MAX, Math.trunc(v) || 0));
+
 /** Encodes an input packet; callers pass at most INPUT_REDUNDANCY inputs, newest first. */
 export function encodeInputPacket(packet: InputPacket): Uint8Array {
   const count = Math.min(packet.inputs.length, INPUT_REDUNDANCY);
@@ -44,7 +47,6 @@ export function encodeInputPacket(packet: InputPacket): Uint8Array {
   view.setUint8(9, count);
   for (let i = 0; i < count; i++) {
     const input = packet.inputs[i]!;
-    const axis = (v: number) => Math.max(-INPUT_AXIS_MAX, Math.min(INPUT_AXIS_MAX, Math.trunc(v) || 0));
     view.setInt8(INPUT_HEADER_BYTES + i * INPUT_BYTES, axis(input.moveX));
     view.setInt8(INPUT_HEADER_BYTES + i * INPUT_BYTES + 1, axis(input.moveY));
   }
