@@ -14,9 +14,10 @@ export const BOTS_USAGE = `npm run bots -- [--url URL] [--count N] [--duration S
   --room NAME        every bot joins room NAME
   --join-rate R      joins per second this process allows itself after the burst (default ${JOIN_REFILL_PER_S}, the server's per-address limit)
   --join-burst B     joins it may start at once (default ${JOIN_BURST})
-  --from A[-B]       the source address(es) of the bots' streams, e.g. 127.0.0.2-127.0.0.9: the server bounds what one
-                     address holds (${DEFAULT_MAX_SEATS_PER_ADDRESS} players by default), so bots that stand for many machines come from many
-                     loopback addresses (all of 127.0.0.0/8 is this machine on Linux); connections take them in turn
+  --from A[-B]       the source address(es) of the bots' streams and data channels, e.g. 127.0.0.2-127.0.0.9: the server
+                     bounds what one address holds (${DEFAULT_MAX_SEATS_PER_ADDRESS} players by default), so bots that stand for many machines
+                     come from many loopback addresses (all of 127.0.0.0/8 is this machine on Linux); stream sockets and
+                     peer connections take them in turn
   --timeline         at the end, print the first bot's connection timeline as a table (the steps Node can
                      observe; the rest marked unavailable)
   --json             print only the final summary, as one JSON object
@@ -43,7 +44,7 @@ export interface BotOptions {
   quiet: boolean;
   /** The room bot i asks for, or undefined for quick play. */
   roomFor: (i: number) => string | undefined;
-  /** Source addresses for the streams, taken in turn (empty: the system's choice). */
+  /** Source addresses for the streams and the peer connections, taken in turn (empty: the system's choice). */
   sourceAddresses: string[];
 }
 
