@@ -49,8 +49,8 @@ export interface BotProcess {
   join(bots: BotJoin, timeoutMs: number): Promise<BotConnected>;
   /** Asks for what it measured since its previous report. */
   report(): Promise<BotWindow>;
-  /** Closes its stdin (it prints its summary and exits), then SIGKILLs it if it does not. */
-  stop(): Promise<void>;
+  /** Closes its stdin (it prints its summary and exits), then SIGKILLs it if it does not within `timeoutMs`. */
+  stop(timeoutMs?: number): Promise<void>;
 }
 
 export function startBotProcess(options: BotProcessOptions): BotProcess {
@@ -112,9 +112,9 @@ export function startBotProcess(options: BotProcessOptions): BotProcess {
       child.stdin!.write('report\n');
       return bounded(Promise.race([next, died]), REPORT_TIMEOUT_MS, 'a report from a bot process');
     },
-    async stop() {
+    async stop(timeoutMs = STOP_TIMEOUT_MS) {
       child.stdin!.end();
-      if (!(await exited(child, STOP_TIMEOUT_MS))) child.kill('SIGKILL');
+      if (!(await exited(child, timeoutMs))) child.kill('SIGKILL');
     },
   };
 }
