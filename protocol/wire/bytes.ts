@@ -25,3 +25,11 @@ export function viewOf(bytes: Uint8Array): DataView {
 export function readU32(bytes: Uint8Array, at: number): number {
   return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
 }
+
+/** Writes `value` as a big-endian u32 at `at` (the caller sized the bytes): readU32's counterpart, for the same reason. */
+export function writeU32(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value >>> 24;
+  bytes[at + 1] = value >>> 16;
+  bytes[at + 2] = value >>> 8;
+  bytes[at + 3] = value;
+}
