@@ -13,7 +13,8 @@
 // watch them from a browser at ?room=NAME).
 //
 // For the load bench (bench/load/run.ts), which runs one bot process per bot
-// core from one address and measures in windows of its choosing:
+// core, each from loopback addresses of its own (--from), and measures in
+// windows of its choosing:
 //   --join-rate R --join-burst B  this process's share of the server's
 //       per-address join limit (JOIN_REFILL_PER_S, JOIN_BURST by default);
 //   --report-on-stdin  (implies --json) prints a `{"report":"connected"}` line

@@ -7,10 +7,16 @@
 // several rooms, so a step never adds processes that would take turns on a
 // core. A room left part full by one step is topped up by the next.
 //
-// The server allows JOIN_BURST joins at once from one address, then
-// JOIN_REFILL_PER_S. Every bot runs from 127.0.0.1, so the groups a step adds
-// together share that one budget: each gets an equal part of the burst and
-// of the rate (with a margin for timers that fire together).
+// Each bot process's bots come from loopback addresses of their own
+// (botSourceRange: 127.0.P.2 … 127.0.P.251 for process P, taken in turn by
+// its streams and its peer connections), so the server's per-address limits
+// see many addresses, as they would from many machines. The server allows
+// JOIN_BURST joins at once from one address, then JOIN_REFILL_PER_S; with
+// an address per bot that limit no longer binds, yet the groups a step adds
+// together still keep within one address's budget (an equal part of the
+// burst and of the rate each, with a margin): it spreads the WebRTC setups,
+// the expensive part of a connect, on the bots' core. (Every bot once came
+// from 127.0.0.1, and two groups whose timers fired together were refused.)
 import { JOIN_BURST, JOIN_REFILL_PER_S } from '../../protocol/constants.ts';
 
 /** Below the server's rate, so clock noise between processes never meets the limit. */
@@ -29,6 +35,15 @@ export interface BotGroupPlan {
 export interface JoinLimit {
   burst: number;
   refillPerS: number;
+}
+
+/** Source addresses one bot process's range holds (its last octet from 2 up: .1 is the server's). */
+export const ADDRESSES_PER_BOT_PROCESS = 250;
+
+/** The loopback source addresses of bot process `p` (0-based), as `bot.ts --from` takes them: 127.0.p.2-127.0.p.251. */
+export function botSourceRange(p: number): string {
+  if (!Number.isInteger(p) || p < 0 || p > 255) throw new RangeError(`bot process ${p}: 0 to 255`);
+  return `127.0.${p}.2-127.0.${p}.${1 + ADDRESSES_PER_BOT_PROCESS}`;
 }
 
 /** The room name of the r-th room (0-based) the bench fills. */

@@ -26,6 +26,10 @@ export interface BotProcessOptions {
   durationS: number;
   /** The cores it may run on (a taskset list), or null: any (pinning.ts). */
   cores: string | null;
+  /** Its bots' source addresses (`bot.ts --from`, e.g. "127.0.0.2-127.0.0.201"); none: the system's choice (127.0.0.1). */
+  from?: string;
+  /** Run it under `node --cpu-prof`, writing its profile into this directory when it exits. */
+  cpuProfDir?: string;
 }
 
 /** Bots for a running bot process: `count` of them into `room` on `url`, paced within a share of the per-address join limit. */
@@ -45,8 +49,8 @@ export interface BotProcess {
   join(bots: BotJoin, timeoutMs: number): Promise<BotConnected>;
   /** Asks for what it measured since its previous report. */
   report(): Promise<BotWindow>;
-  /** Closes its stdin (it prints its summary and exits), then SIGKILLs it if it does not. */
-  stop(): Promise<void>;
+  /** Closes its stdin (it prints its summary and exits), then SIGKILLs it if it does not within `timeoutMs`. */
+  stop(timeoutMs?: number): Promise<void>;
 }
 
 export function startBotProcess(options: BotProcessOptions): BotProcess {
@@ -57,8 +61,10 @@ export function startBotProcess(options: BotProcessOptions): BotProcess {
     '--connect-timeout', String(options.connectTimeoutS),
     '--duration', String(options.durationS),
     '--report-on-stdin',
+    ...(options.from === undefined ? [] : ['--from', options.from]),
   ];
-  const child = track(spawn(...onCores(options.cores, process.execPath, ['--import', 'tsx', 'game-client/bot.ts', ...args]), { stdio: ['pipe', 'pipe', 'pipe'] }));
+  const nodeArgs = options.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir];
+  const child = track(spawn(...onCores(options.cores, process.execPath, [...nodeArgs, '--import', 'tsx', 'game-client/bot.ts', ...args]), { stdio: ['pipe', 'pipe', 'pipe'] }));
   child.stdin!.on('error', () => {}); // a dead bot's closed pipe: noticed through 'exit' instead
   let stderrTail = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL_CHARS)));
@@ -106,9 +112,9 @@ export function startBotProcess(options: BotProcessOptions): BotProcess {
       child.stdin!.write('report\n');
       return bounded(Promise.race([next, died]), REPORT_TIMEOUT_MS, 'a report from a bot process');
     },
-    async stop() {
+    async stop(timeoutMs = STOP_TIMEOUT_MS) {
       child.stdin!.end();
-      if (!(await exited(child, STOP_TIMEOUT_MS))) child.kill('SIGKILL');
+      if (!(await exited(child, timeoutMs))) child.kill('SIGKILL');
     },
   };
 }

@@ -14,6 +14,8 @@ export interface CpuProfile {
   samples: number[];
   /** …and the µs since the sample before it. */
   timeDeltas: number[];
+  /** When profiling began, in µs on the monotonic clock (process.hrtime's, in any process of the machine). */
+  startTime?: number;
 }
 
 export interface SelfTime {
@@ -27,9 +29,12 @@ export interface SelfTime {
 /**
  * Self time per function. Sample i lasted until sample i+1, so it gets
  * timeDeltas[i + 1]; functions with the same name, file and line (one
- * function reached by different paths) are summed.
+ * function reached by different paths) are summed. With `within` (µs on the
+ * monotonic clock, as `process.hrtime.bigint() / 1000n` reads it) only the
+ * samples taken in that span count: a measurement window, without the
+ * connects before it.
  */
-export function selfTimeByFunction(profile: CpuProfile): SelfTime[] {
+export function selfTimeByFunction(profile: CpuProfile, within?: { fromUs: number; toUs: number }): SelfTime[] {
   const whereOf = new Map<number, string>();
   for (const node of profile.nodes) {
     const { functionName, url, lineNumber } = node.callFrame;
@@ -39,7 +44,10 @@ export function selfTimeByFunction(profile: CpuProfile): SelfTime[] {
     whereOf.set(node.id, url ? `${name} (${shortUrl(url)}${line})` : name);
   }
   const totals = new Map<string, number>();
+  let atUs = profile.startTime ?? 0;
   for (let i = 0; i < profile.samples.length; i++) {
+    atUs += profile.timeDeltas[i] ?? 0;
+    if (within && (atUs < within.fromUs || atUs >= within.toUs)) continue;
     const where = whereOf.get(profile.samples[i]!) ?? '(unknown)';
     totals.set(where, (totals.get(where) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
   }

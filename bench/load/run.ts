@@ -34,15 +34,16 @@
 // functions (bench/load/cpu-profile-top.ts reads a profile on its own too).
 //
 // Each step keeps the bots of the steps before and adds more. Starting over
-// at each step would cost every client a new join (50+100+150+200 joins at
-// the server's 5 joins/s per address, all from 127.0.0.1: over 1.5 min of
-// connecting), and a closed client's session stays resumable for minutes;
-// adding keeps each step to 50 new joins and measures the same steady play.
+// at each step would cost every client a new join (50+100+150+200 joins,
+// paced: over 1.5 min of connecting), and a closed client's session stays
+// resumable for minutes; adding keeps each step to 50 new joins and measures
+// the same steady play. Each bot process's bots come from loopback addresses
+// of their own (bot-plan.ts), streams and data channels alike.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MAX_ROOMS, MAX_PLAYERS } from '../../protocol/constants.ts';
-import { planBotGroups, plannedConnectSeconds } from './bot-plan.ts';
+import { botSourceRange, planBotGroups, plannedConnectSeconds } from './bot-plan.ts';
 import { clockTicksPerSecond, cpuBetween, readProcessCpu, type CpuBetween, type ProcessCpuReading } from '../common/thread-cpu.ts';
 import { marginalCost } from './marginal-cost.ts';
 import { planPinning, tasksetAvailable } from '../common/pinning.ts';
@@ -276,12 +277,14 @@ async function growFleet(clients: number): Promise<BotConnected[]> {
           connectTimeoutS: CONNECT_TIMEOUT_S,
           durationS: botLifeS,
           cores: botCoreList.length === 0 ? null : botCoreList[i % botCoreList.length]!,
+          // Its own loopback addresses: the server's per-address limits see one address per bot (bot-plan.ts).
+          from: botSourceRange(i),
         }),
       );
     }
   }
   const current = fleet.reduce((n, b) => n + b.count, 0);
-  // The groups connect at once from one address: each takes its share of the join limit (bot-plan.ts).
+  // The groups connect at once: each takes its share of one address's join budget, to spread the setups (bot-plan.ts).
   const plan = planBotGroups(current, clients, roomSize, fleet.length);
   const connectBudgetMs = (BOT_STARTUP_S + CONNECT_TIMEOUT_S + plannedConnectSeconds(plan)) * 1000;
   const connects = await Promise.all(

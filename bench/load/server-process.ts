@@ -35,8 +35,9 @@ const UNBOUNDED_ADDRESS = ['--max-seats-per-address', '100000', '--max-rooms-per
  */
 export async function startServerProcess(serverArgs: string[], cpuProfDir?: string, cores: string | null = null): Promise<ServerProcess> {
   const nodeArgs = cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir];
-  // Every bot of the bench comes from this machine's address: lift the per-address bounds (players, rooms
-  // opened) that would otherwise refuse the 17th bot, as they would refuse a 17th player from one NAT address.
+  // The bench's bots come from an address each (bot-plan.ts), but a process given more bots than its range
+  // has addresses wraps round them: lift the per-address bounds (players, rooms opened) that would then
+  // refuse the 17th bot on one address, as they would refuse a 17th player from one NAT address.
   const serverArgv = [...nodeArgs, '--import', 'tsx', 'game-server/main.ts', '--host', '127.0.0.1', '--port', '0', ...UNBOUNDED_ADDRESS, ...serverArgs];
   const child = track(
     spawn(...onCores(cores, process.execPath, serverArgv), {

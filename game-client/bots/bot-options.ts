@@ -27,7 +27,7 @@ export const BOTS_COMMAND = defineCommand({
       type: 'string',
       value: 'A[-B]',
       defaultText: "the system's choice",
-      help: `source address(es) of the streams, e.g. 127.0.0.2-127.0.0.9 (at most ${MAX_SOURCE_ADDRESSES}), taken in turn`,
+      help: `source address(es) of the streams and data channels, e.g. 127.0.0.2-127.0.0.9 (at most ${MAX_SOURCE_ADDRESSES}); stream sockets and peer connections take them in turn`,
     },
     json: { type: 'boolean', help: 'print only the final summary, as one JSON object' },
     timeline: { type: 'boolean', help: "at the end, print the first bot's connection timeline as a table" },
@@ -58,7 +58,7 @@ export interface BotOptions {
   quiet: boolean;
   /** The room bot i asks for, or undefined for quick play. */
   roomFor: (i: number) => string | undefined;
-  /** Source addresses for the streams, taken in turn (empty: the system's choice). */
+  /** Source addresses for the streams and the peer connections, taken in turn (empty: the system's choice). */
   sourceAddresses: string[];
 }
 

@@ -32,7 +32,8 @@ export class HeadlessBot {
   constructor(options: HeadlessBotOptions) {
     const { url, name, room } = options;
     this.client = new NetClient(
-      { url, name, ...(room !== undefined ? { room } : {}) },
+      // No page draws a bot's net graph: its meters keep the counts and ages, not the graph's bookkeeping.
+      { url, name, netGraph: false, ...(room !== undefined ? { room } : {}) },
       {
         onEvent: (event) => {
           this.events++;

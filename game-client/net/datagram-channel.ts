@@ -15,7 +15,7 @@ import {
 } from '../../protocol/constants.ts';
 import { backoffDelayMs } from '../../protocol/backoff.ts';
 import type { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
-import { ChannelMeter } from '../../protocol/netsim/stats.ts';
+import { ChannelMeter, type ChannelMeterOptions } from '../../protocol/netsim/stats.ts';
 import { datagramType, decodePing, encodePing } from '../../protocol/wire/ping.ts';
 import type { DatagramChannelState } from './channels.ts';
 import { ConditionedTransport } from './conditioned-transport.ts';
@@ -134,8 +134,8 @@ export class DatagramChannel {
   }
 
   /** Starts measuring afresh at `nowMs`. */
-  resetMeter(nowMs: number, lateThresholdMs: number): void {
-    this.meter = new ChannelMeter(nowMs, lateThresholdMs);
+  resetMeter(nowMs: number, lateThresholdMs: number, options: ChannelMeterOptions = {}): void {
+    this.meter = new ChannelMeter(nowMs, lateThresholdMs, options);
     this.malformed = 0;
   }
 

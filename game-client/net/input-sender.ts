@@ -42,7 +42,7 @@ export class InputSender {
     const run = this.recent.push(input);
     if (++this.unsent < INPUT_TICKS_PER_PACKET) return run.seq;
     this.unsent = 0;
-    const bytes = encodeInputPacket({ ...run, ackTick: this.intake().newestTick });
+    const bytes = encodeInputPacket({ seq: run.seq, inputs: run.inputs, ackTick: this.intake().newestTick });
     // Input packets take the datagram channel, or the stream when WebRTC
     // failed. Not while the first data channel is still connecting (under a
     // second): behind simulated stream loss those inputs would reach the

@@ -29,6 +29,14 @@ export interface NetClientOptions {
   webSocket?: typeof WebSocket;
   /** Told each step of both channels' sockets (connection-events.ts); default: nobody. */
   connectionEvents?: ConnectionEvents;
+  /**
+   * Keep the net graph's per-update bookkeeping: the channels' recent windows
+   * (channelStatus(...).recent, kbpsIn/kbpsOut) and the strip updateHistory()
+   * returns. Default true (the page draws them); a headless bot sets false:
+   * its counts, losses and ages are measured the same, and it spends nothing
+   * on figures no one draws.
+   */
+  netGraph?: boolean;
 }
 
 /** Why `start()` failed: the server refused our hello (a bad name, a full server). */

@@ -50,6 +50,8 @@ export class NetClient {
   private redirectedSinceWelcome = false;
   private welcomedBefore = false;
   private datagramStateSeen: DatagramChannelState = 'connecting';
+  /** The channels' meters keep the net graph's bookkeeping (NetClientOptions.netGraph). */
+  private readonly netGraph: boolean;
   /** `start()`'s promise, until the first welcome settles it (or a refusal rejects it). */
   private pendingStart: { resolve(): void; reject(error: Error): void } | null = null;
 
@@ -86,6 +88,8 @@ export class NetClient {
       onStateChange: () => this.onDatagramState(),
     }, connectionEvents, options.random);
     this.inputs = new InputSender(this.datagram, this.stream, () => this.intake);
+    this.netGraph = options.netGraph ?? true;
+    if (!this.netGraph) this.resetStats();
   }
 
   /** Where the session is: connecting, joined, resuming, redirecting, shut down or gone (session-state.ts). */
@@ -206,8 +210,8 @@ export class NetClient {
 
   /** Starts both channels' measurements afresh (after the network or path changed). */
   resetStats(): void {
-    this.stream.resetMeter(this.now(), this.lateThresholdMs);
-    this.datagram.resetMeter(this.now(), this.lateThresholdMs);
+    this.stream.resetMeter(this.now(), this.lateThresholdMs, { netGraph: this.netGraph });
+    this.datagram.resetMeter(this.now(), this.lateThresholdMs, { netGraph: this.netGraph });
   }
 
   /** An update older than `ms` when applied counts as late (it missed its interpolation slot). */

@@ -8,14 +8,20 @@ import { installNodeWebRtc, shutdownNodeWebRtc } from './geckos/node-webrtc.ts';
 export { shutdownNodeWebRtc };
 
 /**
- * `sourceAddresses`: each new stream socket binds the next one in turn (a
- * bot process standing for many machines; see `npm run bots -- --from`).
+ * `sourceAddresses`: each new stream socket binds the next one in turn, and
+ * each new WebRTC peer connection too (its UDP socket: node-datachannel's
+ * bindAddress), so a bot process stands for many machines (`npm run bots --
+ * --from`). Each side takes the addresses in its own turn: a bot's data
+ * channel may come from another of them than its stream (the server ties the
+ * two by the datagram token, not by address). The signaling requests (geckos'
+ * fetch) still come from the system's choice: Node's fetch takes no local
+ * address without undici's own Agent, which is not a dependency here.
  */
 export function installNodePolyfills(options: { sourceAddresses?: string[] } = {}): void {
   const g = globalThis as Record<string, unknown>;
   const addresses = options.sourceAddresses ?? [];
   g.WebSocket ??= addresses.length > 0 ? webSocketFrom(addresses) : WebSocket;
-  installNodeWebRtc();
+  installNodeWebRtc({ bindAddresses: addresses });
 }
 
 /** ws's WebSocket, each instance bound to the next of `addresses` as its source. */

@@ -66,7 +66,14 @@ export class SnapshotIntake {
     }
     counts[isDelta ? 'delta' : 'full']++;
     this.baselines.set(result.value.tick, result.value.entities);
-    if (this.baselines.size > BASELINE_HISTORY) this.baselines.delete(Math.min(...this.baselines.keys())); // the oldest tick
+    if (this.baselines.size > BASELINE_HISTORY) this.baselines.delete(this.oldestBaselineTick());
     return ok(result.value);
+  }
+
+  /** The oldest tick kept, found without copying the keys (Math.min(...keys) made an array of 64 per snapshot). */
+  private oldestBaselineTick(): number {
+    let oldest = Infinity;
+    for (const tick of this.baselines.keys()) if (tick < oldest) oldest = tick;
+    return oldest;
   }
 }

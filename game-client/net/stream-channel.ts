@@ -15,7 +15,7 @@ import {
 } from '../../protocol/constants.ts';
 import { backoffDelayMs } from '../../protocol/backoff.ts';
 import type { ConditionedSender } from '../../protocol/netsim/conditioned-sender.ts';
-import { ChannelMeter } from '../../protocol/netsim/stats.ts';
+import { ChannelMeter, type ChannelMeterOptions } from '../../protocol/netsim/stats.ts';
 import { parseServerMessage, type ClientMessage, type ServerMessage } from '../../protocol/wire/stream.ts';
 import type { StreamChannelState } from './channels.ts';
 import { ConditionedTransport } from './conditioned-transport.ts';
@@ -133,8 +133,8 @@ export class StreamChannel {
   }
 
   /** Starts measuring afresh at `nowMs`. */
-  resetMeter(nowMs: number, lateThresholdMs: number): void {
-    this.meter = new ChannelMeter(nowMs, lateThresholdMs);
+  resetMeter(nowMs: number, lateThresholdMs: number, options: ChannelMeterOptions = {}): void {
+    this.meter = new ChannelMeter(nowMs, lateThresholdMs, options);
     this.malformed = 0;
   }
 

@@ -52,6 +52,40 @@ class SampleWindow {
 }
 
 /**
+ * The sequence numbers seen within the newest `size`, to spot duplicates: a
+ * ring indexed by seq mod size holding the seq last seen there (no Set entry
+ * to add and delete per update). Exact within `size` of the highest seq added
+ * (a seq that old is never added, so nothing in the window is overwritten);
+ * older ones read as not seen, as the Set that forgot them did.
+ */
+class SeenRing {
+  private readonly slots: Float64Array;
+  constructor(private readonly size: number) {
+    this.slots = new Float64Array(size).fill(-1);
+  }
+  has(seq: number, highest: number): boolean {
+    return seq > highest - this.size && this.slots[seq % this.size] === seq;
+  }
+  add(seq: number): void {
+    this.slots[seq % this.size] = seq;
+  }
+}
+
+/** What the recent window reports when the net graph's bookkeeping is off: nothing. */
+const NO_RECENT: RecentSummary = { windowMs: 0, received: 0, lost: 0, lossPct: 0, outOfOrder: 0, late: 0, ageP50Ms: 0, ageP95Ms: 0, rttMs: 0, kbpsIn: 0, kbpsOut: 0 };
+
+/** How a ChannelMeter is made. */
+export interface ChannelMeterOptions {
+  /**
+   * Keep the net graph's bookkeeping: the recent window (its figures and the
+   * rates) and the strip of the newest updates' outcomes (default true). A
+   * headless bot turns it off: no page draws it, and it cost a 100-bot
+   * process about a tenth of its JavaScript thread.
+   */
+  netGraph?: boolean;
+}
+
+/**
  * Forgets the keys that left a window of `size` sequence numbers when the
  * highest moved from `previous` to `highest`: just that range, so a packet
  * costs a few deletes rather than a pass over everything kept.
@@ -77,19 +111,24 @@ export class ChannelMeter {
   private firstSeq = -1;
   private highestSeq = -1;
   /** Sequence numbers received within STATS_SEQUENCE_WINDOW of the highest, to spot duplicates. */
-  private readonly seen = new Set<number>();
+  private readonly seen = new SeenRing(STATS_SEQUENCE_WINDOW);
   private readonly ages = new SampleWindow(STATS_SAMPLE_WINDOW);
   private readonly rtts = new SampleWindow(STATS_SAMPLE_WINDOW);
-  /** Everything above, but only the last few seconds of it. */
-  private readonly window: RecentWindow;
+  /** Everything above, but only the last few seconds of it (null: the net graph's bookkeeping is off). */
+  private readonly window: RecentWindow | null;
   /** The newest NET_GRAPH_UPDATES sequence numbers and what became of each. */
   private readonly marks = new Map<number, UpdateMark>();
   /** An update older than this when applied is "late": it missed its interpolation slot. */
   lateThresholdMs = LATE_UPDATE_MS;
 
+  /** The net graph's strip is kept (see ChannelMeterOptions). */
+  private readonly keepMarks: boolean;
+
   /** `startedAtMs`: when measuring began (a reset), so the recent window never reaches back before it. */
-  constructor(startedAtMs = 0, lateThresholdMs = LATE_UPDATE_MS) {
-    this.window = new RecentWindow(startedAtMs);
+  constructor(startedAtMs = 0, lateThresholdMs = LATE_UPDATE_MS, options: ChannelMeterOptions = {}) {
+    const netGraph = options.netGraph ?? true;
+    this.window = netGraph ? new RecentWindow(startedAtMs) : null;
+    this.keepMarks = netGraph;
     this.lateThresholdMs = lateThresholdMs;
   }
 
@@ -99,31 +138,31 @@ export class ChannelMeter {
    */
   recordUpdate(seq: number, nowMs: number, bytes: number): boolean {
     this.bytesIn += bytes;
-    this.window.addBytesIn(nowMs, bytes);
+    this.window?.addBytesIn(nowMs, bytes);
     if (this.firstSeq < 0) this.firstSeq = seq;
-    if (this.seen.has(seq)) {
+    if (this.seen.has(seq, this.highestSeq)) {
       this.duplicates++;
       return false;
     }
     // Older than anything we account for: it arrived out of order, too late to use.
     if (seq < this.firstSeq || seq <= this.highestSeq - STATS_SEQUENCE_WINDOW) {
       this.outOfOrder++;
-      this.window.addStale(nowMs);
+      this.window?.addStale(nowMs);
       return false;
     }
     this.received++;
     this.seen.add(seq);
     if (seq < this.highestSeq) {
       this.outOfOrder++;
-      this.window.addReceived(nowMs, seq, true);
+      this.window?.addReceived(nowMs, seq, true);
       // It was marked lost when a newer one overtook it: it came, but late.
       this.mark(seq, 'late', 0);
     } else {
-      this.window.addReceived(nowMs, seq, false);
-      if (this.highestSeq >= 0) this.window.addLost(nowMs, this.highestSeq + 1, seq);
+      this.window?.addReceived(nowMs, seq, false);
+      if (this.highestSeq >= 0) this.window?.addLost(nowMs, this.highestSeq + 1, seq);
       const previous = this.highestSeq;
       this.highestSeq = seq;
-      forgetFallenOut(this.seen, previous, seq, STATS_SEQUENCE_WINDOW);
+      if (!this.keepMarks) return true;
       forgetFallenOut(this.marks, previous, seq, NET_GRAPH_UPDATES);
       // Everything skipped between the previous highest and this one is lost, until it shows up.
       if (previous >= 0) {
@@ -139,8 +178,8 @@ export class ChannelMeter {
     this.ages.add(Math.max(0, ageMs));
     const late = ageMs > this.lateThresholdMs;
     if (late) this.late++;
-    if (seq !== undefined) this.window.setAge(seq, Math.max(0, ageMs), late);
-    if (seq !== undefined && this.marks.has(seq)) {
+    if (seq !== undefined) this.window?.setAge(seq, Math.max(0, ageMs), late);
+    if (seq !== undefined && this.keepMarks && this.marks.has(seq)) {
       const outcome = late || this.marks.get(seq)!.outcome === 'late' ? 'late' : 'on-time';
       this.mark(seq, outcome, Math.max(0, ageMs));
     }
@@ -153,23 +192,23 @@ export class ChannelMeter {
 
   recordRtt(rttMs: number, nowMs?: number) {
     this.rtts.add(rttMs);
-    if (nowMs !== undefined) this.window.addRtt(nowMs, rttMs);
+    if (nowMs !== undefined) this.window?.addRtt(nowMs, rttMs);
   }
 
   /** Counts bytes received that carry no sequence (pongs, events). */
   recordBytesIn(nowMs: number, bytes: number) {
     this.bytesIn += bytes;
-    this.window.addBytesIn(nowMs, bytes);
+    this.window?.addBytesIn(nowMs, bytes);
   }
 
   recordBytesOut(nowMs: number, bytes: number) {
     this.bytesOut += bytes;
-    this.window.addBytesOut(nowMs, bytes);
+    this.window?.addBytesOut(nowMs, bytes);
   }
 
   /** Notes what became of `seq`, if it is still within the net graph's window. */
   private mark(seq: number, outcome: UpdateOutcome, ageMs: number) {
-    if (seq > this.highestSeq - NET_GRAPH_UPDATES) this.marks.set(seq, { seq, outcome, ageMs });
+    if (this.keepMarks && seq > this.highestSeq - NET_GRAPH_UPDATES) this.marks.set(seq, { seq, outcome, ageMs });
   }
 
   /** Updates never received between the first and the highest sequence seen. */
@@ -188,7 +227,7 @@ export class ChannelMeter {
     const expected = this.received + this.lost;
     const round = (v: number) => Math.round(v * 10) / 10;
     const [ageP50Ms, ageP95Ms, ageP99Ms] = percentiles(this.ages.values(), [50, 95, 99]) as [number, number, number];
-    const recent = this.window.summary(nowMs);
+    const recent = this.window?.summary(nowMs) ?? NO_RECENT;
     return {
       received: this.received,
       lost: this.lost,

@@ -50,8 +50,13 @@ export class BitReader {
   private bitPosition = 0;
   private readonly bitLimit: number;
 
-  constructor(private readonly bytes: Uint8Array) {
+  /** Reads `bytes` from byte `startByte` on (a body after its header, without a subarray per packet). */
+  constructor(
+    private readonly bytes: Uint8Array,
+    startByte = 0,
+  ) {
     this.bitLimit = bytes.byteLength * 8;
+    this.bitPosition = Math.min(startByte * 8, this.bitLimit);
   }
 
   /** Reads `count` bits (0 ≤ count ≤ 32) as an unsigned number, a byte at a time. */

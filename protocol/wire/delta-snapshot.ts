@@ -47,7 +47,7 @@ import {
 } from '../constants.ts';
 import { BitReader, BitWriter, signedBitsFor, toSigned, toUnsigned } from './bits.ts';
 import { failed, ok, type Result } from '../result.ts';
-import { viewOf } from './bytes.ts';
+import { readU32, viewOf } from './bytes.ts';
 import { dequantize, quantize, type EntityKind, type EntityState, type Snapshot } from './snapshot.ts';
 
 
@@ -55,23 +55,21 @@ export interface DeltaSnapshot extends Snapshot {
   baselineTick: number;
 }
 
-/** An entity in fixed-point units, as both ends hold baselines, with the state it came from. */
+/** An entity in fixed-point units, as the encoder compares states. */
 interface Quantized {
   id: number;
   kind: EntityKind;
   qx: number;
   qy: number;
-  /** The decoded entity this stands for; an unchanged entity's is reused as is. */
-  source: EntityState | null;
 }
 
-const toQuantized = (e: EntityState): Quantized => ({ id: e.id, kind: e.kind, qx: quantize(e.x), qy: quantize(e.y), source: e });
+const toQuantized = (e: EntityState): Quantized => ({ id: e.id, kind: e.kind, qx: quantize(e.x), qy: quantize(e.y) });
 const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
 /**
- * Entities in fixed point, sorted by id: both codecs walk two such lists side
+ * Entities in fixed point, sorted by id: the encoder walks two such lists side
  * by side. Remembered per entity array, because the same arrays come back —
- * a tick's state is encoded for every client, and each decoded state is the
- * baseline of later deltas. (A WeakMap, so nothing outlives its array.)
+ * a tick's state is encoded for every client, and is the baseline of later
+ * deltas. (A WeakMap, so nothing outlives its array.)
  */
 const quantizedCache = new WeakMap<readonly EntityState[], Quantized[]>();
 function sortedQuantized(entities: readonly EntityState[]): Quantized[] {
@@ -157,8 +155,7 @@ function writeIds<T extends { id: number }>(bits: BitWriter, list: T[], extra?: 
 /** The baseline tick a delta refers to, without decoding the rest (so the caller can find it). */
 export function deltaBaselineTick(bytes: Uint8Array): number | null {
   if (bytes.byteLength < DELTA_HEADER_BYTES || bytes[0] !== DATAGRAM_TYPE_SNAPSHOT_DELTA) return null;
-  const view = viewOf(bytes);
-  return view.getUint32(5) - view.getUint8(9);
+  return readU32(bytes, 5) - bytes[9]!;
 }
 
 /**
@@ -170,32 +167,62 @@ export function decodeDeltaSnapshot(
   findBaseline: (tick: number) => readonly EntityState[] | undefined,
 ): Result<DeltaSnapshot> {
   if (bytes.byteLength < DELTA_HEADER_BYTES) return failed(DROP_TOO_SHORT);
-  const view = viewOf(bytes);
-  if (view.getUint8(0) !== DATAGRAM_TYPE_SNAPSHOT_DELTA) return failed(DROP_UNKNOWN_TYPE);
-  const tick = view.getUint32(5);
-  const age = view.getUint8(9);
+  if (bytes[0] !== DATAGRAM_TYPE_SNAPSHOT_DELTA) return failed(DROP_UNKNOWN_TYPE);
+  const tick = readU32(bytes, 5);
+  const age = bytes[9]!;
   if (age < 1 || age > MAX_BASELINE_AGE_TICKS || age > tick) return failed(DROP_BAD_VALUE);
   const baselineTick = tick - age;
   const baseline = findBaseline(baselineTick);
   if (!baseline) return failed(DROP_MISSING_BASELINE);
 
-  const bits = new BitReader(bytes.subarray(DELTA_HEADER_BYTES));
-  const entities = readBody(bits, sortedQuantized(baseline));
+  const bits = new BitReader(bytes, DELTA_HEADER_BYTES);
+  const entities = readBody(bits, inIdOrder(baseline));
   if (typeof entities === 'string') return failed(entities);
   if (bits.remaining >= 8) return failed(DROP_TOO_LONG);
 
   return ok({
-    seq: view.getUint32(1),
+    seq: readU32(bytes, 1),
     tick,
     baselineTick,
-    serverTimeMs: view.getUint32(10),
-    ackInputSeq: view.getUint32(14),
+    serverTimeMs: readU32(bytes, 10),
+    ackInputSeq: readU32(bytes, 14),
     entities,
   });
 }
 
-/** Reads a count, then that many ascending ids as gaps, calling `each` after every id; an error code or null. */
-function readIds(bits: BitReader, each: (id: number) => void): string | null {
+/**
+ * A baseline's entities in id order, as the decoder walks them. A state this
+ * decoder made already is (it checks its ids ascend), so it is used as it is;
+ * another (a full snapshot's, in the server's order) is sorted once and
+ * remembered with its array.
+ */
+const sortedBaselines = new WeakMap<readonly EntityState[], readonly EntityState[]>();
+function inIdOrder(entities: readonly EntityState[]): readonly EntityState[] {
+  let ascending = entities.length <= MAX_ENTITIES_PER_SNAPSHOT;
+  for (let i = 1; ascending && i < entities.length; i++) ascending = entities[i]!.id > entities[i - 1]!.id;
+  if (ascending) return entities;
+  let sorted = sortedBaselines.get(entities);
+  if (!sorted) {
+    sorted = entities.slice(0, MAX_ENTITIES_PER_SNAPSHOT).sort(byId);
+    sortedBaselines.set(entities, sorted);
+  }
+  return sorted;
+}
+
+/**
+ * The removed ids and added entities of the packet being decoded. Decoding is
+ * synchronous and these are emptied before each use, so one pair serves every
+ * decode (they are read 30 times a second per client, and nearly always empty).
+ */
+const removedScratch: number[] = [];
+const addedScratch: EntityState[] = [];
+
+/**
+ * Reads a count, then that many ascending ids as gaps into `ids`; with
+ * `entities`, each id's kind and position follow it and the new entity goes
+ * there. Returns an error code or null.
+ */
+function readIds(bits: BitReader, ids: number[] | null, entities: EntityState[] | null): string | null {
   const count = bits.readGamma() - 1;
   if (bits.overrun) return DROP_TOO_SHORT;
   if (count > MAX_ENTITIES_PER_SNAPSHOT) return DROP_BAD_COUNT;
@@ -204,7 +231,12 @@ function readIds(bits: BitReader, each: (id: number) => void): string | null {
     id += bits.readGamma();
     if (bits.overrun) return DROP_TOO_SHORT;
     if (id > MAX_ENTITY_ID) return DROP_BAD_VALUE;
-    each(id);
+    ids?.push(id);
+    if (entities) {
+      const kind = bits.read(DELTA_KIND_BITS) as EntityKind;
+      const x = dequantize(bits.read(DELTA_COORDINATE_BITS));
+      entities.push({ id, kind, x, y: dequantize(bits.read(DELTA_COORDINATE_BITS)) });
+    }
     if (bits.overrun) return DROP_TOO_SHORT;
   }
   return null;
@@ -216,22 +248,16 @@ function readIds(bits: BitReader, each: (id: number) => void): string | null {
  * materialised). Every removed or moved id must be in the baseline, every
  * added one must not (unless removed first); anything else is a corrupt or
  * forged packet. Unchanged entities keep their baseline objects: only what
- * moved or is new is allocated (this runs 30 times a second per client).
+ * moved or is new is allocated (this runs 30 times a second per client). A
+ * baseline position's fixed-point value is quantize(x): exact for a decoded
+ * one (x = q / POSITION_SCALE), as the encoder rounds a simulated one.
  */
-function readBody(bits: BitReader, baseline: Quantized[]): EntityState[] | string {
-  const removed: number[] = [];
-  const added: Quantized[] = [];
-  const listError =
-    readIds(bits, (id) => removed.push(id)) ??
-    readIds(bits, (id) =>
-      added.push({
-        id,
-        kind: bits.read(DELTA_KIND_BITS) as EntityKind,
-        qx: bits.read(DELTA_COORDINATE_BITS),
-        qy: bits.read(DELTA_COORDINATE_BITS),
-        source: null,
-      }),
-    );
+function readBody(bits: BitReader, baseline: readonly EntityState[]): EntityState[] | string {
+  const removed = removedScratch;
+  const added = addedScratch;
+  removed.length = 0;
+  added.length = 0;
+  const listError = readIds(bits, removed, null) ?? readIds(bits, null, added);
   if (listError) return listError;
   for (const entity of added) if (entity.kind > MAX_ENTITY_KIND) return DROP_BAD_VALUE;
 
@@ -244,14 +270,10 @@ function readBody(bits: BitReader, baseline: Quantized[]): EntityState[] | strin
   if (bits.overrun) return DROP_TOO_SHORT;
 
   const out: EntityState[] = [];
-  const quantized: Quantized[] = [];
   let r = 0;
   let a = 0;
   for (const old of baseline) {
-    while (a < added.length && added[a]!.id < old.id) {
-      quantized.push(added[a]!);
-      out.push(stateOf(added[a++]!));
-    }
+    while (a < added.length && added[a]!.id < old.id) out.push(added[a++]!);
     if (removed[r]! < old.id || movedId < old.id) return DROP_BAD_VALUE; // removes or moves an id it never had
     if (removed[r] === old.id) {
       r++;
@@ -260,34 +282,21 @@ function readBody(bits: BitReader, baseline: Quantized[]): EntityState[] | strin
     }
     if (added[a]?.id === old.id) return DROP_BAD_VALUE; // adds an id it still has
     if (movedId !== old.id) {
-      quantized.push(old);
-      out.push(old.source ?? stateOf(old));
+      out.push(old);
       continue;
     }
-    const dx = toSigned(bits.read(width), width);
-    const dy = toSigned(bits.read(width), width);
-    const entity: Quantized = { id: old.id, kind: old.kind, qx: old.qx + dx, qy: old.qy + dy, source: null };
+    const qx = quantize(old.x) + toSigned(bits.read(width), width);
+    const qy = quantize(old.y) + toSigned(bits.read(width), width);
     if (bits.overrun) return DROP_TOO_SHORT;
-    if (entity.qx < 0 || entity.qx > 0xffff || entity.qy < 0 || entity.qy > 0xffff) return DROP_BAD_VALUE;
-    quantized.push(entity);
-    out.push(stateOf(entity));
+    if (qx < 0 || qx > 0xffff || qy < 0 || qy > 0xffff) return DROP_BAD_VALUE;
+    out.push({ id: old.id, kind: old.kind, x: dequantize(qx), y: dequantize(qy) });
     movedId = --movesLeft > 0 ? movedId + bits.readGamma() : Infinity;
     if (bits.overrun) return DROP_TOO_SHORT;
   }
-  while (a < added.length) {
-    quantized.push(added[a]!);
-    out.push(stateOf(added[a++]!));
-  }
+  while (a < added.length) out.push(added[a++]!);
   if (r < removed.length || movesLeft > 0) return DROP_BAD_VALUE;
   if (out.length > MAX_ENTITIES_PER_SNAPSHOT) return DROP_BAD_COUNT;
   // Ids must be strictly ascending (an added id equal to a kept one would repeat it).
   for (let i = 1; i < out.length; i++) if (out[i]!.id <= out[i - 1]!.id) return DROP_BAD_VALUE;
-  quantizedCache.set(out, quantized); // this state will be a baseline: skip re-quantizing it then
   return out;
-}
-
-/** The decoded entity for a quantized one (remembered, so a later baseline reuses it). */
-function stateOf(entity: Quantized): EntityState {
-  entity.source = { id: entity.id, kind: entity.kind, x: dequantize(entity.qx), y: dequantize(entity.qy) };
-  return entity.source;
 }

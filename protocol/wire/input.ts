@@ -22,7 +22,7 @@ import {
   INPUT_REDUNDANCY,
 } from '../constants.ts';
 import { failed, ok, type Result } from '../result.ts';
-import { viewOf } from './bytes.ts';
+import { viewOf, writeU32 } from './bytes.ts';
 import type { MoveInput } from '../sim/sim.ts';
 
 export interface InputPacket {
@@ -33,20 +33,22 @@ export interface InputPacket {
   inputs: MoveInput[];
 }
 
+/** An axis as it travels: an integer within ±INPUT_AXIS_MAX (a function of its own, not a closure made per input). */
+const axis = (v: number) => Math.max(-INPUT_AXIS_MAX, Math.min(INPUT_AXIS_MAX, Math.trunc(v) || 0));
+
 /** Encodes an input packet; callers pass at most INPUT_REDUNDANCY inputs, newest first. */
 export function encodeInputPacket(packet: InputPacket): Uint8Array {
   const count = Math.min(packet.inputs.length, INPUT_REDUNDANCY);
+  // Written byte by byte, without a DataView: 30 packets a second per client (a Uint8Array stores an i8 as its two's complement).
   const bytes = new Uint8Array(INPUT_HEADER_BYTES + count * INPUT_BYTES);
-  const view = viewOf(bytes);
-  view.setUint8(0, DATAGRAM_TYPE_INPUT);
-  view.setUint32(1, packet.seq >>> 0);
-  view.setUint32(5, packet.ackTick >>> 0);
-  view.setUint8(9, count);
+  bytes[0] = DATAGRAM_TYPE_INPUT;
+  writeU32(bytes, 1, packet.seq >>> 0);
+  writeU32(bytes, 5, packet.ackTick >>> 0);
+  bytes[9] = count;
   for (let i = 0; i < count; i++) {
     const input = packet.inputs[i]!;
-    const axis = (v: number) => Math.max(-INPUT_AXIS_MAX, Math.min(INPUT_AXIS_MAX, Math.trunc(v) || 0));
-    view.setInt8(INPUT_HEADER_BYTES + i * INPUT_BYTES, axis(input.moveX));
-    view.setInt8(INPUT_HEADER_BYTES + i * INPUT_BYTES + 1, axis(input.moveY));
+    bytes[INPUT_HEADER_BYTES + i * INPUT_BYTES] = axis(input.moveX);
+    bytes[INPUT_HEADER_BYTES + i * INPUT_BYTES + 1] = axis(input.moveY);
   }
   return bytes;
 }

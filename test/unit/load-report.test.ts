@@ -3,7 +3,8 @@
 // a row that is judged against the targets.
 import { describe, expect, it } from 'vitest';
 import { histogramPercentile, mergeHistograms } from '../../bench/load/age-histogram.ts';
-import { planBotGroups } from '../../bench/load/bot-plan.ts';
+import { ADDRESSES_PER_BOT_PROCESS, botSourceRange, planBotGroups } from '../../bench/load/bot-plan.ts';
+import { parseBotOptions } from '../../game-client/bots/bot-options.ts';
 import { selfTimeByFunction } from '../../bench/load/cpu-profile-top.ts';
 import { busyPct, parseProcStat } from '../../bench/load/machine-cpu.ts';
 import { parsePrometheusText, sampleValue } from '../../bench/load/prometheus-text.ts';
@@ -125,6 +126,18 @@ describe('planBotGroups', () => {
     const totalRate = plan.reduce((n, p) => n + p.joinRatePerS, 0);
     expect(plan.reduce((n, p) => n + p.joinBurst, 0)).toBeLessThanOrEqual(20);
     expect(totalRate).toBeLessThan(5);
+  });
+});
+
+describe('botSourceRange', () => {
+  it('gives each bot process its own loopback addresses, none of them the server\'s 127.0.0.1, in a range bot.ts --from takes', () => {
+    const ranges = [0, 1, 15].map((p) => parseBotOptions(['--from', botSourceRange(p)]).sourceAddresses);
+    for (const addresses of ranges) expect(addresses).toHaveLength(ADDRESSES_PER_BOT_PROCESS);
+    const all = ranges.flat();
+    expect(new Set(all).size).toBe(all.length);
+    expect(all).not.toContain('127.0.0.1');
+    expect(ranges[0]![0]).toBe('127.0.0.2');
+    expect(ranges[1]![0]).toBe('127.0.1.2');
   });
 });
 

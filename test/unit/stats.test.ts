@@ -112,6 +112,49 @@ describe('ChannelMeter sequence accounting', () => {
     expect(stats.received).toBe(3 * STATS_SEQUENCE_WINDOW);
     expect(stats.lost).toBe(0);
   });
+
+  it('takes a seen update that fell STATS_SEQUENCE_WINDOW behind for out of order, not a duplicate, even when the one that would replace it was lost', () => {
+    const stats = new ChannelMeter();
+    // 5 is seen; 5 + STATS_SEQUENCE_WINDOW (the next to use its slot) never comes.
+    feed(stats, [5, 6, 5 + STATS_SEQUENCE_WINDOW + 1]);
+    expect(stats.recordUpdate(5, 0, 10)).toBe(false);
+    expect(stats.duplicates).toBe(0);
+    expect(stats.outOfOrder).toBe(1);
+  });
+});
+
+describe('ChannelMeter without the net graph (a headless bot)', () => {
+  /** The same arrivals, ages and round trips into a meter with and one without the net graph's bookkeeping. */
+  function both(): [ChannelMeter, ChannelMeter] {
+    const meters: [ChannelMeter, ChannelMeter] = [new ChannelMeter(0, 100), new ChannelMeter(0, 100, { netGraph: false })];
+    for (const meter of meters) {
+      for (const [i, seq] of [1, 2, 4, 3, 6, 6, 9].entries()) {
+        meter.recordUpdate(seq, i * 33, 100);
+        meter.recordAge(20 * i, seq);
+      }
+      meter.recordRtt(40, 300);
+      meter.recordBytesOut(300, 50);
+    }
+    return meters;
+  }
+
+  it('counts, ages and round trips as the page does', () => {
+    const [page, bot] = both();
+    const { recent: _pageRecent, kbpsIn: _pageIn, kbpsOut: _pageOut, ...pageFigures } = page.figures(300);
+    const { recent: _botRecent, kbpsIn: _botIn, kbpsOut: _botOut, ...botFigures } = bot.figures(300);
+    expect(botFigures).toEqual(pageFigures);
+    expect(bot.ageSamples()).toEqual(page.ageSamples());
+    expect(botFigures.duplicates).toBe(1);
+    expect(botFigures.lost).toBe(3);
+  });
+
+  it('keeps neither the recent window nor the strip of updates', () => {
+    const [page, bot] = both();
+    expect(page.figures(300).recent.received).toBeGreaterThan(0);
+    expect(page.history().length).toBeGreaterThan(0);
+    expect(bot.figures(300).recent).toMatchObject({ windowMs: 0, received: 0, lost: 0 });
+    expect(bot.history()).toEqual([]);
+  });
 });
 
 describe('ChannelMeter ages and round trips', () => {

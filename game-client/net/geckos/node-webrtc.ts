@@ -17,11 +17,18 @@ type NodeDataChannel = ReturnType<RTCPeerConnection['createDataChannel']>;
 /** Every channel not yet closed, across peer connections: node-datachannel's own set is process-wide. */
 const openChannels = new Set<NodeDataChannel>();
 
+/** Source addresses for the peer connections' UDP sockets, taken in turn (empty: every interface, node-datachannel's default). */
+let bindAddresses: string[] = [];
+let nextBindAddress = 0;
+
 class ChannelHoldingPeerConnection extends RTCPeerConnection {
   private readonly channels = new Set<NodeDataChannel>();
 
   constructor(config?: RTCConfiguration) {
-    super(config);
+    // geckos' client passes on only iceServers and iceTransportPolicy; node-datachannel's
+    // polyfill hands the whole configuration to its native PeerConnection, bindAddress included.
+    const bindAddress = bindAddresses.length > 0 ? bindAddresses[nextBindAddress++ % bindAddresses.length] : undefined;
+    super(bindAddress === undefined ? config : ({ ...config, bindAddress } as RTCConfiguration));
     this.addEventListener('datachannel', (event) => this.hold((event as unknown as { channel: NodeDataChannel }).channel));
   }
 
@@ -46,8 +53,13 @@ class ChannelHoldingPeerConnection extends RTCPeerConnection {
   }
 }
 
-/** Installs the W3C WebRTC classes geckos' client uses, where the platform has none. */
-export function installNodeWebRtc(): void {
+/**
+ * Installs the W3C WebRTC classes geckos' client uses, where the platform has
+ * none. `bindAddresses`: each new peer connection binds its UDP socket to the
+ * next one in turn (bots standing for many machines; see node-polyfills.ts).
+ */
+export function installNodeWebRtc(options: { bindAddresses?: string[] } = {}): void {
+  bindAddresses = options.bindAddresses ?? [];
   const g = globalThis as Record<string, unknown>;
   g.RTCPeerConnection ??= ChannelHoldingPeerConnection;
   g.RTCSessionDescription ??= RTCSessionDescription;
