@@ -67,9 +67,7 @@ progress(
     `; running for ${options.durationS} s`,
 );
 fleet.play();
-const stopProgress = quiet
-  ? () => {}
-  : every(PROGRESS_INTERVAL_MS, () => progress(`${elapsed()} ${measurements.progressLine(PROGRESS_INTERVAL_MS / 1000)}`));
+const stopProgress = quiet ? () => {} : every(PROGRESS_INTERVAL_MS, () => progress(`${elapsed()} ${measurements.progressLine(PROGRESS_INTERVAL_MS / 1000)}`));
 if (options.reportOnStdin) printConnected(0, first);
 
 await runFor(options.durationS * 1000);
@@ -82,7 +80,8 @@ fleet.close();
 await shutdownNodeWebRtc();
 if (quiet) console.log(JSON.stringify(summary));
 else printTable(summary);
-if (timeline) console.log(`
+if (timeline)
+  console.log(`
 ${timeline}`);
 process.exit(summary.connected === summary.clients ? 0 : 1);
 

@@ -58,10 +58,16 @@ function specificAddress(address: string): string | undefined {
  */
 const originList = z.string().transform((text, context) => {
   const origins: string[] = [];
-  for (const entry of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')) {
     const origin = entry === ANY_ORIGIN ? ANY_ORIGIN : serverOrigin(entry);
     if (origin === null) {
-      context.addIssue({ code: 'custom', message: `${JSON.stringify(entry)} is not an origin: write scheme://host[:port], e.g. https://play.example.com, or * for any (unsafe)` });
+      context.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(entry)} is not an origin: write scheme://host[:port], e.g. https://play.example.com, or * for any (unsafe)`,
+      });
       return z.NEVER;
     }
     origins.push(origin);
@@ -74,8 +80,7 @@ const originList = z.string().transform((text, context) => {
  * `keys` themselves parsed, so one start reports every problem at once.
  */
 const whenValid = (...keys: string[]) => ({
-  when: (payload: { issues: readonly { path?: readonly PropertyKey[] }[] }) =>
-    !payload.issues.some((issue) => keys.includes(String(issue.path?.[0]))),
+  when: (payload: { issues: readonly { path?: readonly PropertyKey[] }[] }) => !payload.issues.some((issue) => keys.includes(String(issue.path?.[0]))),
 });
 
 const configSchema = z
@@ -107,7 +112,10 @@ const configSchema = z
      */
     redisUrl: z.string().min(1).optional(),
     /** This process's name in the room directory; unique among the servers sharing it. */
-    serverId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, ".", "_" or "-"').optional(),
+    serverId: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, ".", "_" or "-"')
+      .optional(),
     /** Where players reach this process, as other servers send them here (default: its own http://host:port). */
     publicUrl: z
       .url({ protocol: /^https?$/ })
@@ -157,34 +165,137 @@ export type ServerConfig = z.infer<typeof configSchema>;
 
 /** The server's flags, each with the environment variable read when it is absent (a flag wins). */
 export const SERVER_FLAGS = {
-  port: { type: 'string', value: 'N', env: 'PORT', defaultText: String(DEFAULT_HTTP_PORT), help: 'TCP port for the page, the WebSocket stream and WebRTC signaling (0: any free one)' },
-  host: { type: 'string', value: 'ADDRESS', env: 'HOST', defaultText: DEFAULT_HOST, help: 'address to listen on: loopback by default, 0.0.0.0 to play over a LAN' },
-  'tick-rate': { type: 'string', value: 'HZ', env: 'TICK_RATE', defaultText: String(DEFAULT_TICK_RATE_HZ), help: `simulation steps per second (1 to ${MAX_TICK_RATE_HZ})` },
-  'snapshot-rate': { type: 'string', value: 'HZ', env: 'SNAPSHOT_RATE', defaultText: String(DEFAULT_SNAPSHOT_RATE_HZ), help: 'snapshots sent per second, at most the tick rate' },
-  npcs: { type: 'string', value: 'N', env: 'NPCS', defaultText: String(DEFAULT_NPC_COUNT), help: `computer-driven players in each room (0 to ${MAX_NPC_COUNT})` },
-  'room-capacity': { type: 'string', value: 'N', env: 'ROOM_CAPACITY', defaultText: String(DEFAULT_ROOM_CAPACITY), help: `players one room seats (1 to ${MAX_PLAYERS})` },
-  'max-rooms': { type: 'string', value: 'N', env: 'MAX_ROOMS', defaultText: String(DEFAULT_MAX_ROOMS), help: `rooms this process holds at once (1 to ${MAX_ROOMS_LIMIT})` },
-  'max-seats-per-address': { type: 'string', value: 'N', env: 'MAX_SEATS_PER_ADDRESS', defaultText: String(DEFAULT_MAX_SEATS_PER_ADDRESS), help: 'players one remote address may have in arenas at once (across the cluster with a directory)' },
-  'max-rooms-per-address': { type: 'string', value: 'N', env: 'MAX_ROOMS_PER_ADDRESS', defaultText: String(DEFAULT_MAX_ROOMS_PER_ADDRESS), help: 'rooms one remote address may have opened that still exist' },
-  'room-idle-ms': { type: 'string', value: 'MS', env: 'ROOM_IDLE_MS', defaultText: String(DEFAULT_ROOM_IDLE_MS), help: 'how long an empty room lives on before it is disposed' },
-  'rtc-port-min': { type: 'string', value: 'PORT', env: 'RTC_PORT_MIN', defaultText: 'any', help: 'lowest UDP port for WebRTC (set with --rtc-port-max, both above 1024)' },
+  port: {
+    type: 'string',
+    value: 'N',
+    env: 'PORT',
+    defaultText: String(DEFAULT_HTTP_PORT),
+    help: 'TCP port for the page, the WebSocket stream and WebRTC signaling (0: any free one)',
+  },
+  host: {
+    type: 'string',
+    value: 'ADDRESS',
+    env: 'HOST',
+    defaultText: DEFAULT_HOST,
+    help: 'address to listen on: loopback by default, 0.0.0.0 to play over a LAN',
+  },
+  'tick-rate': {
+    type: 'string',
+    value: 'HZ',
+    env: 'TICK_RATE',
+    defaultText: String(DEFAULT_TICK_RATE_HZ),
+    help: `simulation steps per second (1 to ${MAX_TICK_RATE_HZ})`,
+  },
+  'snapshot-rate': {
+    type: 'string',
+    value: 'HZ',
+    env: 'SNAPSHOT_RATE',
+    defaultText: String(DEFAULT_SNAPSHOT_RATE_HZ),
+    help: 'snapshots sent per second, at most the tick rate',
+  },
+  npcs: {
+    type: 'string',
+    value: 'N',
+    env: 'NPCS',
+    defaultText: String(DEFAULT_NPC_COUNT),
+    help: `computer-driven players in each room (0 to ${MAX_NPC_COUNT})`,
+  },
+  'room-capacity': {
+    type: 'string',
+    value: 'N',
+    env: 'ROOM_CAPACITY',
+    defaultText: String(DEFAULT_ROOM_CAPACITY),
+    help: `players one room seats (1 to ${MAX_PLAYERS})`,
+  },
+  'max-rooms': {
+    type: 'string',
+    value: 'N',
+    env: 'MAX_ROOMS',
+    defaultText: String(DEFAULT_MAX_ROOMS),
+    help: `rooms this process holds at once (1 to ${MAX_ROOMS_LIMIT})`,
+  },
+  'max-seats-per-address': {
+    type: 'string',
+    value: 'N',
+    env: 'MAX_SEATS_PER_ADDRESS',
+    defaultText: String(DEFAULT_MAX_SEATS_PER_ADDRESS),
+    help: 'players one remote address may have in arenas at once (across the cluster with a directory)',
+  },
+  'max-rooms-per-address': {
+    type: 'string',
+    value: 'N',
+    env: 'MAX_ROOMS_PER_ADDRESS',
+    defaultText: String(DEFAULT_MAX_ROOMS_PER_ADDRESS),
+    help: 'rooms one remote address may have opened that still exist',
+  },
+  'room-idle-ms': {
+    type: 'string',
+    value: 'MS',
+    env: 'ROOM_IDLE_MS',
+    defaultText: String(DEFAULT_ROOM_IDLE_MS),
+    help: 'how long an empty room lives on before it is disposed',
+  },
+  'rtc-port-min': {
+    type: 'string',
+    value: 'PORT',
+    env: 'RTC_PORT_MIN',
+    defaultText: 'any',
+    help: 'lowest UDP port for WebRTC (set with --rtc-port-max, both above 1024)',
+  },
   'rtc-port-max': { type: 'string', value: 'PORT', env: 'RTC_PORT_MAX', defaultText: 'any', help: 'highest UDP port for WebRTC' },
-  'public-ip': { type: 'string', value: 'IP', env: 'PUBLIC_IP', defaultText: 'none', help: 'the IP address browsers reach this host at, put in the WebRTC candidates (behind NAT or in a container)' },
+  'public-ip': {
+    type: 'string',
+    value: 'IP',
+    env: 'PUBLIC_IP',
+    defaultText: 'none',
+    help: 'the IP address browsers reach this host at, put in the WebRTC candidates (behind NAT or in a container)',
+  },
   'rtc-bind': { type: 'string', value: 'IP', env: 'RTC_BIND', defaultText: '--host when it is one address', help: "address WebRTC's UDP sockets bind to" },
   seed: { type: 'string', value: 'N', env: 'SEED', defaultText: '1', help: 'seed of the simulation (NPC moves, coins)' },
-  'redis-url': { type: 'string', value: 'URL', env: 'REDIS_URL', defaultText: 'none: alone', help: 'a Redis shared with other game servers (redis://host:port or a socket path): rooms listed and found across all' },
-  'server-id': { type: 'string', value: 'NAME', env: 'SERVER_ID', defaultText: 'a random one', help: "this process's name in the room directory, unique among the servers sharing it" },
-  'public-url': { type: 'string', value: 'URL', env: 'PUBLIC_URL', defaultText: 'http://HOST:PORT', help: 'where players reach this process (other servers send them here); required in a cluster on 0.0.0.0' },
+  'redis-url': {
+    type: 'string',
+    value: 'URL',
+    env: 'REDIS_URL',
+    defaultText: 'none: alone',
+    help: 'a Redis shared with other game servers (redis://host:port or a socket path): rooms listed and found across all',
+  },
+  'server-id': {
+    type: 'string',
+    value: 'NAME',
+    env: 'SERVER_ID',
+    defaultText: 'a random one',
+    help: "this process's name in the room directory, unique among the servers sharing it",
+  },
+  'public-url': {
+    type: 'string',
+    value: 'URL',
+    env: 'PUBLIC_URL',
+    defaultText: 'http://HOST:PORT',
+    help: 'where players reach this process (other servers send them here); required in a cluster on 0.0.0.0',
+  },
   'static-dir': { type: 'string', value: 'DIR', env: 'STATIC_DIR', defaultText: 'dist', help: 'the built client (npm run build) served at /' },
-  'allowed-origins': { type: 'string', value: 'LIST', env: 'ALLOWED_ORIGINS', defaultText: 'none', help: "other pages' origins that may open the stream, comma-separated (* is any: unsafe)" },
-  'ops-port': { type: 'string', value: 'N', env: 'OPS_PORT', defaultText: `${DEFAULT_OPS_PORT} = any free one`, help: 'port of the ops listener (/metrics, the detailed /healthz)' },
+  'allowed-origins': {
+    type: 'string',
+    value: 'LIST',
+    env: 'ALLOWED_ORIGINS',
+    defaultText: 'none',
+    help: "other pages' origins that may open the stream, comma-separated (* is any: unsafe)",
+  },
+  'ops-port': {
+    type: 'string',
+    value: 'N',
+    env: 'OPS_PORT',
+    defaultText: `${DEFAULT_OPS_PORT} = any free one`,
+    help: 'port of the ops listener (/metrics, the detailed /healthz)',
+  },
   'ops-host': { type: 'string', value: 'ADDRESS', env: 'OPS_HOST', defaultText: DEFAULT_OPS_HOST, help: 'address of the ops listener' },
 } as const satisfies FlagTable;
 
 /** The server's command line (`npm start`, and `npm run dev` and `npm run lab` with flags of their own). */
 export const SERVER_COMMAND = defineCommand({
   name: 'npm start',
-  about: 'Serves the built client with the game (npm start builds first when the build is missing or older than the sources). Every flag can also be set by its environment variable.',
+  about:
+    'Serves the built client with the game (npm start builds first when the build is missing or older than the sources). Every flag can also be set by its environment variable.',
   flags: SERVER_FLAGS,
   notes: `The server listens on ${DEFAULT_HOST} (this machine only) unless told otherwise: --host 0.0.0.0 to play over a LAN.
 Logs: readable on a terminal, JSON lines otherwise; LOG_FORMAT=json forces JSON, LOG_LEVEL (default info) sets the level.

@@ -42,5 +42,5 @@ log.info(
     `; metrics and health on ${server.opsUrl}`,
 );
 if (config.allowedOrigins.includes(ANY_ORIGIN)) {
-  log.warn('ALLOWED_ORIGINS has *: any web page may open the stream from its visitors\' browsers and spend their join and socket limits');
+  log.warn("ALLOWED_ORIGINS has *: any web page may open the stream from its visitors' browsers and spend their join and socket limits");
 }

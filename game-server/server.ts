@@ -48,7 +48,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-
 /** What a server is told besides its config: `kernelLossPct` is the real loss a lab applies to its ports (told to players). */
 export interface ServerExtras {
   kernelLossPct?: number;
@@ -65,7 +64,11 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
   const clock = () => performance.now() - startedAt;
   const metrics = createMetrics();
   // At most 64 characters, as a --server-id must be: a long host name is cut.
-  const serverId = config.serverId ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  const serverId =
+    config.serverId ??
+    `${hostname()
+      .replace(/[^A-Za-z0-9_.-]/g, '-')
+      .slice(0, 40)}-${process.pid}-${randomBytes(2).toString('hex')}`;
   /** Where other servers send players to reach us: known once we listen (port 0 picks it then). */
   let publicUrl = config.publicUrl ?? '';
   const lobby: Lobby = new Lobby({

@@ -103,11 +103,7 @@ export function chromiumArgs(extraArgs: readonly string[] = []): string[] {
   const extra = extraArgs.filter((flag) => switchName(flag) !== DISABLE_FEATURES);
   const replaced = new Set(extra.map(switchName));
   const features = [...new Set([...PLAYWRIGHT_DISABLED_FEATURES, ...DISABLED_FEATURES, ...callerFeatures])];
-  return [
-    ...LOOPBACK_ONLY_FLAGS.filter((flag) => !replaced.has(switchName(flag))),
-    ...extra,
-    `${DISABLE_FEATURES}=${features.join(',')}`,
-  ];
+  return [...LOOPBACK_ONLY_FLAGS.filter((flag) => !replaced.has(switchName(flag))), ...extra, `${DISABLE_FEATURES}=${features.join(',')}`];
 }
 
 function isExecutable(path: string): boolean {

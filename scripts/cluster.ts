@@ -37,7 +37,7 @@ const CLUSTER_COMMAND = defineCommand({
     'public-host': { type: 'string', value: 'NAME', defaultText: '--host', help: 'where players reach this machine; required with --host 0.0.0.0 or ::' },
   },
   notes:
-    'Also read: REDIS_URL (use that Redis; default: start a private redis-server), OPS_PORT (the first process\'s ops port;\n' +
+    "Also read: REDIS_URL (use that Redis; default: start a private redis-server), OPS_PORT (the first process's ops port;\n" +
     'default: any free one each), ALLOWED_ORIGINS (more pages that may open the stream).',
 });
 
@@ -50,7 +50,9 @@ const { procs, firstPort, host, publicHost, firstOpsPort } = flagsOrExit(
     if (!Number.isInteger(port) || port < 1024 || port + count > 65535) throw new UsageError('--port must leave room for one port per process');
     const wildcardHost = args.host === '0.0.0.0' || args.host === '::';
     if (wildcardHost && args['public-host'] === undefined) {
-      throw new UsageError(`--host ${args.host} listens on every interface: say where players reach this machine with --public-host NAME (its LAN address, say)`);
+      throw new UsageError(
+        `--host ${args.host} listens on every interface: say where players reach this machine with --public-host NAME (its LAN address, say)`,
+      );
     }
     /** OPS_PORT, if set, is the first process's ops port (the next ones count up); otherwise each takes a free one. */
     const opsPort = Number(process.env.OPS_PORT || 0);
@@ -79,15 +81,25 @@ for (let i = 0; i < procs; i++) {
   const child = spawn(
     process.execPath,
     [
-      '--import', 'tsx', 'game-server/main.ts',
-      '--port', String(port),
-      '--host', host,
-      '--server-id', `game-${i + 1}`,
-      '--redis-url', redisUrl,
-      '--public-url', publicUrls[i]!,
-      '--ops-port', String(firstOpsPort === 0 ? 0 : firstOpsPort + i),
-      '--rtc-port-min', String(rtcMin),
-      '--rtc-port-max', String(rtcMin + RTC_PORTS_PER_PROCESS - 1),
+      '--import',
+      'tsx',
+      'game-server/main.ts',
+      '--port',
+      String(port),
+      '--host',
+      host,
+      '--server-id',
+      `game-${i + 1}`,
+      '--redis-url',
+      redisUrl,
+      '--public-url',
+      publicUrls[i]!,
+      '--ops-port',
+      String(firstOpsPort === 0 ? 0 : firstOpsPort + i),
+      '--rtc-port-min',
+      String(rtcMin),
+      '--rtc-port-max',
+      String(rtcMin + RTC_PORTS_PER_PROCESS - 1),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_FORMAT: 'json' } }, // the start line is read as JSON (announceOpsUrl)
   );

@@ -23,7 +23,7 @@ const { output, seconds, width } = flagsOrExit(
     flags: {
       output: { type: 'string', value: 'FILE', default: 'docs/compare.webp', help: 'where the animation is written' },
       seconds: { type: 'string', value: 'S', default: '8', help: 'how long to record (1–30)' },
-      width: { type: 'string', value: 'PX', default: '800', help: 'the animation\'s width; the page plays at 1280×800 (320–1920)' },
+      width: { type: 'string', value: 'PX', default: '800', help: "the animation's width; the page plays at 1280×800 (320–1920)" },
     },
   }),
   (flags) => {
@@ -106,6 +106,8 @@ async function writeAnimation(frames: Frame[], output: string) {
     return Math.max(MIN_FRAME_DELAY_MS, Math.round(ms));
   });
   mkdirSync(dirname(output), { recursive: true });
-  const info = await sharp(resized, { join: { animated: true } }).webp({ quality: 70, loop: 0, delay: delays, effort: 6 }).toFile(output);
+  const info = await sharp(resized, { join: { animated: true } })
+    .webp({ quality: 70, loop: 0, delay: delays, effort: 6 })
+    .toFile(output);
   console.log(`wrote ${output}: ${info.width}×${info.height / frames.length}, ${frames.length} frames, ${Math.round(info.size / 1024)} KiB`);
 }

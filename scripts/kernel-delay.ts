@@ -27,7 +27,9 @@ export function kernelDelayMissing(): Missing[] {
   // Creating a throwaway netem qdisc would touch lo (and needs root); ask the kernel about the module instead:
   // loaded (/proc/modules, /sys/module), or loadable or built in (modprobe -n).
   try {
-    execFileSync('sh', ['-c', 'grep -qw sch_netem /proc/modules 2>/dev/null || test -d /sys/module/sch_netem || modprobe -n sch_netem 2>/dev/null'], { stdio: 'ignore' });
+    execFileSync('sh', ['-c', 'grep -qw sch_netem /proc/modules 2>/dev/null || test -d /sys/module/sch_netem || modprobe -n sch_netem 2>/dev/null'], {
+      stdio: 'ignore',
+    });
   } catch {
     missing.push({ what: 'a kernel with the netem qdisc (sch_netem), which this one does not have', kind: 'machine' });
   }

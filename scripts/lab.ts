@@ -23,7 +23,12 @@ const LAB_COMMAND = defineCommand({
   name: 'npm run lab',
   about: 'The game under real packet loss from the kernel on its own ports (nftables on loopback; Linux and root only).',
   flags: {
-    loss: { type: 'string', value: 'PCT', defaultText: 'required', help: `real loss in % on the server's TCP and UDP ports, both directions (1 to ${MAX_LOSS_PCT})` },
+    loss: {
+      type: 'string',
+      value: 'PCT',
+      defaultText: 'required',
+      help: `real loss in % on the server's TCP and UDP ports, both directions (1 to ${MAX_LOSS_PCT})`,
+    },
     ...SERVER_FLAGS,
   },
   notes: `The server flags work as for npm start; the lab's own defaults: --host 127.0.0.1 --public-ip 127.0.0.1 --rtc-port-min ${DEFAULT_RTC_PORTS.min} --rtc-port-max ${DEFAULT_RTC_PORTS.max}.`,
@@ -50,10 +55,14 @@ ensureNftables();
 
 const config = configOrExit(
   [
-    '--host', '127.0.0.1',
-    '--public-ip', '127.0.0.1',
-    '--rtc-port-min', String(DEFAULT_RTC_PORTS.min),
-    '--rtc-port-max', String(DEFAULT_RTC_PORTS.max),
+    '--host',
+    '127.0.0.1',
+    '--public-ip',
+    '127.0.0.1',
+    '--rtc-port-min',
+    String(DEFAULT_RTC_PORTS.min),
+    '--rtc-port-max',
+    String(DEFAULT_RTC_PORTS.max),
     ...serverFlags,
   ],
   process.env,

@@ -14,7 +14,8 @@ import { buildClient } from './cli/build-client.ts';
 flagsOrExit(
   defineCommand({
     name: 'npm run screenshot',
-    about: 'Builds the client, then plays short scripted scenes in headless Chromium and saves docs/screenshot.png, docs/compare.png and docs/compare-alone.png.',
+    about:
+      'Builds the client, then plays short scripted scenes in headless Chromium and saves docs/screenshot.png, docs/compare.png and docs/compare-alone.png.',
     flags: {},
   }),
 );
@@ -28,9 +29,13 @@ const browser = await launchChromium();
 let bots: ReturnType<typeof spawn> | null = null;
 try {
   await playScene('docs/compare-alone.png', '&loss=20&latency=40&jitter=10&path=compare', waitForVisibleGap);
-  bots = spawn(process.execPath, ['--import', 'tsx', 'game-client/bot.ts', '--url', server.url, '--count', '3', '--duration', '60', '--chat-every', '10', '--json'], {
-    stdio: 'ignore',
-  });
+  bots = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'game-client/bot.ts', '--url', server.url, '--count', '3', '--duration', '60', '--chat-every', '10', '--json'],
+    {
+      stdio: 'ignore',
+    },
+  );
   await playScene('docs/screenshot.png', '', async (page) => {
     for (const key of ['ArrowRight', 'ArrowDown', 'ArrowLeft']) {
       await page.keyboard.down(key);

@@ -34,7 +34,9 @@ if (!wantsHelp) {
     const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit', shell: process.platform === 'win32' });
     if (build.status !== 0) process.exit(build.status ?? 1);
   } else if (why && !existsSync(SERVER_ENTRY)) {
-    console.error(`not built: ${SERVER_ENTRY} is missing. Run \`npm run build\` first (the client into dist/, the server into dist-server/), then \`npm start\`; \`npm run dev\` runs the sources instead.`);
+    console.error(
+      `not built: ${SERVER_ENTRY} is missing. Run \`npm run build\` first (the client into dist/, the server into dist-server/), then \`npm start\`; \`npm run dev\` runs the sources instead.`,
+    );
     process.exit(1);
   } else if (why) {
     console.warn(`${why}: this runs the old build. \`npm run build\` to run the new code, or \`npm run dev\`.`);

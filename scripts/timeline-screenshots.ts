@@ -12,7 +12,8 @@ import { defineCommand, flagsOrExit } from '../game-server/cli/flags.ts';
 flagsOrExit(
   defineCommand({
     name: 'npm run screenshot:timeline',
-    about: 'Saves the connection timeline panel on a fresh join and after a reconnect: docs/timeline-join.png, docs/timeline-reconnect.png (needs a built client: npm run build).',
+    about:
+      'Saves the connection timeline panel on a fresh join and after a reconnect: docs/timeline-join.png, docs/timeline-reconnect.png (needs a built client: npm run build).',
     flags: {},
   }),
 );
@@ -34,7 +35,11 @@ try {
   await page.waitForTimeout(SETTLE_MS);
   await shoot(page, 'docs/timeline-join.png');
   await page.evaluate((code) => (window as unknown as { newestWebSocket: WebSocket }).newestWebSocket.close(code, 'simulated drop'), CLOSE_SIMULATED_DROP);
-  await page.waitForFunction(() => window.netcode.status().timeline.channels.stream.length >= 2 && window.netcode.status().channels.stream.state === 'open', null, WAIT);
+  await page.waitForFunction(
+    () => window.netcode.status().timeline.channels.stream.length >= 2 && window.netcode.status().channels.stream.state === 'open',
+    null,
+    WAIT,
+  );
   await page.waitForTimeout(SETTLE_MS);
   await shoot(page, 'docs/timeline-reconnect.png');
 } finally {

@@ -18,8 +18,7 @@ export interface CodecEntry {
   create(steps: TraceStep[]): CodecUnderTest;
 }
 
-export const byteLength = (message: Uint8Array | string) =>
-  typeof message === 'string' ? Buffer.byteLength(message) : message.byteLength;
+export const byteLength = (message: Uint8Array | string) => (typeof message === 'string' ? Buffer.byteLength(message) : message.byteLength);
 
 /** One codec's figures at one entity count, as the table, codec.json and the chart show them. */
 export interface CodecMeasurement {

@@ -34,7 +34,10 @@ export function parseTaskStat(line: string): TaskStat | null {
   const close = line.lastIndexOf(')');
   if (open < 1 || close < open) return null;
   const id = Number(line.slice(0, open).trim());
-  const afterName = line.slice(close + 1).trim().split(/\s+/);
+  const afterName = line
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   const userTicks = Number(afterName[UTIME_AFTER_NAME]);
   const systemTicks = Number(afterName[STIME_AFTER_NAME]);
   if (![id, userTicks, systemTicks].every((n) => Number.isInteger(n) && n >= 0)) return null;

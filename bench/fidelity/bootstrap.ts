@@ -23,7 +23,10 @@ export interface RatioEstimate {
 
 /** The pooled `q`-th percentile of the given windows' ages, by nearest rank (as protocol/netsim/percentile.ts). */
 export function pooledPercentile(windows: readonly (readonly number[])[], q: number): number {
-  return new SortedWindows(windows).percentile(windows.map(() => 1), q);
+  return new SortedWindows(windows).percentile(
+    windows.map(() => 1),
+    q,
+  );
 }
 
 /**

@@ -34,16 +34,18 @@ export interface CaptureSummary {
 
 /** Clients by source address: bots and observers each have their own (bench/fidelity/run.ts); anything else is the page. */
 export function captureSummary(text: string, port: number, botsFrom: string, observersFrom = '127.0.0.3'): CaptureSummary {
-  const connections = [...packetsByConnection(text.split('\n'), port)].map(([client, packets]): CapturedConnection => ({
-    client,
-    role: client.startsWith(`${botsFrom}.`) ? 'bot' : client.startsWith(`${observersFrom}.`) ? 'observer' : 'page',
-    opened: packets.some((p) => p.flags.includes('S')),
-    closed: packets.some((p) => p.flags.includes('F') || p.flags.includes('R')),
-    serverSent: tallySegments(segmentWaits(dataSent(packets, true))),
-    serverResends: resendPatterns(packets),
-    clientSent: tallySegments(segmentWaits(dataSent(packets, false))),
-    spanS: Math.round((packets.at(-1)!.atMs - packets[0]!.atMs) / 100) / 10,
-  }));
+  const connections = [...packetsByConnection(text.split('\n'), port)].map(
+    ([client, packets]): CapturedConnection => ({
+      client,
+      role: client.startsWith(`${botsFrom}.`) ? 'bot' : client.startsWith(`${observersFrom}.`) ? 'observer' : 'page',
+      opened: packets.some((p) => p.flags.includes('S')),
+      closed: packets.some((p) => p.flags.includes('F') || p.flags.includes('R')),
+      serverSent: tallySegments(segmentWaits(dataSent(packets, true))),
+      serverResends: resendPatterns(packets),
+      clientSent: tallySegments(segmentWaits(dataSent(packets, false))),
+      spanS: Math.round((packets.at(-1)!.atMs - packets[0]!.atMs) / 100) / 10,
+    }),
+  );
   const order = { page: 0, observer: 1, bot: 2 };
   return { connections: connections.sort((a, b) => order[a.role] - order[b.role]) };
 }

@@ -14,8 +14,7 @@ const LOOPBACK_ONE_WAY_MS = 1;
 
 /** One simulated run per recorded real run: same loss, repetition and length. */
 export function replayThroughModel(realRuns: Run[]): Run[] {
-  const baselineOf = (run: Run) =>
-    realRuns.find((r) => r.lossPct === 0 && r.rep === run.rep)?.streamAgeP50Ms ?? run.datagramAgeP50Ms;
+  const baselineOf = (run: Run) => realRuns.find((r) => r.lossPct === 0 && r.rep === run.rep)?.streamAgeP50Ms ?? run.datagramAgeP50Ms;
   return realRuns.map((real) => {
     const baselineMs = baselineOf(real);
     const model = new StreamModel(real.rep * 1000 + real.lossPct, {

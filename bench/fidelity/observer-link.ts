@@ -22,7 +22,19 @@ export class ObserverLink {
   static async start(url: string, count: number, serverOrigin: number, from: string): Promise<ObserverLink> {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'bench/fidelity/stream-observers.ts', '--url', url, '--count', String(count), '--server-origin', String(serverOrigin), '--from', from],
+      [
+        '--import',
+        'tsx',
+        'bench/fidelity/stream-observers.ts',
+        '--url',
+        url,
+        '--count',
+        String(count),
+        '--server-origin',
+        String(serverOrigin),
+        '--from',
+        from,
+      ],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     child.stderr.pipe(process.stderr);

@@ -26,7 +26,9 @@ for (const file of files) {
   for (const c of captureSummary(text, port, BOTS_FROM).connections) {
     if (!all && c.serverSent.segments < 100) continue;
     console.log(`  ${c.role} ${c.client} ${c.opened ? '(opened) ' : ''}${c.closed ? '(closed) ' : ''}over ${c.spanS} s`);
-    console.log(`    server segments ${c.serverSent.segments}, sent ×n ${JSON.stringify(c.serverSent.transmissions)}, waits ${JSON.stringify(c.serverSent.waits)}, longest ${c.serverSent.longestWaitMs} ms`);
+    console.log(
+      `    server segments ${c.serverSent.segments}, sent ×n ${JSON.stringify(c.serverSent.transmissions)}, waits ${JSON.stringify(c.serverSent.waits)}, longest ${c.serverSent.longestWaitMs} ms`,
+    );
     console.log(`    resends by wait and cause: ${JSON.stringify(c.serverResends)}`);
     console.log(`    client segments ${c.clientSent.segments}, waits ${JSON.stringify(c.clientSent.waits)}`);
   }
@@ -40,8 +42,12 @@ const lost = pooled.lostRepairFoundFast + pooled.lostRepairTimeout;
 const timeouts = pooled.lostRepairTimeout + pooled.lostAckTimeout;
 console.log(`\npage and observers, pooled: ${JSON.stringify(pooled)}`);
 console.log(`  lost repairs found fast: ${pooled.lostRepairFoundFast} of ${lost} (${share(pooled.lostRepairFoundFast, lost)})`);
-console.log(`  timeouts with nothing new before them: ${pooled.timeoutsWithNothingNewBefore} of ${timeouts} (${share(pooled.timeoutsWithNothingNewBefore, timeouts)})`);
-console.log(`  timeouts after a lost ACK: ${pooled.lostAckTimeout} per ${pooled.fastRepairs} fast repairs (divide by p × (1 − p) for the share of lost ACKs that cost one)`);
+console.log(
+  `  timeouts with nothing new before them: ${pooled.timeoutsWithNothingNewBefore} of ${timeouts} (${share(pooled.timeoutsWithNothingNewBefore, timeouts)})`,
+);
+console.log(
+  `  timeouts after a lost ACK: ${pooled.lostAckTimeout} per ${pooled.fastRepairs} fast repairs (divide by p × (1 − p) for the share of lost ACKs that cost one)`,
+);
 
 function share(part: number, whole: number): string {
   return whole === 0 ? '–' : `${Math.round((100 * part) / whole)} %`;

@@ -57,9 +57,24 @@ const FIDELITY_COMMAND = defineCommand({
     loss: { type: 'string', value: 'LIST', default: '0,5,10,20', help: 'loss percentages, comma-separated, 0 to 90 (0: the baseline, measured once)' },
     reps: { type: 'string', value: 'N', default: '8', help: 'repetitions of every loss, real and simulated interleaved' },
     seconds: { type: 'string', value: 'S', default: '20', help: 'length of one measured window (at least 2)' },
-    observers: { type: 'string', value: 'N', default: '10', help: 'headless clients measuring their own streams beside the page (0 to 12): more independent draws per window' },
-    out: { type: 'string', value: 'FILE', default: DEFAULT_REPORT_JSON, help: 'where the report goes (the SVG beside it): trial runs can keep the recorded one' },
-    'save-capture': { type: 'string', value: 'DIR', defaultText: 'no capture', help: "tcpdump the server's TCP port in each real window, keep the text in DIR, and tally every connection's resends" },
+    observers: {
+      type: 'string',
+      value: 'N',
+      default: '10',
+      help: 'headless clients measuring their own streams beside the page (0 to 12): more independent draws per window',
+    },
+    out: {
+      type: 'string',
+      value: 'FILE',
+      default: DEFAULT_REPORT_JSON,
+      help: 'where the report goes (the SVG beside it): trial runs can keep the recorded one',
+    },
+    'save-capture': {
+      type: 'string',
+      value: 'DIR',
+      defaultText: 'no capture',
+      help: "tcpdump the server's TCP port in each real window, keep the text in DIR, and tally every connection's resends",
+    },
     'model-only': { type: 'boolean', help: 'replay the recorded real windows (--out) through the model, in seconds, anywhere' },
   },
   notes: 'Builds the client first (not with --model-only); writes the report and its SVG.',
@@ -108,7 +123,20 @@ await buildClient();
 
 const server = await startServer(
   loadConfig(
-    ['--port', '0', '--host', '127.0.0.1', '--static-dir', 'dist', '--rtc-port-min', String(RTC_PORTS.min), '--rtc-port-max', String(RTC_PORTS.max), '--public-ip', '127.0.0.1'],
+    [
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--static-dir',
+      'dist',
+      '--rtc-port-min',
+      String(RTC_PORTS.min),
+      '--rtc-port-max',
+      String(RTC_PORTS.max),
+      '--public-ip',
+      '127.0.0.1',
+    ],
     {},
   ),
 );
@@ -121,9 +149,13 @@ console.log(
     `about ${Math.ceil(totalS / 60)} min on a quiet machine`,
 );
 // The bots play until they are killed at the end; their own limit only bounds them if this process dies (a busy machine stretches the run).
-const bots = spawn(process.execPath, ['--import', 'tsx', 'game-client/bot.ts', '--url', server.url, '--count', String(BOTS), '--duration', String(3 * totalS), '--from', BOTS_FROM, '--json'], {
-  stdio: 'ignore',
-});
+const bots = spawn(
+  process.execPath,
+  ['--import', 'tsx', 'game-client/bot.ts', '--url', server.url, '--count', String(BOTS), '--duration', String(3 * totalS), '--from', BOTS_FROM, '--json'],
+  {
+    stdio: 'ignore',
+  },
+);
 const browser = await launchChromium();
 const runs: Run[] = [];
 let observers: ObserverLink | null = null;
@@ -154,7 +186,9 @@ try {
         progress.log(
           `rep ${rep} ${mode.padEnd(9)} ${String(lossPct).padStart(2)} %: stream age p50 ${run.streamAgeP50Ms} / p95 ${run.streamAgeP95Ms} ms, ` +
             `late ${run.streamLate}; datagram loss ${run.datagramLossPct} %; stream reconnects ${run.streamReconnects}${run.survived ? '' : '  (a channel closed during the window)'}` +
-            (run.observers?.length ? `; with ${run.observers.length} observers p95 ${Math.round(percentile(windowAges(run, true), 95))} ms, reconnects ${run.observers.map((o) => o.reconnects).join('/')}` : ''),
+            (run.observers?.length
+              ? `; with ${run.observers.length} observers p95 ${Math.round(percentile(windowAges(run, true), 95))} ms, reconnects ${run.observers.map((o) => o.reconnects).join('/')}`
+              : ''),
         );
       }
     }
@@ -178,7 +212,15 @@ process.exit(0);
 
 function writeReport(summary: SummaryRow[] | null) {
   mkdirSync(dirname(REPORT_JSON), { recursive: true });
-  const report = { generatedAt: new Date().toISOString(), seconds, reps, bots: BOTS, observers: observerCount, ...(summary ? { summary } : { partial: true }), runs };
+  const report = {
+    generatedAt: new Date().toISOString(),
+    seconds,
+    reps,
+    bots: BOTS,
+    observers: observerCount,
+    ...(summary ? { summary } : { partial: true }),
+    runs,
+  };
   writeFileSync(REPORT_JSON, `${JSON.stringify(report, null, 2)}\n`);
 }
 

@@ -70,7 +70,9 @@ for await (const line of createInterface({ input: process.stdin })) {
   }
   if (command.collect) {
     const round = (age: number) => Math.round(age * 10) / 10;
-    console.log(JSON.stringify({ clients: clients.map((c, i) => ({ ages: c.ageSamples('stream').map(round), reconnects: attempts(c) - attemptsAtReset[i]! })) }));
+    console.log(
+      JSON.stringify({ clients: clients.map((c, i) => ({ ages: c.ageSamples('stream').map(round), reconnects: attempts(c) - attemptsAtReset[i]! })) }),
+    );
   }
 }
 for (const client of clients) client.close();

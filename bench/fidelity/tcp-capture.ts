@@ -15,7 +15,6 @@ export interface CapturedSegment {
   end: number;
 }
 
-
 const LINE = /^(\d+\.\d+) IP [\d.]+\.(\d+) > [\d.]+\.\d+: .*?seq (\d+):(\d+),/;
 
 /** A data packet sent from `port`, or null for anything else (pure ACKs, the other direction, noise). */
@@ -111,7 +110,9 @@ export function packetsByConnection(lines: readonly string[], port: number): Map
 
 /** The data segments one side of a connection sent, for segmentWaits. */
 export function dataSent(packets: readonly ConnectionPacket[], fromServer: boolean): CapturedSegment[] {
-  return packets.flatMap((p) => (p.fromServer === fromServer && p.start !== undefined && p.end! > p.start ? [{ atMs: p.atMs, start: p.start, end: p.end! }] : []));
+  return packets.flatMap((p) =>
+    p.fromServer === fromServer && p.start !== undefined && p.end! > p.start ? [{ atMs: p.atMs, start: p.start, end: p.end! }] : [],
+  );
 }
 
 /** Waits by length: a fast repair (within a few send intervals), then around 200, 400, 800 ms and longer (TCP's minimum RTO and its doublings; a tail-loss probe also waits about 200 ms alone in flight). */

@@ -47,7 +47,12 @@ const TCP_STALLS_COMMAND = defineCommand({
     loss: { type: 'string', value: 'LIST', default: '5,10,20', help: 'loss percentages, comma-separated, 1 to 50' },
     seconds: { type: 'string', value: 'S', default: '60', help: 'length of one window (at least 5)' },
     reps: { type: 'string', value: 'N', default: '1', help: 'repetitions of every loss' },
-    'save-capture': { type: 'string', value: 'DIR', defaultText: 'not kept', help: "keep each window's capture (tcpdump's text, both directions) in DIR, to read by eye" },
+    'save-capture': {
+      type: 'string',
+      value: 'DIR',
+      defaultText: 'not kept',
+      help: "keep each window's capture (tcpdump's text, both directions) in DIR, to read by eye",
+    },
     'client-writes-every': {
       type: 'string',
       value: 'MS',

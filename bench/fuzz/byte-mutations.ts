@@ -24,10 +24,28 @@ const U32_BYTES = 4;
 
 /** Byte values decoders compare against: type codes, counts and ages at their limits, sign edges. */
 const INTERESTING_U8 = [
-  0, 1, 2, 3, 0x3f, 0x40, 0x7f, 0x80, 0x81, 0xfe, U8_MAX,
-  DATAGRAM_TYPE_INPUT, DATAGRAM_TYPE_SNAPSHOT, DATAGRAM_TYPE_PING, DATAGRAM_TYPE_PONG, DATAGRAM_TYPE_SNAPSHOT_DELTA,
-  INPUT_REDUNDANCY, INPUT_REDUNDANCY + 1, MAX_BASELINE_AGE_TICKS, MAX_BASELINE_AGE_TICKS + 1,
-  INPUT_AXIS_MAX, (INPUT_AXIS_MAX + 1) & U8_MAX,
+  0,
+  1,
+  2,
+  3,
+  0x3f,
+  0x40,
+  0x7f,
+  0x80,
+  0x81,
+  0xfe,
+  U8_MAX,
+  DATAGRAM_TYPE_INPUT,
+  DATAGRAM_TYPE_SNAPSHOT,
+  DATAGRAM_TYPE_PING,
+  DATAGRAM_TYPE_PONG,
+  DATAGRAM_TYPE_SNAPSHOT_DELTA,
+  INPUT_REDUNDANCY,
+  INPUT_REDUNDANCY + 1,
+  MAX_BASELINE_AGE_TICKS,
+  MAX_BASELINE_AGE_TICKS + 1,
+  INPUT_AXIS_MAX,
+  (INPUT_AXIS_MAX + 1) & U8_MAX,
 ];
 /** u16 values at count and coordinate edges. */
 const INTERESTING_U16 = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xfffe, U16_MAX, MAX_ENTITIES_PER_SNAPSHOT, MAX_ENTITIES_PER_SNAPSHOT + 1];
@@ -111,8 +129,18 @@ const spliceDonor: ByteMutation = (random, bytes, donor) =>
   concat(bytes.subarray(0, below(random, bytes.byteLength + 1)), donor.subarray(below(random, donor.byteLength + 1)));
 
 const MUTATIONS: readonly ByteMutation[] = [
-  flipBit, flipBit, setInterestingByte, setInterestingWord, setInterestingWord, overwriteRandom,
-  truncate, extend, cut, insertRandom, duplicateSlice, spliceDonor,
+  flipBit,
+  flipBit,
+  setInterestingByte,
+  setInterestingWord,
+  setInterestingWord,
+  overwriteRandom,
+  truncate,
+  extend,
+  cut,
+  insertRandom,
+  duplicateSlice,
+  spliceDonor,
 ];
 
 /** A mutated copy of `seed`: one to MAX_STACKED_MUTATIONS mutations, drawing on `donors` for splices. */

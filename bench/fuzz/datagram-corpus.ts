@@ -98,7 +98,10 @@ function snapshots(random: Random): Uint8Array[] {
       tick: u32(random),
       serverTimeMs: u32(random),
       ackInputSeq: u32(random),
-      entities: entities(random, i < LARGE_SNAPSHOTS ? pick(random, [LARGE_ENTITY_COUNT, MAX_ENTITIES_PER_SNAPSHOT]) : between(random, 0, MAX_SMALL_SNAPSHOT_ENTITIES)),
+      entities: entities(
+        random,
+        i < LARGE_SNAPSHOTS ? pick(random, [LARGE_ENTITY_COUNT, MAX_ENTITIES_PER_SNAPSHOT]) : between(random, 0, MAX_SMALL_SNAPSHOT_ENTITIES),
+      ),
     }),
   );
 }

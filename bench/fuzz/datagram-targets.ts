@@ -84,7 +84,11 @@ export const inputTarget: FuzzTarget<Uint8Array> = {
   description: 'input datagram (protocol/wire/input.ts)',
   generate: datagramInputs(corpus.inputs, INPUT_HEADER_BYTES),
   run: (bytes) =>
-    sameAsCopy(bytes, decodeInputPacket, outcomeOf(decodeInputPacket(bytes), DATAGRAM_ERRORS, (p) => checkInputPacket(p, bytes))),
+    sameAsCopy(
+      bytes,
+      decodeInputPacket,
+      outcomeOf(decodeInputPacket(bytes), DATAGRAM_ERRORS, (p) => checkInputPacket(p, bytes)),
+    ),
   show: showBytes,
 };
 
@@ -92,7 +96,12 @@ export const snapshotTarget: FuzzTarget<Uint8Array> = {
   name: 'decodeSnapshot',
   description: 'full snapshot (protocol/wire/snapshot.ts)',
   generate: datagramInputs(corpus.snapshots, SNAPSHOT_HEADER_BYTES),
-  run: (bytes) => sameAsCopy(bytes, decodeSnapshot, outcomeOf(decodeSnapshot(bytes), DATAGRAM_ERRORS, (s) => checkSnapshot(s, bytes))),
+  run: (bytes) =>
+    sameAsCopy(
+      bytes,
+      decodeSnapshot,
+      outcomeOf(decodeSnapshot(bytes), DATAGRAM_ERRORS, (s) => checkSnapshot(s, bytes)),
+    ),
   show: showBytes,
 };
 
@@ -116,7 +125,12 @@ export const pingTarget: FuzzTarget<Uint8Array> = {
   name: 'decodePing',
   description: 'ping / pong datagram (protocol/wire/ping.ts)',
   generate: datagramInputs(corpus.pings, PING_HEADER_BYTES),
-  run: (bytes) => sameAsCopy(bytes, decodePing, outcomeOf(decodePing(bytes), DATAGRAM_ERRORS, (p) => checkPing(p, bytes))),
+  run: (bytes) =>
+    sameAsCopy(
+      bytes,
+      decodePing,
+      outcomeOf(decodePing(bytes), DATAGRAM_ERRORS, (p) => checkPing(p, bytes)),
+    ),
   show: showBytes,
 };
 

@@ -44,12 +44,15 @@ export function targetSeed(seed: number, name: string): number {
 
 function describeError(error: unknown): string {
   if (!(error instanceof Error)) return `threw a non-Error: ${String(error)}`;
-  const frames = error.stack?.split('\n').slice(1, 4).map((line) => line.trim()).join(' / ');
+  const frames = error.stack
+    ?.split('\n')
+    .slice(1, 4)
+    .map((line) => line.trim())
+    .join(' / ');
   return `${error.name}: ${error.message}${frames ? ` (${frames})` : ''}`;
 }
 
-const clip = (text: string) =>
-  text.length <= MAX_SHOWN_INPUT_CHARS ? text : `${text.slice(0, MAX_SHOWN_INPUT_CHARS)}… (${text.length} characters in all)`;
+const clip = (text: string) => (text.length <= MAX_SHOWN_INPUT_CHARS ? text : `${text.slice(0, MAX_SHOWN_INPUT_CHARS)}… (${text.length} characters in all)`);
 
 /** Feeds `inputs` generated inputs to `target`; never throws, whatever the decoder does. */
 export function fuzzTarget(target: AnyFuzzTarget, inputs: number, seed: number): FuzzReport {

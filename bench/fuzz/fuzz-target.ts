@@ -36,11 +36,7 @@ export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, by
  * Checks a decoder's answer: `{ ok: true, value }` with a value that passes
  * `checkValue`, or `{ ok: false, error }` with one of `errors`.
  */
-export function outcomeOf<T>(
-  result: Result<T>,
-  errors: ReadonlySet<string>,
-  checkValue: (value: T) => string | null,
-): Outcome {
+export function outcomeOf<T>(result: Result<T>, errors: ReadonlySet<string>, checkValue: (value: T) => string | null): Outcome {
   // Checked at run time too: the types say what the decoder should return, the fuzzer checks what it does.
   const answer: unknown = result;
   if (typeof answer !== 'object' || answer === null) return { violation: `answer is ${String(answer)}, not a result` };

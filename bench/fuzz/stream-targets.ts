@@ -38,7 +38,22 @@ const CLIENT_KEYS: Record<ClientMessage['type'], readonly string[]> = {
   leave: ['type'],
 };
 const SERVER_KEYS: Record<ServerMessage['type'], readonly string[]> = {
-  welcome: ['type', 'playerId', 'name', 'sessionToken', 'datagramToken', 'resumed', 'room', 'lastSeq', 'replayComplete', 'inputSeq', 'config', 'players', 'scores', 'recentChat'],
+  welcome: [
+    'type',
+    'playerId',
+    'name',
+    'sessionToken',
+    'datagramToken',
+    'resumed',
+    'room',
+    'lastSeq',
+    'replayComplete',
+    'inputSeq',
+    'config',
+    'players',
+    'scores',
+    'recentChat',
+  ],
   join: ['type', 'seq', 'playerId', 'name', 'score'],
   leave: ['type', 'seq', 'playerId', 'name', 'reason'],
   chat: ['type', 'seq', 'playerId', 'name', 'text', 'serverTimeMs'],
@@ -144,7 +159,16 @@ export const serverMessageTarget: FuzzTarget<string> = {
 
 /** Values clampConditions must survive: non-numbers as numbers, signed zero, extremes, limits and just past them. */
 const EDGE_VALUES = [
-  NaN, Infinity, -Infinity, 0, -0, Number.MIN_VALUE, -Number.MIN_VALUE, Number.MAX_VALUE, -Number.MAX_VALUE, Number.EPSILON,
+  NaN,
+  Infinity,
+  -Infinity,
+  0,
+  -0,
+  Number.MIN_VALUE,
+  -Number.MIN_VALUE,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+  Number.EPSILON,
   ...Object.values(CONDITION_LIMITS).flatMap((limit) => [limit, limit * (1 + Number.EPSILON), limit + 1, -limit]),
 ];
 const EDGE_VALUE_SHARE = 0.3;
@@ -183,5 +207,6 @@ export const conditionsTarget: FuzzTarget<NetworkConditions> = {
     const keys = Object.keys(CONDITION_LIMITS) as (keyof NetworkConditions)[];
     return keys.every((key) => clamped[key] === input[key]) ? 'accepted' : 'rejected';
   },
-  show: (c) => `{ lossPct: ${showNumber(c.lossPct)}, latencyMs: ${showNumber(c.latencyMs)}, jitterMs: ${showNumber(c.jitterMs)}, duplicatePct: ${showNumber(c.duplicatePct)} }`,
+  show: (c) =>
+    `{ lossPct: ${showNumber(c.lossPct)}, latencyMs: ${showNumber(c.latencyMs)}, jitterMs: ${showNumber(c.jitterMs)}, duplicatePct: ${showNumber(c.duplicatePct)} }`,
 };

@@ -32,25 +32,111 @@ const ADD_KEY_SHARE = 0.2;
 
 /** Characters the validators single out: JSON syntax, controls, format and separator characters, lone surrogates. */
 const INTERESTING_CHARS = [
-  '"', '\\', '{', '}', '[', ']', ':', ',', ' ', '\t', '\n', '\r', '\u0000', '\u001f', '\u007f', '\u0085', '\u00a0',
-  '\u200b', '\u200e', '\u202e', '\u2028', '\u2029', '\u2066', '\ufeff', '\ufffd', '\ud800', '\udbff', '\udc00', '\udfff',
-  '😀', 'é', 'e\u0301', '世', '0', '9', '-', '+', '.', 'e', 'E',
+  '"',
+  '\\',
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  ',',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\u0000',
+  '\u001f',
+  '\u007f',
+  '\u0085',
+  '\u00a0',
+  '\u200b',
+  '\u200e',
+  '\u202e',
+  '\u2028',
+  '\u2029',
+  '\u2066',
+  '\ufeff',
+  '\ufffd',
+  '\ud800',
+  '\udbff',
+  '\udc00',
+  '\udfff',
+  '😀',
+  'é',
+  'e\u0301',
+  '世',
+  '0',
+  '9',
+  '-',
+  '+',
+  '.',
+  'e',
+  'E',
 ];
 
 /** Strings at the schema's edges: lengths around the limits, tokens just in and out of shape, text it must refuse. */
 const INTERESTING_STRINGS = [
-  '', ' ', '  x  ', 'x', 'n'.repeat(MAX_NAME_CHARS), 'n'.repeat(MAX_NAME_CHARS + 1), ` ${'n'.repeat(MAX_NAME_CHARS)} `,
-  't'.repeat(MAX_CHAT_CHARS), 't'.repeat(MAX_CHAT_CHARS + 1), '😀'.repeat(MAX_NAME_CHARS / 2), '😀'.repeat(MAX_NAME_CHARS / 2 + 1),
-  'A'.repeat(TOKEN_MIN_CHARS - 1), 'A'.repeat(TOKEN_MIN_CHARS), 'A'.repeat(TOKEN_MAX_CHARS), 'A'.repeat(TOKEN_MAX_CHARS + 1),
-  `${'A'.repeat(TOKEN_MIN_CHARS)}=`, `${'A'.repeat(TOKEN_MIN_CHARS)}\n`, 'a\u0000b', 'line\nbreak', 'bidi\u202eevil', 'sep\u2028x',
-  '\ud800', 'x\udc00', '\ud83d', '\ufeffbom', '\u200b', 'datagram', 'stream', 'compare', 'left', 'disconnected',
-  '__proto__', 'constructor', 'toString', ...MESSAGE_TYPES,
+  '',
+  ' ',
+  '  x  ',
+  'x',
+  'n'.repeat(MAX_NAME_CHARS),
+  'n'.repeat(MAX_NAME_CHARS + 1),
+  ` ${'n'.repeat(MAX_NAME_CHARS)} `,
+  't'.repeat(MAX_CHAT_CHARS),
+  't'.repeat(MAX_CHAT_CHARS + 1),
+  '😀'.repeat(MAX_NAME_CHARS / 2),
+  '😀'.repeat(MAX_NAME_CHARS / 2 + 1),
+  'A'.repeat(TOKEN_MIN_CHARS - 1),
+  'A'.repeat(TOKEN_MIN_CHARS),
+  'A'.repeat(TOKEN_MAX_CHARS),
+  'A'.repeat(TOKEN_MAX_CHARS + 1),
+  `${'A'.repeat(TOKEN_MIN_CHARS)}=`,
+  `${'A'.repeat(TOKEN_MIN_CHARS)}\n`,
+  'a\u0000b',
+  'line\nbreak',
+  'bidi\u202eevil',
+  'sep\u2028x',
+  '\ud800',
+  'x\udc00',
+  '\ud83d',
+  '\ufeffbom',
+  '\u200b',
+  'datagram',
+  'stream',
+  'compare',
+  'left',
+  'disconnected',
+  '__proto__',
+  'constructor',
+  'toString',
+  ...MESSAGE_TYPES,
 ];
 
 /** Numbers at the schema's edges: integer limits, u16/u32/2^53 edges, the clamp limits, tiny and huge floats. */
 const INTERESTING_NUMBERS = [
-  0, -0, 1, -1, 0.5, -0.5, 1.5, 2, MAX_NAME_CHARS, MAX_CHAT_CHARS, 0xffff, 0x10000, 2 ** 31, 2 ** 32 - 1, 2 ** 32,
-  Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, 1e21, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, Number.EPSILON,
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  1.5,
+  2,
+  MAX_NAME_CHARS,
+  MAX_CHAT_CHARS,
+  0xffff,
+  0x10000,
+  2 ** 31,
+  2 ** 32 - 1,
+  2 ** 32,
+  Number.MAX_SAFE_INTEGER,
+  Number.MAX_SAFE_INTEGER + 2,
+  1e21,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  Number.EPSILON,
   ...Object.values(CONDITION_LIMITS).flatMap((limit) => [limit, limit + Number.EPSILON * limit, limit + 1]),
 ];
 
@@ -59,14 +145,31 @@ const INTERESTING_NUMBERS = [
  * `-0` to negative zero, and the rest are not JSON at all.
  */
 const NUMBER_SPELLINGS = [
-  ...INTERESTING_NUMBERS.map(String), '1e400', '-1e400', '1e-400', '-0', '-0.0', '0e0', '1E+2', '00', '01', '1.', '.5', '+1',
-  '0x10', 'NaN', 'Infinity', '-Infinity', '1e', '-', '9007199254740993', '1'.repeat(400),
+  ...INTERESTING_NUMBERS.map(String),
+  '1e400',
+  '-1e400',
+  '1e-400',
+  '-0',
+  '-0.0',
+  '0e0',
+  '1E+2',
+  '00',
+  '01',
+  '1.',
+  '.5',
+  '+1',
+  '0x10',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e',
+  '-',
+  '9007199254740993',
+  '1'.repeat(400),
 ];
 
 /** Values that are not numbers or not well-formed: for JSON text, as written. */
-const VALUE_SPELLINGS = [
-  'null', 'true', 'false', '[]', '{}', '[[]]', '""', '"\\ud800"', '"\\u0000"', '"\\x"', '"\\', "'x'", 'undefined', ...NUMBER_SPELLINGS,
-];
+const VALUE_SPELLINGS = ['null', 'true', 'false', '[]', '{}', '[[]]', '""', '"\\ud800"', '"\\u0000"', '"\\x"', '"\\', "'x'", 'undefined', ...NUMBER_SPELLINGS];
 
 const NUMBER_TOKEN = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 const STRING_TOKEN = /"(?:[^"\\]|\\.)*"/g;
@@ -144,7 +247,8 @@ const TEXT_MUTATIONS: readonly TextMutation[] = [
   },
   (random, text, donor) => text.slice(0, below(random, text.length + 1)) + donor.slice(below(random, donor.length + 1)),
   (random, text) => replaceToken(random, text, NUMBER_TOKEN, pick(random, NUMBER_SPELLINGS)),
-  (random, text) => replaceToken(random, text, STRING_TOKEN, coinFlip(random) ? JSON.stringify(pick(random, INTERESTING_STRINGS)) : pick(random, VALUE_SPELLINGS)),
+  (random, text) =>
+    replaceToken(random, text, STRING_TOKEN, coinFlip(random) ? JSON.stringify(pick(random, INTERESTING_STRINGS)) : pick(random, VALUE_SPELLINGS)),
   // A member spliced in after an opening brace: repeated keys (the last wins in JSON.parse), __proto__, strays.
   (random, text) => {
     const braces = [...text.matchAll(/\{/g)];
@@ -218,7 +322,8 @@ function mutateNode(random: Random, root: Json, keys: readonly string[]): void {
   const draw = random();
   if (draw < NEW_VALUE_SHARE && own.length > 0) node[pick(random, own)] = randomJson(random, MAX_RANDOM_JSON_DEPTH, keys);
   else if (draw < NEW_VALUE_SHARE + DROP_KEY_SHARE && own.length > 0) delete node[pick(random, own)];
-  else if (draw < NEW_VALUE_SHARE + DROP_KEY_SHARE + ADD_KEY_SHARE) setMember(node, pick(random, [...keys, '__proto__', 'constructor']), randomJson(random, MAX_RANDOM_JSON_DEPTH, keys));
+  else if (draw < NEW_VALUE_SHARE + DROP_KEY_SHARE + ADD_KEY_SHARE)
+    setMember(node, pick(random, [...keys, '__proto__', 'constructor']), randomJson(random, MAX_RANDOM_JSON_DEPTH, keys));
   else node.type = pick(random, MESSAGE_TYPES);
 }
 

@@ -57,7 +57,15 @@ const bots = Number(args.bots);
 const seconds = Number(args.seconds);
 const repeats = Number(args.repeats);
 const roomSize = Number(args['room-size']);
-if (![bots, repeats, roomSize].every(Number.isInteger) || bots < 1 || bots > MAX_BOTS || !(seconds >= 5 && seconds <= 120) || repeats < 1 || repeats > 5 || roomSize < 1) {
+if (
+  ![bots, repeats, roomSize].every(Number.isInteger) ||
+  bots < 1 ||
+  bots > MAX_BOTS ||
+  !(seconds >= 5 && seconds <= 120) ||
+  repeats < 1 ||
+  repeats > 5 ||
+  roomSize < 1
+) {
   console.error(`usage: npx tsx bench/load/bot-cost.ts [--bots 1-${MAX_BOTS}] [--seconds 5-120] [--repeats 1-5] [--room-size N] [--from A-B] [--cpu-prof DIR]`);
   process.exit(2);
 }
@@ -68,7 +76,11 @@ if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
 /** Everything above, with room to spare: the run ends itself past this, whatever hangs. */
 const deadlineS = PROFILED_STOP_TIMEOUT_MS / 1000 + BOT_STARTUP_S + CONNECT_TIMEOUT_S + bots / 4 + SETTLE_MS / 1000 + repeats * (seconds + 10) + 60;
 
-const server = await startServerProcess(['--room-capacity', String(roomSize), '--max-rooms', String(Math.max(DEFAULT_MAX_ROOMS, Math.ceil(bots / roomSize)))], undefined, pinning.servers[0]!);
+const server = await startServerProcess(
+  ['--room-capacity', String(roomSize), '--max-rooms', String(Math.max(DEFAULT_MAX_ROOMS, Math.ceil(bots / roomSize)))],
+  undefined,
+  pinning.servers[0]!,
+);
 const fleet = startBotProcess({
   url: server.url,
   chatEveryS: CHAT_EVERY_S,
@@ -93,11 +105,16 @@ console.log(`bot-cost: ${bots} bots in rooms of ${roomSize} from ${args.from ?? 
 const plan = planBotGroups(0, bots, roomSize, 1);
 const joined = await Promise.all(
   plan.map((g) =>
-    fleet.join({ url: server.url, room: g.room, count: g.count, joinRatePerS: g.joinRatePerS, joinBurst: g.joinBurst }, (BOT_STARTUP_S + CONNECT_TIMEOUT_S + plannedConnectSeconds(plan)) * 1000),
+    fleet.join(
+      { url: server.url, room: g.room, count: g.count, joinRatePerS: g.joinRatePerS, joinBurst: g.joinBurst },
+      (BOT_STARTUP_S + CONNECT_TIMEOUT_S + plannedConnectSeconds(plan)) * 1000,
+    ),
   ),
 );
 const connected = joined.reduce((n, j) => n + j.connected, 0);
-console.log(`${connected}/${bots} connected${joined.some((j) => j.errors.length) ? `; first error: ${joined.flatMap((j) => j.errors)[0]}` : ''}; settling ${SETTLE_MS / 1000} s`);
+console.log(
+  `${connected}/${bots} connected${joined.some((j) => j.errors.length) ? `; first error: ${joined.flatMap((j) => j.errors)[0]}` : ''}; settling ${SETTLE_MS / 1000} s`,
+);
 await sleep(SETTLE_MS);
 
 const ticks = clockTicksPerSecond();
@@ -121,7 +138,10 @@ for (let w = 1; w <= repeats; w++) {
   // A starved bot core plays less (its data channels time out, its snapshots are lost), and costs less for it.
   const perClientPerS = report.datagram.received / clientS;
   const valid =
-    report.playing === bots && report.connected === bots && report.datagram.lossPct < MAX_VALID_LOSS_PCT && perClientPerS >= MIN_VALID_RATE_SHARE * DEFAULT_SNAPSHOT_RATE_HZ;
+    report.playing === bots &&
+    report.connected === bots &&
+    report.datagram.lossPct < MAX_VALID_LOSS_PCT &&
+    perClientPerS >= MIN_VALID_RATE_SHARE * DEFAULT_SNAPSHOT_RATE_HZ;
   if (valid) costs.push(cost);
   console.log(
     `window ${w}${valid ? '' : ' NOT COUNTED (the machine starved the bots or the server)'}: ` +
@@ -132,7 +152,9 @@ for (let w = 1; w <= repeats; w++) {
   );
   console.log(`  bot threads: ${bot.groups.map((g) => `${g.name}${g.threads > 1 ? ` ×${g.threads}` : ''} ${Math.round(g.cpuMs)}`).join(', ')} ms`);
 }
-console.log(`bots: ${costs.length > 0 ? costs.map((c) => round(c, 2)).join(', ') : 'no valid window'} ms CPU per client-second (${bots} bots, ${seconds} s windows; machine load ${loadAverage()})`);
+console.log(
+  `bots: ${costs.length > 0 ? costs.map((c) => round(c, 2)).join(', ') : 'no valid window'} ms CPU per client-second (${bots} bots, ${seconds} s windows; machine load ${loadAverage()})`,
+);
 clearTimeout(deadline);
 await stop();
 if (cpuProfDir) printProfile(cpuProfDir, fleet.child.pid!, windows);
@@ -152,7 +174,9 @@ function printProfile(dir: string, pid: number, spans: { fromUs: number; toUs: n
   const top = [...byWhere]
     .map(([where, selfMs]) => ({ where, selfMs: round(selfMs, 1), pctOfBusy: where === '(idle)' ? 0 : round((100 * selfMs) / busyMs, 1) }))
     .sort((a, b) => b.selfMs - a.selfMs);
-  console.log(`\nbot process profile ${file}, measured windows only, top self time (% of the JS thread's busy time, ${Math.round(busyMs)} ms):\n${formatTop(top, PROFILE_TOP)}`);
+  console.log(
+    `\nbot process profile ${file}, measured windows only, top self time (% of the JS thread's busy time, ${Math.round(busyMs)} ms):\n${formatTop(top, PROFILE_TOP)}`,
+  );
 }
 
 /** The 1-minute load average (Linux): how shared the machine was. */

@@ -52,7 +52,13 @@ export function loadRoomName(r: number): string {
 }
 
 /** The groups that take the server from `fromClients` to `toClients` with `processes` bot processes: one per room touched. */
-export function planBotGroups(fromClients: number, toClients: number, roomSize: number, processes: number, limit: JoinLimit = { burst: JOIN_BURST, refillPerS: JOIN_REFILL_PER_S }): BotGroupPlan[] {
+export function planBotGroups(
+  fromClients: number,
+  toClients: number,
+  roomSize: number,
+  processes: number,
+  limit: JoinLimit = { burst: JOIN_BURST, refillPerS: JOIN_REFILL_PER_S },
+): BotGroupPlan[] {
   const groups: { room: string; count: number; process: number }[] = [];
   let next = fromClients;
   while (next < toClients) {

@@ -55,16 +55,23 @@ export interface BotProcess {
 
 export function startBotProcess(options: BotProcessOptions): BotProcess {
   const args = [
-    '--url', options.url,
-    '--count', '0',
-    '--chat-every', String(options.chatEveryS),
-    '--connect-timeout', String(options.connectTimeoutS),
-    '--duration', String(options.durationS),
+    '--url',
+    options.url,
+    '--count',
+    '0',
+    '--chat-every',
+    String(options.chatEveryS),
+    '--connect-timeout',
+    String(options.connectTimeoutS),
+    '--duration',
+    String(options.durationS),
     '--report-on-stdin',
     ...(options.from === undefined ? [] : ['--from', options.from]),
   ];
   const nodeArgs = options.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir];
-  const child = track(spawn(...onCores(options.cores, process.execPath, [...nodeArgs, '--import', 'tsx', 'game-client/bot.ts', ...args]), { stdio: ['pipe', 'pipe', 'pipe'] }));
+  const child = track(
+    spawn(...onCores(options.cores, process.execPath, [...nodeArgs, '--import', 'tsx', 'game-client/bot.ts', ...args]), { stdio: ['pipe', 'pipe', 'pipe'] }),
+  );
   child.stdin!.on('error', () => {}); // a dead bot's closed pipe: noticed through 'exit' instead
   let stderrTail = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL_CHARS)));

@@ -53,7 +53,11 @@ export function selfTimeByFunction(profile: CpuProfile, within?: { fromUs: numbe
   }
   const busyUs = [...totals].filter(([where]) => where !== '(idle)').reduce((n, [, us]) => n + us, 0);
   return [...totals]
-    .map(([where, us]) => ({ where, selfMs: Math.round(us / 100) / 10, pctOfBusy: where === '(idle)' ? 0 : Math.round((1000 * us) / Math.max(1, busyUs)) / 10 }))
+    .map(([where, us]) => ({
+      where,
+      selfMs: Math.round(us / 100) / 10,
+      pctOfBusy: where === '(idle)' ? 0 : Math.round((1000 * us) / Math.max(1, busyUs)) / 10,
+    }))
     .sort((a, b) => b.selfMs - a.selfMs);
 }
 

@@ -248,7 +248,11 @@ export function exhaustedResources(s: StepSummary, cores: number): Exhausted[] {
     cpu.push({ resource: 'server CPU', detail: `${s.serverCpuPctOfCore} % of a core`, severity: s.serverCpuPctOfCore / cpuLimit });
   }
   if (s.botProcesses.cpuPctOfCoreMax >= cpuLimit) {
-    cpu.push({ resource: 'bot CPU', detail: `a bot process at ${s.botProcesses.cpuPctOfCoreMax} % of a core`, severity: s.botProcesses.cpuPctOfCoreMax / cpuLimit });
+    cpu.push({
+      resource: 'bot CPU',
+      detail: `a bot process at ${s.botProcesses.cpuPctOfCoreMax} % of a core`,
+      severity: s.botProcesses.cpuPctOfCoreMax / cpuLimit,
+    });
   }
   if (s.botCoresPct >= cpuLimit) {
     cpu.push({ resource: "the bots' cores", detail: `${s.botCoresPct} % of the cores they run on`, severity: s.botCoresPct / cpuLimit });
@@ -265,7 +269,11 @@ export function exhaustedResources(s: StepSummary, cores: number): Exhausted[] {
     lag.push({ resource: 'server event-loop lag', detail: `p99 ${s.serverLoopLagP99Ms} ms`, severity: s.serverLoopLagP99Ms / LOOP_LAG_LIMIT_MS });
   }
   if (s.botProcesses.loopLagP99MsMax >= LOOP_LAG_LIMIT_MS) {
-    lag.push({ resource: 'bot event-loop lag', detail: `p99 ${s.botProcesses.loopLagP99MsMax} ms`, severity: s.botProcesses.loopLagP99MsMax / LOOP_LAG_LIMIT_MS });
+    lag.push({
+      resource: 'bot event-loop lag',
+      detail: `p99 ${s.botProcesses.loopLagP99MsMax} ms`,
+      severity: s.botProcesses.loopLagP99MsMax / LOOP_LAG_LIMIT_MS,
+    });
   }
   const worstFirst = (list: Exhausted[]) => list.sort((a, b) => b.severity - a.severity);
   return [...connects, ...worstFirst(cpu), ...worstFirst(lag)];
@@ -299,7 +307,8 @@ function dropsText(drops: Record<string, number>): string {
 export function roomTable(rows: StepSummary[]): string {
   const lines = ['| clients | room | players | tick p50 | tick p99 |', '|---|---|---|---|---|'];
   for (const r of rows) {
-    for (const room of r.rooms) lines.push(`| ${r.clients} | ${room.room} | ${room.players} | ${round(room.tickP50Ms, 2)} ms | ${round(room.tickP99Ms, 2)} ms |`);
+    for (const room of r.rooms)
+      lines.push(`| ${r.clients} | ${room.room} | ${room.players} | ${round(room.tickP50Ms, 2)} ms | ${round(room.tickP99Ms, 2)} ms |`);
   }
   return lines.join('\n');
 }
@@ -318,7 +327,12 @@ export function verdictLines(rows: StepSummary[], cores: number): string[] {
       exhausted.length === 0
         ? '  ran out: nothing watched reached its limit (server CPU, bot CPU, machine CPU, event-loop lag, connects)'
         : `  ran out first: ${exhausted[0]!.resource} (${exhausted[0]!.detail})` +
-            (exhausted.length > 1 ? `; also ${exhausted.slice(1).map((e) => `${e.resource} (${e.detail})`).join(', ')}` : ''),
+            (exhausted.length > 1
+              ? `; also ${exhausted
+                  .slice(1)
+                  .map((e) => `${e.resource} (${e.detail})`)
+                  .join(', ')}`
+              : ''),
     );
   }
   return lines;
@@ -340,7 +354,13 @@ export interface UnmeasuredStep {
 }
 
 /** The bot and machine side of a step whose server side is missing. */
-export function summarizeUnmeasured(clients: number, reason: string, connects: BotConnected[], windows: BotWindow[], machineCpuPct: number | null): UnmeasuredStep {
+export function summarizeUnmeasured(
+  clients: number,
+  reason: string,
+  connects: BotConnected[],
+  windows: BotWindow[],
+  machineCpuPct: number | null,
+): UnmeasuredStep {
   return {
     clients,
     reason,

@@ -95,15 +95,22 @@ const LOAD_COMMAND = defineCommand({
     'room-size': { type: 'string', value: 'N', default: '25', help: `clients per room (1 to ${MAX_PLAYERS})` },
     'bot-procs': { type: 'string', value: 'P', defaultText: 'one per bot core', help: `bot processes (1 to ${MAX_BOT_PROCS})` },
     procs: { type: 'string', value: 'N', default: '1', help: `server processes sharing a private Redis directory (1 to ${MAX_PROCS})` },
-    'cpu-prof': { type: 'string', value: 'DIR', defaultText: 'off', help: "run the server under node --cpu-prof, its profile into DIR, and print the top functions" },
+    'cpu-prof': {
+      type: 'string',
+      value: 'DIR',
+      defaultText: 'off',
+      help: 'run the server under node --cpu-prof, its profile into DIR, and print the top functions',
+    },
   },
   notes: 'Writes docs/bench/load.json and load.svg (load-Nprocs.* with --procs N); exits 1 only if the run itself failed.',
 });
 const args = flagsOrExit(LOAD_COMMAND, (values) => {
   const procs = Number(values.procs);
-  if (!Number.isInteger(procs) || procs < 1 || procs > MAX_PROCS) throw new UsageError(`--procs: 1 to ${MAX_PROCS} server processes, got ${JSON.stringify(values.procs)}`);
+  if (!Number.isInteger(procs) || procs < 1 || procs > MAX_PROCS)
+    throw new UsageError(`--procs: 1 to ${MAX_PROCS} server processes, got ${JSON.stringify(values.procs)}`);
   const repeats = Number(values.repeats);
-  if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= MAX_REPEATS)) throw new UsageError(`--repeats: 1 to ${MAX_REPEATS} windows per step, got ${JSON.stringify(values.repeats)}`);
+  if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= MAX_REPEATS))
+    throw new UsageError(`--repeats: 1 to ${MAX_REPEATS} windows per step, got ${JSON.stringify(values.repeats)}`);
   const steps = values.steps.split(',').map(Number);
   const seconds = Number(values.seconds);
   const roomSize = Number(values['room-size']);
@@ -154,7 +161,11 @@ if (procs > 1) redis = await startPrivateRedis();
 for (let i = 0; i < procs; i++) {
   const directory = redis ? ['--redis-url', redis.url, '--server-id', `load-server-${i + 1}`] : [];
   serversToStop.push(
-    await startServerProcess(['--room-capacity', String(roomSize), '--max-rooms', String(Math.max(DEFAULT_MAX_ROOMS, roomsNeeded)), ...directory], cpuProfDir, pinning.servers[i]!),
+    await startServerProcess(
+      ['--room-capacity', String(roomSize), '--max-rooms', String(Math.max(DEFAULT_MAX_ROOMS, roomsNeeded)), ...directory],
+      cpuProfDir,
+      pinning.servers[i]!,
+    ),
   );
 }
 const servers = serversToStop;
@@ -258,7 +269,20 @@ async function runStep(clients: number, grow: boolean): Promise<{ measured: true
   if (end instanceof Error) return { measured: false, step: summarizeUnmeasured(clients, end.message, connects, windows, machineBusy) };
   return {
     measured: true,
-    run: { clients, windowSeconds: seconds, idle, start, end, connects, windows, botProcesses: fleet.length, cores, botCores, machineBusyPct: machineBusy, ...threads },
+    run: {
+      clients,
+      windowSeconds: seconds,
+      idle,
+      start,
+      end,
+      connects,
+      windows,
+      botProcesses: fleet.length,
+      cores,
+      botCores,
+      machineBusyPct: machineBusy,
+      ...threads,
+    },
   };
 }
 
@@ -292,13 +316,15 @@ async function growFleet(clients: number): Promise<BotConnected[]> {
       fleet[group.process]!.join(
         { url: serverFor(group.room).url, room: group.room, count: group.count, joinRatePerS: group.joinRatePerS, joinBurst: group.joinBurst },
         connectBudgetMs,
-      ).catch((error: unknown): BotConnected => ({
-        report: 'connected',
-        clients: group.count,
-        connected: 0,
-        connectMs: [],
-        errors: [(error as Error).message],
-      })),
+      ).catch(
+        (error: unknown): BotConnected => ({
+          report: 'connected',
+          clients: group.count,
+          connected: 0,
+          connectMs: [],
+          errors: [(error as Error).message],
+        }),
+      ),
     ),
   );
   const connected = connects.reduce((n, c) => n + c.connected, 0);
@@ -335,7 +361,8 @@ async function scrape(): Promise<ServerSample | Error> {
   } catch (error) {
     for (const server of servers) {
       const { exitCode, signalCode } = server.child;
-      if (exitCode !== null || signalCode !== null) return new Error(`a server died (${exitCode ?? signalCode}): ${server.stderrTail().trim() || 'nothing on stderr'}`);
+      if (exitCode !== null || signalCode !== null)
+        return new Error(`a server died (${exitCode ?? signalCode}): ${server.stderrTail().trim() || 'nothing on stderr'}`);
     }
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -385,7 +412,8 @@ function coresIn(list: string): string[] {
 /** The marginal-cost line in words. */
 function capacityLine(cost: ReturnType<typeof marginalCost>, serverProcesses: number): string {
   if (!cost) return 'server cost per client: needs windows at two client counts at least';
-  const perCore = cost.clientsPerCore === null ? 'no capacity figure (the cost did not rise with clients)' : `one core at 60 % holds about ${cost.clientsPerCore} clients`;
+  const perCore =
+    cost.clientsPerCore === null ? 'no capacity figure (the cost did not rise with clients)' : `one core at 60 % holds about ${cost.clientsPerCore} clients`;
   return (
     `server cost${serverProcesses > 1 ? ` (${serverProcesses} processes summed)` : ''}: marginal ${cost.marginalMsPerClientS} ms CPU per client-second, ` +
     `fixed ${cost.fixedPctOfCore} % of a core (the line over ${cost.points} windows; points within ±${cost.residualPctOfCore} % of a core of it); ${perCore}`

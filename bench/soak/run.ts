@@ -259,7 +259,7 @@ function judge() {
   const rssGrowthMb = growth('rssMb');
   const fdGrowth = growth('openFds');
   const peerConnectionGrowth = growth('peerConnections');
-  const rssKeepsGrowing = rssGrowthMb > (MAX_RSS_GROWTH.bytes / 1e6) && rssGrowthMb > MAX_RSS_GROWTH.share * mean(middle, 'rssMb');
+  const rssKeepsGrowing = rssGrowthMb > MAX_RSS_GROWTH.bytes / 1e6 && rssGrowthMb > MAX_RSS_GROWTH.share * mean(middle, 'rssMb');
   const fdsKeepGrowing = fdGrowth > MAX_FD_GROWTH;
   // NaN (the gauge missing from /metrics) must not pass as "no growth".
   const peerConnectionsUnknown = samples.some((s) => !Number.isFinite(s.peerConnections));

@@ -88,7 +88,12 @@ const messageBytes = Number(args['message-bytes']);
 const lifeSeconds = Number(args['life-seconds']);
 // Process-wide, before any peer connection: how long SCTP may wait before acknowledging data.
 if (args['sack-ms'] !== undefined) setSctpSettings({ delayedSackTime: Number(args['sack-ms']) });
-const sizesOk = messagesPerSecond > 0 && messagesPerSecond <= MAX_MESSAGES_PER_SECOND && Number.isInteger(messageBytes) && messageBytes >= HEADER_BYTES && messageBytes <= MAX_MESSAGE_BYTES;
+const sizesOk =
+  messagesPerSecond > 0 &&
+  messagesPerSecond <= MAX_MESSAGES_PER_SECOND &&
+  Number.isInteger(messageBytes) &&
+  messageBytes >= HEADER_BYTES &&
+  messageBytes <= MAX_MESSAGE_BYTES;
 if ((side !== 'server' && side !== 'clients') || !(Number.isInteger(pairs) && pairs >= 1 && pairs <= MAX_PAIRS) || !sizesOk || !(lifeSeconds > 0)) {
   console.error('usage: peer-process.ts --side server|clients --pairs N --messages-per-second R --message-bytes B --life-seconds S');
   process.exit(2);

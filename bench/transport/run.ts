@@ -67,7 +67,12 @@ const TRANSPORT_COMMAND = defineCommand({
     seconds: { type: 'string', value: 'S', default: '10', help: 'length of one measured window (1 to 600)' },
     repeats: { type: 'string', value: 'N', default: '2', help: `fresh processes per pair count (1 to ${MAX_REPEATS})` },
     'warmup-seconds': { type: 'string', value: 'S', default: '3', help: 'traffic before the window starts (0 to 60)' },
-    'client-sack-ms': { type: 'string', value: 'MS', defaultText: "node-datachannel's 20", help: "the clients side's SCTP delayed-ack time, to compare with a browser's (0 to 500)" },
+    'client-sack-ms': {
+      type: 'string',
+      value: 'MS',
+      defaultText: "node-datachannel's 20",
+      help: "the clients side's SCTP delayed-ack time, to compare with a browser's (0 to 500)",
+    },
   },
   notes: `Writes ${REPORT_JSON}.`,
 });
@@ -82,7 +87,8 @@ const { pairCounts, seconds, repeats, warmupSeconds, clientSackMs } = flagsOrExi
    * after 20 ms by default, Chrome's SCTP waits up to 200 ms. Unset: the default.
    */
   const sack = args['client-sack-ms'] === undefined ? null : Number(args['client-sack-ms']);
-  if (sack !== null && !(Number.isInteger(sack) && sack >= 0 && sack <= 500)) throw new UsageError(`--client-sack-ms: 0 to 500, got ${JSON.stringify(args['client-sack-ms'])}`);
+  if (sack !== null && !(Number.isInteger(sack) && sack >= 0 && sack <= 500))
+    throw new UsageError(`--client-sack-ms: 0 to 500, got ${JSON.stringify(args['client-sack-ms'])}`);
   const pairsOk = pairs.every((n, i) => Number.isInteger(n) && n >= 1 && n <= MAX_PAIRS && (i === 0 || n > pairs[i - 1]!));
   if (!pairsOk || !(window >= 1 && window <= 600) || !(Number.isInteger(count) && count >= 1 && count <= MAX_REPEATS) || !(warmup >= 0 && warmup <= 60)) {
     throw new UsageError(`--pairs: increasing counts up to ${MAX_PAIRS}; 1 ≤ --seconds ≤ 600; 1 ≤ --repeats ≤ ${MAX_REPEATS}; 0 ≤ --warmup-seconds ≤ 60`);
@@ -128,7 +134,14 @@ try {
   console.error(`the run failed: ${failure}`);
 }
 
-const summary = pairCounts.map((pairs) => summarize(pairs, runs.filter((r) => r.pairs === pairs))).filter((s) => s !== null);
+const summary = pairCounts
+  .map((pairs) =>
+    summarize(
+      pairs,
+      runs.filter((r) => r.pairs === pairs),
+    ),
+  )
+  .filter((s) => s !== null);
 const notes = [...flatnessLines(summary), ...resolutionLines(runs)];
 console.log(`\n${summaryTable(summary)}\n\n${[...threadLines(summary), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n')}`);
 mkdirSync('docs/bench', { recursive: true });
@@ -139,8 +152,16 @@ writeFileSync(
       generatedAt: new Date().toISOString(),
       machine: { cores, cpu: cpus()[0]?.model ?? 'unknown', platform: process.platform, node: process.version },
       settings: {
-        pairs: pairCounts, seconds, warmupSeconds, repeats, messagesPerSecond: MESSAGES_PER_SECOND, messageBytes: MESSAGE_BYTES, clientSackMs,
-        channel: { unordered: true, maxRetransmits: 0 }, serverSide: 'one UDP port for all peer connections (enableIceUdpMux, as geckos)', bindAddress: '127.0.0.1',
+        pairs: pairCounts,
+        seconds,
+        warmupSeconds,
+        repeats,
+        messagesPerSecond: MESSAGES_PER_SECOND,
+        messageBytes: MESSAGE_BYTES,
+        clientSackMs,
+        channel: { unordered: true, maxRetransmits: 0 },
+        serverSide: 'one UDP port for all peer connections (enableIceUdpMux, as geckos)',
+        bindAddress: '127.0.0.1',
       },
       pinning,
       clockTicksPerSecond: ticksPerSecond,
@@ -172,8 +193,19 @@ interface SideProcess {
 
 function startSide(side: Side, pairs: number, lifeSeconds: number): SideProcess {
   const node = [
-    '--import', 'tsx', 'bench/transport/peer-process.ts', '--side', side, '--pairs', String(pairs),
-    '--messages-per-second', String(MESSAGES_PER_SECOND), '--message-bytes', String(MESSAGE_BYTES), '--life-seconds', String(lifeSeconds),
+    '--import',
+    'tsx',
+    'bench/transport/peer-process.ts',
+    '--side',
+    side,
+    '--pairs',
+    String(pairs),
+    '--messages-per-second',
+    String(MESSAGES_PER_SECOND),
+    '--message-bytes',
+    String(MESSAGE_BYTES),
+    '--life-seconds',
+    String(lifeSeconds),
     ...(side === 'clients' && clientSackMs !== null ? ['--sack-ms', String(clientSackMs)] : []),
   ];
   const child = track(spawn(...onCores(coresOf[side], process.execPath, node), { stdio: ['pipe', 'pipe', 'pipe'] }));
@@ -274,7 +306,9 @@ interface Run {
 
 /** Starts both sides with `pairs` peer connections, connects them, warms up, measures one window and stops them. */
 async function runOnce(pairs: number, repeat: number): Promise<Run> {
-  const lifeSeconds = Math.ceil((STARTUP_TIMEOUT_MS + CONNECT_TIMEOUT_BASE_MS + pairs * CONNECT_TIMEOUT_PER_PAIR_MS + STOP_TIMEOUT_MS) / 1000 + warmupSeconds + seconds + 30);
+  const lifeSeconds = Math.ceil(
+    (STARTUP_TIMEOUT_MS + CONNECT_TIMEOUT_BASE_MS + pairs * CONNECT_TIMEOUT_PER_PAIR_MS + STOP_TIMEOUT_MS) / 1000 + warmupSeconds + seconds + 30,
+  );
   const server = startSide('server', pairs, lifeSeconds);
   const clients = startSide('clients', pairs, lifeSeconds);
   try {
@@ -449,7 +483,8 @@ function summaryTable(rows: PairsSummary[]): string {
     '| pairs | messages/s per side (sent + received) | server µs/msg: process = main + other threads | server % core | clients µs/msg: process = main + other threads | clients % core | loss to clients / to server | latency p50 / p99 to clients | latency p50 / p99 to server | UDP ports server / clients | connect | machine busy (this bench) |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
-  const perMessage = (s: SideSummary) => `${spreadText(s.usPerMessage, 1)} = ${spreadText(s.mainUsPerMessage, 1)} + ${spreadText(s.otherThreadsUsPerMessage, 1)}`;
+  const perMessage = (s: SideSummary) =>
+    `${spreadText(s.usPerMessage, 1)} = ${spreadText(s.mainUsPerMessage, 1)} + ${spreadText(s.otherThreadsUsPerMessage, 1)}`;
   for (const r of rows) {
     lines.push(
       `| ${r.pairs} | ${spreadText(r.server.messagesPerSecond, 0)} / ${spreadText(r.clients.messagesPerSecond, 0)} | ${perMessage(r.server)} | ${spreadText(r.server.corePct, 1)} % | ` +
@@ -475,11 +510,16 @@ function threadLines(rows: PairsSummary[]): string[] {
     for (const name of SIDES) {
       const side = r[name];
       const shown = side.threads.filter((t) => t.name === MAIN_THREAD || t.corePct >= PRINTED_THREAD_MIN_CORE_PCT);
-      const rest = round(side.threads.filter((t) => !shown.includes(t)).reduce((sum, t) => sum + t.corePct, 0), 1);
+      const rest = round(
+        side.threads.filter((t) => !shown.includes(t)).reduce((sum, t) => sum + t.corePct, 0),
+        1,
+      );
       const parts = shown.map((t) => `${t.name}${t.threads > 1 ? ` ×${t.threads}` : ''} ${t.corePct} %`);
       lines.push(`  ${r.pairs} pairs, ${name}: ${parts.join(' · ')}${rest > 0 ? ` · the rest ${rest} %` : ''}`);
       if (side.sendRefused > 0 || side.ticksSkipped > 0 || side.failedConnections > 0) {
-        lines.push(`    over the repeats: ${side.sendRefused} sends refused (buffer full), ${side.ticksSkipped} send rounds skipped (loop late), ${side.failedConnections} connections failed`);
+        lines.push(
+          `    over the repeats: ${side.sendRefused} sends refused (buffer full), ${side.ticksSkipped} send rounds skipped (loop late), ${side.failedConnections} connections failed`,
+        );
       }
     }
   }

@@ -177,7 +177,12 @@ export class BotMeasurements {
         ageP50Ms: round(percentile(this.ages, 50)),
         ageP95Ms: round(percentile(this.ages, 95)),
         ageP99Ms: round(percentile(this.ages, 99)),
-        rttMsP50: round(percentile(datagram.map((d) => d.rttMs).filter((v) => v > 0), 50)),
+        rttMsP50: round(
+          percentile(
+            datagram.map((d) => d.rttMs).filter((v) => v > 0),
+            50,
+          ),
+        ),
         bytesPerSecDown: Math.round(sum(datagram, 'bytesIn') / elapsedS / clientsReceiving),
         bytesPerSecUp: Math.round(sum(datagram, 'bytesOut') / elapsedS / clientsReceiving),
       },
@@ -188,7 +193,12 @@ export class BotMeasurements {
         malformed: sum(stream, 'malformed'),
         bytesPerSecDown: Math.round(sum(stream, 'bytesIn') / elapsedS / clientsReceiving),
       },
-      rttMsP50: round(percentile(stream.map((s) => s.rttMs).filter((v) => v > 0), 50)),
+      rttMsP50: round(
+        percentile(
+          stream.map((s) => s.rttMs).filter((v) => v > 0),
+          50,
+        ),
+      ),
       /** This bot process itself: is it the bottleneck of a load test? */
       process: { cpuPctOfCore: cpuPctOfCore(this.cpuAtStart, elapsedS), eventLoopLagP99Ms: loopLagP99Ms(this.loopDelay) },
       errors: [...this.connectFailures, ...this.bots.flatMap((b) => b.errors.map((e) => `${b.name}: ${e}`))],

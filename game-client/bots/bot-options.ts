@@ -21,7 +21,12 @@ export const BOTS_COMMAND = defineCommand({
     'connect-timeout': { type: 'string', value: 'S', default: '15', help: "seconds a bot may take from its connect to its data channel's open" },
     rooms: { type: 'string', value: 'K', defaultText: 'quick play', help: 'spread the bots over K rooms: bot i joins room bots-<i % K + 1>' },
     room: { type: 'string', value: 'NAME', defaultText: 'quick play', help: 'every bot joins room NAME' },
-    'join-rate': { type: 'string', value: 'R', default: String(JOIN_REFILL_PER_S), help: "joins per second this process allows itself after the burst (the server's per-address limit)" },
+    'join-rate': {
+      type: 'string',
+      value: 'R',
+      default: String(JOIN_REFILL_PER_S),
+      help: "joins per second this process allows itself after the burst (the server's per-address limit)",
+    },
     'join-burst': { type: 'string', value: 'B', default: String(JOIN_BURST), help: 'joins it may start at once' },
     from: {
       type: 'string',
@@ -95,14 +100,16 @@ function addressRange(value: string): string[] {
   const parts = value.split('-');
   const first = parts[0] ?? '';
   const last = parts[1] ?? first;
-  if (parts.length > 2 || !isIPv4(first) || !isIPv4(last)) throw new BotUsageError(`--from must be an IPv4 address or a range A-B, got ${JSON.stringify(value)}`);
+  if (parts.length > 2 || !isIPv4(first) || !isIPv4(last))
+    throw new BotUsageError(`--from must be an IPv4 address or a range A-B, got ${JSON.stringify(value)}`);
   const prefix = first.slice(0, first.lastIndexOf('.') + 1);
   if (!last.startsWith(prefix) || last.lastIndexOf('.') !== prefix.length - 1) {
     throw new BotUsageError(`--from: a range differs only in its last part (${prefix}N-${prefix}M), got ${JSON.stringify(value)}`);
   }
   const from = Number(first.slice(prefix.length));
   const to = Number(last.slice(prefix.length));
-  if (to < from || to - from + 1 > MAX_SOURCE_ADDRESSES) throw new BotUsageError(`--from: the range must go upwards, at most ${MAX_SOURCE_ADDRESSES} addresses, got ${JSON.stringify(value)}`);
+  if (to < from || to - from + 1 > MAX_SOURCE_ADDRESSES)
+    throw new BotUsageError(`--from: the range must go upwards, at most ${MAX_SOURCE_ADDRESSES} addresses, got ${JSON.stringify(value)}`);
   return Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
 }
 

@@ -23,7 +23,11 @@ export function timelineTable(timeline: ConnectionTimeline): string {
     }
   }
   const widths = COLUMNS.map((name, i) => Math.max(name.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i >= 5 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i >= 5 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const { offsetMs, rttMs, pinned } = timeline.clock;
   const clock = pinned ? 'pinned' : `offset ${offsetMs.toFixed(1)} ms ± ${(rttMs / 2).toFixed(1)} ms`;
   return [

@@ -106,9 +106,7 @@ export class DatagramChannel {
         if (this.stopped) return;
         // The stream carries positions until a new channel opens.
         this.state = 'fallback';
-        this.note = error
-          ? `WebRTC could not connect (${error}): positions travel over the stream`
-          : 'WebRTC channel lost: positions travel over the stream';
+        this.note = error ? `WebRTC could not connect (${error}): positions travel over the stream` : 'WebRTC channel lost: positions travel over the stream';
         this.handlers.onStateChange();
         this.scheduleRetry();
       },

@@ -11,8 +11,11 @@ import { InputClock } from '../play/input-clock.ts';
  */
 export function startInputLoop(tickRateHz: number, tick: () => void, now: () => number = () => performance.now()): () => void {
   const clock = new InputClock(tickRateHz, now());
-  const timer = setInterval(() => {
-    for (let due = clock.due(now()); due > 0; due--) tick();
-  }, 1000 / tickRateHz / 2);
+  const timer = setInterval(
+    () => {
+      for (let due = clock.due(now()); due > 0; due--) tick();
+    },
+    1000 / tickRateHz / 2,
+  );
   return () => clearInterval(timer);
 }

@@ -66,27 +66,42 @@ export class NetClient {
     this.streamReport = stepReport('stream', connectionEvents, this.now);
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.outgoing = new ConditionedSender(seed, this.now, globalThis);
-    const addClockSample = (sentAtMs: number, serverTimeMs: number, receivedAtMs: number) =>
-      this.clock.addSample(sentAtMs, serverTimeMs, receivedAtMs);
-    this.stream = new StreamChannel(options.url, this.outgoing, this.now, options.webSocket, {
-      onOpen: () => {
-        this.streamReport('hello');
-        this.stream.send(this.session.hello());
+    const addClockSample = (sentAtMs: number, serverTimeMs: number, receivedAtMs: number) => this.clock.addSample(sentAtMs, serverTimeMs, receivedAtMs);
+    this.stream = new StreamChannel(
+      options.url,
+      this.outgoing,
+      this.now,
+      options.webSocket,
+      {
+        onOpen: () => {
+          this.streamReport('hello');
+          this.stream.send(this.session.hello());
+        },
+        onMessage: (message) => this.onStreamMessage(message),
+        onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'stream'),
+        onReconnecting: () => this.onStreamLost(),
+        onClockSample: addClockSample,
       },
-      onMessage: (message) => this.onStreamMessage(message),
-      onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'stream'),
-      onReconnecting: () => this.onStreamLost(),
-      onClockSample: addClockSample,
-    }, connectionEvents, options.random);
-    this.datagram = new DatagramChannel(options.url, options.useDatagram !== false, this.outgoing, this.now, {
-      onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'datagram'),
-      onClockSample: addClockSample,
-      requestToken: () => {
-        this.timelineLog.nextReason('datagram', 'retry');
-        this.stream.send({ type: 'datagram-token' });
+      connectionEvents,
+      options.random,
+    );
+    this.datagram = new DatagramChannel(
+      options.url,
+      options.useDatagram !== false,
+      this.outgoing,
+      this.now,
+      {
+        onSnapshotBytes: (bytes) => this.onSnapshotBytes(bytes, 'datagram'),
+        onClockSample: addClockSample,
+        requestToken: () => {
+          this.timelineLog.nextReason('datagram', 'retry');
+          this.stream.send({ type: 'datagram-token' });
+        },
+        onStateChange: () => this.onDatagramState(),
       },
-      onStateChange: () => this.onDatagramState(),
-    }, connectionEvents, options.random);
+      connectionEvents,
+      options.random,
+    );
     this.inputs = new InputSender(this.datagram, this.stream, () => this.intake);
     this.netGraph = options.netGraph ?? true;
     if (!this.netGraph) this.resetStats();
@@ -311,7 +326,8 @@ export class NetClient {
   private onWelcome(welcome: Welcome) {
     const freshStart = this.session.welcome(welcome);
     this.streamReport('welcome', welcome.resumed ? 'resumed' : undefined);
-    if (welcome.resumed && this.welcomedBefore) this.timelineLog.mark('resume', 'both', this.now(), `same player #${welcome.playerId}, events replayed after #${welcome.lastSeq}`);
+    if (welcome.resumed && this.welcomedBefore)
+      this.timelineLog.mark('resume', 'both', this.now(), `same player #${welcome.playerId}, events replayed after #${welcome.lastSeq}`);
     if (freshStart) this.timelineLog.mark('fresh-start', 'both', this.now(), `the server no longer knew the session: new player #${welcome.playerId}`);
     if (freshStart) this.forgetServer();
     const datagramReasonNow = datagramReason(this.welcomedBefore, freshStart, this.redirectedSinceWelcome);

@@ -56,11 +56,7 @@ export class SnapshotBuffer {
     const result: EntityState[] = [];
     for (const next of to.entities.values()) {
       const previous = from.entities.get(next.id);
-      result.push(
-        previous
-          ? { ...next, x: previous.x + (next.x - previous.x) * t, y: previous.y + (next.y - previous.y) * t }
-          : next,
-      );
+      result.push(previous ? { ...next, x: previous.x + (next.x - previous.x) * t, y: previous.y + (next.y - previous.y) * t } : next);
     }
     return result;
   }

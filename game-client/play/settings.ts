@@ -8,7 +8,6 @@ import { positionPathSchema, type PositionPath } from '../../protocol/wire/strea
 export type PresetName = keyof typeof NETWORK_PRESETS | 'custom';
 export const PRESET_NAMES = [...(Object.keys(NETWORK_PRESETS) as (keyof typeof NETWORK_PRESETS)[]), 'custom'] as const;
 
-
 export interface ClientSettings {
   /** Loss %, one-way latency and jitter (ms), duplication %: both directions. */
   loss: number;

@@ -84,9 +84,19 @@ type Add = (id: TimelineStepId, side: TimelineSide, from: number, to: number, qu
 
 function streamSteps(attempt: AttemptRecord, between: Between) {
   const p = attempt.points;
-  between('ws-connect', p.connecting, p['channel-open'], `new WebSocket() → its open event, on ${EVENT_SOURCE}: TCP connect, the upgrade request and its 101 (the page cannot see them apart; the server’s rows can)`);
+  between(
+    'ws-connect',
+    p.connecting,
+    p['channel-open'],
+    `new WebSocket() → its open event, on ${EVENT_SOURCE}: TCP connect, the upgrade request and its 101 (the page cannot see them apart; the server’s rows can)`,
+  );
   const answer = p.welcome ? 'hello-welcome' : p.refused ? 'hello-refused' : p.redirected ? 'hello-redirect' : 'hello-welcome';
-  between(answer, p.hello, p.welcome ?? p.refused ?? p.redirected, `hello handed to the game’s send → the answer parsed, on ${EVENT_SOURCE}; includes the simulated network, which acts above the socket`);
+  between(
+    answer,
+    p.hello,
+    p.welcome ?? p.refused ?? p.redirected,
+    `hello handed to the game’s send → the answer parsed, on ${EVENT_SOURCE}; includes the simulated network, which acts above the socket`,
+  );
   between('first-message', p['channel-open'], p['first-message'], `open event → the first message event, on ${EVENT_SOURCE}`);
 }
 
@@ -98,21 +108,45 @@ function datagramSteps(attempt: AttemptRecord, add: Add, between: Between, unava
   const offer = request('offer');
   if (offer) addRequest(add, 'signaling-offer', offer);
   else if (p.signaling && p['peer-connection'])
-    add('signaling-offer', 'page', p.signaling.atMs, p['peer-connection'].atMs, 'approximate', 'no Resource Timing entry: from geckos’ connect() to the peer connection it makes once the offer is parsed');
+    add(
+      'signaling-offer',
+      'page',
+      p.signaling.atMs,
+      p['peer-connection'].atMs,
+      'approximate',
+      'no Resource Timing entry: from geckos’ connect() to the peer connection it makes once the offer is parsed',
+    );
   else if (p.signaling && p.closed?.detail?.startsWith('status'))
-    add('signaling-offer', 'page', p.signaling.atMs, p.closed.atMs, 'approximate', 'no Resource Timing entry: from geckos’ connect() to its error', `HTTP ${p.closed.detail}`);
+    add(
+      'signaling-offer',
+      'page',
+      p.signaling.atMs,
+      p.closed.atMs,
+      'approximate',
+      'no Resource Timing entry: from geckos’ connect() to its error',
+      `HTTP ${p.closed.detail}`,
+    );
 
   between('ice-gathering', p['ice-gathering'], p['ice-gathered'], `icegatheringstatechange: gathering → complete, on ${EVENT_SOURCE}`);
   // Reached the channel without this stack ever saying it gathered: it does not report it (node-datachannel gathers before it says anything).
   if (!p['ice-gathering'] && p['data-channel']) unavailable('ice-gathering', 'this WebRTC stack reported no gathering states');
   const answer = request('answer');
   if (answer) addRequest(add, 'signaling-answer', answer);
-  else if (p['peer-connection'] && polyfill) unavailable('signaling-answer', 'no Resource Timing entry: Node’s fetch makes one only once the body is read, and geckos never reads the answer’s');
+  else if (p['peer-connection'] && polyfill)
+    unavailable('signaling-answer', 'no Resource Timing entry: Node’s fetch makes one only once the body is read, and geckos never reads the answer’s');
   const candidates = attempt.requests.filter((r) => r.request === 'candidates');
   if (candidates.length > 0) {
     const first = candidates[0]!;
     const last = candidates.reduce((a, b) => (b.endMs > a.endMs ? b : a));
-    add('signaling-candidates', 'page', first.startMs, last.endMs, 'exact', 'Resource Timing: the first poll’s start → the last one’s end', `${candidates.length} GET polls (geckos asks for the server’s late candidates, backing off)`);
+    add(
+      'signaling-candidates',
+      'page',
+      first.startMs,
+      last.endMs,
+      'exact',
+      'Resource Timing: the first poll’s start → the last one’s end',
+      `${candidates.length} GET polls (geckos asks for the server’s late candidates, backing off)`,
+    );
   }
   between('ice-checks', p['ice-checking'], p['ice-connected'] ?? p['ice-failed'], `iceconnectionstatechange: checking → connected, on ${EVENT_SOURCE}`);
 
@@ -121,15 +155,34 @@ function datagramSteps(attempt: AttemptRecord, add: Add, between: Between, unava
     unavailable('dtls', why);
     unavailable('sctp', why);
   } else {
-    if (p['dtls-connecting']) between('dtls', p['dtls-connecting'], p['dtls-connected'] ?? p['dtls-failed'], `RTCDtlsTransport statechange: connecting → connected, on ${EVENT_SOURCE}`);
+    if (p['dtls-connecting'])
+      between(
+        'dtls',
+        p['dtls-connecting'],
+        p['dtls-connected'] ?? p['dtls-failed'],
+        `RTCDtlsTransport statechange: connecting → connected, on ${EVENT_SOURCE}`,
+      );
     else if (p['dtls-connected'] && p['ice-connected'])
-      add('dtls', 'page', p['ice-connected'].atMs, p['dtls-connected'].atMs, 'approximate', 'its start not seen: from ICE connected (DTLS cannot begin sooner) to RTCDtlsTransport connected');
-    between('sctp', p['dtls-connected'], p['sctp-connected'], `from DTLS connected (SCTP’s INIT follows it) to RTCSctpTransport statechange connected, on ${EVENT_SOURCE}`);
+      add(
+        'dtls',
+        'page',
+        p['ice-connected'].atMs,
+        p['dtls-connected'].atMs,
+        'approximate',
+        'its start not seen: from ICE connected (DTLS cannot begin sooner) to RTCDtlsTransport connected',
+      );
+    between(
+      'sctp',
+      p['dtls-connected'],
+      p['sctp-connected'],
+      `from DTLS connected (SCTP’s INIT follows it) to RTCSctpTransport statechange connected, on ${EVENT_SOURCE}`,
+    );
   }
 
   const opened = p['data-channel'] ?? p['channel-open'];
   const before = p['sctp-connected'] ?? p['dtls-connected'] ?? p['ice-connected'];
-  if (p['data-channel'] && before) between('channel-open', before, p['data-channel'], `the last transport step → the datachannel event (the server’s DATA_CHANNEL_OPEN), on ${EVENT_SOURCE}`);
+  if (p['data-channel'] && before)
+    between('channel-open', before, p['data-channel'], `the last transport step → the datachannel event (the server’s DATA_CHANNEL_OPEN), on ${EVENT_SOURCE}`);
   else if (opened && before)
     add('channel-open', 'page', before.atMs, opened.atMs, 'approximate', 'no datachannel event seen: to geckos’ connect callback, which follows it');
   between('first-datagram-out', opened, p['first-send'], `channel open → the first datagram handed to it, on ${EVENT_SOURCE}`);
@@ -143,7 +196,15 @@ function addRequest(add: Add, id: TimelineStepId, r: SignalingRequest) {
     `request → first byte ${round(r.waitMs)} ms`,
     ...r.serverTiming.map((t) => `server ${t.name} ${round(t.durationMs)} ms`),
   ];
-  add(id, 'page', r.startMs, r.endMs, 'exact', `Resource Timing: fetchStart → responseEnd${r.serverTiming.length ? '; Server-Timing for the server’s own part' : ''}`, parts.join(' · '));
+  add(
+    id,
+    'page',
+    r.startMs,
+    r.endMs,
+    'exact',
+    `Resource Timing: fetchStart → responseEnd${r.serverTiming.length ? '; Server-Timing for the server’s own part' : ''}`,
+    parts.join(' · '),
+  );
 }
 
 function serverSteps(attempt: AttemptRecord, current: TimelineClock, add: Add) {

@@ -43,7 +43,5 @@ function connectionTrouble(status: GameStatus): string | null {
   const { stream, shutdownReason, reconnectAttempts } = status.connection;
   if (stream !== 'reconnecting') return null;
   const attempt = reconnectAttempts > 1 ? ` (attempt ${reconnectAttempts})` : '';
-  return shutdownReason
-    ? `The server shut down (${shutdownReason}): reconnecting when it is back${attempt}…`
-    : `Connection lost: reconnecting${attempt}…`;
+  return shutdownReason ? `The server shut down (${shutdownReason}): reconnecting when it is back${attempt}…` : `Connection lost: reconnecting${attempt}…`;
 }

@@ -4,14 +4,7 @@
 import GUI, { type Controller } from 'lil-gui';
 import { CONDITION_LIMITS, MAX_INTERP_DELAY_MS } from '../../protocol/constants.ts';
 import type { SettingsSource } from '../game-view.ts';
-import {
-  PRESET_NAMES,
-  presetOf,
-  settingsToQuery,
-  withPreset,
-  type ClientSettings,
-  type PresetName,
-} from '../play/settings.ts';
+import { PRESET_NAMES, presetOf, settingsToQuery, withPreset, type ClientSettings, type PresetName } from '../play/settings.ts';
 import { mirrorSettings } from './address-bar.ts';
 import { byId } from './dom.ts';
 
@@ -54,27 +47,23 @@ export function createNetworkPanel(game: SettingsSource, isTyping: () => boolean
   });
   // onFinishChange: a dragged slider sends one settings message, not sixty.
   named(network.add(model, 'loss', 0, CONDITION_LIMITS.lossPct, 1).name('loss %'), 'loss').onFinishChange((loss: number) => apply({ loss }));
-  named(network.add(model, 'latency', 0, CONDITION_LIMITS.latencyMs, 5).name('latency ms (one way)'), 'latency').onFinishChange(
-    (latency: number) => apply({ latency }),
+  named(network.add(model, 'latency', 0, CONDITION_LIMITS.latencyMs, 5).name('latency ms (one way)'), 'latency').onFinishChange((latency: number) =>
+    apply({ latency }),
   );
-  named(network.add(model, 'jitter', 0, CONDITION_LIMITS.jitterMs, 1).name('jitter ± ms'), 'jitter').onFinishChange((jitter: number) =>
-    apply({ jitter }),
-  );
-  named(network.add(model, 'duplicate', 0, CONDITION_LIMITS.duplicatePct, 0.5).name('duplicate %'), 'duplicate').onFinishChange(
-    (duplicate: number) => apply({ duplicate }),
+  named(network.add(model, 'jitter', 0, CONDITION_LIMITS.jitterMs, 1).name('jitter ± ms'), 'jitter').onFinishChange((jitter: number) => apply({ jitter }));
+  named(network.add(model, 'duplicate', 0, CONDITION_LIMITS.duplicatePct, 0.5).name('duplicate %'), 'duplicate').onFinishChange((duplicate: number) =>
+    apply({ duplicate }),
   );
 
   const positions = gui.addFolder('Positions travel over');
-  named(positions.add(model, 'path', ['datagram', 'stream', 'compare']).name('path'), 'path').onChange((path: ClientSettings['path']) =>
-    apply({ path }),
-  );
+  named(positions.add(model, 'path', ['datagram', 'stream', 'compare']).name('path'), 'path').onChange((path: ClientSettings['path']) => apply({ path }));
 
   const hiding = gui.addFolder('Lag hiding');
   named(hiding.add(model, 'prediction'), 'prediction').onChange((prediction: boolean) => apply({ prediction }));
   named(hiding.add(model, 'reconciliation'), 'reconciliation').onChange((reconciliation: boolean) => apply({ reconciliation }));
   named(hiding.add(model, 'interpolation'), 'interpolation').onChange((interpolation: boolean) => apply({ interpolation }));
-  named(hiding.add(model, 'interpDelayMs', 0, MAX_INTERP_DELAY_MS, 10).name('interp. delay ms'), 'interpDelayMs').onFinishChange(
-    (interpDelayMs: number) => apply({ interpDelayMs }),
+  named(hiding.add(model, 'interpDelayMs', 0, MAX_INTERP_DELAY_MS, 10).name('interp. delay ms'), 'interpDelayMs').onFinishChange((interpDelayMs: number) =>
+    apply({ interpDelayMs }),
   );
 
   // Keys typed into the panel's fields belong to them, not to the game or the chat box.

@@ -36,7 +36,9 @@ function render(root: HTMLElement, status: GameStatus) {
   root.replaceChildren(
     head(timeline),
     marksStrip(timeline),
-    ...CHANNEL_NAMES.slice().reverse().map((channel) => lane(channel, timeline.channels[channel])),
+    ...CHANNEL_NAMES.slice()
+      .reverse()
+      .map((channel) => lane(channel, timeline.channels[channel])),
     legend(simulated),
   );
 }
@@ -45,7 +47,8 @@ function head(timeline: ConnectionTimeline): HTMLElement {
   const { offsetMs, rttMs, pinned } = timeline.clock;
   const clock = pinned ? `server clock pinned (${offsetMs.toFixed(1)} ms)` : `server clock ± ${(rttMs / 2).toFixed(1)} ms`;
   const line = textElement('div', 'timeline-head', `connection timeline · ms since joining · ${clock} · ${TIMELINE_KEY.toUpperCase()} hides`);
-  line.title = 'The server’s steps are placed on this page’s clock with the clock offset the pings measured (server time + half the round trip); pinned: known exactly, page and server on one machine.';
+  line.title =
+    'The server’s steps are placed on this page’s clock with the clock offset the pings measured (server time + half the round trip); pinned: known exactly, page and server on one machine.';
   return line;
 }
 
@@ -55,7 +58,8 @@ function marksStrip(timeline: ConnectionTimeline): HTMLElement {
   const starts = CHANNEL_NAMES.flatMap((c) => timeline.channels[c].map((a) => ({ channel: c, atMs: firstStart(a) }))).filter((s) => s.atMs !== null);
   const endMs = Math.max(1, ...starts.map((s) => s.atMs!), ...timeline.events.map((e) => e.atMs)) * 1.05;
   for (const start of starts) strip.append(tick(`tick attempt-${start.channel}`, start.atMs! / endMs, `${start.channel} attempt at ${seconds(start.atMs!)}`));
-  for (const event of timeline.events) strip.append(tick(`tick mark mark-${event.kind}`, event.atMs / endMs, `${event.kind} at ${seconds(event.atMs)}: ${event.detail}`));
+  for (const event of timeline.events)
+    strip.append(tick(`tick mark mark-${event.kind}`, event.atMs / endMs, `${event.kind} at ${seconds(event.atMs)}: ${event.detail}`));
   const box = textElement('div', 'timeline-marks', '');
   box.append(strip);
   for (const event of timeline.events.slice(-MARKS_LISTED)) {

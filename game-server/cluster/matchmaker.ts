@@ -178,7 +178,8 @@ export class Matchmaker implements RoomDoor {
     // Joins per address, shared by every process: N entry points do not give one address N budgets.
     const allowed = await directory.takeToken('join', address, JOIN_BURST, JOIN_REFILL_PER_S);
     stillOurs();
-    if (!allowed) return failed(ERROR_JOIN_RATE_LIMITED, `at most ${JOIN_REFILL_PER_S} joins per second from one address across the cluster (burst ${JOIN_BURST})`);
+    if (!allowed)
+      return failed(ERROR_JOIN_RATE_LIMITED, `at most ${JOIN_REFILL_PER_S} joins per second from one address across the cluster (burst ${JOIN_BURST})`);
     const heldElsewhere = await directory.holdingsElsewhere(address);
     stillOurs();
     const withHoldings: SeatRequest = { ...request, heldElsewhere };

@@ -165,7 +165,18 @@ export class RoomDirectory {
     const entry = JSON.stringify({ ...room, serverId: self.id, url: self.url });
     const since = this.claimed.get(room.name);
     const [won, text] = (await this.run(
-      this.redis.eval(CLAIM_ROOM, 2, roomKey(room.name), ROOMS_INDEX, entry, self.id, String(this.options.ttlMs), room.name, since === undefined ? '' : String(since), KEY_PREFIX),
+      this.redis.eval(
+        CLAIM_ROOM,
+        2,
+        roomKey(room.name),
+        ROOMS_INDEX,
+        entry,
+        self.id,
+        String(this.options.ttlMs),
+        room.name,
+        since === undefined ? '' : String(since),
+        KEY_PREFIX,
+      ),
     )) as [number, string];
     const owner = parseDirectoryRoom(text);
     if (won === 1) {
@@ -259,9 +270,10 @@ export class RoomDirectory {
 
   /** What `address` holds on every other live server, as of their last heartbeats. */
   async holdingsElsewhere(address: string): Promise<Holdings> {
-    const [seats, rooms] = (await this.run(
-      this.redis.eval(READ_HOLDINGS, 2, holdsKey(address), holdersKey(address), this.source.self().id),
-    )) as [number, number];
+    const [seats, rooms] = (await this.run(this.redis.eval(READ_HOLDINGS, 2, holdsKey(address), holdersKey(address), this.source.self().id))) as [
+      number,
+      number,
+    ];
     return { seats, rooms };
   }
 
@@ -321,7 +333,7 @@ export class RoomDirectory {
       log.warn({ room: room.name, owner: owner.serverId }, 'room directory: another server holds the claim on a room this one hosts; moving its players there');
       this.source.claimLost?.(room.name, owner);
     } catch (error) {
-      log.warn({ room: room.name, err: error }, 'room directory: could not refresh a room\'s claim');
+      log.warn({ room: room.name, err: error }, "room directory: could not refresh a room's claim");
     }
   }
 

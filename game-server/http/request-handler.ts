@@ -123,14 +123,16 @@ export function createRequestHandler(routes: HttpRoutes) {
     });
     if (routes.publicIp) advertisePublicIp(response, routes.publicIp);
     // geckos reads bodies with no deadline: it gets the request once the body is complete (signaling-body.ts).
-    void readBodyWithin(request, MAX_SIGNALING_BODY_BYTES, SIGNALING_BODY_DEADLINE_MS).then((body) => {
-      if (body.ok) return routes.signaling(body.value, response);
-      if (body.error === 'aborted' || response.destroyed) return; // the client is gone; its 'close' freed the slot
-      if (body.error === 'timeout') routes.refused(DROP_SIGNALING_BODY_TIMEOUT);
-      const [status, text] = body.error === 'timeout' ? [408, 'signaling body too slow\n'] : [413, 'body too large\n'];
-      // The socket still has the rest of the body coming: cut it once the answer is out.
-      response.writeHead(status, { connection: 'close' }).end(text, () => request.socket?.destroy());
-    }).catch(() => response.destroy()); // geckos threw, or the answer could not go out: this request ends, nothing else
+    void readBodyWithin(request, MAX_SIGNALING_BODY_BYTES, SIGNALING_BODY_DEADLINE_MS)
+      .then((body) => {
+        if (body.ok) return routes.signaling(body.value, response);
+        if (body.error === 'aborted' || response.destroyed) return; // the client is gone; its 'close' freed the slot
+        if (body.error === 'timeout') routes.refused(DROP_SIGNALING_BODY_TIMEOUT);
+        const [status, text] = body.error === 'timeout' ? [408, 'signaling body too slow\n'] : [413, 'body too large\n'];
+        // The socket still has the rest of the body coming: cut it once the answer is out.
+        response.writeHead(status, { connection: 'close' }).end(text, () => request.socket?.destroy());
+      })
+      .catch(() => response.destroy()); // geckos threw, or the answer could not go out: this request ends, nothing else
 
     function refuse(reason: string, status: number, text: string) {
       routes.refused(reason);

@@ -22,11 +22,7 @@ export type BodyError = 'timeout' | 'too-large' | 'aborted';
  * `deadlineMs`; resolves with a request geckos can read as if it were the
  * original. A request without a body resolves at once.
  */
-export function readBodyWithin(
-  request: IncomingMessage,
-  maxBytes: number,
-  deadlineMs: number,
-): Promise<Result<IncomingMessage, BodyError>> {
+export function readBodyWithin(request: IncomingMessage, maxBytes: number, deadlineMs: number): Promise<Result<IncomingMessage, BodyError>> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

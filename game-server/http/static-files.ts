@@ -24,8 +24,7 @@ export function createStaticHandler(staticDir: string): (request: IncomingMessag
   // file names, new sizes) was served with stale lengths, its new files were
   // 404, and its deleted ones read errors.
   const serve = sirv(staticDir, { dev: true, single: true, etag: true, gzip: false });
-  const notFound = (response: ServerResponse) =>
-    sendText(response, 404, existsSync(join(staticDir, 'index.html')) ? 'not found\n' : NOT_BUILT);
+  const notFound = (response: ServerResponse) => sendText(response, 404, existsSync(join(staticDir, 'index.html')) ? 'not found\n' : NOT_BUILT);
 
   return (request, response) => {
     // sirv's per-request lookup does not skip dotfiles as its start-time list did: no .env or .git from the

@@ -17,7 +17,8 @@ export class AddressLimits {
   /** Takes a token from `address`'s bucket; false when it has none left. */
   take(address: string, nowMs: number): boolean {
     let bucket = this.buckets.get(address);
-    if (bucket) this.buckets.delete(address); // re-inserted below: Map order is recency
+    if (bucket)
+      this.buckets.delete(address); // re-inserted below: Map order is recency
     else bucket = new TokenBucket(this.burst, this.refillPerS, nowMs);
     this.buckets.set(address, bucket);
     if (this.buckets.size > this.maxAddresses) this.buckets.delete(this.buckets.keys().next().value!);

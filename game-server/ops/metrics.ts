@@ -161,9 +161,7 @@ export function createMetrics() {
     },
     /** Current count of drops for one reason (tests and /healthz read it). */
     async dropCount(channel: ChannelName, direction: 'in' | 'out', reason: string): Promise<number> {
-      const value = (await drops.get()).values.find(
-        (v) => v.labels.channel === channel && v.labels.direction === direction && v.labels.reason === reason,
-      );
+      const value = (await drops.get()).values.find((v) => v.labels.channel === channel && v.labels.direction === direction && v.labels.reason === reason);
       return value?.value ?? 0;
     },
   };

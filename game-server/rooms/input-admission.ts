@@ -5,13 +5,7 @@
 // and the world only moves a body by one input (World.movePlayer). One
 // player's state is a PlayerInputs, kept on their Player; the stall grants,
 // shared by the room, are kept here.
-import {
-  MAX_CATCH_UP_STEPS,
-  MAX_INPUT_CREDITS,
-  MAX_QUEUED_INPUTS,
-  MAX_STALL_INPUTS,
-  STALL_CREDITS_KEPT_MS,
-} from '../../protocol/constants.ts';
+import { MAX_CATCH_UP_STEPS, MAX_INPUT_CREDITS, MAX_QUEUED_INPUTS, MAX_STALL_INPUTS, STALL_CREDITS_KEPT_MS } from '../../protocol/constants.ts';
 import type { InputPacket } from '../../protocol/wire/input.ts';
 import { InputQueue } from './input-queue.ts';
 import type { PlayerBody, World } from './world.ts';

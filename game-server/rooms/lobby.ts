@@ -143,9 +143,7 @@ export class Lobby {
         : this.quickPlayRoom(request.resume?.sessionToken, address, held, request.newRoomPrefix ?? QUICK_PLAY_PREFIX);
     if (!room.ok) return room;
     const admission = { address, ...(request.reservedSeat ? { reservedSeat: true } : {}), ...(addressFull ? { addressFull } : {}) };
-    const result = resume
-      ? room.value.resume(resume.sessionToken, resume.lastSeq, name, stream, admission)
-      : room.value.join(name, stream, admission);
+    const result = resume ? room.value.resume(resume.sessionToken, resume.lastSeq, name, stream, admission) : room.value.join(name, stream, admission);
     return result.ok ? ok({ room: room.value, ...result.value }) : result;
   }
 
@@ -168,7 +166,6 @@ export class Lobby {
     const here = this.holdings().get(address) ?? { seats: 0, rooms: 0 };
     return { seats: here.seats + elsewhere.seats, rooms: here.rooms + elsewhere.rooms };
   }
-
 
   /** geckos' authorization hook: which room's player a datagram token names. */
   authorizeDatagram(token: string): Result<{ room: string; playerId: number }, typeof DROP_AUTH_UNKNOWN | typeof DROP_AUTH_EXPIRED> {

@@ -354,10 +354,7 @@ export class Room {
     this.arena.enter(player);
     this.emptySinceMs = null;
     this.options.metrics.roomPlayers(this.name, this.arena.playerCount);
-    this.publish(
-      { type: 'join', playerId: player.id, name: player.session.name, score: player.session.score },
-      player.id,
-    );
+    this.publish({ type: 'join', playerId: player.id, name: player.session.name, score: player.session.score }, player.id);
   }
 
   private leaveArena(player: Player, reason: 'left' | 'disconnected'): void {
@@ -379,9 +376,7 @@ export class Room {
   }
 
   private welcome(player: Player, resumed: boolean, replayComplete = true): Welcome {
-    const players = [...this.players.values()]
-      .filter((p) => p.inArena)
-      .map((p) => ({ id: p.id, name: p.session.name, score: p.session.score }));
+    const players = [...this.players.values()].filter((p) => p.inArena).map((p) => ({ id: p.id, name: p.session.name, score: p.session.score }));
     const { session } = player;
     return {
       type: 'welcome',

@@ -59,12 +59,7 @@ interface BoundChannel {
   lastHeardAtMs: number;
 }
 
-export function createDatagramGateway(
-  rooms: RoomDoor,
-  metrics: Metrics,
-  clock: () => number,
-  options: DatagramGatewayOptions,
-): DatagramGateway {
+export function createDatagramGateway(rooms: RoomDoor, metrics: Metrics, clock: () => number, options: DatagramGatewayOptions): DatagramGateway {
   const bound = new Set<BoundChannel>();
   let channelsOpened = 0;
 
@@ -91,10 +86,7 @@ export function createDatagramGateway(
     const playerId = Number(userData?.playerId);
     const link = linkFor(channel);
     // The room can have been disposed between authorization and now.
-    const room =
-      channel.open && typeof userData?.room === 'string' && Number.isInteger(playerId)
-        ? rooms.bindDatagram(userData.room, playerId, link)
-        : null;
+    const room = channel.open && typeof userData?.room === 'string' && Number.isInteger(playerId) ? rooms.bindDatagram(userData.room, playerId, link) : null;
     if (!room) {
       metrics.dropped('datagram', 'in', DROP_UNBOUND);
       channel.close();

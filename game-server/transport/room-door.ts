@@ -11,9 +11,7 @@ import type { JoinRequest } from '../rooms/lobby.ts';
 import type { Joined, Room } from '../rooms/room.ts';
 
 /** A hello's outcome: seated here, or sent to the process that hosts the room. */
-export type Seating =
-  | ({ kind: 'seated'; room: Room } & Joined)
-  | { kind: 'elsewhere'; url: string; room: string; reservation?: string };
+export type Seating = ({ kind: 'seated'; room: Room } & Joined) | { kind: 'elsewhere'; url: string; room: string; reservation?: string };
 
 /** The hello as the matchmaker needs it: a lobby request plus a reservation brought from a redirect. */
 export interface SeatRequest extends JoinRequest {

@@ -84,13 +84,7 @@ export interface StreamGatewayOptions extends UpgradeGateOptions {
   connectionEvents?: ConnectionEvents;
 }
 
-export function attachStreamGateway(
-  httpServer: Server,
-  rooms: RoomDoor,
-  metrics: Metrics,
-  clock: () => number,
-  options: StreamGatewayOptions,
-): StreamGateway {
+export function attachStreamGateway(httpServer: Server, rooms: RoomDoor, metrics: Metrics, clock: () => number, options: StreamGatewayOptions): StreamGateway {
   const ws = createWsAdapter(httpServer, metrics, clock, options.connectionEvents);
   const joinLimits = new AddressLimits(JOIN_BURST, JOIN_REFILL_PER_S);
   const gate = new StreamUpgradeGate(metrics, options);
@@ -242,12 +236,15 @@ export function attachStreamGateway(
     switch (message.type) {
       case 'chat':
         // The address's chat budget is shared by every process of a cluster (in Redis); the room applies its own too.
-        void rooms.allowChat(connection.address).then((allowed) => {
-          if (connection.player?.playerId !== playerId || connection.player.room !== room) return; // left meanwhile
-          if (!allowed) return reject(connection, ERROR_CHAT_RATE_LIMITED, `at most ${ADDRESS_CHAT_REFILL_PER_S} lines per second from one address`);
-          const result = room.chat(playerId, message.text);
-          if (!result.ok) reject(connection, result.error, result.message ?? result.error);
-        }).catch((error: unknown) => log.error({ err: error }, 'chat failed'));
+        void rooms
+          .allowChat(connection.address)
+          .then((allowed) => {
+            if (connection.player?.playerId !== playerId || connection.player.room !== room) return; // left meanwhile
+            if (!allowed) return reject(connection, ERROR_CHAT_RATE_LIMITED, `at most ${ADDRESS_CHAT_REFILL_PER_S} lines per second from one address`);
+            const result = room.chat(playerId, message.text);
+            if (!result.ok) reject(connection, result.error, result.message ?? result.error);
+          })
+          .catch((error: unknown) => log.error({ err: error }, 'chat failed'));
         return;
       case 'datagram-token':
         // Each token can start a WebRTC handshake (a native peer connection): ration them.

@@ -48,12 +48,7 @@ export interface WsAdapter {
   close(): void;
 }
 
-export function createWsAdapter(
-  httpServer: Server,
-  metrics: Metrics,
-  clock: () => number,
-  events: ConnectionEvents = NO_CONNECTION_EVENTS,
-): WsAdapter {
+export function createWsAdapter(httpServer: Server, metrics: Metrics, clock: () => number, events: ConnectionEvents = NO_CONNECTION_EVENTS): WsAdapter {
   // maxPayload: ws refuses a larger frame while reading its header (close 1009), before buffering it.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_STREAM_MESSAGE_BYTES, clientTracking: false });
   const recording = events !== NO_CONNECTION_EVENTS;

@@ -127,7 +127,12 @@ export class RecentWindow {
       late,
       ageP50Ms: round(percentile(ages, 50)),
       ageP95Ms: round(percentile(ages, 95)),
-      rttMs: round(percentile(this.rtts.map((r) => r.value), 50)),
+      rttMs: round(
+        percentile(
+          this.rtts.map((r) => r.value),
+          50,
+        ),
+      ),
       kbpsIn: kbps(this.bytesIn),
       kbpsOut: kbps(this.bytesOut),
     };

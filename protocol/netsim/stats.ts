@@ -72,7 +72,19 @@ class SeenRing {
 }
 
 /** What the recent window reports when the net graph's bookkeeping is off: nothing. */
-const NO_RECENT: RecentSummary = { windowMs: 0, received: 0, lost: 0, lossPct: 0, outOfOrder: 0, late: 0, ageP50Ms: 0, ageP95Ms: 0, rttMs: 0, kbpsIn: 0, kbpsOut: 0 };
+const NO_RECENT: RecentSummary = {
+  windowMs: 0,
+  received: 0,
+  lost: 0,
+  lossPct: 0,
+  outOfOrder: 0,
+  late: 0,
+  ageP50Ms: 0,
+  ageP95Ms: 0,
+  rttMs: 0,
+  kbpsIn: 0,
+  kbpsOut: 0,
+};
 
 /** How a ChannelMeter is made. */
 export interface ChannelMeterOptions {

@@ -1,13 +1,6 @@
 // Deterministic movement and pickup rules, shared by the server's simulation
 // and the client's prediction. Same inputs, same numbers, on both ends.
-import {
-  ARENA_HEIGHT_PX,
-  ARENA_WIDTH_PX,
-  COIN_RADIUS_PX,
-  INPUT_AXIS_MAX,
-  PLAYER_RADIUS_PX,
-  PLAYER_SPEED_PX_PER_S,
-} from '../constants.ts';
+import { ARENA_HEIGHT_PX, ARENA_WIDTH_PX, COIN_RADIUS_PX, INPUT_AXIS_MAX, PLAYER_RADIUS_PX, PLAYER_SPEED_PX_PER_S } from '../constants.ts';
 
 export interface Vec2 {
   x: number;
@@ -22,8 +15,7 @@ export interface MoveInput {
 
 /** Clamps each axis to the legal range and the vector to unit length, so no input moves faster than full speed. */
 export function clampInput(input: MoveInput): MoveInput {
-  const axis = (v: number) =>
-    Number.isFinite(v) ? Math.max(-INPUT_AXIS_MAX, Math.min(INPUT_AXIS_MAX, Math.trunc(v))) : 0;
+  const axis = (v: number) => (Number.isFinite(v) ? Math.max(-INPUT_AXIS_MAX, Math.min(INPUT_AXIS_MAX, Math.trunc(v))) : 0);
   const moveX = axis(input.moveX);
   const moveY = axis(input.moveY);
   const length = Math.hypot(moveX, moveY);
@@ -55,13 +47,7 @@ export function stepPlayer(position: Vec2, input: MoveInput, dtMs: number): Vec2
 }
 
 /** Advances a wanderer along `heading` (radians); it turns back from walls instead of sticking to them. */
-export function stepWanderer(
-  position: Vec2,
-  heading: number,
-  speedPxPerS: number,
-  radius: number,
-  dtMs: number,
-): { position: Vec2; heading: number } {
+export function stepWanderer(position: Vec2, heading: number, speedPxPerS: number, radius: number, dtMs: number): { position: Vec2; heading: number } {
   const distance = (speedPxPerS * dtMs) / 1000;
   let dx = Math.cos(heading) * distance;
   let dy = Math.sin(heading) * distance;

@@ -50,7 +50,6 @@ import { failed, ok, type Result } from '../result.ts';
 import { readU32, viewOf } from './bytes.ts';
 import { dequantize, quantize, type EntityKind, type EntityState, type Snapshot } from './snapshot.ts';
 
-
 export interface DeltaSnapshot extends Snapshot {
   baselineTick: number;
 }
@@ -122,10 +121,15 @@ export function encodeDeltaSnapshot(snapshot: Snapshot, baselineTick: number, ba
     bits.write(e.qy, DELTA_COORDINATE_BITS);
   });
   const width = signedBitsFor(largest); // ≤ DELTA_MAX_BITS: |move| ≤ 0xffff
-  writeIds(bits, moved, (e) => {
-    bits.write(toUnsigned(e.dx, width), width);
-    bits.write(toUnsigned(e.dy, width), width);
-  }, width);
+  writeIds(
+    bits,
+    moved,
+    (e) => {
+      bits.write(toUnsigned(e.dx, width), width);
+      bits.write(toUnsigned(e.dy, width), width);
+    },
+    width,
+  );
 
   const body = bits.finish();
   const bytes = new Uint8Array(DELTA_HEADER_BYTES + body.byteLength);
@@ -162,10 +166,7 @@ export function deltaBaselineTick(bytes: Uint8Array): number | null {
  * Decodes a delta against the baseline `findBaseline(tick)` returns. Rejects
  * a missing baseline, wrong lengths, unknown ids and out-of-range values.
  */
-export function decodeDeltaSnapshot(
-  bytes: Uint8Array,
-  findBaseline: (tick: number) => readonly EntityState[] | undefined,
-): Result<DeltaSnapshot> {
+export function decodeDeltaSnapshot(bytes: Uint8Array, findBaseline: (tick: number) => readonly EntityState[] | undefined): Result<DeltaSnapshot> {
   if (bytes.byteLength < DELTA_HEADER_BYTES) return failed(DROP_TOO_SHORT);
   if (bytes[0] !== DATAGRAM_TYPE_SNAPSHOT_DELTA) return failed(DROP_UNKNOWN_TYPE);
   const tick = readU32(bytes, 5);

@@ -8,15 +8,7 @@
 //   1      u32  id            echo matching
 //   5      u32  clientTimeMs  the client's clock when it pinged, echoed back
 //   9      u32  serverTimeMs  PONG only: the server's clock when it answered
-import {
-  DATAGRAM_TYPE_PING,
-  DATAGRAM_TYPE_PONG,
-  DROP_TOO_LONG,
-  DROP_TOO_SHORT,
-  DROP_UNKNOWN_TYPE,
-  PING_BYTES,
-  PONG_BYTES,
-} from '../constants.ts';
+import { DATAGRAM_TYPE_PING, DATAGRAM_TYPE_PONG, DROP_TOO_LONG, DROP_TOO_SHORT, DROP_UNKNOWN_TYPE, PING_BYTES, PONG_BYTES } from '../constants.ts';
 import { failed, ok, type Result } from '../result.ts';
 import { viewOf } from './bytes.ts';
 
@@ -54,9 +46,7 @@ export function decodePing(bytes: Uint8Array): Result<Ping | Pong> {
   if (bytes.byteLength > expected) return failed(DROP_TOO_LONG);
   const id = view.getUint32(1);
   const clientTimeMs = view.getUint32(5);
-  return type === DATAGRAM_TYPE_PONG
-    ? ok({ type, id, clientTimeMs, serverTimeMs: view.getUint32(9) })
-    : ok({ type, id, clientTimeMs });
+  return type === DATAGRAM_TYPE_PONG ? ok({ type, id, clientTimeMs, serverTimeMs: view.getUint32(9) }) : ok({ type, id, clientTimeMs });
 }
 
 /** The first byte names the datagram's type; 0 for an empty datagram. */

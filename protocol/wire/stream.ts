@@ -5,14 +5,7 @@
 // `parseClientMessage` and `parseServerMessage` never throw.
 import { z } from 'zod';
 import { serverOrigin } from './server-url.ts';
-import {
-  ERROR_BAD_JSON,
-  ERROR_INVALID_MESSAGE,
-  MAX_CHAT_CHARS,
-  MAX_ENTITY_ID,
-  MAX_NAME_CHARS,
-  MAX_ROOM_NAME_CHARS,
-} from '../constants.ts';
+import { ERROR_BAD_JSON, ERROR_INVALID_MESSAGE, MAX_CHAT_CHARS, MAX_ENTITY_ID, MAX_NAME_CHARS, MAX_ROOM_NAME_CHARS } from '../constants.ts';
 import { failed, ok, type Result } from '../result.ts';
 import { SERVER_STEP_IDS, TIMELINE_MAX_DETAIL_CHARS, TIMELINE_MAX_SERVER_STEPS } from '../connection-timeline.ts';
 
@@ -164,12 +157,7 @@ const scoreEventSchema = z.strictObject({
   score: z.number().int(),
   delta: z.number().int(),
 });
-const gameEventSchema = z.discriminatedUnion('type', [
-  joinEventSchema,
-  leaveEventSchema,
-  chatEventSchema,
-  scoreEventSchema,
-]);
+const gameEventSchema = z.discriminatedUnion('type', [joinEventSchema, leaveEventSchema, chatEventSchema, scoreEventSchema]);
 export type GameEvent = z.infer<typeof gameEventSchema>;
 export type ChatEvent = z.infer<typeof chatEventSchema>;
 
@@ -249,12 +237,14 @@ const connectionTimelineSchema = z.strictObject({
   connectionId: z.string().regex(/^(stream|datagram)-\d{1,12}$/),
   steps: z
     .array(
-      z.strictObject({
-        id: z.enum(SERVER_STEP_IDS),
-        startMs: timeMs,
-        endMs: timeMs,
-        detail: z.string().max(TIMELINE_MAX_DETAIL_CHARS).optional(),
-      }).refine((step) => step.endMs >= step.startMs, 'a step ends after it starts'),
+      z
+        .strictObject({
+          id: z.enum(SERVER_STEP_IDS),
+          startMs: timeMs,
+          endMs: timeMs,
+          detail: z.string().max(TIMELINE_MAX_DETAIL_CHARS).optional(),
+        })
+        .refine((step) => step.endMs >= step.startMs, 'a step ends after it starts'),
     )
     .max(TIMELINE_MAX_SERVER_STEPS),
 });

@@ -18,7 +18,15 @@ interface ServerProcess {
 /** A game server process serving the built client on 127.0.0.1, in `redisUrl`'s directory; `flags` are more server flags. */
 async function startServerProcess(id: string, redisUrl: string, flags: string[] = []): Promise<ServerProcess> {
   const started = startScript('game-server/main.ts', ['--host', '127.0.0.1', '--port', '0', '--redis-url', redisUrl, '--server-id', id, ...flags]);
-  const line = await waitFor(() => started.stdout().split('\n').find((l) => l.includes('listening')), `server ${id} to start`, 30_000);
+  const line = await waitFor(
+    () =>
+      started
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('listening')),
+    `server ${id} to start`,
+    30_000,
+  );
   return { process: started, url: JSON.parse(line).url as string };
 }
 

@@ -47,7 +47,12 @@ describe('when no datagram can get through', () => {
     expect(moved.channels.datagram.received).toBe(0);
 
     // The timeline says why: signaling went through, ICE never connected, so no DTLS; then the fallback, then a retry.
-    const retried = await waitForStatus(game, (s) => s.timeline.channels.datagram.some((a) => a.reason === 'retry'), 'the datagram retry on the timeline', 20_000);
+    const retried = await waitForStatus(
+      game,
+      (s) => s.timeline.channels.datagram.some((a) => a.reason === 'retry'),
+      'the datagram retry on the timeline',
+      20_000,
+    );
     const [first] = retried.timeline.channels.datagram;
     const ids = first!.steps.map((s) => s.id);
     expect(ids).toContain('signaling-offer');

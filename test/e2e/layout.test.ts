@@ -77,7 +77,9 @@ describe('the connection timeline panel', () => {
     await expect.poll(() => game.page.locator('#timeline-panel .step').count()).toBeGreaterThan(5);
     expect(await game.page.locator('#chat-hint').innerText()).toContain('T timeline');
     // Every row says how it was measured when hovered.
-    expect(await game.page.locator('#timeline-panel .step').first().getAttribute('title')).toMatch(/socket call: .+\n[\s\S]*(exact|server-clock|approximate|unavailable): /);
+    expect(await game.page.locator('#timeline-panel .step').first().getAttribute('title')).toMatch(
+      /socket call: .+\n[\s\S]*(exact|server-clock|approximate|unavailable): /,
+    );
     await game.page.keyboard.press('t');
     await waitForStatus(game, (s) => !s.layout?.overlays.some((o) => o.name === 'timeline-panel'), 'the timeline panel hidden');
     expect(game.errors).toEqual([]);

@@ -139,7 +139,9 @@ describe('prediction', () => {
     await waitForStatus(carol, (s) => !s.settings.prediction, 'prediction off');
     const withoutPrediction = await inputToMotionMs(carol);
     const rtt = (await carol.status()).channels.datagram.rttMs;
-    console.log(`latency 100 ms each way, RTT ${rtt} ms: input → motion ${withPrediction.toFixed(0)} ms with prediction, ${withoutPrediction.toFixed(0)} ms without`);
+    console.log(
+      `latency 100 ms each way, RTT ${rtt} ms: input → motion ${withPrediction.toFixed(0)} ms with prediction, ${withoutPrediction.toFixed(0)} ms without`,
+    );
     // Both figures include the page's own frame time, which a starved machine
     // stretches by hundreds of ms (alone: 20 and 250 ms; under a load of 17:
     // 346 ms with prediction). What prediction removes is the simulated

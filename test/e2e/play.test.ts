@@ -5,7 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
 import { POSITION_PRECISION_PX } from '../quantization.ts';
 import type { ScriptedWorld } from '../scripted-world.ts';
-import { dropStream, entity, holdKey, openGame, openPage, placePlayer, startGame, waitForStatus, waitUntilStill, type GamePage, type Status } from './browser-harness.ts';
+import {
+  dropStream,
+  entity,
+  holdKey,
+  openGame,
+  openPage,
+  placePlayer,
+  startGame,
+  waitForStatus,
+  waitUntilStill,
+  type GamePage,
+  type Status,
+} from './browser-harness.ts';
 
 let server: RunningServer;
 let browser: Browser;

@@ -102,9 +102,7 @@ describe('rooms in the browser', () => {
 
   it('sends a player whose link names a full room back to the join screen, saying so, and quick play still gets them in', async () => {
     const dan = await openPage(browser, `${server.url}/?name=dan&room=duel`);
-    await expect.poll(() => dan.page.locator('#join-problem').innerText(), { timeout: 10_000 }).toBe(
-      'Room duel is full. Pick another room, or quick play.',
-    );
+    await expect.poll(() => dan.page.locator('#join-problem').innerText(), { timeout: 10_000 }).toBe('Room duel is full. Pick another room, or quick play.');
     const duel = dan.page.locator('#join-rooms button[data-room="duel"]');
     await expect.poll(() => duel.innerText(), { timeout: 10_000 }).toMatch(new RegExp(`^duel\\s*full · 2 / ${CAPACITY}$`));
     expect(await duel.isDisabled()).toBe(true);
@@ -154,7 +152,15 @@ describe('rooms in the browser', () => {
 /** A game server of its own (a child process) serving the built client on loopback; `flags` are more server flags. */
 async function startServerProcess(flags: string[]): Promise<{ process: ScriptProcess; url: string }> {
   const started = startScript('game-server/main.ts', ['--host', '127.0.0.1', '--port', '0', '--static-dir', 'dist', ...flags]);
-  const line = await waitFor(() => started.stdout().split('\n').find((l) => l.includes('listening')), 'the one-seat server to start', 30_000);
+  const line = await waitFor(
+    () =>
+      started
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('listening')),
+    'the one-seat server to start',
+    30_000,
+  );
   return { process: started, url: JSON.parse(line).url as string };
 }
 
@@ -184,9 +190,7 @@ describe('a server whose rooms seat one player', () => {
 
   it('says a linked room is full, stays on the join screen, and its quick play opens a room of its own', async () => {
     const bo = await openPage(browser, `${single.url}/?name=bo&room=solo`);
-    await expect.poll(() => bo.page.locator('#join-problem').innerText(), { timeout: 10_000 }).toBe(
-      'Room solo is full. Pick another room, or quick play.',
-    );
+    await expect.poll(() => bo.page.locator('#join-problem').innerText(), { timeout: 10_000 }).toBe('Room solo is full. Pick another room, or quick play.');
     expect(await bo.page.locator('#join').isVisible()).toBe(true);
     expect(await bo.page.evaluate(() => typeof window.netcode)).toBe('undefined');
     const quickPlay = bo.page.locator('#join-play');

@@ -39,7 +39,12 @@ describeNeeding('the timeline under real kernel delay', kernelDelayMissing(), 's
     const port = Number(new URL(server.url).port);
     await withKernelDelay({ tcpPort: port, udpPorts: RTC_PORTS, delayMs: DELAY_MS }, async () => {
       const game = await openGame(browser, server.url, 'delayed');
-      const status = await waitForStatus(game, (s) => s.timeline.channels.datagram[0]?.steps.some((x) => x.id === 'sctp') === true, 'the datagram steps', 30_000);
+      const status = await waitForStatus(
+        game,
+        (s) => s.timeline.channels.datagram[0]?.steps.some((x) => x.id === 'sctp') === true,
+        'the datagram steps',
+        30_000,
+      );
       const took = (attempt: TimelineAttempt | undefined, id: string) => attempt?.steps.find((s) => s.side === 'page' && s.id === id)?.durationMs ?? 0;
       const stream = status.timeline.channels.stream[0];
       const datagram = status.timeline.channels.datagram[0];

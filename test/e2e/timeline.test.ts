@@ -33,7 +33,11 @@ async function streamAttempt(game: GamePage, n: number): Promise<TimelineAttempt
     game,
     (s) => {
       const attempt = s.timeline.channels.stream.find((a) => a.n === n);
-      return attempt?.outcome.startsWith('open') === true && step(attempt, 'server', 'upgrade-101') !== undefined && step(attempt, 'page', 'hello-welcome') !== undefined;
+      return (
+        attempt?.outcome.startsWith('open') === true &&
+        step(attempt, 'server', 'upgrade-101') !== undefined &&
+        step(attempt, 'page', 'hello-welcome') !== undefined
+      );
     },
     `stream attempt #${n} open, with the server's steps`,
   );
@@ -107,7 +111,11 @@ describe('the connection timeline', () => {
 
   it('measures the datagram channel’s setup step by step in the browser, and shows a spent token’s refusal', async () => {
     const game = await openGame(browser, server.url, 'token');
-    const opened = await waitForStatus(game, (s) => datagramStep(s, 1, 'first-datagram-in') !== undefined && datagramStep(s, 1, 'sctp') !== undefined, 'the data channel’s steps');
+    const opened = await waitForStatus(
+      game,
+      (s) => datagramStep(s, 1, 'first-datagram-in') !== undefined && datagramStep(s, 1, 'sctp') !== undefined,
+      'the data channel’s steps',
+    );
     const first = opened.timeline.channels.datagram[0]!;
     // What only a browser shows: ICE, DTLS and SCTP apart, each exact on the page's clock, in order.
     const dtls = step(first, 'page', 'dtls')!;
@@ -127,7 +135,11 @@ describe('the connection timeline', () => {
       const datagram = (window.netcode.session.net as unknown as Insides).datagram;
       datagram.open(datagram.link.current.channel.connectionsManager.authorization);
     });
-    const refused = await waitForStatus(game, (s) => s.timeline.channels.datagram.length >= 2 && s.timeline.channels.datagram[1]!.outcome !== 'pending', 'the spent token’s attempt to end');
+    const refused = await waitForStatus(
+      game,
+      (s) => s.timeline.channels.datagram.length >= 2 && s.timeline.channels.datagram[1]!.outcome !== 'pending',
+      'the spent token’s attempt to end',
+    );
     const attempt = refused.timeline.channels.datagram[1]!;
     expect(attempt.outcome).toMatch(/refused|401/);
     expect(step(attempt, 'page', 'signaling-offer')!.detail).toContain('401');
@@ -139,5 +151,9 @@ describe('the connection timeline', () => {
 });
 
 function datagramStep(status: Status, n: number, id: string): TimelineStep | undefined {
-  return step(status.timeline.channels.datagram.find((a) => a.n === n), 'page', id);
+  return step(
+    status.timeline.channels.datagram.find((a) => a.n === n),
+    'page',
+    id,
+  );
 }

@@ -40,9 +40,7 @@ describe('npm run bots', () => {
     const progress = bots.stderr();
     expect(progress).toContain(`connecting 2 bots to ${server.url}`);
     expect(progress).toMatch(/^2\/2 bots connected in \d+\.\d s; running for 6 s$/m);
-    expect(progress).toMatch(
-      /^ *\d+\.\d s: 2\/2 on both channels; last 5 s: [1-9]\d* datagrams, \d+\.\d % lost, update age p50 \d+\.\d ms, \d+ events$/m,
-    );
+    expect(progress).toMatch(/^ *\d+\.\d s: 2\/2 on both channels; last 5 s: [1-9]\d* datagrams, \d+\.\d % lost, update age p50 \d+\.\d ms, \d+ events$/m);
     expect(bots.stdout()).toMatch(/^2\/2 clients connected for \d+(\.\d)? s$/m);
   }, 40_000);
 
@@ -99,7 +97,7 @@ describe('npm run bots', () => {
     expect(JSON.parse(bots.stdout().trim().split('\n').at(-1)!)).toMatchObject({ clients: 2, connected: 2, errors: [] });
   }, 100_000); // past its three 30 s waits, so theirs is the message a failure shows
 
-  it('starts empty and plays the bots each join line on stdin adds, answering with that line\'s id (the load bench)', async () => {
+  it("starts empty and plays the bots each join line on stdin adds, answering with that line's id (the load bench)", async () => {
     const bots = runBots('--count', '0', '--duration', '120', '--report-on-stdin');
     const reports = () =>
       bots

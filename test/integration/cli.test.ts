@@ -61,8 +61,7 @@ afterAll(async () => {
   await new Promise((resolve) => blocker.close(resolve));
 });
 
-const busyLine = () =>
-  `port ${busyPort} is already in use (is another server running?): choose another with --port ${busyPort + 1} or PORT=${busyPort + 1}`;
+const busyLine = () => `port ${busyPort} is already in use (is another server running?): choose another with --port ${busyPort + 1} or PORT=${busyPort + 1}`;
 
 describe('a busy port', () => {
   it('ends the game server with one line naming the port and --port / PORT, exit 1, no stack trace', async () => {
@@ -72,7 +71,7 @@ describe('a busy port', () => {
     expect(server.stdout()).toBe('');
   });
 
-  it('ends the compiled server (`npm start`\'s) with the same line', async () => {
+  it("ends the compiled server (`npm start`'s) with the same line", async () => {
     const server = run(compiledServer(), ['--port', String(busyPort), '--host', '127.0.0.1', '--static-dir', 'no-client-here']);
     expect(await server.exited(COMMAND_TIMEOUT_MS)).toBe(1);
     expect(server.stderr().trim().split('\n')).toEqual([busyLine()]);
@@ -98,7 +97,7 @@ describe('a busy ops port', () => {
     expect(server.stdout()).toBe('');
   });
 
-  it('ends the compiled server (`npm start`\'s) with the same line', async () => {
+  it("ends the compiled server (`npm start`'s) with the same line", async () => {
     const server = run(compiledServer(), ['--port', '0', '--host', '127.0.0.1', '--static-dir', 'no-client-here'], { OPS_PORT: String(busyPort) });
     expect(await server.exited(COMMAND_TIMEOUT_MS)).toBe(1);
     expect(server.stderr().trim().split('\n')).toEqual([opsBusyLine()]);
@@ -165,16 +164,19 @@ describe('--help and a flag a command does not know', () => {
     ['bench/fidelity/run.ts', 'npm run bench:fidelity', /^ {2}--loss LIST +.*\(default 0,5,10,20\)$/m],
   ];
 
-  it.each(commands)('%s --help prints the usage, every flag with its default, on stdout and exits 0 before building anything', async (script, name, flagLine) => {
-    const before = builtAt();
-    const command = run(script, ['--help']);
-    expect(await command.exited(COMMAND_TIMEOUT_MS)).toBe(0);
-    expect(command.stdout()).toMatch(usageOf(name));
-    expect(command.stdout()).toMatch(flagLine);
-    expect(command.stdout()).toMatch(/^ {2}--help +print this and exit$/m);
-    expect(command.stderr()).toBe('');
-    expect(builtAt()).toBe(before);
-  });
+  it.each(commands)(
+    '%s --help prints the usage, every flag with its default, on stdout and exits 0 before building anything',
+    async (script, name, flagLine) => {
+      const before = builtAt();
+      const command = run(script, ['--help']);
+      expect(await command.exited(COMMAND_TIMEOUT_MS)).toBe(0);
+      expect(command.stdout()).toMatch(usageOf(name));
+      expect(command.stdout()).toMatch(flagLine);
+      expect(command.stdout()).toMatch(/^ {2}--help +print this and exit$/m);
+      expect(command.stderr()).toBe('');
+      expect(builtAt()).toBe(before);
+    },
+  );
 
   it.each(commands)('%s with an unknown flag says so in one line, then the usage, on stderr, exit 2, no stack trace', async (script, name) => {
     const command = run(script, ['--prcs', '2']);
@@ -200,7 +202,7 @@ describe('--help and a flag a command does not know', () => {
   });
 });
 
-describe('the server\'s log', () => {
+describe("the server's log", () => {
   it('is one JSON object per line off a terminal, the first saying where to open the game', async () => {
     const server = run('game-server/main.ts', ['--port', '0', '--host', '127.0.0.1', '--static-dir', 'no-client-here']);
     const first = await waitForLine(server);
@@ -230,52 +232,58 @@ async function waitForLine(command: ScriptProcess): Promise<string> {
 }
 
 describe('npm run dev', () => {
-  it('proxies to the game server on PORT, announced only once it answers, and stops it on SIGTERM', async () => {
-    const gamePort = await freePort();
-    const opsPort = await freePort();
-    const dev = run('scripts/dev.ts', [], { PORT: String(gamePort), HOST: '', OPS_PORT: String(opsPort), DEV_PORT: String(await freePort()) });
-    const announced = `game server on http://127.0.0.1:${gamePort} (proxied)`;
-    // Two servers to start (Vite and the game's, through tsx): past 25 s once on a machine running three test suites.
-    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-    while (!dev.stdout().includes(announced) && dev.child.exitCode === null && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(dev.stdout()).toContain(announced);
-    const viteUrl = /Local:\s+(http:\/\/\S+)/.exec(dev.stdout())?.[1];
-    expect(viteUrl).toBeDefined();
+  it(
+    'proxies to the game server on PORT, announced only once it answers, and stops it on SIGTERM',
+    async () => {
+      const gamePort = await freePort();
+      const opsPort = await freePort();
+      const dev = run('scripts/dev.ts', [], { PORT: String(gamePort), HOST: '', OPS_PORT: String(opsPort), DEV_PORT: String(await freePort()) });
+      const announced = `game server on http://127.0.0.1:${gamePort} (proxied)`;
+      // Two servers to start (Vite and the game's, through tsx): past 25 s once on a machine running three test suites.
+      const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+      while (!dev.stdout().includes(announced) && dev.child.exitCode === null && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(dev.stdout()).toContain(announced);
+      const viteUrl = /Local:\s+(http:\/\/\S+)/.exec(dev.stdout())?.[1];
+      expect(viteUrl).toBeDefined();
 
-    // A player joins through Vite's /ws; the game server on PORT, asked on its ops listener, has them.
-    const player = new RawStream(viteUrl!.replace(/\/$/, ''));
-    await player.opened();
-    player.send(JSON.stringify({ type: 'hello', name: 'via-vite' }));
-    await player.next('welcome');
-    const direct = await (await fetch(`http://127.0.0.1:${opsPort}/healthz`)).json();
-    expect(direct).toMatchObject({ status: 'ok', players: 1 });
-    const proxied = await (await fetch(new URL('/healthz', viteUrl))).json();
-    expect(proxied).toEqual({ status: 'ok' });
-    player.socket.close();
+      // A player joins through Vite's /ws; the game server on PORT, asked on its ops listener, has them.
+      const player = new RawStream(viteUrl!.replace(/\/$/, ''));
+      await player.opened();
+      player.send(JSON.stringify({ type: 'hello', name: 'via-vite' }));
+      await player.next('welcome');
+      const direct = await (await fetch(`http://127.0.0.1:${opsPort}/healthz`)).json();
+      expect(direct).toMatchObject({ status: 'ok', players: 1 });
+      const proxied = await (await fetch(new URL('/healthz', viteUrl))).json();
+      expect(proxied).toEqual({ status: 'ok' });
+      player.socket.close();
 
-    // The page Vite serves opens the stream through Vite with its own origin, as a browser would.
-    const viteOrigin = new URL(viteUrl!).origin;
-    const page = new WebSocket(`${viteOrigin.replace(/^http/, 'ws')}/ws`, { origin: viteOrigin });
-    page.on('error', () => {});
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const opened = await new Promise<boolean>((resolve) => {
-      page.once('open', () => resolve(true));
-      page.once('unexpected-response', () => resolve(false));
-      page.once('close', () => resolve(false));
-      timer = setTimeout(() => resolve(false), COMMAND_TIMEOUT_MS);
-    });
-    clearTimeout(timer);
-    expect(opened).toBe(true);
-    page.close();
+      // The page Vite serves opens the stream through Vite with its own origin, as a browser would.
+      const viteOrigin = new URL(viteUrl!).origin;
+      const page = new WebSocket(`${viteOrigin.replace(/^http/, 'ws')}/ws`, { origin: viteOrigin });
+      page.on('error', () => {});
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const opened = await new Promise<boolean>((resolve) => {
+        page.once('open', () => resolve(true));
+        page.once('unexpected-response', () => resolve(false));
+        page.once('close', () => resolve(false));
+        timer = setTimeout(() => resolve(false), COMMAND_TIMEOUT_MS);
+      });
+      clearTimeout(timer);
+      expect(opened).toBe(true);
+      page.close();
 
-    dev.child.kill('SIGTERM');
-    expect(await dev.exited(COMMAND_TIMEOUT_MS)).toBe(0);
-    // The game server went with it: its port is free again.
-    const { server } = await new Promise<{ server: Server }>((resolve, reject) => {
-      const probe = createServer().once('error', reject).listen(gamePort, '127.0.0.1', () => resolve({ server: probe }));
-    });
-    await new Promise((resolve) => server.close(resolve));
-  }, STARTUP_TIMEOUT_MS + 2 * COMMAND_TIMEOUT_MS);
+      dev.child.kill('SIGTERM');
+      expect(await dev.exited(COMMAND_TIMEOUT_MS)).toBe(0);
+      // The game server went with it: its port is free again.
+      const { server } = await new Promise<{ server: Server }>((resolve, reject) => {
+        const probe = createServer()
+          .once('error', reject)
+          .listen(gamePort, '127.0.0.1', () => resolve({ server: probe }));
+      });
+      await new Promise((resolve) => server.close(resolve));
+    },
+    STARTUP_TIMEOUT_MS + 2 * COMMAND_TIMEOUT_MS,
+  );
 });

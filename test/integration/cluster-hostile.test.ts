@@ -202,7 +202,7 @@ describe('a cluster when Redis or a peer misbehaves', () => {
     }
   });
 
-  it('keeps one host per room name after the owner stalls past its expiry: the other process\'s players are moved', async () => {
+  it("keeps one host per room name after the owner stalls past its expiry: the other process's players are moved", async () => {
     await directoryAnswering();
     const bob = await connectClient(b.url, 'bob', { room: 'duel' });
     clients.push(bob);

@@ -17,12 +17,18 @@ export async function startServerProcess(id: string, redisUrl: string, flags: st
   const started = startScript('game-server/main.ts', ['--host', '127.0.0.1', '--port', '0', '--redis-url', redisUrl, '--server-id', id, ...flags], {
     LOG_LEVEL: 'info',
   });
-  const line = await waitFor(() => started.stdout().split('\n').find((l) => l.includes('listening')), `server ${id} to start`, 30_000).catch(
-    (error: Error) => {
-      started.kill();
-      throw new Error(`${error.message}\n${started.stdout()}\n${started.stderr()}`);
-    },
-  );
+  const line = await waitFor(
+    () =>
+      started
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('listening')),
+    `server ${id} to start`,
+    30_000,
+  ).catch((error: Error) => {
+    started.kill();
+    throw new Error(`${error.message}\n${started.stdout()}\n${started.stderr()}`);
+  });
   const { url, opsUrl } = JSON.parse(line) as { url: string; opsUrl?: string };
   return { process: started, url, opsUrl: opsUrl ?? url };
 }

@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 describe('two server processes and a Redis room directory', () => {
-  it('lists every room from either process, with the other process\'s URL', async () => {
+  it("lists every room from either process, with the other process's URL", async () => {
     await eventually(async () => {
       expect(await roomsSeenBy(a)).toEqual([
         { name: 'north', players: 1, capacity: 32 },
@@ -106,7 +106,7 @@ describe('two server processes and a Redis room directory', () => {
     expect(bob.net.streamState).toBe('open');
   });
 
-  it('forgets a killed process\'s rooms within the expiry, and quick play never sends anyone there', async () => {
+  it("forgets a killed process's rooms within the expiry, and quick play never sends anyone there", async () => {
     b.process.kill();
     const killedAt = Date.now();
     await eventually(async () => expect((await roomsSeenBy(a)).map((r) => r.name)).toEqual(['north']), DIRECTORY_TTL_MS + 3_000);

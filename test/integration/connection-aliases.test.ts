@@ -8,11 +8,7 @@ import { bridge } from '@geckos.io/common/lib/bridge.js';
 import { EVENTS } from '@geckos.io/common/lib/constants.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
-import {
-  CONNECTION_ALIAS_BYTES,
-  DATAGRAM_TYPE_PING,
-  HEARTBEAT_INTERVAL_MS,
-} from '../../protocol/constants.ts';
+import { CONNECTION_ALIAS_BYTES, DATAGRAM_TYPE_PING, HEARTBEAT_INTERVAL_MS } from '../../protocol/constants.ts';
 import { encodePing } from '../../protocol/wire/ping.ts';
 import { RawStream, startTestServer, waitFor } from './harness.ts';
 
@@ -101,8 +97,7 @@ describe('connection ids', () => {
     expect(alice.geckosId).toMatch(/^[0-9a-zA-Z]{24}$/);
     expect(alice.channel.id).not.toBe(alice.geckosId);
     // Everything the client kept from geckos' answer: userData, id and the SDP offer.
-    const answer = (alice.channel as unknown as { connectionsManager: { remotePeerConnection: unknown } }).connectionsManager
-      .remotePeerConnection;
+    const answer = (alice.channel as unknown as { connectionsManager: { remotePeerConnection: unknown } }).connectionsManager.remotePeerConnection;
     expect(JSON.stringify(answer)).toContain(alice.channel.id);
     expect(JSON.stringify(answer)).not.toContain(alice.geckosId);
   });

@@ -7,14 +7,7 @@ import { nodeChannelsAwaitingClose } from '../../game-client/net/geckos/node-web
 import { startInputLoop } from '../../game-client/net/input-loop.ts';
 import { NetClient } from '../../game-client/net/net-client.ts';
 import type { RunningServer } from '../../game-server/server.ts';
-import {
-  DROP_NOT_BINARY,
-  DROP_TOO_LONG,
-  DROP_TOO_SHORT,
-  DROP_UNKNOWN_TYPE,
-  INPUT_AXIS_MAX,
-  PLAYER_SPEED_PX_PER_S,
-} from '../../protocol/constants.ts';
+import { DROP_NOT_BINARY, DROP_TOO_LONG, DROP_TOO_SHORT, DROP_UNKNOWN_TYPE, INPUT_AXIS_MAX, PLAYER_SPEED_PX_PER_S } from '../../protocol/constants.ts';
 import type { ScriptedWorld } from '../scripted-world.ts';
 import { connectClient, shutDown, eventually, RawStream, startTwoPlayerArena, waitFor, type TestClient } from './harness.ts';
 
@@ -115,7 +108,7 @@ describe('snapshots and inputs', () => {
     expect(moved).toBeCloseTo((PLAYER_SPEED_PX_PER_S * 30) / 60, 0); // exactly 30 steps, none lost or doubled
   });
 
-  it("never moves another player: inputs belong to the channel that sent them", async () => {
+  it('never moves another player: inputs belong to the channel that sent them', async () => {
     const bobBefore = bob.ownPosition()!;
     await holdRight(alice, 20, 1000);
     await waitFor(() => alice.snapshots.at(-1)!.snapshot.ackInputSeq === 1020, 'alice inputs applied');
@@ -146,7 +139,12 @@ describe('bad datagrams', () => {
 
   it('drops and counts malformed datagrams by reason, and keeps serving everyone', async () => {
     const dropped = async (reason: string) => server.metrics.dropCount('datagram', 'in', reason);
-    const before = { short: await dropped(DROP_TOO_SHORT), type: await dropped(DROP_UNKNOWN_TYPE), text: await dropped(DROP_NOT_BINARY), long: await dropped(DROP_TOO_LONG) };
+    const before = {
+      short: await dropped(DROP_TOO_SHORT),
+      type: await dropped(DROP_UNKNOWN_TYPE),
+      text: await dropped(DROP_NOT_BINARY),
+      long: await dropped(DROP_TOO_LONG),
+    };
     channel.raw.emit(new Uint8Array([1, 0, 0])); // an input packet cut short
     channel.raw.emit(new Uint8Array([99, 1, 2, 3])); // no such type
     channel.raw.emit(new Uint8Array(500)); // far over the largest input packet

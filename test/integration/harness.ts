@@ -30,9 +30,7 @@ export interface TwoPlayerArena {
 }
 
 /** Starts a TwoPlayerArena; `options` go to each player's NetClient (e.g. its network seed). */
-export async function startTwoPlayerArena(
-  options: { alice?: Partial<NetClientOptions>; bob?: Partial<NetClientOptions> } = {},
-): Promise<TwoPlayerArena> {
+export async function startTwoPlayerArena(options: { alice?: Partial<NetClientOptions>; bob?: Partial<NetClientOptions> } = {}): Promise<TwoPlayerArena> {
   const world = new ScriptedWorld();
   const server = await startTestServer([], world);
   let alice: TestClient | undefined;
@@ -151,10 +149,7 @@ export class RawStream {
 
   /** Waits for the next message of `type` after the first `skip` of them. */
   async next<T extends ServerMessage['type']>(type: T, skip = 0): Promise<Extract<ServerMessage, { type: T }>> {
-    return waitFor(
-      () => this.messages.filter((m) => m.type === type)[skip] as Extract<ServerMessage, { type: T }> | undefined,
-      `a ${type} message`,
-    );
+    return waitFor(() => this.messages.filter((m) => m.type === type)[skip] as Extract<ServerMessage, { type: T }> | undefined, `a ${type} message`);
   }
 }
 

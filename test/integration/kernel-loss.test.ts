@@ -64,7 +64,9 @@ describeNeeding('kernel loss (nftables)', kernelLossMissing(), 'sudo npx vitest 
       await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
       const datagram = client.net.channelStatus('datagram');
       const stream = client.net.channelStatus('stream');
-      console.log(`real ${LOSS_PCT} % loss, ${MEASURE_MS / 1000} s: datagram loss ${datagram.lossPct} % of ${datagram.received + datagram.lost}; stream loss ${stream.lossPct} %`);
+      console.log(
+        `real ${LOSS_PCT} % loss, ${MEASURE_MS / 1000} s: datagram loss ${datagram.lossPct} % of ${datagram.received + datagram.lost}; stream loss ${stream.lossPct} %`,
+      );
       // ~120 snapshots: the share lost is within ±15 points of 30 far beyond chance.
       expect(datagram.received + datagram.lost).toBeGreaterThan(60);
       expect(datagram.lossPct).toBeGreaterThan(LOSS_PCT - 15);

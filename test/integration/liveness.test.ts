@@ -9,13 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInputLoop } from '../../game-client/net/input-loop.ts';
 import type { RunningServer } from '../../game-server/server.ts';
-import {
-  CLOSE_HEARTBEAT_TIMEOUT,
-  CONDITION_LIMITS,
-  DROP_SIMULATED_LOSS,
-  HEARTBEAT_TIMEOUT_MS,
-  INPUT_AXIS_MAX,
-} from '../../protocol/constants.ts';
+import { CLOSE_HEARTBEAT_TIMEOUT, CONDITION_LIMITS, DROP_SIMULATED_LOSS, HEARTBEAT_TIMEOUT_MS, INPUT_AXIS_MAX } from '../../protocol/constants.ts';
 import type { NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import { connectClient, eventually, RawStream, shutDown, startTestServer, waitFor, type TestClient } from './harness.ts';
 
@@ -126,7 +120,10 @@ describe('liveness on the real transport', () => {
     const idle = await connectClient(server.url, 'harsh-rtc-idle');
     const clients = [player, idle];
     const timeoutsBefore = await server.metrics.datagramHeartbeatTimeouts();
-    const moves = [{ moveX: INPUT_AXIS_MAX, moveY: 0 }, { moveX: -INPUT_AXIS_MAX, moveY: 0 }];
+    const moves = [
+      { moveX: INPUT_AXIS_MAX, moveY: 0 },
+      { moveX: -INPUT_AXIS_MAX, moveY: 0 },
+    ];
     let ticks = 0;
     // Back and forth (a second each way), so the player never rests against a wall.
     const stopInputs = startInputLoop(player.net.config!.tickRateHz, () => player.net.inputs.send(moves[Math.floor(ticks++ / 60) % 2]!));

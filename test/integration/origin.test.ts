@@ -31,7 +31,7 @@ function tryOpen(server: RunningServer, origin?: string): Promise<'open' | numbe
   });
 }
 
-describe('the stream\'s origin allow-list', () => {
+describe("the stream's origin allow-list", () => {
   let server: RunningServer;
 
   beforeAll(async () => {
@@ -45,16 +45,16 @@ describe('the stream\'s origin allow-list', () => {
     expect(await tryOpen(server)).toBe('open');
   });
 
-  it('lets in the page\'s own origin', async () => {
+  it("lets in the page's own origin", async () => {
     expect(await tryOpen(server, server.url)).toBe('open');
   });
 
-  it('lets in an origin from --allowed-origins, and a page of the cluster\'s servers (PUBLIC_URL)', async () => {
+  it("lets in an origin from --allowed-origins, and a page of the cluster's servers (PUBLIC_URL)", async () => {
     expect(await tryOpen(server, ALLOWED)).toBe('open');
     expect(await tryOpen(server, PUBLIC_URL)).toBe('open');
   });
 
-  it('answers 403 to another page\'s origin before the handshake, and counts it', async () => {
+  it("answers 403 to another page's origin before the handshake, and counts it", async () => {
     const before = await refusals();
     expect(await tryOpen(server, 'https://evil.example')).toBe(403);
     // The same host on another port is another origin.

@@ -23,8 +23,7 @@ beforeAll(async () => {
 
 afterAll(() => shutDown(server, alice, bob));
 
-const chatLines = (client: TestClient) =>
-  [...client.replayed, ...client.events].flatMap((e) => (e.type === 'chat' ? [e.text] : []));
+const chatLines = (client: TestClient) => [...client.replayed, ...client.events].flatMap((e) => (e.type === 'chat' ? [e.text] : []));
 
 describe('resuming a session', () => {
   it('loses no event while the stream is down, and duplicates none', async () => {
@@ -59,11 +58,7 @@ describe('resuming a session', () => {
   it('resumes after the player has left the arena (a page reload): same id, same score, announced again', async () => {
     const { sessionToken, lastSeq, playerId } = alice.net;
     alice.net.close(); // no goodbye: like closing the tab
-    await waitFor(
-      () => bob.events.some((e) => e.type === 'leave' && e.playerId === playerId),
-      'bob to see alice leave',
-      LINKDEAD_GRACE_MS + 5_000,
-    );
+    await waitFor(() => bob.events.some((e) => e.type === 'leave' && e.playerId === playerId), 'bob to see alice leave', LINKDEAD_GRACE_MS + 5_000);
     // Her score when she left: a coin may have appeared under her while she stood still.
     const lastScore = bob.events.filter((e) => e.type === 'score' && e.playerId === playerId).at(-1);
     const score = lastScore?.type === 'score' ? lastScore.score : bob.welcomes[0]!.scores[String(playerId)];

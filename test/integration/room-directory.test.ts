@@ -22,7 +22,10 @@ function serverSource(id: string, rooms: { name: string; players: number; capaci
 }
 
 /** Each stand-in server's own URL: a and b on 1001 and 1002, the rest numbered as they come. */
-const ports = new Map([['a', 1001], ['b', 1002]]);
+const ports = new Map([
+  ['a', 1001],
+  ['b', 1002],
+]);
 const urlOf = (id: string) => {
   if (!ports.has(id)) ports.set(id, 1100 + ports.size);
   return `http://127.0.0.1:${ports.get(id)}`;
@@ -145,7 +148,7 @@ describe('the room directory', () => {
     expect((await asker.reserveSeat('big-1', '127.0.0.3')).ok).toBe(true);
   });
 
-  it('lets only the room\'s owner honour a reservation, and spends it wherever it is shown', async () => {
+  it("lets only the room's owner honour a reservation, and spends it wherever it is shown", async () => {
     const owner = await directory(serverSource('owner', [{ name: 'keep', players: 0, capacity: 8 }]));
     const entry = await directory(serverSource('entry', []));
     await eventually(async () => expect(await entry.room('keep')).not.toBeNull());
@@ -208,7 +211,7 @@ describe('the room directory', () => {
     }
   });
 
-  it('gives a name away only to a live server at its registered URL: a planted entry with a real server\'s id moves nobody', async () => {
+  it("gives a name away only to a live server at its registered URL: a planted entry with a real server's id moves nobody", async () => {
     const lostAt: string[] = [];
     const victim = await directory(serverSource('victim', [{ name: 'lobby', players: 2, capacity: 8 }], { claimLost: (name) => lostAt.push(name) }));
     await directory(serverSource('bystander', []));
@@ -226,8 +229,11 @@ describe('the room directory', () => {
     }
   });
 
-  it('goes on refreshing every room when one entry has a field it does not know (a newer server\'s)', async () => {
-    const rooms = [{ name: 'aaa', players: 1, capacity: 4 }, { name: 'zzz', players: 1, capacity: 4 }];
+  it("goes on refreshing every room when one entry has a field it does not know (a newer server's)", async () => {
+    const rooms = [
+      { name: 'aaa', players: 1, capacity: 4 },
+      { name: 'zzz', players: 1, capacity: 4 },
+    ];
     const host = await directory(serverSource('steady', rooms));
     const watcher = await directory(serverSource('reader', []));
     await eventually(async () => expect((await watcher.rooms()).map((r) => r.name)).toEqual(expect.arrayContaining(['aaa', 'zzz'])));
@@ -266,7 +272,7 @@ describe('the room directory', () => {
     await eventually(async () => expect(await b.holdingsElsewhere('127.0.0.7')).toEqual({ seats: 0, rooms: 0 }));
   });
 
-  it('times expiries by Redis\'s clock: a process whose clock is far off neither prunes others nor overbooks', async () => {
+  it("times expiries by Redis's clock: a process whose clock is far off neither prunes others nor overbooks", async () => {
     const host = await directory(serverSource('clocked', [{ name: 'two-seats', players: 0, capacity: 2 }]));
     const skewed = await directory(serverSource('skewed', []));
     await eventually(async () => expect(await skewed.room('two-seats')).not.toBeNull());

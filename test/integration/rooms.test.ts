@@ -15,8 +15,7 @@ const roomList = async (server: RunningServer) => {
   return list.value;
 };
 
-const playersIn = (client: TestClient) =>
-  client.snapshots.at(-1)?.snapshot.entities.filter((e) => e.kind === ENTITY_KIND_PLAYER).length ?? 0;
+const playersIn = (client: TestClient) => client.snapshots.at(-1)?.snapshot.entities.filter((e) => e.kind === ENTITY_KIND_PLAYER).length ?? 0;
 
 describe('two rooms on one server', () => {
   // Red's coins all lie along the bottom edge and its (few) players appear in
@@ -78,7 +77,13 @@ describe('two rooms on one server', () => {
       { name: 'blue', players: 1, capacity: 32 },
     ]);
     const health = await (await fetch(`${server.opsUrl}/healthz`)).json();
-    expect(health).toMatchObject({ players: 3, rooms: [{ name: 'red', players: 2 }, { name: 'blue', players: 1 }] });
+    expect(health).toMatchObject({
+      players: 3,
+      rooms: [
+        { name: 'red', players: 2 },
+        { name: 'blue', players: 1 },
+      ],
+    });
     const metrics = await (await fetch(`${server.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/^arena_room_players\{room="red"\} 2$/m);
     expect(metrics).toMatch(/^arena_room_tick_duration_seconds\{quantile="0\.99",room="blue"\} /m);

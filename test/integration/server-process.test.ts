@@ -49,7 +49,7 @@ describe('the server process', () => {
     expect(new URL(opsUrl).port).not.toBe(new URL(url).port);
   });
 
-  it('answers /healthz on the game\'s port with its status only, and /metrics there with 404', async () => {
+  it("answers /healthz on the game's port with its status only, and /metrics there with 404", async () => {
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.text()).toBe('{"status":"ok"}');
@@ -90,7 +90,14 @@ describe('the server process', () => {
     const response = await fetch(`${opsUrl}/metrics`);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await response.text();
-    for (const name of ['arena_players', 'arena_rooms', 'arena_tick_duration_seconds_bucket', 'arena_room_tick_duration_seconds', 'arena_messages_in_total', 'arena_drops_total']) {
+    for (const name of [
+      'arena_players',
+      'arena_rooms',
+      'arena_tick_duration_seconds_bucket',
+      'arena_room_tick_duration_seconds',
+      'arena_messages_in_total',
+      'arena_drops_total',
+    ]) {
       expect(text).toContain(name);
     }
   });

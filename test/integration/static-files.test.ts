@@ -81,11 +81,17 @@ beforeAll(async () => {
     '.env': 'SECRET=1',
   });
   server = startScript('game-server/main.ts', ['--host', '127.0.0.1', '--port', '0', '--static-dir', dir], { LOG_LEVEL: 'info' });
-  const line = await waitFor(() => server.stdout().split('\n').find((l) => l.includes('listening')), 'the server to start', START_TIMEOUT_MS).catch(
-    (error: Error) => {
-      throw new Error(`${error.message}\n${server.stdout()}\n${server.stderr()}`);
-    },
-  );
+  const line = await waitFor(
+    () =>
+      server
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('listening')),
+    'the server to start',
+    START_TIMEOUT_MS,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\n${server.stdout()}\n${server.stderr()}`);
+  });
   url = JSON.parse(line).url as string;
 }, START_TIMEOUT_MS + 5_000);
 
@@ -110,7 +116,7 @@ describe('static files changing under a running server', () => {
     expect(await get('/%E0%A4%A')).toMatchObject({ status: 400 }); // does not decode
   });
 
-  it('answers a request target that is not a path (`//`, `//[`), on the page and on the stream\'s upgrade, and lives on', async () => {
+  it("answers a request target that is not a path (`//`, `//[`), on the page and on the stream's upgrade, and lives on", async () => {
     const { port } = new URL(url);
     for (const target of ['//', '//[', '//a:b', '//%']) {
       for (const upgrade of [false, true]) {

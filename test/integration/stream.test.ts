@@ -61,7 +61,7 @@ describe('welcome', () => {
 });
 
 describe('a refused hello', () => {
-  it('makes start() fail once with the server\'s reason, and the client stops instead of reconnecting', async () => {
+  it("makes start() fail once with the server's reason, and the client stops instead of reconnecting", async () => {
     const connectionsBefore = server.streamConnections();
     const net = new NetClient({ url: server.url, name: 'x'.repeat(200), useDatagram: false });
     const failure = await net.start().then(
@@ -208,11 +208,7 @@ describe('vanished clients', () => {
     const raw = await joinedRaw('killed');
     const id = (await raw.next('welcome')).playerId;
     raw.socket.terminate(); // no close frame, like a killed process
-    const left = await waitFor(
-      () => alice.events.find((e) => e.type === 'leave' && e.playerId === id),
-      'the leave event',
-      8_000,
-    );
+    const left = await waitFor(() => alice.events.find((e) => e.type === 'leave' && e.playerId === id), 'the leave event', 8_000);
     expect(left).toMatchObject({ reason: 'disconnected' });
   });
 

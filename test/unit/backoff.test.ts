@@ -5,7 +5,9 @@ import { backoffDelayMs, equalJitterMs } from '../../protocol/backoff.ts';
 describe('backoffDelayMs', () => {
   it('doubles from the minimum up to the cap, before jitter (random 1 → the whole delay)', () => {
     const almostOne = () => 1 - Number.EPSILON;
-    expect([0, 1, 2, 3, 4, 5, 10].map((attempt) => Math.round(backoffDelayMs(attempt, 250, 4_000, almostOne)))).toEqual([250, 500, 1000, 2000, 4000, 4000, 4000]);
+    expect([0, 1, 2, 3, 4, 5, 10].map((attempt) => Math.round(backoffDelayMs(attempt, 250, 4_000, almostOne)))).toEqual([
+      250, 500, 1000, 2000, 4000, 4000, 4000,
+    ]);
   });
 
   it('waits at least half the delay, so no client retries at once (random 0)', () => {

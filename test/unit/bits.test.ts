@@ -87,9 +87,7 @@ describe('BitWriter / BitReader', () => {
 
   it('round-trips any sequence of (value, width) fields and gamma codes', () => {
     const field = fc.oneof(
-      fc
-        .integer({ min: 1, max: 32 })
-        .chain((width) => fc.record({ width: fc.constant(width), value: fc.integer({ min: 0, max: 2 ** width - 1 }) })),
+      fc.integer({ min: 1, max: 32 }).chain((width) => fc.record({ width: fc.constant(width), value: fc.integer({ min: 0, max: 2 ** width - 1 }) })),
       fc.record({ gamma: fc.integer({ min: 1, max: 0xffffffff }) }),
     );
     fc.assert(
@@ -264,9 +262,7 @@ describe('toSigned / toUnsigned', () => {
   it('round-trips every value that fits in `bits` bits, for widths 1 to 31', () => {
     const widthAndValue = fc
       .integer({ min: 1, max: 31 })
-      .chain((bits) =>
-        fc.tuple(fc.constant(bits), fc.integer({ min: -(2 ** (bits - 1)), max: 2 ** (bits - 1) - 1 })),
-      );
+      .chain((bits) => fc.tuple(fc.constant(bits), fc.integer({ min: -(2 ** (bits - 1)), max: 2 ** (bits - 1) - 1 })));
     fc.assert(
       fc.property(widthAndValue, ([bits, value]) => {
         const unsigned = toUnsigned(value, bits);
@@ -304,7 +300,8 @@ describe('signedBitsFor', () => {
 
   it('gives the fewest bits that hold both -limit and +limit', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 30 - 1 }), (limit) => { // up to 31 bits, the documented range
+      fc.property(fc.integer({ min: 0, max: 2 ** 30 - 1 }), (limit) => {
+        // up to 31 bits, the documented range
         const bits = signedBitsFor(limit);
         expect(toSigned(toUnsigned(limit, bits), bits)).toBe(limit);
         expect(toSigned(toUnsigned(-limit, bits), bits)).toBe(0 - limit); // 0 - 0 is +0, as the shifts give

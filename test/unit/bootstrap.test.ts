@@ -15,13 +15,26 @@ function windows(count: number, meanMs: number, seed: number): number[][] {
 
 describe('bootstrapRatio', () => {
   it('pools the windows before taking the percentile', () => {
-    expect(pooledPercentile([[1, 2], [3, 4, 5]], 50)).toBe(3);
+    expect(
+      pooledPercentile(
+        [
+          [1, 2],
+          [3, 4, 5],
+        ],
+        50,
+      ),
+    ).toBe(3);
   });
 
-  it('finds a resample\'s pooled percentile without pooling: the same as pooling each window as many times as it was drawn', () => {
+  it("finds a resample's pooled percentile without pooling: the same as pooling each window as many times as it was drawn", () => {
     const ws = windows(4, 100, 21);
     const sorted = new SortedWindows(ws);
-    for (const times of [[1, 1, 1, 1], [2, 0, 1, 1], [0, 0, 4, 0], [3, 1, 0, 0]]) {
+    for (const times of [
+      [1, 1, 1, 1],
+      [2, 0, 1, 1],
+      [0, 0, 4, 0],
+      [3, 1, 0, 0],
+    ]) {
       const pooled = ws.flatMap((w, i) => Array.from({ length: times[i]! }, () => w).flat());
       for (const q of [1, 50, 95, 100]) expect(sorted.percentile(times, q)).toBe(percentile(pooled, q));
     }
@@ -46,7 +59,9 @@ describe('bootstrapRatio', () => {
     const few = bootstrapRatio(windows(3, 100, 5), windows(3, 100, 6), 95, 1, RESAMPLES);
     const many = bootstrapRatio(windows(12, 100, 5), windows(12, 100, 6), 95, 1, RESAMPLES);
     expect(few.ci[1] - few.ci[0]).toBeGreaterThan(many.ci[1] - many.ci[0]);
-    expect(bootstrapRatio(windows(3, 100, 7), windows(3, 100, 8), 50, 42, RESAMPLES)).toEqual(bootstrapRatio(windows(3, 100, 7), windows(3, 100, 8), 50, 42, RESAMPLES));
+    expect(bootstrapRatio(windows(3, 100, 7), windows(3, 100, 8), 50, 42, RESAMPLES)).toEqual(
+      bootstrapRatio(windows(3, 100, 7), windows(3, 100, 8), 50, 42, RESAMPLES),
+    );
   });
 
   it('paired: resampling pairs cancels what a pair shares, so the interval is narrower and still holds the ratio', () => {

@@ -4,14 +4,7 @@
 // full speed within the legal input range.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  ARENA_HEIGHT_PX,
-  ARENA_WIDTH_PX,
-  ENTITY_KIND_COIN,
-  ENTITY_KIND_NPC,
-  ENTITY_KIND_PLAYER,
-  INPUT_AXIS_MAX,
-} from '../../protocol/constants.ts';
+import { ARENA_HEIGHT_PX, ARENA_WIDTH_PX, ENTITY_KIND_COIN, ENTITY_KIND_NPC, ENTITY_KIND_PLAYER, INPUT_AXIS_MAX } from '../../protocol/constants.ts';
 import { seededRandom } from '../../protocol/sim/random.ts';
 import { clampInput, stepPlayer, touchesCoin, type MoveInput, type Vec2 } from '../../protocol/sim/sim.ts';
 import type { EntityState } from '../../protocol/wire/snapshot.ts';
@@ -35,10 +28,7 @@ function headingErrorDeg(input: MoveInput, from: Vec2, to: Vec2): number {
 }
 
 const insideMargins = (p: Vec2) =>
-  p.x >= WAYPOINT_MARGIN_PX &&
-  p.x <= ARENA_WIDTH_PX - WAYPOINT_MARGIN_PX &&
-  p.y >= WAYPOINT_MARGIN_PX &&
-  p.y <= ARENA_HEIGHT_PX - WAYPOINT_MARGIN_PX;
+  p.x >= WAYPOINT_MARGIN_PX && p.x <= ARENA_WIDTH_PX - WAYPOINT_MARGIN_PX && p.y >= WAYPOINT_MARGIN_PX && p.y <= ARENA_HEIGHT_PX - WAYPOINT_MARGIN_PX;
 
 describe('randomWaypoint', () => {
   it('keeps WAYPOINT_MARGIN_PX from the walls at both ends of the random range', () => {

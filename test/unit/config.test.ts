@@ -129,9 +129,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses a snapshot rate above the tick rate', () => {
-    expect(() => loadConfig([], { TICK_RATE: '30', SNAPSHOT_RATE: '60' })).toThrow(
-      'SNAPSHOT_RATE cannot exceed TICK_RATE',
-    );
+    expect(() => loadConfig([], { TICK_RATE: '30', SNAPSHOT_RATE: '60' })).toThrow('SNAPSHOT_RATE cannot exceed TICK_RATE');
   });
 
   it('accepts a snapshot rate equal to the tick rate', () => {
@@ -144,9 +142,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses an RTC port range that runs backwards', () => {
-    expect(() => loadConfig(['--rtc-port-min', '40100', '--rtc-port-max', '40000'], {})).toThrow(
-      'RTC_PORT_MIN must not exceed RTC_PORT_MAX',
-    );
+    expect(() => loadConfig(['--rtc-port-min', '40100', '--rtc-port-max', '40000'], {})).toThrow('RTC_PORT_MIN must not exceed RTC_PORT_MAX');
   });
 
   it('refuses a privileged RTC port', () => {
@@ -179,15 +175,11 @@ describe('loadConfig', () => {
   });
 
   it('lists a field problem and a cross-field problem together', () => {
-    expect(() => loadConfig(['--port', 'x'], { TICK_RATE: '30', SNAPSHOT_RATE: '60' })).toThrow(
-      /^port: .*\nconfig: SNAPSHOT_RATE cannot exceed TICK_RATE$/,
-    );
+    expect(() => loadConfig(['--port', 'x'], { TICK_RATE: '30', SNAPSHOT_RATE: '60' })).toThrow(/^port: .*\nconfig: SNAPSHOT_RATE cannot exceed TICK_RATE$/);
   });
 
   it('names only the missing end when one end of the RTC port range is set', () => {
-    expect(() => loadConfig(['--rtc-port-min', '40000'], {})).toThrow(
-      /^config: set both RTC_PORT_MIN and RTC_PORT_MAX, or neither$/,
-    );
+    expect(() => loadConfig(['--rtc-port-min', '40000'], {})).toThrow(/^config: set both RTC_PORT_MIN and RTC_PORT_MAX, or neither$/);
   });
 
   describe('a server in a cluster (REDIS_URL)', () => {
@@ -206,9 +198,9 @@ describe('loadConfig', () => {
 
     it('accepts a wildcard host with PUBLIC_URL, or a host that is one IP address', () => {
       expect(loadConfig(['--host', '0.0.0.0', '--public-url', 'http://192.0.2.10:8080'], redis).publicUrl).toBe('http://192.0.2.10:8080');
-    // Compared as a bare origin everywhere: a trailing slash or a capital letter must not make a server unrecognisable.
-    expect(loadConfig(['--public-url', 'https://Play.Example.com/'], {}).publicUrl).toBe('https://play.example.com');
-    expect(() => loadConfig(['--public-url', 'http://192.0.2.10:8080/game'], {})).toThrow(/^publicUrl: an origin only/);
+      // Compared as a bare origin everywhere: a trailing slash or a capital letter must not make a server unrecognisable.
+      expect(loadConfig(['--public-url', 'https://Play.Example.com/'], {}).publicUrl).toBe('https://play.example.com');
+      expect(() => loadConfig(['--public-url', 'http://192.0.2.10:8080/game'], {})).toThrow(/^publicUrl: an origin only/);
       expect(loadConfig(['--host', '192.0.2.10'], redis).host).toBe('192.0.2.10');
       expect(loadConfig([], redis).host).toBe('127.0.0.1');
     });

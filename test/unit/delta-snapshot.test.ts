@@ -36,14 +36,7 @@ import type { Result } from '../../protocol/result.ts';
 import { decodeDeltaSnapshot, deltaBaselineTick, encodeDeltaSnapshot, type DeltaSnapshot } from '../../protocol/wire/delta-snapshot.ts';
 import { decodeSnapshot, encodeSnapshot, type EntityKind, type EntityState, type Snapshot } from '../../protocol/wire/snapshot.ts';
 
-const DECODER_ERRORS = [
-  DROP_TOO_SHORT,
-  DROP_TOO_LONG,
-  DROP_UNKNOWN_TYPE,
-  DROP_BAD_COUNT,
-  DROP_BAD_VALUE,
-  DROP_MISSING_BASELINE,
-];
+const DECODER_ERRORS = [DROP_TOO_SHORT, DROP_TOO_LONG, DROP_UNKNOWN_TYPE, DROP_BAD_COUNT, DROP_BAD_VALUE, DROP_MISSING_BASELINE];
 
 type Header = Omit<Snapshot, 'entities'>;
 const header: Header = { seq: 7, tick: 1000, serverTimeMs: 123_456_789, ackInputSeq: 99 };
@@ -128,7 +121,10 @@ function idList<T extends { id: number }>(bits: BitWriter, items: T[], fields: (
 
 /** removed: gamma(count + 1), then per entity gamma(id gap). */
 function removedList(bits: BitWriter, ids: number[]) {
-  idList(bits, ids.map((id) => ({ id })));
+  idList(
+    bits,
+    ids.map((id) => ({ id })),
+  );
 }
 
 /** added: gamma(count + 1), then per entity gamma(id gap), kind (2 bits), x (16), y (16), in 1/8 px steps. */
@@ -275,9 +271,7 @@ function evolve(state: readonly EntityState[], changes: readonly Change[], added
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 /** A tick and a legal baseline age (1..MAX_BASELINE_AGE_TICKS, never past tick 0). */
-const tickAndAge = fc
-  .integer({ min: 1, max: MAX_BASELINE_AGE_TICKS })
-  .chain((age) => fc.tuple(fc.integer({ min: age, max: 0xffffffff }), fc.constant(age)));
+const tickAndAge = fc.integer({ min: 1, max: MAX_BASELINE_AGE_TICKS }).chain((age) => fc.tuple(fc.integer({ min: age, max: 0xffffffff }), fc.constant(age)));
 const headerArb = fc.record({ seq: u32, tickAndAge, serverTimeMs: u32, ackInputSeq: u32 });
 /** A baseline of up to 200 entities, changes to any of them, and up to 100 additions. */
 const caseArb = fc.record({
@@ -484,7 +478,12 @@ describe('delta snapshot size', () => {
       return bits.read(DELTA_WIDTH_FIELD_BITS) + 1;
     };
     expect(width([{ ...state[0]!, x: state[0]!.x + 1 / POSITION_SCALE }, state[1]!])).toBe(2);
-    expect(width([{ ...state[0]!, x: ARENA_WIDTH_PX }, { ...state[1]!, x: 0 }])).toBe(15); // ±12800 steps
+    expect(
+      width([
+        { ...state[0]!, x: ARENA_WIDTH_PX },
+        { ...state[1]!, x: 0 },
+      ]),
+    ).toBe(15); // ±12800 steps
   });
 });
 
@@ -622,8 +621,14 @@ describe('decodeDeltaSnapshot rejections', () => {
   });
 
   it('drops a list count above MAX_ENTITIES_PER_SNAPSHOT', () => {
-    expectRejected(forge((bits) => bits.writeGamma(MAX_ENTITIES_PER_SNAPSHOT + 2)), DROP_BAD_COUNT); // removed
-    expectRejected(forge((bits) => bits.writeGamma(0xffffffff)), DROP_BAD_COUNT); // removed, absurd
+    expectRejected(
+      forge((bits) => bits.writeGamma(MAX_ENTITIES_PER_SNAPSHOT + 2)),
+      DROP_BAD_COUNT,
+    ); // removed
+    expectRejected(
+      forge((bits) => bits.writeGamma(0xffffffff)),
+      DROP_BAD_COUNT,
+    ); // removed, absurd
     const tooManyAdded = forge((bits) => {
       removedList(bits, []);
       bits.writeGamma(MAX_ENTITIES_PER_SNAPSHOT + 2);
@@ -653,7 +658,7 @@ describe('decodeDeltaSnapshot rejections', () => {
   });
 });
 
-describe('delta snapshot: the full snapshot\'s whole range', () => {
+describe("delta snapshot: the full snapshot's whole range", () => {
   // Deltas are up to 17 bits wide, so even a move across the whole u16 range round-trips.
   it('reconstructs a move of 4096 px or more, beyond the arena but within the full snapshot’s range', () => {
     const before = fullCodec([{ id: 1, kind: ENTITY_KIND_NPC, x: 0, y: 0 }]);
@@ -689,9 +694,7 @@ describe('decodeDeltaSnapshot on hostile input', () => {
   it('never throws on random bytes; whatever it accepts is a plausible state that re-encodes to itself', () => {
     const noise = fc.uint8Array({ maxLength: DELTA_HEADER_BYTES + 40 });
     // A valid header before a random body, so the body parser is exercised.
-    const randomBody = fc
-      .tuple(tickAndAge, fc.uint8Array({ maxLength: 40 }))
-      .map(([[tick, age], body]) => packet(body, { tick, age }));
+    const randomBody = fc.tuple(tickAndAge, fc.uint8Array({ maxLength: 40 })).map(([[tick, age], body]) => packet(body, { tick, age }));
     // A real delta with one byte replaced, so deeper paths are reached too.
     const damaged = fc.tuple(smallCase, fc.nat(), fc.integer({ min: 0, max: 255 })).map(([s, at, byte]) => {
       const now = { ...header, entities: evolve(fuzzBaseline, s.changes, s.added) };

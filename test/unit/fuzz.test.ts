@@ -84,7 +84,7 @@ describe('the room list target', () => {
     for (const list of broken) expect(checkRoomList(list as RoomList), JSON.stringify(list)).not.toBeNull();
   });
 
-  it('accepts a valid list and refuses a broken one, with the parser\'s code and a message', () => {
+  it("accepts a valid list and refuses a broken one, with the parser's code and a message", () => {
     expect(roomListTarget.run(JSON.stringify(ROOM_LISTS[1]))).toBe('accepted');
     expect(roomListTarget.run('{"rooms":[{"name":"-x","players":1,"capacity":2}],"capacity":2,"roomsLeft":0}')).toBe('rejected');
     expect(roomListTarget.run('[]')).toBe('rejected');

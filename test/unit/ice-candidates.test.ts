@@ -11,7 +11,17 @@ const HOST_V6 = 'candidate:4 1 udp 2122252543 fd00::5 50002 typ host';
 const SRFLX = 'candidate:2 1 UDP 1686052607 203.0.113.9 50001 typ srflx raddr 10.0.0.5 rport 50001';
 const RELAY = 'candidate:5 1 UDP 41885439 192.0.2.1 3478 typ relay raddr 203.0.113.9 rport 50001';
 
-const sdp = ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 'm=application 9 UDP/DTLS/SCTP webrtc-datachannel', `a=${HOST}`, `a=${SRFLX}`, `a=${HOST_TCP}`, `a=${RELAY}`, `a=${HOST_V6}`, ''].join('\r\n');
+const sdp = [
+  'v=0',
+  'o=- 0 0 IN IP4 127.0.0.1',
+  'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
+  `a=${HOST}`,
+  `a=${SRFLX}`,
+  `a=${HOST_TCP}`,
+  `a=${RELAY}`,
+  `a=${HOST_V6}`,
+  '',
+].join('\r\n');
 
 describe('rewriteHostCandidates', () => {
   it('replaces the address of a host candidate, keeping its port', () => {

@@ -211,7 +211,7 @@ describe('Input admission', () => {
     expect(world.lastAppliedInput(1)).toBe(MAX_INPUT_CREDITS);
   });
 
-  it('lets each stall\'s credits lapse on their own, however often the server stalls', () => {
+  it("lets each stall's credits lapse on their own, however often the server stalls", () => {
     // A server that stalls every half second must not let an idle player
     // pile up the credits of all its stalls.
     const world = worldWithPlayer(CENTER);

@@ -152,13 +152,11 @@ describe('decodeInputPacket rejections', () => {
   it('never throws on random bytes, and re-encodes whatever it accepts to the same bytes', () => {
     const noise = fc.uint8Array({ maxLength: 2 * (INPUT_HEADER_BYTES + INPUT_REDUNDANCY * INPUT_BYTES) });
     // Half the cases start like an input packet, so the deeper checks are reached too.
-    const plausible = fc
-      .tuple(fc.integer({ min: 0, max: INPUT_REDUNDANCY + 1 }), fc.uint8Array({ minLength: 9, maxLength: 30 }))
-      .map(([count, rest]) => {
-        const bytes = Uint8Array.of(DATAGRAM_TYPE_INPUT, ...rest);
-        bytes[9] = count;
-        return bytes;
-      });
+    const plausible = fc.tuple(fc.integer({ min: 0, max: INPUT_REDUNDANCY + 1 }), fc.uint8Array({ minLength: 9, maxLength: 30 })).map(([count, rest]) => {
+      const bytes = Uint8Array.of(DATAGRAM_TYPE_INPUT, ...rest);
+      bytes[9] = count;
+      return bytes;
+    });
     fc.assert(
       fc.property(fc.oneof(noise, plausible), (bytes) => {
         const result = decodeInputPacket(bytes);

@@ -28,8 +28,16 @@ describe('marginalCost', () => {
   });
 
   it('has no slope to give from one client count, and no capacity from a flat or falling line', () => {
-    expect(marginalCost([{ clients: 50, cpuMsPerS: 200 }, { clients: 50, cpuMsPerS: 210 }])).toBeNull();
-    const falling = marginalCost([{ clients: 50, cpuMsPerS: 300 }, { clients: 100, cpuMsPerS: 250 }])!;
+    expect(
+      marginalCost([
+        { clients: 50, cpuMsPerS: 200 },
+        { clients: 50, cpuMsPerS: 210 },
+      ]),
+    ).toBeNull();
+    const falling = marginalCost([
+      { clients: 50, cpuMsPerS: 300 },
+      { clients: 100, cpuMsPerS: 250 },
+    ])!;
     expect(falling.clientsPerCore).toBeNull();
   });
 });

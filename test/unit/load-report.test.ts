@@ -8,15 +8,7 @@ import { parseBotOptions } from '../../game-client/bots/bot-options.ts';
 import { selfTimeByFunction } from '../../bench/load/cpu-profile-top.ts';
 import { busyPct, parseProcStat } from '../../bench/load/machine-cpu.ts';
 import { parsePrometheusText, sampleValue } from '../../bench/load/prometheus-text.ts';
-import {
-  exhaustedResources,
-  judgeStep,
-  summarizeStep,
-  summarizeUnmeasured,
-  unmeasuredLines,
-  type BotWindow,
-  type StepRun,
-} from '../../bench/load/report.ts';
+import { exhaustedResources, judgeStep, summarizeStep, summarizeUnmeasured, unmeasuredLines, type BotWindow, type StepRun } from '../../bench/load/report.ts';
 import { serverFigures, type ServerSample } from '../../bench/load/server-sample.ts';
 
 const METRICS = `# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.
@@ -130,7 +122,7 @@ describe('planBotGroups', () => {
 });
 
 describe('botSourceRange', () => {
-  it('gives each bot process its own loopback addresses, none of them the server\'s 127.0.0.1, in a range bot.ts --from takes', () => {
+  it("gives each bot process its own loopback addresses, none of them the server's 127.0.0.1, in a range bot.ts --from takes", () => {
     const ranges = [0, 1, 15].map((p) => parseBotOptions(['--from', botSourceRange(p)]).sourceAddresses);
     for (const addresses of ranges) expect(addresses).toHaveLength(ADDRESSES_PER_BOT_PROCESS);
     const all = ranges.flat();

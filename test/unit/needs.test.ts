@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Missing } from '../../scripts/prerequisites.ts';
 import { verdict } from '../needs.ts';
 
-const notRoot: Missing = { what: 'root (nftables changes the kernel\'s packet filter)', kind: 'run' };
+const notRoot: Missing = { what: "root (nftables changes the kernel's packet filter)", kind: 'run' };
 const noNetem: Missing = { what: 'a kernel with the netem qdisc (sch_netem), which this one does not have', kind: 'machine' };
 const COMMAND = 'sudo npx vitest run test/x.test.ts';
 

@@ -15,7 +15,16 @@ describe('serverOrigin, as the Origin check reads origins', () => {
   });
 
   it('refuses what is not an http(s) origin', () => {
-    for (const text of ['null', 'play.example.com', 'ws://play.example.com', 'https://play.example.com/game', 'https://play.example.com/?', 'https://play.example.com#x', 'https://user@play.example.com', '']) {
+    for (const text of [
+      'null',
+      'play.example.com',
+      'ws://play.example.com',
+      'https://play.example.com/game',
+      'https://play.example.com/?',
+      'https://play.example.com#x',
+      'https://user@play.example.com',
+      '',
+    ]) {
       expect(serverOrigin(text)).toBeNull();
     }
   });
@@ -26,7 +35,7 @@ describe('originAllowed', () => {
     expect(originAllowed(from(undefined), none)).toBe(true);
   });
 
-  it('lets the page\'s own origin through, whatever scheme a proxy in front terminated', () => {
+  it("lets the page's own origin through, whatever scheme a proxy in front terminated", () => {
     expect(originAllowed(from('http://127.0.0.1:8080'), none)).toBe(true);
     expect(originAllowed(from('https://play.example.com', 'play.example.com'), none)).toBe(true);
     expect(originAllowed(from('https://play.example.com', 'play.example.com:443'), none)).toBe(true);
@@ -68,12 +77,15 @@ describe('originAllowed', () => {
     expect(originAllowed(from('http://192.0.2.10:8082'), list)).toBe(false);
   });
 
-  it('asks for the cluster\'s servers only when the page is not its own or listed', () => {
+  it("asks for the cluster's servers only when the page is not its own or listed", () => {
     let asked = 0;
-    const list = { allowed: ['https://play.example.com'], clusterOrigins: () => {
-      asked++;
-      return [];
-    } };
+    const list = {
+      allowed: ['https://play.example.com'],
+      clusterOrigins: () => {
+        asked++;
+        return [];
+      },
+    };
     originAllowed(from(undefined), list);
     originAllowed(from('http://127.0.0.1:8080'), list);
     originAllowed(from('https://play.example.com'), list);

@@ -30,7 +30,15 @@ describe('encodePing / decodePing', () => {
 
   it('is PING_BYTES long, big-endian', () => {
     expect(Array.from(encodePing({ type: DATAGRAM_TYPE_PING, id: 0x01020304, clientTimeMs: 0x0a0b0c0d }))).toEqual([
-      DATAGRAM_TYPE_PING, 1, 2, 3, 4, 10, 11, 12, 13,
+      DATAGRAM_TYPE_PING,
+      1,
+      2,
+      3,
+      4,
+      10,
+      11,
+      12,
+      13,
     ]);
     expect(PING_BYTES).toBe(9);
   });
@@ -54,7 +62,7 @@ describe('encodePing / decodePing', () => {
     );
   });
 
-  it('drops a pong cut to a ping\'s length', () => {
+  it("drops a pong cut to a ping's length", () => {
     expectRejected(encodePing(pong).subarray(0, PING_BYTES), DROP_TOO_SHORT);
   });
 });

@@ -259,7 +259,10 @@ describe('Prediction.reconcile against a server running the same sim', () => {
 describe('Prediction.reconcile after a server correction', () => {
   const inputs = Array<MoveInput>(10).fill(RIGHT);
   /** The server lost input 5 (the player stood still for that tick) and has applied up to input 8. */
-  const serverLostInput5 = walk(START, inputs.slice(0, 8).map((input, i) => (i === 4 ? STILL : input)));
+  const serverLostInput5 = walk(
+    START,
+    inputs.slice(0, 8).map((input, i) => (i === 4 ? STILL : input)),
+  );
 
   /** A prediction that walked 10 steps right, then heard about the lost input. */
   function corrected(): Prediction {
@@ -372,4 +375,3 @@ describe('Prediction.reconcile with reconciliation off (replay = false)', () => 
     expect(prediction.position).toEqual(stepPlayer({ x: 600, y: 300 }, RIGHT, DT_MS));
   });
 });
-

@@ -31,7 +31,7 @@ describe('cannotListenLine', () => {
     );
   });
 
-  it('names the ops listener\'s flags and variables for its own address', () => {
+  it("names the ops listener's flags and variables for its own address", () => {
     expect(cannotListenLine(listenError('EADDRINUSE'), { host: '127.0.0.1', port: 9464, listener: 'ops' })).toBe(
       'ops port 9464 is already in use (is another server running?): choose another with --ops-port 9465 or OPS_PORT=9465',
     );

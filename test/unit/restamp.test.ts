@@ -17,7 +17,7 @@ const now: EntityState[] = [
 const shared = { tick: 50, serverTimeMs: 1234, entities: now, seq: 0, ackInputSeq: 0 };
 
 describe('restampSnapshot', () => {
-  it('gives a full snapshot the recipient\'s seq and ackInputSeq, and nothing else', () => {
+  it("gives a full snapshot the recipient's seq and ackInputSeq, and nothing else", () => {
     const encoded = encodeSnapshot(shared);
     const restamped = restampSnapshot(encoded, 77, 4321);
     expect(restamped).toEqual(encodeSnapshot({ ...shared, seq: 77, ackInputSeq: 4321 }));

@@ -98,7 +98,11 @@ describe('Roster.applyEvent', () => {
 
 describe('Roster.ranked', () => {
   it('puts the highest score first', () => {
-    expect(aliceAndBob().ranked().map((p) => p.name)).toEqual(['bob', 'alice']);
+    expect(
+      aliceAndBob()
+        .ranked()
+        .map((p) => p.name),
+    ).toEqual(['bob', 'alice']);
   });
 
   it('orders equal scores by name, whatever the order they joined in', () => {

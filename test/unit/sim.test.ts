@@ -100,8 +100,7 @@ describe('stepPlayer', () => {
 });
 
 describe('stepWanderer', () => {
-  const step = (position: { x: number; y: number }, heading: number) =>
-    stepWanderer(position, heading, NPC_SPEED_PX_PER_S, NPC_RADIUS_PX, DT_MS);
+  const step = (position: { x: number; y: number }, heading: number) => stepWanderer(position, heading, NPC_SPEED_PX_PER_S, NPC_RADIUS_PX, DT_MS);
 
   it('moves NPC_SPEED_PX_PER_S × dt along its heading in open space', () => {
     const next = step(CENTER, Math.PI / 2);

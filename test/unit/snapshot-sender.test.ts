@@ -110,7 +110,10 @@ describe('SnapshotSender', () => {
   it('writes the ackInputSeq the room passes for each recipient', () => {
     const { alice, datagram, send } = setup();
     const bobLink = recordingDatagram();
-    send(3, [{ ...alice, lastAppliedInput: 41 }, { delivery: new Delivery(), lastAppliedInput: 9, stream: null, datagram: bobLink.link }]);
+    send(3, [
+      { ...alice, lastAppliedInput: 41 },
+      { delivery: new Delivery(), lastAppliedInput: 9, stream: null, datagram: bobLink.link },
+    ]);
     expect(datagram.received()[0]!.ackInputSeq).toBe(41);
     expect(bobLink.received()[0]!.ackInputSeq).toBe(9);
   });

@@ -22,12 +22,7 @@ import {
   SNAPSHOT_HEADER_BYTES,
   POSITION_SCALE,
 } from '../../protocol/constants.ts';
-import {
-  decodeSnapshot,
-  encodeSnapshot,
-  type EntityKind,
-  type Snapshot,
-} from '../../protocol/wire/snapshot.ts';
+import { decodeSnapshot, encodeSnapshot, type EntityKind, type Snapshot } from '../../protocol/wire/snapshot.ts';
 import { POSITION_PRECISION_PX } from '../quantization.ts';
 
 const DECODER_ERRORS = [DROP_TOO_SHORT, DROP_TOO_LONG, DROP_UNKNOWN_TYPE, DROP_BAD_COUNT, DROP_BAD_VALUE];
@@ -177,10 +172,7 @@ describe('decodeSnapshot rejections', () => {
     const noise = fc.uint8Array({ maxLength: SNAPSHOT_HEADER_BYTES + 4 * SNAPSHOT_ENTITY_BYTES });
     // Half the cases carry a snapshot header with a small count, so the body checks are reached too.
     const plausible = fc
-      .tuple(
-        fc.integer({ min: 0, max: 4 }),
-        fc.uint8Array({ minLength: SNAPSHOT_HEADER_BYTES - 1, maxLength: SNAPSHOT_HEADER_BYTES + 30 }),
-      )
+      .tuple(fc.integer({ min: 0, max: 4 }), fc.uint8Array({ minLength: SNAPSHOT_HEADER_BYTES - 1, maxLength: SNAPSHOT_HEADER_BYTES + 30 }))
       .map(([count, rest]) => {
         const bytes = Uint8Array.of(DATAGRAM_TYPE_SNAPSHOT, ...rest);
         bytes[17] = 0;

@@ -1,13 +1,7 @@
 // Per-channel measurements: percentiles, loss / reorder / duplicate
 // accounting for a sequence pattern, late updates, and kbit/s over a window.
 import { describe, expect, it } from 'vitest';
-import {
-  LATE_UPDATE_MS,
-  NET_GRAPH_UPDATES,
-  STATS_MIN_RATE_SPAN_MS,
-  STATS_RECENT_WINDOW_MS,
-  STATS_SEQUENCE_WINDOW,
-} from '../../protocol/constants.ts';
+import { LATE_UPDATE_MS, NET_GRAPH_UPDATES, STATS_MIN_RATE_SPAN_MS, STATS_RECENT_WINDOW_MS, STATS_SEQUENCE_WINDOW } from '../../protocol/constants.ts';
 import { percentile } from '../../protocol/netsim/percentile.ts';
 import { ChannelMeter } from '../../protocol/netsim/stats.ts';
 

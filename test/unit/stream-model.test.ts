@@ -48,7 +48,7 @@ describe('StreamModel rules', () => {
     expect(model.delivery(next + 3 * GAP)).toBe(next + 3 * GAP + ONE_WAY);
   });
 
-  it('rule 1, ACK loss: a lost SACK waits for the next segment\'s', () => {
+  it("rule 1, ACK loss: a lost SACK waits for the next segment's", () => {
     // Lost; the next segment kept but its SACK lost; the one after and its SACK kept.
     const { model, next } = warmedUp([LOST, KEPT, LOST, KEPT, KEPT, KEPT, KEPT]);
     expect(model.delivery(next)).toBe(next + 2 * GAP + RTT + ONE_WAY);
@@ -135,7 +135,7 @@ describe('StreamModel rules', () => {
 });
 
 describe('MAX_RTO_BACKOFFS', () => {
-  it('is the last doubling whose chain of timeouts fits inside the page\'s heartbeat timeout (a longer real stall ends in a reconnect)', () => {
+  it("is the last doubling whose chain of timeouts fits inside the page's heartbeat timeout (a longer real stall ends in a reconnect)", () => {
     const chainMs = (backoffs: number) => MIN_RTO_MS * (2 ** (backoffs + 1) - 1);
     expect(chainMs(MAX_RTO_BACKOFFS)).toBeLessThanOrEqual(HEARTBEAT_TIMEOUT_MS);
     expect(chainMs(MAX_RTO_BACKOFFS + 1)).toBeGreaterThan(HEARTBEAT_TIMEOUT_MS);

@@ -21,8 +21,7 @@ function expectRefused(parse: Parse, text: string, code: string, field?: string)
   if (field) expect(result.message?.slice(0, field.length + 2)).toBe(`${field}: `);
 }
 
-const refusedMessage = (parse: Parse, value: unknown, field?: string) =>
-  expectRefused(parse, JSON.stringify(value), ERROR_INVALID_MESSAGE, field);
+const refusedMessage = (parse: Parse, value: unknown, field?: string) => expectRefused(parse, JSON.stringify(value), ERROR_INVALID_MESSAGE, field);
 
 describe('parseClientMessage: valid messages', () => {
   it.each([
@@ -96,8 +95,7 @@ describe('parseClientMessage: malformed hello', () => {
   it('rejects a hello with no name', () => refusedMessage(parseClientMessage, { type: 'hello' }, 'name'));
   it('rejects a hello whose name is not a string', () => refusedMessage(parseClientMessage, hello({ name: 5 }), 'name'));
   it('rejects a hello with an empty name', () => refusedMessage(parseClientMessage, hello({ name: '' }), 'name'));
-  it('rejects a hello whose name is only whitespace', () =>
-    refusedMessage(parseClientMessage, hello({ name: ' \t  ' }), 'name'));
+  it('rejects a hello whose name is only whitespace', () => refusedMessage(parseClientMessage, hello({ name: ' \t  ' }), 'name'));
   it('rejects a hello with a name longer than MAX_NAME_CHARS', () =>
     refusedMessage(parseClientMessage, hello({ name: 'n'.repeat(MAX_NAME_CHARS + 1) }), 'name'));
   it('rejects a hello with a control character in the name', () => {
@@ -105,11 +103,9 @@ describe('parseClientMessage: malformed hello', () => {
     refusedMessage(parseClientMessage, hello({ name: 'ali\u0000ce' }), 'name');
     refusedMessage(parseClientMessage, hello({ name: 'ali\u007fce' }), 'name');
   });
-  it('rejects a hello with a bidi override in the name', () =>
-    refusedMessage(parseClientMessage, hello({ name: 'ali\u202ece' }), 'name'));
+  it('rejects a hello with a bidi override in the name', () => refusedMessage(parseClientMessage, hello({ name: 'ali\u202ece' }), 'name'));
   // JSON escapes can carry half a UTF-16 pair, which is not text (sent on as UTF-8 it becomes U+FFFD).
-  it('rejects a hello whose name has a lone high surrogate', () =>
-    refusedMessage(parseClientMessage, hello({ name: 'ali\uD800ce' }), 'name'));
+  it('rejects a hello whose name has a lone high surrogate', () => refusedMessage(parseClientMessage, hello({ name: 'ali\uD800ce' }), 'name'));
   it('rejects a hello with an extra field', () => refusedMessage(parseClientMessage, hello({ admin: true })));
   it('rejects a resume with a token that is too short', () =>
     refusedMessage(parseClientMessage, hello({ resume: { sessionToken: 'abc', lastSeq: 0 } }), 'resume.sessionToken'));
@@ -125,19 +121,16 @@ describe('parseClientMessage: malformed hello', () => {
     refusedMessage(parseClientMessage, hello({ resume: { sessionToken: TOKEN, lastSeq: -1 } }), 'resume.lastSeq'));
   it('rejects a resume with a fractional lastSeq', () =>
     refusedMessage(parseClientMessage, hello({ resume: { sessionToken: TOKEN, lastSeq: 1.5 } }), 'resume.lastSeq'));
-  it('rejects a resume with no lastSeq', () =>
-    refusedMessage(parseClientMessage, hello({ resume: { sessionToken: TOKEN } }), 'resume.lastSeq'));
+  it('rejects a resume with no lastSeq', () => refusedMessage(parseClientMessage, hello({ resume: { sessionToken: TOKEN } }), 'resume.lastSeq'));
   it('rejects a resume with an extra field', () =>
     refusedMessage(parseClientMessage, hello({ resume: { sessionToken: TOKEN, lastSeq: 0, playerId: 1 } }), 'resume'));
 });
 
 describe('parseClientMessage: malformed chat', () => {
   it('rejects a chat with no text', () => refusedMessage(parseClientMessage, { type: 'chat' }, 'text'));
-  it('rejects a chat whose text is not a string', () =>
-    refusedMessage(parseClientMessage, { type: 'chat', text: ['hi'] }, 'text'));
+  it('rejects a chat whose text is not a string', () => refusedMessage(parseClientMessage, { type: 'chat', text: ['hi'] }, 'text'));
   it('rejects an empty chat line', () => refusedMessage(parseClientMessage, { type: 'chat', text: '' }, 'text'));
-  it('rejects a whitespace-only chat line', () =>
-    refusedMessage(parseClientMessage, { type: 'chat', text: '   ' }, 'text'));
+  it('rejects a whitespace-only chat line', () => refusedMessage(parseClientMessage, { type: 'chat', text: '   ' }, 'text'));
   it('rejects a chat line longer than MAX_CHAT_CHARS', () =>
     refusedMessage(parseClientMessage, { type: 'chat', text: 't'.repeat(MAX_CHAT_CHARS + 1) }, 'text'));
   it('rejects a chat line with a control character inside it', () => {
@@ -149,36 +142,25 @@ describe('parseClientMessage: malformed chat', () => {
     refusedMessage(parseClientMessage, { type: 'chat', text: 'gg\u2028alice: my password is…' }, 'text');
     refusedMessage(parseClientMessage, { type: 'chat', text: 'gg\u2029bob: me too' }, 'text');
   });
-  it('rejects a chat line with a lone low surrogate', () =>
-    refusedMessage(parseClientMessage, { type: 'chat', text: 'gg \uDC00' }, 'text'));
-  it('rejects a chat line whose surrogate pair is reversed', () =>
-    refusedMessage(parseClientMessage, { type: 'chat', text: '\uDE00\uD83D' }, 'text'));
-  it('rejects a chat line with an extra field', () =>
-    refusedMessage(parseClientMessage, { type: 'chat', text: 'hi', playerId: 3 }));
+  it('rejects a chat line with a lone low surrogate', () => refusedMessage(parseClientMessage, { type: 'chat', text: 'gg \uDC00' }, 'text'));
+  it('rejects a chat line whose surrogate pair is reversed', () => refusedMessage(parseClientMessage, { type: 'chat', text: '\uDE00\uD83D' }, 'text'));
+  it('rejects a chat line with an extra field', () => refusedMessage(parseClientMessage, { type: 'chat', text: 'hi', playerId: 3 }));
 });
 
 describe('parseClientMessage: malformed ping, datagram-token, settings, leave', () => {
   it('rejects a ping with no id', () => refusedMessage(parseClientMessage, { type: 'ping', clientTimeMs: 1 }, 'id'));
-  it('rejects a ping with a negative id', () =>
-    refusedMessage(parseClientMessage, { type: 'ping', id: -1, clientTimeMs: 1 }, 'id'));
-  it('rejects a ping with a fractional id', () =>
-    refusedMessage(parseClientMessage, { type: 'ping', id: 0.5, clientTimeMs: 1 }, 'id'));
-  it('rejects a ping with a negative clientTimeMs', () =>
-    refusedMessage(parseClientMessage, { type: 'ping', id: 1, clientTimeMs: -1 }, 'clientTimeMs'));
-  it('rejects a ping whose clientTimeMs is a string', () =>
-    refusedMessage(parseClientMessage, { type: 'ping', id: 1, clientTimeMs: '5' }, 'clientTimeMs'));
-  it('rejects a ping with an extra field', () =>
-    refusedMessage(parseClientMessage, { type: 'ping', id: 1, clientTimeMs: 1, serverTimeMs: 2 }));
-  it('rejects a datagram-token request with an extra field', () =>
-    refusedMessage(parseClientMessage, { type: 'datagram-token', token: TOKEN }));
-  it('rejects settings with an unknown path', () =>
-    refusedMessage(parseClientMessage, { type: 'settings', path: 'carrier-pigeon' }, 'path'));
+  it('rejects a ping with a negative id', () => refusedMessage(parseClientMessage, { type: 'ping', id: -1, clientTimeMs: 1 }, 'id'));
+  it('rejects a ping with a fractional id', () => refusedMessage(parseClientMessage, { type: 'ping', id: 0.5, clientTimeMs: 1 }, 'id'));
+  it('rejects a ping with a negative clientTimeMs', () => refusedMessage(parseClientMessage, { type: 'ping', id: 1, clientTimeMs: -1 }, 'clientTimeMs'));
+  it('rejects a ping whose clientTimeMs is a string', () => refusedMessage(parseClientMessage, { type: 'ping', id: 1, clientTimeMs: '5' }, 'clientTimeMs'));
+  it('rejects a ping with an extra field', () => refusedMessage(parseClientMessage, { type: 'ping', id: 1, clientTimeMs: 1, serverTimeMs: 2 }));
+  it('rejects a datagram-token request with an extra field', () => refusedMessage(parseClientMessage, { type: 'datagram-token', token: TOKEN }));
+  it('rejects settings with an unknown path', () => refusedMessage(parseClientMessage, { type: 'settings', path: 'carrier-pigeon' }, 'path'));
   it('rejects settings whose network values are not numbers', () =>
     refusedMessage(parseClientMessage, { type: 'settings', conditions: { lossPct: '20', latencyMs: 0, jitterMs: 0, duplicatePct: 0 } }, 'conditions.lossPct'));
   it('rejects settings with a network value missing', () =>
     refusedMessage(parseClientMessage, { type: 'settings', conditions: { lossPct: 20 } }, 'conditions.latencyMs'));
-  it('rejects a leave with an extra field', () =>
-    refusedMessage(parseClientMessage, { type: 'leave', reason: 'timeout' }));
+  it('rejects a leave with an extra field', () => refusedMessage(parseClientMessage, { type: 'leave', reason: 'timeout' }));
 });
 
 describe('parseClientMessage never throws', () => {
@@ -195,9 +177,12 @@ describe('parseClientMessage never throws', () => {
   });
 
   it('on arbitrary JSON values', () => {
-    fc.assert(fc.property(fc.jsonValue(), (value) => checkOutcome(JSON.stringify(value) ?? 'null')), {
-      numRuns: 1000,
-    });
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => checkOutcome(JSON.stringify(value) ?? 'null')),
+      {
+        numRuns: 1000,
+      },
+    );
   });
 
   it('on objects that look like client messages', () => {
@@ -213,7 +198,10 @@ describe('parseClientMessage never throws', () => {
       },
       { requiredKeys: ['type'] },
     );
-    fc.assert(fc.property(lookalike, (value) => checkOutcome(JSON.stringify(value))), { numRuns: 1000 });
+    fc.assert(
+      fc.property(lookalike, (value) => checkOutcome(JSON.stringify(value))),
+      { numRuns: 1000 },
+    );
   });
 });
 
@@ -267,38 +255,27 @@ describe('parseServerMessage: malformed messages', () => {
     const { config: _config, ...rest } = welcome;
     refusedMessage(parseServerMessage, rest, 'config');
   });
-  it('rejects a welcome with a malformed session token', () =>
-    refusedMessage(parseServerMessage, { ...welcome, sessionToken: 'short' }, 'sessionToken'));
-  it('rejects a welcome with a player id of 0', () =>
-    refusedMessage(parseServerMessage, { ...welcome, playerId: 0 }, 'playerId'));
-  it('rejects a welcome with a negative inputSeq', () =>
-    refusedMessage(parseServerMessage, { ...welcome, inputSeq: -1 }, 'inputSeq'));
+  it('rejects a welcome with a malformed session token', () => refusedMessage(parseServerMessage, { ...welcome, sessionToken: 'short' }, 'sessionToken'));
+  it('rejects a welcome with a player id of 0', () => refusedMessage(parseServerMessage, { ...welcome, playerId: 0 }, 'playerId'));
+  it('rejects a welcome with a negative inputSeq', () => refusedMessage(parseServerMessage, { ...welcome, inputSeq: -1 }, 'inputSeq'));
   it('rejects a welcome with a non-positive tick rate', () =>
     refusedMessage(parseServerMessage, { ...welcome, config: { ...welcome.config, tickRateHz: 0 } }, 'config.tickRateHz'));
   it('rejects a welcome with a malformed chat line in its history', () =>
     refusedMessage(parseServerMessage, { ...welcome, recentChat: [{ ...chatEvent, seq: 0 }] }, 'recentChat.0.seq'));
-  it('rejects a welcome with a fractional score', () =>
-    refusedMessage(parseServerMessage, { ...welcome, scores: { '1': 0.5 } }, 'scores.1'));
-  it('rejects a welcome with an extra field', () =>
-    refusedMessage(parseServerMessage, { ...welcome, admin: true }));
-  it('rejects an event with seq 0', () =>
-    refusedMessage(parseServerMessage, { type: 'join', seq: 0, playerId: 2, name: 'bob', score: 0 }, 'seq'));
+  it('rejects a welcome with a fractional score', () => refusedMessage(parseServerMessage, { ...welcome, scores: { '1': 0.5 } }, 'scores.1'));
+  it('rejects a welcome with an extra field', () => refusedMessage(parseServerMessage, { ...welcome, admin: true }));
+  it('rejects an event with seq 0', () => refusedMessage(parseServerMessage, { type: 'join', seq: 0, playerId: 2, name: 'bob', score: 0 }, 'seq'));
   it('rejects an event with a player id above u16', () =>
     refusedMessage(parseServerMessage, { type: 'join', seq: 1, playerId: 0x10000, name: 'bob', score: 0 }, 'playerId'));
   it('rejects a leave event with an unknown reason', () =>
     refusedMessage(parseServerMessage, { type: 'leave', seq: 1, playerId: 1, name: 'ann', reason: 'bored' }, 'reason'));
-  it('rejects a chat event with a negative serverTimeMs', () =>
-    refusedMessage(parseServerMessage, { ...chatEvent, serverTimeMs: -1 }, 'serverTimeMs'));
-  it('rejects a score event with no delta', () =>
-    refusedMessage(parseServerMessage, { type: 'score', seq: 4, playerId: 2, score: 5 }, 'delta'));
-  it('rejects a pong with no serverTimeMs', () =>
-    refusedMessage(parseServerMessage, { type: 'pong', id: 1, clientTimeMs: 1 }, 'serverTimeMs'));
-  it('rejects an error with no message', () =>
-    refusedMessage(parseServerMessage, { type: 'error', code: 'x' }, 'message'));
+  it('rejects a chat event with a negative serverTimeMs', () => refusedMessage(parseServerMessage, { ...chatEvent, serverTimeMs: -1 }, 'serverTimeMs'));
+  it('rejects a score event with no delta', () => refusedMessage(parseServerMessage, { type: 'score', seq: 4, playerId: 2, score: 5 }, 'delta'));
+  it('rejects a pong with no serverTimeMs', () => refusedMessage(parseServerMessage, { type: 'pong', id: 1, clientTimeMs: 1 }, 'serverTimeMs'));
+  it('rejects an error with no message', () => refusedMessage(parseServerMessage, { type: 'error', code: 'x' }, 'message'));
   it('rejects a datagram-token with a malformed token', () =>
     refusedMessage(parseServerMessage, { type: 'datagram-token', token: 'has spaces in it, sixteen+' }, 'token'));
-  it('rejects a shutdown with an extra field', () =>
-    refusedMessage(parseServerMessage, { type: 'shutdown', reason: 'bye', restartInMs: 100 }));
+  it('rejects a shutdown with an extra field', () => refusedMessage(parseServerMessage, { type: 'shutdown', reason: 'bye', restartInMs: 100 }));
 
   it('never throws on arbitrary strings or JSON values', () => {
     const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.json());

@@ -4,7 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { resendCauses } from '../../bench/fidelity/repair-causes.ts';
 import { repairFollowups } from '../../bench/fidelity/repair-followups.ts';
-import { packetsByConnection, parseConnectionPacket, parseTcpdumpLine, segmentWaits, waitKind, type ConnectionPacket } from '../../bench/fidelity/tcp-capture.ts';
+import {
+  packetsByConnection,
+  parseConnectionPacket,
+  parseTcpdumpLine,
+  segmentWaits,
+  waitKind,
+  type ConnectionPacket,
+} from '../../bench/fidelity/tcp-capture.ts';
 
 const line = (t: number, seq: string, from = 4000) =>
   `${t.toFixed(6)} IP 127.0.0.1.${from} > 127.0.0.1.51234: Flags [P.], seq ${seq}, ack 1, win 512, options [nop,nop,TS val 1 ecr 1], length 10`;
@@ -23,7 +30,12 @@ describe('parseTcpdumpLine', () => {
 
 describe('segmentWaits', () => {
   it('counts each segment once when nothing is resent', () => {
-    expect(segmentWaits([{ atMs: 0, start: 0, end: 10 }, { atMs: 33, start: 10, end: 20 }])).toEqual([
+    expect(
+      segmentWaits([
+        { atMs: 0, start: 0, end: 10 },
+        { atMs: 33, start: 10, end: 20 },
+      ]),
+    ).toEqual([
       { transmissions: 1, waitsMs: [] },
       { transmissions: 1, waitsMs: [] },
     ]);
@@ -55,7 +67,7 @@ describe('segmentWaits', () => {
 });
 
 describe('waitKind', () => {
-  it('sorts waits by length around TCP\'s minimum RTO and its doublings', () => {
+  it("sorts waits by length around TCP's minimum RTO and its doublings", () => {
     expect([30, 200, 410, 800, 1700].map(waitKind)).toEqual(['fast', '~200', '~400', '~800', '1600+']);
   });
 });
@@ -68,13 +80,31 @@ describe('parseConnectionPacket and packetsByConnection', () => {
     '1.000300 IP 127.0.0.1.4001 > 127.0.0.1.51234: Flags [P.], seq 1:2, ack 1, win 512, length 1',
   ];
 
-  it('reads both directions of the server\'s connections, with ACKs and every SACK block', () => {
-    expect(parseConnectionPacket(raw[0]!, 4000)).toEqual({ atMs: 1000, client: '127.0.0.1.51234', fromServer: true, flags: 'P.', length: 10, start: 100, end: 110, ack: 7, sacks: [] });
-    expect(parseConnectionPacket(raw[1]!, 4000)).toMatchObject({ fromServer: false, ack: 100, sacks: [[120, 130], [140, 150]], length: 0 });
+  it("reads both directions of the server's connections, with ACKs and every SACK block", () => {
+    expect(parseConnectionPacket(raw[0]!, 4000)).toEqual({
+      atMs: 1000,
+      client: '127.0.0.1.51234',
+      fromServer: true,
+      flags: 'P.',
+      length: 10,
+      start: 100,
+      end: 110,
+      ack: 7,
+      sacks: [],
+    });
+    expect(parseConnectionPacket(raw[1]!, 4000)).toMatchObject({
+      fromServer: false,
+      ack: 100,
+      sacks: [
+        [120, 130],
+        [140, 150],
+      ],
+      length: 0,
+    });
     expect(parseConnectionPacket(raw[3]!, 4000)).toBeNull();
   });
 
-  it('keys packets by the client\'s end', () => {
+  it("keys packets by the client's end", () => {
     const connections = packetsByConnection(raw, 4000);
     expect([...connections.keys()]).toEqual(['127.0.0.1.51234', '127.0.0.2.40000']);
     expect(connections.get('127.0.0.2.40000')![0]!.flags).toBe('S');
@@ -125,7 +155,13 @@ describe('repairFollowups', () => {
       packet(35, false, { ack: 20 }), // its ACK, lost
       packet(240, true, { start: 0, end: 10 }), // the timeout; nothing new left before it
     ];
-    expect(repairFollowups(lostAck)).toEqual({ fastRepairs: 1, lostRepairFoundFast: 0, lostRepairTimeout: 0, lostAckTimeout: 1, timeoutsWithNothingNewBefore: 1 });
+    expect(repairFollowups(lostAck)).toEqual({
+      fastRepairs: 1,
+      lostRepairFoundFast: 0,
+      lostRepairTimeout: 0,
+      lostAckTimeout: 1,
+      timeoutsWithNothingNewBefore: 1,
+    });
     const newDataBefore = [...lostAck.slice(0, 5), packet(100, true, { start: 20, end: 30 }), lostAck[5]!];
     expect(repairFollowups(newDataBefore).timeoutsWithNothingNewBefore).toBe(0);
   });

@@ -19,7 +19,8 @@ describe('parseTaskStat', () => {
   });
 
   it('reads a line copied from a real /proc/self/stat', () => {
-    const line = '14922 (cat) R 14920 14920 14112 0 -1 4194304 98 0 0 0 3 1 0 0 20 0 1 0 1242694 3133440 381 18446744073709551615 94814459699200 94814459719081 140732467931168 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 94814459735088 94814459736704 94815429668864 140732467940066 140732467940086 140732467940086 140732467941355 0\n';
+    const line =
+      '14922 (cat) R 14920 14920 14112 0 -1 4194304 98 0 0 0 3 1 0 0 20 0 1 0 1242694 3133440 381 18446744073709551615 94814459699200 94814459719081 140732467931168 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 94814459735088 94814459736704 94815429668864 140732467940066 140732467940086 140732467940086 140732467941355 0\n';
     expect(parseTaskStat(line)).toEqual({ id: 14922, name: 'cat', userTicks: 3, systemTicks: 1 });
   });
 
@@ -34,12 +35,25 @@ describe('parseTaskStat', () => {
 describe('cpuBetween', () => {
   const thread = (id: number, name: string, user: number, system: number): TaskStat => ({ id, name, userTicks: user, systemTicks: system });
   const reading = (atMs: number, processTicks: number, threads: TaskStat[]): ProcessCpuReading => ({
-    pid: 4100, atMs, process: thread(4100, 'node', processTicks, 0), threads,
+    pid: 4100,
+    atMs,
+    process: thread(4100, 'node', processTicks, 0),
+    threads,
   });
 
   it('splits the main thread from the others, grouped by name, most CPU first', () => {
-    const start = reading(1_000, 100, [thread(4100, 'node', 50, 10), thread(4101, 'V8Worker', 5, 0), thread(4102, 'V8Worker', 5, 0), thread(4103, 'juice', 20, 10)]);
-    const end = reading(11_000, 400, [thread(4100, 'node', 150, 30), thread(4101, 'V8Worker', 6, 0), thread(4102, 'V8Worker', 8, 0), thread(4103, 'juice', 120, 70)]);
+    const start = reading(1_000, 100, [
+      thread(4100, 'node', 50, 10),
+      thread(4101, 'V8Worker', 5, 0),
+      thread(4102, 'V8Worker', 5, 0),
+      thread(4103, 'juice', 20, 10),
+    ]);
+    const end = reading(11_000, 400, [
+      thread(4100, 'node', 150, 30),
+      thread(4101, 'V8Worker', 6, 0),
+      thread(4102, 'V8Worker', 8, 0),
+      thread(4103, 'juice', 120, 70),
+    ]);
     // 100 ticks/s: a tick is 10 ms
     expect(cpuBetween(start, end, 100)).toEqual({
       windowMs: 10_000,

@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TokenBucket } from '../../game-server/limits/token-bucket.ts';
 
 /** How many of `n` takes at `nowMs` succeed. */
-const takes = (bucket: TokenBucket, n: number, nowMs: number) =>
-  Array.from({ length: n }, () => bucket.take(nowMs)).filter(Boolean).length;
+const takes = (bucket: TokenBucket, n: number, nowMs: number) => Array.from({ length: n }, () => bucket.take(nowMs)).filter(Boolean).length;
 
 describe('TokenBucket', () => {
   it('allows a full burst at once, then refuses', () => {

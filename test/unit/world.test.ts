@@ -49,7 +49,12 @@ describe('World setup', () => {
       ENTITY_KIND_NPC,
       ...Array<number>(COIN_COUNT).fill(ENTITY_KIND_COIN),
     ]);
-    expect(world.entities().slice(0, 2).map((e) => e.id)).toEqual([5, 3]);
+    expect(
+      world
+        .entities()
+        .slice(0, 2)
+        .map((e) => e.id),
+    ).toEqual([5, 3]);
   });
 
   it('adds and removes players', () => {
@@ -97,8 +102,7 @@ describe('World coins', () => {
   }
 
   /** Where the coins on the field are. */
-  const coinSpots = (world: SteppedWorld): Vec2[] =>
-    world.entities().flatMap((e) => (e.kind === ENTITY_KIND_COIN ? [{ x: e.x, y: e.y }] : []));
+  const coinSpots = (world: SteppedWorld): Vec2[] => world.entities().flatMap((e) => (e.kind === ENTITY_KIND_COIN ? [{ x: e.x, y: e.y }] : []));
 
   /** Puts player 1 on the first coin and steps once; returns the world, the pickups and the coin's id. */
   function pickUpFirstCoin() {
@@ -179,7 +183,7 @@ describe('World scenario', () => {
     expect(others(scripted)).toEqual(others(plain));
   });
 
-  it('moves a placed player at the start of the next step, before that step\'s input', () => {
+  it("moves a placed player at the start of the next step, before that step's input", () => {
     const script = new ScriptedWorld();
     const world = newWorld({ scenario: script });
     world.addPlayer(1);

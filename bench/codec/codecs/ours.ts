@@ -51,9 +51,7 @@ export const oursDeltaCodec: CodecEntry = {
         sent.set(step.tick, step.entities);
         keepRecent(sent);
         const snapshot = snapshotOf(step, index);
-        return baseline && step.tick - ackedTick <= MAX_BASELINE_AGE_TICKS
-          ? encodeDeltaSnapshot(snapshot, ackedTick, baseline)
-          : encodeSnapshot(snapshot);
+        return baseline && step.tick - ackedTick <= MAX_BASELINE_AGE_TICKS ? encodeDeltaSnapshot(snapshot, ackedTick, baseline) : encodeSnapshot(snapshot);
       },
       decode: (message) => {
         const bytes = message as Uint8Array;

@@ -46,7 +46,11 @@ export class GeckosTransport implements Transport {
     this.signalingWatch = watchSignaling(`${origin}:${port}/.wrtc/v2`, now(), events);
     this.channel = geckos({ url: origin, port, authorization: token });
     // The peer connection's steps, until this transport ends (a closed connection's late events belong to no attempt).
-    tapPeerConnection(this.channel, (step, detail) => this.ended || report(step, detail), (id) => (this.signalingWatch.connectionId = id));
+    tapPeerConnection(
+      this.channel,
+      (step, detail) => this.ended || report(step, detail),
+      (id) => (this.signalingWatch.connectionId = id),
+    );
     // Without UDP, ICE never completes and geckos' connect never settles; we
     // give up on our own. The server sends snapshots as soon as it binds the
     // channel, so the first datagram heard is what counts as "open" (geckos'
