@@ -3,7 +3,7 @@
 # the build stage has the dev dependencies (Vite, TypeScript) and builds
 # dist/ (the client) and dist-server/ (the server as JavaScript); the runtime
 # stage has production dependencies only (no TypeScript, tsx, Vite or Phaser)
-# and no sources. See README "Deployment" for ports and addresses.
+# and no sources. See docs/deployment.md for ports and addresses.
 #
 #   docker build -t netcode-arena .
 #   docker run -p 8080:8080 -p 40000-40099:40000-40099/udp -e PUBLIC_IP=127.0.0.1 netcode-arena

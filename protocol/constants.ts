@@ -137,7 +137,7 @@ export const MAX_ENTITY_ID = 0xffff;
 export const MAX_PLAYERS = 64;
 export const MAX_ENTITIES_PER_SNAPSHOT = 1024;
 
-// ── Datagram wire format (layouts in input.ts, snapshot.ts, delta-snapshot.ts, ping.ts; README "Wire format") ──
+// ── Datagram wire format (layouts in input.ts, snapshot.ts, delta-snapshot.ts, ping.ts; docs/wire-format.md) ──
 export const DATAGRAM_TYPE_INPUT = 1;
 export const DATAGRAM_TYPE_SNAPSHOT = 2;
 export const DATAGRAM_TYPE_PING = 3;
@@ -154,7 +154,7 @@ export const POSITION_SCALE = 8;
  * Ticks of input gathered into one input packet: the client samples its keys
  * every tick (60 a second) but sends a packet every second tick (30 a
  * second) with both new inputs. Each packet costs the server about 30 µs of
- * CPU in node-datachannel whatever it carries (README, "The transport's
+ * CPU in node-datachannel whatever it carries (docs/benchmarks.md, "The transport's
  * floor"), so this takes a third off the messages it handles per client (90
  * to 60 a second) for at most one tick (17 ms) more before an input reaches
  * it; prediction hides that from the player, as it hides the round trip.
@@ -494,7 +494,7 @@ export const RACK_LOST_RETRANSMISSION_SHARE = 0.26;
  * ACK stalls everything written meanwhile for an RTO, unless a later ACK
  * (of the client's own messages) gets through first. Measured: 80
  * such timeouts after 1,350 fast repairs at 5, 10 and 20 %, 0.43 of
- * p × (1 − p); the README's ws-pair captures read 0.55–0.69.
+ * p × (1 − p); the ws-pair captures in docs/network-lab.md read 0.55–0.69.
  */
 export const ACK_LOSS_STALL_SHARE = 0.43;
 /** Messages one link may hold in simulated flight; beyond this they are dropped (a flood cannot grow memory). */

@@ -148,7 +148,7 @@ const shown = (ratio: number, ci?: [number, number]) => (ci ? `${ratio} [${ci[0]
 const verdict = (ratio: number, ci?: [number, number]) => (inBand(ratio, ci) ? 'yes' : 'NO');
 const lossMet = (measured: number, lossPct: number) => (Math.abs(measured - lossPct) <= DATAGRAM_LOSS_TOLERANCE_POINTS ? 'yes' : 'NO');
 
-/** The side-by-side table, in Markdown (printed, and pasted into the README). */
+/** The side-by-side table, in Markdown (printed, and pasted into docs/network-lab.md). */
 export function summaryTable(rows: SummaryRow[]): string {
   const lines = [
     '| loss | windows real / sim | stream age p50 / p95, real TCP | stream age p50 / p95, simulated | simulated ÷ real p50 [95 % CI] | p95 [95 % CI] | in 0.75–1.33 (whole CI) | datagram loss real / simulated | within 3 points |',

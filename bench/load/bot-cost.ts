@@ -1,5 +1,5 @@
 // What the bots themselves cost: ms of CPU per bot client-second, the figure
-// that says how many bots one core can play (README, "The bots' own cost").
+// that says how many bots one core can play (docs/benchmarks.md, "The bots' own cost").
 // A small, bounded cousin of `npm run bench:load`: one server process pinned
 // to core 0, one bot process (game-client/bot.ts, the bench's own) pinned to
 // core 1 with --bots bots in rooms of --room-size, and after they settle

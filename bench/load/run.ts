@@ -140,7 +140,7 @@ const botCoreList = pinning.bots === null ? [] : coresIn(pinning.bots);
 const botCores = pinning.bots === null ? cores : botCoreList.length;
 /**
  * One bot process per bot core by default: processes sharing a core wait for
- * each other's turn on it, and that wait shows as update age (README,
+ * each other's turn on it, and that wait shows as update age (docs/benchmarks.md,
  * "Where the update age goes"). Process i runs on bot core i mod n.
  */
 const botProcs = args['bot-procs'] === undefined ? Math.max(1, botCoreList.length) : Number(args['bot-procs']);

@@ -12,7 +12,7 @@
 // handled (sent + received) per side, split into the JavaScript main thread
 // and the others (node-datachannel's native ones), % of a core, loss, and
 // which threads took the time; and writes docs/bench/transport.json. The
-// README compares the game server's cost per message with this floor.
+// docs/benchmarks.md compares the game server's cost per message with this floor.
 //
 //   npm run bench:transport [-- --pairs 50,100,200 --seconds 10 --repeats 2 --warmup-seconds 3]
 //
