@@ -183,6 +183,8 @@ export async function startServer(config: ServerConfig, extras: ServerExtras = {
     datagramChannels: () => datagram.channelCount,
     close() {
       closing ??= (async () => {
+        // No new stream first: a page that reconnects during the goodbye's flush must find the door shut, not a welcome.
+        stream.stopAdmitting();
         matchmaker.stop();
         await directory?.stop();
         lobby.shutdown();

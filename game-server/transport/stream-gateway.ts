@@ -72,6 +72,14 @@ interface Connection {
 export interface StreamGateway {
   /** Open sockets (tests check that closing removes them). */
   readonly connectionCount: number;
+  /**
+   * Answers every new upgrade 503 from now on: a server saying goodbye must
+   * not welcome a page that reconnects meanwhile (its retry comes 125–250 ms
+   * after the goodbye, inside the flush before the sockets close), or that
+   * page would take the dying server's welcome for a return and lose the
+   * goodbye's reason.
+   */
+  stopAdmitting(): void;
   close(): void;
 }
 
@@ -90,8 +98,13 @@ export function attachStreamGateway(httpServer: Server, rooms: RoomDoor, metrics
   const gate = new StreamUpgradeGate(metrics, options);
   let connectionsOpened = 0;
 
+  let admitting = true;
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    if (!admitting) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const address = gate.admit(request, socket);
     if (address !== null) ws.upgrade(request, socket, head, (channel) => accept(channel, address));
   };
@@ -318,6 +331,9 @@ export function attachStreamGateway(httpServer: Server, rooms: RoomDoor, metrics
   return {
     get connectionCount() {
       return ws.connectionCount;
+    },
+    stopAdmitting() {
+      admitting = false;
     },
     close() {
       httpServer.off('upgrade', onUpgrade);

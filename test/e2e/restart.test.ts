@@ -36,7 +36,9 @@ describe('a server restart', () => {
 
     await server.close();
     const down = await waitForStatus(page, (s) => s.connection.stream === 'reconnecting', 'the page to notice');
-    expect(down.connection.shutdownReason).toMatch(/shutting down/);
+    // Should it ever be missing: how the page's stream ended, and what it had marked, say whether the goodbye reached it.
+    const howItEnded = JSON.stringify({ stream: down.timeline.channels.stream.at(-1)?.outcome, events: down.timeline.events.slice(-6) });
+    expect(down.connection.shutdownReason, howItEnded).toMatch(/shutting down/);
     await expect.poll(() => page.page.locator('#banner').innerText()).toMatch(/server shut down/i);
     expect(await page.page.locator('#hud-note').innerText()).not.toMatch(/WebRTC/);
     await expect.poll(() => page.page.locator('#chat-log').innerText()).toMatch(/server is shutting down/i);
