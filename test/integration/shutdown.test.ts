@@ -16,7 +16,7 @@ afterAll(async () => {
 /** Opens a WebSocket to the stream: 'open', or the HTTP status it was refused with, or 'failed' (nothing listening). */
 function tryStream(url: string): Promise<'open' | number | 'failed'> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(url.replace(/^http/, 'ws') + '/ws');
+    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
     socket.on('open', () => {
       resolve('open');
       socket.close();
