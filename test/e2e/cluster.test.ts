@@ -6,8 +6,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateRedis, type PrivateRedis } from '../../scripts/redis-server.ts';
 import { launchChromium } from '../../scripts/chromium.ts';
-import { RawStream, waitFor } from '../integration/harness.ts';
-import { startScript, type ScriptProcess } from '../integration/script-process.ts';
+import { RawStream } from '../integration/harness.ts';
+import { startServerScript, type ScriptProcess } from '../integration/script-process.ts';
 import { openPage, waitForStatus, type GamePage } from './browser-harness.ts';
 
 interface ServerProcess {
@@ -17,17 +17,7 @@ interface ServerProcess {
 
 /** A game server process serving the built client on 127.0.0.1, in `redisUrl`'s directory; `flags` are more server flags. */
 async function startServerProcess(id: string, redisUrl: string, flags: string[] = []): Promise<ServerProcess> {
-  const started = startScript('game-server/main.ts', ['--host', '127.0.0.1', '--port', '0', '--redis-url', redisUrl, '--server-id', id, ...flags]);
-  const line = await waitFor(
-    () =>
-      started
-        .stdout()
-        .split('\n')
-        .find((l) => l.includes('listening')),
-    `server ${id} to start`,
-    30_000,
-  );
-  return { process: started, url: JSON.parse(line).url as string };
+  return startServerScript(['--host', '127.0.0.1', '--port', '0', '--redis-url', redisUrl, '--server-id', id, ...flags], `server ${id}`);
 }
 
 let redis: PrivateRedis;

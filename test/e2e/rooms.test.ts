@@ -9,8 +9,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../game-server/server.ts';
-import { waitFor } from '../integration/harness.ts';
-import { startScript, type ScriptProcess } from '../integration/script-process.ts';
+import { startServerScript, type ScriptProcess, type ServerScript } from '../integration/script-process.ts';
 import { openGame, openPage, startGame, waitForStatus, type GamePage, type Status } from './browser-harness.ts';
 
 /** Small rooms, so two players fill one. */
@@ -150,18 +149,8 @@ describe('rooms in the browser', () => {
 });
 
 /** A game server of its own (a child process) serving the built client on loopback; `flags` are more server flags. */
-async function startServerProcess(flags: string[]): Promise<{ process: ScriptProcess; url: string }> {
-  const started = startScript('game-server/main.ts', ['--host', '127.0.0.1', '--port', '0', '--static-dir', 'dist', ...flags]);
-  const line = await waitFor(
-    () =>
-      started
-        .stdout()
-        .split('\n')
-        .find((l) => l.includes('listening')),
-    'the one-seat server to start',
-    30_000,
-  );
-  return { process: started, url: JSON.parse(line).url as string };
+async function startServerProcess(flags: string[]): Promise<ServerScript> {
+  return startServerScript(['--host', '127.0.0.1', '--port', '0', '--static-dir', 'dist', ...flags], 'the one-seat server');
 }
 
 describe('a server whose rooms seat one player', () => {

@@ -1,8 +1,7 @@
 // Game server processes for the cluster tests: `game-server/main.ts` as its
 // own process on 127.0.0.1 (port 0), registered in a shared Redis.
 import { parseRoomList } from '../../protocol/wire/room-list.ts';
-import { waitFor } from './harness.ts';
-import { startScript, type ScriptProcess } from './script-process.ts';
+import { startServerScript, type ScriptProcess } from './script-process.ts';
 
 export interface ServerProcess {
   process: ScriptProcess;
@@ -14,23 +13,8 @@ export interface ServerProcess {
 
 /** Starts a server process registered in `redisUrl` as `id`, with any extra flags. */
 export async function startServerProcess(id: string, redisUrl: string, flags: string[] = []): Promise<ServerProcess> {
-  const started = startScript('game-server/main.ts', ['--host', '127.0.0.1', '--port', '0', '--redis-url', redisUrl, '--server-id', id, ...flags], {
-    LOG_LEVEL: 'info',
-  });
-  const line = await waitFor(
-    () =>
-      started
-        .stdout()
-        .split('\n')
-        .find((l) => l.includes('listening')),
-    `server ${id} to start`,
-    30_000,
-  ).catch((error: Error) => {
-    started.kill();
-    throw new Error(`${error.message}\n${started.stdout()}\n${started.stderr()}`);
-  });
-  const { url, opsUrl } = JSON.parse(line) as { url: string; opsUrl?: string };
-  return { process: started, url, opsUrl: opsUrl ?? url };
+  const args = ['--host', '127.0.0.1', '--port', '0', '--redis-url', redisUrl, '--server-id', id, ...flags];
+  return startServerScript(args, `server ${id}`, { LOG_LEVEL: 'info' });
 }
 
 /** Its detailed health (JSON). */

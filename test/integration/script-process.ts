@@ -59,3 +59,39 @@ export function startScript(script: string, args: string[], env: Record<string, 
     },
   };
 }
+
+/** A game server started as its own process (game-server/main.ts), once its start line says where it listens. */
+export interface ServerScript {
+  process: ScriptProcess;
+  url: string;
+  /** Its ops listener (/metrics, the detailed /healthz). */
+  opsUrl: string;
+}
+
+const SERVER_START_TIMEOUT_MS = 30_000;
+const SERVER_START_POLL_MS = 50;
+
+/**
+ * Starts `game-server/main.ts` with `args` and waits for its start line (the
+ * JSON log line saying "listening"); if it never comes, kills it and fails
+ * with everything it printed. `what` names it in that failure.
+ */
+export async function startServerScript(args: string[], what: string, env: Record<string, string> = {}): Promise<ServerScript> {
+  const started = startScript('game-server/main.ts', args, env);
+  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
+  for (;;) {
+    const line = started
+      .stdout()
+      .split('\n')
+      .find((l) => l.includes('listening'));
+    if (line) {
+      const { url, opsUrl } = JSON.parse(line) as { url: string; opsUrl?: string };
+      return { process: started, url, opsUrl: opsUrl ?? url };
+    }
+    if (Date.now() > deadline) {
+      started.kill();
+      throw new Error(`${what} did not start within ${SERVER_START_TIMEOUT_MS} ms\n${started.stdout()}\n${started.stderr()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, SERVER_START_POLL_MS));
+  }
+}
