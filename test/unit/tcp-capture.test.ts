@@ -111,17 +111,18 @@ describe('parseConnectionPacket and packetsByConnection', () => {
   });
 });
 
-describe('resendCauses', () => {
-  const packet = (atMs: number, fromServer: boolean, fields: Partial<ConnectionPacket>): ConnectionPacket => ({
-    atMs,
-    client: 'c',
-    fromServer,
-    flags: 'P.',
-    length: fields.start !== undefined ? fields.end! - fields.start : 0,
-    sacks: [],
-    ...fields,
-  });
+/** One captured segment of connection 'c' (its length follows from its byte range). */
+const packet = (atMs: number, fromServer: boolean, fields: Partial<ConnectionPacket>): ConnectionPacket => ({
+  atMs,
+  client: 'c',
+  fromServer,
+  flags: 'P.',
+  length: fields.start !== undefined ? fields.end! - fields.start : 0,
+  sacks: [],
+  ...fields,
+});
 
+describe('resendCauses', () => {
   it('says a resend was for a lost send when nothing ever covered it, and for a lost ACK when the receiver had acknowledged it', () => {
     const packets = [
       packet(0, true, { start: 0, end: 10 }), // lost
@@ -136,16 +137,6 @@ describe('resendCauses', () => {
 });
 
 describe('repairFollowups', () => {
-  const packet = (atMs: number, fromServer: boolean, fields: Partial<ConnectionPacket>): ConnectionPacket => ({
-    atMs,
-    client: 'c',
-    fromServer,
-    flags: 'P.',
-    length: fields.start !== undefined ? fields.end! - fields.start : 0,
-    sacks: [],
-    ...fields,
-  });
-
   it('counts a timeout after a fast repair whose ACK was lost, and whether new data left before it', () => {
     const lostAck = [
       packet(0, true, { start: 0, end: 10 }),
