@@ -1,38 +1,43 @@
-// Real delay on loopback, from the kernel: tc's netem qdisc on `lo`, reached
-// only by packets to or from one game server's TCP port and WebRTC UDP ports
-// (u32 filters into an htb class of their own; everything else takes the
-// default class and is not delayed). Used by test/e2e/timeline-kernel-delay.test.ts.
-// Linux, root, and a kernel with sch_netem; `kernelDelayUnavailable()` says
-// which is missing. Always removed: by the caller's finally, and on exit.
-import { execFileSync } from 'node:child_process';
+// Real delay on loopback, in the kernel: every packet to or from one game
+// server's TCP port and WebRTC UDP ports is held for a fixed time before it
+// is delivered. Used by test/e2e/timeline-kernel-delay.test.ts.
+//
+// How: an iptables rule (in a chain of its own, hooked into INPUT on lo, as
+// the loss lab's nftables rules are: every loopback packet passes input once)
+// sends those packets to a netfilter queue, and scripts/kernel-delay-queue.py
+// answers "accept" for each one `delayMs` after it arrived. The packets stay
+// in the kernel meanwhile; the sockets see a slower wire, as with tc netem.
+// Why not netem: kernels built without sch_netem (this project's own machine,
+// a Firecracker VM) have it nowhere, while the NFQUEUE target is common.
+// `--queue-bypass`: if the delaying process is gone, packets pass undelayed
+// rather than being dropped, so a crash shows as a failed timing, not a hang.
+//
+// Linux, root and a kernel with NFQUEUE; `kernelDelayMissing()` says which is
+// missing. iptables and python3 are installed on demand (root, apt-get).
+// Always removed: by the caller's finally, and on exit.
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { KernelLossTarget } from './kernel-loss.ts';
-import { missingSentence, needLinux, needRoot, type Missing } from './prerequisites.ts';
+import { ensureCommand, missingSentence, needLinux, needRoot, type Missing } from './prerequisites.ts';
 
 export type KernelDelayTarget = Omit<KernelLossTarget, 'lossPct'> & { delayMs: number };
 
+const DELAYER = fileURLToPath(new URL('./kernel-delay-queue.py', import.meta.url));
+/** The delaying process stops by itself after this long, whatever its parent does. */
+const DELAYER_MAX_SECONDS = 600;
+
 /**
  * What this machine or run lacks to delay packets on loopback: all of it, so
- * that a kernel without netem is reported even to a run that is not root
+ * that a kernel without NFQUEUE is reported even to a run that is not root
  * (root would not help there).
  */
 export function kernelDelayMissing(): Missing[] {
-  const linux = needLinux("kernel delay uses Linux's tc and netem");
+  const linux = needLinux("kernel delay uses Linux's netfilter queue");
   if (linux.length > 0) return linux;
-  const missing = needRoot('tc changes the loopback queue');
-  try {
-    execFileSync('tc', ['-V'], { stdio: 'ignore' });
-  } catch {
-    missing.push({ what: 'tc (Debian package iproute2)', kind: 'run' });
-  }
-  // Creating a throwaway netem qdisc would touch lo (and needs root); ask the kernel about the module instead:
-  // loaded (/proc/modules, /sys/module), or loadable or built in (modprobe -n).
-  try {
-    execFileSync('sh', ['-c', 'grep -qw sch_netem /proc/modules 2>/dev/null || test -d /sys/module/sch_netem || modprobe -n sch_netem 2>/dev/null'], {
-      stdio: 'ignore',
-    });
-  } catch {
-    missing.push({ what: 'a kernel with the netem qdisc (sch_netem), which this one does not have', kind: 'machine' });
-  }
+  const missing = needRoot('iptables changes the packet filter');
+  if (!kernelHasQueue())
+    missing.push({ what: "a kernel with netfilter's NFQUEUE target (xt_NFQUEUE, nfnetlink_queue), which this one does not have", kind: 'machine' });
   return missing;
 }
 
@@ -42,41 +47,82 @@ export function kernelDelayUnavailable(): string | null {
   return why && `kernel delay ${why}`;
 }
 
-/** The tc commands that delay `target`'s packets (each direction passes lo once: the delay is added to each, so a round trip gains 2 × delayMs). */
-export function delayCommands(target: KernelDelayTarget): string[][] {
-  const { tcpPort, udpPorts, delayMs } = target;
-  const filter = (match: string[]) => ['filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', ...match, 'flowid', '1:20'];
-  const commands = [
-    ['qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb', 'default', '10'],
-    ['class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '100gbit'],
-    ['class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '100gbit'],
-    ['qdisc', 'add', 'dev', 'lo', 'parent', '1:20', 'handle', '20:', 'netem', 'delay', `${delayMs}ms`],
-    filter(['match', 'ip', 'protocol', '6', '0xff', 'match', 'ip', 'dport', String(tcpPort), '0xffff']),
-    filter(['match', 'ip', 'protocol', '6', '0xff', 'match', 'ip', 'sport', String(tcpPort), '0xffff']),
+/** The iptables rules, in chain `chain`, that queue `target`'s packets to queue `queue`. */
+export function delayRules(chain: string, queue: number, target: KernelDelayTarget): string[][] {
+  const toQueue = ['-j', 'NFQUEUE', '--queue-num', String(queue), '--queue-bypass'];
+  const udp = `${target.udpPorts.min}:${target.udpPorts.max}`;
+  return [
+    ['-A', chain, '-p', 'tcp', '--dport', String(target.tcpPort), ...toQueue],
+    ['-A', chain, '-p', 'tcp', '--sport', String(target.tcpPort), ...toQueue],
+    ['-A', chain, '-p', 'udp', '--dport', udp, ...toQueue],
+    ['-A', chain, '-p', 'udp', '--sport', udp, ...toQueue],
   ];
-  // One filter per UDP port each way: the range is small (RTC_PORT_MIN..MAX), and u32 matches masks, not ranges.
-  for (let port = udpPorts.min; port <= udpPorts.max; port++) {
-    commands.push(filter(['match', 'ip', 'protocol', '17', '0xff', 'match', 'ip', 'dport', String(port), '0xffff']));
-    commands.push(filter(['match', 'ip', 'protocol', '17', '0xff', 'match', 'ip', 'sport', String(port), '0xffff']));
-  }
-  return commands;
 }
 
-/** Runs `work` with the delay applied; removes lo's root qdisc afterwards, also when `work` fails (and on exit). */
+/** Runs `work` with the delay applied; removes the rules and stops the delaying process afterwards, also when `work` fails (and on exit). */
 export async function withKernelDelay<T>(target: KernelDelayTarget, work: () => Promise<T>): Promise<T> {
+  const why = kernelDelayUnavailable();
+  if (why) throw new Error(why);
+  ensureCommand('iptables', 'iptables');
+  ensureCommand('python3', 'python3');
+  const chain = `ARENA_DELAY_${process.pid}`;
+  const queue = 10_000 + (process.pid % 50_000);
+  const jump = ['INPUT', '-i', 'lo', '-j', chain];
+  let delayer: ChildProcessWithoutNullStreams | undefined;
   const remove = () => {
-    try {
-      execFileSync('tc', ['qdisc', 'del', 'dev', 'lo', 'root'], { stdio: 'ignore' });
-    } catch {
-      // Nothing there: nothing to undo.
-    }
+    iptables(['-D', ...jump], true);
+    iptables(['-F', chain], true);
+    iptables(['-X', chain], true);
+    delayer?.kill();
   };
   process.once('exit', remove);
   try {
-    for (const args of delayCommands(target)) execFileSync('tc', args, { stdio: 'ignore' });
+    // The delaying process first: with the rules in place and nobody reading the queue, packets would pass undelayed.
+    delayer = await startDelayer(queue, target.delayMs);
+    iptables(['-N', chain]);
+    for (const rule of delayRules(chain, queue, target)) iptables(rule);
+    iptables(['-I', ...jump]);
     return await work();
   } finally {
     remove();
     process.off('exit', remove);
+  }
+}
+
+/** Starts scripts/kernel-delay-queue.py on `queue` and resolves once it has bound the queue. */
+function startDelayer(queue: number, delayMs: number): Promise<ChildProcessWithoutNullStreams> {
+  const child = spawn('python3', [DELAYER, String(queue), String(delayMs), String(DELAYER_MAX_SECONDS)]);
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`kernel-delay-queue.py exited (${code}) before binding queue ${queue}: ${stderr.trim()}`)));
+    child.on('error', reject);
+  });
+}
+
+function iptables(args: string[], quiet = false): void {
+  try {
+    execFileSync('iptables', ['-w', ...args], { stdio: quiet ? 'ignore' : ['ignore', 'ignore', 'pipe'] });
+  } catch (error) {
+    if (!quiet) throw error;
+    // Removing what is not there: nothing to undo.
+  }
+}
+
+/** The NFQUEUE target and the queue's netlink side, loaded or built in. */
+function kernelHasQueue(): boolean {
+  const loaded = (file: string, word: string) => existsSync(file) && readFileSync(file, 'utf8').split('\n').includes(word);
+  if (loaded('/proc/net/ip_tables_targets', 'NFQUEUE') && existsSync('/proc/net/netfilter/nfnetlink_queue')) return true;
+  // Not loaded yet: loadable as modules?
+  try {
+    execFileSync('sh', ['-c', 'modprobe -n xt_NFQUEUE && modprobe -n nfnetlink_queue'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -8,7 +8,7 @@
 // at once, UDP sees a failed send), which is not what loss on a wire looks
 // like. A drop in input is silent, as a lost packet is.
 import { execFileSync } from 'node:child_process';
-import { missingSentence, needLinux, needRoot, type Missing } from './prerequisites.ts';
+import { ensureCommand, missingSentence, needLinux, needRoot, type Missing } from './prerequisites.ts';
 
 export interface KernelLossTarget {
   /** The server's HTTP / WebSocket port. */
@@ -41,13 +41,7 @@ export function kernelLossUnavailable(): string | null {
 export function ensureNftables(): void {
   const why = kernelLossUnavailable();
   if (why) throw new Error(why);
-  if (has('nft')) return;
-  if (!has('apt-get')) throw new Error('nft is not installed and there is no apt-get to install it: install nftables');
-  console.log('nft: not found; installing Debian package `nftables` (root, apt-get)…');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'nftables'], { stdio: 'inherit', env });
-  if (!has('nft')) throw new Error('apt-get installed nftables, but nft was not found afterwards');
+  ensureCommand('nft', 'nftables');
 }
 
 /** The nftables ruleset for `target` in a table of its own. */
@@ -130,13 +124,4 @@ export function nftTables(): string[] {
     .split('\n')
     .map((line) => line.trim().split(/\s+/).at(-1) ?? '')
     .filter(Boolean);
-}
-
-function has(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }

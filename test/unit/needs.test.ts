@@ -4,7 +4,7 @@ import type { Missing } from '../../scripts/prerequisites.ts';
 import { verdict } from '../needs.ts';
 
 const notRoot: Missing = { what: "root (nftables changes the kernel's packet filter)", kind: 'run' };
-const noNetem: Missing = { what: 'a kernel with the netem qdisc (sch_netem), which this one does not have', kind: 'machine' };
+const noQueue: Missing = { what: "a kernel with netfilter's NFQUEUE target, which this one does not have", kind: 'machine' };
 const COMMAND = 'sudo npx vitest run test/x.test.ts';
 
 describe('a test file with prerequisites', () => {
@@ -28,7 +28,7 @@ describe('a test file with prerequisites', () => {
   });
 
   it('is reported as not run under CI=1 too when the machine cannot have it, even if the run lacks more', () => {
-    expect(verdict('kernel delay', [noNetem], COMMAND, true)).toMatchObject({ run: false, fail: false });
-    expect(verdict('kernel delay', [notRoot, noNetem], COMMAND, true)).toMatchObject({ run: false, fail: false });
+    expect(verdict('kernel delay', [noQueue], COMMAND, true)).toMatchObject({ run: false, fail: false });
+    expect(verdict('kernel delay', [notRoot, noQueue], COMMAND, true)).toMatchObject({ run: false, fail: false });
   });
 });
