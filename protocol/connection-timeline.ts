@@ -94,7 +94,7 @@ export const STEP_MEANINGS: Record<`${TimelineSide}:${string}`, StepMeaning> = {
   'server:http-upgrade': { channel: 'stream', socketCall: 'recv() GET / Upgrade: websocket', label: 'accept → upgrade request parsed' },
   'server:upgrade-101': { channel: 'stream', socketCall: 'send() HTTP/1.1 101 Switching Protocols', label: 'upgrade request → 101 written' },
   'page:hello-welcome': { channel: 'stream', socketCall: 'send() hello → recv() welcome', label: 'hello → welcome' },
-  'server:hello-welcome': { channel: 'stream', socketCall: 'recv() hello → send() welcome', label: 'hello read → welcome written' },
+  'server:hello-welcome': { channel: 'stream', socketCall: 'recv() hello → send() welcome', label: 'hello read → welcome sent' },
   'server:hello-refused': { channel: 'stream', socketCall: 'recv() hello → send() error', label: 'hello refused' },
   'server:hello-redirect': { channel: 'stream', socketCall: 'recv() hello → send() redirect', label: 'hello → redirect' },
   'page:hello-refused': { channel: 'stream', socketCall: 'send() hello → recv() error', label: 'hello → refused' },

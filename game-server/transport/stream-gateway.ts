@@ -215,8 +215,9 @@ export function attachStreamGateway(httpServer: Server, rooms: RoomDoor, metrics
       }
       // Per address, not per socket: a loop of connect-hello-leave must not buy fresh limits.
       if (!joinLimits.take(connection.address, now)) {
+        const answeredAtMs = clock();
         reject(connection, ERROR_JOIN_RATE_LIMITED, `at most ${JOIN_REFILL_PER_S} joins per second from one address (burst ${JOIN_BURST})`);
-        sendTimeline(connection, 'hello-refused', ERROR_JOIN_RATE_LIMITED);
+        sendTimeline(connection, 'hello-refused', answeredAtMs, ERROR_JOIN_RATE_LIMITED);
         connection.socket.close(CLOSE_RATE_LIMITED, 'joining too fast');
         return;
       }
@@ -292,9 +293,10 @@ export function attachStreamGateway(httpServer: Server, rooms: RoomDoor, metrics
       else if (result.ok) rooms.abandoned(result.value);
       return;
     }
+    const answeredAtMs = clock();
     if (!result.ok) {
       reject(connection, result.error, result.message ?? result.error);
-      sendTimeline(connection, 'hello-refused', result.error);
+      sendTimeline(connection, 'hello-refused', answeredAtMs, result.error);
       // The error message above says why; a close reason must fit in 123 bytes (ws throws otherwise), so it carries the code.
       socket.close(CLOSE_SERVER_FULL, result.error);
       return;
@@ -303,7 +305,7 @@ export function attachStreamGateway(httpServer: Server, rooms: RoomDoor, metrics
     const seating = result.value;
     if (seating.kind === 'elsewhere') {
       link.send({ type: 'redirect', url: seating.url, room: seating.room, reservation: seating.reservation });
-      sendTimeline(connection, 'hello-redirect', `room ${seating.room} at ${seating.url}`);
+      sendTimeline(connection, 'hello-redirect', answeredAtMs, `room ${seating.room} at ${seating.url}`);
       socket.close(CLOSE_NORMAL, 'room is on another server');
       return;
     }
@@ -311,19 +313,27 @@ export function attachStreamGateway(httpServer: Server, rooms: RoomDoor, metrics
     connection.player = { room, playerId: welcome.playerId };
     socket.identify(room.name, welcome.playerId);
     link.send(welcome);
-    sendTimeline(connection, 'hello-welcome');
+    sendTimeline(connection, 'hello-welcome', answeredAtMs);
     for (const event of replay) link.send(event);
   }
 
   /**
-   * Ends the connection timeline's hello step now (its answer was just
-   * written) and sends the player the stream's steps as the server saw them
+   * Ends the connection timeline's hello step at `answeredAtMs` and sends the
+   * player the stream's steps as the server saw them
    * (connection-timeline-recorder.ts): after the welcome, or before the
    * socket is closed on a refusal or a redirect.
+   *
+   * `answeredAtMs` is read just before the answer is handed to the socket,
+   * not after: the write wakes the page's process, and on a busy machine the
+   * kernel often runs it at once and leaves this thread waiting for a CPU
+   * (44–79 ms in /proc/thread-self/schedstat on a first join beside a
+   * booting Chromium, with 1–2 ms on the CPU), long after the page already
+   * has the answer. A stamp after the write would show the server's step
+   * longer than the page's whole round trip.
    */
-  function sendTimeline(connection: Connection, step: 'hello-welcome' | 'hello-refused' | 'hello-redirect', detail?: string) {
+  function sendTimeline(connection: Connection, step: 'hello-welcome' | 'hello-refused' | 'hello-redirect', answeredAtMs: number, detail?: string) {
     const { timeline } = connection.socket;
-    timeline.add(step, connection.helloAtMs, clock(), detail);
+    timeline.add(step, connection.helloAtMs, answeredAtMs, detail);
     const message = timeline.nextMessage();
     if (message) connection.link.send(message);
   }

@@ -71,6 +71,10 @@ describe('the connection timeline', () => {
     const serverHello = step(attempt, 'server', 'hello-welcome')!;
     expect(serverHello.startMs!).toBeGreaterThanOrEqual(pageHello.startMs! - SAME_MOMENT_MS);
     expect(pageHello.endMs!).toBeGreaterThanOrEqual(serverHello.startMs! - SAME_MOMENT_MS);
+    // And answered inside it: each side's duration is on its own clock (no offset needed), and the server's
+    // hello read → welcome sent cannot outlast the page's hello sent → welcome read (it did, by 14–65 ms,
+    // when the server stamped after its write and the kernel then ran the page first: stream-gateway.ts).
+    expect(serverHello.durationMs!).toBeLessThanOrEqual(pageHello.durationMs! + SAME_MOMENT_MS);
     // Every step says what it stands for and how it was measured.
     for (const s of attempt.steps) {
       expect(s.seedCall).not.toBe('');
