@@ -16,7 +16,8 @@
 //    a later segment was let out and SACKed: RACK_LOST_RETRANSMISSION_SHARE.
 // 2. Tail-loss probe (RFC 8985 §7). When nothing follows soon enough for a
 //    SACK, a probe resends the last segment after PTO = 2 × SRTT (+ 200 ms
-//    when alone in flight, as Linux's `tcp_schedule_loss_probe`).
+//    when alone in flight, as Linux's `tcp_schedule_loss_probe`), or after
+//    the RTO if that is sooner (Linux again).
 // 3. Retransmission timeout (RFC 6298, as Linux sets it). When the repair
 //    itself is lost: RTO = SRTT + max(200 ms, 4 × RTTVAR) (Linux's
 //    `__tcp_set_rto`: the 200 ms TCP_RTO_MIN floors the variance term, which
@@ -108,13 +109,15 @@ export class StreamModel {
   /**
    * The tail-loss probe timeout, as Linux sets it (`tcp_schedule_loss_probe`):
    * 2 × SRTT, plus TCP_RTO_MIN when the segment is alone in flight (the
-   * receiver may be delaying its ACK), else plus a couple of milliseconds.
-   * A game's stream writes less often than once per round trip, so its
-   * segments usually are alone, and the probe comes only after 200 ms.
+   * receiver may be delaying its ACK), else plus a couple of milliseconds;
+   * never later than the RTO ("if the RTO formula yields an earlier time,
+   * then use that time"). A game's stream writes less often than once per
+   * round trip, so its segments usually are alone, and the probe comes only
+   * after 200 ms.
    */
   get ptoMs(): number {
     const aloneInFlight = this.sendGapMs >= this.srttMs;
-    return 2 * this.srttMs + (aloneInFlight ? this.minRtoMs : MIN_TLP_PTO_MS);
+    return Math.min(2 * this.srttMs + (aloneInFlight ? this.minRtoMs : MIN_TLP_PTO_MS), this.rtoMs);
   }
 
   /** When a message written at `sentAtMs` reaches the receiving application. Calls must come in time order. */

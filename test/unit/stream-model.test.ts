@@ -77,13 +77,20 @@ describe('StreamModel rules', () => {
     expect(model.delivery(repairAt + 10)).toBe(repairAt + rto + RTT + ONE_WAY);
   });
 
-  it('rule 2, tail-loss probe: with nothing following soon, the tail is resent after PTO = 2 × SRTT + 200 ms (alone in flight)', () => {
-    const model = new StreamModel(scripted([KEPT, KEPT, KEPT, KEPT, LOST, KEPT, KEPT]), LOSSY);
+  it('rule 2, tail-loss probe: with nothing following soon, the tail is resent after PTO = 2 × SRTT + 200 ms (alone in flight), or the RTO if sooner', () => {
+    // Jitter 60 ms: RTO = 40 + 240 = 280 ms, so the probe's own 2 × 40 + 200 = 280 is not cut. (Jitter draws: KEPT = +0.8 × 60.)
+    const jittery = conditions({ lossPct: 50, latencyMs: 20, jitterMs: 60 });
+    const model = new StreamModel(scripted([KEPT, 0.5, KEPT, 0.5, LOST, KEPT, 0.5]), jittery);
     model.delivery(0);
     model.delivery(1000); // writes a second apart: no SACK will come in time
     expect(model.ptoMs).toBe(2 * RTT + MIN_RTO_MS);
     expect(model.delivery(2000)).toBe(2000 + 2 * RTT + MIN_RTO_MS + ONE_WAY);
     expect(model.fates['tail-probe']).toBe(1);
+    // Without the jitter the RTO (40 + 200 ms) comes before 2 × 40 + 200: Linux probes then (tcp_schedule_loss_probe).
+    const alone = new StreamModel(1, LOSSY);
+    alone.delivery(0);
+    alone.delivery(1000);
+    expect(alone.ptoMs).toBe(RTT + MIN_RTO_MS);
   });
 
   it('rule 2, the probe comes after only 2 × SRTT + 2 ms when writes come faster than round trips (several in flight)', () => {
