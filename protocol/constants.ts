@@ -460,6 +460,8 @@ export const UPDATE_COST_SMOOTHING = 0.05;
 export const CONDITION_LIMITS = { lossPct: 90, latencyMs: 1000, jitterMs: 500, duplicatePct: 50 } as const;
 /** TCP's retransmission timeout floor (Linux's TCP_RTO_MIN). */
 export const MIN_RTO_MS = 200;
+/** A Linux receiver's delayed-ACK timer to begin with (TCP_ATO_MIN): the stream model's ACK delay (stream-model.ts, rule 6). */
+export const DELAYED_ACK_MIN_MS = 40;
 /** Added to the tail-loss probe's 2 × SRTT when several segments are in flight (Linux: TCP_TIMEOUT_MIN, 2 jiffies). */
 export const MIN_TLP_PTO_MS = 2;
 /** Weight of each new gap between stream writes in the stream model's running average (like TCP's 1/8 for SRTT). */

@@ -32,6 +32,12 @@
 //    followed it, 241 times in 250), so when that takes a timeout, the
 //    messages written meanwhile leave together in one segment when it ends,
 //    with one loss trial between them (coalescing).
+// 6. Delayed ACKs in the timers. The sender's SRTT is not the path's: the
+//    receiver holds the ACK of a lone segment until the next one or its
+//    timer (ackDelayMs), so a 30 Hz stream's RTO on loopback is about
+//    217 ms, not 200 (captures of the page's connection: timeouts waited
+//    204–242 ms, median 222, at 10 % loss). SACKs and the ACKs of repairs
+//    are not delayed (out-of-order data is acknowledged at once).
 //
 // Each segment, first send or resend, gets one loss trial with probability
 // `lossPct`; so does each ACK that a repair waits for. Pure and seeded: the
@@ -42,6 +48,7 @@ import {
   MAX_RTO_BACKOFFS,
   MIN_RTO_MS,
   MIN_TLP_PTO_MS,
+  DELAYED_ACK_MIN_MS,
   RACK_LOST_RETRANSMISSION_SHARE,
   SEND_GAP_SMOOTHING,
 } from '../constants.ts';
@@ -91,14 +98,41 @@ export class StreamModel {
     this.conditions = clampConditions(conditions);
   }
 
-  /** Smoothed round trip: the chosen latency, both ways. */
-  get srttMs(): number {
+  /** The path's round trip: the chosen latency, both ways. A SACK, or the ACK of a repair, takes this long. */
+  get pathRttMs(): number {
     return 2 * this.conditions.latencyMs;
   }
 
-  /** Round-trip variation: jitter in each direction. */
+  /**
+   * The receiver's delayed ACK, as the sender's RTT samples see it (rule 6),
+   * following Linux's receiver (`tcp_event_data_recv`, `__tcp_ack_snd_check`):
+   * - writes less than TCP_ATO_MIN (40 ms) apart: it acknowledges every
+   *   second segment at once and would hold a lone one longer than the gap
+   *   (its timer stretches to about twice the gap), so the samples alternate
+   *   about G and 0: G / 2 more than the path on average, and as much
+   *   deviation;
+   * - further apart, up to an RTO: each lone segment waits the 40 ms timer;
+   * - further apart than an RTO: it acknowledges at once (quick-ACK mode).
+   */
+  get ackDelayMs(): number {
+    const gap = this.sendGapMs;
+    if (gap < DELAYED_ACK_MIN_MS) return gap / 2;
+    return gap <= this.pathRttMs + this.minRtoMs ? DELAYED_ACK_MIN_MS : 0;
+  }
+
+  /** How much the ACK delay varies between samples: half the gap while every second segment is acknowledged at once, else none. */
+  private get ackDelayDeviationMs(): number {
+    return this.sendGapMs < DELAYED_ACK_MIN_MS ? this.sendGapMs / 2 : 0;
+  }
+
+  /** The sender's smoothed round trip: the path's, plus the receiver's ACK delay (rule 6). */
+  get srttMs(): number {
+    return this.pathRttMs + this.ackDelayMs;
+  }
+
+  /** Round-trip variation: jitter in each direction, or the ACK delay's alternation if larger. */
   get rttvarMs(): number {
-    return this.conditions.jitterMs;
+    return Math.max(this.conditions.jitterMs, this.ackDelayDeviationMs);
   }
 
   /** Linux's retransmission timeout: SRTT + max(TCP_RTO_MIN, 4 × RTTVAR). */
@@ -116,7 +150,7 @@ export class StreamModel {
    * after 200 ms.
    */
   get ptoMs(): number {
-    const aloneInFlight = this.sendGapMs >= this.srttMs;
+    const aloneInFlight = this.sendGapMs >= this.pathRttMs;
     return Math.min(2 * this.srttMs + (aloneInFlight ? this.minRtoMs : MIN_TLP_PTO_MS), this.rtoMs);
   }
 
@@ -155,7 +189,7 @@ export class StreamModel {
     if (fast) {
       // Rule 1: the next segment's SACK. If that segment or its SACK is lost
       // too, the repair waits for the segment after (both directions count).
-      resendAt = departMs + this.sendGapMs + this.srttMs;
+      resendAt = departMs + this.sendGapMs + this.pathRttMs;
       for (let i = 0; i < MAX_RETRANSMISSIONS && (this.lost() || this.lost()); i++) resendAt += this.sendGapMs;
       this.fates['fast-repair']++;
     } else {
@@ -174,9 +208,9 @@ export class StreamModel {
       if (fast && timeouts === 0 && rackRepairs < MAX_RETRANSMISSIONS && this.random() < RACK_LOST_RETRANSMISSION_SHARE) {
         // Rule 1b: RACK finds the lost repair from a later segment's SACK (when new data was let out).
         rackRepairs++;
-        resendAt += this.sendGapMs + this.srttMs;
+        resendAt += this.sendGapMs + this.pathRttMs;
         windowClosedAt = resendAt;
-        waitsMs.push(this.sendGapMs + this.srttMs);
+        waitsMs.push(this.sendGapMs + this.pathRttMs);
         continue;
       }
       // Rule 3: a timeout, doubling each time, at most MAX_RTO_BACKOFFS + 1 per loss (see it).
@@ -195,7 +229,7 @@ export class StreamModel {
       resendAt += rto;
       waitsMs.push(rto);
       rto *= 2;
-      ackedAt = resendAt + this.srttMs;
+      ackedAt = resendAt + this.pathRttMs;
     }
     if (timeouts > 0) {
       this.fates.timeout++;
@@ -241,5 +275,7 @@ export class StreamModel {
 export function worstStreamStallMs(conditions: NetworkConditions, minRtoMs = MIN_RTO_MS): number {
   const model = new StreamModel(0, conditions, minRtoMs);
   if (model.conditions.lossPct === 0) return conditions.latencyMs + conditions.jitterMs;
-  return 2 * model.rtoMs * (2 ** (MAX_RTO_BACKOFFS + 1) - 1) + conditions.latencyMs + conditions.jitterMs;
+  // The RTO with the longest ACK delay the model gives its SRTT (rule 6), whatever the writes' rhythm.
+  const rtoMs = model.rtoMs + DELAYED_ACK_MIN_MS;
+  return 2 * rtoMs * (2 ** (MAX_RTO_BACKOFFS + 1) - 1) + conditions.latencyMs + conditions.jitterMs;
 }

@@ -3,7 +3,7 @@
 // below lossPct/100 means lost), so every step is visible; the last ones run
 // a fixed seed over many messages.
 import { describe, expect, it } from 'vitest';
-import { HEARTBEAT_TIMEOUT_MS, MAX_RTO_BACKOFFS, MIN_RTO_MS, MIN_TLP_PTO_MS } from '../../protocol/constants.ts';
+import { DELAYED_ACK_MIN_MS, HEARTBEAT_TIMEOUT_MS, MAX_RTO_BACKOFFS, MIN_RTO_MS, MIN_TLP_PTO_MS } from '../../protocol/constants.ts';
 import { PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import { percentile } from '../../protocol/netsim/percentile.ts';
 import { StreamModel, worstStreamStallMs } from '../../protocol/netsim/stream-model.ts';
@@ -16,6 +16,8 @@ const KEPT = 0.9;
 const ONE_WAY = 20;
 const RTT = 40;
 const GAP = 33;
+/** The RTO once writes come GAP apart: the sender's SRTT carries the receiver's ACK delay, GAP / 2 (rule 6). */
+const WARM_RTO = RTT + GAP / 2 + MIN_RTO_MS;
 
 /** Draws in the order given, then "kept" forever. */
 function scripted(draws: number[]): () => number {
@@ -67,7 +69,7 @@ describe('StreamModel rules', () => {
   });
 
   it('rule 4, a lost ACK of a fast repair: the repair arrived, but nothing new leaves until a timeout resends it', () => {
-    const rto = RTT + MIN_RTO_MS;
+    const rto = WARM_RTO;
     // Lost; next segment and SACK kept; repair kept, its delay, its ACK's delay; the ACK lost (stalling); then kept.
     const { model, next } = warmedUp([LOST, KEPT, KEPT, KEPT, KEPT, KEPT, LOST, KEPT]);
     const repairAt = next + GAP + RTT;
@@ -95,8 +97,25 @@ describe('StreamModel rules', () => {
 
   it('rule 2, the probe comes after only 2 × SRTT + 2 ms when writes come faster than round trips (several in flight)', () => {
     const model = new StreamModel(1, LOSSY);
-    for (let t = 0; t < 100; t += 5) model.delivery(t); // a write every 5 ms, RTT 40 ms
-    expect(model.ptoMs).toBe(2 * RTT + MIN_TLP_PTO_MS);
+    for (let t = 0; t < 100; t += 5) model.delivery(t); // a write every 5 ms, RTT 40 ms: SRTT 40 + 5 / 2 (rule 6)
+    expect(model.ptoMs).toBe(2 * (RTT + 5 / 2) + MIN_TLP_PTO_MS);
+  });
+
+  it('rule 6, delayed ACKs: the sender\'s SRTT carries half the write gap below 40 ms, the 40 ms timer up to an RTO apart, nothing beyond', () => {
+    const at = (gapMs: number) => {
+      const model = new StreamModel(1, conditions({ latencyMs: 20 }));
+      for (let i = 0; i < 60; i++) model.delivery(i * gapMs);
+      return model;
+    };
+    // 30 Hz: samples alternate 33 and 0 ms (every second segment acknowledged at once), RTO 40 + 16.5 + 200.
+    expect(at(GAP).srttMs).toBe(RTT + GAP / 2);
+    expect(at(GAP).rtoMs).toBe(WARM_RTO);
+    // 10 Hz: each lone segment waits the receiver's 40 ms timer.
+    expect(at(100).srttMs).toBe(RTT + DELAYED_ACK_MIN_MS);
+    // Once a second: longer than an RTO between segments, the receiver acknowledges at once.
+    expect(at(1000).srttMs).toBe(RTT);
+    // SACKs are not delayed: a loss is still repaired one gap and one path round trip later (rule 1).
+    expect(at(GAP).pathRttMs).toBe(RTT);
   });
 
   it('rule 3, timeout: only when the repair is lost; RTO = SRTT + max(200 ms, 4 × RTTVAR), doubling', () => {
@@ -104,7 +123,7 @@ describe('StreamModel rules', () => {
     expect(new StreamModel(1, conditions({ latencyMs: 150, jitterMs: 60 })).rtoMs).toBe(300 + 240);
     expect(new StreamModel(1, PERFECT_NETWORK, 300).rtoMs).toBe(300);
 
-    const rto = RTT + MIN_RTO_MS;
+    const rto = WARM_RTO;
     // Lost, next segment and SACK kept, repair lost; the first timeout's resend kept, its delay, its ACK kept.
     const once = warmedUp([LOST, KEPT, KEPT, LOST, KEPT, KEPT, KEPT]);
     expect(once.model.delivery(once.next)).toBe(once.next + GAP + RTT + rto + ONE_WAY);
@@ -116,7 +135,7 @@ describe('StreamModel rules', () => {
   });
 
   it('rule 4, coalescing: writes made during timeout recovery leave together in one segment, with one loss trial', () => {
-    const rto = RTT + MIN_RTO_MS;
+    const rto = WARM_RTO;
     const { model, next } = warmedUp([LOST, KEPT, KEPT, LOST, KEPT, KEPT, KEPT]);
     const lostArrives = model.delivery(next);
     const recoveryEnds = lostArrives + ONE_WAY; // the retransmission's ACK is back
@@ -129,7 +148,7 @@ describe('StreamModel rules', () => {
   });
 
   it('rule 4, a lost ACK of the retransmission keeps the window closed for another, doubled RTO', () => {
-    const rto = RTT + MIN_RTO_MS;
+    const rto = WARM_RTO;
     // Lost, next segment and SACK kept, repair lost, not found by RACK; resend kept, its delay, the ACK's delay, the ACK lost (stalling), then kept.
     const { model, next } = warmedUp([LOST, KEPT, KEPT, LOST, KEPT, KEPT, KEPT, KEPT, LOST, KEPT]);
     const arrival = model.delivery(next);
