@@ -101,7 +101,7 @@ describe('StreamModel rules', () => {
     expect(model.ptoMs).toBe(2 * (RTT + 5 / 2) + MIN_TLP_PTO_MS);
   });
 
-  it('rule 6, delayed ACKs: the sender\'s SRTT carries half the write gap below 40 ms, the 40 ms timer up to an RTO apart, nothing beyond', () => {
+  it("rule 6, delayed ACKs: the sender's SRTT carries half the write gap below 40 ms, the 40 ms timer up to an RTO apart, nothing beyond", () => {
     const at = (gapMs: number) => {
       const model = new StreamModel(1, conditions({ latencyMs: 20 }));
       for (let i = 0; i < 60; i++) model.delivery(i * gapMs);
