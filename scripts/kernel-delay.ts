@@ -26,6 +26,8 @@ export type KernelDelayTarget = Omit<KernelLossTarget, 'lossPct'> & { delayMs: n
 const DELAYER = fileURLToPath(new URL('./kernel-delay-queue.py', import.meta.url));
 /** The delaying process stops by itself after this long, whatever its parent does. */
 const DELAYER_MAX_SECONDS = 600;
+/** How long it may take to bind its queue (it starts in well under a second). */
+const DELAYER_READY_MS = 10_000;
 
 /**
  * What this machine or run lacks to delay packets on loopback: all of it, so
@@ -89,7 +91,7 @@ export async function withKernelDelay<T>(target: KernelDelayTarget, work: () => 
   }
 }
 
-/** Starts scripts/kernel-delay-queue.py on `queue` and resolves once it has bound the queue. */
+/** Starts scripts/kernel-delay-queue.py on `queue` and resolves once it has bound the queue (within DELAYER_READY_MS, or it is stopped). */
 function startDelayer(queue: number, delayMs: number): Promise<ChildProcessWithoutNullStreams> {
   const child = spawn('python3', [DELAYER, String(queue), String(delayMs), String(DELAYER_MAX_SECONDS)]);
   let stderr = '';
@@ -97,11 +99,19 @@ function startDelayer(queue: number, delayMs: number): Promise<ChildProcessWitho
     stderr += chunk;
   });
   return new Promise((resolve, reject) => {
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill();
+      reject(new Error(`kernel-delay-queue.py ${why} before binding queue ${queue}: ${stderr.trim()}`));
+    };
+    const timer = setTimeout(() => fail(`said nothing for ${DELAYER_READY_MS} ms`), DELAYER_READY_MS);
     child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) resolve(child);
+      if (!chunk.toString().includes('ready')) return;
+      clearTimeout(timer);
+      resolve(child);
     });
-    child.on('exit', (code) => reject(new Error(`kernel-delay-queue.py exited (${code}) before binding queue ${queue}: ${stderr.trim()}`)));
-    child.on('error', reject);
+    child.on('exit', (code) => fail(`exited (${code})`));
+    child.on('error', (error) => fail(`could not start (${error.message})`));
   });
 }
 
