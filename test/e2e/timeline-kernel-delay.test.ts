@@ -2,16 +2,16 @@
 // held D in a netfilter queue: scripts/kernel-delay.ts) makes every handshake
 // slower by its round trips, and the timeline shows it where the page
 // measures: the WebSocket's connect to open (TCP's SYN/SYN-ACK and the
-// upgrade's request/101: ≥ 2 round trips), DTLS (≥ 2), SCTP (INIT and
-// COOKIE: 2, of which the test asks 1: the step starts at DTLS's connected
-// event, which can reach the script late), and ICE's checks (≥ 1), asked
-// together with DTLS's (≥ 3 from ICE's "checking" to DTLS connected): ICE
-// begins while the page is still booting the game, and beside another test
-// run its "checking" event reached the script so late that the step read
-// 78 ms for a 200 ms round trip, while the chain held (824 ms for 600).
-// Each direction passes lo's input once, so a round trip gains 2D. Each
-// bound leaves EVENT_LAG_MS: a step's two ends are timed when their events
-// reach the page's script, and a start seen late shortens the step.
+// upgrade's request/101: ≥ 2 round trips), and the datagram channel's chain
+// from ICE's "checking" to SCTP connected: ICE's checks (≥ 1), DTLS (≥ 2),
+// SCTP (INIT and COOKIE: 2, of which the test asks 1, as its start is
+// DTLS's connected event), ≥ 4 in all. The chain, not each step: the
+// datagram handshake runs while the page boots the game, and beside another
+// test run (load 10) a step's start event reached the script so late that
+// ICE read 78 ms and, in another run, DTLS 313 ms, for 1 and 2 round trips
+// of 200 ms, while the chain held (905–1140 ms for 800). Each direction
+// passes lo's input once, so a round trip gains 2D. Each bound leaves
+// EVENT_LAG_MS for the first event's delivery.
 // Needs Linux, root, iptables, python3 and a kernel with NFQUEUE
 // (test/needs.ts): without them reported as not run, saying why; under CI=1
 // a run without root or the packages fails, a kernel without NFQUEUE does not.
@@ -53,7 +53,7 @@ describeNeeding('the timeline under real kernel delay', kernelDelayMissing(), 's
     await server?.close();
   });
 
-  it('grows each handshake step by at least its round trips', async () => {
+  it('grows the WebSocket connect and the datagram handshake by at least their round trips', async () => {
     const port = Number(new URL(server.url).port);
     await withKernelDelay({ tcpPort: port, udpPorts: RTC_PORTS, delayMs: DELAY_MS }, async () => {
       const game = await openGame(browser, server.url, 'delayed');
@@ -67,13 +67,13 @@ describeNeeding('the timeline under real kernel delay', kernelDelayMissing(), 's
       const took = (attempt: TimelineAttempt | undefined, id: string) => step(attempt, id)?.durationMs ?? 0;
       const stream = status.timeline.channels.stream[0];
       const datagram = status.timeline.channels.datagram[0];
-      const iceThroughDtls = (step(datagram, 'dtls')?.endMs ?? 0) - (step(datagram, 'ice-checks')?.startMs ?? Infinity);
+      const handshake = (step(datagram, 'sctp')?.endMs ?? 0) - (step(datagram, 'ice-checks')?.startMs ?? Infinity);
       const measured = ['ws-connect', 'ice-checks', 'dtls', 'sctp'].map((id) => `${id} ${Math.round(took(id === 'ws-connect' ? stream : datagram, id))} ms`);
-      console.log(`kernel delay ${DELAY_MS} ms each way: ${measured.join(', ')}; ICE checking → DTLS connected ${Math.round(iceThroughDtls)} ms`);
+      console.log(`kernel delay ${DELAY_MS} ms each way: ${measured.join(', ')}; ICE checking → SCTP connected ${Math.round(handshake)} ms`);
       expect(took(stream, 'ws-connect')).toBeGreaterThanOrEqual(atLeast(2));
-      expect(iceThroughDtls).toBeGreaterThanOrEqual(atLeast(3));
-      expect(took(datagram, 'dtls')).toBeGreaterThanOrEqual(atLeast(2));
-      expect(took(datagram, 'sctp')).toBeGreaterThanOrEqual(atLeast(1));
+      expect(handshake).toBeGreaterThanOrEqual(atLeast(4));
+      // Each step is there and took time; how much each took alone is the chain's to prove (see above).
+      for (const id of ['ice-checks', 'dtls', 'sctp']) expect(took(datagram, id)).toBeGreaterThan(0);
       await game.page.context().close();
     });
   });
