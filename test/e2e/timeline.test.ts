@@ -93,11 +93,16 @@ describe('the connection timeline', () => {
     await dropStream(game);
     const after = await streamAttempt(game, 2);
     expect(after.reason).toBe('reconnect');
-    const helloGrowth = step(after, 'page', 'hello-welcome')!.durationMs! - step(before, 'page', 'hello-welcome')!.durationMs!;
-    console.log(`hello → welcome grew by ${Math.round(helloGrowth)} ms with ${LATENCY_MS} ms of simulated latency each way`);
+    const helloAfter = step(after, 'page', 'hello-welcome')!.durationMs!;
+    const helloGrowth = helloAfter - step(before, 'page', 'hello-welcome')!.durationMs!;
+    console.log(
+      `hello → welcome took ${Math.round(helloAfter)} ms (grew by ${Math.round(helloGrowth)} ms) with ${LATENCY_MS} ms of simulated latency each way`,
+    );
     // The hello waits L in our own simulated network, and the welcome L in the server's (a resumed session
-    // keeps its conditions): about 2L more, and not 3L.
-    expect(helloGrowth).toBeGreaterThan(1.5 * LATENCY_MS);
+    // keeps its conditions): at least 2L, and not 3L more than before. The lower bound is on the step itself,
+    // not its growth: a first join on a loaded machine can be slow (beside another suite the growth read 1.28 s,
+    // the first join having taken the rest), and load only lengthens a step.
+    expect(helloAfter).toBeGreaterThan(1.5 * LATENCY_MS);
     expect(helloGrowth).toBeLessThan(2.8 * LATENCY_MS);
     // Below the simulation: the server's accept → 101 stays far below L, and so does the page's connect's growth.
     const upgradeMs = (a: TimelineAttempt) => step(a, 'server', 'upgrade-101')!.endMs! - step(a, 'server', 'tcp-accept')!.startMs!;
