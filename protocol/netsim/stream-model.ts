@@ -122,7 +122,7 @@ export class StreamModel {
 
   /** How much the ACK delay varies between samples: half the gap while every second segment is acknowledged at once, else none. */
   private get ackDelayDeviationMs(): number {
-    return this.sendGapMs < DELAYED_ACK_MIN_MS ? this.sendGapMs / 2 : 0;
+    return this.sendGapMs < DELAYED_ACK_MIN_MS ? this.ackDelayMs : 0;
   }
 
   /** The sender's smoothed round trip: the path's, plus the receiver's ACK delay (rule 6). */
