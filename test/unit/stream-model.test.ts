@@ -147,9 +147,10 @@ describe('StreamModel rules', () => {
     expect(model.coalescedMessages).toBe(2);
   });
 
-  it('rule 4, a lost ACK of the retransmission keeps the window closed for another, doubled RTO', () => {
+  it("rule 4, a lost ACK of a timeout's resend keeps the window closed for another, doubled RTO when the receiver writes nothing sooner", () => {
     const rto = WARM_RTO;
-    // Lost, next segment and SACK kept, repair lost, not found by RACK; resend kept, its delay, the ACK's delay, the ACK lost (stalling), then kept.
+    // Lost, next segment and SACK kept, repair lost, not found by RACK; resend kept, its delay, the ACK's delay, the ACK lost;
+    // the receiver's next write 0.9 of its interval later (after the doubled timeout); then kept.
     const { model, next } = warmedUp([LOST, KEPT, KEPT, LOST, KEPT, KEPT, KEPT, KEPT, LOST, KEPT]);
     const arrival = model.delivery(next);
     const resendAt = next + GAP + RTT + rto;
@@ -157,6 +158,18 @@ describe('StreamModel rules', () => {
     // A write just after the data arrived still waits: the sender has not heard the ACK.
     const written = arrival + 2 * ONE_WAY;
     expect(model.delivery(written)).toBeGreaterThanOrEqual(resendAt + 2 * rto + RTT);
+  });
+  it("rule 4, a lost ACK of a timeout's resend: the receiver's next write carries it, if that comes before the next timeout", () => {
+    const rto = WARM_RTO;
+    // As above, but the receiver writes a tenth of its interval after the resend (100 ms, before the doubled timeout at 2 × rto); that write's delay.
+    const { model, next } = warmedUp([LOST, KEPT, KEPT, LOST, KEPT, KEPT, KEPT, KEPT, LOST, 0.1, KEPT]);
+    const arrival = model.delivery(next);
+    const resendAt = next + GAP + RTT + rto;
+    expect(arrival).toBe(resendAt + ONE_WAY);
+    const ackHeardAt = resendAt + 0.1 * model.receiverWriteIntervalMs + ONE_WAY;
+    expect(ackHeardAt).toBeLessThan(resendAt + 2 * rto);
+    // A write just after the data arrived leaves when that ACK is heard.
+    expect(model.delivery(arrival + 2 * ONE_WAY)).toBe(ackHeardAt + ONE_WAY);
   });
 });
 
