@@ -11,7 +11,10 @@
 //   a tail-loss probe, or a retransmission timeout and its backoffs);
 // - from the client, each message's age (arrival − send, one clock);
 // - the stream model replayed over the very same send times at the same loss,
-//   with the same tallies, so the two distributions sit side by side.
+//   with the same tallies, so the two distributions sit side by side;
+// - from the capture again, each hold (send-holds.ts): a stretch in which no
+//   new data left, its length, and whether the server's timeout or the
+//   client's own write (its ACK) ended it.
 //
 //   npm run bench:tcp-stalls [-- --loss 5,10,20 --seconds 60 --reps 1 --client-writes-every 1000 --save-capture DIR]
 //
@@ -27,7 +30,8 @@ import { StreamModel, type SegmentHistory } from '../../protocol/netsim/stream-m
 import { applyKernelLoss, ensureNftables, kernelLossUnavailable } from '../../scripts/kernel-loss.ts';
 import { tallySegments } from './stall-tally.ts';
 import { ensureTcpdump, startCapture } from './tcpdump.ts';
-import { parseTcpdumpLine, segmentWaits, type WaitKind } from './tcp-capture.ts';
+import { packetsByConnection, parseTcpdumpLine, segmentWaits, type WaitKind } from './tcp-capture.ts';
+import { sendHolds, type HoldEnd } from './send-holds.ts';
 import { defineCommand, flagsOrExit, UsageError } from '../../game-server/cli/flags.ts';
 
 /** Loopback's own one-way delay, as the model is told it (the fidelity benchmark's replay uses the same). */
@@ -39,6 +43,8 @@ const PING_INTERVAL_MS = 500;
 /** UDP ports nobody uses: the loss rules want a range, this benchmark has no datagrams. */
 const NO_UDP = { min: 29990, max: 29990 };
 const REPORT_JSON = 'docs/bench/tcp-stalls.json';
+/** A gap in new data longer than this (two and a half send intervals) is a hold, not a tick's jitter. */
+const HOLD_MIN_MS = 2.5 * (1000 / DEFAULT_SNAPSHOT_RATE_HZ);
 
 const TCP_STALLS_COMMAND = defineCommand({
   name: 'npm run bench:tcp-stalls',
@@ -95,6 +101,10 @@ interface Tally {
   longestWaitMs: number;
   /** Resent segments by the kinds of their waits in order ("fast", "fast ~200 ~400" …): which rules repaired them. */
   patterns: Record<string, number>;
+  /** Share of messages older than 100, 250, 500 and 1000 ms, %: the tail a percentile is read from. */
+  agesOverPct: Record<string, number>;
+  /** Real only: each stretch with no new data let out (send-holds.ts), its length by what ended it, ms. */
+  holds?: Record<HoldEnd, number[]>;
 }
 
 const results: { lossPct: number; rep: number; real: Tally; model: Tally }[] = [];
@@ -106,7 +116,8 @@ for (let rep = 1; rep <= reps; rep++) {
     const row = (name: string, t: Tally) =>
       `  ${name.padEnd(5)} age p50 ${t.ageP50Ms} / p75 ${t.ageP75Ms} / p90 ${t.ageP90Ms} / p95 ${t.ageP95Ms} / p99 ${t.ageP99Ms} / max ${t.maxAgeMs} ms; ` +
       `sent ×1..: ${JSON.stringify(t.transmissions)}; waits ${JSON.stringify(t.waits)}, longest ${t.longestWaitMs} ms\n` +
-      `        repaired by: ${JSON.stringify(t.patterns)}`;
+      `        repaired by: ${JSON.stringify(t.patterns)}\n        ages over 100 / 250 / 500 / 1000 ms: ${Object.values(t.agesOverPct).join(' / ')} %` +
+      (t.holds ? `\n        holds (no new data let out), ms, by what ended them: ${JSON.stringify(t.holds)}` : '');
     console.log(`${lossPct} % (rep ${rep}), ${real.messages} messages\n${row('real', real)}\n${row('model', model)}`);
   }
 }
@@ -166,6 +177,11 @@ async function measure(lossPct: number, rep: number): Promise<{ real: Tally; mod
   }
   const segments = captured.split('\n').flatMap((line) => parseTcpdumpLine(line, port) ?? []);
   const real = tally(ages.slice(0, sendTimes.length), segmentWaits(segments));
+  const holds: Record<HoldEnd, number[]> = { timeout: [], 'receiver write': [], other: [] };
+  for (const packets of packetsByConnection(captured.split('\n'), port).values()) {
+    for (const hold of sendHolds(packets, HOLD_MIN_MS)) holds[hold.endedBy].push(Math.round(hold.lengthMs));
+  }
+  real.holds = holds;
 
   const modelSegments: SegmentHistory[] = [];
   const model = new StreamModel(rep * 7919 + lossPct, { lossPct, latencyMs: LOOPBACK_ONE_WAY_MS, jitterMs: 0, duplicatePct: 0 }, MIN_RTO_MS, (segment) =>
@@ -190,5 +206,6 @@ function tally(ages: number[], segments: SegmentHistory[]): Tally {
     waits,
     longestWaitMs,
     patterns,
+    agesOverPct: Object.fromEntries([100, 250, 500, 1000].map((ms) => [ms, Math.round((10_000 * ages.filter((age) => age > ms).length) / ages.length) / 100])),
   };
 }

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { resendCauses } from '../../bench/fidelity/repair-causes.ts';
 import { repairFollowups } from '../../bench/fidelity/repair-followups.ts';
+import { sendHolds } from '../../bench/fidelity/send-holds.ts';
 import {
   packetsByConnection,
   parseConnectionPacket,
@@ -155,5 +156,33 @@ describe('repairFollowups', () => {
     });
     const newDataBefore = [...lostAck.slice(0, 5), packet(100, true, { start: 20, end: 30 }), lostAck[5]!];
     expect(repairFollowups(newDataBefore).timeoutsWithNothingNewBefore).toBe(0);
+  });
+});
+
+describe('sendHolds', () => {
+  // The server writes every 33 ms; bytes 0–10 are lost, their fast repair too.
+  const start = [packet(0, true, { start: 0, end: 10 }), packet(33, true, { start: 10, end: 20 }), packet(33.1, true, { start: 0, end: 10 })];
+
+  it('ends a hold at the timeout whose resend was acknowledged', () => {
+    const holds = sendHolds(
+      [...start, packet(250, true, { start: 0, end: 10 }), packet(250.1, false, { ack: 20 }), packet(250.2, true, { start: 20, end: 90 })],
+      80,
+    );
+    expect(holds).toEqual([{ fromMs: 33, lengthMs: 250.2 - 33, endedBy: 'timeout' }]);
+  });
+
+  it("ends a hold at the receiver's write when its ACK came after the timeout's resend (whose own ACK was lost)", () => {
+    const holds = sendHolds(
+      [...start, packet(250, true, { start: 0, end: 10 }), packet(600, false, { start: 1, end: 51, ack: 20 }), packet(600.1, true, { start: 20, end: 150 })],
+      80,
+    );
+    expect(holds).toEqual([{ fromMs: 33, lengthMs: 600.1 - 33, endedBy: 'receiver write' }]);
+  });
+
+  it('finds no hold while new data keeps leaving, and says "other" for a gap with neither a resend nor a write', () => {
+    expect(sendHolds(start, 80)).toEqual([]);
+    expect(sendHolds([packet(0, true, { start: 0, end: 10 }), packet(500, true, { start: 10, end: 20 })], 80)).toEqual([
+      { fromMs: 0, lengthMs: 500, endedBy: 'other' },
+    ]);
   });
 });
