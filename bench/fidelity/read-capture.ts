@@ -1,7 +1,9 @@
 // Reads captures kept by `--save-capture` (bench:fidelity or bench:tcp-stalls)
 // again: per connection, how the server's segments were resent and why; then,
 // pooled over the page's and the observers' connections in every file, what
-// followed a fast repair (the stream model's measured rules come from these).
+// followed a fast repair and a timeout's resend, and the holds (stretches with
+// no new data let out) by what ended them: the stream model's measured rules
+// come from these.
 //
 //   npx tsx bench/fidelity/read-capture.ts FILE... [--all]   (--all: every connection, also those that carried little)
 //
@@ -10,15 +12,32 @@ import { readFileSync } from 'node:fs';
 import { captureSummary } from './capture-summary.ts';
 import { repairFollowups, type RepairFollowups } from './repair-followups.ts';
 import { packetsByConnection } from './tcp-capture.ts';
+import { sendHolds, type HoldEnd } from './send-holds.ts';
+import { DEFAULT_SNAPSHOT_RATE_HZ } from '../../protocol/constants.ts';
 
 const BOTS_FROM = '127.0.0.2';
+/** A gap in the server's new data longer than two and a half send intervals is a hold (as bench:tcp-stalls counts them). */
+const HOLD_MIN_MS = 2.5 * (1000 / DEFAULT_SNAPSHOT_RATE_HZ);
 const files = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 if (files.length === 0) {
   console.error('usage: npx tsx bench/fidelity/read-capture.ts FILE... [--all]');
   process.exit(2);
 }
 const all = process.argv.includes('--all');
-const pooled: RepairFollowups = { fastRepairs: 0, lostRepairFoundFast: 0, lostRepairTimeout: 0, lostAckTimeout: 0, timeoutsWithNothingNewBefore: 0 };
+const pooled: RepairFollowups = {
+  fastRepairs: 0,
+  lostRepairFoundFast: 0,
+  lostRepairTimeout: 0,
+  lostAckTimeout: 0,
+  timeoutsWithNothingNewBefore: 0,
+  timeoutResends: 0,
+  timeoutResendLost: 0,
+  timeoutResendAckLost: 0,
+};
+/** Holds (send-holds.ts) on the page's and observers' connections, by what ended them and how long they were. */
+const HOLD_BINS_MS = [0, 250, 600, 1000, Infinity];
+const holds: Record<HoldEnd, number[]> = { timeout: [], 'receiver write': [], other: [] };
+let serverDataPackets = 0;
 for (const file of files) {
   const text = readFileSync(file, 'utf8');
   const port = serverPort(text);
@@ -36,6 +55,8 @@ for (const file of files) {
     if (client.startsWith(`${BOTS_FROM}.`) || packets.length < 200) continue;
     const f = repairFollowups(packets);
     for (const key of Object.keys(pooled) as (keyof RepairFollowups)[]) pooled[key] += f[key];
+    serverDataPackets += packets.filter((p) => p.fromServer && p.length > 0).length;
+    for (const hold of sendHolds(packets, HOLD_MIN_MS)) holds[hold.endedBy].push(hold.lengthMs);
   }
 }
 const lost = pooled.lostRepairFoundFast + pooled.lostRepairTimeout;
@@ -48,6 +69,20 @@ console.log(
 console.log(
   `  timeouts after a lost ACK: ${pooled.lostAckTimeout} per ${pooled.fastRepairs} fast repairs (divide by p × (1 − p) for the share of lost ACKs that cost one)`,
 );
+
+console.log(
+  `  after a timeout's resend (${pooled.timeoutResends}): resent again for a lost copy ${pooled.timeoutResendLost} (${share(pooled.timeoutResendLost, pooled.timeoutResends)}), ` +
+    `for a lost ACK of data the receiver had ${pooled.timeoutResendAckLost} (${share(pooled.timeoutResendAckLost, pooled.timeoutResends)})`,
+);
+console.log(`  holds (no new data let out for over ${Math.round(HOLD_MIN_MS)} ms), per 1000 server data packets, by what ended them:`);
+for (const [end, lengths] of Object.entries(holds)) {
+  const bins = HOLD_BINS_MS.slice(0, -1).map((from, i) => {
+    const to = HOLD_BINS_MS[i + 1]!;
+    const count = lengths.filter((ms) => ms >= from && ms < to).length;
+    return `${from}–${to === Infinity ? '' : to} ms ${((1000 * count) / Math.max(serverDataPackets, 1)).toFixed(2)}`;
+  });
+  console.log(`    ${end.padEnd(14)} ${lengths.length}: ${bins.join(', ')}`);
+}
 
 function share(part: number, whole: number): string {
   return whole === 0 ? '–' : `${Math.round((100 * part) / whole)} %`;

@@ -1,7 +1,7 @@
-// What followed a fast repair on the game's stream, pooled over captures:
-// the figures the stream model's measured rules come from (constants.ts:
-// RACK_LOST_RETRANSMISSION_SHARE, ACK_LOSS_STALL_SHARE; stream-model.ts rule
-// 5). Pure: it reads segments resent (repair-causes.ts) and the server's
+// What followed a fast repair on the game's stream, and a timeout's resend,
+// pooled over captures: the figures the stream model's measured rules come
+// from (constants.ts: RACK_LOST_RETRANSMISSION_SHARE, ACK_LOSS_STALL_SHARE;
+// stream-model.ts rules 4 and 5). Pure: it reads segments resent (repair-causes.ts) and the server's
 // new data, per connection.
 import { resendCauses } from './repair-causes.ts';
 import { waitKind, type ConnectionPacket } from './tcp-capture.ts';
@@ -17,10 +17,25 @@ export interface RepairFollowups {
   lostAckTimeout: number;
   /** Of those timeouts (either cause), how many had no new data leave between the repair and the timeout. */
   timeoutsWithNothingNewBefore: number;
+  /** Resends that followed a timeout (any segment, any earlier history): rule 4's second stage. */
+  timeoutResends: number;
+  /** …resent again, the copy lost (the receiver never had the data). */
+  timeoutResendLost: number;
+  /** …resent again although the receiver had the data (its ACK, or a copy of data it had, lost; no write of its own ended the wait first). */
+  timeoutResendAckLost: number;
 }
 
 export function repairFollowups(packets: readonly ConnectionPacket[]): RepairFollowups {
-  const counts: RepairFollowups = { fastRepairs: 0, lostRepairFoundFast: 0, lostRepairTimeout: 0, lostAckTimeout: 0, timeoutsWithNothingNewBefore: 0 };
+  const counts: RepairFollowups = {
+    fastRepairs: 0,
+    lostRepairFoundFast: 0,
+    lostRepairTimeout: 0,
+    lostAckTimeout: 0,
+    timeoutsWithNothingNewBefore: 0,
+    timeoutResends: 0,
+    timeoutResendLost: 0,
+    timeoutResendAckLost: 0,
+  };
   const newDataAt: number[] = [];
   let highest = -Infinity;
   for (const p of packets) {
@@ -30,6 +45,14 @@ export function repairFollowups(packets: readonly ConnectionPacket[]): RepairFol
   }
   for (const segment of resendCauses(packets, true)) {
     const wait = (i: number) => segment.sendsAtMs[i + 1]! - segment.sendsAtMs[i]!;
+    // Each resend after a timeout (send i + 1 after a wait that was not fast), and what came of it.
+    for (let i = 0; i + 1 < segment.sendsAtMs.length; i++) {
+      if (waitKind(wait(i)) === 'fast') continue;
+      counts.timeoutResends++;
+      const next = segment.causes[i + 1];
+      if (next === 'data') counts.timeoutResendLost++;
+      else if (next === 'ack') counts.timeoutResendAckLost++;
+    }
     if (waitKind(wait(0)) !== 'fast') continue;
     counts.fastRepairs++;
     if (segment.causes.length < 2) continue;

@@ -153,9 +153,25 @@ describe('repairFollowups', () => {
       lostRepairTimeout: 0,
       lostAckTimeout: 1,
       timeoutsWithNothingNewBefore: 1,
+      timeoutResends: 1,
+      timeoutResendLost: 0,
+      timeoutResendAckLost: 0,
     });
     const newDataBefore = [...lostAck.slice(0, 5), packet(100, true, { start: 20, end: 30 }), lostAck[5]!];
     expect(repairFollowups(newDataBefore).timeoutsWithNothingNewBefore).toBe(0);
+  });
+
+  it("counts what came of a timeout's resend: resent again for a lost copy, or for a lost ACK of data the receiver had", () => {
+    const lostRepair = [
+      packet(0, true, { start: 0, end: 10 }),
+      packet(33, true, { start: 10, end: 20 }),
+      packet(34, false, { ack: 0, sacks: [[10, 20]] }),
+      packet(34, true, { start: 0, end: 10 }), // fast repair, lost
+    ];
+    const copyLost = [...lostRepair, packet(250, true, { start: 0, end: 10 }), packet(684, true, { start: 0, end: 10 })];
+    expect(repairFollowups(copyLost)).toMatchObject({ timeoutResends: 2, timeoutResendLost: 1, timeoutResendAckLost: 0 });
+    const ackLost = [...lostRepair, packet(250, true, { start: 0, end: 10 }), packet(250.1, false, { ack: 20 }), packet(684, true, { start: 0, end: 10 })];
+    expect(repairFollowups(ackLost)).toMatchObject({ timeoutResends: 2, timeoutResendLost: 0, timeoutResendAckLost: 1 });
   });
 });
 
