@@ -12,12 +12,9 @@ import { readFileSync } from 'node:fs';
 import { captureSummary } from './capture-summary.ts';
 import { repairFollowups, type RepairFollowups } from './repair-followups.ts';
 import { packetsByConnection } from './tcp-capture.ts';
-import { sendHolds, type HoldEnd } from './send-holds.ts';
-import { DEFAULT_SNAPSHOT_RATE_HZ } from '../../protocol/constants.ts';
+import { HOLD_MIN_MS, sendHolds, type HoldEnd } from './send-holds.ts';
 
 const BOTS_FROM = '127.0.0.2';
-/** A gap in the server's new data longer than two and a half send intervals is a hold (as bench:tcp-stalls counts them). */
-const HOLD_MIN_MS = 2.5 * (1000 / DEFAULT_SNAPSHOT_RATE_HZ);
 const files = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 if (files.length === 0) {
   console.error('usage: npx tsx bench/fidelity/read-capture.ts FILE... [--all]');

@@ -17,11 +17,11 @@ export interface RepairFollowups {
   lostAckTimeout: number;
   /** Of those timeouts (either cause), how many had no new data leave between the repair and the timeout. */
   timeoutsWithNothingNewBefore: number;
-  /** Resends that followed a timeout (any segment, any earlier history): rule 4's second stage. */
+  /** Resends that followed a wait longer than a fast repair's (a timeout, or a lone segment's tail-loss probe): rule 4's second stage. */
   timeoutResends: number;
   /** …resent again, the copy lost (the receiver never had the data). */
   timeoutResendLost: number;
-  /** …resent again although the receiver had the data (its ACK, or a copy of data it had, lost; no write of its own ended the wait first). */
+  /** …resent again although the receiver had the data (its ACK, or a copy of data it had, lost). Waits a write of the receiver's ended first are not here: they are holds ended by a receiver write (send-holds.ts). */
   timeoutResendAckLost: number;
 }
 

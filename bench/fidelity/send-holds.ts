@@ -5,9 +5,19 @@
 // resend acknowledged at last) or a write of the receiver's, whose ACK made
 // up for a lost one (rule 4). Pure, over one connection's packets as
 // tcp-capture.ts reads them; tested in test/unit/tcp-capture.test.ts.
+import { DEFAULT_SNAPSHOT_RATE_HZ } from '../../protocol/constants.ts';
 import type { ConnectionPacket } from './tcp-capture.ts';
 
-/** What let the held data out: the server's last resend before it, or the client's last data segment (its write). */
+/** A gap in the server's new data longer than two and a half send intervals is a hold, not a tick's jitter. */
+export const HOLD_MIN_MS = 2.5 * (1000 / DEFAULT_SNAPSHOT_RATE_HZ);
+
+/**
+ * What let the held data out: the server's last resend before it (in
+ * practice a timeout's: a fast repair's ACK is back within the tick, so it
+ * ends no gap as long as HOLD_MIN_MS), or the client's last data segment (its
+ * write, whose ACK the server heard; the capture cannot tell which of the
+ * client's ACKs the input hook dropped, so this is the last one sent).
+ */
 export type HoldEnd = 'timeout' | 'receiver write' | 'other';
 
 export interface SendHold {
@@ -36,10 +46,9 @@ export function sendHolds(packets: readonly ConnectionPacket[], minGapMs: number
       continue;
     }
     if (packet.start === undefined || packet.end === undefined) continue;
-    if (packet.end <= highest) {
-      lastResendAt = packet.atMs;
-      continue;
-    }
+    // Bytes sent before are a resend, even in a packet that also carries new ones.
+    if (packet.start < highest) lastResendAt = packet.atMs;
+    if (packet.end <= highest) continue;
     if (lastNewAt !== null && packet.atMs - lastNewAt > minGapMs) {
       const since = lastNewAt;
       const endedBy: HoldEnd = lastClientWriteAt > since && lastClientWriteAt > lastResendAt ? 'receiver write' : lastResendAt > since ? 'timeout' : 'other';

@@ -31,7 +31,7 @@ import { applyKernelLoss, ensureNftables, kernelLossUnavailable } from '../../sc
 import { tallySegments } from './stall-tally.ts';
 import { ensureTcpdump, startCapture } from './tcpdump.ts';
 import { packetsByConnection, parseTcpdumpLine, segmentWaits, type WaitKind } from './tcp-capture.ts';
-import { sendHolds, type HoldEnd } from './send-holds.ts';
+import { HOLD_MIN_MS, sendHolds, type HoldEnd } from './send-holds.ts';
 import { defineCommand, flagsOrExit, UsageError } from '../../game-server/cli/flags.ts';
 
 /** Loopback's own one-way delay, as the model is told it (the fidelity benchmark's replay uses the same). */
@@ -43,8 +43,6 @@ const PING_INTERVAL_MS = 500;
 /** UDP ports nobody uses: the loss rules want a range, this benchmark has no datagrams. */
 const NO_UDP = { min: 29990, max: 29990 };
 const REPORT_JSON = 'docs/bench/tcp-stalls.json';
-/** A gap in new data longer than this (two and a half send intervals) is a hold, not a tick's jitter. */
-const HOLD_MIN_MS = 2.5 * (1000 / DEFAULT_SNAPSHOT_RATE_HZ);
 
 const TCP_STALLS_COMMAND = defineCommand({
   name: 'npm run bench:tcp-stalls',
@@ -187,6 +185,8 @@ async function measure(lossPct: number, rep: number): Promise<{ real: Tally; mod
   const model = new StreamModel(rep * 7919 + lossPct, { lossPct, latencyMs: LOOPBACK_ONE_WAY_MS, jitterMs: 0, duplicatePct: 0 }, MIN_RTO_MS, (segment) =>
     modelSegments.push(segment),
   );
+  // The pair's client writes on its own only when asked to (rule 4: each write carries an ACK).
+  model.receiverWriteIntervalMs = clientWritesEveryMs > 0 ? clientWritesEveryMs : Number.POSITIVE_INFINITY;
   const modelAges = sendTimes.map((sentAt) => model.delivery(sentAt) - sentAt);
   return { real, model: tally(modelAges, modelSegments) };
 }

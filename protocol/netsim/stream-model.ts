@@ -49,7 +49,9 @@
 //    are not delayed (out-of-order data is acknowledged at once).
 //
 // Each segment, first send or resend, gets one loss trial with probability
-// `lossPct`; so does each ACK that a repair waits for. Pure and seeded: the
+// `lossPct`; so does the ACK of each copy that gets through (after a fast
+// repair, one that costs a timeout: ACK_LOSS_STALL_SHARE of them); a lost
+// ACK after a timeout draws when the receiver next writes. Pure and seeded: the
 // caller passes send times in.
 import {
   ACK_LOSS_STALL_SHARE,
@@ -94,7 +96,9 @@ export class StreamModel {
   /**
    * The receiving application writes back at least this often, and each of
    * its writes carries an ACK (rule 4): the game's client pings every
-   * HEARTBEAT_INTERVAL_MS, and the server answers each ping.
+   * HEARTBEAT_INTERVAL_MS, and the server answers each ping (it writes more
+   * often when the stream carries snapshots, so for the client's own sends
+   * this is the slowest case). Infinity: a receiver that never writes.
    */
   receiverWriteIntervalMs = HEARTBEAT_INTERVAL_MS;
   /** Fates of the segments sent so far (first sends; a batch counts once). */
@@ -243,19 +247,20 @@ export class StreamModel {
         waitsMs.push(this.sendGapMs + this.pathRttMs);
         continue;
       }
-      // Rule 4: once the receiver has the data, its own next write carries the ACK, if it comes before the next timeout.
-      if (arrival !== null && timeouts > 0) {
-        const writeAt = resendAt + this.random() * this.receiverWriteIntervalMs;
-        if (writeAt < resendAt + rto) {
-          ackedAt = writeAt + owd();
-          break;
-        }
-      }
       if (timeouts > MAX_RTO_BACKOFFS) {
         // The model's bound (see MAX_RTO_BACKOFFS): this copy gets through and is acknowledged.
         arrival ??= resendAt + owd();
         ackedAt = resendAt + this.pathRttMs;
         break;
+      }
+      // Rule 4: once the receiver has the data, its own next write carries the ACK, if it comes before the next timeout.
+      // (A moment drawn afresh at each stage; the write's own loss is not tried: the next timeout bounds the wait anyway.)
+      if (arrival !== null && timeouts > 0) {
+        const writeAt = Math.max(resendAt, arrival) + this.random() * this.receiverWriteIntervalMs;
+        if (writeAt < resendAt + rto) {
+          ackedAt = writeAt + owd();
+          break;
+        }
       }
       // Rule 3: a timeout, doubling each time, at most MAX_RTO_BACKOFFS + 1 per loss (see it).
       resendAt += rto;

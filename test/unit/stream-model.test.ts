@@ -134,7 +134,7 @@ describe('StreamModel rules', () => {
     expect(twice.model.delivery(twice.next)).toBe(twice.next + GAP + RTT + rto + 2 * rto + ONE_WAY);
   });
 
-  it('rule 4, coalescing: writes made during timeout recovery leave together in one segment, with one loss trial', () => {
+  it('rule 5, coalescing: writes made during timeout recovery leave together in one segment, with one loss trial', () => {
     const rto = WARM_RTO;
     const { model, next } = warmedUp([LOST, KEPT, KEPT, LOST, KEPT, KEPT, KEPT]);
     const lostArrives = model.delivery(next);
@@ -157,19 +157,33 @@ describe('StreamModel rules', () => {
     expect(arrival).toBe(resendAt + ONE_WAY);
     // A write just after the data arrived still waits: the sender has not heard the ACK.
     const written = arrival + 2 * ONE_WAY;
-    expect(model.delivery(written)).toBeGreaterThanOrEqual(resendAt + 2 * rto + RTT);
+    // The next copy, after the doubled timeout, is acknowledged; the write leaves then.
+    expect(model.delivery(written)).toBe(resendAt + 2 * rto + RTT + ONE_WAY);
   });
   it("rule 4, a lost ACK of a timeout's resend: the receiver's next write carries it, if that comes before the next timeout", () => {
     const rto = WARM_RTO;
-    // As above, but the receiver writes a tenth of its interval after the resend (100 ms, before the doubled timeout at 2 × rto); that write's delay.
+    // As above, but the receiver writes a tenth of its interval after the data arrived (100 ms, before the doubled timeout); that write's delay.
     const { model, next } = warmedUp([LOST, KEPT, KEPT, LOST, KEPT, KEPT, KEPT, KEPT, LOST, 0.1, KEPT]);
     const arrival = model.delivery(next);
     const resendAt = next + GAP + RTT + rto;
     expect(arrival).toBe(resendAt + ONE_WAY);
-    const ackHeardAt = resendAt + 0.1 * model.receiverWriteIntervalMs + ONE_WAY;
+    // The write comes a tenth of its interval after the data arrived, before the doubled timeout; its ACK is one way.
+    const ackHeardAt = arrival + 0.1 * model.receiverWriteIntervalMs + ONE_WAY;
     expect(ackHeardAt).toBeLessThan(resendAt + 2 * rto);
     // A write just after the data arrived leaves when that ACK is heard.
     expect(model.delivery(arrival + 2 * ONE_WAY)).toBe(ackHeardAt + ONE_WAY);
+  });
+
+  it('at the bound of MAX_RTO_BACKOFFS + 1 timeouts the last copy is acknowledged: no wait for a write stretches the stall past it', () => {
+    const rto = WARM_RTO;
+    // Lost, next segment and SACK kept, repair lost, not found by RACK; four timeouts' copies: three lost,
+    // the fourth kept (its delay, its ACK's delay) but its ACK lost — past the bound, so it counts as heard.
+    const { model, next } = warmedUp([LOST, KEPT, KEPT, LOST, KEPT, LOST, LOST, LOST, KEPT, KEPT, KEPT, LOST]);
+    const resendAt = next + GAP + RTT + rto * (1 + 2 + 4 + 8);
+    const arrival = model.delivery(next);
+    expect(arrival).toBe(resendAt + ONE_WAY);
+    // Written while that ACK is on its way back: held until it is heard, then one way.
+    expect(model.delivery(arrival + 1)).toBe(resendAt + RTT + ONE_WAY);
   });
 });
 

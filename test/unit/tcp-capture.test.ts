@@ -195,6 +195,11 @@ describe('sendHolds', () => {
     expect(holds).toEqual([{ fromMs: 33, lengthMs: 600.1 - 33, endedBy: 'receiver write' }]);
   });
 
+  it('counts a resend that also carries new bytes as the resend that ended the hold', () => {
+    const holds = sendHolds([...start, packet(600, false, { start: 1, end: 51, ack: 0 }), packet(684, true, { start: 0, end: 90 })], 80);
+    expect(holds).toEqual([{ fromMs: 33, lengthMs: 684 - 33, endedBy: 'timeout' }]);
+  });
+
   it('finds no hold while new data keeps leaving, and says "other" for a gap with neither a resend nor a write', () => {
     expect(sendHolds(start, 80)).toEqual([]);
     expect(sendHolds([packet(0, true, { start: 0, end: 10 }), packet(500, true, { start: 10, end: 20 })], 80)).toEqual([
