@@ -10,9 +10,9 @@
 // The server's port is where the first SYN went (or the one most lines have in common).
 import { readFileSync } from 'node:fs';
 import { captureSummary } from './capture-summary.ts';
-import { repairFollowups, type RepairFollowups } from './repair-followups.ts';
+import { noRepairFollowups, repairFollowups, type RepairFollowups } from './repair-followups.ts';
 import { packetsByConnection } from './tcp-capture.ts';
-import { HOLD_MIN_MS, sendHolds, type HoldEnd } from './send-holds.ts';
+import { HOLD_MIN_MS, noHoldLengths, sendHolds } from './send-holds.ts';
 
 const BOTS_FROM = '127.0.0.2';
 const files = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -21,19 +21,10 @@ if (files.length === 0) {
   process.exit(2);
 }
 const all = process.argv.includes('--all');
-const pooled: RepairFollowups = {
-  fastRepairs: 0,
-  lostRepairFoundFast: 0,
-  lostRepairTimeout: 0,
-  lostAckTimeout: 0,
-  timeoutsWithNothingNewBefore: 0,
-  timeoutResends: 0,
-  timeoutResendLost: 0,
-  timeoutResendAckLost: 0,
-};
+const pooled = noRepairFollowups();
 /** Holds (send-holds.ts) on the page's and observers' connections, by what ended them and how long they were. */
 const HOLD_BINS_MS = [0, 250, 600, 1000, Infinity];
-const holds: Record<HoldEnd, number[]> = { timeout: [], 'receiver write': [], other: [] };
+const holds = noHoldLengths();
 let serverDataPackets = 0;
 for (const file of files) {
   const text = readFileSync(file, 'utf8');

@@ -25,8 +25,9 @@ export interface RepairFollowups {
   timeoutResendAckLost: number;
 }
 
-export function repairFollowups(packets: readonly ConnectionPacket[]): RepairFollowups {
-  const counts: RepairFollowups = {
+/** Every count at zero: where a tally over one connection, or a pool over many, starts. */
+export function noRepairFollowups(): RepairFollowups {
+  return {
     fastRepairs: 0,
     lostRepairFoundFast: 0,
     lostRepairTimeout: 0,
@@ -36,6 +37,10 @@ export function repairFollowups(packets: readonly ConnectionPacket[]): RepairFol
     timeoutResendLost: 0,
     timeoutResendAckLost: 0,
   };
+}
+
+export function repairFollowups(packets: readonly ConnectionPacket[]): RepairFollowups {
+  const counts = noRepairFollowups();
   const newDataAt: number[] = [];
   let highest = -Infinity;
   for (const p of packets) {

@@ -20,6 +20,11 @@ export const HOLD_MIN_MS = 2.5 * (1000 / DEFAULT_SNAPSHOT_RATE_HZ);
  */
 export type HoldEnd = 'timeout' | 'receiver write' | 'other';
 
+/** Hold lengths grouped by what ended them, empty: where callers collect them. */
+export function noHoldLengths(): Record<HoldEnd, number[]> {
+  return { timeout: [], 'receiver write': [], other: [] };
+}
+
 export interface SendHold {
   /** When the server last sent new data before the hold. */
   fromMs: number;

@@ -31,7 +31,7 @@ import { applyKernelLoss, ensureNftables, kernelLossUnavailable } from '../../sc
 import { tallySegments } from './stall-tally.ts';
 import { ensureTcpdump, startCapture } from './tcpdump.ts';
 import { packetsByConnection, parseTcpdumpLine, segmentWaits, type WaitKind } from './tcp-capture.ts';
-import { HOLD_MIN_MS, sendHolds, type HoldEnd } from './send-holds.ts';
+import { HOLD_MIN_MS, noHoldLengths, sendHolds, type HoldEnd } from './send-holds.ts';
 import { defineCommand, flagsOrExit, UsageError } from '../../game-server/cli/flags.ts';
 
 /** Loopback's own one-way delay, as the model is told it (the fidelity benchmark's replay uses the same). */
@@ -175,7 +175,7 @@ async function measure(lossPct: number, rep: number): Promise<{ real: Tally; mod
   }
   const segments = captured.split('\n').flatMap((line) => parseTcpdumpLine(line, port) ?? []);
   const real = tally(ages.slice(0, sendTimes.length), segmentWaits(segments));
-  const holds: Record<HoldEnd, number[]> = { timeout: [], 'receiver write': [], other: [] };
+  const holds = noHoldLengths();
   for (const packets of packetsByConnection(captured.split('\n'), port).values()) {
     for (const hold of sendHolds(packets, HOLD_MIN_MS)) holds[hold.endedBy].push(Math.round(hold.lengthMs));
   }
