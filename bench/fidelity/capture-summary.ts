@@ -1,5 +1,6 @@
 // What a tcpdump capture of the game server's TCP port says, connection by
-// connection: who the client was (the page, or a bot from BOTS_FROM), whether
+// connection: who the client was (the page, a bot from BOTS_FROM or a stream
+// observer from OBSERVERS_FROM), whether
 // the connection opened or closed during the capture (a reconnect shows as a
 // close and an open), how the server's data segments were repaired, and how
 // much data the client sent back (each client segment carries an ACK, so it
@@ -7,6 +8,15 @@
 import { resendCauses } from './repair-causes.ts';
 import { tallySegments, type SegmentTally } from './stall-tally.ts';
 import { dataSent, packetsByConnection, segmentWaits, waitKind } from './tcp-capture.ts';
+
+/** The bots' source address (bench/fidelity/run.ts): the page's stream comes from 127.0.0.1, so a capture tells them apart. */
+export const BOTS_FROM = '127.0.0.2';
+/**
+ * The stream observers' source addresses (stream-observers.ts), taken in
+ * turn: two, because the server seats at most DEFAULT_MAX_SEATS_PER_ADDRESS
+ * (16) players from one address and bench:fidelity runs up to 24 observers.
+ */
+export const OBSERVERS_FROM = ['127.0.0.3', '127.0.0.4'] as const;
 
 export interface CapturedConnection {
   client: string;
@@ -32,12 +42,13 @@ export interface CaptureSummary {
   connections: CapturedConnection[];
 }
 
-/** Clients by source address: bots and observers each have their own (bench/fidelity/run.ts); anything else is the page. */
-export function captureSummary(text: string, port: number, botsFrom: string, observersFrom = '127.0.0.3'): CaptureSummary {
+/** Clients by source address: bots and observers each have their own (BOTS_FROM, OBSERVERS_FROM); anything else is the page. */
+export function captureSummary(text: string, port: number): CaptureSummary {
+  const from = (client: string, address: string) => client.startsWith(`${address}.`);
   const connections = [...packetsByConnection(text.split('\n'), port)].map(
     ([client, packets]): CapturedConnection => ({
       client,
-      role: client.startsWith(`${botsFrom}.`) ? 'bot' : client.startsWith(`${observersFrom}.`) ? 'observer' : 'page',
+      role: from(client, BOTS_FROM) ? 'bot' : OBSERVERS_FROM.some((address) => from(client, address)) ? 'observer' : 'page',
       opened: packets.some((p) => p.flags.includes('S')),
       closed: packets.some((p) => p.flags.includes('F') || p.flags.includes('R')),
       serverSent: tallySegments(segmentWaits(dataSent(packets, true))),

@@ -18,8 +18,8 @@ export class ObserverLink {
     this.lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   }
 
-  /** Starts `count` observers from `from` and resolves once they are all on both channels. */
-  static async start(url: string, count: number, serverOrigin: number, from: string): Promise<ObserverLink> {
+  /** Starts `count` observers, taking the source addresses `from` in turn, and resolves once they are all on both channels. */
+  static async start(url: string, count: number, serverOrigin: number, from: readonly string[]): Promise<ObserverLink> {
     const child = spawn(
       process.execPath,
       [
@@ -33,7 +33,7 @@ export class ObserverLink {
         '--server-origin',
         String(serverOrigin),
         '--from',
-        from,
+        from.join(','),
       ],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );

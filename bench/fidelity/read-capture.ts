@@ -9,12 +9,11 @@
 //
 // The server's port is where the first SYN went (or the one most lines have in common).
 import { readFileSync } from 'node:fs';
-import { captureSummary } from './capture-summary.ts';
+import { BOTS_FROM, captureSummary } from './capture-summary.ts';
 import { noRepairFollowups, repairFollowups, type RepairFollowups } from './repair-followups.ts';
 import { packetsByConnection } from './tcp-capture.ts';
 import { HOLD_MIN_MS, noHoldLengths, sendHolds } from './send-holds.ts';
 
-const BOTS_FROM = '127.0.0.2';
 const files = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 if (files.length === 0) {
   console.error('usage: npx tsx bench/fidelity/read-capture.ts FILE... [--all]');
@@ -30,7 +29,7 @@ for (const file of files) {
   const text = readFileSync(file, 'utf8');
   const port = serverPort(text);
   console.log(`${file} (server port ${port})`);
-  for (const c of captureSummary(text, port, BOTS_FROM).connections) {
+  for (const c of captureSummary(text, port).connections) {
     if (!all && c.serverSent.segments < 100) continue;
     console.log(`  ${c.role} ${c.client} ${c.opened ? '(opened) ' : ''}${c.closed ? '(closed) ' : ''}over ${c.spanS} s`);
     console.log(
