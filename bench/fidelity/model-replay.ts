@@ -1,9 +1,12 @@
 // The model alone, in seconds: each recorded real window replayed through
 // the stream model at the same loss, over the same 30 Hz snapshot stream,
-// on top of the same baseline: the stream's own update age at 0 % loss in
-// that repetition (what the page and the browser add whatever the network
-// does), or the window's datagram age where no 0 % window was recorded. Calibrating the model
-// is then an edit and a rerun of `npm run bench:fidelity -- --model-only`.
+// once per connection the window measured (the page and every stream
+// observer, each with its own draw), each on top of its own baseline: that
+// connection's stream update age at 0 % loss (what its client adds whatever
+// the network does). The 0 % baseline is measured once, so every
+// repetition takes it from the 0 % window; where none was recorded, the
+// window's datagram age stands for it. Calibrating the model is then an edit
+// and a rerun of `npm run bench:fidelity -- --model-only`.
 import { DEFAULT_SNAPSHOT_RATE_HZ, LATE_UPDATE_MS } from '../../protocol/constants.ts';
 import { percentile } from '../../protocol/netsim/percentile.ts';
 import { StreamModel } from '../../protocol/netsim/stream-model.ts';
@@ -11,36 +14,51 @@ import type { Run } from './report.ts';
 
 /** Loopback's own one-way delay, under the simulated latency the page adds (0). */
 const LOOPBACK_ONE_WAY_MS = 1;
+/** Seeds of one window's connections are this far apart, so no two draw alike. */
+const SEED_STRIDE = 100_000;
 
-/** One simulated run per recorded real run: same loss, repetition and length. */
+const round = (v: number) => Math.round(v * 10) / 10;
+
+/** One simulated run per recorded real run: same loss, repetition and length, and as many connections. */
 export function replayThroughModel(realRuns: Run[]): Run[] {
-  const baselineOf = (run: Run) => realRuns.find((r) => r.lossPct === 0 && r.rep === run.rep)?.streamAgeP50Ms ?? run.datagramAgeP50Ms;
+  const baselineWindow = (run: Run) => realRuns.find((r) => r.lossPct === 0 && r.rep === run.rep) ?? realRuns.find((r) => r.lossPct === 0);
   return realRuns.map((real) => {
-    const baselineMs = baselineOf(real);
-    const model = new StreamModel(real.rep * 1000 + real.lossPct, {
-      lossPct: real.lossPct,
-      latencyMs: LOOPBACK_ONE_WAY_MS,
-      jitterMs: 0,
-      duplicatePct: 0,
+    const base = baselineWindow(real);
+    const seed = real.rep * 1000 + real.lossPct;
+    const pageAges = replayAges(seed, real, base?.streamAgeP50Ms ?? real.datagramAgeP50Ms);
+    // The observers are matched by position: one process starts them in the same order for every window.
+    const observers = (real.observers ?? []).map((observed, i) => {
+      const own = base?.observers?.[i]?.ages;
+      const baselineMs = own && own.length > 0 ? percentile(own, 50) : LOOPBACK_ONE_WAY_MS;
+      return { ages: replayAges(seed + (i + 1) * SEED_STRIDE, real, baselineMs), reconnects: observed.reconnects };
     });
-    const intervalMs = 1000 / DEFAULT_SNAPSHOT_RATE_HZ;
-    const count = Math.round((real.seconds * 1000) / intervalMs);
-    const ages: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const sentAt = i * intervalMs;
-      ages.push(model.delivery(sentAt) - sentAt + baselineMs);
-    }
-    const round = (v: number) => Math.round(v * 10) / 10;
-    const { observers: _observers, capture: _capture, ...page } = real;
+    const { capture: _capture, ...page } = real;
     return {
       ...page,
       mode: 'simulated' as const,
-      streamAgeP50Ms: round(percentile(ages, 50)),
-      streamAgeP95Ms: round(percentile(ages, 95)),
-      streamLate: ages.filter((age) => age > LATE_UPDATE_MS).length,
-      streamReceived: count,
-      streamAges: ages.map(round),
+      streamAgeP50Ms: round(percentile(pageAges, 50)),
+      streamAgeP95Ms: round(percentile(pageAges, 95)),
+      streamLate: pageAges.filter((age) => age > LATE_UPDATE_MS).length,
+      streamReceived: pageAges.length,
+      streamAges: pageAges,
+      ...(real.observers ? { observers } : {}),
       // The datagram side is not modelled here: the real window's figure stands.
     };
+  });
+}
+
+/**
+ * One connection's window through the model: every snapshot's age, ms
+ * (rounded to 0.1), as the delay the model adds over a lossless loopback
+ * on top of the connection's measured lossless age (which already holds
+ * loopback's own delay).
+ */
+function replayAges(seed: number, real: Run, baselineMs: number): number[] {
+  const model = new StreamModel(seed, { lossPct: real.lossPct, latencyMs: LOOPBACK_ONE_WAY_MS, jitterMs: 0, duplicatePct: 0 });
+  const intervalMs = 1000 / DEFAULT_SNAPSHOT_RATE_HZ;
+  const count = Math.round((real.seconds * 1000) / intervalMs);
+  return Array.from({ length: count }, (_, i) => {
+    const sentAt = i * intervalMs;
+    return round(model.delivery(sentAt) - sentAt - LOOPBACK_ONE_WAY_MS + baselineMs);
   });
 }
