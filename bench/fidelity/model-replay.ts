@@ -32,7 +32,7 @@ export function replayThroughModel(realRuns: Run[]): Run[] {
       const baselineMs = own && own.length > 0 ? percentile(own, 50) : LOOPBACK_ONE_WAY_MS;
       return { ages: replayAges(seed + (i + 1) * SEED_STRIDE, real, baselineMs), reconnects: observed.reconnects };
     });
-    const { capture: _capture, ...page } = real;
+    const { capture: _capture, observers: _observed, ...page } = real;
     return {
       ...page,
       mode: 'simulated' as const,
