@@ -1,8 +1,7 @@
 // What a tcpdump capture of the game server's TCP port says, connection by
 // connection: who the client was (the page, a bot from BOTS_FROM or a stream
-// observer from OBSERVERS_FROM), whether
-// the connection opened or closed during the capture (a reconnect shows as a
-// close and an open), how the server's data segments were repaired, and how
+// observer from OBSERVERS_FROM), whether the connection opened or closed
+// during the capture (a reconnect shows as a close and an open), how the server's data segments were repaired, and how
 // much data the client sent back (each client segment carries an ACK, so it
 // is a chance for the server to hear that a repair arrived). Pure.
 import { resendCauses } from './repair-causes.ts';
@@ -12,8 +11,8 @@ import { dataSent, packetsByConnection, segmentWaits, waitKind } from './tcp-cap
 /** The bots' source address (bench/fidelity/run.ts): the page's stream comes from 127.0.0.1, so a capture tells them apart. */
 export const BOTS_FROM = '127.0.0.2';
 /**
- * The stream observers' source addresses (stream-observers.ts), taken in
- * turn: two, because the server seats at most DEFAULT_MAX_SEATS_PER_ADDRESS
+ * The stream observers' source addresses (stream-observers.ts, one process
+ * each): two, because the server seats at most DEFAULT_MAX_SEATS_PER_ADDRESS
  * (16) players from one address and bench:fidelity runs up to 24 observers.
  */
 export const OBSERVERS_FROM = ['127.0.0.3', '127.0.0.4'] as const;

@@ -4,9 +4,11 @@
 // observer, each with its own draw), each on top of its own baseline: that
 // connection's stream update age at 0 % loss (what its client adds whatever
 // the network does). The 0 % baseline is measured once, so every
-// repetition takes it from the 0 % window; where none was recorded, the
-// window's datagram age stands for it. Calibrating the model is then an edit
-// and a rerun of `npm run bench:fidelity -- --model-only`.
+// repetition takes it from the 0 % window. Where none was recorded (older
+// reports), the page's datagram age stands for the page's (it carries the
+// page's own drawing too), and an observer, a Node client that reads an
+// update within a millisecond, gets loopback's own delay. Calibrating the
+// model is then an edit and a rerun of `npm run bench:fidelity -- --model-only`.
 import { DEFAULT_SNAPSHOT_RATE_HZ, LATE_UPDATE_MS } from '../../protocol/constants.ts';
 import { percentile } from '../../protocol/netsim/percentile.ts';
 import { StreamModel } from '../../protocol/netsim/stream-model.ts';
@@ -14,7 +16,7 @@ import type { Run } from './report.ts';
 
 /** Loopback's own one-way delay, under the simulated latency the page adds (0). */
 const LOOPBACK_ONE_WAY_MS = 1;
-/** Seeds of one window's connections are this far apart, so no two draw alike. */
+/** Seeds of one window's connections are this far apart (a window's own seed is rep × 1000 + loss), so no two draw alike below 100 repetitions. */
 const SEED_STRIDE = 100_000;
 
 const round = (v: number) => Math.round(v * 10) / 10;

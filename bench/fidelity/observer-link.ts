@@ -1,6 +1,7 @@
-// bench:fidelity's side of stream-observers.ts: spawns the process, waits
-// until its clients are on both channels, then sends its JSON-line commands
-// and reads the answers. Closing stdin ends it.
+// bench:fidelity's side of stream-observers.ts: spawns one process per
+// source address, waits until their clients are on both channels, then sends
+// the JSON-line commands to all and reads the answers. Closing stdin ends a
+// process.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -11,15 +12,62 @@ export interface ObservedClient {
   reconnects: number;
 }
 
+/**
+ * The observers, one process per source address: a client keeps its
+ * process's address when it reconnects, so each address holds the same
+ * share of seats all run long (the server seats DEFAULT_MAX_SEATS_PER_ADDRESS
+ * per address; in one process with two addresses, each new socket takes the
+ * next address, and reconnects could pile a share onto one of them).
+ */
 export class ObserverLink {
+  private constructor(private readonly processes: ObserverProcess[]) {}
+
+  /** Starts `count` observers spread evenly over the source addresses `from` and resolves once they are all on both channels. */
+  static async start(url: string, count: number, serverOrigin: number, from: readonly string[]): Promise<ObserverLink> {
+    const shares = from.map((_, i) => Math.floor(count / from.length) + (i < count % from.length ? 1 : 0));
+    const processes: ObserverProcess[] = [];
+    try {
+      // One after another: each process opens its sockets in turn (stream-observers.ts), and the signaling requests all come from one address.
+      for (const [i, share] of shares.entries()) {
+        if (share > 0) processes.push(await ObserverProcess.start(url, share, serverOrigin, from[i]!));
+      }
+    } catch (error) {
+      await Promise.all(processes.map((p) => p.close()));
+      throw error;
+    }
+    return new ObserverLink(processes);
+  }
+
+  /** Simulated loss on every observer's links (0 turns it off). */
+  setLoss(lossPct: number): void {
+    for (const p of this.processes) p.send({ loss: lossPct });
+  }
+
+  reset(): void {
+    for (const p of this.processes) p.send({ reset: true });
+  }
+
+  /** Every observer's ages and reconnects, in the same order every window (model-replay.ts matches them by position). */
+  async collect(): Promise<ObservedClient[]> {
+    const answers = await Promise.all(this.processes.map((p) => p.collect()));
+    return answers.flat();
+  }
+
+  /** Ends every observer process, so their connections close before the server does. */
+  async close(): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.close()));
+  }
+}
+
+/** One stream-observers.ts process: its clients all from one address. */
+class ObserverProcess {
   private readonly lines: AsyncIterator<string>;
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
     this.lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   }
 
-  /** Starts `count` observers, taking the source addresses `from` in turn, and resolves once they are all on both channels. */
-  static async start(url: string, count: number, serverOrigin: number, from: readonly string[]): Promise<ObserverLink> {
+  static async start(url: string, count: number, serverOrigin: number, from: string): Promise<ObserverProcess> {
     const child = spawn(
       process.execPath,
       [
@@ -33,24 +81,15 @@ export class ObserverLink {
         '--server-origin',
         String(serverOrigin),
         '--from',
-        from.join(','),
+        from,
       ],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     child.stderr.pipe(process.stderr);
-    const link = new ObserverLink(child);
-    const first = await link.next();
+    const observers = new ObserverProcess(child);
+    const first = await observers.next();
     if (!('ready' in first)) throw new Error(`stream observers did not start: ${JSON.stringify(first)}`);
-    return link;
-  }
-
-  /** Simulated loss on every observer's links (0 turns it off). */
-  setLoss(lossPct: number): void {
-    this.send({ loss: lossPct });
-  }
-
-  reset(): void {
-    this.send({ reset: true });
+    return observers;
   }
 
   async collect(): Promise<ObservedClient[]> {
@@ -59,7 +98,7 @@ export class ObserverLink {
     return (answer as { clients: ObservedClient[] }).clients;
   }
 
-  /** Ends the observers and waits for their process to go (at most 5 s), so their connections close before the server does. */
+  /** Ends the process and waits for it to go (at most 5 s). */
   async close(): Promise<void> {
     if (this.child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
@@ -69,7 +108,7 @@ export class ObserverLink {
     clearTimeout(timer);
   }
 
-  private send(command: object): void {
+  send(command: object): void {
     this.child.stdin.write(`${JSON.stringify(command)}\n`);
   }
 

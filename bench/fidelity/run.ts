@@ -53,7 +53,11 @@ const WINDOW_OVERHEAD_MS = 1_500;
  * time than ten, and the 20 % intervals were ±0.15–0.22 with ten.
  */
 const DEFAULT_OBSERVERS = 20;
-/** The page, the bots and the observers all sit in one room (DEFAULT_ROOM_CAPACITY 32), and each observer address seats at most 16. */
+/**
+ * The page, the bots and the observers all sit in one room: 28 of its
+ * DEFAULT_ROOM_CAPACITY (32) with 24 observers, each of the two observer
+ * addresses (OBSERVERS_FROM) then holding 12 of the 16 seats one address may.
+ */
 const MAX_OBSERVERS = 24;
 
 const FIDELITY_COMMAND = defineCommand({

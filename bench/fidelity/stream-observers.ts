@@ -18,8 +18,8 @@
 //          {"collect": true} → stdout {"clients": [{"ages": [...], "reconnects": n}]}
 //   stdout {"ready": K} once every client is on both channels
 //
-//   node --import tsx bench/fidelity/stream-observers.ts --url URL --count K --server-origin MS [--from 127.0.0.3,127.0.0.4]
-//   (--from: source addresses, taken in turn by each client's stream and data channel)
+//   node --import tsx bench/fidelity/stream-observers.ts --url URL --count K --server-origin MS [--from 127.0.0.3]
+//   (--from: every client's source address, reconnects included; observer-link.ts runs one process per address)
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { PERFECT_NETWORK } from '../../protocol/netsim/conditioner.ts';
@@ -41,7 +41,7 @@ if (!args.url || args['server-origin'] === undefined) throw new Error('stream-ob
 const count = Number(args.count);
 const serverOrigin = Number(args['server-origin']);
 
-installNodePolyfills({ sourceAddresses: args.from.split(',') });
+installNodePolyfills({ sourceAddresses: [args.from] });
 const clients = Array.from({ length: count }, (_, i) => new NetClient({ url: args.url!, name: `observer-${i + 1}` }, {}));
 // One after another: ten sockets opening at once from one address, on a loaded machine, drew 429s from the server's upgrade gate.
 for (const client of clients) await client.start();
