@@ -1,9 +1,10 @@
 // What a tcpdump capture of the game server's TCP port says, connection by
 // connection: who the client was (the page, a bot from BOTS_FROM or a stream
 // observer from OBSERVERS_FROM), whether the connection opened or closed
-// during the capture (a reconnect shows as a close and an open), how the server's data segments were repaired, and how
-// much data the client sent back (each client segment carries an ACK, so it
-// is a chance for the server to hear that a repair arrived). Pure.
+// during the capture (a reconnect shows as a close and an open), how the
+// server's data segments were repaired, and how much data the client sent
+// back (each client segment carries an ACK, so it is a chance for the server
+// to hear that a repair arrived). Pure.
 import { resendCauses } from './repair-causes.ts';
 import { tallySegments, type SegmentTally } from './stall-tally.ts';
 import { dataSent, packetsByConnection, segmentWaits, waitKind } from './tcp-capture.ts';
