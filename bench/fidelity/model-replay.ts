@@ -59,8 +59,6 @@ function replayAges(seed: number, real: Run, baselineMs: number): number[] {
   const model = new StreamModel(seed, { lossPct: real.lossPct, latencyMs: LOOPBACK_ONE_WAY_MS, jitterMs: 0, duplicatePct: 0 });
   const intervalMs = 1000 / DEFAULT_SNAPSHOT_RATE_HZ;
   const count = Math.round((real.seconds * 1000) / intervalMs);
-  return Array.from({ length: count }, (_, i) => {
-    const sentAt = i * intervalMs;
-    return round(model.delivery(sentAt) - sentAt - LOOPBACK_ONE_WAY_MS + baselineMs);
-  });
+  const sendTimes = Array.from({ length: count }, (_, i) => i * intervalMs);
+  return model.deliveries(sendTimes).map((at, i) => round(at - sendTimes[i]! - LOOPBACK_ONE_WAY_MS + baselineMs));
 }

@@ -130,6 +130,8 @@ if (captureDir) {
   mkdirSync(captureDir, { recursive: true });
 }
 await buildClient();
+// Before the server and the bots: a machine without Chromium fails here, with nothing left running.
+const browser = await launchChromium();
 
 const server = await startServer(
   loadConfig(
@@ -166,7 +168,6 @@ const bots = spawn(
     stdio: 'ignore',
   },
 );
-const browser = await launchChromium();
 const runs: Run[] = [];
 let observers: ObserverLink | null = null;
 try {

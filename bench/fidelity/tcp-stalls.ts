@@ -187,7 +187,7 @@ async function measure(lossPct: number, rep: number): Promise<{ real: Tally; mod
   );
   // The pair's client writes on its own only when asked to (rule 4: each write carries an ACK).
   model.receiverWriteIntervalMs = clientWritesEveryMs > 0 ? clientWritesEveryMs : Number.POSITIVE_INFINITY;
-  const modelAges = sendTimes.map((sentAt) => model.delivery(sentAt) - sentAt);
+  const modelAges = model.deliveries(sendTimes).map((at, i) => at - sendTimes[i]!);
   return { real, model: tally(modelAges, modelSegments) };
 }
 

@@ -45,7 +45,13 @@ export class ConditionedSender {
   /** Runs a stream send when the simulated TCP path would deliver it: late, in order, never lost. */
   stream(send: () => void): void {
     if (isPerfect(this.conditions) && this.delayed.pending === 0) send();
-    else this.delayed.at(this.streamModel.delivery(this.now()), send);
+    else {
+      const at = this.streamModel.delivery(this.now());
+      // This write may have brought an earlier message's repair forward (stream-model.ts, rule 1c).
+      const moved = this.streamModel.revisedArrival;
+      if (moved) this.delayed.reschedule(moved.fromMs, moved.toMs);
+      this.delayed.at(at, send);
+    }
   }
 
   /**

@@ -57,6 +57,23 @@ export class DelayedDeliveries {
     if (low === 0) this.arm();
   }
 
+  /**
+   * Moves what is due at `fromMs` to `toMs`, in the order it was added, after
+   * anything else due by then: the stream model moved a repair up (its rule
+   * 1c). The model only moves its newest delivery, and never before an
+   * earlier one, so the order of the queue holds.
+   */
+  reschedule(fromMs: number, toMs: number): void {
+    const moved = this.queue.filter((item) => item.atMs === fromMs);
+    if (moved.length === 0) return;
+    const head = this.queue[0];
+    this.queue = this.queue.filter((item) => item.atMs !== fromMs);
+    let at = this.queue.length;
+    while (at > 0 && this.queue[at - 1]!.atMs > toMs) at--;
+    this.queue.splice(at, 0, ...moved.map((item) => ({ ...item, atMs: toMs })));
+    if (this.queue[0] !== head) this.arm();
+  }
+
   /** Forgets everything still in flight (the connection closed). */
   cancelAll(): void {
     if (this.timer !== null) this.timers.clearTimeout(this.timer);

@@ -28,6 +28,31 @@ describe('DelayedDeliveries', () => {
     expect(seen).toEqual(['a', 'b']);
   });
 
+  it('reschedule moves what is due at one time to an earlier one, in order, behind what is due sooner', () => {
+    const queue = new DelayedDeliveries(clock, globalThis);
+    const seen: string[] = [];
+    const start = clock();
+    queue.at(start + 10, () => seen.push('a'));
+    queue.at(start + 20, () => seen.push('b'));
+    queue.at(start + 50, () => seen.push('c'));
+    queue.at(start + 50, () => seen.push('d'));
+    queue.reschedule(start + 50, start + 20);
+    vi.advanceTimersByTime(19);
+    expect(seen).toEqual(['a']);
+    vi.advanceTimersByTime(1);
+    expect(seen).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('reschedule of the only item re-arms the timer for its new time', () => {
+    const queue = new DelayedDeliveries(clock, globalThis);
+    const seen: string[] = [];
+    const start = clock();
+    queue.at(start + 50, () => seen.push('x'));
+    queue.reschedule(start + 50, start + 5);
+    vi.advanceTimersByTime(5);
+    expect(seen).toEqual(['x']);
+  });
+
   it('keeps items due at the same time in the order they were added', () => {
     const queue = new DelayedDeliveries(clock, globalThis);
     const seen: number[] = [];

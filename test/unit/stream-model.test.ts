@@ -7,6 +7,7 @@ import { DELAYED_ACK_MIN_MS, HEARTBEAT_TIMEOUT_MS, MAX_RTO_BACKOFFS, MIN_RTO_MS,
 import { PERFECT_NETWORK, type NetworkConditions } from '../../protocol/netsim/conditioner.ts';
 import { percentile } from '../../protocol/netsim/percentile.ts';
 import { StreamModel, worstStreamStallMs } from '../../protocol/netsim/stream-model.ts';
+import { seededRandom } from '../../protocol/sim/random.ts';
 
 const conditions = (c: Partial<NetworkConditions>): NetworkConditions => ({ ...PERFECT_NETWORK, ...c });
 /** 50 % loss makes the scripted draws easy to read: LOST = 0.1, KEPT = 0.9 (delays ignore them: no jitter). */
@@ -66,6 +67,43 @@ describe('StreamModel rules', () => {
     const { model, next } = warmedUp([LOST, KEPT, KEPT, LOST, LOST, KEPT, KEPT]);
     expect(model.delivery(next)).toBe(next + 2 * (GAP + RTT) + ONE_WAY);
     expect(model.fates.timeout).toBe(0);
+  });
+
+  it("rule 1c, a sooner next write: its SACK brings the repair, and the lost write's delivery moves up to it", () => {
+    // Lost, the next segment assumed GAP later (kept, its SACK kept); repair kept, its delay, its ACK's delay, the ACK kept.
+    // Then a write 1 ms on: kept, its delay.
+    const { model, next } = warmedUp([LOST, KEPT, KEPT, KEPT, KEPT, KEPT, KEPT, KEPT, KEPT]);
+    const predicted = next + GAP + RTT + ONE_WAY;
+    expect(model.delivery(next)).toBe(predicted);
+    const repaired = next + 1 + RTT + ONE_WAY;
+    expect(model.delivery(next + 1)).toBe(repaired);
+    expect(model.revisedArrival).toEqual({ fromMs: predicted, toMs: repaired });
+    // The write after that moves nothing.
+    model.delivery(next + GAP);
+    expect(model.revisedArrival).toBeNull();
+  });
+
+  it('rule 1c, a sooner next write that is lost itself moves nothing (the repair waits for a later SACK)', () => {
+    // As above, but the write 1 ms on is lost.
+    const { model, next } = warmedUp([LOST, KEPT, KEPT, KEPT, KEPT, KEPT, KEPT, LOST]);
+    const predicted = next + GAP + RTT + ONE_WAY;
+    expect(model.delivery(next)).toBe(predicted);
+    expect(model.delivery(next + 1)).toBeGreaterThanOrEqual(predicted);
+    expect(model.revisedArrival).toBeNull();
+  });
+
+  it('rule 1c, deliveries() hands out the moved times for writes known ahead', () => {
+    // Three clean writes; the fourth lost and repaired as above; the fifth, 1 ms on, kept.
+    const draws = [...Array(6).fill(KEPT), LOST, ...Array(8).fill(KEPT)];
+    const model = new StreamModel(scripted(draws), LOSSY);
+    const next = 3 * GAP;
+    expect(model.deliveries([0, GAP, 2 * GAP, next, next + 1])).toEqual([
+      ONE_WAY,
+      GAP + ONE_WAY,
+      2 * GAP + ONE_WAY,
+      next + 1 + RTT + ONE_WAY,
+      next + 1 + RTT + ONE_WAY,
+    ]);
   });
 
   it('rule 4, a lost ACK of a fast repair: the repair arrived, but nothing new leaves until a timeout resends it', () => {
@@ -214,6 +252,25 @@ describe('StreamModel on a fixed seed', () => {
     const { delays, inOrder } = run(new StreamModel(9, conditions({ lossPct: 50, latencyMs: 30, jitterMs: 20 })), 5000);
     expect(delays.every(Number.isFinite)).toBe(true);
     expect(inOrder).toBe(true);
+  });
+
+  it('delivers in order, and moves repairs only earlier, when other messages come between the snapshots (rule 1c)', () => {
+    // A 30 Hz rhythm, and an event or a pong after about one snapshot in four, 0–32 ms after it.
+    const random = seededRandom(12);
+    const sendTimes = Array.from({ length: 4000 }, (_, i) => i * GAP).flatMap((t) => (random() < 0.25 ? [t, t + random() * (GAP - 1)] : [t]));
+    const network = conditions({ lossPct: 20, latencyMs: 30, jitterMs: 20 });
+    const model = new StreamModel(5, network);
+    const moved: number[] = [];
+    for (const t of sendTimes) {
+      model.delivery(t);
+      if (model.revisedArrival) moved.push(model.revisedArrival.fromMs - model.revisedArrival.toMs);
+    }
+    expect(moved.length).toBeGreaterThan(0);
+    expect(moved.every((earlierBy) => earlierBy > 0)).toBe(true);
+    const final = new StreamModel(5, network).deliveries(sendTimes);
+    expect(final.every((at, i) => i === 0 || at >= final[i - 1]!)).toBe(true);
+    expect(final.every((at, i) => at >= sendTimes[i]!)).toBe(true);
+    expect(Math.max(...final.map((at, i) => at - sendTimes[i]!))).toBeLessThan(worstStreamStallMs(network));
   });
 
   it('at 20 % loss never stalls longer than worstStreamStallMs (what liveness checks allow)', () => {
