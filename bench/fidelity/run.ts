@@ -151,7 +151,10 @@ const server = await startServer(
     ],
     {},
   ),
-);
+).catch(async (error: unknown) => {
+  await browser.close();
+  throw error;
+});
 /** The 0 % baseline is no target: measured in the first repetition only. */
 const lossesIn = (rep: number) => losses.filter((p) => p > 0 || rep === 1);
 const windowCount = Array.from({ length: reps }, (_, i) => lossesIn(i + 1).length * 2).reduce((a, b) => a + b, 0);

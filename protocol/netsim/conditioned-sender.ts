@@ -11,7 +11,9 @@ export class ConditionedSender {
   conditions: NetworkConditions = PERFECT_NETWORK;
   private readonly datagramModel: DatagramModel;
   private readonly streamModel: StreamModel;
-  private readonly delayed: DelayedDeliveries;
+  /** One queue per channel: the stream model moves its own held deliveries (rule 1c), never a datagram due at the same moment. */
+  private readonly streamDeliveries: DelayedDeliveries;
+  private readonly datagramDeliveries: DelayedDeliveries;
 
   /** `now` and `timers` are the host's clock and timers, passed in to keep protocol/ pure. */
   constructor(
@@ -21,7 +23,8 @@ export class ConditionedSender {
   ) {
     this.datagramModel = new DatagramModel(seed);
     this.streamModel = new StreamModel(seed + 1);
-    this.delayed = new DelayedDeliveries(now, timers);
+    this.streamDeliveries = new DelayedDeliveries(now, timers);
+    this.datagramDeliveries = new DelayedDeliveries(now, timers);
   }
 
   /** How much longer than usual the stream may stay silent under these conditions (see worstStreamStallMs). */
@@ -31,7 +34,7 @@ export class ConditionedSender {
 
   /** Sends waiting for their simulated delivery time. */
   get pending(): number {
-    return this.delayed.pending;
+    return this.streamDeliveries.pending + this.datagramDeliveries.pending;
   }
 
   /** Chooses the conditions (clamped to CONDITION_LIMITS) and returns them. */
@@ -44,13 +47,13 @@ export class ConditionedSender {
 
   /** Runs a stream send when the simulated TCP path would deliver it: late, in order, never lost. */
   stream(send: () => void): void {
-    if (isPerfect(this.conditions) && this.delayed.pending === 0) send();
+    if (isPerfect(this.conditions) && this.streamDeliveries.pending === 0) send();
     else {
       const at = this.streamModel.delivery(this.now());
       // This write may have brought an earlier message's repair forward (stream-model.ts, rule 1c).
       const moved = this.streamModel.revisedArrival;
-      if (moved) this.delayed.reschedule(moved.fromMs, moved.toMs);
-      this.delayed.at(at, send);
+      if (moved) this.streamDeliveries.reschedule(moved.fromMs, moved.toMs);
+      this.streamDeliveries.at(at, send);
     }
   }
 
@@ -64,12 +67,13 @@ export class ConditionedSender {
       return 1;
     }
     const deliveries = this.datagramModel.deliveries(this.now());
-    for (const at of deliveries) this.delayed.at(at, send);
+    for (const at of deliveries) this.datagramDeliveries.at(at, send);
     return deliveries.length;
   }
 
   /** Forgets everything in simulated flight (the client closed). */
   cancelAll(): void {
-    this.delayed.cancelAll();
+    this.streamDeliveries.cancelAll();
+    this.datagramDeliveries.cancelAll();
   }
 }

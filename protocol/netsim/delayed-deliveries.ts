@@ -61,7 +61,8 @@ export class DelayedDeliveries {
    * Moves what is due at `fromMs` to `toMs`, in the order it was added, after
    * anything else due by then: the stream model moved a repair up (its rule
    * 1c). The model only moves its newest delivery, and never before an
-   * earlier one, so the order of the queue holds.
+   * earlier one, so the order of the queue holds. Matched by time: a queue
+   * that moves things holds one stream's deliveries only.
    */
   reschedule(fromMs: number, toMs: number): void {
     const moved = this.queue.filter((item) => item.atMs === fromMs);
@@ -71,6 +72,7 @@ export class DelayedDeliveries {
     let at = this.queue.length;
     while (at > 0 && this.queue[at - 1]!.atMs > toMs) at--;
     this.queue.splice(at, 0, ...moved.map((item) => ({ ...item, atMs: toMs })));
+    // The moved items are new objects, so a moved head counts as a new head too.
     if (this.queue[0] !== head) this.arm();
   }
 

@@ -19,11 +19,10 @@
 //    snapshot, or a pong between two. When a loss is decided the model cannot
 //    know that write yet, so it assumes the usual send interval; when the
 //    next write comes sooner and gets through, the repair is moved up to it
-//    (`revisedArrival`: the delivery it hands out again, earlier). Without
-//    this, each lost event or pong held the next snapshot back a whole send
-//    interval, where real TCP holds it a round trip (fidelity runs at 20 %:
-//    about two points fewer undelayed updates than real TCP, and a p50 a
-//    fifth to a third above it).
+//    (`revisedArrival`: the delivery it hands out again, earlier). Only ever
+//    earlier: a write later than assumed does not delay a repair already
+//    handed out, and the extra intervals drawn for lost SACKs are kept.
+//    (What it changed in the fidelity runs: docs/network-lab.md, rule 1c.)
 // 2. Tail-loss probe (RFC 8985 §7). When nothing follows soon enough for a
 //    SACK, a probe resends the last segment after PTO = 2 × SRTT (+ 200 ms
 //    when alone in flight, as Linux's `tcp_schedule_loss_probe`), or after
@@ -93,11 +92,11 @@ const REVISION_MIN_MS = 0.01;
 
 /** A fast repair decided on a predicted next write (rule 1c): moved up if the real next write comes sooner. */
 interface RepairAwaitingTrigger {
-  /** When the model assumed the next segment would leave: the lost one's send time plus the usual send interval. */
+  /** When the model assumed the next segment would leave: the lost segment's departure plus the usual send interval. */
   predictedTriggerMs: number;
   /** The arrival it handed out on that assumption. */
   arrivalMs: number;
-  /** Deliveries before it: the revised arrival never goes below this (in order). */
+  /** The latest delivery before it: the revised arrival never goes below this (in order). */
   floorMs: number;
 }
 
@@ -133,8 +132,7 @@ export class StreamModel {
   readonly fates: Record<SegmentFate, number> = { delivered: 0, 'fast-repair': 0, 'tail-probe': 0, timeout: 0 };
   /** Messages that left in a segment shared with others (written during timeout recovery). */
   coalescedMessages = 0;
-  /** Set by the last `delivery` call when it moved an earlier delivery up (rule 1c); null otherwise. */
-  revisedArrival: RevisedArrival | null = null;
+  private moved: RevisedArrival | null = null;
   /** The last write's fast repair, while the write after it may still move it up (rule 1c). */
   private awaitingTrigger: RepairAwaitingTrigger | null = null;
 
@@ -206,6 +204,11 @@ export class StreamModel {
     return Math.min(2 * this.srttMs + (aloneInFlight ? this.minRtoMs : MIN_TLP_PTO_MS), this.rtoMs);
   }
 
+  /** Set by the last `delivery` call when it moved an earlier delivery up (rule 1c); null otherwise. */
+  get revisedArrival(): RevisedArrival | null {
+    return this.moved;
+  }
+
   /**
    * When a message written at `sentAtMs` reaches the receiving application.
    * Calls must come in time order. A call may also move the previous
@@ -218,9 +221,10 @@ export class StreamModel {
       this.sendGapMs = this.sendGapMs === Infinity ? gap : this.sendGapMs + SEND_GAP_SMOOTHING * (gap - this.sendGapMs);
     }
     this.lastSendMs = sentAtMs;
+    // Rule 1c looks one write ahead only (a write that joins a recovery's batch ends the wait too, so a batch's repair is never moved).
     const awaiting = this.awaitingTrigger;
     this.awaitingTrigger = null;
-    this.revisedArrival = null;
+    this.moved = null;
     while (this.recoveries.length > 0 && this.recoveries[0]!.untilMs <= sentAtMs) this.recoveries.shift();
     const recovery = this.recoveries[0];
     let arrival: number;
@@ -232,7 +236,7 @@ export class StreamModel {
     } else {
       const before = this.fates.delivered;
       arrival = this.transmit(sentAtMs);
-      // Rule 1c: this segment left and got through sooner than the model assumed the next one would: its SACK brings the repair.
+      // Rule 1c: this segment left and got through; if that is sooner than the model assumed, its SACK brings the repair.
       if (awaiting && this.fates.delivered > before) this.moveRepairUp(awaiting, sentAtMs);
     }
     this.lastDeliveryMs = Math.max(this.lastDeliveryMs, arrival);
@@ -262,7 +266,7 @@ export class StreamModel {
     if (earlierBy < REVISION_MIN_MS || this.lastDeliveryMs !== awaiting.arrivalMs) return;
     const toMs = Math.max(awaiting.floorMs, awaiting.arrivalMs - earlierBy);
     if (toMs >= awaiting.arrivalMs) return;
-    this.revisedArrival = { fromMs: awaiting.arrivalMs, toMs };
+    this.moved = { fromMs: awaiting.arrivalMs, toMs };
     this.lastDeliveryMs = toMs;
   }
 
@@ -349,7 +353,7 @@ export class StreamModel {
       // recovery window has been laid down, and a few ms matter little against an RTO.)
       this.awaitingTrigger = { predictedTriggerMs, arrivalMs: arrival!, floorMs: this.lastDeliveryMs };
     }
-    // (The history holds the predicted first wait, as rule 1c may shorten it later.)
+    // The history is told now and not revised: it holds the assumed first wait, which rule 1c may shorten later.
     this.observe?.({ transmissions: waitsMs.length + 1, waitsMs });
     return arrival!; // every way out of the loop has set it
   }

@@ -19,8 +19,16 @@ describe('ConditionedSender stream', () => {
     const sendTimes = Array.from({ length: 600 }, (_, i) => Math.round(i * (1000 / 30))).flatMap((t) =>
       random() < 0.33 ? [t, t + 1 + Math.floor(random() * 31)] : [t],
     );
-    // The sender's stream model is seeded with its seed + 1.
+    // The sender's stream model is seeded with its seed + 1 (conditioned-sender.ts).
     const expected = new StreamModel(8, conditions).deliveries(sendTimes);
+    let moves = 0;
+    const check = new StreamModel(8, conditions);
+    for (const t of sendTimes) {
+      check.delivery(t);
+      if (check.revisedArrival) moves++;
+    }
+    // The schedule has repairs to move, or this test would check nothing of rule 1c.
+    expect(moves).toBeGreaterThan(5);
 
     const start = Date.now();
     const sender = new ConditionedSender(7, () => Date.now() - start, globalThis);

@@ -83,6 +83,27 @@ describe('StreamModel rules', () => {
     expect(model.revisedArrival).toBeNull();
   });
 
+  it('rule 1c, a repair moved up never overtakes what was delivered before it (it stops at that delivery)', () => {
+    const { model, next } = warmedUp([
+      // X: lost; next segment and SACK kept; the repair lost and found by RACK; the second repair kept, its delay, its ACK's delay, the ACK kept.
+      ...[LOST, KEPT, KEPT, LOST, LOST, KEPT, KEPT, KEPT, KEPT],
+      // A, 1 ms later: lost; the next three segments (or their SACKs) lost, the fourth kept; the repair kept, its delays, its ACK kept.
+      ...[LOST, LOST, LOST, LOST, KEPT, KEPT, KEPT, KEPT, KEPT, KEPT],
+      // B, 1 ms after A: kept, its delay.
+    ]);
+    const xArrives = next + 2 * (GAP + RTT) + ONE_WAY;
+    expect(model.delivery(next)).toBe(xArrives);
+    // Writes 1 ms apart shrink the smoothed send gap (an eighth of the way each time).
+    const gapAtA = GAP + (1 - GAP) / 8;
+    const aArrives = next + 1 + 4 * gapAtA + RTT + ONE_WAY;
+    expect(aArrives).toBeGreaterThan(xArrives);
+    expect(model.delivery(next + 1)).toBeCloseTo(aArrives, 9);
+    // B gets through 1 ms on: A's repair would move up by gapAtA − 1, to before X; it stops at X.
+    expect(aArrives - (gapAtA - 1)).toBeLessThan(xArrives);
+    expect(model.delivery(next + 2)).toBe(xArrives);
+    expect(model.revisedArrival).toEqual({ fromMs: expect.closeTo(aArrives, 9), toMs: xArrives });
+  });
+
   it('rule 1c, a sooner next write that is lost itself moves nothing (the repair waits for a later SACK)', () => {
     // As above, but the write 1 ms on is lost.
     const { model, next } = warmedUp([LOST, KEPT, KEPT, KEPT, KEPT, KEPT, KEPT, LOST]);
