@@ -65,7 +65,7 @@ const FIDELITY_COMMAND = defineCommand({
   about: 'Real kernel loss against the stream model, window by window, as a real Chromium page and headless observers see both (Linux and root only).',
   flags: {
     loss: { type: 'string', value: 'LIST', default: '0,5,10,20', help: 'loss percentages, comma-separated, 0 to 90 (0: the baseline, measured once)' },
-    reps: { type: 'string', value: 'N', default: '8', help: 'repetitions of every loss, real and simulated interleaved' },
+    reps: { type: 'string', value: 'N', default: '12', help: 'repetitions of every loss, real and simulated interleaved' },
     seconds: { type: 'string', value: 'S', default: '20', help: 'length of one measured window (at least 2)' },
     observers: {
       type: 'string',
