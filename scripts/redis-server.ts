@@ -7,7 +7,7 @@
 // TCP port, so two test files (or a test beside a developer's own Redis)
 // never share one, and no port can be taken between choosing and binding it.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -54,6 +54,8 @@ export interface PrivateRedis {
   hang(): void;
   /** Lets a hung Redis go on (SIGCONT); it answers what queued up meanwhile. */
   unhang(): void;
+  /** The kernel's one-letter state of the process ('T' while hung, 'S' or 'R' while serving), for a test's failure message; '?' without /proc. */
+  state(): string;
 }
 
 /** Starts a redis-server of our own on a Unix socket, with nothing saved to disk. */
@@ -100,6 +102,14 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     up: start,
     hang: () => void child.kill('SIGSTOP'),
     unhang: () => void child.kill('SIGCONT'),
+    state: () => {
+      try {
+        // /proc/PID/stat: "pid (name) state …"; the name may hold spaces, so read after its closing parenthesis.
+        return readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ').at(-1)?.[0] ?? '?';
+      } catch {
+        return '?';
+      }
+    },
   };
   return redis;
 }

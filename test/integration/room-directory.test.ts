@@ -293,7 +293,10 @@ describe('the room directory', () => {
       const startedAt = Date.now();
       await expect(patient.rooms()).rejects.toThrow(/timed out/i);
       expect(Date.now() - startedAt).toBeLessThan(3_000);
-      await waitFor(() => !patient.connected, 'health to say Redis is not answering', 5_000);
+      await waitFor(() => !patient.connected, 'health to say Redis is not answering', 5_000).catch((error: Error) => {
+        // Seen once beside another suite, never reproduced: say whether Redis was still stopped, so the next failure explains itself.
+        throw new Error(`${error.message}: last success ${patient.msSinceLastSuccess} ms ago, redis-server state ${redis.state()} (T: stopped)`);
+      });
     } finally {
       redis.unhang();
     }
