@@ -32,8 +32,8 @@ export function pooledPercentile(windows: readonly (readonly number[])[], q: num
 /**
  * Windows sorted once, so that a resample (each window taken some number of
  * times) has its pooled percentile found without pooling: the bootstrap
- * takes 2000 of them per ratio over about a hundred thousand ages (a page and
- * twenty observers, eight windows), where sorting each pool took minutes.
+ * takes 2000 of them per ratio over about 150,000 ages (a page and
+ * twenty observers, twelve windows), where sorting each pool took minutes.
  */
 export class SortedWindows {
   private readonly sorted: Float64Array[];
