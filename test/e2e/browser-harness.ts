@@ -48,10 +48,21 @@ export interface OpenOptions {
   query?: string;
 }
 
+/** How long `openGame` waits for both channels at most. */
+const BOTH_CHANNELS_OPEN_WITHIN_MS = 45_000;
+
 /** Opens the game as `name` in a fresh browser context (its own sessionStorage) and waits until both channels are open. */
 export async function openGame(browser: Browser, url: string, name: string, options: OpenOptions = {}): Promise<GamePage> {
   const game = await openPage(browser, `${url}/?name=${encodeURIComponent(name)}${options.query ? `&${options.query}` : ''}`, options);
-  await waitForStatus(game, (s) => s.channels.datagram.state === 'open' && s.channels.stream.state === 'open', 'both channels open');
+  // Long enough for the client's own WebRTC retries: on a starved machine (another suite beside, load 11) a first
+  // channel can open, hear nothing for HEARTBEAT_TIMEOUT_MS and fall back; the next tries come after backoff
+  // (DATAGRAM_RETRY_MIN_MS, doubling), so a 15 s guard saw only one of them. Only a guard: it returns once both are open.
+  await waitForStatus(
+    game,
+    (s) => s.channels.datagram.state === 'open' && s.channels.stream.state === 'open',
+    'both channels open',
+    BOTH_CHANNELS_OPEN_WITHIN_MS,
+  );
   return game;
 }
 
